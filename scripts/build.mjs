@@ -1,0 +1,51 @@
+// Builds every program: the renderer (Vite + Svelte), the CLI (plain Node ESM), and the
+// Electron main process and preload (the preload as ONE CommonJS file, so sandbox works).
+import { rm } from 'node:fs/promises';
+import { build as esbuild } from 'esbuild';
+import { build as vite } from 'vite';
+
+const only = process.argv[2];
+const started = Date.now();
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
+
+const steps = {
+  renderer: async () => {
+    await vite({ configFile: 'renderer/vite.config.ts', logLevel: 'warn' });
+  },
+  cli: async () => {
+    await rm('dist/cli', { recursive: true, force: true });
+    await esbuild({ ...node, entryPoints: ['cli/main.ts'], format: 'esm', outfile: 'dist/cli/fieldgraph.js' });
+  },
+  electron: async () => {
+    await rm('dist/electron', { recursive: true, force: true });
+    await esbuild({
+      ...node,
+      entryPoints: ['electron/main/index.ts'],
+      format: 'esm',
+      outfile: 'dist/electron/main.mjs',
+      external: ['electron'],
+    });
+    await esbuild({
+      ...node,
+      entryPoints: ['electron/preload/index.ts'],
+      format: 'cjs',
+      packages: 'bundle',
+      external: ['electron'],
+      outfile: 'dist/electron/preload.cjs',
+    });
+  },
+};
+
+for (const [name, step] of Object.entries(steps)) {
+  if (only && only !== name) continue;
+  await step();
+}
+console.log(`build: done in ${Date.now() - started} ms`);

@@ -1,0 +1,12 @@
+import type { FieldgraphServices } from '../../core/api';
+import { createAppService } from './app';
+import type { ServiceContext } from './context';
+import { createProjectService } from './project';
+
+export type { ServiceContext } from './context';
+
+/** Composes every service area; the desktop app and the web app both call this. */
+export const createServices = (ctx: ServiceContext): FieldgraphServices => ({
+  app: createAppService(ctx),
+  project: createProjectService(ctx),
+});
