@@ -1,0 +1,15 @@
+import type { Component } from 'svelte';
+import StartPage from '../pages/StartPage.svelte';
+
+/** One top-level view of the app shell, listed in the side bar. */
+export interface View {
+  readonly id: string;
+  readonly title: string;
+  /** A short glyph for the side bar. */
+  readonly icon: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly component: Component<any>;
+}
+
+/** The side bar, top to bottom. Each area adds its view here. */
+export const views: readonly View[] = [{ id: 'home', title: 'Home', icon: '⌂', component: StartPage }];
