@@ -23,6 +23,13 @@ export const errorCatalog = {
   'project.read_only': 'The project was written by a newer Fieldgraph and is open read-only.',
   'project.write_failed': 'Saving failed; the previous file was kept.',
   'project.not_open': 'No project is open.',
+  // gateway runtime and its broker
+  'broker.port_in_use': 'The embedded broker cannot listen: its port is already taken.',
+  'broker.unreachable': 'The gateway could not connect to the site MQTT broker.',
+  'gateway.invalid_options': 'The gateway was started with options that cannot work together.',
+  'gateway.project_unreadable': 'The project folder given to the gateway could not be read as flows.',
+  'gateway.rpc_unknown_method': 'The gateway has no RPC method of that name.',
+  'gateway.rpc_bad_request': 'An RPC request to the gateway was not JSON or its arguments were wrong.',
 } as const;
 
 /** A code from the catalog. */

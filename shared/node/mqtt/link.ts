@@ -1,0 +1,166 @@
+import { createConnection } from 'node:net';
+import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
+import { hasWildcard, topicMatches } from './topic';
+
+/** Called for each message whose topic matches a subscription; `payload` is the raw bytes. */
+export type MessageHandler = (topic: string, payload: Buffer) => void;
+
+/** Options for {@link connectMqtt}; credentials never leave this process. */
+export interface MqttLinkOptions {
+  readonly url: string;
+  readonly clientId: string;
+  /** 4 = MQTT 3.1.1 (required by the embedded aedes broker), 5 = MQTT 5. Default 4. */
+  readonly protocolVersion?: 4 | 5;
+  readonly username?: string;
+  readonly password?: string;
+  /** The Last Will the broker publishes if this client vanishes. */
+  readonly will?: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
+  /** Milliseconds between reconnect attempts (default 1000). */
+  readonly reconnectPeriodMs?: number;
+}
+
+/**
+ * One MQTT connection with a local subscription router: many handlers can share a filter, the
+ * broker sees each filter once, and subscriptions are restored after a reconnect.
+ */
+export interface MqttLink {
+  readonly client: MqttClient;
+  /** True while the broker session is up. */
+  connected(): boolean;
+  /** Resolves once the first CONNACK arrived; rejects if the broker refuses or cannot be reached in time. */
+  ready(timeoutMs?: number): Promise<void>;
+  /** Adds a handler for a filter; returns the function that removes it. */
+  subscribe(filter: string, handler: MessageHandler, qos?: 0 | 1): () => void;
+  /** Publishes; resolves after the broker's PUBACK for QoS 1, after the socket write for QoS 0. */
+  publish(
+    topic: string,
+    payload: string | Buffer,
+    options?: { qos?: 0 | 1; retain?: boolean },
+  ): Promise<void>;
+  /** Publishes QoS 0 without waiting: the fast path for high-rate flow output. */
+  publishFast(topic: string, payload: string | Buffer): void;
+  /** Runs `listener` on every (re)connect. */
+  onConnect(listener: () => void): void;
+  /** Ends the session; `force` skips flushing in-flight packets (then the Last Will is sent). */
+  end(force?: boolean): Promise<void>;
+}
+
+const streamBuilderFor = (url: URL) => () => {
+  // mqtt.js does not set TCP_NODELAY; without it a client that publishes right after it
+  // receives waits for Nagle + delayed ACK (~22 ms per message on loopback).
+  return createConnection({ host: url.hostname, port: Number(url.port || 1883), noDelay: true });
+};
+
+/** Connects to a broker and returns the routed link; it reconnects on its own until `end()`. */
+export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
+  const url = new URL(options.url);
+  const clientOptions: IClientOptions = {
+    clientId: options.clientId,
+    protocolVersion: options.protocolVersion ?? 4,
+    clean: true,
+    reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+    connectTimeout: 10_000,
+    username: options.username,
+    password: options.password,
+    will: options.will,
+    resubscribe: false,
+  };
+  const client =
+    url.protocol === 'mqtt:' || url.protocol === 'tcp:'
+      ? new MqttClient(streamBuilderFor(url), {
+          ...clientOptions,
+          hostname: url.hostname,
+          port: Number(url.port || 1883),
+        })
+      : mqtt.connect(options.url, clientOptions);
+
+  const exact = new Map<string, Set<MessageHandler>>();
+  const wild = new Map<string, Set<MessageHandler>>();
+  const qosOf = new Map<string, 0 | 1>();
+  const connectListeners: Array<() => void> = [];
+
+  client.on('message', (topic, payload) => {
+    const direct = exact.get(topic);
+    if (direct) for (const handler of direct) handler(topic, payload);
+    if (wild.size === 0) return;
+    for (const [filter, handlers] of wild) {
+      if (topicMatches(filter, topic)) for (const handler of handlers) handler(topic, payload);
+    }
+  });
+  client.on('connect', () => {
+    const filters = [...qosOf.keys()];
+    if (filters.length)
+      client.subscribe(Object.fromEntries(filters.map((f) => [f, { qos: qosOf.get(f) ?? 0 }])));
+    for (const listener of connectListeners) listener();
+  });
+  // Errors surface as reconnects and `ready()` rejections; an unhandled 'error' event would crash the process.
+  client.on('error', () => {});
+
+  return {
+    client,
+    connected: () => client.connected,
+    ready(timeoutMs = 10_000) {
+      if (client.connected) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        let lastError: Error | undefined;
+        const onError = (error: Error) => (lastError = error);
+        const timer = setTimeout(() => {
+          client.off('connect', onConnect);
+          client.off('error', onError);
+          reject(
+            new Error(
+              `could not connect to the MQTT broker at ${url.protocol}//${url.host} within ${timeoutMs} ms${lastError ? `: ${lastError.message}` : ''}`,
+            ),
+          );
+        }, timeoutMs);
+        const onConnect = () => {
+          clearTimeout(timer);
+          client.off('error', onError);
+          resolve();
+        };
+        client.once('connect', onConnect);
+        client.on('error', onError);
+      });
+    },
+    subscribe(filter, handler, qos = 0) {
+      const table = hasWildcard(filter) ? wild : exact;
+      let handlers = table.get(filter);
+      if (!handlers) {
+        handlers = new Set();
+        table.set(filter, handlers);
+        qosOf.set(filter, qos);
+        if (client.connected) client.subscribe(filter, { qos });
+      }
+      handlers.add(handler);
+      return () => {
+        const set = table.get(filter);
+        if (!set) return;
+        set.delete(handler);
+        if (set.size === 0) {
+          table.delete(filter);
+          qosOf.delete(filter);
+          if (client.connected) client.unsubscribe(filter);
+        }
+      };
+    },
+    publish(topic, payload, publishOptions = {}) {
+      return new Promise<void>((resolve, reject) => {
+        client.publish(
+          topic,
+          payload,
+          { qos: publishOptions.qos ?? 0, retain: publishOptions.retain ?? false },
+          (error) => (error ? reject(error) : resolve()),
+        );
+      });
+    },
+    publishFast(topic, payload) {
+      client.publish(topic, payload);
+    },
+    onConnect(listener) {
+      connectListeners.push(listener);
+    },
+    end(force = false) {
+      return new Promise<void>((resolve) => client.end(force, {}, () => resolve()));
+    },
+  };
+};
