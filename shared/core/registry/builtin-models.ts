@@ -1,0 +1,77 @@
+import type { MatchableModel } from './types';
+
+/**
+ * Firmware-family models the registry matches against when the device-model library offers
+ * no rules of its own. Confidence reflects how telling the evidence is: a Shelly announcing
+ * its app name is certain, a bare `_http._tcp` service with a `shelly` name is a good guess.
+ */
+export const builtinModels: readonly MatchableModel[] = [
+  {
+    id: 'shelly-plus-1pm',
+    name: 'Shelly Plus 1PM',
+    rules: [
+      { all: [{ fact: 'txt.app', equals: 'Plus1PM' }], confidence: 0.95 },
+      { all: [{ fact: 'shelly.app', equals: 'Plus1PM' }], confidence: 0.95 },
+      { all: [{ fact: 'shelly.model', prefix: 'SNSW-001P16' }], confidence: 0.95 },
+      { all: [{ fact: 'mqtt.id', prefix: 'shellyplus1pm-' }], confidence: 0.7 },
+      { all: [{ fact: 'mdns.instance', prefix: 'shellyplus1pm-' }], confidence: 0.7 },
+    ],
+  },
+  {
+    id: 'shelly-gen2',
+    name: 'Shelly (Gen2+)',
+    rules: [
+      { all: [{ fact: 'mdns.type', equals: '_shelly._tcp' }], confidence: 0.8 },
+      { all: [{ fact: 'mqtt.protocol', equals: 'shelly' }], confidence: 0.6 },
+      { all: [{ fact: 'mdns.instance', prefix: 'shelly' }], confidence: 0.5 },
+    ],
+  },
+  {
+    id: 'tasmota-relay',
+    name: 'Tasmota relay',
+    rules: [
+      {
+        all: [
+          { fact: 'mqtt.protocol', equals: 'tasmota' },
+          { fact: 'tasmota.relays', pattern: '^[1-9]' },
+        ],
+        confidence: 0.9,
+      },
+      { all: [{ fact: 'mqtt.protocol', equals: 'tasmota' }], confidence: 0.75 },
+      { all: [{ fact: 'txt.devicetype', equals: 'tasmota' }], confidence: 0.75 },
+      { all: [{ fact: 'serial.console', equals: 'tasmota' }], confidence: 0.7 },
+    ],
+  },
+  {
+    id: 'esphome-device',
+    name: 'ESPHome device',
+    rules: [
+      { all: [{ fact: 'mdns.type', equals: '_esphomelib._tcp' }], confidence: 0.9 },
+      { all: [{ fact: 'ha.origin', equals: 'ESPHome' }], confidence: 0.85 },
+      { all: [{ fact: 'improv.firmware', equals: 'ESPHome' }], confidence: 0.85 },
+    ],
+  },
+  {
+    id: 'wled-light',
+    name: 'WLED light',
+    rules: [{ all: [{ fact: 'mdns.type', equals: '_wled._tcp' }], confidence: 0.9 }],
+  },
+  {
+    id: 'homie-device',
+    name: 'Homie device',
+    rules: [{ all: [{ fact: 'mqtt.protocol', equals: 'homie' }], confidence: 0.8 }],
+  },
+  {
+    id: 'fieldgraph-gateway',
+    name: 'Fieldgraph gateway',
+    rules: [
+      { all: [{ fact: 'mqtt.protocol', equals: 'fieldgraph' }], confidence: 0.95 },
+      { all: [{ fact: 'mdns.type', equals: '_fieldgraph._tcp' }], confidence: 0.95 },
+    ],
+  },
+  {
+    id: 'matter-commissionable',
+    name: 'Matter device (commissioning mode)',
+    rules: [{ all: [{ fact: 'mdns.type', equals: '_matterc._udp' }], confidence: 0.6 }],
+  },
+];

@@ -1,0 +1,236 @@
+import { matchModel } from './match';
+import type {
+  DiscoveredDevice,
+  DiscoverySource,
+  Identity,
+  MatchableModel,
+  RegistryChange,
+  Sighting,
+} from './types';
+
+/** Runs `task` after `ms` milliseconds; returns a function that cancels it. Injected so the core stays platform-free. */
+export type Schedule = (task: () => void, ms: number) => () => void;
+
+/** What the registry needs from its host. */
+export interface RegistryOptions {
+  readonly schedule: Schedule;
+  /** Library models to match devices against; can be replaced later with `setModels`. */
+  readonly models?: readonly MatchableModel[];
+  /** How long changes are collected before one batch is emitted (default 150 ms). */
+  readonly batchMs?: number;
+  readonly onChange?: (change: RegistryChange) => void;
+}
+
+/** The live device registry: sources feed sightings in, batched device changes come out. */
+export interface DeviceRegistry {
+  /** Adds or replaces a sighting (same source and key) and merges it with devices sharing an identity. */
+  upsert(sighting: Sighting): void;
+  /** Marks a sighting online or offline without other changes; unknown sightings are ignored. */
+  setOnline(source: DiscoverySource, key: string, online: boolean, at: number): void;
+  /** Forgets a sighting; a device with no sightings left is removed. */
+  remove(source: DiscoverySource, key: string): void;
+  /** Forgets every sighting of one source (the source stopped). */
+  removeSource(source: DiscoverySource): void;
+  /** Every device, sorted by name then id. */
+  list(): DiscoveredDevice[];
+  get(id: string): DiscoveredDevice | undefined;
+  /** Replaces the library models and re-matches every device. */
+  setModels(models: readonly MatchableModel[]): void;
+  /** Emits pending changes now instead of waiting for the batch timer. */
+  flush(): void;
+  /** Cancels the batch timer; pending changes are dropped. */
+  dispose(): void;
+}
+
+interface Entry {
+  readonly id: string;
+  readonly created: number;
+  readonly sightings: Map<string, Sighting>;
+  keys: string[];
+  view: DiscoveredDevice | null;
+}
+
+const sourceOrder: Record<DiscoverySource, number> = { mqtt: 0, mdns: 1, usb: 2 };
+
+/** The identity keys of a sighting, most telling first (a MAC beats a host name). */
+export const identityKeys = (identity: Identity): string[] => {
+  const keys: string[] = [];
+  if (identity.mac) keys.push(`mac:${identity.mac.toLowerCase()}`);
+  if (identity.serial) keys.push(`serial:${identity.serial}`);
+  if (identity.topic) keys.push(`topic:${identity.topic}`);
+  if (identity.hostname) keys.push(`host:${identity.hostname.toLowerCase()}`);
+  return keys;
+};
+
+const sightingId = (source: DiscoverySource, key: string): string => `${source}:${key}`;
+
+const buildView = (entry: Entry, models: readonly MatchableModel[]): DiscoveredDevice => {
+  const sightings = [...entry.sightings.values()].sort(
+    (a, b) => sourceOrder[a.source] - sourceOrder[b.source] || a.key.localeCompare(b.key),
+  );
+  const identity: Identity = {};
+  for (const s of sightings) {
+    for (const field of ['mac', 'serial', 'hostname', 'topic'] as const) {
+      const value = s.identity[field];
+      if (value && identity[field] === undefined) identity[field] = value;
+    }
+  }
+  const online = sightings.some((s) => s.online === true)
+    ? true
+    : sightings.some((s) => s.online === false)
+      ? false
+      : null;
+  const name = sightings.find((s) => s.name && s.name.trim() !== '')?.name ?? entry.id;
+  const kind = sightings.find((s) => s.kind && s.kind !== 'service')?.kind ?? sightings[0]?.kind ?? 'unknown';
+  return {
+    id: entry.id,
+    name,
+    kind,
+    sources: [...new Set(sightings.map((s) => s.source))],
+    identity,
+    model: matchModel(sightings, models),
+    addresses: [...new Set(sightings.flatMap((s) => s.addresses))],
+    online,
+    lastSeen: Math.max(0, ...sightings.map((s) => s.seenAt)),
+    warnings: [...new Set(sightings.flatMap((s) => s.warnings))],
+    sightings,
+  };
+};
+
+const byName = (a: DiscoveredDevice, b: DiscoveredDevice): number =>
+  a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+
+/**
+ * Creates a registry. Guarantees: a sighting sharing any identity key (MAC, serial, topic,
+ * host name) with a device joins that device, and a sighting that bridges two devices merges
+ * them into the older one (the younger id is reported removed); every source's raw data is
+ * kept on the device; changes are emitted at most once per batch window, newest state only.
+ */
+export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry => {
+  const batchMs = options.batchMs ?? 150;
+  let models: readonly MatchableModel[] = options.models ?? [];
+  const entries = new Map<string, Entry>();
+  const byKey = new Map<string, string>();
+  const bySighting = new Map<string, string>();
+  const changed = new Set<string>();
+  const removed = new Set<string>();
+  let cancelTimer: (() => void) | null = null;
+  let created = 0;
+
+  const emit = (): void => {
+    cancelTimer = null;
+    if (changed.size === 0 && removed.size === 0) return;
+    const upserted: DiscoveredDevice[] = [];
+    for (const id of changed) {
+      const entry = entries.get(id);
+      if (entry) upserted.push(view(entry));
+    }
+    const change = { upserted, removed: [...removed] };
+    changed.clear();
+    removed.clear();
+    options.onChange?.(change);
+  };
+
+  const touch = (entry: Entry): void => {
+    entry.view = null;
+    changed.add(entry.id);
+    removed.delete(entry.id);
+    if (!cancelTimer && options.onChange) cancelTimer = options.schedule(emit, batchMs);
+  };
+
+  const drop = (entry: Entry): void => {
+    for (const key of entry.keys) if (byKey.get(key) === entry.id) byKey.delete(key);
+    entries.delete(entry.id);
+    changed.delete(entry.id);
+    removed.add(entry.id);
+    if (!cancelTimer && options.onChange) cancelTimer = options.schedule(emit, batchMs);
+  };
+
+  const reindex = (entry: Entry): void => {
+    for (const key of entry.keys) if (byKey.get(key) === entry.id) byKey.delete(key);
+    entry.keys = [...new Set([...entry.sightings.values()].flatMap((s) => identityKeys(s.identity)))];
+    for (const key of entry.keys) byKey.set(key, entry.id);
+  };
+
+  const view = (entry: Entry): DiscoveredDevice => (entry.view ??= buildView(entry, models));
+
+  const newEntry = (sighting: Sighting): Entry => {
+    const base = identityKeys(sighting.identity)[0] ?? sightingId(sighting.source, sighting.key);
+    let id = base;
+    for (let n = 2; entries.has(id); n++) id = `${base}~${n}`;
+    const entry: Entry = { id, created: created++, sightings: new Map(), keys: [], view: null };
+    entries.set(id, entry);
+    return entry;
+  };
+
+  return {
+    upsert(sighting) {
+      const sid = sightingId(sighting.source, sighting.key);
+      const candidates = new Set<string>();
+      const current = bySighting.get(sid);
+      if (current) candidates.add(current);
+      for (const key of identityKeys(sighting.identity)) {
+        const id = byKey.get(key);
+        if (id) candidates.add(id);
+      }
+      const found = [...candidates].map((id) => entries.get(id)).filter((e): e is Entry => e !== undefined);
+      found.sort((a, b) => a.created - b.created);
+      const target = found[0] ?? newEntry(sighting);
+      for (const other of found.slice(1)) {
+        for (const [key, s] of other.sightings) {
+          target.sightings.set(key, s);
+          bySighting.set(key, target.id);
+        }
+        drop(other);
+      }
+      target.sightings.set(sid, sighting);
+      bySighting.set(sid, target.id);
+      reindex(target);
+      touch(target);
+    },
+    setOnline(source, key, online, at) {
+      const sid = sightingId(source, key);
+      const entry = entries.get(bySighting.get(sid) ?? '');
+      const sighting = entry?.sightings.get(sid);
+      if (!entry || !sighting) return;
+      if (sighting.online === online) return;
+      entry.sightings.set(sid, { ...sighting, online, seenAt: Math.max(sighting.seenAt, at) });
+      touch(entry);
+    },
+    remove(source, key) {
+      const sid = sightingId(source, key);
+      const entry = entries.get(bySighting.get(sid) ?? '');
+      bySighting.delete(sid);
+      if (!entry || !entry.sightings.delete(sid)) return;
+      if (entry.sightings.size === 0) drop(entry);
+      else {
+        reindex(entry);
+        touch(entry);
+      }
+    },
+    removeSource(source) {
+      for (const sid of [...bySighting.keys()]) {
+        if (sid.startsWith(`${source}:`)) this.remove(source, sid.slice(source.length + 1));
+      }
+    },
+    list: () => [...entries.values()].map(view).sort(byName),
+    get: (id) => {
+      const entry = entries.get(id);
+      return entry ? view(entry) : undefined;
+    },
+    setModels(next) {
+      models = next;
+      for (const entry of entries.values()) touch(entry);
+    },
+    flush() {
+      cancelTimer?.();
+      emit();
+    },
+    dispose() {
+      cancelTimer?.();
+      cancelTimer = null;
+      changed.clear();
+      removed.clear();
+    },
+  };
+};

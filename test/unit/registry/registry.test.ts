@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { builtinModels } from '../../../shared/core/registry/builtin-models';
+import { matchModel } from '../../../shared/core/registry/match';
+import { createDeviceRegistry, type Schedule } from '../../../shared/core/registry/registry';
+import { deviceText, normaliseMac } from '../../../shared/core/registry/text';
+import type { RegistryChange, Sighting } from '../../../shared/core/registry/types';
+
+const manualSchedule = () => {
+  const tasks: (() => void)[] = [];
+  const schedule: Schedule = (task) => {
+    tasks.push(task);
+    return () => tasks.splice(tasks.indexOf(task), 1);
+  };
+  return { schedule, run: () => tasks.splice(0).forEach((t) => t()), pending: () => tasks.length };
+};
+
+const sighting = (over: Partial<Sighting> & Pick<Sighting, 'source' | 'key'>): Sighting => ({
+  identity: {},
+  facts: {},
+  addresses: [],
+  online: null,
+  raw: {},
+  warnings: [],
+  seenAt: 1000,
+  ...over,
+});
+
+describe('device registry', () => {
+  it('merges sightings from different sources that share a MAC, keeping each raw record', () => {
+    const registry = createDeviceRegistry({ schedule: manualSchedule().schedule, models: builtinModels });
+    registry.upsert(
+      sighting({
+        source: 'mdns',
+        key: 'shellyplus1pm-demo01._shelly._tcp.local',
+        identity: { mac: 'a8032ab1c2d3', hostname: 'shellyplus1pm-demo01' },
+        name: 'shellyplus1pm-demo01',
+        facts: { 'mdns.type': '_shelly._tcp', 'txt.app': 'Plus1PM' },
+        addresses: ['10.0.0.5'],
+        online: true,
+        raw: { txt: { app: 'Plus1PM' } },
+      }),
+    );
+    registry.upsert(
+      sighting({
+        source: 'mqtt',
+        key: 'shelly:shellyplus1pm-demo01',
+        identity: { mac: 'A8032AB1C2D3', topic: 'shellyplus1pm-demo01' },
+        name: 'Hall light',
+        kind: 'relay',
+        facts: { 'mqtt.protocol': 'shelly' },
+        online: false,
+        seenAt: 2000,
+        raw: { online: 'false' },
+      }),
+    );
+    const devices = registry.list();
+    expect(devices).toHaveLength(1);
+    const [device] = devices;
+    expect(device.sources.sort()).toEqual(['mdns', 'mqtt']);
+    expect(device.name).toBe('Hall light');
+    expect(device.kind).toBe('relay');
+    expect(device.online).toBe(true);
+    expect(device.lastSeen).toBe(2000);
+    expect(device.model).toMatchObject({ id: 'shelly-plus-1pm', confidence: 0.95 });
+    expect(device.model?.reason).toContain('txt.app');
+    expect(device.sightings.map((s) => s.raw)).toEqual([{ online: 'false' }, { txt: { app: 'Plus1PM' } }]);
+  });
+
+  it('merges two devices when a later sighting bridges them, reporting the younger one removed', () => {
+    const clock = manualSchedule();
+    const changes: RegistryChange[] = [];
+    const registry = createDeviceRegistry({ schedule: clock.schedule, onChange: (c) => changes.push(c) });
+    registry.upsert(sighting({ source: 'mdns', key: 'a', identity: { hostname: 'dev1' } }));
+    registry.upsert(sighting({ source: 'mqtt', key: 'b', identity: { topic: 't1' } }));
+    clock.run();
+    expect(changes[0].upserted.map((d) => d.id).sort()).toEqual(['host:dev1', 'topic:t1']);
+    registry.upsert(sighting({ source: 'usb', key: 'c', identity: { hostname: 'dev1', topic: 't1' } }));
+    clock.run();
+    expect(changes[1].removed).toEqual(['topic:t1']);
+    expect(changes[1].upserted.map((d) => d.id)).toEqual(['host:dev1']);
+    expect(registry.list()[0].sources.sort()).toEqual(['mdns', 'mqtt', 'usb']);
+  });
+
+  it('batches many changes into one event with the newest state', () => {
+    const clock = manualSchedule();
+    const changes: RegistryChange[] = [];
+    const registry = createDeviceRegistry({ schedule: clock.schedule, onChange: (c) => changes.push(c) });
+    for (let i = 0; i < 500; i++) {
+      registry.upsert(sighting({ source: 'mqtt', key: `k${i}`, identity: { topic: `t${i}` }, online: true }));
+    }
+    registry.setOnline('mqtt', 'k7', false, 5000);
+    expect(clock.pending()).toBe(1);
+    clock.run();
+    expect(changes).toHaveLength(1);
+    expect(changes[0].upserted).toHaveLength(500);
+    expect(changes[0].upserted.find((d) => d.id === 'topic:t7')?.online).toBe(false);
+  });
+
+  it('drops a device when its last sighting goes, and lists unknown devices without a model', () => {
+    const clock = manualSchedule();
+    const changes: RegistryChange[] = [];
+    const registry = createDeviceRegistry({ schedule: clock.schedule, onChange: (c) => changes.push(c) });
+    registry.upsert(sighting({ source: 'mdns', key: 'x', facts: { 'mdns.type': '_ipp._tcp' } }));
+    expect(registry.list()[0].model).toBeNull();
+    registry.remove('mdns', 'x');
+    clock.run();
+    expect(registry.list()).toEqual([]);
+    expect(changes.at(-1)?.removed).toEqual(['mdns:x']);
+  });
+});
+
+describe('model matching', () => {
+  it('prefers the most confident rule and explains it', () => {
+    const match = matchModel(
+      [sighting({ source: 'mqtt', key: 'a', facts: { 'mqtt.protocol': 'tasmota', 'tasmota.relays': '1' } })],
+      builtinModels,
+    );
+    expect(match).toEqual({
+      id: 'tasmota-relay',
+      name: 'Tasmota relay',
+      confidence: 0.9,
+      reason: 'mqtt.protocol = "tasmota" and tasmota.relays = "1"',
+    });
+  });
+
+  it('ignores a broken pattern instead of throwing', () => {
+    const models = [{ id: 'm', name: 'M', rules: [{ all: [{ fact: 'x', pattern: '(' }], confidence: 1 }] }];
+    expect(matchModel([sighting({ source: 'usb', key: 'a', facts: { x: 'y' } })], models)).toBeNull();
+  });
+});
+
+describe('device text', () => {
+  it('replaces control characters and caps the length', () => {
+    expect(deviceText('a\u0000b\u0007c')).toBe('a\ufffdb\ufffdc');
+    expect(deviceText('x'.repeat(300), 10)).toHaveLength(10);
+    expect(deviceText('<img src=x onerror=alert(1)>')).toBe('<img src=x onerror=alert(1)>');
+  });
+  it('normalises MACs', () => {
+    expect(normaliseMac('A8:03:2A:B1:C2:D3')).toBe('a8032ab1c2d3');
+    expect(normaliseMac('nope')).toBeUndefined();
+  });
+});
