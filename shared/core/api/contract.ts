@@ -29,7 +29,7 @@ export type AreaSpec = Record<string, MethodSpec>;
 
 /** The whole contract shape: areas of methods, plus events keyed `onX`. */
 export type ContractSpec = Record<string, AreaSpec>;
-export type EventsSpec = Record<`on${string}`, EventSpec>;
+export type EventsSpec = Record<string, EventSpec>;
 
 /** `area.verb` names of a contract. */
 export type MethodNameOf<C extends ContractSpec> = {
@@ -56,7 +56,9 @@ export type ClientOf<C extends ContractSpec, E extends EventsSpec> = {
   };
 } & {
   readonly events: {
-    readonly [K in keyof E]: (listener: (payload: Static<E[K]['payload']>) => void) => () => void;
+    readonly [K in keyof E]: (
+      listener: (payload: E[K] extends EventSpec<infer P> ? Static<P> : never) => void,
+    ) => () => void;
   };
 };
 
