@@ -252,7 +252,8 @@ export type HttpRequest = Static<typeof HttpRequest>;
 export const RpcCall = Type.Object(
   {
     kind: Type.Literal('rpc'),
-    via: Type.Union([Type.Literal('http'), Type.Literal('mqtt')]),
+    /** Channel to use; absent means either, and the binding runtime picks MQTT when the device has a `prefix`. */
+    via: Opt(Type.Union([Type.Literal('http'), Type.Literal('mqtt')])),
     method: Text(200),
     params: Opt(PayloadTemplate),
     /** Where the value sits in the `result`, for reads. */
@@ -453,7 +454,8 @@ export type SecretRef = Static<typeof SecretRef>;
 /** Identity facts of a physical device; any subset may be known. */
 export const DeviceIdentity = Type.Object(
   {
-    mac: Opt(Type.String({ pattern: '^([0-9a-f]{2}:){5}[0-9a-f]{2}$' })),
+    /** 12 lowercase hex digits without separators, as discovery reports it (`a4cf12b3c4d5`). */
+    mac: Opt(Type.String({ pattern: '^[0-9a-f]{12}$' })),
     serial: Opt(Text(200)),
     hostname: Opt(Text(253)),
     topic: Opt(Text(300)),
