@@ -56,7 +56,6 @@ export const startMosquitto = async (extraConfig: string[] = []): Promise<Mosqui
       'allow_anonymous true',
       'persistence false',
       'set_tcp_nodelay true',
-      'max_packet_size 0',
       'log_dest stderr',
       'log_type error',
       ...extraConfig,
