@@ -1,0 +1,51 @@
+import { MAX_DISCOVERY_PAYLOAD, type MqttDiscoveryContext } from './mqtt-context';
+import { createHomeAssistantInterpreter } from './mqtt-homeassistant';
+import { createGatewayInterpreter, createHomieInterpreter } from './mqtt-homie';
+import { createShellyInterpreter } from './mqtt-shelly';
+import { createTasmotaInterpreter } from './mqtt-tasmota';
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** The MQTT discovery logic without a broker: feed it messages, it feeds the registry. */
+export interface MqttDiscovery {
+  /** Every topic filter the broker link must subscribe to. */
+  readonly filters: readonly string[];
+  /** Interprets one message; never throws (bad payloads become problems). */
+  handle(topic: string, payload: Uint8Array): void;
+}
+
+/**
+ * Joins the protocol interpreters at one dispatch point. Home Assistant runs first because
+ * its availability topics can be any topic (a Tasmota LWT, an ESPHome status); Shelly's
+ * `+/online` runs last because that filter is the least specific.
+ */
+export const createMqttDiscovery = (ctx: MqttDiscoveryContext, rpcSource: string): MqttDiscovery => {
+  const interpreters = [
+    createHomeAssistantInterpreter(ctx),
+    createTasmotaInterpreter(ctx),
+    createHomieInterpreter(ctx),
+    createGatewayInterpreter(ctx),
+    createShellyInterpreter(ctx, rpcSource),
+  ];
+  return {
+    filters: interpreters.flatMap((i) => i.filters),
+    handle(topic, payload) {
+      if (payload.byteLength > MAX_DISCOVERY_PAYLOAD) {
+        ctx.problem(
+          topic,
+          `the payload is ${payload.byteLength} bytes, over the ${MAX_DISCOVERY_PAYLOAD}-byte limit; skipped`,
+        );
+        return;
+      }
+      const text = decoder.decode(payload);
+      try {
+        for (const interpreter of interpreters) if (interpreter.handle(topic, text)) return;
+      } catch (error) {
+        ctx.problem(
+          topic,
+          `could not be interpreted (${error instanceof Error ? error.message : String(error)}); skipped`,
+        );
+      }
+    },
+  };
+};

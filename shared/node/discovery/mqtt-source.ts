@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import mqtt from 'mqtt';
+import type { DeviceRegistry } from '../../core/registry/registry';
+import type { Logger } from '../log';
+import type { DiscoveryProblem } from './mqtt-context';
+import { createMqttDiscovery } from './mqtt-discovery';
+
+/** A running discovery source. */
+export interface RunningSource {
+  /** Stops listening; the source's sightings stay in the registry until the caller removes them. */
+  stop(): Promise<void>;
+}
+
+/** Options of the MQTT discovery source. */
+export interface MqttSourceOptions {
+  readonly url: string;
+  readonly registry: Pick<DeviceRegistry, 'upsert' | 'setOnline' | 'remove'>;
+  readonly log: Logger;
+  readonly onProblem?: (problem: DiscoveryProblem) => void;
+  /** Resolves `start` only after the broker accepted the connection (default true). */
+  readonly waitForConnect?: boolean;
+  readonly connectTimeoutMs?: number;
+}
+
+/** The broker URL without user name and password, for logs and messages. */
+export const redactUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+};
+
+/**
+ * Listens on a site broker for discovery traffic (Home Assistant, Homie, Tasmota, Shelly,
+ * Fieldgraph gateways) and reports devices to the registry. Uses MQTT 3.1.1 so it works with
+ * the embedded aedes broker too; reconnects on its own after the broker drops. Rejects when
+ * the first connection fails within the timeout.
+ */
+export const startMqttSource = async (options: MqttSourceOptions): Promise<RunningSource> => {
+  const clientId = `fieldgraph-discovery-${randomBytes(4).toString('hex')}`;
+  const client = mqtt.connect(options.url, {
+    clientId,
+    protocolVersion: 4,
+    reconnectPeriod: 2000,
+    connectTimeout: options.connectTimeoutMs ?? 5000,
+    clean: true,
+  });
+  const log = options.log;
+  const discovery = createMqttDiscovery(
+    {
+      sink: options.registry,
+      now: () => Date.now(),
+      publish: (topic, payload) => client.publish(topic, payload, { qos: 0 }),
+      subscribe: (topic) => client.subscribe(topic, { qos: 0 }),
+      problem: (where, reason) => {
+        log.warn('MQTT discovery message skipped', { topic: where, reason });
+        options.onProblem?.({ source: 'mqtt', where, reason, at: Date.now() });
+      },
+    },
+    clientId,
+  );
+  client.on('message', (topic, payload) => discovery.handle(topic, payload));
+  client.on('connect', () => {
+    client.subscribe([...discovery.filters], { qos: 0 }, (error) => {
+      if (error) log.warn('MQTT discovery could not subscribe', { error: error.message });
+    });
+  });
+  client.on('error', (error) =>
+    log.warn('MQTT discovery connection problem', { url: redactUrl(options.url), error: error.message }),
+  );
+  if (options.waitForConnect !== false) {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(
+          new Error(
+            `No answer from the broker at ${redactUrl(options.url)} within ${options.connectTimeoutMs ?? 5000} ms.`,
+          ),
+        );
+      }, options.connectTimeoutMs ?? 5000);
+      const onConnect = () => {
+        cleanup();
+        resolve();
+      };
+      const onError = (error: Error) => {
+        cleanup();
+        reject(error);
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        client.off('connect', onConnect);
+        client.off('error', onError);
+      };
+      client.once('connect', onConnect);
+      client.once('error', onError);
+    }).catch(async (error: unknown) => {
+      await client.endAsync(true);
+      throw error;
+    });
+  }
+  return {
+    async stop() {
+      await client.endAsync(true);
+    },
+  };
+};
