@@ -82,7 +82,15 @@ export default tseslint.config(
   {
     files: ['shared/core/**'],
     rules: {
-      'no-restricted-imports': restrict(noNode, noNodePackages, noElectron, noSharedNode, noRenderer, noElectronFolder, noCli),
+      'no-restricted-imports': restrict(
+        noNode,
+        noNodePackages,
+        noElectron,
+        noSharedNode,
+        noRenderer,
+        noElectronFolder,
+        noCli,
+      ),
     },
   },
   {
@@ -102,7 +110,10 @@ export default tseslint.config(
       'no-restricted-imports': restrict(
         noRenderer,
         noCli,
-        regexRule('(^|/)electron/preload/', 'The preload is bundled on its own; share code through shared/core.'),
+        regexRule(
+          '(^|/)electron/preload/',
+          'The preload is bundled on its own; share code through shared/core.',
+        ),
       ),
     },
   },
@@ -119,7 +130,10 @@ export default tseslint.config(
           '(^|/)shared/core/(?!api(/|$))',
           'The preload may import only the API contract (shared/core/api): it exposes one function per method and nothing else.',
         ),
-        regexRule('(^|/)electron/main/', 'The preload runs in the renderer process; it cannot import main-process code.'),
+        regexRule(
+          '(^|/)electron/main/',
+          'The preload runs in the renderer process; it cannot import main-process code.',
+        ),
       ),
     },
   },
@@ -127,7 +141,14 @@ export default tseslint.config(
     files: ['renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': restrict(noNode, noNodePackages, noElectron, noSharedNode, noElectronFolder, noCli),
+      'no-restricted-imports': restrict(
+        noNode,
+        noNodePackages,
+        noElectron,
+        noSharedNode,
+        noElectronFolder,
+        noCli,
+      ),
     },
   },
   {

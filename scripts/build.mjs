@@ -22,7 +22,12 @@ const steps = {
   },
   cli: async () => {
     await rm('dist/cli', { recursive: true, force: true });
-    await esbuild({ ...node, entryPoints: ['cli/main.ts'], format: 'esm', outfile: 'dist/cli/fieldgraph.js' });
+    await esbuild({
+      ...node,
+      entryPoints: ['cli/main.ts'],
+      format: 'esm',
+      outfile: 'dist/cli/fieldgraph.js',
+    });
   },
   electron: async () => {
     await rm('dist/electron', { recursive: true, force: true });

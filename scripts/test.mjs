@@ -17,7 +17,17 @@ const steps = [
   [
     'unit',
     'node_modules/.bin/vitest',
-    ['run', '--project', 'unit', '--reporter', 'default', '--reporter', 'json', '--outputFile.json', 'test-results/unit.json'],
+    [
+      'run',
+      '--project',
+      'unit',
+      '--reporter',
+      'default',
+      '--reporter',
+      'json',
+      '--outputFile.json',
+      'test-results/unit.json',
+    ],
   ],
   [
     'integration',
@@ -62,7 +72,8 @@ if (e2e?.stats) {
 }
 
 console.log('\n=== summary ===');
-for (const r of results) console.log(`${r.ok ? 'ok    ' : 'FAILED'} ${r.name} (${(r.ms / 1000).toFixed(1)} s)`);
+for (const r of results)
+  console.log(`${r.ok ? 'ok    ' : 'FAILED'} ${r.name} (${(r.ms / 1000).toFixed(1)} s)`);
 const failedSteps = results.filter((r) => !r.ok).length;
 console.log(`steps: ${results.length - failedSteps} passed, ${failedSteps} failed`);
 console.log(`tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);

@@ -8,7 +8,10 @@ const checks = [
   ['shared/node', ['tsc', '-p', 'shared/node/tsconfig.json']],
   ['cli', ['tsc', '-p', 'cli/tsconfig.json']],
   ['electron', ['tsc', '-p', 'electron/tsconfig.json']],
-  ['renderer', ['svelte-check', '--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings', '--output', 'human']],
+  [
+    'renderer',
+    ['svelte-check', '--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings', '--output', 'human'],
+  ],
   ['tests', ['tsc', '-p', 'tsconfig.json']],
 ];
 

@@ -51,7 +51,9 @@ with a one-time token, and opens your default browser.
     });
     const port = values.port === undefined ? 0 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new UsageError(`--port must be a whole number from 0 to 65535, not ${JSON.stringify(values.port)}.`);
+      throw new UsageError(
+        `--port must be a whole number from 0 to 65535, not ${JSON.stringify(values.port)}.`,
+      );
     }
     if (!existsSync(join(rendererDir, 'index.html'))) {
       console.error(
@@ -64,7 +66,10 @@ with a one-time token, and opens your default browser.
     const services = createServices({ runtime: 'web', dataDir: defaultDataDir(), hub, log });
     const dispatch = createDispatcher(services, {
       onInternalError: (method, error) =>
-        log.error('service failed', { method, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+        log.error('service failed', {
+          method,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        }),
     });
     let server;
     try {

@@ -17,7 +17,9 @@ export const isAppUrl = (raw: string): boolean => {
   } catch {
     return false;
   }
-  return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST && url.username === '' && url.password === '';
+  return (
+    url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST && url.username === '' && url.password === ''
+  );
 };
 
 /** True for links the app may hand to the system browser: https only. */

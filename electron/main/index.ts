@@ -39,7 +39,9 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   // Every webContents ever created (windows, devtools, anything) gets the same guards.
-  app.on('web-contents-created', (_event, contents) => guardContents(contents as unknown as GuardedContents, shell));
+  app.on('web-contents-created', (_event, contents) =>
+    guardContents(contents as unknown as GuardedContents, shell),
+  );
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
@@ -79,7 +81,10 @@ if (!app.requestSingleInstanceLock()) {
 
     Menu.setApplicationMenu(
       Menu.buildFromTemplate(
-        menuTemplate(process.platform, () => void shell.openExternal('https://github.com/fieldgraph/fieldgraph#readme')),
+        menuTemplate(
+          process.platform,
+          () => void shell.openExternal('https://github.com/fieldgraph/fieldgraph#readme'),
+        ),
       ),
     );
 

@@ -1,7 +1,10 @@
 import type { MenuItemConstructorOptions } from 'electron';
 
 /** The application menu: the usual roles, so copy/paste, zoom and window keys work everywhere. */
-export const menuTemplate = (platform: NodeJS.Platform, openDocs: () => void): MenuItemConstructorOptions[] => [
+export const menuTemplate = (
+  platform: NodeJS.Platform,
+  openDocs: () => void,
+): MenuItemConstructorOptions[] => [
   ...(platform === 'darwin' ? [{ role: 'appMenu' } as MenuItemConstructorOptions] : []),
   { role: 'fileMenu' },
   { role: 'editMenu' },

@@ -15,7 +15,10 @@ const types: Record<string, string> = {
  * Maps an `app://fieldgraph/<path>` request to a file of the built renderer, or null when the
  * path would leave that folder. Unknown extensionless paths serve index.html (the app routes itself).
  */
-export const resolveAppFile = (rendererDir: string, requestUrl: string): { file: string; type: string } | null => {
+export const resolveAppFile = (
+  rendererDir: string,
+  requestUrl: string,
+): { file: string; type: string } | null => {
   let pathname: string;
   try {
     pathname = decodeURIComponent(new URL(requestUrl).pathname);

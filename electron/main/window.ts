@@ -2,7 +2,9 @@ import type { BrowserWindow, BrowserWindowConstructorOptions, Rectangle, Shell }
 import { APP_START_URL, isAppUrl, isExternalLinkAllowed } from './app-url';
 
 /** The web preferences every Fieldgraph window gets: the renderer has no Node and no way out. */
-export const secureWebPreferences = (preload: string): NonNullable<BrowserWindowConstructorOptions['webPreferences']> => ({
+export const secureWebPreferences = (
+  preload: string,
+): NonNullable<BrowserWindowConstructorOptions['webPreferences']> => ({
   preload,
   contextIsolation: true,
   sandbox: true,
@@ -18,7 +20,10 @@ export const secureWebPreferences = (preload: string): NonNullable<BrowserWindow
 
 /** The parts of a webContents the guards need. */
 export interface GuardedContents {
-  on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void }, url: string) => void): unknown;
+  on(
+    event: 'will-navigate' | 'will-redirect',
+    listener: (event: { preventDefault(): void }, url: string) => void,
+  ): unknown;
   on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' } | { action: 'allow' }): void;
 }

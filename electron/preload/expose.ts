@@ -1,7 +1,7 @@
 import type { ContextBridge, IpcRenderer } from 'electron';
 import { buildApiClient } from '../../shared/core/api/client';
 import { eventChannel, methodChannel } from '../../shared/core/api/ipc';
-import { fail, type Result } from '../../shared/core/result';
+import { fail, type Result } from '../../shared/core/api';
 
 /**
  * Puts the API on `window.fieldgraph`: exactly one function per contract method and one

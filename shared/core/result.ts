@@ -15,4 +15,6 @@ export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 
 /** A failed Result with a catalogued code. */
 export const fail = <T = never>(code: ErrorCode, message: string, details?: unknown): Result<T> =>
-  details === undefined ? { ok: false, error: { code, message } } : { ok: false, error: { code, message, details } };
+  details === undefined
+    ? { ok: false, error: { code, message } }
+    : { ok: false, error: { code, message, details } };

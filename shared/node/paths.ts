@@ -9,7 +9,8 @@ const findPackageRoot = (): string => {
     const candidate = join(dir, 'package.json');
     if (existsSync(candidate)) {
       try {
-        if ((JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'fieldgraph') return dir;
+        if ((JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'fieldgraph')
+          return dir;
       } catch {
         // an unreadable package.json on the way up is not ours; keep climbing
       }

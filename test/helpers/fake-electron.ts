@@ -18,7 +18,8 @@ export interface FakeFrame {
 export class FakeIpcMain {
   readonly handlers = new Map<string, Handler>();
   handle(channel: string, handler: Handler): void {
-    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    if (this.handlers.has(channel))
+      throw new Error(`Attempted to register a second handler for '${channel}'`);
     this.handlers.set(channel, handler);
   }
   removeHandler(channel: string): void {
@@ -57,7 +58,8 @@ export class FakeIpcRenderer {
   }
   /** What webContents.send does on the main side: the listener gets (event, payload). */
   deliver(channel: string, payload: unknown): void {
-    for (const listener of this.listeners.get(channel) ?? []) listener({ sender: 'ipc-event' }, structuredClone(payload));
+    for (const listener of this.listeners.get(channel) ?? [])
+      listener({ sender: 'ipc-event' }, structuredClone(payload));
   }
   listenerCount(channel: string): number {
     return this.listeners.get(channel)?.size ?? 0;

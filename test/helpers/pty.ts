@@ -18,11 +18,9 @@ export const createPtyPair = async (name = 'tty'): Promise<PtyPair> => {
   const dir = await mkdtemp(join(tmpdir(), 'fg-pty-'));
   const devicePath = join(dir, `${name}DEV`);
   const hostPath = join(dir, `${name}HOST`);
-  const child = spawn(
-    'socat',
-    [`pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${hostPath}`],
-    { stdio: 'ignore' },
-  );
+  const child = spawn('socat', [`pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${hostPath}`], {
+    stdio: 'ignore',
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 5000;
   while (!(existsSync(devicePath) && existsSync(hostPath))) {

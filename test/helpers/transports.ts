@@ -33,7 +33,8 @@ const testServices = (hub: EventHub, dataDir: string): FieldgraphServices => {
     app: {
       ...services.app,
       ping: (args, context) => {
-        if (args.echo === 'coded') throw new FieldgraphError('not_implemented', 'Ping is not implemented today.');
+        if (args.echo === 'coded')
+          throw new FieldgraphError('not_implemented', 'Ping is not implemented today.');
         if (args.echo === 'crash') throw new Error('secret internals /etc/shadow');
         return services.app.ping(args, context);
       },
@@ -75,7 +76,9 @@ export const appFrame: FakeFrame = { url: 'app://fieldgraph/index.html', parent:
 /** The desktop transport: main's IPC handlers and the preload, joined by the fake electron. */
 export const ipcHarness = async (
   frame: FakeFrame = appFrame,
-): Promise<TransportHarness & { ipcMain: FakeIpcMain; ipcRenderer: FakeIpcRenderer; bridge: FakeContextBridge }> => {
+): Promise<
+  TransportHarness & { ipcMain: FakeIpcMain; ipcRenderer: FakeIpcRenderer; bridge: FakeContextBridge }
+> => {
   const { dataDir, hub, dispatch } = core();
   const ipcMain = new FakeIpcMain();
   const ipcRenderer = new FakeIpcRenderer(ipcMain, frame);

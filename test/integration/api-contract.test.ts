@@ -23,7 +23,9 @@ describe.each([
     expect(Object.keys(api).sort()).toEqual([...Object.keys(contract), 'events'].sort());
     for (const { area, verb } of methodList) expect(typeof api[area][verb]).toBe('function');
     for (const area of Object.keys(contract)) {
-      expect(Object.keys(api[area]).sort()).toEqual(Object.keys(contract[area as keyof typeof contract]).sort());
+      expect(Object.keys(api[area]).sort()).toEqual(
+        Object.keys(contract[area as keyof typeof contract]).sort(),
+      );
     }
     expect(Object.keys(api.events).sort()).toEqual([...eventNames].sort());
   });
@@ -44,7 +46,9 @@ describe.each([
     expect(wrongType.ok).toBe(false);
     if (!wrongType.ok) {
       expect(wrongType.error.code).toBe('api.invalid_arguments');
-      expect(wrongType.error.details).toMatchObject({ problems: [expect.objectContaining({ path: '/echo' })] });
+      expect(wrongType.error.details).toMatchObject({
+        problems: [expect.objectContaining({ path: '/echo' })],
+      });
     }
     const tooLong = await h.api.app.ping({ echo: 'x'.repeat(5000) });
     expect(tooLong).toMatchObject({ ok: false, error: { code: 'api.invalid_arguments' } });

@@ -30,7 +30,11 @@ const get = (port: number, path: string, headers: Record<string, string> = {}): 
   });
 
 /** Opens a raw WebSocket and reports either 'open' or the HTTP status that refused it. */
-const tryUpgrade = (url: string, headers: Record<string, string> = {}, origin?: string): Promise<number | 'open'> =>
+const tryUpgrade = (
+  url: string,
+  headers: Record<string, string> = {},
+  origin?: string,
+): Promise<number | 'open'> =>
   new Promise((resolve) => {
     const ws = new WebSocket(url, { headers, origin });
     ws.on('open', () => {
@@ -41,7 +45,10 @@ const tryUpgrade = (url: string, headers: Record<string, string> = {}, origin?: 
     ws.on('error', () => {});
   });
 
-const rawCall = (ws: WebSocket, message: string): Promise<{ id: number; result: { ok: boolean; error?: { code: string } } }> =>
+const rawCall = (
+  ws: WebSocket,
+  message: string,
+): Promise<{ id: number; result: { ok: boolean; error?: { code: string } } }> =>
   new Promise((resolve) => {
     ws.once('message', (data) => resolve(JSON.parse(data.toString())));
     ws.send(message);
@@ -104,7 +111,9 @@ describe('web-app server', () => {
     expect(await tryUpgrade(base, {}, origin)).toBe(401);
     expect(await tryUpgrade(`${base}?token=wrong`, {}, origin)).toBe(401);
     expect(await tryUpgrade(`${base}?token=${server.token}`, {}, 'http://evil.example')).toBe(403);
-    expect(await tryUpgrade(`${base}?token=${server.token}`, {}, `http://127.0.0.1:${server.port + 1}`)).toBe(403);
+    expect(await tryUpgrade(`${base}?token=${server.token}`, {}, `http://127.0.0.1:${server.port + 1}`)).toBe(
+      403,
+    );
     expect(await tryUpgrade(base, { cookie }, origin)).toBe('open');
     expect(await tryUpgrade(`${base}?token=${server.token}`, {}, origin)).toBe('open');
   });
@@ -120,7 +129,10 @@ describe('web-app server', () => {
     expect(garbage.result.error?.code).toBe('api.bad_message');
     const wrongShape = await rawCall(ws, JSON.stringify({ t: 'call', id: 'x', method: 5 }));
     expect(wrongShape.result.error?.code).toBe('api.bad_message');
-    const fine = await rawCall(ws, JSON.stringify({ t: 'call', id: 2, method: 'app.ping', args: { echo: 'still here' } }));
+    const fine = await rawCall(
+      ws,
+      JSON.stringify({ t: 'call', id: 2, method: 'app.ping', args: { echo: 'still here' } }),
+    );
     expect(fine).toMatchObject({ id: 2, result: { ok: true } });
     ws.close();
   });
@@ -129,7 +141,12 @@ describe('web-app server', () => {
 describe('web-app server lifecycle', () => {
   const services = () => {
     const hub = createEventHub();
-    return { hub, dispatch: createDispatcher(createServices({ runtime: 'web', dataDir: '/tmp/fg-unused', hub, log: silentLogger })) };
+    return {
+      hub,
+      dispatch: createDispatcher(
+        createServices({ runtime: 'web', dataDir: '/tmp/fg-unused', hub, log: silentLogger }),
+      ),
+    };
   };
 
   it('reports a port in use with a clear message and a suggestion', async () => {
@@ -161,12 +178,20 @@ describe('web-app server lifecycle', () => {
 
   it('the browser client fails in-flight calls on a drop, reconnects, and works again', async () => {
     const { hub, dispatch } = services();
-    let server = await startWebServer({ dispatch, hub, log: silentLogger, rendererDir, port: 0, token: 'fixed-token-for-restart' });
+    let server = await startWebServer({
+      dispatch,
+      hub,
+      log: silentLogger,
+      rendererDir,
+      port: 0,
+      token: 'fixed-token-for-restart',
+    });
     const port = server.port;
     const states: ConnectionState[] = [];
     const client = createWsClient({
       url: `ws://127.0.0.1:${port}/api?token=fixed-token-for-restart`,
-      createSocket: (url) => new WebSocket(url, { origin: `http://127.0.0.1:${port}` }) as unknown as WebSocketLike,
+      createSocket: (url) =>
+        new WebSocket(url, { origin: `http://127.0.0.1:${port}` }) as unknown as WebSocketLike,
       maxBackoffMs: 200,
     });
     client.onState((s) => states.push(s));
@@ -175,7 +200,14 @@ describe('web-app server lifecycle', () => {
     await server.close();
     await expect.poll(() => states.at(-1)).toBe('reconnecting');
     const whileDown = client.api.app.ping({ echo: 'queued while down' });
-    server = await startWebServer({ dispatch, hub, log: silentLogger, rendererDir, port, token: 'fixed-token-for-restart' });
+    server = await startWebServer({
+      dispatch,
+      hub,
+      log: silentLogger,
+      rendererDir,
+      port,
+      token: 'fixed-token-for-restart',
+    });
     expect(await whileDown).toMatchObject({ ok: true, value: { echo: 'queued while down' } });
     await expect.poll(() => states.at(-1)).toBe('open');
     expect(await client.api.app.ping({ echo: 'after' })).toMatchObject({ ok: true });

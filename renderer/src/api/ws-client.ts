@@ -45,7 +45,8 @@ interface Pending {
  * exponential backoff.
  */
 export const createWsClient = (options: WsClientOptions): WsApiClient => {
-  const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url) as unknown as WebSocketLike);
+  const createSocket =
+    options.createSocket ?? ((url: string) => new WebSocket(url) as unknown as WebSocketLike);
   const callTimeoutMs = options.callTimeoutMs ?? 120_000;
   const maxBackoffMs = options.maxBackoffMs ?? 5_000;
   const pending = new Map<number, Pending>();
@@ -96,7 +97,10 @@ export const createWsClient = (options: WsClientOptions): WsApiClient => {
     ws.onclose = () => {
       socket = null;
       for (const id of [...pending.keys()]) {
-        settle(id, fail('api.disconnected', 'The connection to Fieldgraph dropped; try again once it is back.'));
+        settle(
+          id,
+          fail('api.disconnected', 'The connection to Fieldgraph dropped; try again once it is back.'),
+        );
       }
       if (closed) {
         setState('closed');

@@ -51,3 +51,4 @@ export const methodList: readonly MethodEntry[] = Object.entries(contract).flatM
 export const eventNames = Object.keys(contractEvents) as EventName[];
 
 export * from './contract';
+export { fail, ok, type Result, type ResultError } from '../result';

@@ -103,7 +103,12 @@ export const startWebServer = async (options: WebServerOptions): Promise<WebServ
     }
     const how = authorised(req, url);
     if (!how) {
-      deny(res, 401, 'api.unauthorized', 'Open the address printed by `fieldgraph web`, including its ?token=….');
+      deny(
+        res,
+        401,
+        'api.unauthorized',
+        'Open the address printed by `fieldgraph web`, including its ?token=….',
+      );
       return;
     }
     if (how === 'token') {
@@ -135,7 +140,13 @@ export const startWebServer = async (options: WebServerOptions): Promise<WebServ
       return;
     }
     if (!hostAllowed(req)) {
-      denyUpgrade(socket, 403, 'Forbidden', 'api.forbidden', 'This server answers only to its own loopback address.');
+      denyUpgrade(
+        socket,
+        403,
+        'Forbidden',
+        'api.forbidden',
+        'This server answers only to its own loopback address.',
+      );
       return;
     }
     const origin = req.headers.origin;
@@ -144,7 +155,13 @@ export const startWebServer = async (options: WebServerOptions): Promise<WebServ
       return;
     }
     if (!authorised(req, url)) {
-      denyUpgrade(socket, 401, 'Unauthorized', 'api.unauthorized', 'A valid token or session cookie is required.');
+      denyUpgrade(
+        socket,
+        401,
+        'Unauthorized',
+        'api.unauthorized',
+        'A valid token or session cookie is required.',
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -174,7 +191,10 @@ export const startWebServer = async (options: WebServerOptions): Promise<WebServ
         send(ws, {
           t: 'result',
           id: typeof id === 'number' ? id : -1,
-          result: fail('api.bad_message', 'Messages must be JSON {"t":"call","id":<n>,"method":"area.verb","args":{…}}.'),
+          result: fail(
+            'api.bad_message',
+            'Messages must be JSON {"t":"call","id":<n>,"method":"area.verb","args":{…}}.',
+          ),
         });
         return;
       }

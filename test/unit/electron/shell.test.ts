@@ -7,7 +7,12 @@ import { APP_START_URL, isAppUrl, isExternalLinkAllowed } from '../../../electro
 import { isTrustedSender } from '../../../electron/main/ipc';
 import { menuTemplate } from '../../../electron/main/menu';
 import { resolveAppFile } from '../../../electron/main/protocol';
-import { createMainWindow, guardContents, restoreBounds, type WindowDeps } from '../../../electron/main/window';
+import {
+  createMainWindow,
+  guardContents,
+  restoreBounds,
+  type WindowDeps,
+} from '../../../electron/main/window';
 import { FakeBrowserWindow, FakeWebContents } from '../../helpers/fake-electron';
 import { appFrame, ipcHarness } from '../../helpers/transports';
 
@@ -36,7 +41,10 @@ describe('IPC sender checks', () => {
     const h = await ipcHarness();
     expect(await h.api.app.ping({ echo: 'mine' })).toMatchObject({ ok: true });
     h.ipcRenderer.frame = { url: 'https://evil.example/', parent: null };
-    expect(await h.api.app.ping({ echo: 'theirs' })).toMatchObject({ ok: false, error: { code: 'api.forbidden' } });
+    expect(await h.api.app.ping({ echo: 'theirs' })).toMatchObject({
+      ok: false,
+      error: { code: 'api.forbidden' },
+    });
     h.ipcRenderer.frame = { url: appFrame.url, parent: appFrame };
     expect(await h.api.app.info({})).toMatchObject({ ok: false, error: { code: 'api.forbidden' } });
     await h.close();
@@ -44,7 +52,9 @@ describe('IPC sender checks', () => {
 
   it('registers one handler per contract method and removes them all', async () => {
     const h = await ipcHarness();
-    expect([...h.ipcMain.handlers.keys()].sort()).toEqual(methodList.map((m) => methodChannel(m.name)).sort());
+    expect([...h.ipcMain.handlers.keys()].sort()).toEqual(
+      methodList.map((m) => methodChannel(m.name)).sort(),
+    );
     await h.close();
     expect(h.ipcMain.handlers.size).toBe(0);
   });
@@ -86,7 +96,10 @@ describe('window hardening', () => {
     });
     expect(win.loadedUrl).toBe(APP_START_URL);
     win.emit('close');
-    expect(d.saveState).toHaveBeenCalledWith({ bounds: { x: 10, y: 20, width: 1000, height: 700 }, maximized: false });
+    expect(d.saveState).toHaveBeenCalledWith({
+      bounds: { x: 10, y: 20, width: 1000, height: 700 },
+      maximized: false,
+    });
   });
 
   it('cancels navigation away from the app and denies every new window', () => {
@@ -100,7 +113,12 @@ describe('window hardening', () => {
 
     expect(contents.openHandler!({ url: 'https://docs.example/help' })).toEqual({ action: 'deny' });
     expect(shell.openExternal).toHaveBeenCalledWith('https://docs.example/help');
-    for (const url of ['http://plain.example/', 'javascript:alert(1)', 'file:///etc/passwd', 'app://fieldgraph/x']) {
+    for (const url of [
+      'http://plain.example/',
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'app://fieldgraph/x',
+    ]) {
       expect(contents.openHandler!({ url })).toEqual({ action: 'deny' });
     }
     expect(shell.openExternal).toHaveBeenCalledTimes(1);
@@ -116,7 +134,11 @@ describe('window hardening', () => {
   it('restores a remembered position only while it is on a display', () => {
     const saved = { bounds: { x: 100, y: 80, width: 1200, height: 800 }, maximized: false };
     expect(restoreBounds(saved, [{ x: 0, y: 0, width: 1920, height: 1080 }])).toEqual(saved.bounds);
-    expect(restoreBounds({ ...saved, bounds: { ...saved.bounds, x: 4000 } }, [{ x: 0, y: 0, width: 1920, height: 1080 }])).toEqual({
+    expect(
+      restoreBounds({ ...saved, bounds: { ...saved.bounds, x: 4000 } }, [
+        { x: 0, y: 0, width: 1920, height: 1080 },
+      ]),
+    ).toEqual({
       width: 1200,
       height: 800,
     });
@@ -130,7 +152,10 @@ describe('window hardening', () => {
   });
 
   it('serves app:// files only from inside the renderer folder', () => {
-    expect(resolveAppFile('/r', 'app://fieldgraph/assets/a.js')).toEqual({ file: '/r/assets/a.js', type: 'text/javascript; charset=utf-8' });
+    expect(resolveAppFile('/r', 'app://fieldgraph/assets/a.js')).toEqual({
+      file: '/r/assets/a.js',
+      type: 'text/javascript; charset=utf-8',
+    });
     expect(resolveAppFile('/r', 'app://fieldgraph/flows/abc')).toMatchObject({ file: '/r/index.html' });
     // `..` is clamped at the renderer folder: whatever the path, the file stays inside it.
     for (const url of ['app://fieldgraph/..%2f..%2fetc/passwd.txt', 'app://fieldgraph/%2e%2e/%2e%2e/x.js']) {

@@ -35,14 +35,26 @@ describe('layer rules (eslint no-restricted-imports)', () => {
     ['shared/core/planted.ts', "import mqtt from 'mqtt';", /Use it from shared\/node/],
     ['shared/core/model/planted.ts', "import { x } from '../../node/paths';", /shared\/node is Node-only/],
     ['shared/core/planted.ts', "import { x } from '../../renderer/src/api';", /nothing else may import it/],
-    ['renderer/src/planted.ts', "import { ipcRenderer } from 'electron';", /Only electron\/main and electron\/preload/],
+    [
+      'renderer/src/planted.ts',
+      "import { ipcRenderer } from 'electron';",
+      /Only electron\/main and electron\/preload/,
+    ],
     ['renderer/src/planted.ts', "import { SerialPort } from 'serialport';", /This package needs Node/],
     ['renderer/src/planted.ts', "import { x } from '../../shared/node/paths';", /shared\/node is Node-only/],
     ['shared/node/planted.ts', "import { app } from 'electron';", /Inject the Electron object/],
     ['cli/planted.ts', "import { x } from '../renderer/src/api';", /The renderer is the UI layer/],
-    ['electron/preload/planted.ts', "import { x } from '../../shared/core/errors';", /may import only the API contract/],
+    [
+      'electron/preload/planted.ts',
+      "import { x } from '../../shared/core/errors';",
+      /may import only the API contract/,
+    ],
     ['electron/preload/planted.ts', "import { readFileSync } from 'node:fs';", /Node built-ins/],
-    ['electron/main/planted.ts', "import { x } from '../../renderer/src/api';", /The renderer is the UI layer/],
+    [
+      'electron/main/planted.ts',
+      "import { x } from '../../renderer/src/api';",
+      /The renderer is the UI layer/,
+    ],
   ];
 
   it.each(cases)('%s: %s is rejected', async (file, source, message) => {
@@ -56,8 +68,14 @@ describe('layer rules (eslint no-restricted-imports)', () => {
     const allowed: [string, string][] = [
       ['shared/core/ok.ts', "import { Type } from '@sinclair/typebox';"],
       ['shared/node/ok.ts', "import { readFileSync } from 'node:fs';\nimport { ok } from '../core/result';"],
-      ['electron/main/ok.ts', "import type { App } from 'electron';\nimport { x } from '../../shared/node/paths';"],
-      ['electron/preload/ok.ts', "import { contextBridge } from 'electron';\nimport { x } from '../../shared/core/api/ipc';"],
+      [
+        'electron/main/ok.ts',
+        "import type { App } from 'electron';\nimport { x } from '../../shared/node/paths';",
+      ],
+      [
+        'electron/preload/ok.ts',
+        "import { contextBridge } from 'electron';\nimport { x } from '../../shared/core/api/ipc';",
+      ],
       ['renderer/src/ok.ts', "import { x } from '../../shared/core/result';"],
     ];
     for (const [file, source] of allowed) {
@@ -70,9 +88,16 @@ describe('layer rules (eslint no-restricted-imports)', () => {
   });
 
   it('bans focused tests', async () => {
-    for (const source of ["it.only('x', () => {});", "describe.only('x', () => {});", "test.describe.only('x', () => {});"]) {
+    for (const source of [
+      "it.only('x', () => {});",
+      "describe.only('x', () => {});",
+      "test.describe.only('x', () => {});",
+    ]) {
       const messages = await plant('test/unit/planted.test.ts', `${source}\n`);
-      expect(messages.some((m) => m.rule === 'no-restricted-syntax' && /focused test/.test(m.message)), source).toBe(true);
+      expect(
+        messages.some((m) => m.rule === 'no-restricted-syntax' && /focused test/.test(m.message)),
+        source,
+      ).toBe(true);
     }
   });
 });
