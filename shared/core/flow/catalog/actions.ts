@@ -1,0 +1,249 @@
+/**
+ * Action kinds: what a flow does to the world. Device actions and property writes go to
+ * roles (the gateway turns them into wire operations through the device-model bindings);
+ * every action passes its input message on through `out` so actions can be chained.
+ */
+import { Type } from '@sinclair/typebox';
+import { expression, inPort, outPort, requiredText, seconds, sizes, withPayload } from './helpers';
+import type { NodeKind } from './types';
+
+const deviceAction: NodeKind = {
+  kind: 'action.device-action',
+  category: 'action',
+  title: 'Device action',
+  doc: 'Invokes an action of a role (toggle, identify, play); `out` carries the action’s result.',
+  icon: 'zap',
+  config: Type.Object({
+    role: requiredText('The role to act on'),
+    action: requiredText('The action of that role’s capability'),
+    input: Type.Optional(Type.String({ description: 'CEL expression for the action input' })),
+  }),
+  inputs: inPort,
+  outputs: outPort,
+  outputShape: (config, ctx) =>
+    ctx.roles.find((r) => r.name === config.role)?.capability.actions[String(config.action)]?.output,
+  expressions: [{ path: 'input' }],
+  roleRefs: [{ roleField: 'role', memberField: 'action', member: 'action' }],
+  size: sizes.action,
+  create: ({ config }, { compile }) => {
+    const [role, action] = [String(config.role), String(config.action)];
+    const input = typeof config.input === 'string' && config.input.trim() ? compile(config.input) : undefined;
+    return {
+      receive: (ctx, message) => {
+        const result = ctx.io.invokeAction(role, action, input ? ctx.evaluate(input, message) : undefined);
+        if (result instanceof Promise) {
+          return result.then((value) => ctx.send('out', withPayload(message, value)));
+        }
+        ctx.send('out', withPayload(message, result));
+      },
+    };
+  },
+};
+
+const setProperty: NodeKind = {
+  kind: 'action.set-property',
+  category: 'action',
+  title: 'Set property',
+  doc: 'Writes a property of a role (turn a relay on, set a brightness) to the value of an expression.',
+  icon: 'sliders',
+  config: Type.Object({
+    role: requiredText('The role to write to'),
+    property: requiredText('A writable property of that role’s capability'),
+    value: expression('CEL expression for the value, e.g. true or payload.level'),
+  }),
+  inputs: inPort,
+  outputs: outPort,
+  expressions: [{ path: 'value' }],
+  roleRefs: [{ roleField: 'role', memberField: 'property', member: 'property' }],
+  size: sizes.action,
+  create: ({ config }, { compile }) => {
+    const [role, property] = [String(config.role), String(config.property)];
+    const value = compile(String(config.value));
+    return {
+      receive: (ctx, message) => {
+        const written = ctx.io.writeProperty(role, property, ctx.evaluate(value, message));
+        if (written instanceof Promise) return written.then(() => ctx.send('out', message));
+        ctx.send('out', message);
+      },
+    };
+  },
+};
+
+const mqttPublish: NodeKind = {
+  kind: 'action.mqtt-publish',
+  category: 'action',
+  title: 'MQTT publish',
+  doc: 'Publishes to a topic; the payload expression defaults to the message payload (objects are sent as JSON).',
+  icon: 'send',
+  config: Type.Object({
+    topic: Type.String({ minLength: 1, pattern: '^[^#+]+$', description: 'Topic to publish to (no wildcards)' }),
+    payload: expression('CEL expression for what to publish', 'payload'),
+    qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 0 }),
+    retain: Type.Boolean({ default: false }),
+  }),
+  inputs: inPort,
+  outputs: outPort,
+  expressions: [{ path: 'payload' }],
+  roleRefs: [],
+  size: sizes.action,
+  create: ({ config }, { compile }) => {
+    const topic = String(config.topic);
+    const source = String(config.payload ?? 'payload');
+    // The common case publishes the payload as it is: skip the evaluation entirely.
+    const payload = source.trim() === 'payload' ? undefined : compile(source);
+    const options = { qos: (Number(config.qos ?? 0) as 0 | 1 | 2) ?? 0, retain: config.retain === true };
+    return {
+      receive: (ctx, message) => {
+        const published = ctx.io.publish(topic, payload ? ctx.evaluate(payload, message) : message.payload, options);
+        if (published instanceof Promise) return published.then(() => ctx.send('out', message));
+        ctx.send('out', message);
+      },
+    };
+  },
+};
+
+const httpRequest: NodeKind = {
+  kind: 'action.http-request',
+  category: 'action',
+  title: 'HTTP request',
+  doc: 'Sends an HTTP request; `out` carries `{status, body}` (JSON bodies parsed). Network failures go to the error path.',
+  icon: 'globe',
+  config: Type.Object({
+    method: Type.Union(
+      ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => Type.Literal(m)),
+      { default: 'GET' },
+    ),
+    url: Type.String({ pattern: '^https?://', description: 'http:// or https:// URL' }),
+    headers: Type.Record(Type.String(), Type.String(), { default: {} }),
+    body: Type.Optional(Type.String({ description: 'CEL expression for the body (objects are sent as JSON)' })),
+    timeoutSeconds: seconds('Give up after this long', 10),
+  }),
+  inputs: inPort,
+  outputs: outPort,
+  expressions: [{ path: 'body' }],
+  roleRefs: [],
+  size: sizes.action,
+  create: ({ config }, { compile }) => {
+    const body = typeof config.body === 'string' && config.body.trim() ? compile(config.body) : undefined;
+    const headers = (config.headers ?? {}) as Record<string, string>;
+    const base = {
+      method: String(config.method ?? 'GET'),
+      url: String(config.url),
+      timeoutMs: Number(config.timeoutSeconds ?? 10) * 1000,
+    };
+    return {
+      receive: async (ctx, message) => {
+        const value = body ? ctx.evaluate(body, message) : undefined;
+        const text = value === undefined || typeof value === 'string' ? value : JSON.stringify(value);
+        const response = await ctx.io.request({
+          ...base,
+          headers: typeof value === 'object' ? { 'content-type': 'application/json', ...headers } : headers,
+          ...(text === undefined ? {} : { body: text }),
+        });
+        let parsed: unknown = response.body;
+        if ((response.headers['content-type'] ?? '').includes('json')) {
+          try {
+            parsed = JSON.parse(response.body);
+          } catch {
+            parsed = response.body;
+          }
+        }
+        ctx.send('out', withPayload(message, { status: response.status, body: parsed }));
+      },
+    };
+  },
+};
+
+const log: NodeKind = {
+  kind: 'action.log',
+  category: 'action',
+  title: 'Log',
+  doc: 'Writes a line to the gateway log (and the trace); the message expression must give a string.',
+  icon: 'file-text',
+  config: Type.Object({
+    level: Type.Union(
+      (['debug', 'info', 'warn', 'error'] as const).map((l) => Type.Literal(l)),
+      { default: 'info' },
+    ),
+    message: expression('CEL expression giving the text, e.g. "temp is " + string(payload)', 'string(payload)'),
+  }),
+  inputs: inPort,
+  outputs: outPort,
+  expressions: [{ path: 'message', expects: 'string' }],
+  roleRefs: [],
+  size: sizes.action,
+  create: ({ config }, { compile }) => {
+    const level = String(config.level ?? 'info') as 'debug' | 'info' | 'warn' | 'error';
+    const text = compile(String(config.message ?? 'string(payload)'));
+    return {
+      receive: (ctx, message) => {
+        ctx.io.log(level, String(ctx.evaluate(text, message)));
+        ctx.send('out', message);
+      },
+    };
+  },
+};
+
+const runFlow: NodeKind = {
+  kind: 'action.run-flow',
+  category: 'action',
+  title: 'Run flow',
+  doc: 'Starts another flow at its Manual trigger with this message; with `wait`, continues when that run ends (its outcome in `payload`).',
+  icon: 'workflow',
+  config: Type.Object({
+    flow: requiredText('Id of the flow to run'),
+    wait: Type.Boolean({ default: false }),
+  }),
+  inputs: inPort,
+  outputs: outPort,
+  expressions: [],
+  roleRefs: [],
+  size: sizes.action,
+  create: ({ config }) => {
+    const flowId = String(config.flow);
+    const wait = config.wait === true;
+    return {
+      receive: (ctx, message) => {
+        const child = ctx.runFlow(flowId, message);
+        if (!wait) {
+          ctx.send('out', message);
+          return;
+        }
+        return child.then((outcome) => ctx.send('out', withPayload(message, outcome)));
+      },
+    };
+  },
+};
+
+const stop: NodeKind = {
+  kind: 'action.stop',
+  category: 'action',
+  title: 'Stop',
+  doc: 'Ends the run here with outcome `stopped` (or `failed`), cancelling its pending delays.',
+  icon: 'square',
+  config: Type.Object({
+    outcome: Type.Union([Type.Literal('stopped'), Type.Literal('failed')], { default: 'stopped' }),
+    reason: Type.String({ default: '', maxLength: 200 }),
+  }),
+  inputs: inPort,
+  outputs: [],
+  expressions: [],
+  roleRefs: [],
+  size: sizes.action,
+  create: ({ config }) => {
+    const outcome = config.outcome === 'failed' ? 'failed' : 'stopped';
+    const reason = String(config.reason ?? '');
+    return { receive: (ctx) => ctx.stopRun(outcome, reason) };
+  },
+};
+
+/** All action kinds. */
+export const actionKinds: readonly NodeKind[] = [
+  deviceAction,
+  setProperty,
+  mqttPublish,
+  httpRequest,
+  log,
+  runFlow,
+  stop,
+];
