@@ -42,6 +42,8 @@ export const ManifestFile = Type.Object(
 );
 export type ManifestFile = Static<typeof ManifestFile>;
 
+const ISO_UTC = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z$';
+
 /** The manifest schema (also written to resources/schemas by the schema export). */
 export const Manifest = Type.Object(
   {
@@ -49,8 +51,8 @@ export const Manifest = Type.Object(
     packageId: Type.String({ minLength: 1, maxLength: 128 }),
     site: Type.String({ minLength: 1, maxLength: 128 }),
     version: Type.Integer({ minimum: 1 }),
-    created: Type.String({ format: 'date-time' }),
-    expires: Type.String({ format: 'date-time' }),
+    created: Type.String({ pattern: ISO_UTC }),
+    expires: Type.String({ pattern: ISO_UTC }),
     target: PackageTarget,
     engine: Type.String({
       minLength: 1,

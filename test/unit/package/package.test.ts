@@ -36,14 +36,21 @@ describe('package format', () => {
   });
 
   it('verifies a good package and returns its files', () => {
-    const verified = verifyPackage(makePackage(), { ...policy, gateway: { id: 'gw-1', groups: [] }, engineVersion: '1.2.0', installedVersion: 1 });
+    const verified = verifyPackage(makePackage(), {
+      ...policy,
+      gateway: { id: 'gw-1', groups: [] },
+      engineVersion: '1.2.0',
+      installedVersion: 1,
+    });
     expect(verified.manifest.version).toBe(2);
     expect(fromUtf8(verified.files.get('bindings.json')!)).toContain('dev-1');
   });
 
   it('accepts a group package on a gateway in that group only', () => {
     const bytes = makePackage({ target: { kind: 'group', id: 'north' } });
-    expect(verifyPackage(bytes, { ...policy, gateway: { id: 'gw-9', groups: ['north'] } }).manifest.target.id).toBe('north');
+    expect(
+      verifyPackage(bytes, { ...policy, gateway: { id: 'gw-9', groups: ['north'] } }).manifest.target.id,
+    ).toBe('north');
     expect(() => verifyPackage(bytes, { ...policy, gateway: { id: 'gw-9', groups: ['south'] } })).toThrow(
       expect.objectContaining({ code: 'package.wrong_target' }),
     );
@@ -52,11 +59,15 @@ describe('package format', () => {
   it('seals secrets to the gateway key only, bound to the package version', () => {
     const gateway = generateSealingKey();
     const other = generateSealingKey();
-    const bytes = makePackage({ secrets: { values: { wifi: 'hunter22' }, gatewayPublicKey: gateway.publicKey } });
+    const bytes = makePackage({
+      secrets: { values: { wifi: 'hunter22' }, gatewayPublicKey: gateway.publicKey },
+    });
     expect(fromUtf8(bytes)).not.toContain('hunter22');
     const verified = verifyPackage(bytes, policy);
     const sealed = sealedSecretsOf(verified)!;
-    expect(openSecrets(sealed, gateway.secretKey, { packageId: 'site-plant', version: 2 })).toEqual({ wifi: 'hunter22' });
+    expect(openSecrets(sealed, gateway.secretKey, { packageId: 'site-plant', version: 2 })).toEqual({
+      wifi: 'hunter22',
+    });
     expect(() => openSecrets(sealed, other.secretKey, { packageId: 'site-plant', version: 2 })).toThrow(
       expect.objectContaining({ code: 'package.secrets_unreadable' }),
     );
@@ -66,9 +77,15 @@ describe('package format', () => {
   });
 
   it('refuses bad pack input with a clear message', () => {
-    expect(() => makePackage({ files: { '../x.json': utf8('{}') } })).toThrow(expect.objectContaining({ code: 'package.invalid_input' }));
-    expect(() => makePackage({ files: { 'manifest.json': utf8('{}') } })).toThrow(expect.objectContaining({ code: 'package.invalid_input' }));
-    expect(() => makePackage({ version: 0 })).toThrow(expect.objectContaining({ code: 'package.invalid_input' }));
+    expect(() => makePackage({ files: { '../x.json': utf8('{}') } })).toThrow(
+      expect.objectContaining({ code: 'package.invalid_input' }),
+    );
+    expect(() => makePackage({ files: { 'manifest.json': utf8('{}') } })).toThrow(
+      expect.objectContaining({ code: 'package.invalid_input' }),
+    );
+    expect(() => makePackage({ version: 0 })).toThrow(
+      expect.objectContaining({ code: 'package.invalid_input' }),
+    );
     expect(() => makePackage({ expires: '2020-01-01T00:00:00Z' })).toThrow(/expire before/);
   });
 
@@ -76,6 +93,8 @@ describe('package format', () => {
     expect(satisfiesEngine('1.4.2', '>=1.0.0 <2.0.0')).toBe(true);
     expect(satisfiesEngine('2.0.0', '>=1.0.0 <2.0.0')).toBe(false);
     expect(satisfiesEngine('1.0.0', '1.0.0')).toBe(true);
-    expect(() => satisfiesEngine('1.0.0', '^1')).toThrow(expect.objectContaining({ code: 'package.invalid_manifest' }));
+    expect(() => satisfiesEngine('1.0.0', '^1')).toThrow(
+      expect.objectContaining({ code: 'package.invalid_manifest' }),
+    );
   });
 });

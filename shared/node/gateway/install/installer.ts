@@ -1,0 +1,286 @@
+/**
+ * The gateway's install pipeline: verify → stage → switch → start → health check → commit,
+ * or roll back to the previous version on its own. One install at a time; every step is
+ * reported (the receivers publish the reports on `…/deploy/result`). A refused package never
+ * touches the install folder, so the running version stays exactly as it was.
+ */
+import { createHash } from 'node:crypto';
+import { FieldgraphError, type ErrorCode } from '../../../core/errors';
+import { MANIFEST_FILE, SIGNATURE_FILE } from '../../../core/package/manifest';
+import { verifyPackage, type VerifiedPackage } from '../../../core/package/verify';
+import { InstallStore, type InstallState } from './store';
+
+/** Where a package came from. */
+export type InstallSource = 'mqtt' | 'group' | 'http' | 'folder' | 'local';
+
+/** The steps an install goes through, in order; `rejected`, `rolled_back` and `failed` end it unsuccessfully. */
+export type InstallStep =
+  | 'received'
+  | 'verified'
+  | 'staged'
+  | 'switched'
+  | 'started'
+  | 'healthy'
+  | 'committed'
+  | 'unchanged'
+  | 'rejected'
+  | 'rolled_back'
+  | 'failed';
+
+/** One progress report, as published on `…/deploy/result` (plain JSON). */
+export interface InstallReport {
+  readonly gateway: string;
+  readonly step: InstallStep;
+  /** True on every step of a good install; false on the final step of a refused or failed one. */
+  readonly ok: boolean;
+  /** True on the last report of an install. */
+  readonly final: boolean;
+  readonly source: InstallSource;
+  readonly packageId?: string;
+  readonly version?: number;
+  /** The version running after this step. */
+  readonly running: number | null;
+  readonly code?: string;
+  readonly message?: string;
+  readonly at: string;
+}
+
+/** How the installer starts and checks the runtime; the gateway runtime plugs in here. */
+export interface InstallRuntime {
+  /** Loads and starts the flows of the version in `dir` (the `current` link's target). */
+  start(dir: string, version: number | null): Promise<void>;
+  /** True when the started version is healthy (flows loaded, broker reachable, …). */
+  healthCheck(): Promise<boolean>;
+}
+
+/** A runtime that starts nothing and is always healthy: the installer on its own. */
+export const idleRuntime: InstallRuntime = { start: async () => {}, healthCheck: async () => true };
+
+/** What an installer needs. */
+export interface InstallerOptions {
+  readonly root: string;
+  readonly gatewayId: string;
+  readonly groups?: readonly string[];
+  readonly engineVersion: string;
+  /** Current trust (read at every install, so enrolment and revocation apply at once). */
+  readonly trust: () => { trusted: readonly Uint8Array[]; revoked: readonly string[] };
+  readonly runtime?: InstallRuntime;
+  /** Versions kept besides the committed one (rollback targets). */
+  readonly keep?: number;
+  readonly now?: () => number;
+  readonly report?: (report: InstallReport) => void;
+}
+
+/** The outcome of one install. */
+export interface InstallResult {
+  readonly ok: boolean;
+  readonly step: InstallStep;
+  readonly version?: number;
+  readonly running: number | null;
+  readonly code?: string;
+  readonly message?: string;
+}
+
+/** A gateway's installer. */
+export interface Installer {
+  readonly store: InstallStore;
+  /** Verifies and installs package bytes; resolves with the final step (never rejects for a bad package). */
+  install(bytes: Uint8Array, source: InstallSource): Promise<InstallResult>;
+  /** Switches back to the newest kept previous version (the `rollback` RPC). */
+  rollback(): Promise<InstallResult>;
+  /** The committed state. */
+  state(): InstallState;
+}
+
+/** Creates an installer over `options.root`, first repairing whatever a crash left behind. */
+export const createInstaller = (options: InstallerOptions): Installer => {
+  const store = new InstallStore(options.root);
+  store.recover();
+  const runtime = options.runtime ?? idleRuntime;
+  const keep = options.keep ?? 2;
+  const now = options.now ?? Date.now;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = queue.then(task, task);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const emit = (source: InstallSource, step: InstallStep, extra: Partial<InstallReport> = {}): void => {
+    const final = ['committed', 'unchanged', 'rejected', 'rolled_back', 'failed'].includes(step);
+    options.report?.({
+      gateway: options.gatewayId,
+      step,
+      ok: !['rejected', 'rolled_back', 'failed'].includes(step),
+      final,
+      source,
+      running: store.currentVersion(),
+      at: new Date(now()).toISOString(),
+      ...extra,
+    });
+  };
+
+  const end = (
+    source: InstallSource,
+    step: InstallStep,
+    extra: { version?: number; packageId?: string; code?: ErrorCode | string; message?: string } = {},
+  ): InstallResult => {
+    emit(source, step, extra);
+    return {
+      ok: !['rejected', 'rolled_back', 'failed'].includes(step),
+      step,
+      running: store.currentVersion(),
+      ...(extra.version !== undefined ? { version: extra.version } : {}),
+      ...(extra.code ? { code: extra.code } : {}),
+      ...(extra.message ? { message: extra.message } : {}),
+    };
+  };
+
+  const filesToStore = (pkg: VerifiedPackage): Map<string, Uint8Array> => {
+    const files = new Map<string, Uint8Array>([
+      [MANIFEST_FILE, pkg.manifestBytes],
+      [SIGNATURE_FILE, pkg.signatureBytes],
+    ]);
+    for (const [path, data] of pkg.files) files.set(path, data);
+    return files;
+  };
+
+  const restore = async (state: InstallState): Promise<void> => {
+    store.switchTo(state.committed);
+    await runtime.start(store.currentLink, state.committed);
+  };
+
+  const install = async (bytes: Uint8Array, source: InstallSource): Promise<InstallResult> => {
+    const state = store.readState();
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    if (state.committedSha256 === sha) {
+      return end(source, 'unchanged', {
+        version: state.committed ?? undefined,
+        message: 'This package is already installed.',
+      });
+    }
+    emit(source, 'received');
+    const { trusted, revoked } = options.trust();
+    let pkg: VerifiedPackage;
+    try {
+      pkg = verifyPackage(bytes, {
+        trusted,
+        revoked,
+        now: now(),
+        gateway: { id: options.gatewayId, groups: options.groups ?? [] },
+        engineVersion: options.engineVersion,
+        installedVersion: state.highest,
+      });
+    } catch (error) {
+      if (error instanceof FieldgraphError)
+        return end(source, 'rejected', { code: error.code, message: error.message });
+      throw error;
+    }
+    const { version, packageId } = pkg.manifest;
+    const about = { version, packageId };
+    emit(source, 'verified', about);
+    try {
+      store.stage(version, filesToStore(pkg));
+    } catch (error) {
+      store.recover();
+      return end(source, 'failed', {
+        ...about,
+        code: 'install.failed',
+        message: `Staging failed: ${(error as Error).message}`,
+      });
+    }
+    emit(source, 'staged', about);
+    store.switchTo(version);
+    emit(source, 'switched', about);
+    let failure: { code: ErrorCode; message: string } | undefined;
+    try {
+      await runtime.start(store.currentLink, version);
+      emit(source, 'started', about);
+      if (!(await runtime.healthCheck())) {
+        failure = {
+          code: 'install.health_check_failed',
+          message: `Version ${version} failed its health check; version ${state.committed ?? 'none'} was restored.`,
+        };
+      }
+    } catch (error) {
+      failure = {
+        code: 'install.start_failed',
+        message: `Version ${version} did not start (${(error as Error).message}); version ${state.committed ?? 'none'} was restored.`,
+      };
+    }
+    if (failure) {
+      await restore(state);
+      store.removeVersion(version);
+      store.writeState({
+        ...state,
+        history: [
+          ...state.history,
+          {
+            version,
+            packageId,
+            outcome: 'rolled_back',
+            at: new Date(now()).toISOString(),
+            code: failure.code,
+          },
+        ],
+      });
+      return end(source, 'rolled_back', { ...about, ...failure });
+    }
+    emit(source, 'healthy', about);
+    const previous = [...(state.committed !== null ? [state.committed] : []), ...state.previous].slice(
+      0,
+      keep,
+    );
+    store.writeState({
+      schemaVersion: 1,
+      committed: version,
+      committedSha256: sha,
+      previous,
+      highest: Math.max(state.highest, version),
+      history: [
+        ...state.history,
+        { version, packageId, outcome: 'committed', at: new Date(now()).toISOString() },
+      ],
+    });
+    store.recover();
+    return end(source, 'committed', about);
+  };
+
+  const rollback = async (): Promise<InstallResult> => {
+    const state = store.readState();
+    const target = state.previous[0];
+    if (target === undefined || state.committed === null) {
+      throw new FieldgraphError(
+        'install.nothing_to_roll_back',
+        'There is no previous version on this gateway to roll back to.',
+      );
+    }
+    store.switchTo(target);
+    await runtime.start(store.currentLink, target);
+    const packageId = store.manifestOf(target)?.packageId ?? '';
+    store.writeState({
+      ...state,
+      committed: target,
+      committedSha256: null,
+      previous: state.previous.slice(1),
+      history: [
+        ...state.history,
+        { version: target, packageId, outcome: 'rollback', at: new Date(now()).toISOString() },
+      ],
+    });
+    store.recover();
+    return end('local', 'committed', {
+      version: target,
+      packageId,
+      message: `Rolled back from version ${state.committed} to ${target}.`,
+    });
+  };
+
+  return {
+    store,
+    install: (bytes, source) => serial(() => install(bytes, source)),
+    rollback: () => serial(rollback),
+    state: () => store.readState(),
+  };
+};
