@@ -138,7 +138,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['renderer/**'],
+    files: ['renderer/src/**', 'renderer/index.html'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': restrict(
@@ -152,7 +152,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'scripts/**', 'bin/**', '*.js', '*.ts', '*.mjs'],
+    files: ['test/**', 'scripts/**', 'bin/**', '*.js', '*.ts', '*.mjs', 'renderer/*.config.*'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {
