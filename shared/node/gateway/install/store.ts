@@ -22,7 +22,6 @@ import {
   renameSync,
   rmSync,
   symlinkSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
