@@ -1,0 +1,30 @@
+/**
+ * Runs the mDNS discovery source inside a network namespace (tests spawn it there, bundled by
+ * esbuild) and prints the registry as one JSON line after every batch of changes.
+ */
+import { createDeviceRegistry } from '../../../shared/core/registry/registry';
+import { builtinModels } from '../../../shared/core/registry/builtin-models';
+import { startMdnsSource } from '../../../shared/node/discovery/mdns-source';
+import { createLogger } from '../../../shared/node/log';
+
+const [iface = '127.0.0.1', maxRequery = '60000'] = process.argv.slice(2);
+const registry = createDeviceRegistry({
+  schedule: (task, ms) => {
+    const t = setTimeout(task, ms);
+    return () => clearTimeout(t);
+  },
+  models: builtinModels,
+  batchMs: 50,
+  onChange: () => process.stdout.write(JSON.stringify({ devices: registry.list() }) + '\n'),
+});
+const source = await startMdnsSource({
+  interfaces: [iface],
+  registry,
+  log: createLogger('mdns-runner', 'warn'),
+  maxRequeryMs: Number(maxRequery),
+  onProblem: (p) => process.stdout.write(JSON.stringify({ problem: p }) + '\n'),
+});
+process.stdout.write(JSON.stringify({ ready: true }) + '\n');
+process.on('SIGTERM', () => {
+  void source.stop().then(() => process.exit(0));
+});
