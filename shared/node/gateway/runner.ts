@@ -1,0 +1,41 @@
+import type { Logger } from '../log';
+import type { MessageHandler } from '../mqtt/link';
+import type { StateStore } from './state';
+import type { StoredTrace } from './traces';
+
+/**
+ * What one gateway runs: the flows with the device models and role bindings they use, and where
+ * they came from. The project folder (`--project`) and installed packages both produce one.
+ */
+export interface FlowSet {
+  readonly source:
+    { kind: 'project'; dir: string } | { kind: 'package'; installDir: string; version?: number };
+  /** Flow documents (shared/core/flow format). */
+  readonly flows: readonly unknown[];
+  /** Device models by id, as JSON documents. */
+  readonly models: readonly unknown[];
+  /** Sites with their devices and role bindings, as JSON documents. */
+  readonly sites: readonly unknown[];
+}
+
+/** The gateway's side of the engine's ports: MQTT, durable state, traces, logging. */
+export interface FlowIo {
+  publish(topic: string, payload: string | Buffer, options: { qos: 0 | 1; retain: boolean }): void;
+  subscribe(filter: string, handler: MessageHandler): () => void;
+  readonly state: StateStore;
+  trace(trace: StoredTrace): void;
+  readonly log: Logger;
+}
+
+/** Runs one FlowSet; the gateway makes a new runner for every (re)load. */
+export interface FlowRunner {
+  /** Starts every flow; a flow that cannot start is reported, the others still run. */
+  start(): Promise<void>;
+  /** Stops timers and subscriptions, keeping durable state (pending delays) for the next start. */
+  stop(): Promise<void>;
+  /** The flows running, for the status. */
+  flows(): Array<{ id: string; name?: string }>;
+}
+
+/** Builds the runner for a FlowSet; `startGateway` takes one so tests and the benchmark can swap the engine glue. */
+export type FlowRunnerFactory = (set: FlowSet, io: FlowIo) => FlowRunner;

@@ -1,0 +1,311 @@
+import { join } from 'node:path';
+import { FieldgraphError } from '../../core/errors';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded';
+import type { Logger } from '../log';
+import { connectMqtt, type MqttLink } from '../mqtt/link';
+import { appVersion } from '../paths';
+import { announceGateway, type Announcement } from './announce';
+import { startGatewayHttp, type GatewayHttp } from './http';
+import { loadGatewayIdentity } from './identity';
+import { openOutbox } from './outbox';
+import { startRpcServer, type RpcServer } from './rpc';
+import type { FlowIo, FlowRunner, FlowRunnerFactory, FlowSet } from './runner';
+import { createOutputSender, type OutputSender } from './sender';
+import { openStateStore, type StateStore } from './state';
+import { GATEWAY_ID_PATTERN, gatewayTopics, type GatewayStatus } from './topics';
+import { openTraceStore, type TraceBudgets, type TraceStore } from './traces';
+
+// Shutdown must finish even when the broker is gone: a QoS 1 publish would wait for it forever.
+const withTimeout = (promise: Promise<unknown>, ms: number): Promise<void> =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    promise.then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    );
+  });
+
+/** How to start a gateway; the CLI builds this from `fieldgraph gateway …`. */
+export interface GatewayOptions {
+  readonly id: string;
+  /** The site broker, or a port for the embedded one. */
+  readonly broker:
+    | { readonly url: string; readonly username?: string; readonly password?: string }
+    | { readonly embeddedPort: number; readonly host?: string };
+  /** Where the gateway keeps its key, outbox, traces, durable state and installed packages. */
+  readonly dataDir: string;
+  /** Public keys (hex) trusted to sign packages; read by the package installer. */
+  readonly trust?: readonly string[];
+  /** Serve status, traces and package upload over HTTP. */
+  readonly http?: { readonly host: string; readonly port: number };
+  /** A folder watched for packages (USB stick); read by the package installer. */
+  readonly watchDir?: string;
+  /** Announce `_fieldgraph._tcp` on this IPv4 interface; no announcement without it. */
+  readonly mdnsInterface?: string;
+  readonly traceBudgets?: TraceBudgets;
+  readonly log: Logger;
+  /** Turns a FlowSet into running flows. */
+  readonly createRunner: FlowRunnerFactory;
+}
+
+/** A running gateway; `load` is the seam through which project folders and installed packages become running flows. */
+export interface Gateway {
+  readonly id: string;
+  readonly options: GatewayOptions;
+  readonly fingerprint: string;
+  readonly publicKey: string;
+  readonly brokerUrl: string;
+  /** Installed packages live here (owned by the package installer). */
+  readonly installDir: string;
+  readonly link: MqttLink;
+  readonly rpc: RpcServer;
+  readonly http?: GatewayHttp;
+  readonly traces: TraceStore;
+  readonly state: StateStore;
+  readonly output: OutputSender;
+  /** Stops what runs now (keeping its durable state) and starts `set` in its place. */
+  load(set: FlowSet): Promise<void>;
+  status(): GatewayStatus;
+  /** Publishes the retained status again (after a load, or when something in it changed). */
+  publishStatus(): Promise<void>;
+  /** Clean shutdown: flows stop, state and traces are written, status goes offline, broker closes. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a gateway: identity, broker (site or embedded), retained status with a Last Will, RPC,
+ * HTTP, mDNS, outbox replay. It runs nothing until `load()` is called. Fails with
+ * `broker.unreachable` when the site broker cannot be reached within `connectTimeoutMs`.
+ */
+export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 15_000): Promise<Gateway> => {
+  const { id, log } = options;
+  if (!GATEWAY_ID_PATTERN.test(id)) {
+    throw new FieldgraphError(
+      'gateway.invalid_options',
+      `The gateway id "${id}" cannot be used: use 1–64 letters, digits, "-" or "_", starting with a letter or digit.`,
+    );
+  }
+  const identity = loadGatewayIdentity(options.dataDir);
+  const topics = gatewayTopics(id);
+  const startedAt = new Date().toISOString();
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch (error) {
+        log.warn('shutdown step failed', { error: String(error) });
+      }
+    }
+  };
+
+  try {
+    let embedded: EmbeddedBroker | undefined;
+    let brokerUrl: string;
+    if ('embeddedPort' in options.broker) {
+      embedded = await startEmbeddedBroker({ port: options.broker.embeddedPort, host: options.broker.host });
+      const broker = embedded;
+      cleanups.push(() => broker.close());
+      brokerUrl = embedded.url;
+      log.info('embedded broker listening', { url: brokerUrl });
+    } else {
+      brokerUrl = options.broker.url;
+    }
+
+    const offline: GatewayStatus = { schemaVersion: 1, id, state: 'offline', reason: 'connection lost' };
+    const link = connectMqtt({
+      url: brokerUrl,
+      clientId: `fieldgraph-gw-${id}`,
+      protocolVersion: 4,
+      username: 'url' in options.broker ? options.broker.username : undefined,
+      password: 'url' in options.broker ? options.broker.password : undefined,
+      will: { topic: topics.status, payload: JSON.stringify(offline), qos: 1, retain: true },
+    });
+    cleanups.push(() => link.end(true));
+    try {
+      await link.ready(connectTimeoutMs);
+    } catch (error) {
+      throw new FieldgraphError(
+        'broker.unreachable',
+        `The gateway cannot reach the MQTT broker at ${brokerUrl} (${(error as Error).message}). Check --broker, or start the embedded broker with --embedded-broker PORT.`,
+      );
+    }
+    log.info('connected to broker', { url: brokerUrl });
+
+    const traces = openTraceStore(join(options.dataDir, 'traces'), options.traceBudgets);
+    cleanups.push(() => traces.close());
+    const state = openStateStore(join(options.dataDir, 'state'), 50, (error) =>
+      log.warn('flow state could not be read or written', { error: String(error) }),
+    );
+    cleanups.push(() => state.flush());
+    const outbox = openOutbox(join(options.dataDir, 'outbox'));
+    cleanups.push(() => outbox.close());
+    const output = createOutputSender(link, outbox, log.child('outbox'));
+    if (outbox.pending().length) log.info('replaying the outbox', { pending: outbox.pending().length });
+
+    let runner: FlowRunner | undefined;
+    let source: GatewayStatus['source'] = { kind: 'none' };
+    const rpc = startRpcServer(link, id, log.child('rpc'));
+    cleanups.push(() => rpc.close());
+
+    let http: GatewayHttp | undefined;
+    if (options.http) {
+      http = await startGatewayHttp(options.http.host, options.http.port, log.child('http'));
+      const server = http;
+      cleanups.push(() => server.close());
+      log.info('HTTP endpoint listening', { host: options.http.host, port: http.port });
+    }
+
+    const status = (): GatewayStatus => ({
+      schemaVersion: 1,
+      id,
+      state: 'online',
+      version: appVersion,
+      fingerprint: identity.fingerprint,
+      publicKey: identity.publicKey,
+      startedAt,
+      source,
+      flows: runner?.flows() ?? [],
+      broker: embedded ? 'embedded' : 'site',
+      ...(http ? { http: http.port } : {}),
+    });
+    const publishStatus = () =>
+      link.publish(topics.status, JSON.stringify(status()), { qos: 1, retain: true });
+    // After a broker restart the retained status may be gone: publish it on every reconnect.
+    link.onConnect(() => void publishStatus().catch(() => {}));
+    await publishStatus();
+
+    rpc.register('status', () => ({
+      ...status(),
+      uptimeS: Math.round(process.uptime()),
+      rssMb: Math.round(process.memoryUsage().rss / 1048576),
+      outboxPending: output.pendingCount(),
+      runs: traces.counts(),
+    }));
+    rpc.register('traces', (args) => ({
+      traces: traces.query({
+        flowId: typeof args.flowId === 'string' ? args.flowId : undefined,
+        outcome: typeof args.outcome === 'string' ? args.outcome : undefined,
+        limit: typeof args.limit === 'number' ? args.limit : undefined,
+      }),
+      runs: traces.counts(),
+    }));
+    rpc.register('trace', (args) => {
+      const trace = typeof args.id === 'string' ? traces.get(args.id) : undefined;
+      if (!trace)
+        throw new FieldgraphError(
+          'gateway.rpc_bad_request',
+          `No trace with id ${JSON.stringify(args.id)} is kept on this gateway.`,
+        );
+      return trace;
+    });
+    if (http) {
+      http.route('GET', '/v1/status', () => rpc.call('status', {}));
+      http.route('GET', '/v1/traces', (_req, url) =>
+        rpc.call('traces', {
+          flowId: url.searchParams.get('flowId') ?? undefined,
+          outcome: url.searchParams.get('outcome') ?? undefined,
+          limit: url.searchParams.has('limit') ? Number(url.searchParams.get('limit')) : undefined,
+        }),
+      );
+    }
+
+    let announcement: Announcement | undefined;
+    if (options.mdnsInterface) {
+      announcement = announceGateway(
+        {
+          interfaceAddress: options.mdnsInterface,
+          gatewayId: id,
+          version: appVersion,
+          fingerprint: identity.fingerprint,
+          port: http?.port ?? embedded?.port ?? 0,
+        },
+        log.child('mdns'),
+      );
+      const running = announcement;
+      cleanups.push(() => running.stop());
+      log.info('announcing _fieldgraph._tcp', { interface: options.mdnsInterface });
+    }
+
+    const io: FlowIo = {
+      publish: (topic, payload, publishOptions) =>
+        output.send(topic, payload, publishOptions.qos, publishOptions.retain),
+      subscribe: (filter, handler) => link.subscribe(filter, handler),
+      state,
+      trace: (trace) => {
+        traces.add(trace);
+        if (trace.outcome !== 'finished')
+          log.debug('flow run ended', { flowId: trace.flowId, outcome: trace.outcome });
+      },
+      log: log.child('flows'),
+    };
+
+    let loading: Promise<void> = Promise.resolve();
+    const load = (set: FlowSet): Promise<void> => {
+      loading = loading.then(async () => {
+        if (runner) await runner.stop();
+        state.flush();
+        runner = options.createRunner(set, io);
+        source = set.source;
+        await runner.start();
+        log.info('flows running', { count: runner.flows().length, source: set.source });
+        await publishStatus();
+      });
+      return loading;
+    };
+    cleanups.push(async () => {
+      await loading.catch(() => {});
+      if (runner) await runner.stop();
+    });
+
+    let stopped = false;
+    return {
+      id,
+      options,
+      fingerprint: identity.fingerprint,
+      publicKey: identity.publicKey,
+      brokerUrl,
+      installDir: join(options.dataDir, 'install'),
+      link,
+      rpc,
+      http,
+      traces,
+      state,
+      output,
+      load,
+      status,
+      publishStatus,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        // Give QoS 1 output a moment to be acknowledged; what is left is replayed on the next start.
+        const flowsStopped = (async () => {
+          await loading.catch(() => {});
+          if (runner) await runner.stop();
+          runner = undefined;
+        })();
+        await flowsStopped;
+        await output.drain(2_000);
+        if (link.connected()) {
+          const goodbye: GatewayStatus = {
+            schemaVersion: 1,
+            id,
+            state: 'offline',
+            reason: 'shutdown',
+            version: appVersion,
+          };
+          await withTimeout(
+            link.publish(topics.status, JSON.stringify(goodbye), { qos: 1, retain: true }),
+            2_000,
+          );
+          // end(false) flushes in-flight packets and sends DISCONNECT, so the broker drops the Last Will.
+          await withTimeout(link.end(false), 2_000);
+        }
+        await cleanup();
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+};
