@@ -22,14 +22,14 @@ const fsyncDir = async (dir: string): Promise<void> => {
  * Replaces `path` with `text` so that, after a crash or SIGKILL at any moment, the file holds
  * either the complete old content or the complete new one: write a temp file in the same
  * folder, fsync it, rename it over the target, fsync the folder. On failure the temp file is
- * removed and the old file is untouched.
+ * removed and the old file is untouched. `mode` applies to the new file (0o600 for secrets).
  */
-export const writeFileDurable = async (path: string, text: string): Promise<void> => {
+export const writeFileDurable = async (path: string, text: string, mode = 0o644): Promise<void> => {
   const dir = dirname(path);
   const temp = join(dir, `${TEMP_PREFIX}${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}`);
   let handle;
   try {
-    handle = await open(temp, 'wx', 0o644);
+    handle = await open(temp, 'wx', mode);
     await handle.writeFile(text, 'utf8');
     await handle.sync();
     await handle.close();
