@@ -61,7 +61,9 @@ const withMixedArithmetic = (env: Environment): Environment => {
 };
 
 const newEnvironment = (): Environment =>
-  withMixedArithmetic(new Environment({ homogeneousAggregateLiterals: false, limits: { maxAstNodes: 2000 } }));
+  withMixedArithmetic(
+    new Environment({ homogeneousAggregateLiterals: false, limits: { maxAstNodes: 2000 } }),
+  );
 
 let runtimeEnvironment: Environment | undefined;
 const runtime = (): Environment => {
@@ -171,7 +173,11 @@ const register = (env: Environment, name: string, type: Celtype): Environment =>
  * without evaluating it. With `expected` ('bool', 'string', 'double'), a different result
  * type is a problem too (a condition must be a bool).
  */
-export const checkExpression = (source: string, scope: ExpressionScope, expected?: string): ExpressionCheck => {
+export const checkExpression = (
+  source: string,
+  scope: ExpressionScope,
+  expected?: string,
+): ExpressionCheck => {
   let env = newEnvironment()
     .registerVariable('topic', 'string')
     .registerVariable('vars', 'map')
@@ -186,7 +192,11 @@ export const checkExpression = (source: string, scope: ExpressionScope, expected
   }
   if (!result.valid) {
     const range = result.error?.range;
-    return { ok: false, message: firstLine(result.error), ...(range ? { start: range.start, end: range.end } : {}) };
+    return {
+      ok: false,
+      message: firstLine(result.error),
+      ...(range ? { start: range.start, end: range.end } : {}),
+    };
   }
   const type = result.type ?? 'dyn';
   if (expected && type !== 'dyn' && type !== expected && !(expected === 'double' && type === 'int')) {

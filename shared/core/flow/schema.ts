@@ -18,7 +18,9 @@ export const FlowNode = Type.Object({
   id: FlowItemId,
   kind: Type.String({ description: 'A kind from the node catalog, e.g. "logic.if"' }),
   label: Type.Optional(Type.String({ maxLength: 120 })),
-  config: Type.Record(Type.String(), Type.Unknown(), { description: 'Kind-specific settings, see the catalog' }),
+  config: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'Kind-specific settings, see the catalog',
+  }),
   position: CanvasPosition,
 });
 export type FlowNode = Static<typeof FlowNode>;
@@ -55,7 +57,9 @@ export const Flow = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 120 }),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     enabled: Type.Optional(Type.Boolean({ default: true })),
-    roles: Type.Array(Type.String({ minLength: 1 }), { description: 'Names of the roles this flow talks to' }),
+    roles: Type.Array(Type.String({ minLength: 1 }), {
+      description: 'Names of the roles this flow talks to',
+    }),
     runMode: RunMode,
     nodes: Type.Array(FlowNode),
     edges: Type.Array(FlowEdge),

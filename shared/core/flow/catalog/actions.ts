@@ -76,7 +76,11 @@ const mqttPublish: NodeKind = {
   doc: 'Publishes to a topic; the payload expression defaults to the message payload (objects are sent as JSON).',
   icon: 'send',
   config: Type.Object({
-    topic: Type.String({ minLength: 1, pattern: '^[^#+]+$', description: 'Topic to publish to (no wildcards)' }),
+    topic: Type.String({
+      minLength: 1,
+      pattern: '^[^#+]+$',
+      description: 'Topic to publish to (no wildcards)',
+    }),
     payload: expression('CEL expression for what to publish', 'payload'),
     qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 0 }),
     retain: Type.Boolean({ default: false }),
@@ -94,7 +98,11 @@ const mqttPublish: NodeKind = {
     const options = { qos: (Number(config.qos ?? 0) as 0 | 1 | 2) ?? 0, retain: config.retain === true };
     return {
       receive: (ctx, message) => {
-        const published = ctx.io.publish(topic, payload ? ctx.evaluate(payload, message) : message.payload, options);
+        const published = ctx.io.publish(
+          topic,
+          payload ? ctx.evaluate(payload, message) : message.payload,
+          options,
+        );
         if (published instanceof Promise) return published.then(() => ctx.send('out', message));
         ctx.send('out', message);
       },
@@ -115,7 +123,9 @@ const httpRequest: NodeKind = {
     ),
     url: Type.String({ pattern: '^https?://', description: 'http:// or https:// URL' }),
     headers: Type.Record(Type.String(), Type.String(), { default: {} }),
-    body: Type.Optional(Type.String({ description: 'CEL expression for the body (objects are sent as JSON)' })),
+    body: Type.Optional(
+      Type.String({ description: 'CEL expression for the body (objects are sent as JSON)' }),
+    ),
     timeoutSeconds: seconds('Give up after this long', 10),
   }),
   inputs: inPort,
@@ -165,7 +175,10 @@ const log: NodeKind = {
       (['debug', 'info', 'warn', 'error'] as const).map((l) => Type.Literal(l)),
       { default: 'info' },
     ),
-    message: expression('CEL expression giving the text, e.g. "temp is " + string(payload)', 'string(payload)'),
+    message: expression(
+      'CEL expression giving the text, e.g. "temp is " + string(payload)',
+      'string(payload)',
+    ),
   }),
   inputs: inPort,
   outputs: outPort,

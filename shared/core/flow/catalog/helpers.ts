@@ -4,7 +4,11 @@ import type { DataShape } from '../scope';
 import type { Message, PortSpec } from './types';
 
 /** A port with a shape (anything by default). */
-export const port = (name: string, label: string, shape: DataShape = {}): PortSpec => ({ name, label, shape });
+export const port = (name: string, label: string, shape: DataShape = {}): PortSpec => ({
+  name,
+  label,
+  shape,
+});
 
 /** The usual single input. */
 export const inPort = [port('in', 'in')] as const;
@@ -15,7 +19,12 @@ export const outPort = [port('out', 'out')] as const;
 export const requiredText = (description: string) => Type.String({ minLength: 1, description });
 /** A CEL expression field. */
 export const expression = (description: string, defaultValue?: string) =>
-  Type.String({ minLength: 1, description, 'x-fieldgraph-widget': 'cel', ...(defaultValue ? { default: defaultValue } : {}) });
+  Type.String({
+    minLength: 1,
+    description,
+    'x-fieldgraph-widget': 'cel',
+    ...(defaultValue ? { default: defaultValue } : {}),
+  });
 /** A duration in seconds. */
 export const seconds = (description: string, defaultValue: number) =>
   Type.Number({ minimum: 0, maximum: 31_536_000, default: defaultValue, description });

@@ -21,8 +21,10 @@ const byKind = new Map(nodeKinds.map((k) => [k.kind, k]));
 export const getNodeKind = (kind: string): NodeKind | undefined => byKind.get(kind);
 
 /** A node's config with the kind's defaults filled in (the node itself is not changed). */
-export const configWithDefaults = (kind: NodeKind, config: Record<string, unknown>): Record<string, unknown> =>
-  Value.Default(kind.config, Value.Clone(config)) as Record<string, unknown>;
+export const configWithDefaults = (
+  kind: NodeKind,
+  config: Record<string, unknown>,
+): Record<string, unknown> => Value.Default(kind.config, Value.Clone(config)) as Record<string, unknown>;
 
 /** Input ports of a node, following its config where the kind's ports depend on it. */
 export const inputPortsOf = (kind: NodeKind, config: Record<string, unknown>): readonly PortSpec[] =>

@@ -25,13 +25,17 @@ const ifKind: NodeKind = {
   create: ({ config }, { compile }) => {
     const condition = compile(String(config.condition));
     return {
-      receive: (ctx, message) => ctx.send(ctx.evaluate(condition, message) === true ? 'true' : 'false', message),
+      receive: (ctx, message) =>
+        ctx.send(ctx.evaluate(condition, message) === true ? 'true' : 'false', message),
     };
   },
 };
 
 const switchRule = Type.Object({
-  port: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'Name of the output port for this rule' }),
+  port: Type.String({
+    pattern: '^[A-Za-z0-9_-]{1,32}$',
+    description: 'Name of the output port for this rule',
+  }),
   when: expression('CEL condition for this rule'),
 });
 
@@ -47,7 +51,9 @@ const switchKind: NodeKind = {
   }),
   inputs: inPort,
   outputs: (config) => [
-    ...(Array.isArray(config.rules) ? (config.rules as { port: string }[]) : []).map((r) => port(r.port, r.port)),
+    ...(Array.isArray(config.rules) ? (config.rules as { port: string }[]) : []).map((r) =>
+      port(r.port, r.port),
+    ),
     port('otherwise', 'otherwise'),
   ],
   expressions: [{ path: 'rules.*.when', expects: 'bool' }],
@@ -273,7 +279,8 @@ const transform: NodeKind = {
   roleRefs: [],
   size: sizes.logic,
   create: ({ config }, { compile }) => {
-    const replace = typeof config.payload === 'string' && config.payload.trim() ? compile(config.payload) : undefined;
+    const replace =
+      typeof config.payload === 'string' && config.payload.trim() ? compile(config.payload) : undefined;
     const fields = Object.entries((config.set ?? {}) as Record<string, string>).map(
       ([name, source]) => [name, compile(source)] as const,
     );
@@ -281,7 +288,8 @@ const transform: NodeKind = {
       receive: (ctx, message) => {
         let payload = replace ? ctx.evaluate(replace, message) : message.payload;
         if (fields.length > 0) {
-          const base = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {};
+          const base =
+            typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {};
           const next: Record<string, unknown> = { ...base };
           const input = payload === message.payload ? message : withPayload(message, payload);
           for (const [name, expr] of fields) next[name] = ctx.evaluate(expr, input);
@@ -365,7 +373,8 @@ const timeWindow: NodeKind = {
     return {
       receive: (ctx, message) => {
         const { minutes, weekday } = localClock(ctx.now(), timeZone);
-        const inTime = after <= before ? minutes >= after && minutes < before : minutes >= after || minutes < before;
+        const inTime =
+          after <= before ? minutes >= after && minutes < before : minutes >= after || minutes < before;
         ctx.send(inTime && days.has(weekday) ? 'inside' : 'outside', message);
       },
     };

@@ -76,7 +76,12 @@ const interval: NodeKind = {
   doc: 'Starts a run every N seconds. The phase is kept across gateway restarts.',
   icon: 'repeat',
   config: Type.Object({
-    seconds: Type.Number({ minimum: 1, maximum: 31_536_000, default: 60, description: 'Seconds between runs' }),
+    seconds: Type.Number({
+      minimum: 1,
+      maximum: 31_536_000,
+      default: 60,
+      description: 'Seconds between runs',
+    }),
   }),
   inputs: [],
   outputs: outPort,
@@ -145,7 +150,8 @@ const sun: NodeKind = {
         next: (after) => {
           // Polar days have no sunrise: look a few days ahead, then give up for this round.
           for (let d = -1; d <= 3; d++) {
-            const at = (SunCalc.getTimes(new Date(after + d * day), lat, lon)[event]?.getTime() ?? NaN) + offsetMs;
+            const at =
+              (SunCalc.getTimes(new Date(after + d * day), lat, lon)[event]?.getTime() ?? NaN) + offsetMs;
             if (Number.isFinite(at) && at > after) return at;
           }
           return undefined;
@@ -170,7 +176,13 @@ const mqttMessage: NodeKind = {
   expressions: [],
   roleRefs: [],
   size: sizes.trigger,
-  create: ({ config }) => ({ trigger: { type: 'mqtt', topic: String(config.topic) } }),
+  create: ({ config }) => ({
+    trigger: {
+      type: 'mqtt',
+      topic: String(config.topic),
+      format: config.format === 'text' ? 'text' : 'json',
+    },
+  }),
 };
 
 const manual: NodeKind = {

@@ -43,7 +43,7 @@ export interface RoleReference {
 export type TriggerSource =
   | { readonly type: 'device-event'; readonly role: string; readonly event: string }
   | { readonly type: 'property-change'; readonly role: string; readonly property: string }
-  | { readonly type: 'mqtt'; readonly topic: string }
+  | { readonly type: 'mqtt'; readonly topic: string; readonly format: 'json' | 'text' }
   | { readonly type: 'manual' }
   | { readonly type: 'gateway-started' }
   | { readonly type: 'error' }
@@ -60,7 +60,11 @@ export type Evaluate = (expression: CompiledExpression, message: Message) => unk
 export interface NodeIo {
   writeProperty(role: string, property: string, value: unknown): void | Promise<void>;
   invokeAction(role: string, action: string, input: unknown): unknown;
-  publish(topic: string, payload: unknown, options: { qos: 0 | 1 | 2; retain: boolean }): void | Promise<void>;
+  publish(
+    topic: string,
+    payload: unknown,
+    options: { qos: 0 | 1 | 2; retain: boolean },
+  ): void | Promise<void>;
   request(request: HttpRequest): Promise<HttpResponse>;
   log(level: 'debug' | 'info' | 'warn' | 'error', text: string): void;
 }
