@@ -106,6 +106,12 @@ export const errorCatalog = {
   'gateway.project_unreadable': 'The project folder given to the gateway could not be read as flows.',
   'gateway.rpc_unknown_method': 'The gateway has no RPC method of that name.',
   'gateway.rpc_bad_request': 'An RPC request to the gateway was not JSON or its arguments were wrong.',
+  // discovery and the demo site
+  'discovery.broker_unreachable': 'Discovery could not connect to the MQTT broker it was given.',
+  'discovery.not_running': 'The discovery source needed for this request is not running.',
+  'discovery.bad_interface': 'An mDNS interface address is not an IPv4 address of this machine.',
+  'demo.already_running': 'The demo site is already running.',
+  'demo.failed': 'The demo site could not start; the message says which part failed.',
 } as const;
 
 /** A code from the catalog. */
