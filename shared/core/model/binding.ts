@@ -4,10 +4,12 @@
  * MQTT messages back into capability values. Platform-free: the gateway and the flow engine
  * perform the returned operations with their own transports.
  */
-import { decodeValue, encodeValue, resolveMappings } from './mapping';
+import { decodeValue, encodeValue, resolveMappings, sameJson } from './mapping';
 import type {
   DeviceModel,
   Implementation,
+  Mapping,
+  MappingRef,
   MessageCondition,
   MqttSubscription,
   WireOperation,
@@ -112,7 +114,7 @@ const withVariables = <T>(model: DeviceModel, what: string, run: () => T): T => 
 };
 
 const payloadText = (payload: unknown): string =>
-  typeof payload === 'string' ? payload : JSON.stringify(payload);
+  payload === undefined ? '' : typeof payload === 'string' ? payload : JSON.stringify(payload);
 
 let rpcCounter = 0;
 
@@ -169,20 +171,37 @@ const perform = (
     }
   });
 
+/** Resolves a mapping chain and fills `{variable}` placeholders in enum device values (`{payload_on}`). */
+const chainFor = (
+  device: BoundDevice,
+  refs: readonly MappingRef[] | undefined,
+  vars: Variables,
+  what: string,
+) =>
+  withVariables(device.model, what, () => {
+    const chain = resolveMappings(refs, device.model.mappings);
+    if (!chain.ok) throw new BindingError('mapping_failed', `${what}: ${chain.reason}`);
+    return chain.mappings.map((m): Mapping =>
+      m.kind === 'enum'
+        ? { ...m, pairs: m.pairs.map((p) => ({ ...p, device: fillJson(p.device, vars) })) }
+        : m,
+    );
+  });
+
 const encode = (
   device: BoundDevice,
-  refs: Parameters<typeof resolveMappings>[0],
+  refs: readonly MappingRef[] | undefined,
+  vars: Variables,
   value: unknown,
   what: string,
-) => {
-  const chain = resolveMappings(refs, device.model.mappings);
-  if (!chain.ok) throw new BindingError('mapping_failed', `${what}: ${chain.reason}`);
-  const encoded = encodeValue(chain.mappings, value);
-  if (!encoded.ok)
+): unknown => {
+  const encoded = encodeValue(chainFor(device, refs, vars, what), value);
+  if (!encoded.ok) {
     throw new BindingError(
       'mapping_failed',
       `${what}: cannot send ${JSON.stringify(value)}: ${encoded.reason}`,
     );
+  }
   return encoded.value;
 };
 
@@ -200,8 +219,8 @@ export const writeProperty = (
     throw new BindingError('unknown_affordance', `${what}: the model does not bind this property`);
   if (!binding.write)
     throw new BindingError('unsupported', `${what}: the property cannot be written on this model`);
-  const wire = encode(device, binding.map, value, what);
-  return perform(device, binding.write, effectiveVariables(device, implementation), wire, what);
+  const vars = effectiveVariables(device, implementation);
+  return perform(device, binding.write, vars, encode(device, binding.map, vars, value, what), what);
 };
 
 /** The wire operation that reads a property on demand (HTTP or RPC); throws BindingError when the model has none. */
@@ -209,8 +228,9 @@ export const readProperty = (device: BoundDevice, implementation: string, proper
   const impl = implementationOf(device, implementation);
   const what = `${device.model.id} ${implementation}.${property}`;
   const binding = impl.properties?.[property];
-  if (!binding?.read)
+  if (!binding?.read) {
     throw new BindingError('unsupported', `${what}: the model has no read operation for this property`);
+  }
   return perform(device, binding.read, effectiveVariables(device, implementation), undefined, what);
 };
 
@@ -225,9 +245,29 @@ export const invokeAction = (
   const what = `${device.model.id} ${implementation}.${action}()`;
   const binding = impl.actions?.[action];
   if (!binding) throw new BindingError('unknown_affordance', `${what}: the model does not bind this action`);
-  const wire = input === undefined ? undefined : encode(device, binding.map, input, what);
-  return perform(device, binding.invoke, effectiveVariables(device, implementation), wire, what);
+  const vars = effectiveVariables(device, implementation);
+  const wire = input === undefined ? undefined : encode(device, binding.map, vars, input, what);
+  return perform(device, binding.invoke, vars, wire, what);
 };
+
+/**
+ * True when an implementation applies to a device with these variables (see `when` in the
+ * schema): every listed variable is set and its comma-separated value holds one of the options.
+ */
+export const implementationApplies = (impl: Implementation, vars: Variables): boolean =>
+  Object.entries(impl.when ?? {}).every(([name, options]) => {
+    if (!Object.hasOwn(vars, name) || vars[name] === '') return false;
+    const have = String(vars[name])
+      .split(',')
+      .map((v) => v.trim());
+    return options.some((o) => o === '*' || have.includes(o));
+  });
+
+/** The keys of the implementations that apply to this device, in model order. */
+export const applicableImplementations = (device: BoundDevice): string[] =>
+  Object.entries(device.model.implements)
+    .filter(([key, impl]) => implementationApplies(impl, effectiveVariables(device, key)))
+    .map(([key]) => key);
 
 interface Listener {
   readonly implementation: string;
@@ -237,13 +277,14 @@ interface Listener {
   readonly sub: MqttSubscription;
   readonly topic: string;
   readonly vars: Variables;
-  readonly map: Parameters<typeof resolveMappings>[0];
+  readonly map: readonly MappingRef[] | undefined;
 }
 
 const listeners = (device: BoundDevice): Listener[] => {
   const out: Listener[] = [];
   for (const [key, impl] of Object.entries(device.model.implements)) {
     const vars = effectiveVariables(device, key);
+    if (!implementationApplies(impl, vars)) continue;
     const push = (
       kind: 'property' | 'event',
       name: string,
@@ -280,8 +321,7 @@ const meets = (
   (conditions ?? []).every((c) => {
     const at = readPath(message, fillText(c.path, vars));
     if (c.exists !== undefined && at.found !== c.exists) return false;
-    if (c.equals !== undefined)
-      return at.found && JSON.stringify(at.value) === JSON.stringify(fillJson(c.equals, vars));
+    if (c.equals !== undefined) return at.found && sameJson(at.value, fillJson(c.equals, vars));
     return c.exists !== undefined || at.found;
   });
 
@@ -295,8 +335,8 @@ const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } =
 
 /**
  * Decodes one incoming MQTT message into the capability values it carries. A message that
- * matches no binding, lacks the value path, or fails a mapping yields nothing for that binding;
- * `onProblem` hears about the failures so a trace can show them.
+ * matches no binding, or lacks the value path, yields nothing for that binding; a payload that
+ * is not JSON where JSON is needed, or a failed mapping, is reported to `onProblem` (for traces).
  */
 export const decodeMessage = (
   device: BoundDevice,
@@ -305,44 +345,42 @@ export const decodeMessage = (
   payload: string,
   onProblem?: (problem: string) => void,
 ): DecodedValue[] => {
-  const text = payload;
   let json: { ok: true; value: unknown } | { ok: false } | undefined;
   const out: DecodedValue[] = [];
   for (const l of listeners(device)) {
     if (!topicMatches(l.topic, topic)) continue;
-    const wantsJson =
-      l.sub.format === 'json' || (l.sub.format !== 'text' && (l.sub.valuePath || l.sub.where));
-    let raw: unknown = text;
-    if (wantsJson) {
-      json ??= parseJson(text);
-      if (!json.ok) {
-        onProblem?.(
-          `${topic}: the payload is not JSON, so ${l.implementation}.${l.name} cannot be read from it`,
-        );
+    const what = `${l.implementation}.${l.name}`;
+    try {
+      const path = fillText(l.sub.valuePath ?? '', l.vars);
+      const wantsJson = l.sub.format === 'json' || (l.sub.format !== 'text' && (path !== '' || l.sub.where));
+      let raw: unknown = payload;
+      if (wantsJson) {
+        json ??= parseJson(payload);
+        if (!json.ok) {
+          onProblem?.(`${topic}: the payload is not JSON, so ${what} cannot be read from it`);
+          continue;
+        }
+        if (!meets(json.value, l.sub.where, l.vars)) continue;
+        const at = readPath(json.value, path);
+        if (!at.found) continue;
+        raw = at.value;
+      }
+      const decoded = decodeValue(chainFor(device, l.map, l.vars, what), raw);
+      if (!decoded.ok) {
+        onProblem?.(`${topic}: ${what}: ${decoded.reason}`);
         continue;
       }
-      if (!meets(json.value, l.sub.where, l.vars)) continue;
-      const at = readPath(json.value, fillText(l.sub.valuePath ?? '', l.vars));
-      if (!at.found) continue;
-      raw = at.value;
+      out.push({
+        implementation: l.implementation,
+        capability: l.capability,
+        kind: l.kind,
+        name: l.name,
+        value: decoded.value,
+      });
+    } catch (error) {
+      if (!(error instanceof BindingError || error instanceof MissingVariableError)) throw error;
+      onProblem?.(`${topic}: ${what}: ${error.message}`);
     }
-    const chain = resolveMappings(l.map, device.model.mappings);
-    if (!chain.ok) {
-      onProblem?.(`${l.implementation}.${l.name}: ${chain.reason}`);
-      continue;
-    }
-    const decoded = decodeValue(chain.mappings, raw);
-    if (!decoded.ok) {
-      onProblem?.(`${topic}: ${l.implementation}.${l.name}: ${decoded.reason}`);
-      continue;
-    }
-    out.push({
-      implementation: l.implementation,
-      capability: l.capability,
-      kind: l.kind,
-      name: l.name,
-      value: decoded.value,
-    });
   }
   return out;
 };
@@ -367,9 +405,10 @@ export const decodeReadResult = (
   }
   const at = readPath(body, path ?? '');
   if (!at.found) throw new BindingError('mapping_failed', `${what}: the response has nothing at "${path}"`);
-  const chain = resolveMappings(binding?.map, device.model.mappings);
-  if (!chain.ok) throw new BindingError('mapping_failed', `${what}: ${chain.reason}`);
-  const decoded = decodeValue(chain.mappings, at.value);
+  const decoded = decodeValue(
+    chainFor(device, binding?.map, effectiveVariables(device, implementation), what),
+    at.value,
+  );
   if (!decoded.ok) throw new BindingError('mapping_failed', `${what}: ${decoded.reason}`);
   return decoded.value;
 };

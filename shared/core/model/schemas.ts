@@ -325,6 +325,14 @@ export const Implementation = Type.Object(
     variables: Opt(
       Type.Record(Type.String({ pattern: NAME_PATTERN }), Type.Union([Type.String(), Type.Number()])),
     ),
+    /**
+     * Applies only to devices whose variables match: each listed variable's value (a comma-separated
+     * list) must contain one of the given values; `*` means any value, as long as it is set.
+     * Generic models use it (a Home Assistant sensor is a temperature sensor when `device_class` is `temperature`).
+     */
+    when: Opt(
+      Type.Record(Type.String({ pattern: NAME_PATTERN }), Type.Array(Type.String(), { minItems: 1 })),
+    ),
     properties: Opt(NameMap(PropertyBinding)),
     actions: Opt(NameMap(ActionBinding)),
     events: Opt(NameMap(EventBinding)),
@@ -348,7 +356,9 @@ export type VariableSpec = Static<typeof VariableSpec>;
 
 /**
  * Where a discovery rule takes an instance variable from: `instance` (mDNS instance name),
- * `host`, `txt.<key>`, `topic.<n>` (MQTT topic segment), `payload.<path>`.
+ * `host`, `txt.<key>`, `topic.<n>` (MQTT topic segment n, from 0), `topic.<i>..<j>` (segments
+ * i to j joined by `/`), `payload.<path>` (dotted path into a JSON payload), or `ha.<key>` (a
+ * key of a Home Assistant discovery config after expanding abbreviations and `~`).
  */
 export const CaptureMap = Type.Record(Type.String({ pattern: NAME_PATTERN }), Text(300));
 
@@ -357,7 +367,9 @@ export const MdnsMatch = Type.Object(
   {
     kind: Type.Literal('mdns'),
     service: Type.String({ pattern: '^_[A-Za-z0-9-]{1,15}\\._(tcp|udp)$' }),
+    /** TXT key → regular expression its value must match (case-insensitive). */
     txt: Opt(Type.Record(Type.String(), Text(300))),
+    /** Regular expression the instance name must match (case-insensitive). */
     instance: Opt(Text(300)),
     capture: Opt(CaptureMap),
   },
@@ -381,6 +393,7 @@ export const MqttMatch = Type.Object(
   {
     kind: Type.Literal('mqtt'),
     topic: Text(500),
+    /** Regular expression the payload text must match (case-insensitive). */
     payload: Opt(Text(300)),
     where: Opt(Type.Array(MessageCondition)),
     capture: Opt(CaptureMap),
