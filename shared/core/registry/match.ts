@@ -1,24 +1,73 @@
 import type { MatchCondition, MatchableModel, ModelMatch, Sighting } from './types';
 
+/** True when an MQTT topic matches a subscription filter with `+` and `#` wildcards. */
+export const topicMatches = (filter: string, topic: string): boolean => {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+};
+
+const pathValue = (value: unknown, path: string): unknown => {
+  let current = value;
+  for (const part of path.split('.').filter(Boolean)) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+};
+
+const patternHolds = (pattern: string, value: string): boolean => {
+  try {
+    return new RegExp(pattern, 'i').test(value);
+  } catch {
+    // A broken pattern in a model file must not take discovery down; it simply never matches.
+    return false;
+  }
+};
+
+const messageHolds = (condition: MatchCondition, facts: Readonly<Record<string, string>>): boolean => {
+  for (const [key, payload] of Object.entries(facts)) {
+    if (!key.startsWith('topic:') || !topicMatches(condition.topicFilter ?? '', key.slice(6))) continue;
+    if (condition.pattern !== undefined && !patternHolds(condition.pattern, payload)) continue;
+    if (condition.where && condition.where.length > 0) {
+      let json: unknown;
+      try {
+        json = JSON.parse(payload);
+      } catch {
+        continue;
+      }
+      const ok = condition.where.every((w) => {
+        const v = pathValue(json, w.path);
+        if (w.exists !== undefined && (v !== undefined) !== w.exists) return false;
+        return w.equals === undefined || JSON.stringify(v) === JSON.stringify(w.equals);
+      });
+      if (!ok) continue;
+    }
+    return true;
+  }
+  return false;
+};
+
 const conditionHolds = (condition: MatchCondition, facts: Readonly<Record<string, string>>): boolean => {
+  if (condition.topicFilter !== undefined) return messageHolds(condition, facts);
   const value = facts[condition.fact];
   if (value === undefined) return false;
   const lower = value.toLowerCase();
   if (condition.equals !== undefined && lower !== condition.equals.toLowerCase()) return false;
   if (condition.prefix !== undefined && !lower.startsWith(condition.prefix.toLowerCase())) return false;
-  if (condition.pattern !== undefined) {
-    try {
-      if (!new RegExp(condition.pattern, 'i').test(value)) return false;
-    } catch {
-      // A broken pattern in a model file must not take discovery down; it simply never matches.
-      return false;
-    }
-  }
+  if (condition.pattern !== undefined && !patternHolds(condition.pattern, value)) return false;
   return true;
 };
 
 const describe = (condition: MatchCondition, facts: Readonly<Record<string, string>>): string =>
-  `${condition.fact} = ${JSON.stringify(facts[condition.fact])}`;
+  condition.topicFilter !== undefined
+    ? `an MQTT message on ${condition.topicFilter}${condition.pattern ? ` matching /${condition.pattern}/` : ''}${condition.where?.length ? ' with ' + condition.where.map((w) => `${w.path} = ${JSON.stringify(w.equals)}`).join(', ') : ''}`
+    : `${condition.fact} = ${JSON.stringify(facts[condition.fact])}`;
 
 /**
  * Finds the library model that best fits the facts of a device's sightings. Facts of all

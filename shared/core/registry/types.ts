@@ -74,13 +74,17 @@ export type RegistryChange = Static<typeof RegistryChange>;
 
 /**
  * One condition of a match rule: the fact named `fact` must equal `equals`, start with `prefix`
- * or match the regular expression `pattern` (case-insensitive).
+ * or match the regular expression `pattern` (case-insensitive). With `topicFilter`, the
+ * condition holds when some MQTT message the device sent (facts `topic:<topic>`) has a topic
+ * matching the filter, a payload matching `pattern`, and JSON fields meeting `where`.
  */
 export interface MatchCondition {
   readonly fact: string;
   readonly equals?: string;
   readonly prefix?: string;
   readonly pattern?: string;
+  readonly topicFilter?: string;
+  readonly where?: readonly { readonly path: string; readonly equals?: unknown; readonly exists?: boolean }[];
 }
 
 /** A rule is a set of conditions that must all hold; its confidence says how telling it is. */

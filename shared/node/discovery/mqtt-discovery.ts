@@ -5,6 +5,7 @@ import { createShellyInterpreter } from './mqtt-shelly';
 import { createTasmotaInterpreter } from './mqtt-tasmota';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
+const MAX_EVIDENCE = 4096;
 
 /** The MQTT discovery logic without a broker: feed it messages, it feeds the registry. */
 export interface MqttDiscovery {
@@ -19,7 +20,29 @@ export interface MqttDiscovery {
  * its availability topics can be any topic (a Tasmota LWT, an ESPHome status); Shelly's
  * `+/online` runs last because that filter is the least specific.
  */
-export const createMqttDiscovery = (ctx: MqttDiscoveryContext, rpcSource: string): MqttDiscovery => {
+export const createMqttDiscovery = (outer: MqttDiscoveryContext, rpcSource: string): MqttDiscovery => {
+  // Every message that shaped a sighting is kept as a `topic:<topic>` fact, so library match
+  // rules (topic filter + payload) can be tested against what the device really sent.
+  const evidence = new Map<string, Map<string, string>>();
+  let current: { topic: string; text: string } | null = null;
+  const ctx: MqttDiscoveryContext = {
+    ...outer,
+    sink: {
+      upsert(sighting) {
+        const messages = evidence.get(sighting.key) ?? new Map<string, string>();
+        if (current) messages.set(current.topic, current.text.slice(0, MAX_EVIDENCE));
+        evidence.set(sighting.key, messages);
+        const facts = { ...sighting.facts };
+        for (const [topic, text] of messages) facts[`topic:${topic}`] = text;
+        outer.sink.upsert({ ...sighting, facts });
+      },
+      setOnline: (...args) => outer.sink.setOnline(...args),
+      remove(source, key) {
+        evidence.delete(key);
+        outer.sink.remove(source, key);
+      },
+    },
+  };
   const interpreters = [
     createHomeAssistantInterpreter(ctx),
     createTasmotaInterpreter(ctx),

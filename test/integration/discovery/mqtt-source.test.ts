@@ -1,6 +1,6 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinModels } from '../../../shared/core/registry/builtin-models';
+import { loadMatchableModels } from '../../../shared/node/discovery/session';
 import { createDeviceRegistry } from '../../../shared/core/registry/registry';
 import type { DiscoveredDevice } from '../../../shared/core/registry/types';
 import type { DiscoveryProblem } from '../../../shared/node/discovery/mqtt-context';
@@ -28,11 +28,12 @@ describe('MQTT discovery against mosquitto', () => {
       const t = setTimeout(task, ms);
       return () => clearTimeout(t);
     },
-    models: builtinModels,
+    models: [],
   });
   const find = (pred: (d: DiscoveredDevice) => boolean) => () => registry.list().find(pred);
 
   beforeAll(async () => {
+    registry.setModels(await loadMatchableModels(silentLogger));
     broker = await startMosquitto();
     publisher = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
     // A fake Shelly answering the discovery's GetDeviceInfo over MQTT RPC.

@@ -140,3 +140,39 @@ describe('device text', () => {
     expect(normaliseMac('nope')).toBeUndefined();
   });
 });
+
+describe('library rules', () => {
+  it('matches MQTT evidence by topic filter, payload and JSON fields', async () => {
+    const { matchableFromLibrary, mergeMatchable } =
+      await import('../../../shared/core/registry/library-rules');
+    const library = matchableFromLibrary([
+      {
+        id: 'tasmota-relay',
+        title: 'Tasmota relay',
+        protocols: ['mqtt'],
+        implements: {},
+        discovery: [
+          { kind: 'mqtt', topic: 'tele/+/LWT', payload: '^Online$' },
+          { kind: 'mqtt', topic: 'tasmota/discovery/+/config', where: [{ path: 'rl.0', equals: 1 }] },
+          { kind: 'usb', vid: '1A86', pid: '7523' },
+        ],
+      },
+    ]);
+    const models = mergeMatchable(library, builtinModels);
+    const facts = { 'topic:tele/x/LWT': 'Offline', 'topic:tasmota/discovery/AA/config': '{"rl":[1,0]}' };
+    const match = matchModel([sighting({ source: 'mqtt', key: 'a', facts })], models);
+    expect(match).toMatchObject({ id: 'tasmota-relay', confidence: 0.85 });
+    expect(match?.reason).toBe('an MQTT message on tasmota/discovery/+/config with rl.0 = 1');
+    const wrong = { 'topic:tasmota/discovery/AA/config': '{"rl":[0]}', 'topic:tele/x/LWT': 'Offline' };
+    expect(matchModel([sighting({ source: 'mqtt', key: 'a', facts: wrong })], models)).toBeNull();
+    expect(
+      matchModel(
+        [sighting({ source: 'usb', key: 'p', facts: { 'usb.vid': '1a86', 'usb.pid': '7523' } })],
+        models,
+      ),
+    ).toMatchObject({
+      id: 'tasmota-relay',
+      confidence: 0.3,
+    });
+  });
+});
