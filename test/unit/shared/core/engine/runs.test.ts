@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunModeName } from '../../../../../shared/core/flow/schema';
+import type { EngineSnapshot } from '../../../../../shared/core/engine';
 import { bench, edge, flow, lastTrace, node, stepsOf } from './harness';
 
 const delayed = (mode: RunModeName, max = 2) =>
@@ -165,7 +166,7 @@ describe('loops, errors and isolation', () => {
 
 describe('restart in the middle of a delay', () => {
   it('resumes the delay with its remaining time and links the runs', () => {
-    const store = { saves: 0 };
+    const store: { saves: number; snapshot?: EngineSnapshot } = { saves: 0 };
     const f = delayed('single');
     const first = bench([f], { store });
     first.engine.start();
@@ -194,7 +195,7 @@ describe('restart in the middle of a delay', () => {
   });
 
   it('a delay that came due while stopped fires right after start', () => {
-    const store = { saves: 0 };
+    const store: { saves: number; snapshot?: EngineSnapshot } = { saves: 0 };
     const first = bench([delayed('single')], { store });
     first.engine.start();
     first.engine.runManual('f', 'late');
