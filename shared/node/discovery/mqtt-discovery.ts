@@ -61,6 +61,7 @@ export const createMqttDiscovery = (outer: MqttDiscoveryContext, rpcSource: stri
         return;
       }
       const text = decoder.decode(payload);
+      current = { topic, text };
       try {
         for (const interpreter of interpreters) if (interpreter.handle(topic, text)) return;
       } catch (error) {
@@ -68,6 +69,8 @@ export const createMqttDiscovery = (outer: MqttDiscoveryContext, rpcSource: stri
           topic,
           `could not be interpreted (${error instanceof Error ? error.message : String(error)}); skipped`,
         );
+      } finally {
+        current = null;
       }
     },
   };
