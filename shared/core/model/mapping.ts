@@ -58,9 +58,7 @@ const linearConvert = (m: Extract<Mapping, { kind: 'linear' }>, x: unknown, way:
   if (from[0] === from[1]) return refuse('the mapping range has zero width');
   let y = to[0] + ((n - from[0]) * (to[1] - to[0])) / (from[1] - from[0]);
   if (m.clamp) y = Math.min(Math.max(y, Math.min(...to)), Math.max(...to));
-  // Device values are whole numbers unless the range says otherwise (0–255 brightness).
-  const decimals = way === 'forward' ? m.decimals : to.every(Number.isInteger) ? 0 : undefined;
-  return done(round(y, decimals));
+  return done(round(y, way === 'forward' ? m.decimals : m.deviceDecimals));
 };
 
 const rangeConvert = (m: Extract<Mapping, { kind: 'ranges' }>, x: unknown, way: Way): Converted => {

@@ -155,8 +155,10 @@ export const LinearMapping = Type.Object(
     value: Type.Tuple([Type.Number(), Type.Number()]),
     /** Clamp results to the given ranges (brightness) rather than extrapolate (temperature). */
     clamp: Opt(Type.Boolean()),
-    /** Round results to this many decimals; 0 gives integers. */
+    /** Round capability values to this many decimals; 0 gives integers. */
     decimals: Opt(Type.Integer({ minimum: 0, maximum: 10 })),
+    /** Round device values to this many decimals (0 for 0–255 brightness). */
+    deviceDecimals: Opt(Type.Integer({ minimum: 0, maximum: 10 })),
   },
   { additionalProperties: false },
 );

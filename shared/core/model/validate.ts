@@ -6,6 +6,7 @@
 import { flattenCapability, type Catalog, type FlatCapability } from './catalog';
 import { checkMapping, resolveMappings } from './mapping';
 import { joinPath, problem, schemaProblems, type Problem } from './problems';
+import { effectiveVariables, implementationApplies } from './binding';
 import { canFillRole } from './resolver';
 import {
   Capability,
@@ -505,6 +506,34 @@ export const validateProjectFile = (value: unknown, ctx: ValidationContext = {})
   return problems;
 };
 
+/**
+ * The variables a device must have for its model's writes, invokes and subscriptions to work
+ * (on-demand reads are optional and not counted), for the implementations that apply to it.
+ */
+export const neededVariables = (
+  model: DeviceModel,
+  variables: Readonly<Record<string, string | number>>,
+): Set<string> => {
+  const needed = new Set<string>();
+  const device = { model, variables };
+  for (const [key, impl] of Object.entries(model.implements)) {
+    if (!implementationApplies(impl, effectiveVariables(device, key))) continue;
+    const fixed = new Set(Object.keys(impl.variables ?? {}));
+    const templates: unknown[] = [
+      ...Object.values(impl.properties ?? {}).flatMap((b) => [
+        ...(b.write ? operationTemplates(b.write).map(([, t]) => t) : []),
+        ...(b.observe ?? []).flatMap((o) => subscriptionTemplates(o).map(([, t]) => t)),
+      ]),
+      ...Object.values(impl.actions ?? {}).flatMap((b) => operationTemplates(b.invoke).map(([, t]) => t)),
+      ...Object.values(impl.events ?? {}).flatMap((b) =>
+        b.subscribe.flatMap((o) => subscriptionTemplates(o).map(([, t]) => t)),
+      ),
+    ];
+    for (const name of placeholdersInJson(templates)) if (!fixed.has(name)) needed.add(name);
+  }
+  return needed;
+};
+
 /** What a site may refer to beyond the catalog: the project's roles. */
 export interface SiteContext extends ValidationContext {
   readonly roles?: readonly Role[];
@@ -564,9 +593,10 @@ export const validateSite = (value: unknown, ctx: SiteContext = {}): Problem[] =
       );
       return;
     }
+    const needed = neededVariables(model, device.variables ?? {});
     for (const [name, spec] of Object.entries(model.variables ?? {})) {
       const given = device.variables?.[name];
-      if (given === undefined && spec.default === undefined) {
+      if (given === undefined && spec.default === undefined && needed.has(name)) {
         add(
           'site.missing_variable',
           'warning',
