@@ -67,10 +67,11 @@ describe('device model validation', () => {
   });
 
   it('points schema errors at the field inside a tagged union, not at the union', () => {
-    const model = shellyModel() as unknown as Record<string, any>;
-    model.implements.switch.properties.on.write = { kind: 'mqtt', payload: 'on' };
-    model.implements.switch.properties.on.observe[0].formt = 'json';
-    model.discovery[0].service = 'shelly';
+    const model = shellyModel();
+    const on = model.implements.switch!.properties!.on! as Record<string, unknown>;
+    on.write = { kind: 'mqtt', payload: 'on' };
+    (on.observe as Record<string, unknown>[])[0]!.formt = 'json';
+    (model.discovery![0] as Record<string, unknown>).service = 'shelly';
     const problems = validateDeviceModel(model, { file: 'm.json' });
     expect(problems).toContainEqual(
       expect.objectContaining({
@@ -219,8 +220,8 @@ describe('project and site validation', () => {
   });
 
   it('refuses a secret value where a secret reference belongs', () => {
-    const s = site() as unknown as Record<string, any>;
-    s.wifi.password = 's3cret';
+    const s = site();
+    (s.wifi as Record<string, unknown>).password = 's3cret';
     expect(validateSite(s).map((p) => p.path)).toContain('wifi.password');
   });
 
