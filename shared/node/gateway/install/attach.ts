@@ -1,0 +1,100 @@
+/**
+ * Plugs the installer into a running gateway: the committed version is what the gateway runs
+ * (through its `load` seam), packages arrive through every receiver the gateway offers, and
+ * trust comes from `--trust` keys plus the trust list in the gateway's data folder.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeKey } from '../../../core/package/keys';
+import { openTrustStore, type TrustStore } from '../../keys/trust';
+import type { Logger } from '../../log';
+import type { FlowSet } from '../runner';
+import type { Gateway } from '../runtime';
+import { createInstaller, type InstallRuntime, type Installer } from './installer';
+import { listenForPackages, publishReport } from './receivers';
+
+/** Reads an installed version (project-folder layout: flows/, models/, sites/) as a FlowSet. */
+export const flowSetFromInstall = (dir: string, installDir: string, version: number | null): FlowSet => {
+  const readAll = (sub: string): unknown[] => {
+    try {
+      return readdirSync(join(dir, sub))
+        .filter((n) => n.endsWith('.json'))
+        .sort()
+        .map((n) => JSON.parse(readFileSync(join(dir, sub, n), 'utf8')) as unknown);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  };
+  if (version === null) return { source: { kind: 'package', installDir }, flows: [], models: [], sites: [] };
+  return {
+    source: { kind: 'package', installDir, version },
+    flows: readAll('flows'),
+    models: readAll('models'),
+    sites: readAll('sites'),
+  };
+};
+
+/** What `attachInstaller` adds to a gateway. */
+export interface AttachedInstaller {
+  readonly installer: Installer;
+  readonly trust: TrustStore;
+  close(): void;
+}
+
+/** Options beyond what the gateway already has. */
+export interface AttachOptions {
+  readonly engineVersion: string;
+  readonly groups?: readonly string[];
+  /** Token for `POST /v1/packages`. */
+  readonly token?: string;
+  readonly keep?: number;
+  readonly log: Logger;
+}
+
+/** Attaches the installer to `gateway` and loads the committed version, if any. */
+export const attachInstaller = async (
+  gateway: Gateway,
+  options: AttachOptions,
+): Promise<AttachedInstaller> => {
+  const trust = openTrustStore(
+    join(gateway.options.dataDir, 'trust.json'),
+    (gateway.options.trust ?? []).map((hex) =>
+      decodeKey('ed25519', hex.startsWith('ed25519:') ? hex : `ed25519:${hex}`),
+    ),
+  );
+  let loaded = 0;
+  const runtime: InstallRuntime = {
+    async start(dir, version) {
+      const set = flowSetFromInstall(dir, gateway.installDir, version);
+      loaded = set.flows.length;
+      await gateway.load(set);
+    },
+    // Healthy: every flow of the package is running and the broker session is up.
+    healthCheck: async () => (gateway.status().flows?.length ?? 0) === loaded && gateway.link.connected(),
+  };
+  const installer = createInstaller({
+    root: gateway.installDir,
+    gatewayId: gateway.id,
+    groups: options.groups,
+    engineVersion: options.engineVersion,
+    keep: options.keep,
+    trust: () => trust.policy(),
+    runtime,
+    report: (report) => publishReport(gateway.link, report, options.log),
+  });
+  const committed = installer.state().committed;
+  if (committed !== null) await runtime.start(installer.store.currentLink, committed);
+  const stop = listenForPackages({
+    installer,
+    gatewayId: gateway.id,
+    link: gateway.link,
+    groups: options.groups,
+    http: gateway.http,
+    token: options.token,
+    rpc: gateway.rpc,
+    watchDir: gateway.options.watchDir,
+    log: options.log,
+  });
+  return { installer, trust, close: stop };
+};
