@@ -12,6 +12,8 @@ export interface FlowSet {
     { kind: 'project'; dir: string } | { kind: 'package'; installDir: string; version?: number };
   /** Flow documents (shared/core/flow format). */
   readonly flows: readonly unknown[];
+  /** The design's roles (name and capability) the flows talk to. */
+  readonly roles?: readonly unknown[];
   /** Device models by id, as JSON documents. */
   readonly models: readonly unknown[];
   /** Sites with their devices and role bindings, as JSON documents. */
@@ -35,6 +37,10 @@ export interface FlowRunner {
   stop(): Promise<void>;
   /** The flows running, for the status. */
   flows(): Array<{ id: string; name?: string }>;
+  /** Run counters per flow (started, active, queued, outcomes), when the runner keeps them. */
+  stats?(): Record<string, unknown>;
+  /** Starts a flow from its Manual trigger; returns the run id, or undefined when its run mode dropped it. */
+  runManual?(flowId: string, payload: unknown): string | undefined;
 }
 
 /** Builds the runner for a FlowSet; `startGateway` takes one so tests and the benchmark can swap the engine glue. */

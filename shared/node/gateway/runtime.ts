@@ -181,7 +181,23 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       rssMb: Math.round(process.memoryUsage().rss / 1048576),
       outboxPending: output.pendingCount(),
       runs: traces.counts(),
+      flowStats: runner?.stats?.() ?? {},
     }));
+    rpc.register('run', (args) => {
+      if (typeof args.flowId !== 'string') {
+        throw new FieldgraphError(
+          'gateway.rpc_bad_request',
+          'Say which flow to run: {"args":{"flowId":"…"}}.',
+        );
+      }
+      if (!runner?.runManual)
+        throw new FieldgraphError('gateway.rpc_bad_request', 'No flows are running on this gateway.');
+      try {
+        return { runId: runner.runManual(args.flowId, args.payload ?? null) ?? null };
+      } catch (error) {
+        throw new FieldgraphError('gateway.rpc_bad_request', (error as Error).message);
+      }
+    });
     rpc.register('traces', (args) => ({
       traces: traces.query({
         flowId: typeof args.flowId === 'string' ? args.flowId : undefined,
@@ -191,11 +207,11 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       runs: traces.counts(),
     }));
     rpc.register('trace', (args) => {
-      const trace = typeof args.id === 'string' ? traces.get(args.id) : undefined;
+      const trace = typeof args.runId === 'string' ? traces.get(args.runId) : undefined;
       if (!trace)
         throw new FieldgraphError(
           'gateway.rpc_bad_request',
-          `No trace with id ${JSON.stringify(args.id)} is kept on this gateway.`,
+          `No trace of run ${JSON.stringify(args.runId)} is kept on this gateway; list them with the "traces" method.`,
         );
       return trace;
     });

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 
-/** What the trace store needs from a trace: its identity, its flow and how the run ended. */
+/** What the trace store needs from a trace (shared/core/engine/trace.ts RunTrace): its run, its flow and how it ended. */
 export interface StoredTrace {
-  readonly id: string;
+  readonly runId: string;
   readonly flowId: string;
   readonly outcome: string;
   readonly [key: string]: unknown;
@@ -31,7 +31,7 @@ export const defaultTraceBudgets: TraceBudgets = { finished: 200, failed: 200, '
 export interface TraceStore {
   add(trace: StoredTrace): void;
   query(query?: TraceQuery): StoredTrace[];
-  get(id: string): StoredTrace | undefined;
+  get(runId: string): StoredTrace | undefined;
   /** Runs seen since the store was created, by flow then outcome. */
   counts(): Record<string, Record<string, number>>;
   /** Writes the buckets now. */
@@ -124,9 +124,9 @@ export const openTraceStore = (
       }
       return out;
     },
-    get(id) {
+    get(runId) {
       for (const ring of buckets.values())
-        for (const trace of ring.toArray()) if (trace.id === id) return trace;
+        for (const trace of ring.toArray()) if (trace.runId === runId) return trace;
       return undefined;
     },
     counts: () => structuredClone(counts),

@@ -21,7 +21,8 @@ export interface MqttLinkOptions {
 
 /**
  * One MQTT connection with a local subscription router: many handlers can share a filter, the
- * broker sees each filter once, and subscriptions are restored after a reconnect.
+ * broker sees each filter once, a handler runs once per message even under overlapping filters,
+ * and subscriptions are restored after a reconnect.
  */
 export interface MqttLink {
   readonly client: MqttClient;
@@ -79,12 +80,27 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
   const qosOf = new Map<string, 0 | 1>();
   const connectListeners: Array<() => void> = [];
 
+  // A handler registered under overlapping filters still runs once per message.
   client.on('message', (topic, payload) => {
     const direct = exact.get(topic);
-    if (direct) for (const handler of direct) handler(topic, payload);
-    if (wild.size === 0) return;
+    if (wild.size === 0) {
+      if (direct) for (const handler of direct) handler(topic, payload);
+      return;
+    }
+    const called = new Set<MessageHandler>();
+    if (direct) {
+      for (const handler of direct) {
+        called.add(handler);
+        handler(topic, payload);
+      }
+    }
     for (const [filter, handlers] of wild) {
-      if (topicMatches(filter, topic)) for (const handler of handlers) handler(topic, payload);
+      if (!topicMatches(filter, topic)) continue;
+      for (const handler of handlers) {
+        if (called.has(handler)) continue;
+        called.add(handler);
+        handler(topic, payload);
+      }
     }
   });
   client.on('connect', () => {

@@ -52,7 +52,13 @@ describe('gateway runtime with mosquitto', () => {
   it('publishes a retained online status, answers RPC, and goes offline on a clean stop', async () => {
     const m = await broker();
     const gw = await gateway(m.url, tempDir());
-    await gw.load({ source: { kind: 'project', dir: '/nowhere' }, flows: [], models: [], sites: [] });
+    await gw.load({
+      source: { kind: 'project', dir: '/nowhere' },
+      flows: [],
+      roles: [],
+      models: [],
+      sites: [],
+    });
     const probe = await client(m.url);
     const status = await nextJson<Record<string, unknown>>(
       probe,
@@ -70,16 +76,16 @@ describe('gateway runtime with mosquitto', () => {
     expect(unknown).toMatchObject({ ok: false, error: { code: 'gateway.rpc_unknown_method' } });
 
     lastIo!.trace({
-      id: 'run-1',
+      runId: 'run-1',
       flowId: 'probe',
       outcome: 'failed',
       startedAt: 1,
       error: { node: 'n2', message: 'boom' },
     });
-    lastIo!.trace({ id: 'run-2', flowId: 'probe', outcome: 'finished', startedAt: 2 });
+    lastIo!.trace({ runId: 'run-2', flowId: 'probe', outcome: 'finished', startedAt: 2 });
     const traces = await rpc(probe, 'gw1', 'traces', { outcome: 'failed' });
     expect(traces.value).toMatchObject({
-      traces: [{ id: 'run-1', error: { node: 'n2' } }],
+      traces: [{ runId: 'run-1', error: { node: 'n2' } }],
       runs: { probe: { failed: 1, finished: 1 } },
     });
 
@@ -94,7 +100,7 @@ describe('gateway runtime with mosquitto', () => {
     const m = await startMosquitto();
     cleanups.push(() => m.stop());
     const gw = await gateway(m.url, dataDir);
-    await gw.load({ source: { kind: 'project', dir: '/x' }, flows: [], models: [], sites: [] });
+    await gw.load({ source: { kind: 'project', dir: '/x' }, flows: [], roles: [], models: [], sites: [] });
     await m.stop();
     await waitFor(() => !gw.link.connected(), 5_000, 'the gateway to notice the broker is gone');
     for (let i = 0; i < 5; i++) lastIo!.publish('site/out', `m${i}`, { qos: 1, retain: false });

@@ -14,25 +14,30 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-const trace = (n: number, outcome: string, flowId = 'f1') => ({ id: `t${n}`, flowId, outcome, startedAt: n });
+const trace = (n: number, outcome: string, flowId = 'f1') => ({
+  runId: `t${n}`,
+  flowId,
+  outcome,
+  startedAt: n,
+});
 
 describe('trace store', () => {
   it('keeps the last failure however many successes follow it', () => {
     const store = openTraceStore(tempDir(), { finished: 50, failed: 5, '*': 5 }, -1);
     store.add(trace(0, 'failed'));
     for (let i = 1; i <= 10_000; i++) store.add(trace(i, 'finished'));
-    expect(store.query({ outcome: 'failed' }).map((t) => t.id)).toEqual(['t0']);
+    expect(store.query({ outcome: 'failed' }).map((t) => t.runId)).toEqual(['t0']);
     expect(store.get('t0')?.outcome).toBe('failed');
     expect(store.query({ limit: 1000 })).toHaveLength(51);
-    expect(store.query({ limit: 3 }).map((t) => t.id)).toEqual(['t10000', 't9999', 't9998']);
+    expect(store.query({ limit: 3 }).map((t) => t.runId)).toEqual(['t10000', 't9999', 't9998']);
     expect(store.counts()).toEqual({ f1: { failed: 1, finished: 10_000 } });
   });
 
   it('evicts the oldest within an outcome and filters by flow', () => {
     const store = openTraceStore(tempDir(), { failed: 3 }, -1);
     for (let i = 0; i < 6; i++) store.add(trace(i, 'failed', i % 2 ? 'odd' : 'even'));
-    expect(store.query().map((t) => t.id)).toEqual(['t5', 't4', 't3']);
-    expect(store.query({ flowId: 'odd' }).map((t) => t.id)).toEqual(['t5', 't3']);
+    expect(store.query().map((t) => t.runId)).toEqual(['t5', 't4', 't3']);
+    expect(store.query({ flowId: 'odd' }).map((t) => t.runId)).toEqual(['t5', 't3']);
     expect(store.counts()).toEqual({ even: { failed: 3 }, odd: { failed: 3 } });
   });
 
@@ -45,7 +50,7 @@ describe('trace store', () => {
     expect(
       openTraceStore(dir, undefined, -1)
         .query()
-        .map((t) => t.id),
+        .map((t) => t.runId),
     ).toEqual(['t2', 't1']);
     writeFileSync(join(dir, 'traces.json'), '{"traces": [');
     expect(openTraceStore(dir, undefined, -1).query()).toEqual([]);

@@ -1,0 +1,136 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FieldgraphError } from '../../shared/core/errors';
+import { createEngineRunner } from '../../shared/node/gateway/engine-runner';
+import { loadProjectFlowSet } from '../../shared/node/gateway/project';
+import { startGateway, type Gateway, type GatewayOptions } from '../../shared/node/gateway/runtime';
+import { createLogger } from '../../shared/node/log';
+import { UsageError, type Command } from '../command';
+
+const portArg = (flag: string, text: string): number => {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 0 || port > 65535) {
+    throw new UsageError(`${flag} must be a port number from 0 to 65535, not ${JSON.stringify(text)}.`);
+  }
+  return port;
+};
+
+const brokerArg = (text: string): { url: string; username?: string; password?: string } => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(
+      `--broker must be a URL like mqtt://192.168.1.10:1883, not ${JSON.stringify(text)}.`,
+    );
+  }
+  if (!['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:'].includes(url.protocol)) {
+    throw new UsageError(
+      `--broker must start with mqtt://, mqtts://, ws:// or wss://, not ${url.protocol}//.`,
+    );
+  }
+  // Credentials come from the URL or the environment; they never reach the logs.
+  const username = decodeURIComponent(url.username) || process.env.FIELDGRAPH_BROKER_USERNAME || undefined;
+  const password = decodeURIComponent(url.password) || process.env.FIELDGRAPH_BROKER_PASSWORD || undefined;
+  url.username = '';
+  url.password = '';
+  return { url: url.toString().replace(/\/$/, ''), username, password };
+};
+
+/** `--http PORT` or `--http HOST:PORT`. */
+const httpArg = (text: string): { host: string; port: number } => {
+  const match = /^(?:(.+):)?(\d+)$/.exec(text);
+  if (!match) throw new UsageError(`--http must be PORT or HOST:PORT, not ${JSON.stringify(text)}.`);
+  return { host: match[1] ?? '0.0.0.0', port: portArg('--http', match[2]) };
+};
+
+/** `fieldgraph gateway`: the site runtime. */
+export const gatewayCommand: Command = {
+  name: 'gateway',
+  summary: 'Run flows on this machine as the site gateway',
+  usage: `Usage: fieldgraph gateway --id ID (--broker mqtt://HOST:PORT | --embedded-broker PORT) --data DIR
+                          [--project DIR] [--trust PUBKEY …] [--http [HOST:]PORT] [--watch DIR]
+                          [--mdns-interface IP]
+
+Connects to the site's MQTT broker (or starts its own), publishes a retained status on
+fieldgraph/v1/gw/<ID>/status with a Last Will, answers RPC on fieldgraph/v1/gw/<ID>/rpc/<method>
+(status, traces, trace, run), and runs the flows of the project folder given with --project.
+Stops cleanly on SIGTERM or Ctrl+C.
+
+  --id ID                  this gateway's id (letters, digits, - and _)
+  --broker URL             the site broker; credentials in the URL or in FIELDGRAPH_BROKER_USERNAME /
+                           FIELDGRAPH_BROKER_PASSWORD
+  --embedded-broker PORT   start an MQTT 3.1.1 broker on PORT (all interfaces) for a site without one
+  --data DIR               where the gateway keeps its key, outbox, traces, state and packages
+  --project DIR            run the flows of this project folder
+  --trust PUBKEY           a package signing key to trust (repeatable)
+  --http [HOST:]PORT       serve /v1/status and /v1/traces over HTTP (default host 0.0.0.0)
+  --watch DIR              a folder to watch for packages (USB stick)
+  --mdns-interface IP      announce _fieldgraph._tcp on the interface with this IPv4 address only`,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        id: { type: 'string' },
+        broker: { type: 'string' },
+        'embedded-broker': { type: 'string' },
+        data: { type: 'string' },
+        project: { type: 'string' },
+        trust: { type: 'string', multiple: true },
+        http: { type: 'string' },
+        watch: { type: 'string' },
+        'mdns-interface': { type: 'string' },
+      },
+      strict: true,
+    });
+    if (!values.id) throw new UsageError('Give the gateway an id with --id.');
+    if (!values.data) throw new UsageError('Say where the gateway keeps its data with --data DIR.');
+    if (Boolean(values.broker) === Boolean(values['embedded-broker'])) {
+      throw new UsageError('Give exactly one of --broker URL (the site broker) or --embedded-broker PORT.');
+    }
+    const mdnsInterface = values['mdns-interface'];
+    if (mdnsInterface !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(mdnsInterface)) {
+      throw new UsageError(
+        `--mdns-interface must be the IPv4 address of an interface, not ${JSON.stringify(mdnsInterface)}.`,
+      );
+    }
+    const log = createLogger(`gateway:${values.id}`);
+    const id = values.id;
+    const options: GatewayOptions = {
+      id,
+      broker: values.broker
+        ? brokerArg(values.broker)
+        : { embeddedPort: portArg('--embedded-broker', values['embedded-broker'] ?? '') },
+      dataDir: resolve(values.data),
+      trust: values.trust ?? [],
+      ...(values.http ? { http: httpArg(values.http) } : {}),
+      ...(values.watch ? { watchDir: resolve(values.watch) } : {}),
+      ...(mdnsInterface ? { mdnsInterface } : {}),
+      log,
+      createRunner: (set, io) => createEngineRunner(set, io, id),
+    };
+
+    let gateway: Gateway;
+    try {
+      const flowSet = values.project ? loadProjectFlowSet(values.project, log) : undefined;
+      gateway = await startGateway(options);
+      if (flowSet) await gateway.load(flowSet);
+    } catch (error) {
+      if (error instanceof FieldgraphError) {
+        console.error(error.message);
+        return 1;
+      }
+      throw error;
+    }
+    console.log(
+      `Gateway ${id} is online at ${gateway.brokerUrl} (key ${gateway.fingerprint}); ${gateway.status().flows?.length ?? 0} flows running. Stop with Ctrl+C or SIGTERM.`,
+    );
+    await new Promise<void>((done) => {
+      process.once('SIGINT', () => done());
+      process.once('SIGTERM', () => done());
+    });
+    await gateway.stop();
+    console.log(`Gateway ${id} stopped.`);
+    return 0;
+  },
+};

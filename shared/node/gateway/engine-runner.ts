@@ -1,0 +1,117 @@
+import { Value } from '@sinclair/typebox/value';
+import { createEngine, type FlowEngine } from '../../core/engine/engine';
+import type { EnginePorts, EngineSnapshot } from '../../core/engine/ports';
+import { Flow } from '../../core/flow/schema';
+import { createDeviceHub } from './devices';
+import type { FlowIo, FlowRunner, FlowSet } from './runner';
+
+const STATE_KEY = 'engine';
+
+const toWire = (payload: unknown): string | Buffer =>
+  typeof payload === 'string'
+    ? payload
+    : payload instanceof Uint8Array
+      ? Buffer.from(payload)
+      : JSON.stringify(payload);
+
+/**
+ * Runs a FlowSet on the platform-free engine (shared/core/engine) with the gateway's ports: real
+ * timers, device I/O through the device-model bindings, MQTT through the gateway's link (QoS 1
+ * through the disk outbox), the engine snapshot in the durable state store, traces into the
+ * trace store. Flow files that do not match the flow schema, or cannot deploy, are logged and
+ * left out; the other flows run.
+ */
+export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string): FlowRunner => {
+  const flows: Flow[] = [];
+  for (const doc of set.flows) {
+    if (Value.Check(Flow, doc)) {
+      flows.push(doc);
+      continue;
+    }
+    const first = Value.Errors(Flow, doc).First();
+    io.log.warn('a flow file does not match the flow format and is not run', {
+      flowId: (doc as { id?: unknown })?.id,
+      path: first?.path,
+      problem: first?.message,
+    });
+  }
+  let engine: FlowEngine | undefined;
+  const devices = createDeviceHub(set, gatewayId, io, io.log.child('devices'));
+  const mqttSubscriptions = new Map<string, () => void>();
+  let stopObserving: (() => void) | undefined;
+
+  const ports: EnginePorts = {
+    clock: {
+      now: () => Date.now(),
+      setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
+      clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    },
+    devices,
+    mqtt: {
+      publish: (topic, payload, options) =>
+        io.publish(topic, toWire(payload), { qos: options.qos === 0 ? 0 : 1, retain: options.retain }),
+      subscribe: (filter) => {
+        if (mqttSubscriptions.has(filter)) return;
+        mqttSubscriptions.set(
+          filter,
+          io.subscribe(filter, (topic, payload) => engine?.deliverMqtt(topic, payload)),
+        );
+      },
+      unsubscribe: (filter) => {
+        mqttSubscriptions.get(filter)?.();
+        mqttSubscriptions.delete(filter);
+      },
+    },
+    http: {
+      request: async (request) => {
+        const response = await fetch(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: request.body,
+          signal: AbortSignal.timeout(request.timeoutMs),
+        });
+        return {
+          status: response.status,
+          headers: Object.fromEntries(response.headers.entries()),
+          body: await response.text(),
+        };
+      },
+    },
+    persistence: {
+      load: () => io.state.get(STATE_KEY) as EngineSnapshot | undefined,
+      save: (snapshot) => io.state.set(STATE_KEY, snapshot),
+    },
+    traces: { write: (trace) => io.trace(trace) },
+    log: (level, text) => io.log[level](text),
+  };
+
+  return {
+    async start() {
+      engine = createEngine(ports);
+      for (const problem of engine.deploy(flows)) io.log.warn('a flow cannot run', { ...problem });
+      engine.start();
+      const running = engine;
+      stopObserving = devices.observe({
+        propertyChanged: (role, property, value) => running.deliverPropertyChange(role, property, value),
+        eventRaised: (role, event, data) => running.deliverDeviceEvent(role, event, data),
+      });
+    },
+    async stop() {
+      stopObserving?.();
+      stopObserving = undefined;
+      engine?.stop();
+      for (const unsubscribe of mqttSubscriptions.values()) unsubscribe();
+      mqttSubscriptions.clear();
+      io.state.flush();
+    },
+    flows: () => {
+      const deployed = engine ? new Set(Object.keys(engine.stats())) : new Set<string>();
+      return flows.filter((f) => deployed.has(f.id)).map((f) => ({ id: f.id, name: f.name }));
+    },
+    stats: () => engine?.stats() ?? {},
+    runManual: (flowId, payload) => {
+      if (!engine) throw new Error('The flows are not running.');
+      return engine.runManual(flowId, payload);
+    },
+  };
+};
