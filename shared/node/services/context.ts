@@ -12,4 +12,6 @@ export interface ServiceContext {
   readonly log: Logger;
   /** Electron's version when running inside Electron. */
   readonly electronVersion?: string;
+  /** The native folder dialog (desktop app only); the web app leaves it out and the UI asks for a path. */
+  readonly pickFolder?: (purpose: 'open' | 'create') => Promise<string | null>;
 }
