@@ -120,7 +120,21 @@ export const compileExpression = (source: string): CompiledExpression => {
   } catch (error) {
     throw new ExpressionSyntaxError(firstLine(error));
   }
-  return (context) => {
+  return wrap(parsed);
+};
+
+/** The parse error of an expression, or undefined when it parses; for the validator, without compiling twice. */
+export const syntaxErrorOf = (source: string): string | undefined => {
+  try {
+    runtime().parse(source);
+    return undefined;
+  } catch (error) {
+    return firstLine(error);
+  }
+};
+
+const wrap = (parsed: (context: ExpressionContext) => unknown): CompiledExpression => {
+  return (context: ExpressionContext) => {
     const value = parsed(context);
     return typeof value === 'object' || typeof value === 'bigint' ? toPlainValue(value) : value;
   };
@@ -178,12 +192,53 @@ export const checkExpression = (
   scope: ExpressionScope,
   expected?: string,
 ): ExpressionCheck => {
-  let env = newEnvironment()
-    .registerVariable('topic', 'string')
-    .registerVariable('vars', 'map')
-    .registerVariable('now', 'double');
-  env = register(env, 'payload', celTypeOf(scope.payload));
-  env = register(env, 'roles', rolesType(scope.roles));
+  const payloadType = celTypeOf(scope.payload);
+  const payloadKey = JSON.stringify(payloadType);
+  const cache = designCache(scope.roles);
+  const resultKey = `${payloadKey}\u0000${expected ?? ''}\u0000${source}`;
+  const cached = cache.results.get(resultKey);
+  if (cached) return cached;
+  let env = cache.environments.get(payloadKey);
+  if (!env) {
+    env = register(designBase(scope.roles), 'payload', payloadType);
+    cache.environments.set(payloadKey, env);
+  }
+  const result = checkWith(env, source, expected);
+  // Validation runs on every edit: keep recent answers, forget them all when too many pile up.
+  if (cache.results.size > 5000) cache.results.clear();
+  cache.results.set(resultKey, result);
+  return result;
+};
+
+interface DesignCache {
+  readonly base: Environment;
+  readonly environments: Map<string, Environment>;
+  readonly results: Map<string, ExpressionCheck>;
+}
+
+const designCaches = new WeakMap<readonly RoleInScope[], DesignCache>();
+
+const designCache = (roles: readonly RoleInScope[]): DesignCache => {
+  let cache = designCaches.get(roles);
+  if (!cache) {
+    const base = register(
+      newEnvironment()
+        .registerVariable('topic', 'string')
+        .registerVariable('vars', 'map')
+        .registerVariable('now', 'double'),
+      'roles',
+      rolesType(roles),
+    );
+    cache = { base, environments: new Map(), results: new Map() };
+    designCaches.set(roles, cache);
+  }
+  return cache;
+};
+
+// Environments cannot be extended once cloned from, so each payload shape gets its own clone.
+const designBase = (roles: readonly RoleInScope[]): Environment => designCache(roles).base.clone();
+
+const checkWith = (env: Environment, source: string, expected?: string): ExpressionCheck => {
   let result: ReturnType<Environment['check']>;
   try {
     result = env.check(source);

@@ -4,7 +4,7 @@
  * every action passes its input message on through `out` so actions can be chained.
  */
 import { Type } from '@sinclair/typebox';
-import { expression, inPort, outPort, requiredText, seconds, sizes, withPayload } from './helpers';
+import { expression, inPort, outPort, port, requiredText, seconds, sizes, withPayload } from './helpers';
 import type { NodeKind } from './types';
 
 const deviceAction: NodeKind = {
@@ -21,7 +21,7 @@ const deviceAction: NodeKind = {
   inputs: inPort,
   outputs: outPort,
   outputShape: (config, ctx) =>
-    ctx.roles.find((r) => r.name === config.role)?.capability.actions[String(config.action)]?.output,
+    ctx.roles.find((r) => r.name === config.role)?.capability.actions[String(config.action)]?.output ?? {},
   expressions: [{ path: 'input' }],
   roleRefs: [{ roleField: 'role', memberField: 'action', member: 'action' }],
   size: sizes.action,
@@ -129,7 +129,12 @@ const httpRequest: NodeKind = {
     timeoutSeconds: seconds('Give up after this long', 10),
   }),
   inputs: inPort,
-  outputs: outPort,
+  outputs: [
+    port('out', 'response', {
+      type: 'object',
+      properties: { status: { type: 'number' }, body: {} },
+    }),
+  ],
   expressions: [{ path: 'body' }],
   roleRefs: [],
   size: sizes.action,
@@ -209,6 +214,7 @@ const runFlow: NodeKind = {
   }),
   inputs: inPort,
   outputs: outPort,
+  outputShape: (config, ctx) => (config.wait === true ? { type: 'string' } : ctx.input),
   expressions: [],
   roleRefs: [],
   size: sizes.action,

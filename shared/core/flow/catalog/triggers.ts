@@ -109,6 +109,18 @@ const cron: NodeKind = {
   expressions: [],
   roleRefs: [],
   size: sizes.trigger,
+  checkConfig: (config) => {
+    if (typeof config.cron !== 'string' || !config.cron) return [];
+    try {
+      new Cron(config.cron, {
+        paused: true,
+        ...(config.timezone ? { timezone: String(config.timezone) } : {}),
+      });
+      return [];
+    } catch (error) {
+      return [{ path: 'cron', message: (error as Error).message }];
+    }
+  },
   create: ({ config }) => {
     const timezone = typeof config.timezone === 'string' && config.timezone ? config.timezone : undefined;
     const job = new Cron(String(config.cron), { paused: true, ...(timezone ? { timezone } : {}) });

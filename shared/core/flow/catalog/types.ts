@@ -166,6 +166,8 @@ export interface NodeKind {
   readonly breaksCycles?: boolean;
   /** True when the node's `state` must survive a restart (a counter's value). */
   readonly persistsState?: boolean;
+  /** Checks the schema cannot express (a cron pattern that parses); returns problems by config path. */
+  readonly checkConfig?: (config: Record<string, unknown>) => readonly { path: string; message: string }[];
   /** Canvas size in px, fixed so the canvas never measures. */
   readonly size: { readonly width: number; readonly height: number };
   readonly create: (node: { id: string; config: Record<string, unknown> }, tools: CreateTools) => NodeRuntime;

@@ -1,0 +1,413 @@
+/**
+ * The flow validator: everything wrong with a flow at design time, fast enough to run on every
+ * edit. It reads the node catalog (ports, config schemas, expression fields, role references)
+ * and type-checks CEL against the payload arriving at each node and the roles in scope.
+ */
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
+import { checkExpression, syntaxErrorOf, type ExpressionCheck } from '../expr/cel';
+import { configWithDefaults, getNodeKind, inputPortsOf, outputPortsOf, type NodeKind } from './catalog';
+import type { FlowProblem, FlowProblemCode } from './problems';
+import { Flow, type FlowEdge, type FlowNode } from './schema';
+import { shapeFits, shapeName, type DataShape, type RoleInScope } from './scope';
+import { loopsOf, reachableFrom } from './validate-graph';
+
+export { FlowProblem, flowProblemCodes, type FlowProblemCode } from './problems';
+
+type Add = (
+  code: FlowProblemCode,
+  message: string,
+  hint: string,
+  where?: { nodeId?: string; edgeId?: string; port?: string; path?: string },
+  severity?: 'error' | 'warning',
+) => void;
+
+interface Prepared {
+  readonly node: FlowNode;
+  readonly kind: NodeKind;
+  readonly config: Record<string, unknown>;
+}
+
+const warnings = new Set<FlowProblemCode>(['flow.unreachable', 'flow.role_not_listed']);
+
+/**
+ * Validates one flow against the catalog and the roles in scope. Never throws: a document
+ * that is not a flow at all gives one `flow.invalid_document` problem per schema error.
+ */
+export const validateFlow = (document: unknown, roles: readonly RoleInScope[]): FlowProblem[] => {
+  const problems: FlowProblem[] = [];
+  const flowId = String((document as { id?: unknown } | null)?.id ?? '');
+  const add: Add = (code, message, hint, where = {}, severity) =>
+    problems.push({
+      code,
+      severity: severity ?? (warnings.has(code) ? 'warning' : 'error'),
+      flowId,
+      ...where,
+      message,
+      hint,
+    });
+
+  if (!Value.Check(Flow, document)) {
+    for (const error of [...Value.Errors(Flow, document)].slice(0, 20)) {
+      add(
+        'flow.invalid_document',
+        `${error.path || '/'}: ${error.message}.`,
+        'Fix the file by hand or re-save it from Fieldgraph.',
+        { path: error.path },
+      );
+    }
+    return problems;
+  }
+  const flow = document;
+  const prepared = new Map<string, Prepared>();
+  const seenEdges = new Set<string>();
+  for (const node of flow.nodes) {
+    if (prepared.has(node.id)) {
+      add('flow.duplicate_id', `Two nodes have the id "${node.id}".`, 'Give each node its own id.', {
+        nodeId: node.id,
+      });
+      continue;
+    }
+    const kind = getNodeKind(node.kind);
+    if (!kind) {
+      add(
+        'flow.unknown_kind',
+        `"${node.kind}" is not a node kind this Fieldgraph knows.`,
+        'Delete the node or update Fieldgraph.',
+        { nodeId: node.id },
+      );
+      continue;
+    }
+    prepared.set(node.id, { node, kind, config: configWithDefaults(kind, node.config) });
+  }
+
+  const incoming = new Map<string, FlowEdge[]>();
+  const validEdges: FlowEdge[] = [];
+  for (const edge of flow.edges) {
+    if (seenEdges.has(edge.id))
+      add('flow.duplicate_id', `Two edges have the id "${edge.id}".`, 'Give each edge its own id.', {
+        edgeId: edge.id,
+      });
+    seenEdges.add(edge.id);
+    const from = prepared.get(edge.from.node);
+    const to = prepared.get(edge.to.node);
+    if (!from || !to) {
+      const missing = from ? edge.to.node : edge.from.node;
+      if (!flow.nodes.some((n) => n.id === missing)) {
+        add(
+          'flow.unknown_node',
+          `An edge connects node "${missing}", which does not exist.`,
+          'Delete the edge.',
+          { edgeId: edge.id },
+        );
+      }
+      continue;
+    }
+    const outPort = outputPortsOf(from.kind, from.config).some((p) => p.name === edge.from.port);
+    const inPort = inputPortsOf(to.kind, to.config).some((p) => p.name === edge.to.port);
+    if (!outPort || !inPort) {
+      const [at, port] = outPort ? [to, edge.to.port] : [from, edge.from.port];
+      add(
+        'flow.unknown_port',
+        `${at.kind.title} "${at.node.id}" has no ${outPort ? 'input' : 'output'} port "${port}".`,
+        'Delete the edge and wire it to an existing port.',
+        { nodeId: at.node.id, edgeId: edge.id, port },
+      );
+      continue;
+    }
+    validEdges.push(edge);
+    const list = incoming.get(edge.to.node);
+    if (list) list.push(edge);
+    else incoming.set(edge.to.node, [edge]);
+  }
+
+  const shapes = createShapes(prepared, incoming, roles);
+
+  for (const { node, kind, config } of prepared.values()) {
+    checkConfig(kind, config, node.id, add);
+    checkRoles(flow, kind, config, node.id, roles, add);
+    const payload = kind.category === 'trigger' ? shapes.output(node.id, 'out') : shapes.input(node.id);
+    for (const field of kind.expressions) {
+      for (const { path, value } of valuesAt(config, field.path, field.each === true)) {
+        if (typeof value !== 'string' || value.trim() === '') continue;
+        const result = shapes.check(value, payload, field.expects);
+        if (result === 'syntax') continue;
+        if (!result.ok)
+          add(
+            'flow.expression_type',
+            `${path}: ${result.message}`,
+            'Fix the expression; `payload`, `topic`, `vars`, `roles` and `now` are in scope.',
+            { nodeId: node.id, path },
+          );
+      }
+    }
+    for (const [path, message] of shapes.syntaxErrors(node.id)) {
+      add(
+        'flow.expression_syntax',
+        `${path}: ${message}`,
+        'Fix the expression; CEL looks like `payload.temp > 25.0`.',
+        { nodeId: node.id, path },
+      );
+    }
+  }
+
+  for (const edge of validEdges) {
+    const to = prepared.get(edge.to.node)!;
+    const accepts = inputPortsOf(to.kind, to.config).find((p) => p.name === edge.to.port)!.shape;
+    const brings = shapes.output(edge.from.node, edge.from.port);
+    if (!shapeFits(brings, accepts)) {
+      add(
+        'flow.type_mismatch',
+        `"${edge.to.port}" of ${to.kind.title} "${to.node.id}" takes ${shapeName(accepts)}, but the edge brings ${shapeName(brings)}.`,
+        `Put a Transform before it that turns the payload into ${shapeName(accepts)}.`,
+        { nodeId: to.node.id, edgeId: edge.id, port: edge.to.port },
+      );
+    }
+  }
+
+  const triggers = [...prepared.values()].filter((p) => p.kind.category === 'trigger').map((p) => p.node.id);
+  if (triggers.length === 0 && prepared.size > 0) {
+    add(
+      'flow.no_trigger',
+      'The flow has no trigger, so it never runs.',
+      'Add a trigger (device event, property change, schedule, MQTT message or manual) and wire it in.',
+    );
+  }
+  const reached = reachableFrom({ ...flow, edges: validEdges }, triggers);
+  if (triggers.length > 0) {
+    for (const id of prepared.keys()) {
+      if (!reached.has(id))
+        add(
+          'flow.unreachable',
+          `No trigger leads to "${id}", so it never runs.`,
+          'Wire it to a trigger or to a node that one reaches, or delete it.',
+          { nodeId: id },
+        );
+    }
+  }
+  for (const loop of loopsOf({ ...flow, edges: validEdges })) {
+    if (loop.some((id) => prepared.get(id)?.kind.breaksCycles)) continue;
+    add(
+      'flow.cycle_without_delay',
+      `These nodes form a loop with nothing that waits: ${loop.join(' → ')}.`,
+      'Put a Delay, Debounce, Throttle or Wait in the loop, or break it.',
+      { nodeId: loop[0]! },
+    );
+  }
+  return problems;
+};
+
+const checkConfig = (kind: NodeKind, config: Record<string, unknown>, nodeId: string, add: Add): void => {
+  for (const error of Value.Errors(kind.config, config)) {
+    const path = error.path.replace(/^\//, '').replaceAll('/', '.');
+    const empty = error.value === undefined || error.value === '' || error.value === null;
+    const required =
+      error.type === ValueErrorType.ObjectRequiredProperty ||
+      (empty && error.type === ValueErrorType.StringMinLength);
+    const description = (
+      kind.config.properties[path.split('.')[0] ?? ''] as { description?: string } | undefined
+    )?.description;
+    if (required) {
+      add(
+        'flow.missing_config',
+        `${kind.title}: "${path}" is required.`,
+        description ? `Fill in ${path}: ${description}.` : `Fill in ${path}.`,
+        { nodeId, path },
+      );
+    } else {
+      add(
+        'flow.invalid_config',
+        `${kind.title}: "${path}" ${error.message.toLowerCase()}.`,
+        description ? `Set ${path} to ${description.toLowerCase()}.` : `Correct ${path}.`,
+        { nodeId, path },
+      );
+    }
+  }
+  for (const problem of kind.checkConfig?.(config) ?? []) {
+    add(
+      'flow.invalid_config',
+      `${kind.title}: "${problem.path}": ${problem.message}`,
+      `Correct ${problem.path}.`,
+      { nodeId, path: problem.path },
+    );
+  }
+};
+
+const memberWords = { property: 'property', action: 'action', event: 'event' } as const;
+
+const checkRoles = (
+  flow: Flow,
+  kind: NodeKind,
+  config: Record<string, unknown>,
+  nodeId: string,
+  roles: readonly RoleInScope[],
+  add: Add,
+): void => {
+  for (const ref of kind.roleRefs) {
+    const roleName = config[ref.roleField];
+    if (typeof roleName !== 'string' || roleName === '') continue;
+    const role = roles.find((r) => r.name === roleName);
+    if (!role) {
+      const known = roles.map((r) => r.name).join(', ') || 'none yet';
+      add(
+        'flow.unknown_role',
+        `There is no role "${roleName}" in the design.`,
+        `Pick one of the design’s roles (${known}) or add the role.`,
+        { nodeId, path: ref.roleField },
+      );
+      continue;
+    }
+    if (!flow.roles.includes(roleName)) {
+      add(
+        'flow.role_not_listed',
+        `The flow uses role "${roleName}" but does not list it in its roles.`,
+        `Add "${roleName}" to the flow’s roles so sites know to bind it.`,
+        { nodeId, path: ref.roleField },
+      );
+    }
+    const member = config[ref.memberField];
+    if (typeof member !== 'string' || member === '') continue;
+    const members =
+      ref.member === 'event'
+        ? role.capability.events
+        : ref.member === 'action'
+          ? role.capability.actions
+          : role.capability.properties;
+    if (!Object.hasOwn(members, member)) {
+      const choices = Object.keys(members).join(', ') || 'none';
+      add(
+        'flow.unknown_member',
+        `${role.capability.id} (role "${roleName}") has no ${memberWords[ref.member]} "${member}".`,
+        `Pick one of: ${choices}.`,
+        { nodeId, path: ref.memberField },
+      );
+    } else if (
+      kind.kind === 'action.set-property' &&
+      role.capability.properties[member]?.writable === false
+    ) {
+      add(
+        'flow.read_only_property',
+        `"${member}" of ${role.capability.id} is read-only.`,
+        'Pick a writable property, or use a device action.',
+        { nodeId, path: ref.memberField },
+      );
+    }
+  }
+};
+
+/** Values at a config path: `value`, `rules.*.when` (each list item), `set` with each = every record value. */
+const valuesAt = (
+  config: Record<string, unknown>,
+  path: string,
+  each: boolean,
+): { path: string; value: unknown }[] => {
+  const [head, star, ...rest] = path.split('.');
+  const value = config[head ?? ''];
+  if (star === '*') {
+    if (!Array.isArray(value)) return [];
+    return value.flatMap((item, i) =>
+      item && typeof item === 'object'
+        ? valuesAt(item as Record<string, unknown>, rest.join('.'), each).map((v) => ({
+            path: `${head}.${i}.${v.path}`,
+            value: v.value,
+          }))
+        : [],
+    );
+  }
+  if (each)
+    return value && typeof value === 'object'
+      ? Object.entries(value).map(([k, v]) => ({ path: `${head}.${k}`, value: v }))
+      : [];
+  return [{ path: head ?? '', value }];
+};
+
+/**
+ * Payload shapes along the flow: what leaves each output port (declared by the catalog,
+ * narrowed by roles and expressions, or passed through for logic nodes) and what arrives at
+ * each node (the common shape of its incoming edges, or anything). Memoised per validation.
+ */
+const createShapes = (
+  prepared: ReadonlyMap<string, Prepared>,
+  incoming: ReadonlyMap<string, FlowEdge[]>,
+  roles: readonly RoleInScope[],
+) => {
+  const outputs = new Map<string, DataShape>();
+  const inputs = new Map<string, DataShape>();
+  const visiting = new Set<string>();
+  const syntax = new Map<string, [string, string][]>();
+  const syntaxChecked = new Set<string>();
+
+  const parsed = new Map<string, string | undefined>();
+  const syntaxError = (source: string): string | undefined => {
+    if (!parsed.has(source)) parsed.set(source, syntaxErrorOf(source));
+    return parsed.get(source);
+  };
+
+  const check = (source: string, payload: DataShape, expects?: string): ExpressionCheck | 'syntax' =>
+    syntaxError(source) === undefined ? checkExpression(source, { payload, roles }, expects) : 'syntax';
+
+  const collectSyntax = (nodeId: string): void => {
+    if (syntaxChecked.has(nodeId)) return;
+    syntaxChecked.add(nodeId);
+    const p = prepared.get(nodeId);
+    if (!p) return;
+    for (const field of p.kind.expressions) {
+      for (const { path, value } of valuesAt(p.config, field.path, field.each === true)) {
+        if (typeof value !== 'string' || value.trim() === '') continue;
+        const message = syntaxError(value);
+        if (message === undefined) continue;
+        const list = syntax.get(nodeId) ?? [];
+        list.push([path, message]);
+        syntax.set(nodeId, list);
+      }
+    }
+  };
+
+  const input = (nodeId: string): DataShape => {
+    const known = inputs.get(nodeId);
+    if (known) return known;
+    const arriving = (incoming.get(nodeId) ?? []).map((e) => output(e.from.node, e.from.port));
+    const types = new Set(arriving.map((s) => s.type));
+    const shape = arriving.length > 0 && types.size === 1 && !types.has(undefined) ? arriving[0]! : {};
+    if (!visiting.has(nodeId)) inputs.set(nodeId, shape);
+    return shape;
+  };
+
+  const output = (nodeId: string, port: string): DataShape => {
+    const memo = `${nodeId}\u0000${port}`;
+    const known = outputs.get(memo);
+    if (known) return known;
+    const p = prepared.get(nodeId);
+    // A loop back into a node being computed carries whatever it carries: anything.
+    if (!p || visiting.has(nodeId)) return {};
+    visiting.add(nodeId);
+    const declared = outputPortsOf(p.kind, p.config).find((x) => x.name === port)?.shape ?? {};
+    const arriving = p.kind.category === 'trigger' ? {} : input(nodeId);
+    const narrowed =
+      port === 'out' || port === 'true' || port === 'false'
+        ? p.kind.outputShape?.(p.config, {
+            roles,
+            input: arriving,
+            expressionType: (path) => {
+              const source = p.config[path];
+              if (typeof source !== 'string' || !source.trim()) return undefined;
+              const r = check(source, arriving);
+              return r !== 'syntax' && r.ok ? r.type : undefined;
+            },
+          })
+        : undefined;
+    const shape = narrowed ?? (declared.type || p.kind.category === 'trigger' ? declared : arriving);
+    visiting.delete(nodeId);
+    outputs.set(memo, shape);
+    return shape;
+  };
+
+  return {
+    input,
+    output,
+    check,
+    syntaxErrors: (nodeId: string) => {
+      collectSyntax(nodeId);
+      return syntax.get(nodeId) ?? [];
+    },
+  };
+};
