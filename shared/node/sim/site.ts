@@ -1,0 +1,157 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded';
+import { createEngineRunner } from '../gateway/engine-runner';
+import { startGateway, type Gateway } from '../gateway/runtime';
+import type { Logger } from '../log';
+import { startVirtualImprovDevice } from './improv-device';
+import { openSimPty, type SimPty } from './pty';
+import { startVirtualTasmotaConsole } from './tasmota-console';
+import { startVirtualEsphome } from './virtual-esphome';
+import { startVirtualHomie } from './virtual-homie';
+import { startVirtualShelly } from './virtual-shelly';
+import { startVirtualTasmotaRelay } from './virtual-tasmota';
+
+/** Ids the demo site's devices use; resources/samples/demo-site refers to the same ones. */
+export const DEMO_DEVICES = {
+  tasmotaTopic: 'demo_relay',
+  tasmotaMac: 'a4cf12b3c4d5',
+  shellyId: 'shellyplus1pm-demo01',
+  shellyMac: 'a8032ab1c2d3',
+  esphomeName: 'demo-sensor',
+  esphomeMac: 'b4e62d112233',
+  homieId: 'demo-homie',
+  gatewayId: 'demo-gateway',
+} as const;
+
+/** Where the demo site runs. */
+export interface DemoSiteOptions {
+  /** An existing broker; otherwise an embedded one is started. */
+  readonly brokerUrl?: string;
+  /** Port for the embedded broker (0 = any free port). */
+  readonly embeddedBrokerPort?: number;
+  /** Address the embedded broker and the Shelly's HTTP server listen on (default 127.0.0.1). */
+  readonly host?: string;
+  /** Create the serial side here: `<dir>/demo_relay` (Tasmota console) and `<dir>/demo-sensor` (Improv). */
+  readonly serialDir?: string;
+  /** Announce mDNS on this IPv4 interface; the demo never multicasts without it. */
+  readonly mdnsInterface?: string;
+  /** Seconds between Tasmota STATE reports (default 30: the demo should look alive). */
+  readonly telePeriod?: number;
+  /** Milliseconds between sensor reports (default 5000). */
+  readonly reportMs?: number;
+  readonly log: Logger;
+}
+
+/** A running demo site. */
+export interface DemoSite {
+  readonly brokerUrl: string;
+  /** `http://…` of the virtual Shelly. */
+  readonly shellyUrl: string;
+  /** Host ends of the serial ports, when a serial folder was given. */
+  readonly serialPorts: string[];
+  /** What runs, one line per device, for the CLI. */
+  readonly devices: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the demo site: a Tasmota relay, a Shelly Plus 1PM, an ESPHome-like sensor, a Homie
+ * light and a real Fieldgraph gateway, on one broker. Parts that fail to start are stopped
+ * again before the error is thrown, so nothing is left running.
+ */
+export const startDemoSite = async (options: DemoSiteOptions): Promise<DemoSite> => {
+  const stops: (() => Promise<void>)[] = [];
+  const devices: string[] = [];
+  const serialPorts: string[] = [];
+  const host = options.host ?? '127.0.0.1';
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+  };
+  try {
+    let brokerUrl = options.brokerUrl;
+    if (!brokerUrl) {
+      const broker: EmbeddedBroker = await startEmbeddedBroker({
+        port: options.embeddedBrokerPort ?? 0,
+        host,
+      });
+      stops.push(() => broker.close());
+      brokerUrl = broker.url;
+    }
+    const relay = await startVirtualTasmotaRelay({
+      brokerUrl,
+      topic: DEMO_DEVICES.tasmotaTopic,
+      mac: DEMO_DEVICES.tasmotaMac,
+      deviceName: 'Demo relay',
+      telePeriod: options.telePeriod ?? 30,
+    });
+    stops.push(() => relay.stop());
+    devices.push(`Tasmota relay        mqtt topic ${relay.topic}`);
+    const shelly = await startVirtualShelly({
+      id: DEMO_DEVICES.shellyId,
+      mac: DEMO_DEVICES.shellyMac,
+      host,
+      brokerUrl,
+      ...(options.mdnsInterface ? { mdnsInterface: options.mdnsInterface } : {}),
+    });
+    stops.push(() => shelly.stop());
+    devices.push(`Shelly Plus 1PM      ${shelly.url} and mqtt prefix ${shelly.id}`);
+    const sensor = await startVirtualEsphome({
+      brokerUrl,
+      name: DEMO_DEVICES.esphomeName,
+      mac: DEMO_DEVICES.esphomeMac,
+      ...(options.reportMs ? { reportMs: options.reportMs } : {}),
+    });
+    stops.push(() => sensor.stop());
+    devices.push(`ESPHome sensor       mqtt prefix ${sensor.name}`);
+    const homie = await startVirtualHomie({ brokerUrl, id: DEMO_DEVICES.homieId });
+    stops.push(() => homie.stop());
+    devices.push(`Homie light          homie/${homie.id}`);
+    const dataDir = await mkdtemp(join(tmpdir(), 'fg-demo-gateway-'));
+    stops.push(() => rm(dataDir, { recursive: true, force: true }));
+    const gateway: Gateway = await startGateway(
+      {
+        id: DEMO_DEVICES.gatewayId,
+        broker: { url: brokerUrl },
+        dataDir,
+        log: options.log.child('demo-gateway'),
+        ...(options.mdnsInterface ? { mdnsInterface: options.mdnsInterface } : {}),
+        createRunner: (set, io) => createEngineRunner(set, io, DEMO_DEVICES.gatewayId),
+      },
+      5000,
+    );
+    stops.push(() => gateway.stop());
+    devices.push(`Fieldgraph gateway   fieldgraph/v1/gw/${gateway.id}`);
+    if (options.serialDir) {
+      const ptys: SimPty[] = [];
+      const relayPty = await openSimPty(
+        join(options.serialDir, 'demo_relay'),
+        join(options.serialDir, '.demo_relay.device'),
+      );
+      ptys.push(relayPty);
+      stops.push(() => relayPty.close());
+      const tasmotaConsole = await startVirtualTasmotaConsole(relayPty.devicePath, {
+        mac: DEMO_DEVICES.tasmotaMac,
+        serialLog: 2,
+      });
+      stops.push(() => tasmotaConsole.close());
+      const sensorPty = await openSimPty(
+        join(options.serialDir, 'demo-sensor'),
+        join(options.serialDir, '.demo-sensor.device'),
+      );
+      stops.push(() => sensorPty.close());
+      const improv = await startVirtualImprovDevice(sensorPty.devicePath, {
+        deviceName: DEMO_DEVICES.esphomeName,
+        firmware: 'ESPHome',
+      });
+      stops.push(() => improv.close());
+      serialPorts.push(relayPty.hostPath, sensorPty.hostPath);
+      devices.push(`Tasmota console      ${relayPty.hostPath}`, `Improv sensor        ${sensorPty.hostPath}`);
+    }
+    return { brokerUrl, shellyUrl: shelly.url, serialPorts, devices, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};
