@@ -6,16 +6,23 @@
 import type { ClientOf, MethodNameOf, MethodSpec, ServicesOf } from './contract';
 import { appMethods } from './areas/app';
 import { projectEvents, projectMethods } from './areas/project';
+import { commissionEvents, commissionMethods } from './areas/commission';
+import { demoMethods, discoveryEvents, discoveryMethods } from './areas/discovery';
 
 /** Every method, grouped by area. */
 export const contract = {
   app: appMethods,
   project: projectMethods,
+  commission: commissionMethods,
+  discovery: discoveryMethods,
+  demo: demoMethods,
 };
 
 /** Every event the services push. */
 export const contractEvents = {
   ...projectEvents,
+  ...commissionEvents,
+  ...discoveryEvents,
 };
 
 export type Contract = typeof contract;

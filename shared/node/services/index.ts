@@ -2,11 +2,15 @@ import type { FieldgraphServices } from '../../core/api';
 import { createAppService } from './app';
 import type { ServiceContext } from './context';
 import { createProjectService } from './project';
+import { createCommissionService } from './commission';
+import { createDiscoveryServices } from './discovery';
 
 export type { ServiceContext } from './context';
 
 /** Composes every service area; the desktop app and the web app both call this. */
 export const createServices = (ctx: ServiceContext): FieldgraphServices => ({
+  ...createDiscoveryServices(ctx),
   app: createAppService(ctx),
   project: createProjectService(ctx),
+  commission: createCommissionService(ctx),
 });
