@@ -125,13 +125,19 @@ export const compileExpression = (source: string): CompiledExpression => {
 
 /** The parse error of an expression, or undefined when it parses; for the validator, without compiling twice. */
 export const syntaxErrorOf = (source: string): string | undefined => {
+  if (syntaxCache.has(source)) return syntaxCache.get(source);
+  let message: string | undefined;
   try {
     runtime().parse(source);
-    return undefined;
   } catch (error) {
-    return firstLine(error);
+    message = firstLine(error);
   }
+  if (syntaxCache.size > 5000) syntaxCache.clear();
+  syntaxCache.set(source, message);
+  return message;
 };
+
+const syntaxCache = new Map<string, string | undefined>();
 
 const wrap = (parsed: (context: ExpressionContext) => unknown): CompiledExpression => {
   return (context: ExpressionContext) => {

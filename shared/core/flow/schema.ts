@@ -64,6 +64,6 @@ export const Flow = Type.Object(
     nodes: Type.Array(FlowNode),
     edges: Type.Array(FlowEdge),
   },
-  { $id: 'https://fieldgraph.dev/schemas/flow.schema.json', title: 'Fieldgraph flow' },
+  { title: 'Fieldgraph flow' },
 );
 export type Flow = Static<typeof Flow>;

@@ -137,13 +137,11 @@ describe('the validator on good flows', () => {
         position: { x: i, y: 0 },
       })),
     ];
-    const edges = nodes
-      .slice(1)
-      .map((n, i) => ({
-        id: `e${i}`,
-        from: { node: nodes[i]!.id, port: i === 0 ? 'out' : 'true' },
-        to: { node: n.id, port: 'in' },
-      }));
+    const edges = nodes.slice(1).map((n, i) => ({
+      id: `e${i}`,
+      from: { node: nodes[i]!.id, port: i === 0 ? 'out' : 'true' },
+      to: { node: n.id, port: 'in' },
+    }));
     const big = { ...good, nodes, edges };
     const started = performance.now();
     const problems = validateFlow(big, roles);
