@@ -137,6 +137,8 @@ export const createDiscoverySession = (options: DiscoverySessionOptions) => {
     async stopMqtt(url: string): Promise<void> {
       await mqtt.get(url)?.stop();
       mqtt.delete(url);
+      // Sightings do not say which broker they came from; with no broker left, none is current.
+      if (mqtt.size === 0) registry.removeSource('mqtt');
     },
     /** Probes a serial port (the serial source must run). */
     async probe(path: string): Promise<SerialProbeResult> {

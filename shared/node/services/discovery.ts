@@ -1,0 +1,128 @@
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { FieldgraphServices } from '../../core/api';
+import { FieldgraphError } from '../../core/errors';
+import { createDiscoverySession, loadMatchableModels, type DiscoverySession } from '../discovery/session';
+import { startDemoSite, type DemoSite } from '../sim/site';
+import type { ServiceContext } from './context';
+
+/** The non-loopback IPv4 interfaces of this machine. */
+const ipv4Interfaces = () =>
+  Object.entries(networkInterfaces()).flatMap(([name, list]) =>
+    (list ?? []).filter((i) => i.family === 'IPv4' && !i.internal).map((i) => ({ name, address: i.address })),
+  );
+
+/**
+ * The `discovery` and `demo` areas. One discovery session per app run, created on first use;
+ * its batched registry changes go out as `onDevice` events. The demo site runs on an embedded
+ * broker on 127.0.0.1 and is discovered over MQTT (and its serial ports when socat exists);
+ * it never announces mDNS.
+ */
+export const createDiscoveryServices = (
+  ctx: ServiceContext,
+): { discovery: FieldgraphServices['discovery']; demo: FieldgraphServices['demo'] } => {
+  const log = ctx.log.child('discovery');
+  let session: DiscoverySession | null = null;
+  let demo: { site: DemoSite; serialDir: string | null } | null = null;
+  let demoStarting = false;
+  const ensure = async (): Promise<DiscoverySession> => {
+    if (!session) {
+      session = createDiscoverySession({
+        log,
+        models: await loadMatchableModels(log),
+        onChange: (change) => ctx.hub.emit('onDevice', change),
+      });
+    }
+    return session;
+  };
+
+  return {
+    discovery: {
+      async start(args) {
+        const s = await ensure();
+        const own = new Set(ipv4Interfaces().map((i) => i.address));
+        for (const address of args.mdnsInterfaces ?? []) {
+          if (!own.has(address)) {
+            throw new FieldgraphError(
+              'discovery.bad_interface',
+              `${address} is not an IPv4 address of this computer; pick one of ${[...own].join(', ') || '(none)'}.`,
+            );
+          }
+        }
+        return s.start({
+          ...(args.mdnsAllInterfaces
+            ? { mdnsInterfaces: 'default' as const }
+            : args.mdnsInterfaces
+              ? { mdnsInterfaces: args.mdnsInterfaces }
+              : {}),
+          ...(args.mqttUrls ? { mqttUrls: args.mqttUrls } : {}),
+          ...(args.serial !== undefined ? { serial: args.serial } : {}),
+          ...(args.serialPaths ? { serialPaths: args.serialPaths } : {}),
+        });
+      },
+      async stop() {
+        const s = await ensure();
+        return s.stop();
+      },
+      async list() {
+        const s = await ensure();
+        return { devices: s.registry.list(), status: s.status() };
+      },
+      interfaces: () => ipv4Interfaces(),
+      async probe({ path }) {
+        const s = await ensure();
+        return { ...(await s.probe(path)) };
+      },
+    },
+    demo: {
+      async start() {
+        if (demo || demoStarting)
+          throw new FieldgraphError('demo.already_running', 'The demo site is already running.');
+        demoStarting = true;
+        try {
+          const s = await ensure();
+          let serialDir: string | null = await mkdtemp(join(ctx.dataDir, 'demo-serial-')).catch(() => null);
+          let site: DemoSite;
+          try {
+            site = await startDemoSite({
+              embeddedBrokerPort: 0,
+              host: '127.0.0.1',
+              log,
+              ...(serialDir ? { serialDir } : {}),
+            });
+          } catch (error) {
+            // Without socat the demo still runs, on MQTT only.
+            log.warn('demo serial ports unavailable; starting MQTT only', { error: String(error) });
+            if (serialDir) await rm(serialDir, { recursive: true, force: true });
+            serialDir = null;
+            site = await startDemoSite({ embeddedBrokerPort: 0, host: '127.0.0.1', log });
+          }
+          demo = { site, serialDir };
+          await s.start({
+            mqttUrls: [site.brokerUrl],
+            ...(site.serialPorts.length ? { serial: true, serialPaths: site.serialPorts } : {}),
+          });
+          return { brokerUrl: site.brokerUrl, devices: site.devices };
+        } catch (error) {
+          if (error instanceof FieldgraphError) throw error;
+          throw new FieldgraphError(
+            'demo.failed',
+            `The demo site could not start: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        } finally {
+          demoStarting = false;
+        }
+      },
+      async stop() {
+        if (!demo) return { stopped: false };
+        const { site, serialDir } = demo;
+        demo = null;
+        await session?.stopMqtt(site.brokerUrl);
+        await site.stop();
+        if (serialDir) await rm(serialDir, { recursive: true, force: true });
+        return { stopped: true };
+      },
+    },
+  };
+};
