@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEventHub } from '../../../shared/core/api/events';
-import { FieldgraphError } from '../../../shared/core/errors';
+import type { FieldgraphError } from '../../../shared/core/errors';
 import { silentLogger } from '../../../shared/node/log';
 import { createEncryptedFileSecretStore } from '../../../shared/node/secrets';
 import { isSerialPortInUse } from '../../../shared/node/serial/port';
@@ -163,23 +163,27 @@ describe('commission service over ptys and mosquitto', () => {
 
   it('asks for a missing Wi-Fi password and names a missing secret', async () => {
     const { service } = await setup();
-    const err = await service
-      .start(
-        {
-          profile: { wifi: { ssid: 'SiteNet' } },
-          devices: [{ target: { kind: 'serial', port: '/dev/null' } }],
-        },
-        { transport: 'direct' },
+    const err = await Promise.resolve()
+      .then(() =>
+        service.start(
+          {
+            profile: { wifi: { ssid: 'SiteNet' } },
+            devices: [{ target: { kind: 'serial', port: '/dev/null' } }],
+          },
+          { transport: 'direct' },
+        ),
       )
       .catch((e: FieldgraphError) => e);
     expect(err).toMatchObject({ code: 'commission.bad_profile' });
-    const missing = await service
-      .start(
-        {
-          profile: { wifi: { ssid: 'SiteNet', passwordSecret: 'site/none/wifi' } },
-          devices: [{ target: { kind: 'serial', port: '/dev/null' } }],
-        },
-        { transport: 'direct' },
+    const missing = await Promise.resolve()
+      .then(() =>
+        service.start(
+          {
+            profile: { wifi: { ssid: 'SiteNet', passwordSecret: 'site/none/wifi' } },
+            devices: [{ target: { kind: 'serial', port: '/dev/null' } }],
+          },
+          { transport: 'direct' },
+        ),
       )
       .catch((e: FieldgraphError) => e);
     expect(missing).toMatchObject({ code: 'commission.bad_profile' });
