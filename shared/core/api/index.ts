@@ -8,6 +8,7 @@ import { appMethods } from './areas/app';
 import { projectEvents, projectMethods } from './areas/project';
 import { commissionEvents, commissionMethods } from './areas/commission';
 import { demoMethods, discoveryEvents, discoveryMethods } from './areas/discovery';
+import { catalogMethods, flowMethods } from './areas/flow';
 
 /** Every method, grouped by area. */
 export const contract = {
@@ -16,6 +17,8 @@ export const contract = {
   commission: commissionMethods,
   discovery: discoveryMethods,
   demo: demoMethods,
+  flow: flowMethods,
+  catalog: catalogMethods,
 };
 
 /** Every event the services push. */

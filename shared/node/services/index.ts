@@ -4,6 +4,7 @@ import type { ServiceContext } from './context';
 import { createProjectService } from './project';
 import { createCommissionService } from './commission';
 import { createDiscoveryServices } from './discovery';
+import { createCatalogService, createFlowService } from './flow';
 
 export type { ServiceContext } from './context';
 
@@ -13,4 +14,6 @@ export const createServices = (ctx: ServiceContext): FieldgraphServices => ({
   app: createAppService(ctx),
   project: createProjectService(ctx),
   commission: createCommissionService(ctx),
+  flow: createFlowService(),
+  catalog: createCatalogService(),
 });
