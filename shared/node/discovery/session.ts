@@ -38,7 +38,7 @@ export const loadMatchableModels = async (log: Logger): Promise<MatchableModel[]
   try {
     const library = await loadLibrary();
     if (library.problems.length > 0)
-      log.warn('device-model library has problems', { count: library.problems.length });
+      log.info('device-model library has problems', { count: library.problems.length });
     return mergeMatchable(matchableFromLibrary(library.models), builtinModels);
   } catch (error) {
     log.warn('device-model library could not be loaded; using built-in rules', { error: String(error) });
