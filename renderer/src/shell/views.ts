@@ -1,5 +1,6 @@
 import type { Component } from 'svelte';
 import StartPage from '../pages/StartPage.svelte';
+import FlowsView from '../flows/FlowsView.svelte';
 
 /** One top-level view of the app shell, listed in the side bar. */
 export interface View {
@@ -12,4 +13,7 @@ export interface View {
 }
 
 /** The side bar, top to bottom. Each area adds its view here. */
-export const views: readonly View[] = [{ id: 'home', title: 'Home', icon: '⌂', component: StartPage }];
+export const views: readonly View[] = [
+  { id: 'home', title: 'Home', icon: '⌂', component: StartPage },
+  { id: 'flows', title: 'Flows', icon: '⋔', component: FlowsView },
+];

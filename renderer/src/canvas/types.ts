@@ -1,0 +1,138 @@
+/**
+ * What the canvas needs from the flow model and the node catalog. The canvas is a view over
+ * these plain JSON values: it never owns them, it only proposes changes (see commands.ts).
+ */
+
+/** A point on the canvas, in flow coordinates. */
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** One node of a flow as saved: which catalog kind it is, its config and where it sits. */
+export interface FlowNode {
+  readonly id: string;
+  readonly kind: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly position: Point;
+  /** The labelled group the node belongs to. */
+  readonly group?: string;
+}
+
+/** One end of an edge: a node and one of its port names. */
+export interface PortRef {
+  readonly node: string;
+  readonly port: string;
+}
+
+/** A wire from an output port to an input port. */
+export interface FlowEdge {
+  readonly id: string;
+  readonly from: PortRef;
+  readonly to: PortRef;
+}
+
+/** A labelled frame around some nodes; membership is stored on the nodes (`group`). */
+export interface FlowGroup {
+  readonly id: string;
+  readonly label: string;
+}
+
+/** One flow: a graph of nodes and edges with its groups. */
+export interface Flow {
+  readonly id: string;
+  readonly name: string;
+  readonly nodes: readonly FlowNode[];
+  readonly edges: readonly FlowEdge[];
+  readonly groups: readonly FlowGroup[];
+}
+
+/** A device slot of the design, typed by capability. */
+export interface Role {
+  readonly id: string;
+  readonly title?: string;
+  readonly capability: string;
+}
+
+/** Everything the editor edits at once: the project's flows and roles. */
+export interface Design {
+  readonly flows: readonly Flow[];
+  readonly roles: readonly Role[];
+}
+
+/** A port of a node kind with its value type (e.g. `boolean`, `number`, `any`). */
+export interface PortSpec {
+  readonly name: string;
+  readonly type: string;
+  readonly label?: string;
+}
+
+/** A JSON Schema subset the inspector renders as a form, with Fieldgraph's widget hints. */
+export interface ConfigSchema {
+  readonly type?: string;
+  readonly const?: unknown;
+  readonly anyOf?: readonly ConfigSchema[];
+  readonly items?: ConfigSchema;
+  /** Widget hint: `cel` (expression), `role` (role picker) or `member` (capability member picker). */
+  readonly 'x-fieldgraph-widget'?: string;
+  /** For `cel`: the CEL type the result must have. */
+  readonly 'x-fieldgraph-expects'?: string;
+  /** For `member`: which kind of member, and the config field naming the role. */
+  readonly 'x-fieldgraph-member'?: 'event' | 'property' | 'action';
+  readonly 'x-fieldgraph-role-field'?: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly enum?: readonly unknown[];
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly default?: unknown;
+  readonly properties?: Readonly<Record<string, ConfigSchema>>;
+  readonly required?: readonly string[];
+}
+
+/** Where one handle sits on a node, as xyflow wants it when sizes are given up front. */
+export interface HandleLayout {
+  readonly id: string;
+  readonly type: 'source' | 'target';
+  readonly position: 'left' | 'right';
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** A node's size, ports and handles for one config (ports may follow the config). */
+export interface NodeLayout {
+  readonly width: number;
+  readonly height: number;
+  readonly inputs: readonly PortSpec[];
+  readonly outputs: readonly PortSpec[];
+  readonly handles: readonly HandleLayout[];
+}
+
+/** How the canvas sees one catalog entry: ports, config schema, defaults and its fixed size. */
+export interface NodeKindSpec {
+  readonly kind: string;
+  readonly title: string;
+  readonly category: string;
+  readonly icon: string;
+  readonly description: string;
+  /** Ports for the default config. */
+  readonly inputs: readonly PortSpec[];
+  readonly outputs: readonly PortSpec[];
+  readonly config: ConfigSchema;
+  readonly defaults: Readonly<Record<string, unknown>>;
+  /** Config keys shown on the node face. */
+  readonly keyConfig: readonly string[];
+  /** Size, ports and handles of a node with `config`; pure, so callers may cache by config. */
+  readonly layout: (config: Readonly<Record<string, unknown>>) => NodeLayout;
+}
+
+/** A problem found by validation, tied to a node (and a config field) where it can be. */
+export interface Problem {
+  readonly flow: string;
+  readonly node?: string;
+  readonly field?: string;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+}

@@ -1,0 +1,92 @@
+/**
+ * Node-RED typed values ("str", "num", "bool", "json", "date", "msg", …) as CEL source text,
+ * so rules and values from a Node-RED export become Fieldgraph expressions.
+ */
+
+/** A CEL expression, or the reason the value cannot be expressed in CEL. */
+export type CelOrReason = { readonly cel: string } | { readonly reason: string };
+
+/** A CEL string literal for `text` (JSON string escaping is valid CEL). */
+export const celString = (text: string): string => JSON.stringify(text);
+
+/** A CEL literal for a JSON value. */
+export const celLiteral = (value: unknown): string => {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return celString(value);
+  if (typeof value === 'number') return Number.isInteger(value) ? `${value}.0` : String(value);
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `[${value.map(celLiteral).join(', ')}]`;
+  if (typeof value === 'object') {
+    return `{${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${celString(k)}: ${celLiteral(v)}`)
+      .join(', ')}}`;
+  }
+  return 'null';
+};
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A `msg` property path ("payload", "payload.temp", "payload['a b']") as a CEL path, or null
+ * when it does not start at the payload (Fieldgraph messages have only payload and topic).
+ */
+export const msgPath = (path: string): string | null => {
+  const trimmed = path.trim();
+  if (trimmed === 'topic') return 'topic';
+  if (trimmed !== 'payload' && !trimmed.startsWith('payload.') && !trimmed.startsWith('payload['))
+    return null;
+  const parts = trimmed.slice('payload'.length);
+  let out = 'payload';
+  const re = /\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*(?:"([^"]*)"|'([^']*)'|(\d+))\s*\]/gy;
+  let match: RegExpExecArray | null;
+  let at = 0;
+  while (at < parts.length && (match = re.exec(parts))) {
+    at = re.lastIndex;
+    const name = match[1] ?? match[2] ?? match[3];
+    if (name !== undefined) out += IDENT.test(name) ? `.${name}` : `[${celString(name)}]`;
+    else out += `[${match[4]}]`;
+  }
+  return at === parts.length ? out : null;
+};
+
+/** A Node-RED typed value (`value` of type `type`) as CEL. */
+export const typedValue = (value: unknown, type: string | undefined): CelOrReason => {
+  const text = value === undefined || value === null ? '' : String(value);
+  switch (type ?? 'str') {
+    case 'str':
+      return { cel: celString(text) };
+    case 'num': {
+      const n = Number(text);
+      return Number.isFinite(n) && text.trim() !== ''
+        ? { cel: celLiteral(n) }
+        : { reason: `“${text}” is not a number` };
+    }
+    case 'bool':
+      return text === 'true' || text === 'false'
+        ? { cel: text }
+        : { reason: `“${text}” is not true or false` };
+    case 'json':
+      try {
+        return { cel: celLiteral(JSON.parse(text)) };
+      } catch {
+        return { reason: `the JSON value “${text.slice(0, 40)}” does not parse` };
+      }
+    case 'date':
+      return { cel: 'now' };
+    case 'msg': {
+      const path = msgPath(text);
+      return path
+        ? { cel: path }
+        : { reason: `msg.${text} has no Fieldgraph equivalent (messages carry payload and topic)` };
+    }
+    case 'env':
+      return { reason: `environment variable ${text} (use a flow variable or the site profile)` };
+    case 'flow':
+    case 'global':
+      return { reason: `${type} context “${text}” (use a Set variable node and vars.${text})` };
+    case 'jsonata':
+      return { reason: 'a JSONata expression (rewrite it as a CEL expression)' };
+    default:
+      return { reason: `a value of type “${type}”` };
+  }
+};

@@ -1,0 +1,113 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The Flows view: tabs, palette, canvas, inspector, roles and problems. */
+export class CanvasPage {
+  readonly view: Locator;
+  readonly canvas: Locator;
+  readonly inspector: Locator;
+  readonly problems: Locator;
+  readonly status: Locator;
+  readonly nodes: Locator;
+  readonly edges: Locator;
+
+  constructor(readonly page: Page) {
+    this.view = page.getByTestId('flows-view');
+    this.canvas = page.getByTestId('flow-canvas');
+    this.inspector = page.getByTestId('inspector');
+    this.problems = page.getByTestId('problems-panel');
+    this.status = page.getByTestId('status');
+    this.nodes = page.locator('.svelte-flow__node-flowNode');
+    this.edges = page.locator('.svelte-flow__edge');
+  }
+
+  async open(): Promise<void> {
+    await this.page.locator('nav[aria-label="Main"] [data-view="flows"]').click();
+    await expect(this.view).toBeVisible();
+    await expect(this.canvas.locator('.svelte-flow')).toBeVisible();
+  }
+
+  /** Adds a role in the Roles tab and goes back to the inspector. */
+  async addRole(name: string, capability: string): Promise<void> {
+    await this.page.getByTestId('roles-tab').click();
+    const panel = this.page.getByTestId('roles-panel');
+    await panel.getByLabel('New role').fill(name);
+    await panel.getByLabel('Capability').selectOption(capability);
+    await panel.getByRole('button', { name: 'Add role' }).click();
+    await expect(panel.getByText(name, { exact: true })).toBeVisible();
+    await this.page.getByRole('tab', { name: 'Inspector' }).click();
+  }
+
+  /** Drags a palette role onto the canvas at (x, y) and picks one of the offers it shows. */
+  async dropRole(roleId: string, offer: string, at: { x: number; y: number }): Promise<void> {
+    await this.page
+      .locator(`[data-testid="palette"] [data-role="${roleId}"]`)
+      .dragTo(this.canvas, { targetPosition: at });
+    const dialog = this.page.getByTestId('quick-add');
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: offer }).click();
+    await expect(dialog).toBeHidden();
+  }
+
+  /** Ctrl+K with the pointer at (x, y) on the canvas, then searches and picks the first match. */
+  async quickAdd(at: { x: number; y: number }, search: string): Promise<void> {
+    const box = (await this.canvas.boundingBox())!;
+    await this.page.mouse.move(box.x + at.x, box.y + at.y);
+    await this.page.keyboard.press('Control+k');
+    const dialog = this.page.getByTestId('quick-add');
+    await expect(dialog).toBeVisible();
+    await this.page.keyboard.type(search);
+    await this.page.keyboard.press('Enter');
+    await expect(dialog).toBeHidden();
+  }
+
+  node(id: string): Locator {
+    return this.page.locator(`.svelte-flow__node[data-id="${id}"]`);
+  }
+
+  /** Ids of every node of the open flow, in DOM order. */
+  async nodeIds(): Promise<string[]> {
+    return this.nodes.evaluateAll((els) => els.map((e) => e.getAttribute('data-id') ?? ''));
+  }
+
+  handle(nodeId: string, port: string, type: 'source' | 'target'): Locator {
+    return this.node(nodeId).locator(`.svelte-flow__handle.${type}[data-handleid="${port}"]`);
+  }
+
+  /** Draws a wire by dragging from an output handle to an input handle. */
+  async connect(from: [string, string], to: [string, string]): Promise<void> {
+    const a = (await this.handle(from[0], from[1], 'source').boundingBox())!;
+    const b = (await this.handle(to[0], to[1], 'target').boundingBox())!;
+    await this.page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+    await this.page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+    await this.page.mouse.up();
+  }
+
+  /** Clicks a node (selects only it). */
+  async select(id: string): Promise<void> {
+    await this.node(id).locator('.head').click();
+    await expect(this.node(id)).toHaveClass(/selected/);
+  }
+
+  field(key: string): Locator {
+    return this.inspector.locator(`[data-field="${key}"]`).locator('textarea, input, select').first();
+  }
+
+  fieldError(key: string): Locator {
+    return this.inspector.locator(`[data-field="${key}"] [data-testid="field-error"]`);
+  }
+
+  async press(keys: string, times = 1): Promise<void> {
+    for (let i = 0; i < times; i++) await this.page.keyboard.press(keys);
+  }
+
+  /** Positions of every node, by id, read from the canvas transform. */
+  async positions(): Promise<Record<string, string>> {
+    return Object.fromEntries(
+      await this.nodes.evaluateAll((els) =>
+        els.map((e) => [e.getAttribute('data-id') ?? '', (e as HTMLElement).style.transform]),
+      ),
+    );
+  }
+}
