@@ -112,6 +112,9 @@ export const errorCatalog = {
   'discovery.bad_interface': 'An mDNS interface address is not an IPv4 address of this machine.',
   'demo.already_running': 'The demo site is already running.',
   'demo.failed': 'The demo site could not start; the message says which part failed.',
+  // device-model library and WoT
+  'library.not_found': 'No capability or device model has that id.',
+  'library.invalid': 'A capability, device model or Thing Description has problems; details lists them.',
 } as const;
 
 /** A code from the catalog. */

@@ -9,6 +9,7 @@ import { projectEvents, projectMethods } from './areas/project';
 import { commissionEvents, commissionMethods } from './areas/commission';
 import { demoMethods, discoveryEvents, discoveryMethods } from './areas/discovery';
 import { catalogMethods, flowMethods } from './areas/flow';
+import { libraryMethods } from './areas/library';
 
 /** Every method, grouped by area. */
 export const contract = {
@@ -19,6 +20,7 @@ export const contract = {
   demo: demoMethods,
   flow: flowMethods,
   catalog: catalogMethods,
+  library: libraryMethods,
 };
 
 /** Every event the services push. */

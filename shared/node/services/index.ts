@@ -5,6 +5,7 @@ import { createProjectService } from './project';
 import { createCommissionService } from './commission';
 import { createDiscoveryServices } from './discovery';
 import { createCatalogService, createFlowService } from './flow';
+import { createLibraryService } from './library';
 
 export type { ServiceContext } from './context';
 
@@ -16,4 +17,5 @@ export const createServices = (ctx: ServiceContext): FieldgraphServices => ({
   commission: createCommissionService(ctx),
   flow: createFlowService(),
   catalog: createCatalogService(),
+  library: createLibraryService(ctx),
 });

@@ -1,0 +1,89 @@
+import { Type } from '@sinclair/typebox';
+import { defineMethod } from '../contract';
+import {
+  ActionAffordance,
+  Capability,
+  DeviceModel,
+  EventAffordance,
+  PropertyAffordance,
+} from '../../model/schemas';
+
+/** A located problem found while loading the library or a project's models. */
+export const LibraryProblem = Type.Object({
+  code: Type.String(),
+  severity: Type.Union([Type.Literal('error'), Type.Literal('warning')]),
+  file: Type.Optional(Type.String()),
+  path: Type.String(),
+  message: Type.String(),
+  hint: Type.String(),
+});
+
+/** Where an entry comes from. */
+export const LibrarySource = Type.Union([Type.Literal('builtin'), Type.Literal('project')]);
+
+/** One capability in the list, with the models that implement it. */
+export const CapabilitySummary = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  description: Type.Optional(Type.String()),
+  tags: Type.Array(Type.String()),
+  extends: Type.Array(Type.String()),
+  implementedBy: Type.Array(Type.String()),
+  source: LibrarySource,
+});
+
+/** One device model in the list, with the capabilities it offers (inherited ones included). */
+export const DeviceModelSummary = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  description: Type.Optional(Type.String()),
+  manufacturer: Type.Optional(Type.String()),
+  firmware: Type.Optional(Type.String()),
+  protocols: Type.Array(Type.String()),
+  capabilities: Type.Array(Type.String()),
+  commissioning: Type.Array(Type.String()),
+  source: LibrarySource,
+});
+
+const Where = Type.Object({
+  projectDir: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 4096, description: "Also load this project's models/ folder" }),
+  ),
+});
+
+/** The `library` area: the built-in capabilities and device models, plus a project's own. */
+export const libraryMethods = {
+  list: defineMethod(
+    Where,
+    Type.Object({
+      capabilities: Type.Array(CapabilitySummary),
+      deviceModels: Type.Array(DeviceModelSummary),
+      problems: Type.Array(LibraryProblem),
+    }),
+    'Every capability and device model (built-in, and the project’s when projectDir is given), sorted by id, with the problems found loading them.',
+  ),
+  get: defineMethod(
+    Type.Composite([Where, Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) })]),
+    Type.Union([
+      Type.Object({
+        kind: Type.Literal('capability'),
+        source: LibrarySource,
+        file: Type.Optional(Type.String()),
+        capability: Capability,
+        lineage: Type.Array(Type.String()),
+        properties: Type.Record(Type.String(), PropertyAffordance),
+        actions: Type.Record(Type.String(), ActionAffordance),
+        events: Type.Record(Type.String(), EventAffordance),
+        implementedBy: Type.Array(Type.String()),
+      }),
+      Type.Object({
+        kind: Type.Literal('deviceModel'),
+        source: LibrarySource,
+        file: Type.Optional(Type.String()),
+        model: DeviceModel,
+        capabilities: Type.Array(Type.String()),
+      }),
+    ]),
+    'One capability (with everything it inherits and the models implementing it) or one device model, by id; library.not_found when there is none.',
+  ),
+};
