@@ -1,6 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProjectFileInput } from '../../shared/core/project';
+import {
+  createModelValidation,
+  type ProjectFileInput,
+  type ProjectValidator,
+} from '../../shared/core/project';
+import { loadLibrary } from '../../shared/node/library/load';
 
 /** Folder of the per-version project fixtures. */
 export const projectFixturesDir = join(import.meta.dirname, '..', 'fixtures', 'projects');
@@ -18,3 +23,7 @@ export const readFixtureFiles = (dir: string): ProjectFileInput[] => {
   walk('');
   return files;
 };
+
+/** The project validation the app uses: the device-model validators over the built-in library. */
+export const libraryValidation = async (): Promise<ProjectValidator> =>
+  createModelValidation(await loadLibrary());

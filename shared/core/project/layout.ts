@@ -1,14 +1,14 @@
 /**
  * The project folder layout: one `fieldgraph.json` for the project itself, and one JSON file
- * per flow, device model, site (and project-local capability) in their own sub-folders, so git
- * diffs and merges stay small.
+ * per flow, device model and site in their own sub-folders, so git diffs and merges stay small.
+ * A project's own capabilities live in `models/` too (their ids look like `name@1`).
  */
 
 /** The file that marks a folder as a Fieldgraph project and holds its meta and schemaVersion. */
 export const PROJECT_FILE = 'fieldgraph.json';
 
 /** Sub-folders holding one document per file, named `<id>.json`. */
-export const DOCUMENT_KINDS = ['capabilities', 'flows', 'models', 'sites'] as const;
+export const DOCUMENT_KINDS = ['flows', 'models', 'sites'] as const;
 
 /** Which sub-folder a document lives in. */
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];

@@ -1,5 +1,5 @@
 import { jsonErrorPosition } from './json-position';
-import { DOCUMENT_KINDS, PROJECT_FILE, parseDocumentPath, type DocumentKind } from './layout';
+import { DOCUMENT_KINDS, PROJECT_FILE, parseDocumentPath } from './layout';
 import { CURRENT_SCHEMA_VERSION, migrateProject, readSchemaVersion, type RawProject } from './migrations';
 import type { ProjectProblem } from './problems';
 import { findSecretProblems } from './secret-ref';
@@ -8,11 +8,8 @@ import type { JsonObject } from './serialize';
 /** One file as the platform layer read it: its text, or the problem that stopped reading it. */
 export type ProjectFileInput = { path: string; text: string } | { path: string; problem: ProjectProblem };
 
-/** Checks one document after migration; part A's model validators plug in here. */
-export type DocumentValidator = (doc: JsonObject, file: string) => ProjectProblem[];
-
-/** Extra validators by document kind (`meta` is fieldgraph.json). */
-export type ProjectValidators = Partial<Record<DocumentKind | 'meta', DocumentValidator>>;
+/** Checks a whole migrated project (the device-model validators plug in here: see model-validators.ts). */
+export type ProjectValidator = (project: RawProject) => ProjectProblem[];
 
 /** A project that opened, possibly with problems in some of its files. */
 export interface LoadedProject extends RawProject {
@@ -92,10 +89,7 @@ const checkDocument = (id: string, doc: JsonObject, file: string): ProjectProble
  * A damaged document is reported with its path and left out while the rest still opens;
  * only a missing or damaged fieldgraph.json makes the folder unreadable.
  */
-export const loadProject = (
-  files: readonly ProjectFileInput[],
-  validators: ProjectValidators = {},
-): LoadOutcome => {
+export const loadProject = (files: readonly ProjectFileInput[], validate?: ProjectValidator): LoadOutcome => {
   const problems: ProjectProblem[] = [];
   const damaged: string[] = [];
   const metaFile = files.find((f) => f.path === PROJECT_FILE);
@@ -134,7 +128,7 @@ export const loadProject = (
 
   const raw: RawProject = {
     meta: parsedMeta.value,
-    documents: { capabilities: {}, flows: {}, models: {}, sites: {} },
+    documents: { flows: {}, models: {}, sites: {} },
   };
   for (const file of files) {
     if (file.path === PROJECT_FILE) continue;
@@ -176,13 +170,14 @@ export const loadProject = (
       hint: 'Add "name": "<project name>" to fieldgraph.json.',
     });
   }
-  problems.push(...(validators.meta?.(project.meta, PROJECT_FILE) ?? []));
   for (const kind of DOCUMENT_KINDS) {
-    for (const [id, doc] of Object.entries(project.documents[kind])) {
-      const file = `${kind}/${id}.json`;
-      problems.push(...checkDocument(id, doc, file), ...(validators[kind]?.(doc, file) ?? []));
-    }
+    for (const [id, doc] of Object.entries(project.documents[kind]))
+      problems.push(...checkDocument(id, doc, `${kind}/${id}.json`));
   }
+  // Other validators may quote the offending value; where that value is a secret, only our
+  // secret problem (which never quotes it) is kept.
+  const secretPaths = new Set(problems.filter((p) => p.code === 'project.secret_in_file').map((p) => p.path));
+  problems.push(...(validate?.(project) ?? []).filter((p) => !secretPaths.has(p.path)));
   return {
     ok: true,
     project: { ...project, diskSchemaVersion, readOnly, migrations: applied, problems, damaged },
@@ -192,5 +187,5 @@ export const loadProject = (
 /** A new, empty project in the current format. */
 export const newProject = (id: string, name: string, createdAt: string): RawProject => ({
   meta: { schemaVersion: CURRENT_SCHEMA_VERSION, id, name, createdAt, roles: [] },
-  documents: { capabilities: {}, flows: {}, models: {}, sites: {} },
+  documents: { flows: {}, models: {}, sites: {} },
 });

@@ -1,46 +1,83 @@
-import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { Capability, DeviceModel, FlowRecord, ProjectFile, Site } from '../model';
-import type { DocumentValidator, ProjectValidators } from './load';
+import {
+  CAPABILITY_ID_PATTERN,
+  Capability,
+  DeviceModel,
+  FlowRecord,
+  ProjectFile,
+  createCatalog,
+  schemaProblems,
+  validateCapabilitySet,
+  validateDeviceModelSet,
+  validateProjectFile,
+  validateSite,
+  type Problem,
+} from '../model';
+import { PROJECT_FILE } from './layout';
+import type { ProjectValidator } from './load';
 import type { ProjectProblem } from './problems';
 
-// `/implements/switch/properties/on` → `implements.switch.properties.on`; array indexes as [n].
-const pointerToPath = (pointer: string): string =>
-  pointer
-    .split('/')
-    .slice(1)
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
+/** The built-in library a project is checked against (capabilities and device models). */
+export interface LibraryEntries {
+  readonly capabilities: readonly Capability[];
+  readonly models: readonly DeviceModel[];
+}
 
-const MAX_PROBLEMS_PER_FILE = 20;
+const capabilityId = new RegExp(CAPABILITY_ID_PATTERN);
 
-/** A validator that reports where `schema` rejects a document, one problem per location. */
-export const schemaValidator =
-  (schema: TSchema, what: string): DocumentValidator =>
-  (doc, file) => {
-    const problems: ProjectProblem[] = [];
-    const seen = new Set<string>();
-    for (const error of Value.Errors(schema, doc)) {
-      const path = pointerToPath(error.path);
-      if (seen.has(path)) continue;
-      seen.add(path);
-      problems.push({
-        code: 'project.invalid',
-        severity: 'error',
-        path: path ? `${file}: ${path}` : file,
-        message: `${error.message} (${what} schema).`,
-        hint: `Compare with resources/schemas and fix the value at ${path || 'the top level'}.`,
-      });
-      if (problems.length >= MAX_PROBLEMS_PER_FILE) break;
-    }
-    return problems;
+const toProjectProblem = (p: Problem, file: string): ProjectProblem => {
+  const where = p.file ?? file;
+  return {
+    code: p.code,
+    severity: p.severity,
+    path: p.path ? `${where}: ${p.path}` : where,
+    message: p.message.charAt(0).toUpperCase() + p.message.slice(1) + (p.message.endsWith('.') ? '' : '.'),
+    ...(p.hint ? { hint: p.hint } : {}),
   };
-
-/** The device-model schemas as project validators: fieldgraph.json, capabilities, models, flows, sites. */
-export const modelValidators: ProjectValidators = {
-  meta: schemaValidator(ProjectFile, 'project file'),
-  capabilities: schemaValidator(Capability, 'capability'),
-  models: schemaValidator(DeviceModel, 'device model'),
-  flows: schemaValidator(FlowRecord, 'flow'),
-  sites: schemaValidator(Site, 'site'),
 };
+
+/**
+ * Validates a project with the device-model validators against `library` plus the project's
+ * own capabilities and models (files in models/ whose id looks like `name@1` are capabilities):
+ * fieldgraph.json and its roles, every model and capability, every site (models, rooms, role
+ * bindings) and the flows' file shape. Every problem names its file and JSON path.
+ */
+export const createModelValidation =
+  (library: LibraryEntries): ProjectValidator =>
+  (project) => {
+    const entries = Object.entries(project.documents.models).map(([id, value]) => ({
+      file: `models/${id}.json`,
+      value,
+    }));
+    const isCapability = (value: unknown) =>
+      typeof (value as { id?: unknown }).id === 'string' && capabilityId.test((value as { id: string }).id);
+    const capabilities = entries.filter((e) => isCapability(e.value));
+    const models = entries.filter((e) => !isCapability(e.value));
+    // Only entries that pass their schema join the catalog; the others are reported below.
+    const validCapabilities = capabilities
+      .map((e): unknown => e.value)
+      .filter((v) => Value.Check(Capability, v)) as Capability[];
+    const validModels = models
+      .map((e): unknown => e.value)
+      .filter((v) => Value.Check(DeviceModel, v)) as DeviceModel[];
+    const catalog = createCatalog(
+      [...library.capabilities, ...validCapabilities],
+      [...library.models, ...validModels],
+    );
+    const out: ProjectProblem[] = [];
+    const add = (problems: Problem[], file: string) =>
+      out.push(...problems.map((p) => toProjectProblem(p, file)));
+    add(validateProjectFile(project.meta, { file: PROJECT_FILE, catalog }), PROJECT_FILE);
+    add(validateCapabilitySet(capabilities, catalog), 'models/');
+    add(validateDeviceModelSet(models, catalog), 'models/');
+    const roles = Value.Check(ProjectFile, project.meta) ? project.meta.roles : [];
+    for (const [id, site] of Object.entries(project.documents.sites)) {
+      const file = `sites/${id}.json`;
+      add(validateSite(site, { file, catalog, roles }), file);
+    }
+    for (const [id, flow] of Object.entries(project.documents.flows)) {
+      const file = `flows/${id}.json`;
+      add(schemaProblems(FlowRecord, flow, file), file);
+    }
+    return out;
+  };

@@ -15,7 +15,7 @@ import {
   type DocumentKind,
   type JsonObject,
   type ProjectProblem,
-  type ProjectValidators,
+  type ProjectValidator,
   type RawProject,
 } from '../../core/project';
 import { removeFileDurable, writeFileDurable } from './atomic';
@@ -46,8 +46,8 @@ export interface ProjectStoreOptions {
   recovery: RecoveryArea;
   /** Autosave period in milliseconds; 0 turns autosave off. */
   autosaveMs: number;
-  /** Extra per-document validators (the device-model validators). */
-  validators?: ProjectValidators;
+  /** Whole-project validation beyond the format (the device-model validators with the library). */
+  validate?: ProjectValidator;
   /** Called after every change of the summary (open, edit, save, close). */
   onChange?: (summary: ProjectSummary | null) => void;
   /** Called when a background autosave fails; the next one retries. */
@@ -198,7 +198,7 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
       }
       throw error;
     }
-    const outcome = loadProject(contents.files, options.validators);
+    const outcome = loadProject(contents.files, options.validate);
     if (!outcome.ok) {
       const first = outcome.problems[0];
       throw new FieldgraphError(

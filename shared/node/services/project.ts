@@ -2,7 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { FieldgraphServices } from '../../core/api';
-import { PROJECT_FILE, modelValidators } from '../../core/project';
+import { PROJECT_FILE, createModelValidation, type ProjectValidator } from '../../core/project';
+import { loadLibrary } from '../library/load';
 import { createProjectStore, createRecoveryArea, type ProjectSummary } from '../project';
 import { createRecentStore } from '../stores/recent';
 import type { ServiceContext } from './context';
@@ -61,10 +62,21 @@ const suggestFolders = async (input: string) => {
 /** The `project` area: one open project per service instance, saved durably, autosaved to `<dataDir>/recovery`. */
 export const createProjectService = (ctx: ServiceContext): FieldgraphServices['project'] => {
   const recent = createRecentStore(ctx.dataDir);
+  // Projects are checked against the built-in library; until it has loaded, only the format is checked.
+  let validate: ProjectValidator | undefined;
+  const libraryReady = loadLibrary().then(
+    (library) => {
+      validate = createModelValidation(library);
+    },
+    (error: unknown) =>
+      ctx.log.warn('the device-model library did not load; projects are checked for format only', {
+        error: String(error),
+      }),
+  );
   const store = createProjectStore({
     recovery: createRecoveryArea(join(ctx.dataDir, 'recovery')),
     autosaveMs: autosaveMs(),
-    validators: modelValidators,
+    validate: (project) => validate?.(project) ?? [],
     onChange: (summary) =>
       ctx.hub.emit('onProjectChanged', {
         path: summary?.path ?? null,
@@ -81,8 +93,14 @@ export const createProjectService = (ctx: ServiceContext): FieldgraphServices['p
   const current = (): ProjectSummary => store.summary()!;
   return {
     recent: () => recent.list(),
-    create: async ({ path, name }) => opened(await store.create(expandHome(path), name)),
-    open: async ({ path }) => opened(await store.open(expandHome(path))),
+    create: async ({ path, name }) => {
+      await libraryReady;
+      return opened(await store.create(expandHome(path), name));
+    },
+    open: async ({ path }) => {
+      await libraryReady;
+      return opened(await store.open(expandHome(path)));
+    },
     save: async () => {
       const summary = await store.save();
       await recent.touch({ path: summary.path, name: summary.name, openedAt: new Date().toISOString() });

@@ -16,14 +16,16 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CURRENT_SCHEMA_VERSION, modelValidators } from '../../../shared/core/project';
+import { CURRENT_SCHEMA_VERSION, type ProjectValidator } from '../../../shared/core/project';
 import { createProjectStore, createRecoveryArea, type ProjectSummary } from '../../../shared/node/project';
 import { buildProjectChild } from '../../helpers/project-child';
-import { projectFixturesDir } from '../../helpers/project-fixtures';
+import { libraryValidation, projectFixturesDir } from '../../helpers/project-fixtures';
 
 let base: string;
 let child: { script: string; dir: string };
+let validate: ProjectValidator;
 beforeAll(async () => {
+  validate = await libraryValidation();
   base = mkdtempSync(join(tmpdir(), 'fg-store-'));
   chmodSync(base, 0o755); // the no-permission test runs a child as another user
   child = await buildProjectChild();
@@ -43,7 +45,7 @@ const setup = (fixture?: string) => {
     createProjectStore({
       recovery: createRecoveryArea(recoveryDir),
       autosaveMs: 0,
-      validators: modelValidators,
+      validate,
       onChange: (s) => events.push(s),
     });
   return { dir, recoveryDir, events, store: make(), make };
@@ -61,7 +63,7 @@ describe('project store on a real folder', () => {
       readOnly: false,
       problems: [],
     });
-    expect(readdirSync(dir).sort()).toEqual(['capabilities', 'fieldgraph.json', 'flows', 'models', 'sites']);
+    expect(readdirSync(dir).sort()).toEqual(['fieldgraph.json', 'flows', 'models', 'sites']);
     expect(JSON.parse(read(join(dir, 'fieldgraph.json')))).toMatchObject({
       schemaVersion: CURRENT_SCHEMA_VERSION,
       roles: [],

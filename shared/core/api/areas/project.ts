@@ -19,7 +19,6 @@ export const ProjectProblem = Type.Object({
 
 /** The kinds of documents a project folder holds, one file each. */
 export const DocumentKind = Type.Union([
-  Type.Literal('capabilities'),
   Type.Literal('flows'),
   Type.Literal('models'),
   Type.Literal('sites'),
@@ -42,7 +41,6 @@ export const ProjectSummary = Type.Object({
     description: 'autosaved work from an earlier session that differs from the files',
   }),
   counts: Type.Object({
-    capabilities: Type.Integer(),
     flows: Type.Integer(),
     models: Type.Integer(),
     sites: Type.Integer(),
@@ -65,7 +63,7 @@ export const projectMethods = {
   create: defineMethod(
     Type.Object({ path: Path, name: Type.String({ minLength: 1, maxLength: 200 }) }),
     ProjectSummary,
-    'Creates a project folder (fieldgraph.json, flows/, models/, sites/, capabilities/) and opens it.',
+    'Creates a project folder (fieldgraph.json, flows/, models/, sites/) and opens it.',
   ),
   open: defineMethod(
     Type.Object({ path: Path }),

@@ -1,16 +1,25 @@
 import fc from 'fast-check';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CURRENT_SCHEMA_VERSION,
   findSecretProblems,
   jsonErrorPosition,
   loadProject,
-  modelValidators,
   parseDocumentPath,
   type ProjectFileInput,
+  type ProjectValidator,
 } from '../../../../../shared/core/project';
-import { projectFixturesDir, readFixtureFiles } from '../../../../helpers/project-fixtures';
+import {
+  libraryValidation,
+  projectFixturesDir,
+  readFixtureFiles,
+} from '../../../../helpers/project-fixtures';
+
+let validate: ProjectValidator;
+beforeAll(async () => {
+  validate = await libraryValidation();
+});
 
 const current = () => readFixtureFiles(join(projectFixturesDir, `v${CURRENT_SCHEMA_VERSION}`));
 const replace = (files: ProjectFileInput[], path: string, text: string) => [
@@ -21,7 +30,7 @@ const replace = (files: ProjectFileInput[], path: string, text: string) => [
 describe('loadProject', () => {
   it('reports a damaged document with its path and line while the rest of the project opens', () => {
     const files = replace(current(), 'flows/broken.json', '{\n  "id": "broken",\n  "nodes": [,]\n}\n');
-    const outcome = loadProject(files, modelValidators);
+    const outcome = loadProject(files, validate);
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
     expect(outcome.project.damaged).toEqual(['flows/broken.json']);
@@ -42,7 +51,7 @@ describe('loadProject', () => {
       'fieldgraph.json',
       JSON.stringify({ schemaVersion: 99, id: 'w', name: 'W', roles: [] }),
     );
-    const outcome = loadProject(files, modelValidators);
+    const outcome = loadProject(files, validate);
     expect(outcome.ok && outcome.project.readOnly).toBe(true);
     if (!outcome.ok) return;
     expect(outcome.project.problems).toEqual([
@@ -81,18 +90,31 @@ describe('loadProject', () => {
     site.id = 'elsewhere';
     site.wifi.password = 'hunter22';
     site.broker.port = 'many';
-    const outcome = loadProject(
-      replace(current(), 'sites/workshop.json', JSON.stringify(site)),
-      modelValidators,
-    );
+    const outcome = loadProject(replace(current(), 'sites/workshop.json', JSON.stringify(site)), validate);
     if (!outcome.ok) throw new Error('should open');
     const byCode = (code: string) =>
       outcome.project.problems.filter((p) => p.code === code).map((p) => p.path);
     expect(byCode('project.id_mismatch')).toEqual(['sites/workshop.json: id']);
     expect(byCode('project.secret_in_file')).toEqual(['sites/workshop.json: wifi.password']);
-    expect(byCode('project.invalid')).toEqual(expect.arrayContaining(['sites/workshop.json: broker.port']));
+    expect(byCode('schema.invalid')).toEqual(expect.arrayContaining(['sites/workshop.json: broker.port']));
     // The secret value itself never appears in a message.
     expect(JSON.stringify(outcome.project.problems)).not.toContain('hunter22');
+  });
+
+  it('checks sites against the library: unknown models and roles are located', () => {
+    const site = JSON.parse(
+      current().find((f) => f.path === 'sites/workshop.json' && 'text' in f)!['text' as never],
+    );
+    site.devices[0].model = 'no-such-model';
+    site.bindings[0].role = 'no-such-role';
+    const outcome = loadProject(replace(current(), 'sites/workshop.json', JSON.stringify(site)), validate);
+    if (!outcome.ok) throw new Error('should open');
+    expect(outcome.project.problems.map((p) => [p.code, p.path])).toEqual(
+      expect.arrayContaining([
+        ['site.unknown_model', 'sites/workshop.json: devices.0.model'],
+        ['site.unknown_role', 'sites/workshop.json: bindings.0.role'],
+      ]),
+    );
   });
 
   it('accepts references and rejects malformed ones', () => {
@@ -107,7 +129,7 @@ describe('loadProject', () => {
 
   it('maps only document files to kinds and ids', () => {
     expect(parseDocumentPath('sites/demo.json')).toEqual({ kind: 'sites', id: 'demo' });
-    expect(parseDocumentPath('capabilities/switch@1.json')).toEqual({ kind: 'capabilities', id: 'switch@1' });
+    expect(parseDocumentPath('models/switch@1.json')).toEqual({ kind: 'models', id: 'switch@1' });
     expect(parseDocumentPath('sites/.fg-tmp-demo.json.1.ab')).toBeNull();
     expect(parseDocumentPath('other/demo.json')).toBeNull();
     expect(parseDocumentPath('sites/a/b.json')).toBeNull();

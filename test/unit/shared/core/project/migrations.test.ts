@@ -1,20 +1,29 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CURRENT_SCHEMA_VERSION,
   loadProject,
   migrateProject,
   migrations,
-  modelValidators,
   readSchemaVersion,
   stableStringify,
   type LoadedProject,
+  type ProjectValidator,
 } from '../../../../../shared/core/project';
-import { projectFixturesDir, readFixtureFiles } from '../../../../helpers/project-fixtures';
+import {
+  libraryValidation,
+  projectFixturesDir,
+  readFixtureFiles,
+} from '../../../../helpers/project-fixtures';
+
+let validate: ProjectValidator;
+beforeAll(async () => {
+  validate = await libraryValidation();
+});
 
 const load = (version: number): LoadedProject => {
-  const outcome = loadProject(readFixtureFiles(join(projectFixturesDir, `v${version}`)), modelValidators);
+  const outcome = loadProject(readFixtureFiles(join(projectFixturesDir, `v${version}`)), validate);
   if (!outcome.ok) throw new Error(JSON.stringify(outcome.problems));
   return outcome.project;
 };
@@ -57,7 +66,7 @@ describe('project migrations', () => {
   it('leaves its input untouched and refuses to migrate a newer project', () => {
     const raw = {
       meta: { version: 1, name: 'x' },
-      documents: { capabilities: {}, flows: { f: {} }, models: {}, sites: {} },
+      documents: { flows: { f: {} }, models: {}, sites: {} },
     };
     const before = stableStringify(raw);
     migrateProject(raw, 1);
