@@ -60,6 +60,8 @@ export class FlowEngine implements StepHost {
   readonly #queue = new Deque<Work>(1024);
   #draining = false;
   #executing: Run | undefined;
+  #executingHops = 0;
+  readonly #echoes = new Map<string, Deque<{ hops: number; at: number }>>();
   #dirty = false;
   #running = false;
   #runSeq = 0;
@@ -75,7 +77,10 @@ export class FlowEngine implements StepHost {
     this.io = {
       writeProperty: (role, property, value) => ports.devices.writeProperty(role, property, value),
       invokeAction: (role, action, input) => ports.devices.invokeAction(role, action, input),
-      publish: (topic, payload, options) => ports.mqtt.publish(topic, payload, options),
+      publish: (topic, payload, options) => {
+        this.#rememberEcho(topic);
+        return ports.mqtt.publish(topic, payload, options);
+      },
       request: (request) => ports.http.request(request),
       log: (level, text) => ports.log(level, text),
     };
@@ -205,6 +210,7 @@ export class FlowEngine implements StepHost {
     const nodes = this.#mqtt.match(topic);
     if (nodes.length === 0) return;
     const text = typeof payload === 'string' ? payload : decoder.decode(payload);
+    const hops = this.#echoHops(topic);
     let json: unknown;
     let parsed = false;
     for (const node of nodes) {
@@ -213,7 +219,7 @@ export class FlowEngine implements StepHost {
         json = parseJson(text);
         parsed = true;
       }
-      this.#trigger(node, { payload: asText ? text : json, topic });
+      this.#trigger(node, { payload: asText ? text : json, topic }, hops);
     }
     this.#drain();
     this.#flush();
@@ -361,7 +367,7 @@ export class FlowEngine implements StepHost {
 
   // ---- runs -----------------------------------------------------------------------------
 
-  #trigger(node: NodeInstance, message: Message): void {
+  #trigger(node: NodeInstance, message: Message, hops = 0): void {
     const accept = node.runtime.accept;
     let first: Message | undefined = message;
     if (accept) {
@@ -375,7 +381,30 @@ export class FlowEngine implements StepHost {
         return;
       }
     }
-    if (first) this.#startRun(node, first, 0);
+    if (first) this.#startRun(node, first, hops);
+  }
+
+  // A flow that publishes to a topic one of our MQTT triggers listens to makes a loop through
+  // the broker, where no hop counter travels. We remember the hops of each such publish and
+  // give the message coming back the same count plus one, so the loop ends at the hop limit.
+  #rememberEcho(topic: string): void {
+    if (this.#mqtt.match(topic).length === 0) return;
+    let queue = this.#echoes.get(topic);
+    if (!queue) this.#echoes.set(topic, (queue = new Deque()));
+    if (queue.size >= 10_000) queue.shift();
+    queue.push({ hops: this.#executingHops, at: this.now() });
+  }
+
+  #echoHops(topic: string): number {
+    const queue = this.#echoes.get(topic);
+    if (!queue) return 0;
+    const now = this.now();
+    // Echoes arrive within milliseconds; older entries were lost on the way (QoS 0).
+    for (let echo = queue.shift(); echo; echo = queue.shift()) {
+      if (now - echo.at <= 5000) return echo.hops + 1;
+    }
+    this.#echoes.delete(topic);
+    return 0;
   }
 
   #startRun(
@@ -505,7 +534,9 @@ export class FlowEngine implements StepHost {
     const index = run.record(step);
     const ctx = new Step(this, run, node, step, index);
     const outer = this.#executing;
+    const outerHops = this.#executingHops;
     this.#executing = run;
+    this.#executingHops = step.hops;
     try {
       const result = body(ctx);
       if (result && typeof (result as Promise<void>).then === 'function') this.#hold(run, node, step, result);
@@ -513,6 +544,7 @@ export class FlowEngine implements StepHost {
       this.#failed(run, node, step, error);
     } finally {
       this.#executing = outer;
+      this.#executingHops = outerHops;
     }
   }
 

@@ -207,3 +207,40 @@ describe('restart in the middle of a delay', () => {
     expect(second.logs.map((l) => l.text)).toEqual(['late']);
   });
 });
+
+describe('loops through the broker', () => {
+  it('a flow publishing to its own input topic ends at the hop limit', () => {
+    const f = flow(
+      'echo',
+      [
+        node('in', 'trigger.mqtt', { topic: 'loop/in' }),
+        node('out', 'action.mqtt-publish', { topic: 'loop/in' }),
+      ],
+      [edge('in', 'out')],
+    );
+    const b = bench([f], { maxHops: 30 });
+    b.engine.start();
+    b.engine.deliverMqtt('loop/in', '{"n":1}');
+    // Play the broker: deliver every publish back until the flow stops publishing.
+    let delivered = 0;
+    while (delivered < b.published.length && delivered < 1000) {
+      const { topic, payload } = b.published[delivered++]!;
+      b.engine.deliverMqtt(topic, JSON.stringify(payload));
+    }
+    expect(delivered).toBeLessThan(30);
+    expect(lastTrace(b)).toMatchObject({ outcome: 'loop-limit' });
+  });
+
+  it('messages from elsewhere on a topic the flows also publish start at hop 0', () => {
+    const f = flow(
+      'echo',
+      [node('in', 'trigger.mqtt', { topic: 'a' }), node('l', 'action.log', { message: '"x"' })],
+      [edge('in', 'l')],
+    );
+    const b = bench([f]);
+    b.engine.start();
+    b.engine.deliverMqtt('a', '1');
+    b.engine.deliverMqtt('a', '2');
+    expect(b.traces.map((t) => t.steps[0]?.hops)).toEqual([0, 0]);
+  });
+});
