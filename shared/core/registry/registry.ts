@@ -92,6 +92,8 @@ const buildView = (entry: Entry, models: readonly MatchableModel[]): DiscoveredD
     addresses: [...new Set(sightings.flatMap((s) => s.addresses))],
     online,
     lastSeen: Math.max(0, ...sightings.map((s) => s.seenAt)),
+    site: sightings.find((s) => s.facts.site)?.facts.site ?? 'Unknown site',
+    room: sightings.find((s) => s.facts.room)?.facts.room ?? null,
     warnings: [...new Set(sightings.flatMap((s) => s.warnings))],
     sightings,
   };

@@ -59,6 +59,10 @@ export const DiscoveredDevice = Type.Object({
   addresses: Type.Array(Type.String()),
   online: Type.Union([Type.Boolean(), Type.Null()]),
   lastSeen: Type.Number(),
+  /** Where it was found (the site broker, a network, USB on this computer): the `site` fact. */
+  site: Type.String(),
+  /** The room or area a source named (Home Assistant's suggested area): the `room` fact. */
+  room: Type.Union([Type.String(), Type.Null()]),
   warnings: Type.Array(Type.String()),
   /** Every sighting that makes up this device, keyed `<source>:<key>`. */
   sightings: Type.Array(Sighting),

@@ -118,7 +118,11 @@ export const createMdnsCache = (options: MdnsCacheOptions) => {
   const sightingOf = (instance: Instance): Sighting => {
     const entries = instance.txt?.entries ?? {};
     const type = instance.type.replace(/\.local$/i, '');
-    const facts: Record<string, string> = { 'mdns.type': type, 'mdns.instance': instance.label };
+    const facts: Record<string, string> = {
+      'mdns.type': type,
+      'mdns.instance': instance.label,
+      site: `Network via ${[...instance.interfaces].join(', ')}`,
+    };
     for (const [key, value] of Object.entries(entries)) facts[`txt.${key}`] = value === true ? 'true' : value;
     const hostname = instance.srv?.target.replace(/\.local\.?$/i, '').toLowerCase();
     const mac = macFromService(entries, instance.label);

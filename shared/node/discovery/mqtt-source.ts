@@ -50,9 +50,21 @@ export const startMqttSource = async (options: MqttSourceOptions): Promise<Runni
     clean: true,
   });
   const log = options.log;
+  const siteName = (() => {
+    try {
+      return new URL(options.url).host;
+    } catch {
+      return 'MQTT';
+    }
+  })();
   const discovery = createMqttDiscovery(
     {
-      sink: options.registry,
+      sink: {
+        upsert: (sighting) =>
+          options.registry.upsert({ ...sighting, facts: { ...sighting.facts, site: `Broker ${siteName}` } }),
+        setOnline: (...args) => options.registry.setOnline(...args),
+        remove: (...args) => options.registry.remove(...args),
+      },
       now: () => Date.now(),
       publish: (topic, payload) => client.publish(topic, payload, { qos: 0 }),
       subscribe: (topic) => client.subscribe(topic, { qos: 0 }),

@@ -27,7 +27,7 @@ export interface RunningUsbSource extends RunningSource {
 }
 
 const portSighting = (port: SerialPortEntry, probe: SerialProbeResult | undefined): Sighting => {
-  const facts: Record<string, string> = { 'usb.path': port.path };
+  const facts: Record<string, string> = { 'usb.path': port.path, site: 'USB on this computer' };
   if (port.vendorId) facts['usb.vid'] = port.vendorId;
   if (port.productId) facts['usb.pid'] = port.productId;
   if (port.chip) facts['usb.chip'] = port.chip.chip;
