@@ -1,0 +1,212 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { canCreateNetns } from '../../helpers/netns';
+import { freePort, startMosquitto } from '../../helpers/mosquitto';
+import { flow, writeProject } from './fixtures';
+import { connectClient, nextJson } from './helpers';
+import { spawnGateway, type GatewayProcess } from './process';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+const tempDir = (prefix = 'fg-cli-') => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+};
+const track = (gw: GatewayProcess) => {
+  cleanups.push(async () => {
+    if (gw.child.exitCode === null && gw.child.signalCode === null) gw.child.kill('SIGKILL');
+    await gw.exited;
+  });
+  return gw;
+};
+const project = () =>
+  writeProject(tempDir('fg-cli-proj-'), [
+    flow(
+      'hello',
+      [
+        ['t', 'trigger.gateway-started'],
+        ['pub', 'action.mqtt-publish', { topic: 'site/hello', payload: '"hi"' }],
+      ],
+      [['t', 'pub']],
+    ),
+  ]);
+
+describe('fieldgraph gateway as a process', () => {
+  it('runs the project, and on SIGTERM stops cleanly with an offline status', async () => {
+    const m = await startMosquitto();
+    cleanups.push(() => m.stop());
+    const probe = await connectClient(m.url);
+    cleanups.push(() => new Promise<void>((r) => probe.end(true, {}, () => r())));
+    const hello = new Promise<string>((resolve) => {
+      probe.on('message', (topic, payload) => topic === 'site/hello' && resolve(payload.toString()));
+      probe.subscribe('site/hello');
+    });
+    const gw = track(
+      await spawnGateway(['--id', 'cli1', '--broker', m.url, '--data', tempDir(), '--project', project()]),
+    );
+    await gw.online();
+    expect(gw.output()).toMatch(/1 flows running/);
+    expect(await hello).toBe('hi');
+    const online = await nextJson<{ state: string; flows: unknown[] }>(probe, 'fieldgraph/v1/gw/cli1/status');
+    expect(online).toMatchObject({ state: 'online', flows: [{ id: 'hello' }] });
+
+    const offline = nextJson(probe, 'fieldgraph/v1/gw/cli1/status', (s) => s.state === 'offline');
+    gw.child.kill('SIGTERM');
+    expect(await gw.exited).toEqual({ code: 0, signal: null });
+    expect(await offline).toMatchObject({ state: 'offline', reason: 'shutdown' });
+  });
+
+  it('leaves its Last Will when it dies without a word', async () => {
+    const m = await startMosquitto();
+    cleanups.push(() => m.stop());
+    const gw = track(await spawnGateway(['--id', 'cli2', '--broker', m.url, '--data', tempDir()]));
+    await gw.online();
+    const probe = await connectClient(m.url);
+    cleanups.push(() => new Promise<void>((r) => probe.end(true, {}, () => r())));
+    await nextJson(probe, 'fieldgraph/v1/gw/cli2/status', (s) => s.state === 'online');
+    const offline = nextJson(probe, 'fieldgraph/v1/gw/cli2/status', (s) => s.state === 'offline');
+    gw.child.kill('SIGKILL');
+    expect(await offline).toMatchObject({ state: 'offline', reason: 'connection lost' });
+    // retained: a client arriving later sees it too
+    const late = await connectClient(m.url);
+    cleanups.push(() => new Promise<void>((r) => late.end(true, {}, () => r())));
+    expect(await nextJson(late, 'fieldgraph/v1/gw/cli2/status')).toMatchObject({ state: 'offline' });
+  });
+
+  it('explains what is wrong instead of crashing', async () => {
+    const unreachable = track(
+      await spawnGateway([
+        '--id',
+        'cli3',
+        '--broker',
+        `mqtt://127.0.0.1:${await freePort()}`,
+        '--data',
+        tempDir(),
+      ]),
+    );
+    expect((await unreachable.exited).code).toBe(1);
+    expect(unreachable.output()).toMatch(/cannot reach the MQTT broker .*--embedded-broker/s);
+
+    const notProject = tempDir();
+    writeFileSync(join(notProject, 'readme.txt'), 'not a project');
+    const m = await startMosquitto();
+    cleanups.push(() => m.stop());
+    const bad = track(
+      await spawnGateway(['--id', 'cli3', '--broker', m.url, '--data', tempDir(), '--project', notProject]),
+    );
+    expect((await bad.exited).code).toBe(1);
+    expect(bad.output()).toMatch(/not a Fieldgraph project/);
+  });
+});
+
+const hasZeroconf = (): boolean => {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import zeroconf'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// Browses with python-zeroconf (Home Assistant's library): a third party must find our announcement.
+const BROWSE = `
+import sys, time, json
+from zeroconf import Zeroconf, ServiceBrowser, ServiceListener
+found = {}
+class L(ServiceListener):
+    def add_service(self, zc, type_, name):
+        info = zc.get_service_info(type_, name, 3000)
+        if info and info.properties:
+            found[name] = {k.decode(): (v.decode() if v is not None else None) for k, v in info.properties.items()}
+            found[name]['port'] = info.port
+    def update_service(self, zc, type_, name): self.add_service(zc, type_, name)
+    def remove_service(self, zc, type_, name): pass
+zc = Zeroconf(interfaces=[sys.argv[1]])
+ServiceBrowser(zc, '_fieldgraph._tcp.local.', L())
+deadline = time.time() + 10
+while time.time() < deadline and not found:
+    time.sleep(0.2)
+zc.close()
+print(json.dumps(found))
+`;
+
+describe.skipIf(!canCreateNetns() || !hasZeroconf())('mDNS announcement', () => {
+  it('announces _fieldgraph._tcp with id, version and key fingerprint on the interface it is given', async () => {
+    const tag = `${process.pid % 10000}${Math.floor(Math.random() * 100)}`;
+    const [gwNs, laptopNs] = [`fg-gw-${tag}`, `fg-lt-${tag}`];
+    const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'ignore' });
+    ip('netns', 'add', gwNs);
+    ip('netns', 'add', laptopNs);
+    cleanups.push(() => {
+      for (const ns of [gwNs, laptopNs]) {
+        try {
+          ip('netns', 'del', ns);
+        } catch {
+          // already gone
+        }
+      }
+    });
+    ip(
+      'link',
+      'add',
+      `fga${tag}`,
+      'netns',
+      gwNs,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      `fgb${tag}`,
+      'netns',
+      laptopNs,
+    );
+    ip('-n', gwNs, 'addr', 'add', '169.254.77.1/24', 'dev', `fga${tag}`);
+    ip('-n', laptopNs, 'addr', 'add', '169.254.77.2/24', 'dev', `fgb${tag}`);
+    for (const [ns, dev] of [
+      [gwNs, `fga${tag}`],
+      [laptopNs, `fgb${tag}`],
+    ]) {
+      ip('-n', ns, 'link', 'set', dev, 'up', 'multicast', 'on');
+      ip('-n', ns, 'link', 'set', 'lo', 'up');
+    }
+    const dataDir = tempDir();
+    const gw = track(
+      await spawnGateway(
+        [
+          '--id',
+          'site-gw',
+          '--embedded-broker',
+          '1883',
+          '--data',
+          dataDir,
+          '--http',
+          '8080',
+          '--mdns-interface',
+          '169.254.77.1',
+        ],
+        ['ip', 'netns', 'exec', gwNs],
+      ),
+    );
+    await gw.online();
+    const fingerprint = /key ([0-9a-f:]+)\)/.exec(gw.output())?.[1];
+    const browsed = JSON.parse(
+      execFileSync('ip', ['netns', 'exec', laptopNs, '/usr/bin/python3', '-c', BROWSE, '169.254.77.2'], {
+        timeout: 30_000,
+      }).toString(),
+    ) as Record<string, Record<string, unknown>>;
+    expect(browsed['fieldgraph-site-gw._fieldgraph._tcp.local.']).toEqual({
+      id: 'site-gw',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      fp: fingerprint,
+      port: 8080,
+    });
+    gw.child.kill('SIGTERM');
+    expect((await gw.exited).code).toBe(0);
+  });
+});
