@@ -2,9 +2,9 @@
  * Byte helpers for the package format: UTF-8, hex and SHA-256, without Node or DOM globals
  * so the same code runs in the gateway, the CLI and the renderer.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { strFromU8, strToU8 } from 'fflate';
+import { packageCrypto } from './primitives';
 
 /** UTF-8 bytes of a string. */
 export const utf8 = (text: string): Uint8Array => strToU8(text);
@@ -19,7 +19,7 @@ export const toHex = (bytes: Uint8Array): string => bytesToHex(bytes);
 export const fromHex = (hex: string): Uint8Array => hexToBytes(hex);
 
 /** Lower-case hex SHA-256 of bytes. */
-export const sha256Hex = (bytes: Uint8Array): string => bytesToHex(sha256(bytes));
+export const sha256Hex = (bytes: Uint8Array): string => bytesToHex(packageCrypto().sha256(bytes));
 
 /** True when both byte arrays hold the same bytes. */
 export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {

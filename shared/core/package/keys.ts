@@ -6,6 +6,7 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { FieldgraphError } from '../errors';
+import { packageCrypto } from './primitives';
 import { fromHex, toHex } from './bytes';
 
 /** An installer's Ed25519 key pair; `secretKey` is the 32-byte seed. */
@@ -74,17 +75,8 @@ export const decodeKey = (
 
 /** Ed25519 signature of `message`. */
 export const sign = (message: Uint8Array, secretKey: Uint8Array): Uint8Array =>
-  ed25519.sign(message, secretKey);
+  packageCrypto().sign(message, secretKey);
 
 /** True when `signature` is a valid Ed25519 signature of `message` by `publicKey`; never throws. */
-export const verifySignature = (
-  signature: Uint8Array,
-  message: Uint8Array,
-  publicKey: Uint8Array,
-): boolean => {
-  try {
-    return ed25519.verify(signature, message, publicKey);
-  } catch {
-    return false;
-  }
-};
+export const verifySignature = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean =>
+  signature.length === 64 && publicKey.length === 32 && packageCrypto().verify(signature, message, publicKey);

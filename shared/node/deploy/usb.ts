@@ -20,6 +20,7 @@ import { decodeKey } from '../../core/package/keys';
 import { SIGNATURE_FILE, type ManifestSignature } from '../../core/package/manifest';
 import { verifyPackage } from '../../core/package/verify';
 import { readZip } from '../../core/package/zip';
+import { useNodePackageCrypto } from '../keys/node-crypto';
 import { peekManifest, progress, type DeployTarget } from './target';
 
 const writeDurably = (path: string, data: Uint8Array): void => {
@@ -65,6 +66,7 @@ export const usbTarget = (dir: string): DeployTarget => {
     kind: 'usb',
     label,
     async deliver(bytes, options) {
+      useNodePackageCrypto();
       const manifest = peekManifest(bytes);
       const name = `${manifest.packageId}-v${manifest.version}.fgpkg`;
       const path = join(dir, name);

@@ -38,6 +38,9 @@ export const startTestGateway = async (options: {
   http?: { token: string };
   runtime?: InstallRuntime;
   watchDir?: string;
+  /** Trusted signing key (default: the test installer key). */
+  trusted?: Uint8Array;
+  now?: () => number;
 }): Promise<TestGateway> => {
   const root = mkdtempSync(join(tmpdir(), `fg-gw-${options.id}-`));
   const log = quietLog();
@@ -55,8 +58,8 @@ export const startTestGateway = async (options: {
     gatewayId: options.id,
     groups: options.groups,
     engineVersion: '1.0.0',
-    trust: () => ({ trusted: [installerKey.publicKey], revoked: [] }),
-    now: () => NOW,
+    trust: () => ({ trusted: [options.trusted ?? installerKey.publicKey], revoked: [] }),
+    now: options.now ?? (() => NOW),
     runtime: options.runtime,
     report: (report) => link && publishReport(link, report, log),
   });

@@ -3,36 +3,26 @@
  * (through its `load` seam), packages arrive through every receiver the gateway offers, and
  * trust comes from `--trust` keys plus the trust list in the gateway's data folder.
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeKey } from '../../../core/package/keys';
 import { openTrustStore, type TrustStore } from '../../keys/trust';
 import type { Logger } from '../../log';
+import { loadProjectFlowSet } from '../project';
 import type { FlowSet } from '../runner';
 import type { Gateway } from '../runtime';
 import { createInstaller, type InstallRuntime, type Installer } from './installer';
 import { listenForPackages, publishReport } from './receivers';
 
-/** Reads an installed version (project-folder layout: flows/, models/, sites/) as a FlowSet. */
-export const flowSetFromInstall = (dir: string, installDir: string, version: number | null): FlowSet => {
-  const readAll = (sub: string): unknown[] => {
-    try {
-      return readdirSync(join(dir, sub))
-        .filter((n) => n.endsWith('.json'))
-        .sort()
-        .map((n) => JSON.parse(readFileSync(join(dir, sub, n), 'utf8')) as unknown);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-  };
-  if (version === null) return { source: { kind: 'package', installDir }, flows: [], models: [], sites: [] };
-  return {
-    source: { kind: 'package', installDir, version },
-    flows: readAll('flows'),
-    models: readAll('models'),
-    sites: readAll('sites'),
-  };
+/** Reads an installed version (a project folder plus manifest) as the FlowSet the gateway runs. */
+export const flowSetFromInstall = (
+  dir: string,
+  installDir: string,
+  version: number | null,
+  log: Logger,
+): FlowSet => {
+  if (version === null)
+    return { source: { kind: 'package', installDir }, flows: [], roles: [], models: [], sites: [] };
+  return { ...loadProjectFlowSet(dir, log), source: { kind: 'package', installDir, version } };
 };
 
 /** What `attachInstaller` adds to a gateway. */
@@ -66,7 +56,7 @@ export const attachInstaller = async (
   let loaded = 0;
   const runtime: InstallRuntime = {
     async start(dir, version) {
-      const set = flowSetFromInstall(dir, gateway.installDir, version);
+      const set = flowSetFromInstall(dir, gateway.installDir, version, options.log);
       loaded = set.flows.length;
       await gateway.load(set);
     },

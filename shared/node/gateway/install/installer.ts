@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { FieldgraphError, type ErrorCode } from '../../../core/errors';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../../../core/package/manifest';
 import { verifyPackage, type VerifiedPackage } from '../../../core/package/verify';
+import { useNodePackageCrypto } from '../../keys/node-crypto';
 import { InstallStore, type InstallState } from './store';
 
 /** Where a package came from. */
@@ -94,6 +95,7 @@ export interface Installer {
 
 /** Creates an installer over `options.root`, first repairing whatever a crash left behind. */
 export const createInstaller = (options: InstallerOptions): Installer => {
+  useNodePackageCrypto();
   const store = new InstallStore(options.root);
   store.recover();
   const runtime = options.runtime ?? idleRuntime;
