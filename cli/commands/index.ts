@@ -4,10 +4,12 @@ import { deployCommand } from './deploy';
 import { discoverCommand } from './discover';
 import { gatewayCommand } from './gateway';
 import { keysCommand } from './keys';
+import { libraryCommand } from './library';
 import { packCommand } from './pack';
 import { simCommand } from './sim';
+import { tdCommand } from './td';
 import { verifyCommand } from './verify';
 import { webCommand } from './web';
 
 /** Every subcommand, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly Command[] = [webCommand, gatewayCommand, keysCommand, packCommand, verifyCommand, deployCommand, discoverCommand, simCommand, commissionCommand];
+export const commands: readonly Command[] = [webCommand, gatewayCommand, keysCommand, packCommand, verifyCommand, deployCommand, discoverCommand, simCommand, commissionCommand, libraryCommand, tdCommand];
