@@ -8,8 +8,9 @@ import { libraryCommand } from './library';
 import { packCommand } from './pack';
 import { simCommand } from './sim';
 import { tdCommand } from './td';
+import { validateCommand } from './validate';
 import { verifyCommand } from './verify';
 import { webCommand } from './web';
 
 /** Every subcommand, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly Command[] = [webCommand, gatewayCommand, keysCommand, packCommand, verifyCommand, deployCommand, discoverCommand, simCommand, commissionCommand, libraryCommand, tdCommand];
+export const commands: readonly Command[] = [webCommand, gatewayCommand, keysCommand, packCommand, verifyCommand, deployCommand, discoverCommand, simCommand, commissionCommand, libraryCommand, tdCommand, validateCommand];

@@ -3,16 +3,16 @@ import {
   CAPABILITY_ID_PATTERN,
   Capability,
   DeviceModel,
-  FlowRecord,
   ProjectFile,
   createCatalog,
-  schemaProblems,
   validateCapabilitySet,
   validateDeviceModelSet,
   validateProjectFile,
   validateSite,
   type Problem,
 } from '../model';
+import { rolesInScope } from '../flow/roles';
+import { validateFlow } from '../flow/validate';
 import { PROJECT_FILE } from './layout';
 import type { ProjectValidator } from './load';
 import type { ProjectProblem } from './problems';
@@ -24,6 +24,16 @@ export interface LibraryEntries {
 }
 
 const capabilityId = new RegExp(CAPABILITY_ID_PATTERN);
+
+// Some validators locate by JSON pointer (`/runMode/max`); problems show dotted paths (`runMode.max`).
+const pointerToPath = (path: string): string =>
+  path.startsWith('/')
+    ? path
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .join('.')
+    : path;
 
 const toProjectProblem = (p: Problem, file: string): ProjectProblem => {
   const where = p.file ?? file;
@@ -40,7 +50,8 @@ const toProjectProblem = (p: Problem, file: string): ProjectProblem => {
  * Validates a project with the device-model validators against `library` plus the project's
  * own capabilities and models (files in models/ whose id looks like `name@1` are capabilities):
  * fieldgraph.json and its roles, every model and capability, every site (models, rooms, role
- * bindings) and the flows' file shape. Every problem names its file and JSON path.
+ * bindings) and every flow against the project's roles. Every problem names its file and
+ * location (flow problems by node or edge id).
  */
 export const createModelValidation =
   (library: LibraryEntries): ProjectValidator =>
@@ -75,9 +86,22 @@ export const createModelValidation =
       const file = `sites/${id}.json`;
       add(validateSite(site, { file, catalog, roles }), file);
     }
+    const scope = rolesInScope(roles, catalog);
     for (const [id, flow] of Object.entries(project.documents.flows)) {
       const file = `flows/${id}.json`;
-      add(schemaProblems(FlowRecord, flow, file), file);
+      for (const p of validateFlow(flow, scope)) {
+        const where = p.nodeId
+          ? `nodes.${p.nodeId}${p.path ? `.config.${p.path}` : p.port ? `.ports.${p.port}` : ''}`
+          : p.edgeId
+            ? `edges.${p.edgeId}`
+            : pointerToPath(p.path ?? '');
+        out.push(
+          toProjectProblem(
+            { code: p.code, severity: p.severity, path: where, message: p.message, hint: p.hint },
+            file,
+          ),
+        );
+      }
     }
     return out;
   };
