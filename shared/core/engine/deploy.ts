@@ -7,6 +7,7 @@ import { configWithDefaults, getNodeKind } from '../flow/catalog';
 import type { NodeKind, NodeRuntime } from '../flow/catalog';
 import type { Flow, RunModeName } from '../flow/schema';
 import { Deque } from './deque';
+import { TopicIndex } from './topic';
 import type { RunOutcome } from './trace';
 
 /** An edge as the engine follows it. */
@@ -122,4 +123,34 @@ export const deployFlow = (flow: Flow): DeployedFlow => {
     else from.out.set(edge.from.port, [out]);
   }
   return deployed;
+};
+
+/** Trigger nodes indexed by what reaches them, so an incoming event costs one lookup. */
+export interface TriggerIndex {
+  readonly deviceEvents: Map<string, NodeInstance[]>;
+  readonly propertyChanges: Map<string, NodeInstance[]>;
+  readonly mqtt: TopicIndex<NodeInstance>;
+}
+
+/** The key of a role member in the trigger index. */
+export const memberKey = (role: string, member: string): string => `${role}\u0000${member}`;
+
+/** Indexes the triggers of deployed flows. */
+export const indexTriggers = (flows: Iterable<DeployedFlow>): TriggerIndex => {
+  const index: TriggerIndex = { deviceEvents: new Map(), propertyChanges: new Map(), mqtt: new TopicIndex() };
+  const push = (map: Map<string, NodeInstance[]>, k: string, node: NodeInstance) => {
+    const list = map.get(k);
+    if (list) list.push(node);
+    else map.set(k, [node]);
+  };
+  for (const flow of flows) {
+    for (const node of flow.triggers) {
+      const t = node.runtime.trigger;
+      if (t?.type === 'device-event') push(index.deviceEvents, memberKey(t.role, t.event), node);
+      else if (t?.type === 'property-change')
+        push(index.propertyChanges, memberKey(t.role, t.property), node);
+      else if (t?.type === 'mqtt') index.mqtt.add(t.topic, node);
+    }
+  }
+  return index;
 };

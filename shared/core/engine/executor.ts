@@ -1,0 +1,493 @@
+/**
+ * Run execution for the flow engine: event-driven, platform-free, every port injected. Events come in through
+ * `deliver…`; each starts runs of the flows whose triggers match, subject to the flow's run
+ * mode. Hops are executed from one ring-buffer queue, directly, with no per-hop deferral and
+ * no message copies; every step is recorded in the run's trace as it executes. A node that
+ * throws or rejects fails only its own path: the run ends `failed` and the flow's error path
+ * (its On error trigger) runs as a child run; other flows never notice.
+ */
+import type { CompiledExpression } from '../expr/cel';
+import type { Message, NodeIo, TimerId } from '../flow/catalog';
+import { Deque } from './deque';
+import type { DeployedFlow, NodeInstance, TriggerIndex } from './deploy';
+import { EchoHops } from './echo';
+import type { EngineOptions, EnginePorts } from './ports';
+import { Run, type TimerRecord } from './run';
+import { restoreState, snapshotOf } from './snapshot';
+import { Step, type StepHost } from './step';
+import { ScheduleTable, TimerTable } from './run-timers';
+import { TopicIndex } from './topic';
+import type { RunOutcome, TraceStep } from './trace';
+
+interface Work {
+  readonly run: Run;
+  readonly node: NodeInstance;
+  readonly port: string;
+  readonly message: Message;
+  readonly hops: number;
+  readonly parent: number;
+  readonly edgeId: string;
+}
+
+const decoder = new (
+  globalThis as unknown as { TextDecoder: new () => { decode(b: Uint8Array): string } }
+).TextDecoder();
+
+/**
+ * Executes runs for the engine: run modes, the hop queue, steps with their traces, timers,
+ * schedules and the snapshot. FlowEngine (engine.ts) is its public face; members without `#`
+ * are for FlowEngine only.
+ */
+export class RunExecutor implements StepHost {
+  readonly io: NodeIo;
+  readonly #ports: EnginePorts;
+  readonly #maxHops: number;
+  readonly #maxSteps: number;
+  flows = new Map<string, DeployedFlow>();
+  triggers: TriggerIndex = { deviceEvents: new Map(), propertyChanges: new Map(), mqtt: new TopicIndex() };
+  readonly timers: TimerTable;
+  readonly schedules: ScheduleTable;
+  readonly echoes = new EchoHops();
+  readonly queue = new Deque<Work>(1024);
+  #draining = false;
+  #executing: Run | undefined;
+  #executingHops = 0;
+  dirty = false;
+  running = false;
+  #runSeq = 0;
+  #timerSeq = 0;
+  readonly #runPrefix: string;
+  readonly roles: Record<string, Record<string, unknown>> = {};
+
+  constructor(ports: EnginePorts, options: EngineOptions = {}) {
+    this.#ports = ports;
+    this.#maxHops = options.maxHops ?? 256;
+    this.#maxSteps = options.maxTraceSteps ?? 200;
+    this.#runPrefix = ports.clock.now().toString(36);
+    this.timers = new TimerTable(ports.clock, (record) => this.#fire(record));
+    this.schedules = new ScheduleTable(ports.clock, (node, at) => this.#scheduleDue(node, at));
+    this.io = {
+      writeProperty: (role, property, value) => ports.devices.writeProperty(role, property, value),
+      invokeAction: (role, action, input) => ports.devices.invokeAction(role, action, input),
+      publish: (topic, payload, options) => {
+        if (this.triggers.mqtt.match(topic).length > 0)
+          this.echoes.remember(topic, this.#executingHops, this.now());
+        return ports.mqtt.publish(topic, payload, options);
+      },
+      request: (request) => ports.http.request(request),
+      log: (level, text) => ports.log(level, text),
+    };
+  }
+
+  // ---- StepHost: what a node's step context calls ------------------------------------------
+
+  now(): number {
+    return this.#ports.clock.now();
+  }
+
+  evaluate(node: NodeInstance, expression: CompiledExpression, message: Message): unknown {
+    return expression({
+      payload: message.payload,
+      topic: message.topic ?? '',
+      vars: node.flow.variables,
+      roles: this.roles,
+      now: this.#ports.clock.now(),
+    });
+  }
+
+  enqueueSends(
+    run: Run,
+    node: NodeInstance,
+    port: string,
+    message: Message,
+    hops: number,
+    parent: number,
+  ): void {
+    const edges = node.out.get(port);
+    if (!edges) return;
+    if (hops + 1 > this.#maxHops) {
+      this.endRun(
+        run,
+        'loop-limit',
+        `A message passed ${this.#maxHops} nodes; the flow loops without a delay.`,
+      );
+      return;
+    }
+    for (const edge of edges) {
+      run.inflight++;
+      this.queue.push({
+        run,
+        node: edge.target,
+        port: edge.port,
+        message,
+        hops: hops + 1,
+        parent,
+        edgeId: edge.edgeId,
+      });
+    }
+    if (!this.#draining) this.drain();
+  }
+
+  variableChanged(): void {
+    this.dirty = true;
+  }
+
+  startTimer(run: Run, node: NodeInstance, delayMs: number, data: unknown, parentStep: number): TimerId {
+    const id = ++this.#timerSeq;
+    this.#addTimer({ id, node, run, dueAt: this.now() + Math.max(0, delayMs), data, parentStep });
+    return id;
+  }
+
+  cancelTimer(id: TimerId): void {
+    const record = this.timers.get(id);
+    if (!record) return;
+    this.removeTimer(record);
+    record.run.pending--;
+    // The run executing right now is settled by the drain loop after its step.
+    if (record.run !== this.#executing) this.#settle(record.run);
+  }
+
+  endRun(run: Run, outcome: RunOutcome, reason?: string): void {
+    if (run.ended) return;
+    run.ended = true;
+    run.outcome = outcome;
+    if (reason !== undefined) run.reason = reason;
+    for (const record of [...run.timers]) this.removeTimer(record);
+    const flow = run.flow;
+    flow.active.delete(run);
+    flow.stats.outcomes[outcome]++;
+    this.#emit(run);
+    for (const listener of run.onEnd) listener(outcome);
+    if (flow.mode === 'queued' && flow.active.size === 0 && this.running) {
+      const next = flow.waiting.shift();
+      if (next) this.startRun(next.trigger, next.payload, next.hops, next.parentRunId, true);
+    }
+  }
+
+  runFlow(run: Run, flowId: string, message: Message, hops: number): Promise<string> {
+    const trigger = this.manualTrigger(flowId);
+    if (!trigger) throw new Error(`Flow "${flowId}" is not deployed or has no Manual trigger to run it by.`);
+    if (hops + 1 > this.#maxHops) {
+      this.endRun(
+        run,
+        'loop-limit',
+        `Flows ran each other ${this.#maxHops} times deep; they call each other in a loop.`,
+      );
+      return Promise.resolve('loop-limit');
+    }
+    const child = this.startRun(trigger, message, hops + 1, run.id);
+    if (!child) return Promise.resolve('dropped-by-mode');
+    run.childRunIds.push(child.id);
+    if (child.ended) return Promise.resolve(child.outcome ?? 'finished');
+    return new Promise((resolve) => child.onEnd.push(resolve));
+  }
+
+  // ---- runs ---------------------------------------------------------------------------------
+
+  manualTrigger(flowId: string): NodeInstance | undefined {
+    return this.flows.get(flowId)?.triggers.find((n) => n.runtime.trigger?.type === 'manual');
+  }
+
+  trigger(node: NodeInstance, message: Message, hops = 0): void {
+    const accept = node.runtime.accept;
+    let first: Message | undefined = message;
+    if (accept) {
+      try {
+        first = accept(message, (expression, m) => this.evaluate(node, expression, m));
+      } catch (error) {
+        this.#ports.log(
+          'warn',
+          `Flow ${node.flow.id}: the condition of trigger ${node.id} failed: ${errorText(error)}`,
+        );
+        return;
+      }
+    }
+    if (first) this.startRun(node, first, hops);
+  }
+
+  /** Starts a run subject to the flow's run mode; undefined when it was dropped or queued. */
+  startRun(
+    trigger: NodeInstance,
+    message: Message,
+    hops: number,
+    parentRunId?: string,
+    bypassMode = false,
+  ): Run | undefined {
+    const flow = trigger.flow;
+    const busy = flow.active.size;
+    if (!bypassMode && busy > 0) {
+      if (flow.mode === 'single')
+        return this.#drop(trigger, message, parentRunId, 'A run is already going (mode single).');
+      if (flow.mode === 'restart') {
+        for (const old of [...flow.active] as Run[])
+          this.endRun(old, 'cancelled', 'A newer run replaced it (mode restart).');
+      } else if (flow.mode === 'queued') {
+        if (flow.waiting.size >= flow.max) {
+          return this.#drop(
+            trigger,
+            message,
+            parentRunId,
+            `${flow.max} runs are already waiting (mode queued).`,
+          );
+        }
+        flow.waiting.push({ trigger, payload: message, hops, ...(parentRunId ? { parentRunId } : {}) });
+        return undefined;
+      } else if (busy >= flow.max) {
+        return this.#drop(
+          trigger,
+          message,
+          parentRunId,
+          `${flow.max} runs are already going (mode parallel).`,
+        );
+      }
+    }
+    const now = this.now();
+    const run = new Run(this.#nextRunId(), flow, trigger, now, this.#maxSteps, parentRunId);
+    flow.active.add(run);
+    flow.stats.started++;
+    const index = run.record({
+      nodeId: trigger.id,
+      kind: trigger.kind.kind,
+      parent: -1,
+      port: 'trigger',
+      at: now,
+      hops,
+      input: message.payload,
+      outputs: [{ port: 'out', payload: message.payload }],
+    });
+    this.enqueueSends(run, trigger, 'out', message, hops, index);
+    this.#settle(run);
+    return run;
+  }
+
+  #nextRunId(): string {
+    return `${this.#runPrefix}-${++this.#runSeq}`;
+  }
+
+  #drop(trigger: NodeInstance, message: Message, parentRunId: string | undefined, reason: string): undefined {
+    const run = new Run(this.#nextRunId(), trigger.flow, trigger, this.now(), 1, parentRunId);
+    run.ended = true;
+    run.outcome = 'dropped-by-mode';
+    run.reason = reason;
+    run.record({
+      nodeId: trigger.id,
+      kind: trigger.kind.kind,
+      parent: -1,
+      port: 'trigger',
+      at: run.startedAt,
+      hops: 0,
+      input: message.payload,
+      outputs: [],
+    });
+    trigger.flow.stats.outcomes['dropped-by-mode']++;
+    this.#emit(run);
+    return undefined;
+  }
+
+  #settle(run: Run): void {
+    if (!run.ended && run.inflight === 0 && run.pending === 0)
+      this.endRun(run, run.error ? 'failed' : 'finished');
+  }
+
+  drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (let work = this.queue.shift(); work; work = this.queue.shift()) {
+        const run = work.run;
+        run.inflight--;
+        if (run.ended) continue;
+        const step: TraceStep = {
+          nodeId: work.node.id,
+          kind: work.node.kind.kind,
+          parent: work.parent,
+          edgeId: work.edgeId,
+          port: work.port,
+          at: this.now(),
+          hops: work.hops,
+          input: work.message.payload,
+          outputs: [],
+        };
+        const { node, message, port } = work;
+        this.#execute(run, node, step, (ctx) => node.runtime.receive?.(ctx, message, port));
+        this.#settle(run);
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #execute(run: Run, node: NodeInstance, step: TraceStep, body: (ctx: Step) => void | Promise<void>): void {
+    const index = run.record(step);
+    const ctx = new Step(this, run, node, step, index);
+    const outer = this.#executing;
+    const outerHops = this.#executingHops;
+    this.#executing = run;
+    this.#executingHops = step.hops;
+    try {
+      const result = body(ctx);
+      if (result && typeof (result as Promise<void>).then === 'function') this.#hold(run, node, step, result);
+    } catch (error) {
+      this.#failed(run, node, step, error);
+    } finally {
+      this.#executing = outer;
+      this.#executingHops = outerHops;
+    }
+  }
+
+  /** Keeps the run open until an asynchronous step settles; a rejection fails the node. */
+  #hold(run: Run, node: NodeInstance, step: TraceStep, work: Promise<void>): void {
+    run.pending++;
+    const release = () => {
+      step.endedAt = this.now();
+      run.pending--;
+      this.#settle(run);
+      this.drain();
+      this.flush();
+    };
+    work.then(release, (error: unknown) => {
+      if (!run.ended) this.#failed(run, node, step, error);
+      release();
+    });
+  }
+
+  #failed(run: Run, node: NodeInstance, step: TraceStep, error: unknown): void {
+    const message = errorText(error);
+    step.error = message;
+    run.error ??= { nodeId: node.id, kind: node.kind.kind, message };
+    this.#ports.log('warn', `Flow ${run.flow.id}: node ${node.id} (${node.kind.kind}) failed: ${message}`);
+    // An error path that fails does not call itself: that would loop.
+    if (run.trigger.runtime.trigger?.type === 'error') return;
+    for (const handler of run.flow.triggers) {
+      if (handler.runtime.trigger?.type !== 'error') continue;
+      const payload = { runId: run.id, nodeId: node.id, kind: node.kind.kind, message };
+      const child = this.startRun(handler, { payload }, 0, run.id, true);
+      if (child) run.childRunIds.push(child.id);
+    }
+  }
+
+  /** Runs a timer or event continuation of a node inside the run that started the timer. */
+  continue(record: TimerRecord, port: 'timer' | 'event', body: (ctx: Step) => void): void {
+    const run = record.run;
+    if (run.ended) return;
+    const step: TraceStep = {
+      nodeId: record.node.id,
+      kind: record.node.kind.kind,
+      parent: record.parentStep,
+      port,
+      at: this.now(),
+      hops: run.steps[record.parentStep]?.hops ?? 0,
+      input: (record.data as Message | null)?.payload ?? null,
+      outputs: [],
+    };
+    this.#execute(run, record.node, step, body);
+    this.#settle(run);
+  }
+
+  // ---- timers, schedules and persistence ------------------------------------------------------
+
+  #addTimer(record: TimerRecord): void {
+    this.timers.add(record);
+    record.run.pending++;
+    this.dirty = true;
+  }
+
+  removeTimer(record: TimerRecord): void {
+    if (this.timers.remove(record)) this.dirty = true;
+  }
+
+  #fire(record: TimerRecord): void {
+    if (!this.timers.get(record.id)) return;
+    this.removeTimer(record);
+    record.run.pending--;
+    this.continue(record, 'timer', (ctx) => record.node.runtime.onTimer?.(ctx, record.data));
+    this.drain();
+    this.flush();
+  }
+
+  #scheduleDue(node: NodeInstance, at: number): void {
+    this.trigger(node, { payload: { scheduledAt: at } });
+    this.schedules.armNext(node, at);
+    this.dirty = true;
+    this.drain();
+    this.flush();
+  }
+
+  restore(): void {
+    const snapshot = this.#ports.persistence.load();
+    const now = this.now();
+    restoreState(this.flows.values(), snapshot);
+    for (const flow of this.flows.values()) {
+      for (const node of flow.triggers) {
+        if (node.runtime.trigger?.type !== 'schedule') continue;
+        const due = snapshot?.schedules[flow.id]?.[node.id];
+        if (due === undefined) this.schedules.armNext(node, now);
+        else if (due > now) this.schedules.arm(node, due);
+        else {
+          // Missed while the gateway was down: fire once now, like anacron, then carry on.
+          this.trigger(node, { payload: { scheduledAt: due, late: true } });
+          this.schedules.armNext(node, now);
+        }
+      }
+    }
+    // Pending timers come back in one resumed run per run that was suspended.
+    const resumed = new Map<string, Run>();
+    for (const saved of snapshot?.timers ?? []) {
+      const node = this.flows.get(saved.flowId)?.nodes.get(saved.nodeId);
+      if (!node?.runtime.onTimer) continue;
+      let run = resumed.get(saved.runId);
+      if (!run) {
+        run = new Run(this.#nextRunId(), node.flow, node, now, this.#maxSteps, undefined, saved.runId);
+        node.flow.active.add(run);
+        node.flow.stats.started++;
+        resumed.set(saved.runId, run);
+      }
+      const input = (saved.data as Message | null)?.payload ?? null;
+      const index = run.record({
+        nodeId: node.id,
+        kind: node.kind.kind,
+        parent: -1,
+        port: 'resume',
+        at: now,
+        hops: 0,
+        input,
+        outputs: [],
+      });
+      this.#addTimer({
+        id: ++this.#timerSeq,
+        node,
+        run,
+        dueAt: saved.dueAt,
+        data: saved.data,
+        parentStep: index,
+      });
+    }
+    this.dirty = true;
+  }
+
+  snapshot() {
+    return snapshotOf(this.flows.values(), this.timers.values(), this.schedules.entries());
+  }
+
+  flush(): void {
+    if (!this.dirty || !this.running) return;
+    this.dirty = false;
+    this.#ports.persistence.save(this.snapshot());
+  }
+
+  #emit(run: Run): void {
+    try {
+      this.#ports.traces.write(run.toTrace(this.now()));
+    } catch (error) {
+      this.#ports.log('error', `The trace sink failed: ${errorText(error)}`);
+    }
+  }
+}
+
+/** A readable message from anything thrown. */
+export const errorText = (error: unknown): string =>
+  error instanceof Error
+    ? error.message
+    : typeof error === 'string'
+      ? error
+      : (JSON.stringify(error) ?? String(error));

@@ -1,0 +1,141 @@
+/**
+ * Pending timers of runs (delays, debounces, waits) and schedule triggers, on the injected
+ * clock. Timers longer than the clock can hold are re-armed in steps.
+ */
+import type { NodeInstance } from './deploy';
+import type { EngineClock } from './ports';
+import type { TimerRecord } from './run';
+
+// Node's setTimeout overflows above 2^31-1 ms (~24.8 days); longer timers are re-armed.
+const maxTimerDelay = 2_147_483_647;
+
+/** Arms `fire` at the absolute time `dueAt`, reporting each clock handle through `setHandle`. */
+export const armAt = (
+  clock: EngineClock,
+  dueAt: number,
+  setHandle: (handle: unknown) => void,
+  fire: () => void,
+): void => {
+  const delay = dueAt - clock.now();
+  if (delay > maxTimerDelay) {
+    setHandle(clock.setTimer(() => armAt(clock, dueAt, setHandle, fire), maxTimerDelay));
+  } else {
+    setHandle(clock.setTimer(fire, Math.max(0, delay)));
+  }
+};
+
+const key = (role: string, event: string) => `${role}\u0000${event}`;
+
+/** Every pending run timer by id, with Wait for event timers also indexed by the event they wait for. */
+export class TimerTable {
+  readonly #records = new Map<number, TimerRecord>();
+  readonly #waiters = new Map<string, Set<TimerRecord>>();
+
+  constructor(
+    private readonly clock: EngineClock,
+    private readonly fire: (record: TimerRecord) => void,
+  ) {}
+
+  get size(): number {
+    return this.#records.size;
+  }
+
+  /** The timer with this id, if still pending. */
+  get(id: number): TimerRecord | undefined {
+    return this.#records.get(id);
+  }
+
+  /** All pending timers. */
+  values(): IterableIterator<TimerRecord> {
+    return this.#records.values();
+  }
+
+  /** Registers and arms a timer. */
+  add(record: TimerRecord): void {
+    this.#records.set(record.id, record);
+    record.run.timers.add(record);
+    const waits = record.node.runtime.waitsFor;
+    if (waits) {
+      const k = key(waits.role, waits.event);
+      const set = this.#waiters.get(k) ?? new Set();
+      set.add(record);
+      this.#waiters.set(k, set);
+    }
+    armAt(
+      this.clock,
+      record.dueAt,
+      (handle) => (record.handle = handle),
+      () => this.fire(record),
+    );
+  }
+
+  /** Disarms and forgets a timer; false when it was not pending. */
+  remove(record: TimerRecord): boolean {
+    if (!this.#records.delete(record.id)) return false;
+    this.clock.clearTimer(record.handle);
+    record.run.timers.delete(record);
+    const waits = record.node.runtime.waitsFor;
+    if (waits) this.#waiters.get(key(waits.role, waits.event))?.delete(record);
+    return true;
+  }
+
+  /** Wait timers waiting for this role event (a copy, safe to change the table while iterating). */
+  waitingFor(role: string, event: string): TimerRecord[] {
+    const set = this.#waiters.get(key(role, event));
+    return set ? [...set] : [];
+  }
+
+  /** Disarms every timer and forgets them all (records stay as they are for a snapshot taken before). */
+  clear(): void {
+    for (const record of this.#records.values()) this.clock.clearTimer(record.handle);
+    this.#records.clear();
+    this.#waiters.clear();
+  }
+}
+
+/** Schedule triggers and their next due times. */
+export class ScheduleTable {
+  readonly #entries = new Map<NodeInstance, { due: number; handle?: unknown }>();
+
+  constructor(
+    private readonly clock: EngineClock,
+    private readonly due: (node: NodeInstance, at: number) => void,
+  ) {}
+
+  /** Arms the schedule of `node` at `at` (replacing any earlier arming). */
+  arm(node: NodeInstance, at: number): void {
+    const previous = this.#entries.get(node);
+    if (previous) this.clock.clearTimer(previous.handle);
+    const entry: { due: number; handle?: unknown } = { due: at };
+    this.#entries.set(node, entry);
+    armAt(
+      this.clock,
+      at,
+      (handle) => (entry.handle = handle),
+      () => {
+        if (this.#entries.get(node) === entry) this.due(node, at);
+      },
+    );
+  }
+
+  /** Arms the next time after `after` (or after now, when that has passed); forgets schedules that end. */
+  armNext(node: NodeInstance, after: number): void {
+    const trigger = node.runtime.trigger;
+    if (trigger?.type !== 'schedule') return;
+    let next = trigger.next(after);
+    if (next !== undefined && next <= this.clock.now()) next = trigger.next(this.clock.now());
+    if (next === undefined) this.#entries.delete(node);
+    else this.arm(node, next);
+  }
+
+  /** Next due time per schedule node. */
+  entries(): [NodeInstance, number][] {
+    return [...this.#entries].map(([node, entry]) => [node, entry.due]);
+  }
+
+  /** Disarms everything. */
+  clear(): void {
+    for (const entry of this.#entries.values()) this.clock.clearTimer(entry.handle);
+    this.#entries.clear();
+  }
+}
