@@ -29,10 +29,6 @@ interface Work {
   readonly edgeId: string;
 }
 
-const decoder = new (
-  globalThis as unknown as { TextDecoder: new () => { decode(b: Uint8Array): string } }
-).TextDecoder();
-
 /**
  * Executes runs for the engine: run modes, the hop queue, steps with their traces, timers,
  * schedules and the snapshot. FlowEngine (engine.ts) is its public face; members without `#`
