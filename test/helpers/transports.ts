@@ -87,7 +87,7 @@ export const ipcHarness = async (
   const stopEvents = forwardEvents(hub, () => [
     { isDestroyed: () => false, send: (channel, payload) => ipcRenderer.deliver(channel, payload) },
   ]);
-  exposeApi(bridge, ipcRenderer);
+  exposeApi(bridge, ipcRenderer as unknown as Parameters<typeof exposeApi>[1]);
   return {
     api: bridge.exposed.get('fieldgraph') as FieldgraphApi,
     ipcMain,
