@@ -265,9 +265,23 @@ const systems = {
     );
     writeFileSync(join(project, 'flows', 'bench.json'), JSON.stringify(benchFlow));
     const data = mkdtempSync(join(work, 'gateway-'));
+    // FG_BENCH_PROFILE_DIR=/some/dir writes a V8 CPU profile of the gateway there, for tuning.
+    const dir = process.env.FG_BENCH_PROFILE_DIR;
+    const profile = dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
     return spawn(
       node22,
-      [gatewayBundle, '--id', 'bench', '--broker', broker.url, '--data', data, '--project', project],
+      [
+        ...profile,
+        gatewayBundle,
+        '--id',
+        'bench',
+        '--broker',
+        broker.url,
+        '--data',
+        data,
+        '--project',
+        project,
+      ],
       {
         cwd: repo,
         env: { ...process.env, FIELDGRAPH_LOG: 'warn' },

@@ -1,5 +1,4 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { Aedes } from 'aedes';
 import { FieldgraphError } from '../../core/errors';
 
 /** A running embedded MQTT 3.1.1 broker (aedes) for sites without one. */
@@ -24,6 +23,8 @@ export interface EmbeddedBrokerOptions {
  * not held back by Nagle's algorithm. Fails with `broker.port_in_use` when the port is taken.
  */
 export const startEmbeddedBroker = async (options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> => {
+  // Loaded on demand: most gateways use the site broker and never pay for aedes' memory.
+  const { Aedes } = await import('aedes');
   const aedes = await Aedes.createBroker();
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {

@@ -1,4 +1,4 @@
-import { Bonjour, type ServiceConfig } from 'bonjour-service';
+import type { ServiceConfig } from 'bonjour-service';
 import type { Logger } from '../log';
 
 /** What the gateway announces as `_fieldgraph._tcp`. */
@@ -24,7 +24,9 @@ export const FIELDGRAPH_SERVICE_TYPE = 'fieldgraph';
  * Announces `_fieldgraph._tcp` with TXT `id`, `version` and `fp` (key fingerprint) on exactly the
  * given interface (multicast-dns `interface` + `bind: '0.0.0.0'`), answering queries until stopped.
  */
-export const announceGateway = (options: AnnounceOptions, log: Logger): Announcement => {
+export const announceGateway = async (options: AnnounceOptions, log: Logger): Promise<Announcement> => {
+  // Loaded on demand: a gateway without --mdns-interface never pays for it.
+  const { Bonjour } = await import('bonjour-service');
   const socketOptions = {
     interface: options.interfaceAddress,
     bind: '0.0.0.0',

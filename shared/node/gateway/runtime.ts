@@ -228,7 +228,7 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
 
     let announcement: Announcement | undefined;
     if (options.mdnsInterface) {
-      announcement = announceGateway(
+      announcement = await announceGateway(
         {
           interfaceAddress: options.mdnsInterface,
           gatewayId: id,

@@ -52,6 +52,19 @@ const streamBuilderFor = (url: URL) => () => {
   return createConnection({ host: url.hostname, port: Number(url.port || 1883), noDelay: true });
 };
 
+interface WildFilter {
+  readonly filter: string;
+  /** The filter up to its first wildcard: every matching topic starts with it. */
+  readonly prefix: string;
+  readonly handlers: Set<MessageHandler>;
+}
+
+// Without the trailing slash: `a/#` also matches `a` itself.
+const literalPrefix = (filter: string): string => {
+  const cut = filter.search(/[+#]/);
+  return (cut < 0 ? filter : filter.slice(0, cut)).replace(/\/$/, '');
+};
+
 /** Connects to a broker and returns the routed link; it reconnects on its own until `end()`. */
 export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
   const url = new URL(options.url);
@@ -65,6 +78,9 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
     password: options.password,
     will: options.will,
     resubscribe: false,
+    // mqtt.js logs every packet through `debug`; even disabled, that costs ~5 % of the CPU of a
+    // busy gateway. Keep it only when someone asked for it with DEBUG=….
+    ...(process.env.DEBUG ? {} : { log: () => {} }),
   };
   const client =
     url.protocol === 'mqtt:' || url.protocol === 'tcp:'
@@ -76,33 +92,41 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
       : mqtt.connect(options.url, clientOptions);
 
   const exact = new Map<string, Set<MessageHandler>>();
-  const wild = new Map<string, Set<MessageHandler>>();
+  const wild = new Map<string, WildFilter>();
   const qosOf = new Map<string, 0 | 1>();
   const connectListeners: Array<() => void> = [];
+  // How many filters each handler is registered under: dedupe work is only needed above one.
+  const filterCount = new Map<MessageHandler, number>();
+  let shared = 0;
+  const countHandler = (handler: MessageHandler, delta: 1 | -1) => {
+    const before = filterCount.get(handler) ?? 0;
+    const after = before + delta;
+    if (after <= 0) filterCount.delete(handler);
+    else filterCount.set(handler, after);
+    if (before <= 1 && after > 1) shared++;
+    else if (before > 1 && after <= 1) shared--;
+  };
 
-  // A handler registered under overlapping filters still runs once per message.
-  client.on('message', (topic, payload) => {
+  const dispatch = (topic: string, payload: Buffer) => {
     const direct = exact.get(topic);
-    if (wild.size === 0) {
-      if (direct) for (const handler of direct) handler(topic, payload);
-      return;
-    }
-    const called = new Set<MessageHandler>();
-    if (direct) {
-      for (const handler of direct) {
-        called.add(handler);
+    if (direct) for (const handler of direct) handler(topic, payload);
+    if (wild.size === 0) return;
+    // A handler registered under overlapping filters still runs once per message.
+    const called = shared > 0 ? new Set<MessageHandler>(direct) : undefined;
+    for (const entry of wild.values()) {
+      // The literal prefix rules out most filters without splitting the topic.
+      if (!topic.startsWith(entry.prefix) || !topicMatches(entry.filter, topic)) continue;
+      for (const handler of entry.handlers) {
+        if (called) {
+          if (called.has(handler)) continue;
+          called.add(handler);
+        }
         handler(topic, payload);
       }
     }
-    for (const [filter, handlers] of wild) {
-      if (!topicMatches(filter, topic)) continue;
-      for (const handler of handlers) {
-        if (called.has(handler)) continue;
-        called.add(handler);
-        handler(topic, payload);
-      }
-    }
-  });
+  };
+  client.on('message', dispatch);
+  let corked = false;
   client.on('connect', () => {
     const filters = [...qosOf.keys()];
     if (filters.length)
@@ -139,24 +163,34 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
       });
     },
     subscribe(filter, handler, qos = 0) {
-      const table = hasWildcard(filter) ? wild : exact;
-      let handlers = table.get(filter);
-      if (!handlers) {
-        handlers = new Set();
-        table.set(filter, handlers);
+      let handlers: Set<MessageHandler>;
+      if (hasWildcard(filter)) {
+        let entry = wild.get(filter);
+        if (!entry) {
+          entry = { filter, prefix: literalPrefix(filter), handlers: new Set() };
+          wild.set(filter, entry);
+        }
+        handlers = entry.handlers;
+      } else {
+        handlers = exact.get(filter) ?? new Set();
+        exact.set(filter, handlers);
+      }
+      if (!qosOf.has(filter)) {
         qosOf.set(filter, qos);
         if (client.connected) client.subscribe(filter, { qos });
       }
-      handlers.add(handler);
+      if (!handlers.has(handler)) {
+        handlers.add(handler);
+        countHandler(handler, 1);
+      }
       return () => {
-        const set = table.get(filter);
-        if (!set) return;
-        set.delete(handler);
-        if (set.size === 0) {
-          table.delete(filter);
-          qosOf.delete(filter);
-          if (client.connected) client.unsubscribe(filter);
-        }
+        if (!handlers.delete(handler)) return;
+        countHandler(handler, -1);
+        if (handlers.size > 0) return;
+        wild.delete(filter);
+        exact.delete(filter);
+        qosOf.delete(filter);
+        if (client.connected) client.unsubscribe(filter);
       };
     },
     publish(topic, payload, publishOptions = {}) {
@@ -170,6 +204,17 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
       });
     },
     publishFast(topic, payload) {
+      // Everything published in one turn of the event loop leaves in one write: the socket is
+      // corked on the first publish and uncorked once the loop has handled the I/O it had.
+      const stream = client.stream as { cork?: () => void; uncork?: () => void } | undefined;
+      if (!corked && stream?.cork && stream.uncork) {
+        corked = true;
+        stream.cork();
+        setImmediate(() => {
+          corked = false;
+          stream.uncork?.();
+        });
+      }
       client.publish(topic, payload);
     },
     onConnect(listener) {

@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmbeddedBroker } from '../../../shared/node/broker/embedded';
+import { connectMqtt, type MqttLink } from '../../../shared/node/mqtt/link';
+import { waitFor } from '../gateway/helpers';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+const setup = async (): Promise<{ a: MqttLink; b: MqttLink }> => {
+  const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
+  cleanups.push(() => broker.close());
+  const links = ['a', 'b'].map((id) => connectMqtt({ url: broker.url, clientId: `link-${id}` }));
+  for (const link of links) cleanups.push(() => link.end(true));
+  await Promise.all(links.map((l) => l.ready(5_000)));
+  return { a: links[0], b: links[1] };
+};
+const settle = () => new Promise((r) => setTimeout(r, 150));
+
+describe('routed MQTT link', () => {
+  it('runs a handler once per message even under overlapping filters, and `a/#` matches `a`', async () => {
+    const { a, b } = await setup();
+    const seen: string[] = [];
+    const handler = (topic: string, payload: Buffer) => seen.push(`${topic}=${payload.toString()}`);
+    a.subscribe('site/#', handler);
+    a.subscribe('site/+/temp', handler);
+    a.subscribe('site/room1/temp', handler);
+    const other: string[] = [];
+    a.subscribe('site/+/temp', (topic) => other.push(topic));
+    await settle();
+    b.publishFast('site/room1/temp', '21');
+    b.publishFast('site', 'root');
+    b.publishFast('elsewhere/room1/temp', 'no');
+    await waitFor(() => seen.length >= 2 && other.length >= 1, 5_000, 'the messages');
+    await settle();
+    expect(seen.sort()).toEqual(['site/room1/temp=21', 'site=root']);
+    expect(other).toEqual(['site/room1/temp']);
+  });
+
+  it('stops delivering after the last handler of a filter is removed, and publishes in order when corked', async () => {
+    const { a, b } = await setup();
+    const seen: string[] = [];
+    const stop = a.subscribe('out/#', (_t, p) => seen.push(p.toString()));
+    await settle();
+    for (let i = 0; i < 500; i++) b.publishFast('out/x', String(i));
+    await waitFor(() => seen.length === 500, 5_000, '500 messages');
+    expect(seen).toEqual(Array.from({ length: 500 }, (_, i) => String(i)));
+    stop();
+    await settle();
+    b.publishFast('out/x', 'late');
+    await settle();
+    expect(seen).toHaveLength(500);
+  });
+});
