@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkExpression,
+  compileExpression,
+  ExpressionSyntaxError,
+  syntaxErrorOf,
+  toPlainValue,
+} from '../../../../../shared/core/expr/cel';
+import type { RoleInScope } from '../../../../../shared/core/flow/scope';
+
+const context = (payload: unknown) => ({
+  payload,
+  topic: 't',
+  vars: { limit: 25 },
+  roles: { lamp: { on: true } },
+  now: 0,
+});
+const roles: RoleInScope[] = [
+  {
+    name: 'lamp',
+    capability: {
+      id: 'switch@1',
+      properties: { on: { type: 'boolean', writable: true } },
+      actions: {},
+      events: {},
+    },
+  },
+  {
+    name: 'room-temp',
+    capability: {
+      id: 'temperature@1',
+      properties: { temperature: { type: 'number' } },
+      actions: {},
+      events: {},
+    },
+  },
+];
+
+describe('CEL expressions', () => {
+  it('evaluates against payload, topic, vars and roles, mixing ints and doubles', () => {
+    expect(compileExpression('payload.temp > 25')(context({ temp: 30 }))).toBe(true);
+    expect(compileExpression('payload.temp + 1')(context({ temp: 30 }))).toBe(31);
+    expect(compileExpression('payload.temp > vars.limit && roles.lamp.on')(context({ temp: 30 }))).toBe(true);
+    expect(compileExpression('topic + "/x"')(context(null))).toBe('t/x');
+  });
+
+  it('returns plain JSON data: ints become numbers, maps become objects', () => {
+    expect(compileExpression('{"n": 1, "list": [1, 2]}')(context(null))).toEqual({ n: 1, list: [1, 2] });
+    expect(toPlainValue({ a: 1n, b: [2n], c: 'x' })).toEqual({ a: 1, b: [2], c: 'x' });
+    const untouched = { a: 1 };
+    expect(toPlainValue(untouched)).toBe(untouched);
+  });
+
+  it('rejects what does not parse, without evaluating anything', () => {
+    expect(() => compileExpression('payload >')).toThrow(ExpressionSyntaxError);
+    expect(syntaxErrorOf('1 +')).toMatch(/Unexpected/);
+    expect(syntaxErrorOf('1 + 1')).toBeUndefined();
+    expect(() => compileExpression('process.exit(1)')(context(null))).toThrow();
+  });
+
+  it('type-checks against the payload shape and the roles in scope', () => {
+    const scope = { payload: { type: 'object', properties: { temp: { type: 'number' } } } as const, roles };
+    expect(checkExpression('payload.temp > 25', scope, 'bool')).toEqual({ ok: true, type: 'bool' });
+    expect(checkExpression('payload.humidity > 25', scope, 'bool')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/humidity/),
+    });
+    expect(checkExpression('roles["room-temp"].temperature > 20', scope, 'bool').ok).toBe(true);
+    expect(checkExpression('roles.lamp.brightness', scope).ok).toBe(false);
+    expect(checkExpression('"a"', scope, 'bool')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/bool/),
+    });
+    expect(checkExpression('payload.temp', { payload: {}, roles }, 'bool').ok).toBe(true);
+  });
+});
