@@ -26,7 +26,7 @@ export const defaultTraceBudgets: TraceBudgets = { finished: 200, failed: 200, '
 /**
  * Keeps traces in one bounded bucket per outcome, so a flood of successful runs never pushes out
  * the last failure; counts every run by flow and outcome (also the evicted ones), and persists
- * the buckets to `traces.json` in its folder (throttled, and on `close()`).
+ * the buckets to `traces.json` in its folder (soon after a run that did not finish, and on `close()`).
  */
 export interface TraceStore {
   add(trace: StoredTrace): void;
@@ -108,7 +108,9 @@ export const openTraceStore = (
       bucketFor(trace.outcome).push(trace);
       const byFlow = (counts[trace.flowId] ??= {});
       byFlow[trace.outcome] = (byFlow[trace.outcome] ?? 0) + 1;
-      if (!timer && flushDelayMs >= 0) {
+      // Writing is for keeping what went wrong across a restart: a stream of successful runs
+      // is written at close() only, so a busy healthy flow never pays for serialising traces.
+      if (!timer && flushDelayMs >= 0 && trace.outcome !== 'finished') {
         timer = setTimeout(() => void flush(), flushDelayMs);
         timer.unref();
       }
