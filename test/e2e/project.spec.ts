@@ -1,0 +1,96 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, screenshot, test } from './fixtures';
+import { ProjectUi } from './pages/project';
+
+let work: string;
+test.beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'fg-e2e-project-'));
+});
+test.afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+test('create a project from the start page, rename and save it, close it, reopen it from recent', async ({
+  page,
+  pageErrors,
+}) => {
+  const ui = new ProjectUi(page);
+  const folder = join(work, 'corner-shop');
+  await ui.create('Corner Shop', folder);
+  await expect(ui.name).toHaveText('Corner Shop');
+  await expect(ui.status).toHaveText('No unsaved changes');
+  expect(JSON.parse(readFileSync(join(folder, 'fieldgraph.json'), 'utf8'))).toMatchObject({
+    name: 'Corner Shop',
+    schemaVersion: 2,
+  });
+
+  await ui.rename('Corner Shop (ground floor)');
+  await expect(ui.status).toContainText('Unsaved changes');
+  await screenshot(page, 'project-unsaved');
+  await ui.save();
+  await expect(ui.status).toContainText('Saved');
+  expect(JSON.parse(readFileSync(join(folder, 'fieldgraph.json'), 'utf8')).name).toBe(
+    'Corner Shop (ground floor)',
+  );
+
+  await ui.close();
+  await expect(ui.bar).toHaveCount(0);
+  await ui.recent('Corner Shop \\(ground floor\\)').click();
+  await expect(ui.name).toHaveText('Corner Shop (ground floor)');
+  await screenshot(page, 'project-reopened');
+  expect(pageErrors).toEqual([]);
+});
+
+test('closing with unsaved changes asks first', async ({ page }) => {
+  const ui = new ProjectUi(page);
+  await ui.create('Scratch', join(work, 'scratch'));
+  await ui.rename('Scratch 2');
+  await ui.close();
+  await expect(page.getByRole('alert')).toContainText('unsaved changes');
+  await page.getByRole('button', { name: 'Discard changes and close' }).click();
+  await expect(ui.bar).toHaveCount(0);
+  expect(JSON.parse(readFileSync(join(work, 'scratch', 'fieldgraph.json'), 'utf8')).name).toBe('Scratch');
+});
+
+test('open by path shows damaged files as problems with their paths, and a newer project read-only', async ({
+  page,
+}) => {
+  const ui = new ProjectUi(page);
+  const damaged = join(work, 'damaged');
+  mkdirSync(join(damaged, 'flows'), { recursive: true });
+  writeFileSync(
+    join(damaged, 'fieldgraph.json'),
+    JSON.stringify({ schemaVersion: 2, id: 'damaged', name: 'Damaged', roles: [] }),
+  );
+  writeFileSync(join(damaged, 'flows', 'broken.json'), '{"id": "broken", <img src=x onerror=alert(1)>');
+  await ui.openByPath(damaged);
+  await expect(ui.name).toHaveText('Damaged');
+  await ui.bar.getByRole('button', { name: /1 error/ }).click();
+  const problems = ui.bar.getByRole('list', { name: 'Project problems' });
+  await expect(problems).toContainText('flows/broken.json');
+  await expect(problems).toContainText('not valid JSON');
+  await expect(page.locator('img')).toHaveCount(0);
+  await screenshot(page, 'project-problems');
+  await ui.close();
+
+  const newer = join(work, 'newer');
+  mkdirSync(newer);
+  writeFileSync(
+    join(newer, 'fieldgraph.json'),
+    JSON.stringify({ schemaVersion: 99, id: 'newer', name: 'From the future', roles: [] }),
+  );
+  await ui.openByPath(newer);
+  await expect(ui.status).toHaveText('Read-only');
+  await expect(ui.bar).toContainText('written by a newer Fieldgraph');
+  await expect(ui.bar.getByRole('button', { name: 'Save' })).toBeDisabled();
+  await screenshot(page, 'project-read-only');
+});
+
+test('opening a folder that is not a project says so and how to fix it', async ({ page }) => {
+  const ui = new ProjectUi(page);
+  const empty = join(work, 'empty');
+  mkdirSync(empty, { recursive: true });
+  await ui.openByPath(empty);
+  await expect(ui.dialog.getByRole('alert')).toContainText('fieldgraph.json');
+  await expect(ui.bar).toHaveCount(0);
+});
