@@ -110,65 +110,85 @@ export class FlowEngine {
 
   /** A role emitted an event: wakes Wait for event nodes, then starts Device event triggers. */
   deliverDeviceEvent(role: string, event: string, data: unknown): void {
-    const exec = this.#exec;
-    if (!exec.running) return;
-    const message: Message = { payload: data };
-    for (const record of exec.timers.waitingFor(role, event)) {
-      exec.removeTimer(record);
-      record.run.pending--;
-      exec.continue(record, 'event', (ctx) => record.node.runtime.onEvent?.(ctx, record.data, message));
+    const own = this.#exec.freezeClock();
+    try {
+      const exec = this.#exec;
+      if (!exec.running) return;
+      const message: Message = { payload: data };
+      for (const record of exec.timers.waitingFor(role, event)) {
+        exec.removeTimer(record);
+        record.run.pending--;
+        exec.continue(record, 'event', (ctx) => record.node.runtime.onEvent?.(ctx, record.data, message));
+      }
+      for (const node of exec.triggers.deviceEvents.get(memberKey(role, event)) ?? [])
+        exec.trigger(node, message);
+      exec.drain();
+      exec.flush();
+    } finally {
+      if (own) this.#exec.thawClock();
     }
-    for (const node of exec.triggers.deviceEvents.get(memberKey(role, event)) ?? [])
-      exec.trigger(node, message);
-    exec.drain();
-    exec.flush();
   }
 
   /** A role's property has a new value: kept for `roles` in expressions; triggers fire when it changed. */
   deliverPropertyChange(role: string, property: string, value: unknown): void {
-    const exec = this.#exec;
-    const state = (exec.roles[role] ??= {});
-    const previous = state[property];
-    state[property] = value;
-    if (!exec.running || sameValue(previous, value)) return;
-    for (const node of exec.triggers.propertyChanges.get(memberKey(role, property)) ?? []) {
-      exec.trigger(node, { payload: value });
+    const own = this.#exec.freezeClock();
+    try {
+      const exec = this.#exec;
+      const state = (exec.roles[role] ??= {});
+      const previous = state[property];
+      state[property] = value;
+      if (!exec.running || sameValue(previous, value)) return;
+      for (const node of exec.triggers.propertyChanges.get(memberKey(role, property)) ?? []) {
+        exec.trigger(node, { payload: value });
+      }
+      exec.drain();
+      exec.flush();
+    } finally {
+      if (own) this.#exec.thawClock();
     }
-    exec.drain();
-    exec.flush();
   }
 
   /** An MQTT message arrived; JSON payloads are parsed once for all triggers that want JSON. */
   deliverMqtt(topic: string, payload: Uint8Array | string): void {
-    const exec = this.#exec;
-    if (!exec.running) return;
-    const nodes = exec.triggers.mqtt.match(topic);
-    if (nodes.length === 0) return;
-    const text = typeof payload === 'string' ? payload : decoder.decode(payload);
-    const hops = exec.echoes.take(topic, exec.now());
-    let json: unknown;
-    let parsed = false;
-    for (const node of nodes) {
-      const asText = node.runtime.trigger?.type === 'mqtt' && node.runtime.trigger.format === 'text';
-      if (!asText && !parsed) {
-        json = parseJson(text);
-        parsed = true;
+    const own = this.#exec.freezeClock();
+    try {
+      const exec = this.#exec;
+      if (!exec.running) return;
+      const nodes = exec.triggers.mqtt.match(topic);
+      if (nodes.length === 0) return;
+      const text = typeof payload === 'string' ? payload : decoder.decode(payload);
+      const hops = exec.echoes.take(topic, exec.now());
+      let json: unknown;
+      let parsed = false;
+      for (const node of nodes) {
+        const asText = node.runtime.trigger?.type === 'mqtt' && node.runtime.trigger.format === 'text';
+        if (!asText && !parsed) {
+          json = parseJson(text);
+          parsed = true;
+        }
+        exec.trigger(node, { payload: asText ? text : json, topic }, hops);
       }
-      exec.trigger(node, { payload: asText ? text : json, topic }, hops);
+      exec.drain();
+      exec.flush();
+    } finally {
+      if (own) this.#exec.thawClock();
     }
-    exec.drain();
-    exec.flush();
   }
 
   /** Runs a flow from its Manual trigger; returns the run id, or undefined when the run mode dropped or queued it. */
   runManual(flowId: string, payload: unknown = null): string | undefined {
-    const exec = this.#exec;
-    const trigger = exec.manualTrigger(flowId);
-    if (!trigger) throw new Error(`Flow "${flowId}" is not deployed or has no Manual trigger.`);
-    const run = exec.startRun(trigger, { payload }, 0);
-    exec.drain();
-    exec.flush();
-    return run?.id;
+    const own = this.#exec.freezeClock();
+    try {
+      const exec = this.#exec;
+      const trigger = exec.manualTrigger(flowId);
+      if (!trigger) throw new Error(`Flow "${flowId}" is not deployed or has no Manual trigger.`);
+      const run = exec.startRun(trigger, { payload }, 0);
+      exec.drain();
+      exec.flush();
+      return run?.id;
+    } finally {
+      if (own) this.#exec.thawClock();
+    }
   }
 
   /** Counters per deployed flow. */

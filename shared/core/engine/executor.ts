@@ -48,6 +48,7 @@ export class RunExecutor implements StepHost {
   #draining = false;
   #executing: Run | undefined;
   #executingHops = 0;
+  #frozenNow: number | undefined;
   dirty = false;
   running = false;
   #runSeq = 0;
@@ -78,7 +79,23 @@ export class RunExecutor implements StepHost {
   // ---- StepHost: what a node's step context calls ------------------------------------------
 
   now(): number {
-    return this.#ports.clock.now();
+    return this.#frozenNow ?? this.#ports.clock.now();
+  }
+
+  /**
+   * Reads the clock once for a synchronous burst (one delivered event and every step it
+   * causes): steps of one burst share a time, and the clock is not read per hop. Returns
+   * true when this call froze it, so only the outermost caller thaws it.
+   */
+  freezeClock(): boolean {
+    if (this.#frozenNow !== undefined) return false;
+    this.#frozenNow = this.#ports.clock.now();
+    return true;
+  }
+
+  /** Ends the burst started by `freezeClock`. */
+  thawClock(): void {
+    this.#frozenNow = undefined;
   }
 
   evaluate(node: NodeInstance, expression: CompiledExpression, message: Message): unknown {
@@ -87,7 +104,7 @@ export class RunExecutor implements StepHost {
       topic: message.topic ?? '',
       vars: node.flow.variables,
       roles: this.roles,
-      now: this.#ports.clock.now(),
+      now: this.now(),
     });
   }
 
@@ -305,7 +322,7 @@ export class RunExecutor implements StepHost {
           outputs: [],
         };
         const { node, message, port } = work;
-        this.#execute(run, node, step, (ctx) => node.runtime.receive?.(ctx, message, port));
+        this.#execute(run, node, step, undefined, message, port);
         this.#settle(run);
       }
     } finally {
@@ -313,7 +330,15 @@ export class RunExecutor implements StepHost {
     }
   }
 
-  #execute(run: Run, node: NodeInstance, step: TraceStep, body: (ctx: Step) => void | Promise<void>): void {
+  /** Runs one step: `body`, or the node's `receive` with `message` on `port` (no closure per hop). */
+  #execute(
+    run: Run,
+    node: NodeInstance,
+    step: TraceStep,
+    body: ((ctx: Step) => void | Promise<void>) | undefined,
+    message?: Message,
+    port?: string,
+  ): void {
     const index = run.record(step);
     const ctx = new Step(this, run, node, step, index);
     const outer = this.#executing;
@@ -321,7 +346,7 @@ export class RunExecutor implements StepHost {
     this.#executing = run;
     this.#executingHops = step.hops;
     try {
-      const result = body(ctx);
+      const result = body ? body(ctx) : node.runtime.receive?.(ctx, message!, port!);
       if (result && typeof (result as Promise<void>).then === 'function') this.#hold(run, node, step, result);
     } catch (error) {
       this.#failed(run, node, step, error);
@@ -394,19 +419,29 @@ export class RunExecutor implements StepHost {
 
   #fire(record: TimerRecord): void {
     if (!this.timers.get(record.id)) return;
-    this.removeTimer(record);
-    record.run.pending--;
-    this.continue(record, 'timer', (ctx) => record.node.runtime.onTimer?.(ctx, record.data));
-    this.drain();
-    this.flush();
+    const own = this.freezeClock();
+    try {
+      this.removeTimer(record);
+      record.run.pending--;
+      this.continue(record, 'timer', (ctx) => record.node.runtime.onTimer?.(ctx, record.data));
+      this.drain();
+      this.flush();
+    } finally {
+      if (own) this.thawClock();
+    }
   }
 
   #scheduleDue(node: NodeInstance, at: number): void {
-    this.trigger(node, { payload: { scheduledAt: at } });
-    this.schedules.armNext(node, at);
-    this.dirty = true;
-    this.drain();
-    this.flush();
+    const own = this.freezeClock();
+    try {
+      this.trigger(node, { payload: { scheduledAt: at } });
+      this.schedules.armNext(node, at);
+      this.dirty = true;
+      this.drain();
+      this.flush();
+    } finally {
+      if (own) this.thawClock();
+    }
   }
 
   restore(): void {
