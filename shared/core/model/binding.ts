@@ -1,20 +1,12 @@
 /**
- * The binding runtime: turns "write `on` = true on this device" into the exact wire operation
- * its model prescribes, lists the subscriptions needed to observe it, and decodes incoming
- * MQTT messages back into capability values. Platform-free: the gateway and the flow engine
- * perform the returned operations with their own transports.
+ * The binding runtime, outgoing half: turns "write `on` = true on this device" into the exact
+ * wire operation its model prescribes, and decodes read responses. The incoming half
+ * (subscriptions, decoding MQTT messages) is in observe.ts. Platform-free: the gateway and the
+ * flow engine perform the returned operations with their own transports.
  */
-import { decodeValue, encodeValue, resolveMappings, sameJson } from './mapping';
-import type {
-  DeviceModel,
-  Implementation,
-  Mapping,
-  MappingRef,
-  MessageCondition,
-  MqttSubscription,
-  WireOperation,
-} from './schemas';
-import { fillJson, fillText, MissingVariableError, readPath, topicMatches, type Variables } from './template';
+import { decodeValue, encodeValue, resolveMappings } from './mapping';
+import type { DeviceModel, Implementation, Mapping, MappingRef, WireOperation } from './schemas';
+import { fillJson, fillText, MissingVariableError, readPath, type Variables } from './template';
 
 /** A wire operation with every placeholder filled, ready for a transport to perform. */
 export type WireAction =
@@ -39,23 +31,6 @@ export type WireAction =
       responseTopic?: string;
       resultPath?: string;
     };
-
-/** One subscription the device needs, with its filter filled in. */
-export interface WireSubscription {
-  readonly implementation: string;
-  readonly kind: 'property' | 'event';
-  readonly name: string;
-  readonly topic: string;
-}
-
-/** A capability value decoded from one incoming message. */
-export interface DecodedValue {
-  readonly implementation: string;
-  readonly capability: string;
-  readonly kind: 'property' | 'event';
-  readonly name: string;
-  readonly value: unknown;
-}
 
 /** Why the runtime could not produce an operation or a value; `code` is stable for callers. */
 export class BindingError extends Error {
@@ -171,8 +146,8 @@ const perform = (
     }
   });
 
-/** Resolves a mapping chain and fills `{variable}` placeholders in enum device values (`{payload_on}`). */
-const chainFor = (
+/** Resolves a mapping chain and fills `{variable}` placeholders in enum device values (`{payload_on}`); throws BindingError for an undefined mapping or variable. */
+export const mappingChain = (
   device: BoundDevice,
   refs: readonly MappingRef[] | undefined,
   vars: Variables,
@@ -195,7 +170,7 @@ const encode = (
   value: unknown,
   what: string,
 ): unknown => {
-  const encoded = encodeValue(chainFor(device, refs, vars, what), value);
+  const encoded = encodeValue(mappingChain(device, refs, vars, what), value);
   if (!encoded.ok) {
     throw new BindingError(
       'mapping_failed',
@@ -269,122 +244,6 @@ export const applicableImplementations = (device: BoundDevice): string[] =>
     .filter(([key, impl]) => implementationApplies(impl, effectiveVariables(device, key)))
     .map(([key]) => key);
 
-interface Listener {
-  readonly implementation: string;
-  readonly capability: string;
-  readonly kind: 'property' | 'event';
-  readonly name: string;
-  readonly sub: MqttSubscription;
-  readonly topic: string;
-  readonly vars: Variables;
-  readonly map: readonly MappingRef[] | undefined;
-}
-
-const listeners = (device: BoundDevice): Listener[] => {
-  const out: Listener[] = [];
-  for (const [key, impl] of Object.entries(device.model.implements)) {
-    const vars = effectiveVariables(device, key);
-    if (!implementationApplies(impl, vars)) continue;
-    const push = (
-      kind: 'property' | 'event',
-      name: string,
-      subs: readonly MqttSubscription[] | undefined,
-      map: Listener['map'],
-    ) => {
-      for (const sub of subs ?? []) {
-        const topic = withVariables(device.model, `${device.model.id} ${key}.${name}`, () =>
-          fillText(sub.topic, vars),
-        );
-        out.push({ implementation: key, capability: impl.capability, kind, name, sub, topic, vars, map });
-      }
-    };
-    for (const [name, b] of Object.entries(impl.properties ?? {})) push('property', name, b.observe, b.map);
-    for (const [name, b] of Object.entries(impl.events ?? {})) push('event', name, b.subscribe, b.map);
-  }
-  return out;
-};
-
-/** Every subscription needed to observe the device's properties and events (filters filled in, one per binding). */
-export const subscriptionsFor = (device: BoundDevice): WireSubscription[] =>
-  listeners(device).map(({ implementation, kind, name, topic }) => ({ implementation, kind, name, topic }));
-
-/** The distinct topic filters to subscribe to for a device. */
-export const topicFiltersFor = (device: BoundDevice): string[] => [
-  ...new Set(listeners(device).map((l) => l.topic)),
-];
-
-const meets = (
-  message: unknown,
-  conditions: readonly MessageCondition[] | undefined,
-  vars: Variables,
-): boolean =>
-  (conditions ?? []).every((c) => {
-    const at = readPath(message, fillText(c.path, vars));
-    if (c.exists !== undefined && at.found !== c.exists) return false;
-    if (c.equals !== undefined) return at.found && sameJson(at.value, fillJson(c.equals, vars));
-    return c.exists !== undefined || at.found;
-  });
-
-const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } => {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-};
-
-/**
- * Decodes one incoming MQTT message into the capability values it carries. A message that
- * matches no binding, or lacks the value path, yields nothing for that binding; a payload that
- * is not JSON where JSON is needed, or a failed mapping, is reported to `onProblem` (for traces).
- */
-export const decodeMessage = (
-  device: BoundDevice,
-  topic: string,
-  /** The payload as UTF-8 text (transports decode bytes; the core has no TextDecoder). */
-  payload: string,
-  onProblem?: (problem: string) => void,
-): DecodedValue[] => {
-  let json: { ok: true; value: unknown } | { ok: false } | undefined;
-  const out: DecodedValue[] = [];
-  for (const l of listeners(device)) {
-    if (!topicMatches(l.topic, topic)) continue;
-    const what = `${l.implementation}.${l.name}`;
-    try {
-      const path = fillText(l.sub.valuePath ?? '', l.vars);
-      const wantsJson = l.sub.format === 'json' || (l.sub.format !== 'text' && (path !== '' || l.sub.where));
-      let raw: unknown = payload;
-      if (wantsJson) {
-        json ??= parseJson(payload);
-        if (!json.ok) {
-          onProblem?.(`${topic}: the payload is not JSON, so ${what} cannot be read from it`);
-          continue;
-        }
-        if (!meets(json.value, l.sub.where, l.vars)) continue;
-        const at = readPath(json.value, path);
-        if (!at.found) continue;
-        raw = at.value;
-      }
-      const decoded = decodeValue(chainFor(device, l.map, l.vars, what), raw);
-      if (!decoded.ok) {
-        onProblem?.(`${topic}: ${what}: ${decoded.reason}`);
-        continue;
-      }
-      out.push({
-        implementation: l.implementation,
-        capability: l.capability,
-        kind: l.kind,
-        name: l.name,
-        value: decoded.value,
-      });
-    } catch (error) {
-      if (!(error instanceof BindingError || error instanceof MissingVariableError)) throw error;
-      onProblem?.(`${topic}: ${what}: ${error.message}`);
-    }
-  }
-  return out;
-};
-
 /** Decodes the response of a read operation (HTTP body or RPC result) into the property's value. */
 export const decodeReadResult = (
   device: BoundDevice,
@@ -399,14 +258,16 @@ export const decodeReadResult = (
     action.kind === 'http' ? action.valuePath : action.kind === 'rpc' ? action.resultPath : undefined;
   let body = response;
   if (typeof body === 'string' && path) {
-    const parsed = parseJson(body);
-    if (!parsed.ok) throw new BindingError('mapping_failed', `${what}: the response is not JSON`);
-    body = parsed.value;
+    try {
+      body = JSON.parse(body);
+    } catch {
+      throw new BindingError('mapping_failed', `${what}: the response is not JSON`);
+    }
   }
   const at = readPath(body, path ?? '');
   if (!at.found) throw new BindingError('mapping_failed', `${what}: the response has nothing at "${path}"`);
   const decoded = decodeValue(
-    chainFor(device, binding?.map, effectiveVariables(device, implementation), what),
+    mappingChain(device, binding?.map, effectiveVariables(device, implementation), what),
     at.value,
   );
   if (!decoded.ok) throw new BindingError('mapping_failed', `${what}: ${decoded.reason}`);

@@ -7,6 +7,7 @@ export * from './catalog';
 export * from './mapping';
 export * from './template';
 export * from './binding';
+export * from './observe';
 export * from './problems';
 export * from './validate';
 export * from './resolver';

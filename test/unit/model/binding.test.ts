@@ -2,15 +2,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   applicableImplementations,
   BindingError,
-  decodeMessage,
   decodeReadResult,
   invokeAction,
   readProperty,
-  subscriptionsFor,
-  topicFiltersFor,
   writeProperty,
   type BoundDevice,
 } from '../../../shared/core/model/binding';
+import {
+  compileDevice,
+  decodeMessage,
+  subscriptionsFor,
+  topicFiltersFor,
+} from '../../../shared/core/model/observe';
 import type { DeviceModel } from '../../../shared/core/model/schemas';
 import { valuePathFromHaTemplate } from '../../../shared/core/model/template';
 import { loadLibrary } from '../../../shared/node/library/load';
@@ -113,6 +116,19 @@ describe('Tasmota relay', () => {
     }
     expect(() => writeProperty(relay(), 'switch', 'nope', true)).toThrow(BindingError);
     expect(() => writeProperty(relay(), 'switch', 'on', 'maybe')).toThrow(/cannot send "maybe"/);
+  });
+
+  it('compiles a device once: missing variables are listed, not thrown, and decoding still works for the rest', () => {
+    const partial = device('homie-device', { switch_path: 'light/power' });
+    const compiled = compileDevice(partial);
+    expect(compiled.problems.join()).toMatch(/no value for \{base\}/);
+    expect(compiled.decode('homie/x/light/power', 'true')).toEqual([]);
+    expect(() => subscriptionsFor(partial)).toThrow(BindingError);
+    const ok = compileDevice(relay());
+    expect(ok.problems).toEqual([]);
+    expect(ok.decode('stat/kitchen_relay/POWER', 'ON')).toEqual([
+      { implementation: 'switch', capability: 'switch@1', kind: 'property', name: 'on', value: true },
+    ]);
   });
 
   it('reads a sensor value from tele/<topic>/SENSOR by the sensor key', () => {
@@ -295,5 +311,35 @@ describe('generic MQTT JSON device and the gateway', () => {
       ['gateway.online', false],
       ['availability.online', false],
     ]);
+  });
+});
+
+describe('wildcard subscriptions', () => {
+  it('match topics with + and #, in model order alongside exact ones', () => {
+    const model: DeviceModel = {
+      id: 'probe',
+      title: 'Probe',
+      protocols: ['mqtt'],
+      implements: {
+        temperature: {
+          capability: 'temperature@1',
+          properties: {
+            temperature: {
+              observe: [
+                { kind: 'mqtt', topic: 'site/+/temp', format: 'text' },
+                { kind: 'mqtt', topic: 'site/hall/temp', format: 'text' },
+                { kind: 'mqtt', topic: 'all/#', valuePath: 't' },
+              ],
+              map: [{ kind: 'parse', as: 'number' }],
+            },
+          },
+        },
+      },
+    };
+    const compiled = compileDevice({ model, variables: {} });
+    expect(compiled.decode('site/hall/temp', '21.5').map((v) => v.value)).toEqual([21.5, 21.5]);
+    expect(compiled.decode('site/attic/temp', '3').map((v) => v.value)).toEqual([3]);
+    expect(compiled.decode('all/a/b', '{"t":"7"}').map((v) => v.value)).toEqual([7]);
+    expect(compiled.decode('site/hall/humidity', '1')).toEqual([]);
   });
 });

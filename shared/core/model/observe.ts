@@ -1,0 +1,224 @@
+/**
+ * The binding runtime, incoming half: which MQTT subscriptions a device needs, and how an
+ * incoming (topic, payload) becomes capability values. `compileDevice` does the per-device work
+ * once (fills topics and paths, resolves mapping chains, indexes exact topics) so the gateway's
+ * per-message cost is a map lookup, one JSON.parse and the mapping.
+ */
+import {
+  BindingError,
+  effectiveVariables,
+  implementationApplies,
+  mappingChain,
+  type BoundDevice,
+} from './binding';
+import { decodeValue, sameJson } from './mapping';
+import type { Mapping, MqttSubscription } from './schemas';
+import { fillJson, fillText, MissingVariableError, readPath, topicMatches } from './template';
+
+/** One subscription the device needs, with its filter filled in. */
+export interface WireSubscription {
+  readonly implementation: string;
+  readonly kind: 'property' | 'event';
+  readonly name: string;
+  readonly topic: string;
+}
+
+/** A capability value decoded from one incoming message. */
+export interface DecodedValue {
+  readonly implementation: string;
+  readonly capability: string;
+  readonly kind: 'property' | 'event';
+  readonly name: string;
+  readonly value: unknown;
+}
+
+interface Condition {
+  readonly path: string;
+  readonly equals?: unknown;
+  readonly exists?: boolean;
+}
+
+interface Listener extends WireSubscription {
+  readonly capability: string;
+  readonly json: boolean;
+  readonly path: string;
+  readonly where: readonly Condition[];
+  readonly chain: readonly Mapping[];
+}
+
+/** A device prepared for decoding: its subscriptions, and a decoder for its messages. */
+export interface CompiledDevice {
+  /** One entry per subscription binding, in model order. */
+  readonly subscriptions: readonly WireSubscription[];
+  /** The distinct topic filters to subscribe to. */
+  readonly topicFilters: readonly string[];
+  /** Bindings left out because a variable or mapping is missing, each as a sentence. */
+  readonly problems: readonly string[];
+  /** Decodes one message (payload as UTF-8 text); failures go to `onProblem`, never thrown. */
+  decode(topic: string, payload: string, onProblem?: (problem: string) => void): DecodedValue[];
+}
+
+const isWildcard = (filter: string) => filter.includes('+') || filter.includes('#');
+
+const compileListener = (
+  device: BoundDevice,
+  key: string,
+  capability: string,
+  kind: 'property' | 'event',
+  name: string,
+  sub: MqttSubscription,
+  map: Parameters<typeof mappingChain>[1],
+  vars: ReturnType<typeof effectiveVariables>,
+): Listener => {
+  const what = `${device.model.id} ${key}.${name}`;
+  try {
+    const path = fillText(sub.valuePath ?? '', vars);
+    return {
+      implementation: key,
+      capability,
+      kind,
+      name,
+      topic: fillText(sub.topic, vars),
+      json: sub.format === 'json' || (sub.format !== 'text' && (path !== '' || Boolean(sub.where?.length))),
+      path,
+      where: (sub.where ?? []).map((c) => ({
+        path: fillText(c.path, vars),
+        ...(c.equals === undefined ? {} : { equals: fillJson(c.equals, vars) }),
+        ...(c.exists === undefined ? {} : { exists: c.exists }),
+      })),
+      chain: mappingChain(device, map, vars, what),
+    };
+  } catch (error) {
+    if (error instanceof MissingVariableError) {
+      throw new BindingError(
+        'missing_variable',
+        `${what}: the device has no value for {${error.variable}}; set it on the device or give the model's variable a default`,
+      );
+    }
+    throw error;
+  }
+};
+
+const meets = (message: unknown, conditions: readonly Condition[]): boolean =>
+  conditions.every((c) => {
+    const at = readPath(message, c.path);
+    if (c.exists !== undefined && at.found !== c.exists) return false;
+    if (c.equals !== undefined) return at.found && sameJson(at.value, c.equals);
+    return c.exists !== undefined || at.found;
+  });
+
+/** Prepares a device for decoding; bindings that cannot work (missing variable) are listed in `problems` and skipped. */
+export const compileDevice = (device: BoundDevice): CompiledDevice => {
+  const listeners: Listener[] = [];
+  const problems: string[] = [];
+  for (const [key, impl] of Object.entries(device.model.implements)) {
+    const vars = effectiveVariables(device, key);
+    if (!implementationApplies(impl, vars)) continue;
+    const add = (
+      kind: 'property' | 'event',
+      name: string,
+      subs: readonly MqttSubscription[] | undefined,
+      map: Parameters<typeof mappingChain>[1],
+    ) => {
+      for (const sub of subs ?? []) {
+        try {
+          listeners.push(compileListener(device, key, impl.capability, kind, name, sub, map, vars));
+        } catch (error) {
+          if (!(error instanceof BindingError)) throw error;
+          problems.push(error.message);
+        }
+      }
+    };
+    for (const [name, b] of Object.entries(impl.properties ?? {})) add('property', name, b.observe, b.map);
+    for (const [name, b] of Object.entries(impl.events ?? {})) add('event', name, b.subscribe, b.map);
+  }
+  const exact = new Map<string, Listener[]>();
+  const wild: Listener[] = [];
+  for (const l of listeners) {
+    if (isWildcard(l.topic)) wild.push(l);
+    else exact.set(l.topic, [...(exact.get(l.topic) ?? []), l]);
+  }
+  const order = new Map(listeners.map((l, i) => [l, i]));
+  return {
+    subscriptions: listeners.map(({ implementation, kind, name, topic }) => ({
+      implementation,
+      kind,
+      name,
+      topic,
+    })),
+    topicFilters: [...new Set(listeners.map((l) => l.topic))],
+    problems,
+    decode(topic, payload, onProblem) {
+      const direct = exact.get(topic) ?? [];
+      const matching = wild.length
+        ? [...direct, ...wild.filter((l) => topicMatches(l.topic, topic))].sort(
+            (a, b) => order.get(a)! - order.get(b)!,
+          )
+        : direct;
+      const out: DecodedValue[] = [];
+      let parsed: { ok: true; value: unknown } | { ok: false } | undefined;
+      for (const l of matching) {
+        let raw: unknown = payload;
+        if (l.json) {
+          if (!parsed) {
+            try {
+              parsed = { ok: true, value: JSON.parse(payload) };
+            } catch {
+              parsed = { ok: false };
+            }
+          }
+          if (!parsed.ok) {
+            onProblem?.(
+              `${topic}: the payload is not JSON, so ${l.implementation}.${l.name} cannot be read from it`,
+            );
+            continue;
+          }
+          if (l.where.length && !meets(parsed.value, l.where)) continue;
+          const at = readPath(parsed.value, l.path);
+          if (!at.found) continue;
+          raw = at.value;
+        }
+        const decoded = l.chain.length ? decodeValue(l.chain, raw) : { ok: true as const, value: raw };
+        if (!decoded.ok) {
+          onProblem?.(`${topic}: ${l.implementation}.${l.name}: ${decoded.reason}`);
+          continue;
+        }
+        out.push({
+          implementation: l.implementation,
+          capability: l.capability,
+          kind: l.kind,
+          name: l.name,
+          value: decoded.value,
+        });
+      }
+      return out;
+    },
+  };
+};
+
+/** Every subscription needed to observe the device's properties and events; throws BindingError when a variable is missing. */
+export const subscriptionsFor = (device: BoundDevice): WireSubscription[] => {
+  const compiled = compileDevice(device);
+  if (compiled.problems.length) throw new BindingError('missing_variable', compiled.problems.join('; '));
+  return [...compiled.subscriptions];
+};
+
+/** The distinct topic filters to subscribe to for a device; throws BindingError when a variable is missing. */
+export const topicFiltersFor = (device: BoundDevice): string[] => [
+  ...new Set(subscriptionsFor(device).map((s) => s.topic)),
+];
+
+/**
+ * Decodes one message for a device without keeping the compiled form (convenient for one-off
+ * use; the gateway keeps `compileDevice(device)` and calls its `decode`).
+ */
+export const decodeMessage = (
+  device: BoundDevice,
+  topic: string,
+  payload: string,
+  onProblem?: (problem: string) => void,
+): DecodedValue[] => {
+  const compiled = compileDevice(device);
+  compiled.problems.forEach((p) => onProblem?.(p));
+  return compiled.decode(topic, payload, onProblem);
+};
