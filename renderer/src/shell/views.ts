@@ -1,7 +1,7 @@
 import type { Component } from 'svelte';
 import StartPage from '../pages/StartPage.svelte';
 import FlowsView from '../flows/FlowsView.svelte';
-import LibraryView from '../library/LibraryView.svelte';
+import CommissionView from '../commission/CommissionView.svelte';
 
 /** One top-level view of the app shell, listed in the side bar. */
 export interface View {
@@ -17,5 +17,5 @@ export interface View {
 export const views: readonly View[] = [
   { id: 'home', title: 'Home', icon: '⌂', component: StartPage },
   { id: 'flows', title: 'Flows', icon: '⋔', component: FlowsView },
-  { id: 'library', title: 'Library', icon: '▤', component: LibraryView },
+  { id: 'commission', title: 'Commission', icon: '⚡', component: CommissionView },
 ];
