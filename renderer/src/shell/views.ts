@@ -2,6 +2,7 @@ import type { Component } from 'svelte';
 import StartPage from '../pages/StartPage.svelte';
 import FlowsView from '../flows/FlowsView.svelte';
 import CommissionView from '../commission/CommissionView.svelte';
+import LibraryView from '../library/LibraryView.svelte';
 
 /** One top-level view of the app shell, listed in the side bar. */
 export interface View {
@@ -18,4 +19,5 @@ export const views: readonly View[] = [
   { id: 'home', title: 'Home', icon: '⌂', component: StartPage },
   { id: 'flows', title: 'Flows', icon: '⋔', component: FlowsView },
   { id: 'commission', title: 'Commission', icon: '⚡', component: CommissionView },
+  { id: 'library', title: 'Library', icon: '▤', component: LibraryView },
 ];
