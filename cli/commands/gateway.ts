@@ -2,9 +2,11 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FieldgraphError } from '../../shared/core/errors';
 import { createEngineRunner } from '../../shared/node/gateway/engine-runner';
+import { attachInstaller, type AttachedInstaller } from '../../shared/node/gateway/install/attach';
 import { loadProjectFlowSet } from '../../shared/node/gateway/project';
 import { startGateway, type Gateway, type GatewayOptions } from '../../shared/node/gateway/runtime';
 import { createLogger } from '../../shared/node/log';
+import { appVersion } from '../../shared/node/paths';
 import { UsageError, type Command } from '../command';
 
 const portArg = (flag: string, text: string): number => {
@@ -49,12 +51,14 @@ export const gatewayCommand: Command = {
   name: 'gateway',
   summary: 'Run flows on this machine as the site gateway',
   usage: `Usage: fieldgraph gateway --id ID (--broker mqtt://HOST:PORT | --embedded-broker PORT) --data DIR
-                          [--project DIR] [--trust PUBKEY …] [--http [HOST:]PORT] [--watch DIR]
-                          [--mdns-interface IP]
+                          [--project DIR] [--trust PUBKEY …] [--group NAME …] [--http [HOST:]PORT]
+                          [--watch DIR] [--mdns-interface IP]
 
 Connects to the site's MQTT broker (or starts its own), publishes a retained status on
 fieldgraph/v1/gw/<ID>/status with a Last Will, answers RPC on fieldgraph/v1/gw/<ID>/rpc/<method>
-(status, traces, trace, run), and runs the flows of the project folder given with --project.
+(status, traces, trace, run, installed, rollback), and runs flows: the installed package, which
+signed packages replace over MQTT (…/deploy), the fleet group topic, HTTP or the watched folder —
+or, for development, the project folder given with --project (then no package is installed).
 Stops cleanly on SIGTERM or Ctrl+C.
 
   --id ID                  this gateway's id (letters, digits, - and _)
@@ -62,9 +66,11 @@ Stops cleanly on SIGTERM or Ctrl+C.
                            FIELDGRAPH_BROKER_PASSWORD
   --embedded-broker PORT   start an MQTT 3.1.1 broker on PORT (all interfaces) for a site without one
   --data DIR               where the gateway keeps its key, outbox, traces, state and packages
-  --project DIR            run the flows of this project folder
+  --project DIR            run the flows of this project folder instead of the installed package
   --trust PUBKEY           a package signing key to trust (repeatable)
-  --http [HOST:]PORT       serve /v1/status and /v1/traces over HTTP (default host 0.0.0.0)
+  --group NAME             a fleet group whose packages this gateway installs (repeatable)
+  --http [HOST:]PORT       serve /v1/status, /v1/traces and, with FIELDGRAPH_GATEWAY_TOKEN set,
+                           POST /v1/packages over HTTP (default host 0.0.0.0)
   --watch DIR              a folder to watch for packages (USB stick)
   --mdns-interface IP      announce _fieldgraph._tcp on the interface with this IPv4 address only`,
   async run(argv) {
@@ -77,6 +83,7 @@ Stops cleanly on SIGTERM or Ctrl+C.
         data: { type: 'string' },
         project: { type: 'string' },
         trust: { type: 'string', multiple: true },
+        group: { type: 'string', multiple: true },
         http: { type: 'string' },
         watch: { type: 'string' },
         'mdns-interface': { type: 'string' },
@@ -110,12 +117,23 @@ Stops cleanly on SIGTERM or Ctrl+C.
       createRunner: (set, io) => createEngineRunner(set, io, id),
     };
 
-    let gateway: Gateway;
+    let gateway: Gateway | undefined;
+    let installer: AttachedInstaller | undefined;
     try {
       const flowSet = values.project ? loadProjectFlowSet(values.project, log) : undefined;
       gateway = await startGateway(options);
-      if (flowSet) await gateway.load(flowSet);
+      if (flowSet) {
+        await gateway.load(flowSet);
+      } else {
+        installer = await attachInstaller(gateway, {
+          engineVersion: appVersion,
+          groups: values.group ?? [],
+          token: process.env.FIELDGRAPH_GATEWAY_TOKEN || undefined,
+          log: log.child('install'),
+        });
+      }
     } catch (error) {
+      await gateway?.stop();
       if (error instanceof FieldgraphError) {
         console.error(error.message);
         return 1;
@@ -129,6 +147,7 @@ Stops cleanly on SIGTERM or Ctrl+C.
       process.once('SIGINT', () => done());
       process.once('SIGTERM', () => done());
     });
+    installer?.close();
     await gateway.stop();
     console.log(`Gateway ${id} stopped.`);
     return 0;

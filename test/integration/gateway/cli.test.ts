@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { canCreateNetns } from '../../helpers/netns';
 import { freePort, startMosquitto } from '../../helpers/mosquitto';
 import { flow, writeProject } from './fixtures';
-import { connectClient, nextJson } from './helpers';
+import { connectClient, nextJson, rpc } from './helpers';
 import { spawnGateway, type GatewayProcess } from './process';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -62,7 +62,7 @@ describe('fieldgraph gateway as a process', () => {
     expect(await offline).toMatchObject({ state: 'offline', reason: 'shutdown' });
   });
 
-  it('leaves its Last Will when it dies without a word', async () => {
+  it('runs the package installer without --project, and leaves its Last Will when it dies without a word', async () => {
     const m = await startMosquitto();
     cleanups.push(() => m.stop());
     const gw = track(await spawnGateway(['--id', 'cli2', '--broker', m.url, '--data', tempDir()]));
@@ -70,6 +70,8 @@ describe('fieldgraph gateway as a process', () => {
     const probe = await connectClient(m.url);
     cleanups.push(() => new Promise<void>((r) => probe.end(true, {}, () => r())));
     await nextJson(probe, 'fieldgraph/v1/gw/cli2/status', (s) => s.state === 'online');
+    // without --project the package installer is attached and answers on RPC
+    expect((await rpc(probe, 'cli2', 'installed')).ok).toBe(true);
     const offline = nextJson(probe, 'fieldgraph/v1/gw/cli2/status', (s) => s.state === 'offline');
     gw.child.kill('SIGKILL');
     expect(await offline).toMatchObject({ state: 'offline', reason: 'connection lost' });

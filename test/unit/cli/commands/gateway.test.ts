@@ -35,6 +35,7 @@ describe('fieldgraph gateway arguments', () => {
       '--data',
       '--project',
       '--trust',
+      '--group',
       '--http',
       '--watch',
       '--mdns-interface',
