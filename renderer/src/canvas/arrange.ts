@@ -2,8 +2,8 @@
  * Align, distribute and auto-layout: each computes new positions for some nodes; the editor
  * turns them into one `moveNodes` command so the result is a single undo step.
  */
-import ELK from 'elkjs/lib/elk.bundled.js';
 import { nodeLayout } from './ports';
+import type ElkEngine from 'elkjs/lib/elk.bundled.js';
 import type { Flow, FlowNode, NodeKindSpec, Point } from './types';
 
 /** Which edge or centre line to line nodes up on. */
@@ -71,7 +71,9 @@ export const distribute = (
   return out;
 };
 
-const elk = new ELK();
+// elkjs is 1.5 MB of JavaScript: loaded on the first auto-layout, not with the editor.
+let elk: Promise<InstanceType<typeof ElkEngine>> | undefined;
+const layoutEngine = () => (elk ??= import('elkjs/lib/elk.bundled.js').then(({ default: ELK }) => new ELK()));
 
 /**
  * A left-to-right layered layout of the whole flow (elkjs), ports kept in catalog order so
@@ -82,7 +84,9 @@ export const autoLayout = async (
   catalog: ReadonlyMap<string, NodeKindSpec>,
   grid = 20,
 ): Promise<Map<string, Point>> => {
-  const graph = await elk.layout({
+  const graph = await (
+    await layoutEngine()
+  ).layout({
     id: 'root',
     layoutOptions: {
       'elk.algorithm': 'layered',

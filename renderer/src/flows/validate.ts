@@ -4,7 +4,7 @@
  * shapes do not fit, and CEL expressions type-checked (shared/core/expr) against the payload
  * arriving at the node and the roles in scope.
  */
-import { checkExpression } from '../../../shared/core/expr/cel';
+import { checkExpression, type ExpressionCheck } from '../../../shared/core/expr/cel';
 import {
   configWithDefaults,
   getNodeKind,
@@ -14,6 +14,44 @@ import {
 } from '../../../shared/core/flow/catalog';
 import { shapeFits, shapeName, type DataShape, type RoleInScope } from '../../../shared/core/flow/scope';
 import type { Design, Flow, FlowEdge, FlowNode, Problem } from '../canvas/types';
+
+type Config = Record<string, unknown>;
+const defaultsCache = new WeakMap<object, Config>();
+
+/** A node's config with its kind's defaults, computed once per config object (configs are immutable). */
+const withDefaults = (kind: NodeKind, config: Readonly<Config>): Config => {
+  let full = defaultsCache.get(config);
+  if (!full) {
+    full = configWithDefaults(kind, config as Config);
+    defaultsCache.set(config, full);
+  }
+  return full;
+};
+
+/**
+ * Expression checks by roles in scope, then by expected type, payload shape and source: a
+ * design re-validated on every edit checks only the expressions that changed.
+ */
+const expressionCache = new WeakMap<readonly RoleInScope[], Map<string, ExpressionCheck>>();
+const checkCached = (
+  source: string,
+  payload: DataShape,
+  roles: readonly RoleInScope[],
+  expects?: string,
+): ExpressionCheck => {
+  let byKey = expressionCache.get(roles);
+  if (!byKey) {
+    byKey = new Map();
+    expressionCache.set(roles, byKey);
+  }
+  const key = `${expects ?? ''}\u0000${JSON.stringify(payload)}\u0000${source}`;
+  let result = byKey.get(key);
+  if (!result) {
+    result = checkExpression(source, { payload, roles }, expects);
+    byKey.set(key, result);
+  }
+  return result;
+};
 
 interface FlowIndex {
   readonly nodes: ReadonlyMap<string, FlowNode>;
@@ -81,7 +119,7 @@ const validateFlow = (flow: Flow, design: Design, roles: readonly RoleInScope[])
     if (known) return known;
     if (visiting.has(node.id)) return {};
     visiting.add(node.id);
-    const config = configWithDefaults(kind, node.config as Record<string, unknown>);
+    const config = withDefaults(kind, node.config);
     const ports = outputPortsOf(kind, config);
     const declared = ports.find((p) => p.name === port)?.shape ?? {};
     const input = inputShape(node);
@@ -93,7 +131,7 @@ const validateFlow = (flow: Flow, design: Design, roles: readonly RoleInScope[])
             expressionType: (path) => {
               const source = config[path];
               if (typeof source !== 'string') return undefined;
-              const r = checkExpression(source, { payload: input, roles });
+              const r = checkCached(source, input, roles);
               return r.ok ? r.type : undefined;
             },
           })
@@ -122,7 +160,7 @@ const validateFlow = (flow: Flow, design: Design, roles: readonly RoleInScope[])
       add(`“${node.kind}” is not a node kind this Fieldgraph knows; delete the node or update Fieldgraph.`);
       continue;
     }
-    const config = configWithDefaults(kind, node.config as Record<string, unknown>);
+    const config = withDefaults(kind, node.config);
     checkRequired(kind, config, add);
     for (const ref of kind.roleRefs) {
       const roleName = config[ref.roleField];
@@ -162,7 +200,7 @@ const validateFlow = (flow: Flow, design: Design, roles: readonly RoleInScope[])
     for (const field of kind.expressions) {
       for (const { key, value } of valuesAt(config, field.path, field.each === true)) {
         if (typeof value !== 'string' || value.trim() === '') continue;
-        const result = checkExpression(value, { payload, roles }, field.expects);
+        const result = checkCached(value, payload, roles, field.expects);
         if (!result.ok) add(`${key}: ${result.message}`, key);
       }
     }
@@ -177,14 +215,10 @@ const validateFlow = (flow: Flow, design: Design, roles: readonly RoleInScope[])
     const fromKind = from && getNodeKind(from.kind);
     const toKind = to && getNodeKind(to.kind);
     if (!from || !to || !fromKind || !toKind) continue;
-    const outPort = outputPortsOf(
-      fromKind,
-      configWithDefaults(fromKind, from.config as Record<string, unknown>),
-    ).find((p) => p.name === e.from.port);
-    const inPort = inputPortsOf(
-      toKind,
-      configWithDefaults(toKind, to.config as Record<string, unknown>),
-    ).find((p) => p.name === e.to.port);
+    const outPort = outputPortsOf(fromKind, withDefaults(fromKind, from.config)).find(
+      (p) => p.name === e.from.port,
+    );
+    const inPort = inputPortsOf(toKind, withDefaults(toKind, to.config)).find((p) => p.name === e.to.port);
     if (!outPort || !inPort) {
       problems.push({
         flow: flow.id,
