@@ -25,6 +25,23 @@ const withTimeout = (promise: Promise<unknown>, ms: number): Promise<void> =>
     );
   });
 
+// Allows `rate` events per second with bursts of up to `rate`; cheap enough to ask per run.
+const tokenBucket = (rate: number) => {
+  let tokens = rate;
+  let last = Date.now();
+  return {
+    take(): boolean {
+      if (rate <= 0) return false;
+      const now = Date.now();
+      tokens = Math.min(rate, tokens + ((now - last) * rate) / 1000);
+      last = now;
+      if (tokens < 1) return false;
+      tokens -= 1;
+      return true;
+    },
+  };
+};
+
 /** How to start a gateway; the CLI builds this from `fieldgraph gateway …`. */
 export interface GatewayOptions {
   readonly id: string;
@@ -43,6 +60,8 @@ export interface GatewayOptions {
   /** Announce `_fieldgraph._tcp` on this IPv4 interface; no announcement without it. */
   readonly mdnsInterface?: string;
   readonly traceBudgets?: TraceBudgets;
+  /** At most this many traces per second are published live on `…/traces` (default 20; 0 = none). */
+  readonly liveTracesPerSecond?: number;
   readonly log: Logger;
   /** Turns a FlowSet into running flows. */
   readonly createRunner: FlowRunnerFactory;
@@ -243,6 +262,9 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       log.info('announcing _fieldgraph._tcp', { interface: options.mdnsInterface });
     }
 
+    // Live traces for the canvas, capped so a busy flow cannot turn tracing into a flood; the
+    // trace store keeps what the cap skips.
+    const live = tokenBucket(options.liveTracesPerSecond ?? 20);
     const io: FlowIo = {
       publish: (topic, payload, publishOptions) =>
         output.send(topic, payload, publishOptions.qos, publishOptions.retain),
@@ -252,6 +274,7 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
         traces.add(trace);
         if (trace.outcome !== 'finished')
           log.debug('flow run ended', { flowId: trace.flowId, outcome: trace.outcome });
+        if (live.take()) output.send(topics.traces, JSON.stringify(trace), 0, false);
       },
       log: log.child('flows'),
     };

@@ -9,7 +9,7 @@ export const gatewayTopics = (gatewayId: string) => {
     rpcRequests: `${base}/rpc/+`,
     rpcResult: `${base}/rpc/result`,
     rpcPrefix: `${base}/rpc/`,
-    /** Finished traces, as they happen (QoS 0, not retained). */
+    /** Traces of finished runs as they happen (QoS 0, not retained, rate-capped). */
     traces: `${base}/traces`,
     deploy: `${base}/deploy`,
     deployResult: `${base}/deploy/result`,

@@ -75,6 +75,12 @@ describe('gateway runtime with mosquitto', () => {
     const unknown = await rpc(probe, 'gw1', 'reboot');
     expect(unknown).toMatchObject({ ok: false, error: { code: 'gateway.rpc_unknown_method' } });
 
+    const live = nextJson<{ runId: string }>(
+      probe,
+      'fieldgraph/v1/gw/gw1/traces',
+      (t) => t.runId === 'run-1',
+    );
+    await new Promise((r) => setTimeout(r, 100));
     lastIo!.trace({
       runId: 'run-1',
       flowId: 'probe',
@@ -83,6 +89,7 @@ describe('gateway runtime with mosquitto', () => {
       error: { node: 'n2', message: 'boom' },
     });
     lastIo!.trace({ runId: 'run-2', flowId: 'probe', outcome: 'finished', startedAt: 2 });
+    expect(await live).toMatchObject({ runId: 'run-1', outcome: 'failed' });
     const traces = await rpc(probe, 'gw1', 'traces', { outcome: 'failed' });
     expect(traces.value).toMatchObject({
       traces: [{ runId: 'run-1', error: { node: 'n2' } }],
