@@ -11,3 +11,4 @@ export * from './observe';
 export * from './problems';
 export * from './validate';
 export * from './resolver';
+export * from './discovery';

@@ -1,0 +1,157 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeProperty } from '../../../shared/core/model/binding';
+import { createCatalog, type Catalog } from '../../../shared/core/model/catalog';
+import { expandHaDiscoveryConfig, matchModels } from '../../../shared/core/model/discovery';
+import { decodeMessage } from '../../../shared/core/model/observe';
+import { loadLibrary } from '../../../shared/node/library/load';
+
+let catalog: Catalog;
+beforeAll(async () => {
+  const lib = await loadLibrary();
+  catalog = createCatalog(lib.capabilities, lib.models);
+});
+const models = (list: { model: string }[]) => list.map((m) => m.model);
+
+describe('discovery rules of the library', () => {
+  it('recognise a Shelly Plus 1PM from its _shelly._tcp TXT record and capture prefix and host', () => {
+    const found = matchModels(catalog, {
+      kind: 'mdns',
+      service: '_shelly._tcp.local',
+      instance: 'shellyplus1pm-a8032ab1c2d3',
+      host: 'shellyplus1pm-a8032ab1c2d3.local',
+      txt: { gen: '2', app: 'Plus1PM', ver: '1.4.2' },
+    });
+    expect(models(found)).toEqual(['shelly-plus-1pm']);
+    expect(found[0]!.variables).toEqual({
+      prefix: 'shellyplus1pm-a8032ab1c2d3',
+      host: 'shellyplus1pm-a8032ab1c2d3',
+    });
+  });
+
+  it('recognise Tasmota from its LWT and its discovery config', () => {
+    const lwt = matchModels(catalog, { kind: 'mqtt', topic: 'tele/kitchen_relay/LWT', payload: 'Online' });
+    expect(models(lwt)).toEqual(['tasmota-relay', 'tasmota-sensor']);
+    expect(lwt[0]!.variables).toEqual({ topic: 'kitchen_relay' });
+    expect(
+      matchModels(catalog, { kind: 'mqtt', topic: 'tele/kitchen_relay/LWT', payload: 'Offline' }),
+    ).toEqual([]);
+    const config = JSON.stringify({
+      ip: '192.168.1.50',
+      dn: 'Kitchen',
+      t: 'kitchen_relay',
+      rl: [1, 0, 0, 0],
+    });
+    const found = matchModels(catalog, {
+      kind: 'mqtt',
+      topic: 'tasmota/discovery/AABBCCDDEEFF/config',
+      payload: config,
+    });
+    expect(found[0]).toMatchObject({
+      model: 'tasmota-relay',
+      variables: { topic: 'kitchen_relay', host: '192.168.1.50' },
+    });
+  });
+
+  it('turn a Home Assistant sensor config into a device that decodes its state', () => {
+    const config = {
+      name: 'Temperature',
+      uniq_id: 'kitchen_relay_temp',
+      stat_t: 'tele/kitchen_relay/SENSOR',
+      val_tpl: '{{ value_json.DS18B20.Temperature }}',
+      unit_of_meas: '°C',
+      dev_cla: 'temperature',
+      dev: { ids: ['tasmota_3D5E26'] },
+    };
+    const [match] = matchModels(catalog, {
+      kind: 'mqtt',
+      topic: 'homeassistant/sensor/kitchen_relay_temp/config',
+      payload: JSON.stringify(config),
+    });
+    expect(match).toMatchObject({
+      model: 'ha-sensor',
+      variables: {
+        state_topic: 'tele/kitchen_relay/SENSOR',
+        value_path: 'DS18B20.Temperature',
+        device_class: 'temperature',
+      },
+    });
+    const device = { model: catalog.models.get('ha-sensor')!, variables: match!.variables };
+    expect(decodeMessage(device, 'tele/kitchen_relay/SENSOR', '{"DS18B20":{"Temperature":20.6}}')).toEqual([
+      {
+        implementation: 'temperature',
+        capability: 'temperature@1',
+        kind: 'property',
+        name: 'temperature',
+        value: 20.6,
+      },
+    ]);
+  });
+
+  it('expand ~ and abbreviations of a switch config and drive the switch with them', () => {
+    const config = {
+      '~': 'stat/kitchen_relay',
+      name: 'Kitchen',
+      uniq_id: 'kitchen_relay_1',
+      cmd_t: 'cmnd/kitchen_relay/POWER',
+      stat_t: '~/POWER',
+      pl_on: 'ON',
+      pl_off: 'OFF',
+      avty_t: 'tele/kitchen_relay/LWT',
+      pl_avail: 'Online',
+      pl_not_avail: 'Offline',
+    };
+    expect(expandHaDiscoveryConfig(config)).toMatchObject({
+      state_topic: 'stat/kitchen_relay/POWER',
+      payload_available: 'Online',
+    });
+    const [match] = matchModels(catalog, {
+      kind: 'mqtt',
+      topic: 'homeassistant/switch/kitchen_relay_1/config',
+      payload: JSON.stringify(config),
+    });
+    expect(match!.model).toBe('ha-switch');
+    const device = { model: catalog.models.get('ha-switch')!, variables: match!.variables };
+    expect(writeProperty(device, 'switch', 'on', true)).toMatchObject({
+      topic: 'cmnd/kitchen_relay/POWER',
+      payload: 'ON',
+    });
+    expect(decodeMessage(device, 'tele/kitchen_relay/LWT', 'Offline')).toEqual([
+      expect.objectContaining({ name: 'online', value: false }),
+    ]);
+    expect(expandHaDiscoveryConfig({ avty: [{ t: 'dev/avail', pl_avail: 'up' }] })).toMatchObject({
+      availability_topic: 'dev/avail',
+      payload_available: 'up',
+    });
+  });
+
+  it('recognise Homie v4 and v5 devices with their base topic, USB adapters and the gateway', () => {
+    expect(
+      matchModels(catalog, { kind: 'mqtt', topic: 'homie/5/kitchen-light/$state', payload: 'ready' })[0],
+    ).toMatchObject({
+      model: 'homie-device',
+      variables: { base: 'homie/5/kitchen-light' },
+    });
+    expect(
+      matchModels(catalog, { kind: 'mqtt', topic: 'homie/kitchen-light/$homie', payload: '4.0.0' })[0],
+    ).toMatchObject({
+      variables: { base: 'homie/kitchen-light' },
+    });
+    expect(models(matchModels(catalog, { kind: 'usb', vid: '10C4', pid: 'EA60' }))).toEqual([
+      'esphome-device',
+      'tasmota-relay',
+    ]);
+    expect(matchModels(catalog, { kind: 'usb', vid: '10c4', pid: '0000' })).toEqual([]);
+    expect(
+      matchModels(catalog, {
+        kind: 'mdns',
+        service: '_fieldgraph._tcp',
+        instance: 'gw1',
+        host: 'gw1.local',
+        txt: { ID: 'gw1' },
+      })[0],
+    ).toMatchObject({ model: 'fieldgraph-gateway', variables: { gateway_id: 'gw1', host: 'gw1' } });
+    expect(
+      matchModels(catalog, { kind: 'mdns', service: '_ipp._tcp', instance: 'printer', txt: {} }),
+    ).toEqual([]);
+  });
+});
