@@ -20,6 +20,8 @@ export interface LoadedProject extends RawProject {
   /** Migration steps applied in memory (the files change on the next save). */
   migrations: string[];
   problems: ProjectProblem[];
+  /** The part of `problems` about files (damaged, unreadable, newer format), not their content. */
+  fileProblems: ProjectProblem[];
   /** Files that could not be loaded; saving leaves them untouched. */
   damaged: string[];
 }
@@ -157,10 +159,41 @@ export const loadProject = (files: readonly ProjectFileInput[], validate?: Proje
       message: `The project uses format version ${diskSchemaVersion}, newer than this Fieldgraph understands (${CURRENT_SCHEMA_VERSION}); it is open read-only.`,
       hint: 'Update Fieldgraph to edit this project; saving is disabled so nothing newer gets lost.',
     });
-    return { ok: true, project: { ...raw, diskSchemaVersion, readOnly, migrations: [], problems, damaged } };
+    return {
+      ok: true,
+      project: {
+        ...raw,
+        diskSchemaVersion,
+        readOnly,
+        migrations: [],
+        problems,
+        fileProblems: problems,
+        damaged,
+      },
+    };
   }
 
   const { project, applied } = migrateProject(raw, diskSchemaVersion);
+  return {
+    ok: true,
+    project: {
+      ...project,
+      diskSchemaVersion,
+      readOnly,
+      migrations: applied,
+      problems: [...problems, ...checkProjectContent(project, validate)],
+      fileProblems: problems,
+      damaged,
+    },
+  };
+};
+
+/**
+ * The problems in a project's content (as opposed to its files): a name, ids that match file
+ * names, no secret values, and whatever `validate` adds. Run at open and after every edit.
+ */
+export const checkProjectContent = (project: RawProject, validate?: ProjectValidator): ProjectProblem[] => {
+  const problems: ProjectProblem[] = [];
   if (typeof project.meta.name !== 'string' || project.meta.name.trim() === '') {
     problems.push({
       code: 'project.invalid',
@@ -178,10 +211,7 @@ export const loadProject = (files: readonly ProjectFileInput[], validate?: Proje
   // secret problem (which never quotes it) is kept.
   const secretPaths = new Set(problems.filter((p) => p.code === 'project.secret_in_file').map((p) => p.path));
   problems.push(...(validate?.(project) ?? []).filter((p) => !secretPaths.has(p.path)));
-  return {
-    ok: true,
-    project: { ...project, diskSchemaVersion, readOnly, migrations: applied, problems, damaged },
-  };
+  return problems;
 };
 
 /** A new, empty project in the current format. */

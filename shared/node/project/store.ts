@@ -6,6 +6,7 @@ import {
   NotJsonError,
   PROJECT_FILE,
   canonicalize,
+  checkProjectContent,
   documentPath,
   findSecretProblems,
   isDocumentId,
@@ -61,7 +62,10 @@ interface OpenState {
   readOnly: boolean;
   schemaVersion: number;
   migrations: string[];
-  problems: ProjectProblem[];
+  /** Problems with the files themselves (damaged, unreadable, newer, not writable); kept until reopened. */
+  fileProblems: ProjectProblem[];
+  /** Problems in the content; recomputed after every edit. */
+  contentProblems: ProjectProblem[];
   damaged: Set<string>;
   /** Project-relative path → the exact text on disk, for files this session knows are intact. */
   disk: Map<string, string>;
@@ -122,7 +126,7 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
     savedAt: s.savedAt,
     schemaVersion: s.schemaVersion,
     migrations: s.migrations,
-    problems: s.problems,
+    problems: [...s.fileProblems, ...s.contentProblems],
     recovery: s.recovery ? { savedAt: s.recovery.savedAt } : null,
     counts: Object.fromEntries(
       DOCUMENT_KINDS.map((kind) => [kind, Object.keys(s.project.documents[kind]).length]),
@@ -151,6 +155,7 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
   const edit = (fn: (project: RawProject) => void): void => {
     const s = requireWritable();
     fn(s.project);
+    s.contentProblems = checkProjectContent(s.project, options.validate);
     s.revision++;
     changed();
   };
@@ -208,9 +213,11 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
       );
     }
     const loaded = outcome.project;
-    const problems = [...loaded.problems];
+    const project: RawProject = { meta: loaded.meta, documents: loaded.documents };
+    const fileProblems = [...loaded.fileProblems];
+    const contentProblems = loaded.problems.filter((p) => !loaded.fileProblems.includes(p));
     if (!writable) {
-      problems.push({
+      fileProblems.push({
         code: 'project.not_writable',
         severity: 'warning',
         path: contents.root,
@@ -221,7 +228,6 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
     const disk = new Map<string, string>();
     for (const file of contents.files)
       if ('text' in file && !loaded.damaged.includes(file.path)) disk.set(file.path, file.text);
-    const project: RawProject = { meta: loaded.meta, documents: loaded.documents };
     let recovery: OpenState['recovery'] = null;
     const snapshot = loaded.readOnly ? null : await options.recovery.read(contents.root);
     if (snapshot) {
@@ -239,7 +245,8 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
       readOnly: loaded.readOnly,
       schemaVersion: loaded.diskSchemaVersion,
       migrations: loaded.migrations,
-      problems,
+      fileProblems,
+      contentProblems,
       damaged: new Set(loaded.damaged),
       disk,
       // A migrated project differs from its files until it is saved.
@@ -322,7 +329,7 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
     }
     s.savedRevision = revision;
     s.savedAt = now().toISOString();
-    s.problems = s.problems.filter((p) => p.code !== 'project.not_writable');
+    s.fileProblems = s.fileProblems.filter((p) => p.code !== 'project.not_writable' && !wanted.has(p.path));
     if (s.revision === revision) {
       s.autosavedRevision = revision;
       s.recovery = null;
@@ -463,6 +470,7 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
         if (!s.recovery)
           throw new FieldgraphError('project.no_recovery', 'There is no autosaved work to restore.');
         s.project = clone(s.recovery.project);
+        s.contentProblems = checkProjectContent(s.project, options.validate);
         s.recovery = null;
         s.revision++;
         s.autosavedRevision = s.revision;

@@ -97,6 +97,34 @@ describe('project store on a real folder', () => {
     expect(events.at(-1)).toBeNull();
   });
 
+  it('re-checks the content after every edit, and keeps file problems until the file is replaced', async () => {
+    const { dir, store } = setup(`v${CURRENT_SCHEMA_VERSION}`);
+    writeFileSync(join(dir, 'flows', 'broken.json'), '{');
+    expect((await store.open(dir)).problems.map((p) => p.code)).toEqual(['project.malformed_json']);
+    const site = store.getDocument('sites', 'workshop')!;
+    const devices = site.devices as { model: string }[];
+    devices[0].model = 'no-such-model';
+    store.putDocument('sites', 'workshop', site);
+    expect(store.summary()!.problems.map((p) => [p.code, p.path])).toEqual([
+      ['project.malformed_json', 'flows/broken.json'],
+      ['site.unknown_model', 'sites/workshop.json: devices.0.model'],
+      ['site.role_mismatch', 'sites/workshop.json: bindings.0'],
+    ]);
+    devices[0].model = 'tasmota-relay';
+    store.putDocument('sites', 'workshop', site);
+    store.putDocument('flows', 'broken', {
+      id: 'broken',
+      name: 'Fixed',
+      schemaVersion: 1,
+      nodes: [],
+      edges: [],
+      roles: [],
+      runMode: { mode: 'single', max: 1 },
+    });
+    expect(store.summary()!.problems.map((p) => p.code)).toEqual(['project.malformed_json']);
+    expect((await store.save()).problems).toEqual([]);
+  });
+
   it('refuses plain secrets and ids that cannot be file names', async () => {
     const { dir, store } = setup();
     await store.create(dir, 'Secrets');
