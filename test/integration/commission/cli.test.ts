@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -180,5 +181,47 @@ describe('fieldgraph commission', () => {
     ]);
     expect(res.code).toBe(1);
     expect(JSON.parse(res.stdout)).toMatchObject({ result: 'failed', code: 'serial.open_failed' });
+  });
+
+  it('the built binary (plain node) commissions over a pty and exits 0 only when provisioned', async () => {
+    const { pty } = await improvOnPty({
+      firmware: 'WLED',
+      version: '0.15.0',
+      chip: 'esp32',
+      url: 'http://127.0.0.1/',
+    });
+    const cli = (password: string) =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        // Async spawn: the virtual device runs on this process's event loop and must keep answering.
+        const child = spawn(
+          process.execPath,
+          [
+            'bin/fieldgraph.js',
+            'commission',
+            '--port',
+            pty.hostPath,
+            '--ssid',
+            'SiteNet',
+            '--password-env',
+            password,
+            '--json',
+          ],
+          {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        let stdout = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.once('exit', (code) => resolve({ code, stdout }));
+      });
+    const wrong = await cli('FG_TEST_WRONG');
+    expect(wrong.code).toBe(1);
+    expect(JSON.parse(wrong.stdout)).toMatchObject({ result: 'failed', code: 'commission.wifi_rejected' });
+    const ok = await cli('FG_TEST_WIFI');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      result: 'provisioned',
+      device: { firmware: 'WLED', url: 'http://127.0.0.1/' },
+    });
   });
 });
