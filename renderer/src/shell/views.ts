@@ -1,5 +1,6 @@
 import type { Component } from 'svelte';
 import StartPage from '../pages/StartPage.svelte';
+import DevicesView from '../devices/DevicesView.svelte';
 import FlowsView from '../flows/FlowsView.svelte';
 import CommissionView from '../commission/CommissionView.svelte';
 import LibraryView from '../library/LibraryView.svelte';
@@ -17,6 +18,7 @@ export interface View {
 /** The side bar, top to bottom. Each area adds its view here. */
 export const views: readonly View[] = [
   { id: 'home', title: 'Home', icon: '⌂', component: StartPage },
+  { id: 'devices', title: 'Devices', icon: '◉', component: DevicesView },
   { id: 'flows', title: 'Flows', icon: '⋔', component: FlowsView },
   { id: 'commission', title: 'Commission', icon: '⚡', component: CommissionView },
   { id: 'library', title: 'Library', icon: '▤', component: LibraryView },

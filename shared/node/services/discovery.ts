@@ -26,7 +26,25 @@ export const createDiscoveryServices = (
   let session: DiscoverySession | null = null;
   let demo: { site: DemoSite; serialDir: string | null } | null = null;
   let demoStarting = false;
+  // The services have no shutdown hook: when the program is told to stop, stop what discovery
+  // started (sockets, brokers, timers) so the process can exit once its own handler is done.
+  let watchingSignals = false;
+  const shutdown = (): void => {
+    void (async () => {
+      const running = demo;
+      demo = null;
+      await running?.site.stop().catch(() => {});
+      if (running?.serialDir) await rm(running.serialDir, { recursive: true, force: true }).catch(() => {});
+      await session?.dispose().catch(() => {});
+      session = null;
+    })();
+  };
   const ensure = async (): Promise<DiscoverySession> => {
+    if (!watchingSignals) {
+      watchingSignals = true;
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    }
     if (!session) {
       session = createDiscoverySession({
         log,

@@ -1,0 +1,71 @@
+import mqtt from 'mqtt';
+import { startMosquitto } from '../helpers/mosquitto';
+import { expect, screenshot, test } from './fixtures';
+import { DevicesPage } from './pages/devices';
+import { StartPage } from './pages/start';
+
+test('"Open demo site" starts the virtual site and the Devices view lists it, matched, with details', async ({
+  page,
+  pageErrors,
+}) => {
+  await new StartPage(page).openDemo.click();
+  const devices = new DevicesPage(page);
+  await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
+  for (const name of [
+    'Demo relay',
+    'Demo sensor',
+    'Demo Homie light',
+    'demo-gateway',
+    'shellyplus1pm-demo01',
+  ]) {
+    await expect(devices.row(name)).toBeVisible({ timeout: 15_000 });
+  }
+  await expect(devices.row('Demo relay')).toContainText('Tasmota relay');
+  await expect(devices.status).toContainText('broker mqtt://127.0.0.1:');
+  await screenshot(page, 'devices-demo');
+
+  await devices.row('Demo sensor').click();
+  await expect(devices.drawer.getByTestId('drawer-model')).toContainText('esphome-device');
+  await expect(devices.drawer).toContainText('Because');
+  await expect(devices.drawer.getByTestId('raw').first()).toContainText(
+    'homeassistant/sensor/demo-sensor/temperature/config',
+  );
+  await screenshot(page, 'devices-drawer');
+
+  await devices.search.fill('homie');
+  await expect(devices.rows).toHaveCount(1);
+  expect(pageErrors).toEqual([]);
+});
+
+test('a device named with HTML is shown literally and nothing executes', async ({ page, pageErrors }) => {
+  const broker = await startMosquitto();
+  const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  try {
+    const hostile = '<img src=x onerror="window.__pwned=1">';
+    await client.publishAsync(
+      'homeassistant/switch/evil/config',
+      JSON.stringify({
+        name: 'x',
+        uniq_id: 'evil',
+        cmd_t: 'evil/set',
+        dev: { ids: ['evil'], name: hostile },
+      }),
+      { retain: true },
+    );
+    const devices = new DevicesPage(page);
+    await devices.open();
+    await devices.discoverBrokerOnly(broker.url);
+    const row = devices.row(hostile);
+    await expect(row).toBeVisible({ timeout: 10_000 });
+    await expect(row.getByTestId('device-name')).toHaveText(hostile);
+    await row.click();
+    await expect(devices.drawer.getByTestId('drawer-name')).toHaveText(hostile);
+    expect(await page.locator('main img, aside img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await screenshot(page, 'devices-hostile-name');
+    expect(pageErrors).toEqual([]);
+  } finally {
+    await client.endAsync(true);
+    await broker.stop();
+  }
+});
