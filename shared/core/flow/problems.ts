@@ -22,6 +22,7 @@ export const flowProblemCodes = {
   'flow.type_mismatch': 'An edge brings a payload the receiving port cannot take.',
   'flow.expression_syntax': 'An expression is not valid CEL.',
   'flow.expression_type': 'An expression does not type-check against the payload and roles in scope.',
+  'flow.unknown_flow': 'A Run flow node names a flow that is not in the project.',
   'flow.unreachable': 'No trigger leads to the node, so it never runs.',
   'flow.cycle_without_delay':
     'Nodes form a loop with nothing that waits, so a message would circle at full speed.',

@@ -4,7 +4,7 @@
  * and type-checks CEL against the payload arriving at each node and the roles in scope.
  */
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
-import { checkExpression, syntaxErrorOf, type ExpressionCheck } from '../expr/cel';
+import { celTypeOf, checkExpression, syntaxErrorOf, type ExpressionCheck } from '../expr/cel';
 import { configWithDefaults, getNodeKind, inputPortsOf, outputPortsOf, type NodeKind } from './catalog';
 import type { FlowProblem, FlowProblemCode } from './problems';
 import { Flow, type FlowEdge, type FlowNode } from './schema';
@@ -29,11 +29,21 @@ interface Prepared {
 
 const warnings = new Set<FlowProblemCode>(['flow.unreachable', 'flow.role_not_listed']);
 
+/** What else the validator may know about the project. */
+export interface ValidateOptions {
+  /** Ids of the project's flows; when given, Run flow nodes must name one of them. */
+  readonly flowIds?: readonly string[];
+}
+
 /**
  * Validates one flow against the catalog and the roles in scope. Never throws: a document
  * that is not a flow at all gives one `flow.invalid_document` problem per schema error.
  */
-export const validateFlow = (document: unknown, roles: readonly RoleInScope[]): FlowProblem[] => {
+export const validateFlow = (
+  document: unknown,
+  roles: readonly RoleInScope[],
+  options: ValidateOptions = {},
+): FlowProblem[] => {
   const problems: FlowProblem[] = [];
   const flowId = String((document as { id?: unknown } | null)?.id ?? '');
   const add: Add = (code, message, hint, where = {}, severity) =>
@@ -125,11 +135,26 @@ export const validateFlow = (document: unknown, roles: readonly RoleInScope[]): 
   for (const { node, kind, config } of prepared.values()) {
     checkConfig(kind, config, node.id, add);
     checkRoles(flow, kind, config, node.id, roles, add);
+    if (
+      kind.kind === 'action.run-flow' &&
+      options.flowIds &&
+      typeof config.flow === 'string' &&
+      config.flow
+    ) {
+      if (!options.flowIds.includes(config.flow)) {
+        add(
+          'flow.unknown_flow',
+          `There is no flow "${config.flow}" in the project.`,
+          `Pick one of: ${options.flowIds.join(', ') || 'none'}.`,
+          { nodeId: node.id, path: 'flow' },
+        );
+      }
+    }
     const payload = kind.category === 'trigger' ? shapes.output(node.id, 'out') : shapes.input(node.id);
     for (const field of kind.expressions) {
       for (const { path, value } of valuesAt(config, field.path, field.each === true)) {
         if (typeof value !== 'string' || value.trim() === '') continue;
-        const result = shapes.check(value, payload, field.expects);
+        const result = shapes.check(value, payload, field.expects ?? expectedFit(field, config, roles));
         if (result === 'syntax') continue;
         if (!result.ok)
           add(
@@ -230,6 +255,21 @@ const checkConfig = (kind: NodeKind, config: Record<string, unknown>, nodeId: st
       { nodeId, path: problem.path },
     );
   }
+};
+
+/** The CEL type an expression must give to fit a role member's value (primitives only). */
+const expectedFit = (
+  field: NodeKind['expressions'][number],
+  config: Record<string, unknown>,
+  roles: readonly RoleInScope[],
+): string | undefined => {
+  if (!field.fits) return undefined;
+  const capability = roles.find((r) => r.name === config[field.fits!.roleField])?.capability;
+  const member = String(config[field.fits.memberField]);
+  const shape =
+    field.fits.member === 'property' ? capability?.properties[member] : capability?.actions[member]?.input;
+  const type = celTypeOf(shape);
+  return typeof type === 'string' && ['bool', 'double', 'string'].includes(type) ? type : undefined;
 };
 
 const memberWords = { property: 'property', action: 'action', event: 'event' } as const;

@@ -22,7 +22,9 @@ const deviceAction: NodeKind = {
   outputs: outPort,
   outputShape: (config, ctx) =>
     ctx.roles.find((r) => r.name === config.role)?.capability.actions[String(config.action)]?.output ?? {},
-  expressions: [{ path: 'input' }],
+  expressions: [
+    { path: 'input', fits: { roleField: 'role', memberField: 'action', member: 'action-input' } },
+  ],
   roleRefs: [{ roleField: 'role', memberField: 'action', member: 'action' }],
   size: sizes.action,
   create: ({ config }, { compile }) => {
@@ -53,7 +55,7 @@ const setProperty: NodeKind = {
   }),
   inputs: inPort,
   outputs: outPort,
-  expressions: [{ path: 'value' }],
+  expressions: [{ path: 'value', fits: { roleField: 'role', memberField: 'property', member: 'property' } }],
   roleRefs: [{ roleField: 'role', memberField: 'property', member: 'property' }],
   size: sizes.action,
   create: ({ config }, { compile }) => {

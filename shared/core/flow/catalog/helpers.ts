@@ -39,3 +39,14 @@ export const sizes = {
 /** A copy of `message` with another payload (messages are never mutated). */
 export const withPayload = (message: Message, payload: unknown): Message =>
   message.topic === undefined ? { payload } : { payload, topic: message.topic };
+
+/** A problem when `timeZone` is set but not an IANA zone this runtime knows. */
+export const timeZoneProblems = (timeZone: unknown): { path: string; message: string }[] => {
+  if (typeof timeZone !== 'string' || timeZone === '') return [];
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return [];
+  } catch {
+    return [{ path: 'timezone', message: `"${timeZone}" is not a known time zone (use e.g. Europe/Berlin)` }];
+  }
+};

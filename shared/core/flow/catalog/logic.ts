@@ -5,7 +5,17 @@
  */
 import { Type } from '@sinclair/typebox';
 import { shapeOfCelType } from '../../expr/cel';
-import { expression, inPort, outPort, port, requiredText, seconds, sizes, withPayload } from './helpers';
+import {
+  expression,
+  inPort,
+  outPort,
+  port,
+  requiredText,
+  seconds,
+  sizes,
+  timeZoneProblems,
+  withPayload,
+} from './helpers';
 import type { Message, NodeKind, StepContext, TimerId } from './types';
 
 const boolPorts = [port('true', 'true'), port('false', 'false')];
@@ -361,6 +371,7 @@ const timeWindow: NodeKind = {
   }),
   inputs: inPort,
   outputs: [port('inside', 'inside'), port('outside', 'outside')],
+  checkConfig: (config) => timeZoneProblems(config.timezone),
   expressions: [],
   roleRefs: [],
   size: sizes.logic,

@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { Cron } from 'croner';
 import * as SunCalc from 'suncalc';
 import type { CompiledExpression } from '../../expr/cel';
-import { outPort, port, requiredText, sizes } from './helpers';
+import { outPort, port, requiredText, sizes, timeZoneProblems } from './helpers';
 import type { Message, NodeKind } from './types';
 
 const conditionField = Type.Optional(
@@ -110,7 +110,8 @@ const cron: NodeKind = {
   roleRefs: [],
   size: sizes.trigger,
   checkConfig: (config) => {
-    if (typeof config.cron !== 'string' || !config.cron) return [];
+    const zone = timeZoneProblems(config.timezone);
+    if (zone.length > 0 || typeof config.cron !== 'string' || !config.cron) return zone;
     try {
       new Cron(config.cron, {
         paused: true,

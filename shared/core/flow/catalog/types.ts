@@ -28,6 +28,12 @@ export interface ExpressionField {
   readonly path: string;
   /** 'bool', 'string', 'double', or undefined for any type. */
   readonly expects?: string;
+  /** The member whose value shape the result must fit (a Set property value fits the property). */
+  readonly fits?: {
+    readonly roleField: string;
+    readonly memberField: string;
+    readonly member: 'property' | 'action-input';
+  };
   /** True when the field is a record whose every value is an expression. */
   readonly each?: boolean;
 }

@@ -244,3 +244,27 @@ describe('loops through the broker', () => {
     expect(b.traces.map((t) => t.steps[0]?.hops)).toEqual([0, 0]);
   });
 });
+
+describe('restart while waiting for an event', () => {
+  it('the wait survives: the event after the restart continues the run', () => {
+    const store: { saves: number; snapshot?: EngineSnapshot } = { saves: 0 };
+    const f = flow(
+      'f',
+      [
+        node('t', 'trigger.manual'),
+        node('w', 'logic.wait-event', { role: 'door', event: 'opened', timeoutSeconds: 600 }),
+        node('probe', 'action.log', { message: 'string(payload)' }),
+      ],
+      [edge('t', 'w'), edge('w', 'probe')],
+    );
+    const first = bench([f], { store });
+    first.engine.start();
+    first.engine.runManual('f', 'waiting');
+    first.engine.stop();
+    const second = bench([f], { store, clock: first.clock });
+    second.engine.start();
+    second.engine.deliverDeviceEvent('door', 'opened', {});
+    expect(second.logs.map((l) => l.text)).toEqual(['waiting']);
+    expect(lastTrace(second)).toMatchObject({ outcome: 'finished', resumedFrom: lastTrace(first)?.runId });
+  });
+});
