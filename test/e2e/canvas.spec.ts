@@ -35,5 +35,57 @@ test('build a motion → light flow against roles, with live type errors, undo/r
   await expect(canvas.fieldError('condition')).toHaveCount(0);
   await expect(page.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings');
 
+  // Ten more steps: five Ctrl+K additions and five moves; then undo all ten and redo them.
+  const before = { ids: await canvas.nodeIds(), positions: await canvas.positions() };
+  for (let i = 0; i < 5; i++) await canvas.quickAdd({ x: 120 + i * 40, y: 380 }, 'delay');
+  await expect(canvas.nodes).toHaveCount(7);
+  const added = (await canvas.nodeIds()).filter((id) => !before.ids.includes(id));
+  for (const id of added) {
+    const box = (await canvas.node(id).boundingBox())!;
+    await page.mouse.move(box.x + 40, box.y + 12);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 60, box.y + 60, { steps: 6 });
+    await page.mouse.move(box.x + 80, box.y + 110, { steps: 6 });
+    await page.mouse.up();
+  }
+  const after = { ids: await canvas.nodeIds(), positions: await canvas.positions() };
+  await page.locator('.svelte-flow__pane').click({ position: { x: 5, y: 5 } });
+  await canvas.press('Control+z', 10);
+  await expect(canvas.nodes).toHaveCount(2);
+  expect(await canvas.positions()).toEqual(before.positions);
+  await screenshot(page, 'canvas-undone');
+  await canvas.press('Control+Shift+z', 10);
+  await expect(canvas.nodes).toHaveCount(7);
+  expect(await canvas.positions()).toEqual(after.positions);
+
+  // Copy the motion → light pair and paste it into a new flow: new ids, the wire comes along.
+  await canvas.select(trigger!);
+  await canvas
+    .node(action!)
+    .locator('.head')
+    .click({ modifiers: ['Control'] });
+  await canvas.press('Control+c');
+  await page.getByRole('button', { name: 'New flow' }).click();
+  await expect(canvas.nodes).toHaveCount(0);
+  await canvas.pasteAt({ x: 200, y: 150 });
+  await expect(canvas.nodes).toHaveCount(2);
+  await expect(canvas.edges).toHaveCount(1);
+  const pasted = await canvas.nodeIds();
+  expect(pasted.some((id) => id === trigger || id === action)).toBe(false);
+  await expect(canvas.node(pasted[0]!)).toContainText('Hallway motion');
+  await screenshot(page, 'canvas-pasted');
+
+  // Back to the first flow: auto-layout puts the trigger left of the action, as one undo step.
+  await page.locator('[data-flow="flow-1"]').click();
+  await expect(canvas.nodes).toHaveCount(7);
+  await page.getByTestId('auto-layout').click();
+  await expect
+    .poll(async () => {
+      const p = await canvas.boxes();
+      return p[trigger!]!.x + 200 < p[action!]!.x && Math.abs(p[trigger!]!.y - p[action!]!.y) < 60;
+    })
+    .toBe(true);
+  await screenshot(page, 'canvas-auto-layout');
+
   expect(pageErrors).toEqual([]);
 });

@@ -39,7 +39,7 @@ const glyphs: Record<string, string> = {
   shuffle: '⤮',
   scale: '⚖',
   clock: '◷',
-  hourglass: '⌛',
+  hourglass: '⊙',
   timer: '◴',
   filter: '▽',
   variable: '𝑥',

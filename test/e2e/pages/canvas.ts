@@ -50,6 +50,7 @@ export class CanvasPage {
 
   /** Ctrl+K with the pointer at (x, y) on the canvas, then searches and picks the first match. */
   async quickAdd(at: { x: number; y: number }, search: string): Promise<void> {
+    await this.leaveFields();
     const box = (await this.canvas.boundingBox())!;
     await this.page.mouse.move(box.x + at.x, box.y + at.y);
     await this.page.keyboard.press('Control+k');
@@ -58,6 +59,11 @@ export class CanvasPage {
     await this.page.keyboard.type(search);
     await this.page.keyboard.press('Enter');
     await expect(dialog).toBeHidden();
+  }
+
+  /** Moves keyboard focus off inspector fields, where editing keys belong to the field. */
+  async leaveFields(): Promise<void> {
+    await this.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   }
 
   node(id: string): Locator {
@@ -109,5 +115,20 @@ export class CanvasPage {
         els.map((e) => [e.getAttribute('data-id') ?? '', (e as HTMLElement).style.transform]),
       ),
     );
+  }
+
+  /** Pastes (Ctrl+V) with the pointer at (x, y) on the canvas. */
+  async pasteAt(at: { x: number; y: number }): Promise<void> {
+    const box = (await this.canvas.boundingBox())!;
+    await this.page.mouse.move(box.x + at.x, box.y + at.y);
+    await this.page.keyboard.press('Control+v');
+  }
+
+  /** Screen boxes of every node, by id. */
+  async boxes(): Promise<Record<string, { x: number; y: number; width: number; height: number }>> {
+    const ids = await this.nodeIds();
+    const out: Record<string, { x: number; y: number; width: number; height: number }> = {};
+    for (const id of ids) out[id] = (await this.node(id).boundingBox())!;
+    return out;
   }
 }
