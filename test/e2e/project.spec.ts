@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, screenshot, test } from './fixtures';
+import { expect, screenshot, startWebApp, test } from './fixtures';
 import { ProjectUi } from './pages/project';
 
 let work: string;
@@ -93,4 +93,50 @@ test('opening a folder that is not a project says so and how to fix it', async (
   await ui.openByPath(empty);
   await expect(ui.dialog.getByRole('alert')).toContainText('fieldgraph.json');
   await expect(ui.bar).toHaveCount(0);
+});
+
+test('work autosaved before a crash is offered on the next open and restored', async ({ browser }) => {
+  const dataDir = join(work, 'data');
+  const folder = join(work, 'crashy');
+  const env = { FIELDGRAPH_DATA_DIR: dataDir, FIELDGRAPH_AUTOSAVE_MS: '200' };
+  const first = await startWebApp(env);
+  try {
+    const page = await browser.newPage();
+    await page.goto(first.url);
+    const ui = new ProjectUi(page);
+    await ui.create('Crashy', folder);
+    await ui.rename('Crashy, renamed before the crash');
+    await expect(ui.status).toContainText('Unsaved changes');
+    // Two autosave periods, then the process dies without saving.
+    await page.waitForTimeout(600);
+    first.process.kill('SIGKILL');
+    await page.close();
+  } finally {
+    await first.stop();
+  }
+  expect(JSON.parse(readFileSync(join(folder, 'fieldgraph.json'), 'utf8')).name).toBe('Crashy');
+
+  const second = await startWebApp(env);
+  try {
+    const page = await browser.newPage();
+    await page.goto(second.url);
+    const ui = new ProjectUi(page);
+    await ui.recent('Crashy').click();
+    await expect(ui.name).toHaveText('Crashy');
+    const offer = page.getByTestId('recovery-offer');
+    await expect(offer).toContainText('Autosaved work');
+    await screenshot(page, 'project-recovery-offer');
+    await offer.getByRole('button', { name: 'Restore it' }).click();
+    await expect(ui.name).toHaveText('Crashy, renamed before the crash');
+    await expect(ui.status).toContainText('Unsaved changes');
+    await expect(offer).toHaveCount(0);
+    await ui.save();
+    await expect(ui.status).toContainText('Saved');
+    expect(JSON.parse(readFileSync(join(folder, 'fieldgraph.json'), 'utf8')).name).toBe(
+      'Crashy, renamed before the crash',
+    );
+    await page.close();
+  } finally {
+    await second.stop();
+  }
 });
