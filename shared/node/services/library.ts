@@ -3,6 +3,7 @@ import type { FieldgraphServices } from '../../core/api';
 import type { CapabilitySummary, DeviceModelSummary } from '../../core/api/areas/library';
 import { FieldgraphError } from '../../core/errors';
 import { capabilitiesOfModel, flattenCapability } from '../../core/model/catalog';
+import { devicesForRole, modelsForRole } from '../../core/model/resolver';
 import { loadLibrary, loadProjectModels, type LoadedLibrary } from '../library/load';
 import type { ServiceContext } from './context';
 
@@ -115,5 +116,20 @@ export const createLibraryService = (_ctx: ServiceContext): FieldgraphServices['
       'library.not_found',
       `No capability or device model has the id "${id}". Capability ids look like switch@1; \`fieldgraph library list\` shows them all.`,
     );
+  },
+  candidates: async ({ capability, alsoRequires, devices, projectDir }) => {
+    const { library, project } = await libraryFor(projectDir);
+    const catalog = (project ?? library).catalog;
+    if (!catalog.capabilities.has(capability)) {
+      throw new FieldgraphError(
+        'library.not_found',
+        `No capability has the id "${capability}". \`fieldgraph library list\` shows them all.`,
+      );
+    }
+    const role = { id: 'role', capability, ...(alsoRequires ? { alsoRequires } : {}) };
+    return {
+      models: modelsForRole(role, catalog),
+      devices: devicesForRole(role, devices ?? [], catalog),
+    };
   },
 });

@@ -96,6 +96,30 @@ describe('the library API', () => {
     });
   });
 
+  it('proposes models and devices for a role, best first', async () => {
+    const r = await call('library.candidates', {
+      capability: 'switch@1',
+      alsoRequires: ['power-meter@1'],
+      devices: [
+        { id: 'plug', name: 'Plug', model: 'shelly-plus-1pm', identity: {}, variables: { prefix: 'p' } },
+        { id: 'relay', name: 'Relay', model: 'tasmota-relay', identity: {}, variables: { topic: 'r' } },
+      ],
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      value: {
+        models: [
+          { model: 'shelly-plus-1pm', implementation: 'switch', score: 1, reason: 'implements switch@1' },
+        ],
+        devices: [{ device: 'plug', model: 'shelly-plus-1pm' }],
+      },
+    });
+    expect(await call('library.candidates', { capability: 'teleporter@1' })).toMatchObject({
+      ok: false,
+      error: { code: 'library.not_found' },
+    });
+  });
+
   it('answers library.not_found with a way forward, and includes project models when asked', async () => {
     expect(await call('library.get', { id: 'swich@1' })).toMatchObject({
       ok: false,

@@ -3,6 +3,8 @@ import { defineMethod } from '../contract';
 import {
   ActionAffordance,
   Capability,
+  CapabilityId,
+  Device,
   DeviceModel,
   EventAffordance,
   PropertyAffordance,
@@ -51,6 +53,15 @@ const Where = Type.Object({
   ),
 });
 
+/** One way a model or device can fill a role (see shared/core/model/resolver.ts). */
+export const RoleCandidate = Type.Object({
+  model: Type.String(),
+  device: Type.Optional(Type.String()),
+  implementation: Type.String(),
+  score: Type.Number(),
+  reason: Type.String(),
+});
+
 /** The `library` area: the built-in capabilities and device models, plus a project's own. */
 export const libraryMethods = {
   list: defineMethod(
@@ -85,5 +96,17 @@ export const libraryMethods = {
       }),
     ]),
     'One capability (with everything it inherits and the models implementing it) or one device model, by id; library.not_found when there is none.',
+  ),
+  candidates: defineMethod(
+    Type.Composite([
+      Where,
+      Type.Object({
+        capability: CapabilityId,
+        alsoRequires: Type.Optional(Type.Array(CapabilityId, { maxItems: 20 })),
+        devices: Type.Optional(Type.Array(Device, { maxItems: 10_000 })),
+      }),
+    ]),
+    Type.Object({ models: Type.Array(RoleCandidate), devices: Type.Array(RoleCandidate) }),
+    'Which device models, and which of the given devices, can fill a role of this capability; best first (exact capability before inherited), each with the reason.',
   ),
 };
