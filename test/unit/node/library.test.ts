@@ -105,15 +105,24 @@ describe('the library API', () => {
         { id: 'relay', name: 'Relay', model: 'tasmota-relay', identity: {}, variables: { topic: 'r' } },
       ],
     });
-    expect(r).toMatchObject({
-      ok: true,
-      value: {
-        models: [
-          { model: 'shelly-plus-1pm', implementation: 'switch', score: 1, reason: 'implements switch@1' },
-        ],
-        devices: [{ device: 'plug', model: 'shelly-plus-1pm' }],
+    expect(r.ok).toBe(true);
+    const value = (
+      r as { value: { models: { model: string; score: number }[]; devices: { device: string }[] } }
+    ).value;
+    expect(value.models.map((c) => `${c.model} ${c.score}`)).toEqual([
+      'mqtt-json-device 1',
+      'shelly-plus-1pm 1',
+      'mqtt-json-device 0.5',
+    ]);
+    expect(value.devices).toEqual([
+      {
+        device: 'plug',
+        model: 'shelly-plus-1pm',
+        implementation: 'switch',
+        score: 1,
+        reason: 'implements switch@1',
       },
-    });
+    ]);
     expect(await call('library.candidates', { capability: 'teleporter@1' })).toMatchObject({
       ok: false,
       error: { code: 'library.not_found' },
