@@ -29,6 +29,11 @@ test('the wizard commissions two devices on ptys, shows a failure reason, retrie
     await ui.pickSerialPath(good.hostPath, 'Hall light', 'hall');
     await ui.pickSerialPath(bad.hostPath, 'Porch light', 'porch');
     expect(await ui.probe(good.hostPath)).toContain('ESPHome 2025.6.2 on ESP32-C3');
+    // The naming scheme names both devices per room; the first keeps its typed room.
+    await page.getByTestId('naming-scheme').fill('{room}-{model}-{n}');
+    await page.getByTestId('apply-scheme').click();
+    await expect(page.getByTestId('device-name').first()).toHaveValue('hall-ESPHome-1');
+    await expect(page.getByTestId('device-name').nth(1)).toHaveValue('porch-serial-1');
     await screenshot(page, 'commission-pick');
     await ui.fillProfile({ site: 'Depot', installer: 'Ana', ssid: 'SiteNet', password: 'correct horse' });
     await screenshot(page, 'commission-profile');
@@ -37,6 +42,7 @@ test('the wizard commissions two devices on ptys, shows a failure reason, retrie
     await expect(ui.runSummary).toHaveText(/Finished: 1 of 2 provisioned/, { timeout: 20_000 });
     await expect(ui.job(good.hostPath).getByTestId('job-status')).toContainText('provisioned');
     await expect(ui.job(good.hostPath)).toContainText('http://127.0.0.1/hall');
+    await expect(ui.job(good.hostPath)).toContainText('hall-ESPHome-1');
     await expect(ui.job(bad.hostPath).getByTestId('job-reason')).toContainText('could not join "SiteNet"');
     await screenshot(page, 'commission-results');
     expect(device.joinedSsid).toBe('SiteNet');

@@ -26,7 +26,7 @@ export interface PickedDevice {
   probe?: Probe;
 }
 
-/** Offers a report file to the user: HTML opens in a tab, CSV and PDF download. */
+/** Offers a report file to the user as a download (HTML, CSV or PDF). */
 export const saveReport = (file: ReportFile): void => {
   const bytes = file.base64
     ? Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0))
