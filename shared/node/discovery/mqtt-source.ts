@@ -50,6 +50,7 @@ export const startMqttSource = async (options: MqttSourceOptions): Promise<Runni
     clean: true,
   });
   const log = options.log;
+  const pendingTopics: string[] = [];
   const siteName = (() => {
     try {
       return new URL(options.url).host;
@@ -67,7 +68,16 @@ export const startMqttSource = async (options: MqttSourceOptions): Promise<Runni
       },
       now: () => Date.now(),
       publish: (topic, payload) => client.publish(topic, payload, { qos: 0 }),
-      subscribe: (topic) => client.subscribe(topic, { qos: 0 }),
+      subscribe: (topic) => {
+        // Thousands of devices each name an availability topic: one SUBSCRIBE per burst, not per topic.
+        pendingTopics.push(topic);
+        if (pendingTopics.length === 1) {
+          setImmediate(() => {
+            const topics = pendingTopics.splice(0);
+            client.subscribe(topics, { qos: 0 });
+          });
+        }
+      },
       problem: (where, reason) => {
         log.warn('MQTT discovery message skipped', { topic: where, reason });
         options.onProblem?.({ source: 'mqtt', where, reason, at: Date.now() });
