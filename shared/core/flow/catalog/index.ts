@@ -7,13 +7,19 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { actionKinds } from './actions';
 import { logicKinds } from './logic';
+import { timingKinds } from './timing';
 import { triggerKinds } from './triggers';
 import type { NodeKind, PortSpec } from './types';
 
 export type * from './types';
 
 /** Every kind, in palette order (triggers, logic, actions). */
-export const nodeKinds: readonly NodeKind[] = [...triggerKinds, ...logicKinds, ...actionKinds];
+export const nodeKinds: readonly NodeKind[] = [
+  ...triggerKinds,
+  ...logicKinds,
+  ...timingKinds,
+  ...actionKinds,
+];
 
 const byKind = new Map(nodeKinds.map((k) => [k.kind, k]));
 
