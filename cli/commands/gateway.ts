@@ -117,6 +117,14 @@ Stops cleanly on SIGTERM or Ctrl+C.
       createRunner: (set, io) => createEngineRunner(set, io, id),
     };
 
+    // A rejection nobody awaited (a library's stray promise) is logged, not fatal: the flows and
+    // their pending delays keep running. Uncaught exceptions still end the process, so a
+    // supervisor restarts it from its durable state.
+    process.on('unhandledRejection', (reason) =>
+      log.error('a promise was rejected and nobody handled it; the gateway carries on', {
+        error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
+      }),
+    );
     let gateway: Gateway | undefined;
     let installer: AttachedInstaller | undefined;
     try {

@@ -139,6 +139,11 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       username: 'url' in options.broker ? options.broker.username : undefined,
       password: 'url' in options.broker ? options.broker.password : undefined,
       will: { topic: topics.status, payload: JSON.stringify(offline), qos: 1, retain: true },
+      onHandlerError: (error, topic) =>
+        log.error('a message handler failed; the gateway carries on', {
+          topic,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        }),
     });
     cleanups.push(() => link.end(true));
     try {

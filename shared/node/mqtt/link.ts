@@ -17,6 +17,8 @@ export interface MqttLinkOptions {
   readonly will?: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
   /** Milliseconds between reconnect attempts (default 1000). */
   readonly reconnectPeriodMs?: number;
+  /** Told when a message handler throws; the other handlers and the connection carry on. */
+  readonly onHandlerError?: (error: unknown, topic: string) => void;
 }
 
 /**
@@ -107,9 +109,18 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
     else if (before > 1 && after <= 1) shared--;
   };
 
+  // Messages come from devices and other programs: a handler that throws on one must not take
+  // down the others, the connection, or the process.
+  const deliver = (handler: MessageHandler, topic: string, payload: Buffer) => {
+    try {
+      handler(topic, payload);
+    } catch (error) {
+      options.onHandlerError?.(error, topic);
+    }
+  };
   const dispatch = (topic: string, payload: Buffer) => {
     const direct = exact.get(topic);
-    if (direct) for (const handler of direct) handler(topic, payload);
+    if (direct) for (const handler of direct) deliver(handler, topic, payload);
     if (wild.size === 0) return;
     // A handler registered under overlapping filters still runs once per message.
     const called = shared > 0 ? new Set<MessageHandler>(direct) : undefined;
@@ -121,7 +132,7 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
           if (called.has(handler)) continue;
           called.add(handler);
         }
-        handler(topic, payload);
+        deliver(handler, topic, payload);
       }
     }
   };

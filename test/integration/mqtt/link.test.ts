@@ -52,4 +52,29 @@ describe('routed MQTT link', () => {
     await settle();
     expect(seen).toHaveLength(500);
   });
+
+  it('keeps delivering to the other handlers when one throws, and says so', async () => {
+    const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => broker.close());
+    const failures: string[] = [];
+    const a = connectMqtt({
+      url: broker.url,
+      clientId: 'link-throws',
+      onHandlerError: (_e, topic) => failures.push(topic),
+    });
+    const b = connectMqtt({ url: broker.url, clientId: 'link-sender' });
+    for (const link of [a, b]) cleanups.push(() => link.end(true));
+    await Promise.all([a.ready(5_000), b.ready(5_000)]);
+    const seen: string[] = [];
+    a.subscribe('dev/#', () => {
+      throw new Error('bad device data');
+    });
+    a.subscribe('dev/x', (_t, p) => seen.push(p.toString()));
+    await settle();
+    b.publishFast('dev/x', '1');
+    b.publishFast('dev/x', '2');
+    await waitFor(() => seen.length === 2, 5_000, 'both messages');
+    expect(failures).toEqual(['dev/x', 'dev/x']);
+    expect(a.connected()).toBe(true);
+  });
 });
