@@ -9,10 +9,12 @@ import { unzipSync, zipSync } from 'fflate';
 import { buildPackage, type PackageInput } from '../../shared/core/package/build';
 import { utf8 } from '../../shared/core/package/bytes';
 import { signingKeyFromSecret } from '../../shared/core/package/keys';
+import { nobleCrypto, setPackageCrypto } from '../../shared/core/package/primitives';
 import { verifyPackage } from '../../shared/core/package/verify';
 import { mqttGroupTarget } from '../../shared/node/deploy/mqtt';
 import { createInstaller } from '../../shared/node/gateway/install/installer';
 import { listenForPackages, publishReport } from '../../shared/node/gateway/install/receivers';
+import { useNodePackageCrypto } from '../../shared/node/keys/node-crypto';
 import { createLogger } from '../../shared/node/log';
 import { connectMqtt, type MqttLink } from '../../shared/node/mqtt/link';
 
@@ -79,24 +81,34 @@ const time = (runs: number, fn: () => void): number => {
   return median(samples);
 };
 
-/** Median pack and verify times of a 1,000-node project, beside plain fflate zip/unzip of the same files. */
+/**
+ * Median pack and verify times of a 1,000-node project with node:crypto (CLI and gateway) and
+ * with @noble (the platform-free path, as in the renderer), beside plain fflate zip/unzip.
+ */
 export const packAndVerify = (runs: number) => {
   const files = projectFiles(20, 50);
   const nodes = 20 * 50;
   const bytesIn = Object.values(files).reduce((n, f) => n + f.length, 0);
-  let pkg = new Uint8Array();
-  const packMs = time(runs, () => {
-    pkg = buildPackage(input(files, 2, { kind: 'group', id: 'fleet' })).bytes;
-  });
-  const verifyMs = time(runs, () => {
-    verifyPackage(pkg, {
-      trusted: [key.publicKey],
-      now: Date.now(),
-      gateway: { id: 'gw', groups: ['fleet'] },
-      engineVersion: '0.1.0',
-      installedVersion: 1,
+  const measure = () => {
+    let pkg = new Uint8Array();
+    const packMs = time(runs, () => {
+      pkg = buildPackage(input(files, 2, { kind: 'group', id: 'fleet' })).bytes;
     });
-  });
+    const verifyMs = time(runs, () => {
+      verifyPackage(pkg, {
+        trusted: [key.publicKey],
+        now: Date.now(),
+        gateway: { id: 'gw', groups: ['fleet'] },
+        engineVersion: '0.1.0',
+        installedVersion: 1,
+      });
+    });
+    return { packMs, verifyMs, bytes: pkg.length };
+  };
+  setPackageCrypto(nobleCrypto);
+  const noble = measure();
+  useNodePackageCrypto();
+  const node = measure();
   let plain = new Uint8Array();
   const zipMs = time(runs, () => {
     plain = zipSync(files, { level: 6 });
@@ -104,18 +116,28 @@ export const packAndVerify = (runs: number) => {
   const unzipMs = time(runs, () => {
     unzipSync(plain);
   });
-  return { nodes, bytesIn, packageBytes: pkg.length, packMs, verifyMs, zipMs, unzipMs };
+  return {
+    nodes,
+    bytesIn,
+    packageBytes: node.bytes,
+    packMs: node.packMs,
+    verifyMs: node.verifyMs,
+    noble,
+    zipMs,
+    unzipMs,
+  };
 };
 
-/** Starts `count` gateway instances (installer + receivers on their own MQTT connection) in group `fleet`. */
+/** Starts `count` gateway instances (numbered from `first`) (installer + receivers on their own MQTT connection) in group `fleet`. */
 export const startFleet = async (
   url: string,
+  first: number,
   count: number,
   root: string,
 ): Promise<{ stop(): Promise<void> }> => {
   const links: MqttLink[] = [];
   const stops: Array<() => void> = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = first; i < first + count; i++) {
     const id = `gw-${String(i).padStart(3, '0')}`;
     const link = connectMqtt({ url, clientId: `bench-${id}-${process.pid}` });
     links.push(link);

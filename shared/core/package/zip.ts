@@ -4,7 +4,7 @@
  * writer stamps local time — and (2) the reader sees every header field an attacker controls
  * (declared sizes, entry count, Unix mode bits) and refuses unsafe archives before inflating.
  */
-import { Inflate, deflateSync } from 'fflate';
+import { deflateSync, inflateSync } from 'fflate';
 import { FieldgraphError } from '../errors';
 import { fromUtf8, utf8 } from './bytes';
 
@@ -146,34 +146,18 @@ export const unsafeNameReason = (name: string): string | undefined => {
   return undefined;
 };
 
+// Inflates into a buffer one byte larger than declared: fflate never grows a given buffer, so
+// memory stays bounded by the (already limit-checked) declared size, and a full buffer means
+// the entry holds more than its header admits.
 const inflateCapped = (compressed: Uint8Array, declared: number, name: string): Uint8Array => {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const inflater = new Inflate((chunk) => {
-    total += chunk.length;
-    if (total > declared) {
-      throw bomb(`"${name}" inflates past its declared size of ${declared} bytes.`, {
-        entry: name,
-        declared,
-      });
-    }
-    chunks.push(chunk);
-  });
-  const STEP = 16 * 1024;
+  let out: Uint8Array;
   try {
-    for (let at = 0; at < compressed.length; at += STEP) {
-      inflater.push(compressed.subarray(at, at + STEP), at + STEP >= compressed.length);
-    }
-    if (compressed.length === 0) inflater.push(new Uint8Array(0), true);
+    out = inflateSync(compressed, { out: new Uint8Array(declared + 1) });
   } catch (error) {
-    if (error instanceof FieldgraphError) throw error;
     throw corrupt(`"${name}" cannot be inflated (${(error as Error).message}).`);
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
+  if (out.length > declared) {
+    throw bomb(`"${name}" inflates past its declared size of ${declared} bytes.`, { entry: name, declared });
   }
   return out;
 };

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -128,11 +128,22 @@ describe('installer', () => {
     });
   });
 
+  it('re-creates unpacked files a power cut lost, from the durable package file', async () => {
+    const installer = make();
+    await installer.install(pkg(1), 'mqtt');
+    writeFileSync(join(installer.store.versionDir(1), 'flows', 'main.json'), '');
+    rmSync(join(installer.store.versionDir(1), 'manifest.sig'));
+    expect(installer.store.reverify(1).length).toBeGreaterThan(0);
+    const again = make();
+    expect(again.store.reverify(1)).toEqual([]);
+    expect(readFileSync(join(again.store.versionDir(1), 'flows', 'main.json'), 'utf8')).toContain('"v":1');
+  });
+
   it('repairs a half-finished install when it starts again', async () => {
     const installer = make();
     await installer.install(pkg(1), 'mqtt');
     // What a crash right after the switch leaves: version 2 staged and current pointing at it, not committed.
-    installer.store.stage(2, new Map([['manifest.json', utf8('{}')]]));
+    installer.store.stage(2, pkg(2), new Map([['manifest.json', utf8('{}')]]));
     installer.store.switchTo(2);
     const again = make();
     expect(again.store.currentVersion()).toBe(1);

@@ -183,7 +183,7 @@ export const createInstaller = (options: InstallerOptions): Installer => {
     const about = { version, packageId };
     emit(source, 'verified', about);
     try {
-      store.stage(version, filesToStore(pkg));
+      store.stage(version, bytes, filesToStore(pkg));
     } catch (error) {
       store.recover();
       return end(source, 'failed', {
