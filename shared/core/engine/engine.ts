@@ -12,6 +12,7 @@ import { deployFlow, FlowDeployError, indexTriggers, memberKey, type FlowStats }
 import { RunExecutor } from './executor';
 import type { EngineOptions, EnginePorts } from './ports';
 import type { Run } from './run';
+import { restoreSnapshot } from './snapshot';
 
 export { FlowDeployError } from './deploy';
 export type { FlowStats } from './deploy';
@@ -73,7 +74,7 @@ export class FlowEngine {
     const exec = this.#exec;
     if (exec.running) return;
     exec.running = true;
-    exec.restore();
+    restoreSnapshot(exec, this.#ports.persistence.load());
     for (const filter of exec.triggers.mqtt.filters()) this.#ports.mqtt.subscribe(filter);
     for (const flow of exec.flows.values()) {
       for (const node of flow.triggers) {

@@ -11,9 +11,10 @@ import type { Message, NodeIo, TimerId } from '../flow/catalog';
 import { Deque } from './deque';
 import type { DeployedFlow, NodeInstance, TriggerIndex } from './deploy';
 import { EchoHops } from './echo';
+import { admit } from './modes';
 import type { EngineOptions, EnginePorts } from './ports';
-import { Run, type TimerRecord } from './run';
-import { restoreState, snapshotOf } from './snapshot';
+import { entryStep, Run, type TimerRecord } from './run';
+import { snapshotOf } from './snapshot';
 import { Step, type StepHost } from './step';
 import { ScheduleTable, TimerTable } from './run-timers';
 import { TopicIndex } from './topic';
@@ -227,47 +228,21 @@ export class RunExecutor implements StepHost {
     bypassMode = false,
   ): Run | undefined {
     const flow = trigger.flow;
-    const busy = flow.active.size;
-    if (!bypassMode && busy > 0) {
-      if (flow.mode === 'single')
-        return this.#drop(trigger, message, parentRunId, 'A run is already going (mode single).');
-      if (flow.mode === 'restart') {
-        for (const old of [...flow.active] as Run[])
-          this.endRun(old, 'cancelled', 'A newer run replaced it (mode restart).');
-      } else if (flow.mode === 'queued') {
-        if (flow.waiting.size >= flow.max) {
-          return this.#drop(
-            trigger,
-            message,
-            parentRunId,
-            `${flow.max} runs are already waiting (mode queued).`,
-          );
-        }
-        flow.waiting.push({ trigger, payload: message, hops, ...(parentRunId ? { parentRunId } : {}) });
-        return undefined;
-      } else if (busy >= flow.max) {
-        return this.#drop(
-          trigger,
-          message,
-          parentRunId,
-          `${flow.max} runs are already going (mode parallel).`,
-        );
-      }
+    const admission = bypassMode ? undefined : admit(flow);
+    if (admission?.action === 'drop') return this.#drop(trigger, message, parentRunId, admission.reason);
+    if (admission?.action === 'queue') {
+      flow.waiting.push({ trigger, payload: message, hops, ...(parentRunId ? { parentRunId } : {}) });
+      return undefined;
+    }
+    if (admission?.action === 'start-after-cancelling') {
+      for (const old of [...flow.active] as Run[])
+        this.endRun(old, 'cancelled', 'A newer run replaced it (mode restart).');
     }
     const now = this.now();
     const run = new Run(this.#nextRunId(), flow, trigger, now, this.#maxSteps, parentRunId);
     flow.active.add(run);
     flow.stats.started++;
-    const index = run.record({
-      nodeId: trigger.id,
-      kind: trigger.kind.kind,
-      parent: -1,
-      port: 'trigger',
-      at: now,
-      hops,
-      input: message.payload,
-      outputs: [{ port: 'out', payload: message.payload }],
-    });
+    const index = run.record(entryStep(trigger, 'trigger', now, hops, message.payload, true));
     this.enqueueSends(run, trigger, 'out', message, hops, index);
     this.#settle(run);
     return run;
@@ -282,16 +257,7 @@ export class RunExecutor implements StepHost {
     run.ended = true;
     run.outcome = 'dropped-by-mode';
     run.reason = reason;
-    run.record({
-      nodeId: trigger.id,
-      kind: trigger.kind.kind,
-      parent: -1,
-      port: 'trigger',
-      at: run.startedAt,
-      hops: 0,
-      input: message.payload,
-      outputs: [],
-    });
+    run.record(entryStep(trigger, 'trigger', run.startedAt, 0, message.payload, false));
     trigger.flow.stats.outcomes['dropped-by-mode']++;
     this.#emit(run);
     return undefined;
@@ -444,56 +410,27 @@ export class RunExecutor implements StepHost {
     }
   }
 
-  restore(): void {
-    const snapshot = this.#ports.persistence.load();
-    const now = this.now();
-    restoreState(this.flows.values(), snapshot);
-    for (const flow of this.flows.values()) {
-      for (const node of flow.triggers) {
-        if (node.runtime.trigger?.type !== 'schedule') continue;
-        const due = snapshot?.schedules[flow.id]?.[node.id];
-        if (due === undefined) this.schedules.armNext(node, now);
-        else if (due > now) this.schedules.arm(node, due);
-        else {
-          // Missed while the gateway was down: fire once now, like anacron, then carry on.
-          this.trigger(node, { payload: { scheduledAt: due, late: true } });
-          this.schedules.armNext(node, now);
-        }
-      }
-    }
-    // Pending timers come back in one resumed run per run that was suspended.
-    const resumed = new Map<string, Run>();
-    for (const saved of snapshot?.timers ?? []) {
-      const node = this.flows.get(saved.flowId)?.nodes.get(saved.nodeId);
-      if (!node?.runtime.onTimer) continue;
-      let run = resumed.get(saved.runId);
-      if (!run) {
-        run = new Run(this.#nextRunId(), node.flow, node, now, this.#maxSteps, undefined, saved.runId);
-        node.flow.active.add(run);
-        node.flow.stats.started++;
-        resumed.set(saved.runId, run);
-      }
-      const input = (saved.data as Message | null)?.payload ?? null;
-      const index = run.record({
-        nodeId: node.id,
-        kind: node.kind.kind,
-        parent: -1,
-        port: 'resume',
-        at: now,
-        hops: 0,
-        input,
-        outputs: [],
-      });
-      this.#addTimer({
-        id: ++this.#timerSeq,
-        node,
-        run,
-        dueAt: saved.dueAt,
-        data: saved.data,
-        parentStep: index,
-      });
-    }
-    this.dirty = true;
+  /** A run continuing a suspended one after a restart; no run mode applies, it was admitted before. */
+  resumedRun(node: NodeInstance, resumedFrom: string): Run {
+    const run = new Run(
+      this.#nextRunId(),
+      node.flow,
+      node,
+      this.now(),
+      this.#maxSteps,
+      undefined,
+      resumedFrom,
+    );
+    node.flow.active.add(run);
+    node.flow.stats.started++;
+    return run;
+  }
+
+  /** Re-arms a persisted timer inside a resumed run, after a `resume` step recording what it held. */
+  resumeTimer(run: Run, node: NodeInstance, dueAt: number, data: unknown): void {
+    const input = (data as Message | null)?.payload ?? null;
+    const parentStep = run.record(entryStep(node, 'resume', this.now(), 0, input, false));
+    this.#addTimer({ id: ++this.#timerSeq, node, run, dueAt, data, parentStep });
   }
 
   snapshot() {

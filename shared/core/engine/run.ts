@@ -69,3 +69,22 @@ export class Run {
     };
   }
 }
+
+/** The first step of a run: its trigger firing, or a timer coming back after a restart. */
+export const entryStep = (
+  node: NodeInstance,
+  port: 'trigger' | 'resume',
+  at: number,
+  hops: number,
+  input: unknown,
+  sent: boolean,
+): TraceStep => ({
+  nodeId: node.id,
+  kind: node.kind.kind,
+  parent: -1,
+  port,
+  at,
+  hops,
+  input,
+  outputs: sent ? [{ port: 'out', payload: input }] : [],
+});

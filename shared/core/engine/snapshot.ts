@@ -1,7 +1,8 @@
 /** The engine's durable state as plain JSON, and putting it back into freshly deployed flows. */
 import type { DeployedFlow, NodeInstance } from './deploy';
+import type { RunExecutor } from './executor';
 import type { EngineSnapshot } from './ports';
-import type { TimerRecord } from './run';
+import type { Run, TimerRecord } from './run';
 
 /** A snapshot of variables, persistent node state, schedules and pending timers. */
 export const snapshotOf = (
@@ -31,8 +32,39 @@ export const snapshotOf = (
   return { version: 1, timers: pending, variables, nodeState, schedules: due };
 };
 
-/** Puts saved variables and persistent node state back (flows and nodes that no longer exist are skipped). */
-export const restoreState = (flows: Iterable<DeployedFlow>, snapshot: EngineSnapshot | undefined): void => {
+/**
+ * Puts a snapshot back into freshly deployed flows: variables and persistent node state,
+ * schedules (one missed while stopped fires once now), and pending timers, in one resumed run
+ * per suspended run. Flows and nodes that no longer exist are skipped.
+ */
+export const restoreSnapshot = (exec: RunExecutor, snapshot: EngineSnapshot | undefined): void => {
+  const now = exec.now();
+  restoreState(exec.flows.values(), snapshot);
+  for (const flow of exec.flows.values()) {
+    for (const node of flow.triggers) {
+      if (node.runtime.trigger?.type !== 'schedule') continue;
+      const due = snapshot?.schedules[flow.id]?.[node.id];
+      if (due === undefined) exec.schedules.armNext(node, now);
+      else if (due > now) exec.schedules.arm(node, due);
+      else {
+        // Missed while the gateway was down: fire once now, like anacron, then carry on.
+        exec.trigger(node, { payload: { scheduledAt: due, late: true } });
+        exec.schedules.armNext(node, now);
+      }
+    }
+  }
+  const resumed = new Map<string, Run>();
+  for (const saved of snapshot?.timers ?? []) {
+    const node = exec.flows.get(saved.flowId)?.nodes.get(saved.nodeId);
+    if (!node?.runtime.onTimer) continue;
+    let run = resumed.get(saved.runId);
+    if (!run) resumed.set(saved.runId, (run = exec.resumedRun(node, saved.runId)));
+    exec.resumeTimer(run, node, saved.dueAt, saved.data);
+  }
+  exec.dirty = true;
+};
+
+const restoreState = (flows: Iterable<DeployedFlow>, snapshot: EngineSnapshot | undefined): void => {
   for (const flow of flows) {
     flow.variables = { ...snapshot?.variables[flow.id] };
     for (const node of flow.nodes.values()) {
