@@ -30,6 +30,8 @@ export interface Outbox {
   ack(seq: number): void;
   /** Unacknowledged messages, oldest first. */
   pending(): OutboxEntry[];
+  /** How many messages are unacknowledged. */
+  size(): number;
   /** Closes the file; pending messages stay on disk for the next start. */
   close(): void;
 }
@@ -104,6 +106,7 @@ export const openOutbox = (dir: string): Outbox => {
       if (++acksSinceCompact >= COMPACT_AFTER_ACKS) rewrite();
     },
     pending: () => [...entries.values()],
+    size: () => entries.size,
     close() {
       if (fd < 0) return;
       fsyncSync(fd);

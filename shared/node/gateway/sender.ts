@@ -20,7 +20,7 @@ export const createOutputSender = (link: MqttLink, outbox: Outbox, log: Logger):
   const inFlight = new Set<number>();
   const waiters: Array<() => void> = [];
   const settle = () => {
-    if (outbox.pending().length === 0) for (const wake of waiters.splice(0)) wake();
+    if (outbox.size() === 0) for (const wake of waiters.splice(0)) wake();
   };
   const publish = (entry: OutboxEntry): void => {
     if (inFlight.has(entry.seq) || !link.connected()) return;
@@ -52,9 +52,9 @@ export const createOutputSender = (link: MqttLink, outbox: Outbox, log: Logger):
       }
       publish(outbox.add(topic, payload, retain));
     },
-    pendingCount: () => outbox.pending().length,
+    pendingCount: () => outbox.size(),
     drain(timeoutMs) {
-      if (outbox.pending().length === 0) return Promise.resolve(true);
+      if (outbox.size() === 0) return Promise.resolve(true);
       return new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), timeoutMs);
         waiters.push(() => {
