@@ -18,6 +18,13 @@ test('the library lists, searches and explains capabilities and device models', 
     'MQTT {prefix}/events/rpc → params.switch:{channel}.output',
   );
   await screenshot(page, 'library-model');
+  await library.detail.getByRole('button', { name: 'Show Thing Description' }).click();
+  await expect(library.detail.getByTestId('thing-description')).toContainText(
+    '"mqv:topic": "{{prefix}}/rpc"',
+  );
+  const download = page.waitForEvent('download');
+  await library.detail.getByRole('button', { name: 'Download .td.json' }).click();
+  expect((await download).suggestedFilename()).toBe('shelly-plus-1pm.td.json');
 
   // Follow a capability link from the model to the capability, and see who implements it.
   await library.detail.getByRole('button', { name: 'power-meter@1' }).click();

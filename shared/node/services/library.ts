@@ -4,6 +4,7 @@ import type { CapabilitySummary, DeviceModelSummary } from '../../core/api/areas
 import { FieldgraphError } from '../../core/errors';
 import { capabilitiesOfModel, flattenCapability } from '../../core/model/catalog';
 import { devicesForRole, modelsForRole } from '../../core/model/resolver';
+import { modelToThingDescription } from '../../core/model/wot/export';
 import { loadLibrary, loadProjectModels, type LoadedLibrary } from '../library/load';
 import type { ServiceContext } from './context';
 
@@ -130,6 +131,20 @@ export const createLibraryService = (_ctx: ServiceContext): FieldgraphServices['
     return {
       models: modelsForRole(role, catalog),
       devices: devicesForRole(role, devices ?? [], catalog),
+    };
+  },
+  thingDescription: async ({ id, broker, variables, projectDir }) => {
+    const { library, project } = await libraryFor(projectDir);
+    const catalog = (project ?? library).catalog;
+    const model = catalog.models.get(id);
+    if (!model) {
+      throw new FieldgraphError('library.not_found', `No device model has the id "${id}".`);
+    }
+    return {
+      thingDescription: modelToThingDescription(model, catalog, {
+        ...(broker ? { broker } : {}),
+        ...(variables && Object.keys(variables).length ? { variables } : {}),
+      }),
     };
   },
 });

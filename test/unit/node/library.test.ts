@@ -129,6 +129,25 @@ describe('the library API', () => {
     });
   });
 
+  it('exports a model as a Thing Description', async () => {
+    const r = await call('library.thingDescription', {
+      id: 'tasmota-relay',
+      broker: 'mqtt://10.0.0.1:1883',
+      variables: { topic: 'hall' },
+    });
+    expect(JSON.stringify(r)).toContain('cmnd/hall/POWER');
+    expect(await call('library.thingDescription', { id: 'switch@1' })).toMatchObject({
+      ok: false,
+      error: { code: 'library.not_found' },
+    });
+    expect(await call('library.thingDescription', { id: 'tasmota-relay', broker: 'http://x' })).toMatchObject(
+      {
+        ok: false,
+        error: { code: 'api.invalid_arguments' },
+      },
+    );
+  });
+
   it('answers library.not_found with a way forward, and includes project models when asked', async () => {
     expect(await call('library.get', { id: 'swich@1' })).toMatchObject({
       ok: false,

@@ -109,4 +109,21 @@ export const libraryMethods = {
     Type.Object({ models: Type.Array(RoleCandidate), devices: Type.Array(RoleCandidate) }),
     'Which device models, and which of the given devices, can fill a role of this capability; best first (exact capability before inherited), each with the reason.',
   ),
+  thingDescription: defineMethod(
+    Type.Composite([
+      Where,
+      Type.Object({
+        id: Type.String({ minLength: 1, maxLength: 200 }),
+        broker: Type.Optional(Type.String({ pattern: '^mqtts?://[^/\\s]+$', maxLength: 300 })),
+        variables: Type.Optional(
+          Type.Record(
+            Type.String({ maxLength: 64 }),
+            Type.Union([Type.String({ maxLength: 500 }), Type.Number()]),
+          ),
+        ),
+      }),
+    ]),
+    Type.Object({ thingDescription: Type.Record(Type.String(), Type.Unknown()) }),
+    'The W3C WoT Thing Description of a device model (of one device when variables are given); library.not_found when there is no such model.',
+  ),
 };
