@@ -1,3 +1,5 @@
+import { FieldgraphError } from '../../core/errors';
+
 /**
  * What commissioning needs, with secrets resolved to values in memory only: the site's Wi-Fi
  * and broker, and per device the name, room and topic it should get. Never logged, never
@@ -39,6 +41,38 @@ export interface CommissionedDevice {
   readonly model?: string;
   readonly topic?: string;
 }
+
+/**
+ * Checks the Wi-Fi name and password against what every Wi-Fi device accepts (SSID ≤ 32 bytes;
+ * WPA2 passphrase 8–63 characters or 64 hex digits; empty for an open network), so a typo is
+ * refused before anything is sent. Throws `commission.invalid_value` without quoting the password.
+ */
+export const checkWifiSettings = (wifi: CommissionProfile['wifi']): void => {
+  const ssidBytes = new TextEncoder().encode(wifi.ssid).length;
+  if (ssidBytes === 0 || ssidBytes > 32)
+    throw new FieldgraphError(
+      'commission.invalid_value',
+      `The Wi-Fi name is ${ssidBytes} bytes; it must be 1 to 32.`,
+      {
+        field: 'ssid',
+      },
+    );
+  const passBytes = new TextEncoder().encode(wifi.password).length;
+  if (passBytes > 64 || (passBytes === 64 && !/^[0-9a-f]{64}$/i.test(wifi.password)))
+    throw new FieldgraphError(
+      'commission.invalid_value',
+      `The Wi-Fi password is ${passBytes} bytes; WPA2 allows at most 63 characters (or 64 hex digits).`,
+      { field: 'password' },
+    );
+  if (passBytes > 0 && passBytes < 8)
+    throw new FieldgraphError(
+      'commission.invalid_value',
+      'The Wi-Fi password is shorter than 8 characters, which WPA2 does not allow.',
+      {
+        field: 'password',
+      },
+    );
+};
 
 /** A step reporter: the queue turns these into progress events. */
 export type StepReporter = (step: string, detail?: string) => void;

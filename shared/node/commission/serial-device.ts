@@ -3,7 +3,7 @@ import { openSerialLink, type SerialLink } from '../serial/port';
 import { ImprovClient } from './improv-client';
 import { ImprovState } from './improv-frame';
 import type { CommissionedDevice, CommissionProfile, DeviceAssignment, StepReporter } from './profile';
-import { hostOfUrl } from './profile';
+import { checkWifiSettings, hostOfUrl } from './profile';
 import { commissionTasmotaSerial, type TasmotaCommissionOptions } from './tasmota';
 
 /** Which console protocol to use on a serial port; `auto` tries Improv, then Tasmota. */
@@ -77,6 +77,7 @@ export const commissionSerialDevice = async (
 ): Promise<CommissionedDevice> => {
   const step = options.onStep ?? (() => {});
   if (options.signal?.aborted) throw cancelled();
+  checkWifiSettings(profile.wifi);
   step('open', `${path} at ${options.baudRate ?? 115200} baud`);
   const link = await openSerialLink(path, options.baudRate ? { baudRate: options.baudRate } : {});
   const onAbort = (): void => void link.close();

@@ -2,7 +2,7 @@ import { FieldgraphError } from '../../core/errors';
 import { waitForBrokerMessage, type BrokerWait } from './broker-watch';
 import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from './digest-auth';
 import type { CommissionedDevice, CommissionProfile, DeviceAssignment, StepReporter } from './profile';
-import { hostOfUrl } from './profile';
+import { checkWifiSettings, hostOfUrl } from './profile';
 
 /** What `GET /shelly` tells about a device (Gen2+ fields; Gen1 lacks `gen`). */
 export interface ShellyIdentity {
@@ -175,8 +175,7 @@ export const commissionShelly = async (
       `${baseUrl} is a Gen1 Shelly (no RPC); commission it in its web page or with the Shelly app.`,
     );
   const prefix = prefixFor(assignment, identity);
-  checkValue('Wi-Fi name', profile.wifi.ssid, 32);
-  checkValue('Wi-Fi password', profile.wifi.password, 64);
+  checkWifiSettings(profile.wifi);
   if (assignment.name) checkValue('device name', assignment.name, 64);
   checkValue('MQTT topic prefix', prefix, 300, /^\$|[#+%?]/);
 

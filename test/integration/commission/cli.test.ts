@@ -16,13 +16,17 @@ beforeAll(async () => {
   broker = await startMosquitto();
   dir = await mkdtemp(join(tmpdir(), 'fg-cli-commission-'));
   process.env.FG_TEST_WIFI = 'correct horse';
-  process.env.FG_TEST_WRONG = 'not it';
+  process.env.FG_TEST_WRONG = 'not the password';
+  process.env.FG_TEST_LONG = 'x'.repeat(65);
+  process.env.FG_TEST_SEMI = 'pass;word123';
 });
 afterAll(async () => {
   await broker.stop();
   await rm(dir, { recursive: true, force: true });
   delete process.env.FG_TEST_WIFI;
   delete process.env.FG_TEST_WRONG;
+  delete process.env.FG_TEST_LONG;
+  delete process.env.FG_TEST_SEMI;
 });
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -156,6 +160,41 @@ describe('fieldgraph commission', () => {
     expect(csv).toContain('# Site: Depot');
     expect(csv).toContain('# Installer: Ana');
     expect(csv.split('\r\n').filter((l) => l.includes(',provisioned,'))).toHaveLength(2);
+  });
+
+  it('refuses a Wi-Fi password over 64 bytes before sending anything, and ";" for Tasmota', async () => {
+    const { pty, device } = await improvOnPty();
+    const long = await run([
+      '--port',
+      pty.hostPath,
+      '--ssid',
+      'SiteNet',
+      '--password-env',
+      'FG_TEST_LONG',
+      '--json',
+    ]);
+    expect(long.code).toBe(1);
+    expect(JSON.parse(long.stdout)).toMatchObject({ result: 'failed', code: 'commission.invalid_value' });
+    expect(long.stdout).not.toContain('xxxxxxxx');
+    expect(device.joinedSsid).toBeUndefined();
+    const tpty = await createPtyPair();
+    cleanup.push(() => tpty.close());
+    const tasmota = await startVirtualTasmotaConsole(tpty.devicePath);
+    cleanup.push(() => tasmota.close());
+    const semi = await run([
+      '--port',
+      tpty.hostPath,
+      '--ssid',
+      'SiteNet',
+      '--password-env',
+      'FG_TEST_SEMI',
+      '--protocol',
+      'tasmota',
+      '--json',
+    ]);
+    expect(JSON.parse(semi.stdout)).toMatchObject({ result: 'failed', code: 'commission.invalid_value' });
+    expect(JSON.parse(semi.stdout).message).toMatch(/";"/);
+    expect(tasmota.settings.PASSWORD1).toBe('');
   });
 
   it('names usage mistakes and bad site files', async () => {
