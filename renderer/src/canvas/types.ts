@@ -52,6 +52,8 @@ export interface Role {
   readonly id: string;
   readonly title?: string;
   readonly capability: string;
+  /** The device that fills the role on the site being designed for, once bound. */
+  readonly device?: string;
 }
 
 /** Everything the editor edits at once: the project's flows and roles. */

@@ -219,7 +219,10 @@ export class FlowEditor {
     const spec = this.catalog.get(offer.kind);
     if (!flow || !spec) return;
     const { changes, id } = addNode(flow.id, spec, snap(at), this.newId, offer.config);
-    this.apply(`Add ${spec.title}`, changes);
+    const role =
+      offer.newRole && !this.design.roles.some((r) => r.id === offer.newRole?.id) ? offer.newRole : null;
+    // A node for a newly dragged device brings its role along, in the same undo step.
+    this.apply(`Add ${spec.title}`, role ? [...addRole(role), ...changes] : changes);
     this.selectRequest = idSet([id]);
   }
 
@@ -315,6 +318,15 @@ export class FlowEditor {
       return;
     }
     this.apply('Add role', addRole(role));
+  }
+
+  /** Binds a role to a device (or unbinds it with null). */
+  bindRole(roleId: string, device: string | null): void {
+    const role = this.design.roles.find((r) => r.id === roleId);
+    if (!role) return;
+    const { device: _old, ...rest } = role;
+    const after = device ? { ...rest, device } : rest;
+    this.apply(device ? 'Bind role' : 'Unbind role', [{ type: 'role', before: role, after }]);
   }
 
   removeRole(roleId: string): void {

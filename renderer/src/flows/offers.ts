@@ -14,6 +14,8 @@ export interface Offer {
   readonly icon: string;
   readonly kind: string;
   readonly config: Readonly<Record<string, unknown>>;
+  /** A role to create with the node (dragging a device creates a role bound to it). */
+  readonly newRole?: Role;
 }
 
 /** Every catalog kind as an offer, with its defaults. */
@@ -75,6 +77,41 @@ export const roleOffers = (role: Role, capability: CapabilityInfo | undefined): 
   }
   return offers;
 };
+
+/**
+ * What dragging a discovered device offers: for each capability it implements, the triggers
+ * and actions of a role bound to it (an existing bound role, or a new one created on pick).
+ */
+export const deviceOffers = (
+  device: { readonly id: string; readonly name: string },
+  capabilityIds: readonly string[],
+  roles: readonly Role[],
+  capabilities: ReadonlyMap<string, CapabilityInfo>,
+): Offer[] =>
+  capabilityIds.flatMap((capabilityId) => {
+    const info = capabilities.get(capabilityId);
+    if (!info) return [];
+    const bound = roles.find((r) => r.device === device.id && r.capability === capabilityId);
+    const base = slug(`${device.name}-${capabilityId.split('@')[0]}`);
+    let id = base;
+    for (let i = 2; !bound && roles.some((r) => r.id === id); i++) id = `${base}-${i}`;
+    const role: Role = bound ?? {
+      id,
+      title: capabilityIds.length > 1 ? `${device.name} ${info.title}` : device.name,
+      capability: capabilityId,
+      device: device.id,
+    };
+    return roleOffers(role, info).map((o) => (bound ? o : { ...o, newRole: role }));
+  });
+
+/** A role id from a name: lower case, dashes, safe in files and topics. */
+export const slug = (name: string): string =>
+  name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60) || 'role';
 
 /** Offers whose label, detail or kind contain every word of `query`. */
 export const searchOffers = (offers: readonly Offer[], query: string): Offer[] => {

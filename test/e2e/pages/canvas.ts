@@ -48,6 +48,17 @@ export class CanvasPage {
     await expect(dialog).toBeHidden();
   }
 
+  /** Drags a discovered device from the palette onto the canvas and picks one of its offers. */
+  async dropDevice(deviceId: string, offer: string | RegExp, at: { x: number; y: number }): Promise<void> {
+    await this.page
+      .locator(`[data-testid="palette"] [data-device="${deviceId}"]`)
+      .dragTo(this.canvas, { targetPosition: at });
+    const dialog = this.page.getByTestId('quick-add');
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: offer }).first().click();
+    await expect(dialog).toBeHidden();
+  }
+
   /** Ctrl+K with the pointer at (x, y) on the canvas, then searches and picks the first match. */
   async quickAdd(at: { x: number; y: number }, search: string): Promise<void> {
     await this.leaveFields();
