@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -8,6 +8,7 @@ import { loadProjectFlowSet } from '../../../shared/node/gateway/project';
 import { startGateway, type Gateway, type GatewayOptions } from '../../../shared/node/gateway/runtime';
 import { silentLogger } from '../../../shared/node/log';
 import { freePort, startMosquitto } from '../../helpers/mosquitto';
+import { startVirtualShelly } from '../../../shared/node/sim/virtual-shelly';
 import { flow, startVirtualRelay, writeProject } from './fixtures';
 import { connectClient, nextJson, rpc, waitFor } from './helpers';
 
@@ -170,5 +171,70 @@ describe('gateway running project flows', () => {
     probe.publish('test/button', JSON.stringify({ on: true }));
     expect(await echoed).toEqual({ on: true });
     expect(relay.commands.map((c) => c.payload)).toEqual(['ON']);
+  });
+
+  it('drives a Shelly over MQTT JSON-RPC: waits for its reply, and hears its NotifyStatus', async () => {
+    const m = await startMosquitto();
+    cleanups.push(() => m.stop());
+    const shelly = await startVirtualShelly({ id: 'shellyplus1pm-test01', brokerUrl: m.url, port: 0 });
+    cleanups.push(() => shelly.stop());
+    await waitFor(() => shelly.mqttConnected, 10_000, 'the Shelly to reach the broker');
+    const project = writeProject(tempDir('fg-proj-'), [
+      flow(
+        'pump',
+        [
+          ['t', 'trigger.mqtt', { topic: 'test/pump' }],
+          ['toggle', 'action.device-action', { role: 'pump', action: 'toggle' }],
+          ['done', 'action.mqtt-publish', { topic: 'test/pump-done', payload: 'payload' }],
+        ],
+        [
+          ['t', 'toggle'],
+          ['toggle', 'done'],
+        ],
+        { mode: 'queued', max: 10 },
+        ['pump'],
+      ),
+      flow(
+        'pump-state',
+        [
+          ['t', 'trigger.property-change', { role: 'pump', property: 'on' }],
+          ['pub', 'action.mqtt-publish', { topic: 'test/pump-state', payload: '{"on": payload}' }],
+        ],
+        [['t', 'pub']],
+        { mode: 'queued', max: 10 },
+        ['pump'],
+      ),
+    ]);
+    // bind a `pump` role to the Shelly in the same site
+    const sitePath = join(project, 'sites', 'home.json');
+    const site = JSON.parse(readFileSync(sitePath, 'utf8')) as {
+      devices: unknown[];
+      bindings: unknown[];
+    };
+    site.devices.push({
+      id: 'pump1',
+      name: 'Pump',
+      model: 'shelly-plus-1pm',
+      identity: {},
+      variables: { prefix: 'shellyplus1pm-test01' },
+    });
+    site.bindings.push({ role: 'pump', device: 'pump1' });
+    writeFileSync(sitePath, JSON.stringify(site));
+    const projectFile = join(project, 'fieldgraph.json');
+    const meta = JSON.parse(readFileSync(projectFile, 'utf8')) as {
+      roles: unknown[];
+    };
+    meta.roles.push({ id: 'pump', capability: 'switch@1' });
+    writeFileSync(projectFile, JSON.stringify(meta));
+
+    await gateway({ url: m.url }, tempDir('fg-gwdata-'), project);
+    const probe = await client(m.url);
+    const done = nextJson<{ was_on: boolean }>(probe, 'test/pump-done');
+    const state = nextJson<{ on: boolean }>(probe, 'test/pump-state', (v) => v.on === true);
+    await new Promise((r) => setTimeout(r, 100));
+    probe.publish('test/pump', '{}');
+    expect(await done).toEqual({ was_on: false });
+    expect(shelly.state.output).toBe(true);
+    expect(await state).toEqual({ on: true });
   });
 });
