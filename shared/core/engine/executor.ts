@@ -161,6 +161,10 @@ export class RunExecutor implements StepHost {
     if (record.run !== this.#executing) this.#settle(record.run);
   }
 
+  cancelNodeTimers(node: NodeInstance): void {
+    for (const record of this.timers.ofNode(node)) this.cancelTimer(record.id);
+  }
+
   endRun(run: Run, outcome: RunOutcome, reason?: string): void {
     if (run.ended) return;
     run.ended = true;

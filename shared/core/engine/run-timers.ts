@@ -30,6 +30,7 @@ const key = (role: string, event: string) => `${role}\u0000${event}`;
 export class TimerTable {
   readonly #records = new Map<number, TimerRecord>();
   readonly #waiters = new Map<string, Set<TimerRecord>>();
+  readonly #byNode = new Map<NodeInstance, Set<TimerRecord>>();
 
   constructor(
     private readonly clock: EngineClock,
@@ -54,6 +55,9 @@ export class TimerTable {
   add(record: TimerRecord): void {
     this.#records.set(record.id, record);
     record.run.timers.add(record);
+    const mine = this.#byNode.get(record.node);
+    if (mine) mine.add(record);
+    else this.#byNode.set(record.node, new Set([record]));
     const waits = record.node.runtime.waitsFor;
     if (waits) {
       const k = key(waits.role, waits.event);
@@ -74,6 +78,7 @@ export class TimerTable {
     if (!this.#records.delete(record.id)) return false;
     this.clock.clearTimer(record.handle);
     record.run.timers.delete(record);
+    this.#byNode.get(record.node)?.delete(record);
     const waits = record.node.runtime.waitsFor;
     if (waits) this.#waiters.get(key(waits.role, waits.event))?.delete(record);
     return true;
@@ -85,11 +90,18 @@ export class TimerTable {
     return set ? [...set] : [];
   }
 
+  /** Pending timers a node started, in any run (a copy). */
+  ofNode(node: NodeInstance): TimerRecord[] {
+    const set = this.#byNode.get(node);
+    return set ? [...set] : [];
+  }
+
   /** Disarms every timer and forgets them all (records stay as they are for a snapshot taken before). */
   clear(): void {
     for (const record of this.#records.values()) this.clock.clearTimer(record.handle);
     this.#records.clear();
     this.#waiters.clear();
+    this.#byNode.clear();
   }
 }
 

@@ -24,6 +24,7 @@ export interface StepHost {
   variableChanged(node: NodeInstance): void;
   startTimer(run: Run, node: NodeInstance, delayMs: number, data: unknown, parentStep: number): TimerId;
   cancelTimer(id: TimerId): void;
+  cancelNodeTimers(node: NodeInstance): void;
   endRun(run: Run, outcome: 'stopped' | 'failed' | 'loop-limit', reason: string): void;
   runFlow(run: Run, flowId: string, message: Message, hops: number): Promise<string>;
 }
@@ -73,6 +74,10 @@ export class Step implements StepContext {
 
   cancelTimer(id: TimerId): void {
     this.host.cancelTimer(id);
+  }
+
+  cancelNodeTimers(): void {
+    this.host.cancelNodeTimers(this.node);
   }
 
   stopRun(outcome: 'stopped' | 'failed', reason: string): void {

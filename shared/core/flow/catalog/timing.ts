@@ -83,13 +83,11 @@ const debounce: NodeKind = {
     const ms = Number(config.seconds) * 1000;
     return {
       receive: (ctx, message) => {
-        if (typeof ctx.state.timer === 'number') ctx.cancelTimer(ctx.state.timer);
-        ctx.state.timer = ctx.startTimer(ms, message);
+        // Cancelling by node, not by a remembered id, also catches a timer restored after a restart.
+        ctx.cancelNodeTimers();
+        ctx.startTimer(ms, message);
       },
-      onTimer: (ctx, data) => {
-        delete ctx.state.timer;
-        ctx.send('out', data as Message);
-      },
+      onTimer: (ctx, data) => ctx.send('out', data as Message),
     };
   },
 };

@@ -113,6 +113,8 @@ export interface StepContext {
   startTimer(delayMs: number, data: unknown): TimerId;
   /** Cancels a timer (of any run of this flow); its run may then end. */
   cancelTimer(id: TimerId): void;
+  /** Cancels every pending timer of this node, also those restored after a restart. */
+  cancelNodeTimers(): void;
   /** Ends the run now with this outcome; pending timers of the run are cancelled. */
   stopRun(outcome: 'stopped' | 'failed', reason: string): void;
   /** Starts a run of another flow at its manual trigger; resolves with that run's outcome. */

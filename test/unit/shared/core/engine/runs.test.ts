@@ -268,3 +268,31 @@ describe('restart while waiting for an event', () => {
     expect(lastTrace(second)).toMatchObject({ outcome: 'finished', resumedFrom: lastTrace(first)?.runId });
   });
 });
+
+describe('restart while debouncing', () => {
+  it('a message after the restart replaces the restored one: one output, the newest', () => {
+    const store: { saves: number; snapshot?: EngineSnapshot } = { saves: 0 };
+    const f = flow(
+      'f',
+      [
+        node('t', 'trigger.manual'),
+        node('d', 'logic.debounce', { seconds: 10 }),
+        node('probe', 'action.log', { message: 'string(payload)' }),
+      ],
+      [edge('t', 'd'), edge('d', 'probe')],
+      'parallel',
+      10,
+    );
+    const first = bench([f], { store });
+    first.engine.start();
+    first.engine.runManual('f', 'before');
+    first.engine.stop();
+    const second = bench([f], { store, clock: first.clock });
+    second.engine.start();
+    first.clock.advance(2000);
+    second.engine.runManual('f', 'after');
+    first.clock.advance(60_000);
+    expect(second.logs.map((l) => l.text)).toEqual(['after']);
+    expect(second.engine.pendingTimers()).toBe(0);
+  });
+});
