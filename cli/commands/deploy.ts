@@ -28,7 +28,7 @@ Targets (exactly one):
   --mqtt URL --gateway ID      one gateway through its broker; waits for its install result
   --mqtt URL --group G         retained for every gateway of group G
         [--expect N | --expect ID …]  wait for N gateways (or these ids) to report
-  --http URL                   a gateway's HTTP endpoint; token from --token or FIELDGRAPH_DEPLOY_TOKEN
+  --http URL                   a gateway's HTTP endpoint; token from --token, FIELDGRAPH_DEPLOY_TOKEN or FIELDGRAPH_GATEWAY_TOKEN
   --usb DIR                    write to a folder or drive, read back and verify, with a README
   --s3-url URL                 PUT to an S3-compatible presigned URL
 
@@ -94,7 +94,8 @@ Exit 0 when delivered (and installed, for gateways); 1 otherwise.`,
         target = mqttGroupTarget(broker, values.group!, count ?? expect);
       }
     } else if (values.http) {
-      const token = values.token ?? process.env.FIELDGRAPH_DEPLOY_TOKEN;
+      const token =
+        values.token ?? process.env.FIELDGRAPH_DEPLOY_TOKEN ?? process.env.FIELDGRAPH_GATEWAY_TOKEN;
       if (!token)
         throw new UsageError('The gateway needs its deploy token: --token T or FIELDGRAPH_DEPLOY_TOKEN.');
       target = httpGatewayTarget(values.http, token, values.gateway);

@@ -1,0 +1,123 @@
+/**
+ * End to end with the real `fieldgraph gateway` process: pack a project, deploy it over MQTT,
+ * the gateway runs its flows; a tampered package is refused while it keeps running; the
+ * `rollback` RPC brings back the previous version.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildPackage } from '../../../shared/core/package/build';
+import { toHex } from '../../../shared/core/package/bytes';
+import { mqttGatewayTarget } from '../../../shared/node/deploy/mqtt';
+import { collectSiteFiles } from '../../../shared/node/deploy/collect';
+import { appVersion } from '../../../shared/node/paths';
+import { startMosquitto } from '../../helpers/mosquitto';
+import { installerKey, repack } from '../../helpers/packages';
+import { flow, writeProject } from '../gateway/fixtures';
+import { connectClient, nextJson, rpc } from '../gateway/helpers';
+import { spawnGateway } from '../gateway/process';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+};
+
+const helloProject = (payload: string) =>
+  writeProject(tempDir('fg-e2e-proj-'), [
+    flow(
+      'hello',
+      [
+        ['t', 'trigger.gateway-started'],
+        ['pub', 'action.mqtt-publish', { topic: 'site/hello', payload: JSON.stringify(payload) }],
+      ],
+      [['t', 'pub']],
+    ),
+  ]);
+
+const packProject = (dir: string, version: number) => {
+  const { files } = collectSiteFiles(dir, 'home');
+  return buildPackage({
+    packageId: 'test-home',
+    site: 'home',
+    version,
+    created: new Date(Date.now() - 60_000).toISOString(),
+    expires: new Date(Date.now() + 86_400_000).toISOString(),
+    target: { kind: 'gateway', id: 'e2e1' },
+    engine: `>=${appVersion} <99.0.0`,
+    files,
+    signingKey: installerKey,
+  }).bytes;
+};
+
+describe('deploying to the real gateway process', () => {
+  it('installs and runs the package, refuses a tampered one, and rolls back on request', async () => {
+    const m = await startMosquitto();
+    cleanups.push(() => m.stop());
+    const probe = await connectClient(m.url);
+    cleanups.push(() => new Promise<void>((r) => probe.end(true, {}, () => r())));
+    const hellos: string[] = [];
+    probe.on('message', (topic, payload) => topic === 'site/hello' && hellos.push(payload.toString()));
+    await probe.subscribeAsync('site/hello');
+
+    const gw = await spawnGateway([
+      '--id',
+      'e2e1',
+      '--broker',
+      m.url,
+      '--data',
+      tempDir('fg-e2e-data-'),
+      '--trust',
+      toHex(installerKey.publicKey),
+    ]);
+    cleanups.push(async () => {
+      if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
+      await gw.exited;
+    });
+    await gw.online();
+
+    const target = mqttGatewayTarget({ url: m.url }, 'e2e1');
+    const v2 = packProject(helloProject('v2'), 2);
+    const first = await target.deliver(v2, { timeoutMs: 20_000 });
+    expect(first.gateways[0], gw.output()).toMatchObject({ ok: true, step: 'committed', running: 2 });
+    await expect.poll(() => hellos, { timeout: 10_000 }).toContain('v2');
+    const status = await nextJson<{ source?: { kind: string; version?: number }; flows?: unknown[] }>(
+      probe,
+      'fieldgraph/v1/gw/e2e1/status',
+      (s) => s.source?.version === 2,
+    );
+    expect(status).toMatchObject({ source: { kind: 'package', version: 2 }, flows: [{ id: 'hello' }] });
+
+    const v3 = packProject(helloProject('v3'), 3);
+    const flipped = repack(v3, (entries) =>
+      entries.map((e) =>
+        e.name === 'flows/hello.json'
+          ? { ...e, data: Buffer.from(Buffer.from(e.data).toString().replace('v3', 'v9')) }
+          : e,
+      ),
+    );
+    const refused = await target.deliver(flipped, { timeoutMs: 20_000 });
+    expect(refused.gateways[0]).toMatchObject({
+      ok: false,
+      step: 'rejected',
+      code: 'package.hash_mismatch',
+      running: 2,
+    });
+
+    expect((await target.deliver(v3, { timeoutMs: 20_000 })).gateways[0]).toMatchObject({
+      ok: true,
+      running: 3,
+    });
+    await expect.poll(() => hellos, { timeout: 10_000 }).toContain('v3');
+
+    const rolledBack = await rpc(probe, 'e2e1', 'rollback');
+    expect(rolledBack).toMatchObject({ ok: true, value: { running: 2 } });
+    const installed = await rpc(probe, 'e2e1', 'installed');
+    expect(installed.value).toMatchObject({ committed: 2, highest: 3 });
+  });
+});
