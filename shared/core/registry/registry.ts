@@ -1,4 +1,5 @@
 import { matchModel } from './match';
+import type { Placement } from './placement';
 import type {
   DiscoveredDevice,
   DiscoverySource,
@@ -34,6 +35,8 @@ export interface DeviceRegistry {
   /** Every device, sorted by name then id. */
   list(): DiscoveredDevice[];
   get(id: string): DiscoveredDevice | undefined;
+  /** Replaces where the open project's site files put devices (site and room by identity). */
+  setPlacements(placements: readonly Placement[]): void;
   /** Replaces the library models and re-matches every device. */
   setModels(models: readonly MatchableModel[]): void;
   /** Emits pending changes now instead of waiting for the batch timer. */
@@ -64,7 +67,12 @@ export const identityKeys = (identity: Identity): string[] => {
 
 const sightingId = (source: DiscoverySource, key: string): string => `${source}:${key}`;
 
-const buildView = (entry: Entry, models: readonly MatchableModel[]): DiscoveredDevice => {
+const buildView = (
+  entry: Entry,
+  models: readonly MatchableModel[],
+  placements: ReadonlyMap<string, Placement>,
+): DiscoveredDevice => {
+  const placement = entry.keys.map((k) => placements.get(k)).find((p) => p !== undefined);
   const sightings = [...entry.sightings.values()].sort(
     (a, b) => sourceOrder[a.source] - sourceOrder[b.source] || a.key.localeCompare(b.key),
   );
@@ -92,8 +100,8 @@ const buildView = (entry: Entry, models: readonly MatchableModel[]): DiscoveredD
     addresses: [...new Set(sightings.flatMap((s) => s.addresses))],
     online,
     lastSeen: Math.max(0, ...sightings.map((s) => s.seenAt)),
-    site: sightings.find((s) => s.facts.site)?.facts.site ?? 'Unknown site',
-    room: sightings.find((s) => s.facts.room)?.facts.room ?? null,
+    site: placement?.site ?? sightings.find((s) => s.facts.site)?.facts.site ?? 'Unknown site',
+    room: placement?.room ?? sightings.find((s) => s.facts.room)?.facts.room ?? null,
     warnings: [...new Set(sightings.flatMap((s) => s.warnings))],
     sightings,
   };
@@ -111,6 +119,7 @@ const byName = (a: DiscoveredDevice, b: DiscoveredDevice): number =>
 export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry => {
   const batchMs = options.batchMs ?? 150;
   let models: readonly MatchableModel[] = options.models ?? [];
+  let placements = new Map<string, Placement>();
   const entries = new Map<string, Entry>();
   const byKey = new Map<string, string>();
   const bySighting = new Map<string, string>();
@@ -154,7 +163,7 @@ export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry =
     for (const key of entry.keys) byKey.set(key, entry.id);
   };
 
-  const view = (entry: Entry): DiscoveredDevice => (entry.view ??= buildView(entry, models));
+  const view = (entry: Entry): DiscoveredDevice => (entry.view ??= buildView(entry, models, placements));
 
   const newEntry = (sighting: Sighting): Entry => {
     const base = identityKeys(sighting.identity)[0] ?? sightingId(sighting.source, sighting.key);
@@ -219,6 +228,10 @@ export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry =
     get: (id) => {
       const entry = entries.get(id);
       return entry ? view(entry) : undefined;
+    },
+    setPlacements(next) {
+      placements = new Map(next.flatMap((p) => p.keys.map((k) => [k, p] as const)));
+      for (const entry of entries.values()) touch(entry);
     },
     setModels(next) {
       models = next;

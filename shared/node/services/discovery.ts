@@ -1,8 +1,10 @@
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { FieldgraphServices } from '../../core/api';
 import { FieldgraphError } from '../../core/errors';
+import { placementsFromSite, type Placement } from '../../core/registry/placement';
+import { resourcesDir } from '../paths';
 import { createDiscoverySession, loadMatchableModels, type DiscoverySession } from '../discovery/session';
 import { startDemoSite, type DemoSite } from '../sim/site';
 import type { ServiceContext } from './context';
@@ -12,6 +14,17 @@ const ipv4Interfaces = () =>
   Object.entries(networkInterfaces()).flatMap(([name, list]) =>
     (list ?? []).filter((i) => i.family === 'IPv4' && !i.internal).map((i) => ({ name, address: i.address })),
   );
+
+/** Where the sample demo project puts the demo devices (site and rooms); empty when unreadable. */
+const demoPlacements = async (log: ServiceContext['log']): Promise<Placement[]> => {
+  try {
+    const file = join(resourcesDir, 'samples', 'demo-site', 'sites', 'demo.json');
+    return placementsFromSite(JSON.parse(await readFile(file, 'utf8')) as object);
+  } catch (error) {
+    log.warn('demo site file unreadable; devices are shown without rooms', { error: String(error) });
+    return [];
+  }
+};
 
 /**
  * The `discovery` and `demo` areas. One discovery session per app run, created on first use;
@@ -117,6 +130,7 @@ export const createDiscoveryServices = (
             site = await startDemoSite({ embeddedBrokerPort: 0, host: '127.0.0.1', log });
           }
           demo = { site, serialDir };
+          s.registry.setPlacements(await demoPlacements(log));
           await s.start({
             mqttUrls: [site.brokerUrl],
             ...(site.serialPorts.length ? { serial: true, serialPaths: site.serialPorts } : {}),
@@ -137,6 +151,7 @@ export const createDiscoveryServices = (
         const { site, serialDir } = demo;
         demo = null;
         await session?.stopMqtt(site.brokerUrl);
+        session?.registry.setPlacements([]);
         await site.stop();
         if (serialDir) await rm(serialDir, { recursive: true, force: true });
         return { stopped: true };

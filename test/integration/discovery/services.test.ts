@@ -48,6 +48,12 @@ describe('discovery and demo services through the dispatcher', () => {
       if (Date.now() > deadline) throw new Error(`demo devices not all listed: ${names.join(', ')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    const placed = await call('discovery.list');
+    const relay = (
+      placed as { value: { devices: { identity: { topic?: string }; site: string; room: string | null }[] } }
+    ).value.devices.find((d) => d.identity.topic === 'demo_relay');
+    // The sample project's site file names the site and room of each demo device.
+    expect(relay).toMatchObject({ site: 'Demo site', room: 'Hall' });
     expect(batches.length).toBeGreaterThan(0);
     expect(batches.length).toBeLessThan(40);
     expect(await call('demo.stop')).toEqual({ ok: true, value: { stopped: true } });

@@ -176,3 +176,30 @@ describe('library rules', () => {
     });
   });
 });
+
+describe('placements from a site file', () => {
+  it('puts devices in their site and room by MAC or topic, also the last segment of a Homie topic', async () => {
+    const { placementsFromSite } = await import('../../../shared/core/registry/placement');
+    const placements = placementsFromSite({
+      name: 'Demo site',
+      rooms: [{ id: 'hall', name: 'Hall' }],
+      devices: [
+        { identity: { mac: 'A4:CF:12:B3:C4:D5' }, room: 'hall' },
+        { identity: { topic: 'homie/demo-homie' }, room: 'office' },
+        { identity: {} },
+        'junk',
+      ],
+    });
+    const registry = createDeviceRegistry({ schedule: manualSchedule().schedule });
+    registry.setPlacements(placements);
+    registry.upsert(sighting({ source: 'mqtt', key: 'a', identity: { mac: 'a4cf12b3c4d5' } }));
+    registry.upsert(sighting({ source: 'mqtt', key: 'b', identity: { topic: 'demo-homie' } }));
+    registry.upsert(
+      sighting({ source: 'mqtt', key: 'c', identity: { topic: 'stranger' }, facts: { site: 'Broker x' } }),
+    );
+    const by = (key: string) => registry.list().find((d) => d.sightings[0].key === key);
+    expect(by('a')).toMatchObject({ site: 'Demo site', room: 'Hall' });
+    expect(by('b')).toMatchObject({ site: 'Demo site', room: 'office' });
+    expect(by('c')).toMatchObject({ site: 'Broker x', room: null });
+  });
+});
