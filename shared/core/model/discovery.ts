@@ -149,8 +149,8 @@ const capture = (
 };
 
 /**
- * Whether one rule fits an observation; on a match, the variables it captured (sources that
- * yield nothing, or not a string or number, are left out).
+ * Whether one rule fits an observation; on a match, the variables it captured (lists of
+ * strings are joined with commas; sources that yield nothing else usable are left out).
  */
 export const matchDiscoveryRule = (
   rule: DiscoveryRule,
@@ -203,6 +203,10 @@ export const matchDiscoveryRule = (
   for (const [name, source] of Object.entries(rule.capture ?? {})) {
     const value = capture(source, obs, payloadJson, ha);
     if (typeof value === 'string' || typeof value === 'number') variables[name] = value;
+    // A list (HA supported_color_modes) becomes the comma-separated form `when` tests.
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) {
+      variables[name] = value.join(',');
+    }
   }
   return { specificity, variables };
 };

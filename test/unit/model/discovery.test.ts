@@ -155,3 +155,51 @@ describe('discovery rules of the library', () => {
     ).toEqual([]);
   });
 });
+
+describe('a JSON-schema light from Home Assistant discovery', () => {
+  it('is told apart from a default-schema light and drives colour with an object payload', () => {
+    const config = {
+      schema: 'json',
+      name: 'Desk',
+      uniq_id: 'desk_light',
+      cmd_t: 'desk/light/set',
+      stat_t: 'desk/light',
+      supported_color_modes: ['rgb'],
+    };
+    const found = matchModels(catalog, {
+      kind: 'mqtt',
+      topic: 'homeassistant/light/desk/config',
+      payload: JSON.stringify(config),
+    });
+    expect(found.map((m) => m.model)).toEqual(['ha-light-json']);
+    const device = { model: catalog.models.get('ha-light-json')!, variables: found[0]!.variables };
+    expect(writeProperty(device, 'color', 'color', { r: 255, g: 0, b: 0 })).toMatchObject({
+      topic: 'desk/light/set',
+      payload: '{"state":"ON","color":{"r":255,"g":0,"b":0}}',
+    });
+    const state = '{"state":"ON","brightness":255,"color_mode":"rgb","color":{"r":255,"g":0,"b":0}}';
+    expect(
+      decodeMessage(device, 'desk/light', state).map(
+        (v) => `${v.implementation}.${v.name}=${JSON.stringify(v.value)}`,
+      ),
+    ).toEqual([
+      'color.on=true',
+      'color.brightness=100',
+      'color.color={"r":255,"g":0,"b":0}',
+      'dimmer.on=true',
+      'dimmer.brightness=100',
+    ]);
+    const plain = {
+      ...config,
+      schema: undefined,
+      supported_color_modes: undefined,
+      bri_cmd_t: 'desk/bri/set',
+    };
+    const defaultSchema = matchModels(catalog, {
+      kind: 'mqtt',
+      topic: 'homeassistant/light/desk/config',
+      payload: JSON.stringify(plain),
+    });
+    expect(defaultSchema.map((m) => m.model)).toEqual(['ha-light']);
+  });
+});
