@@ -5,7 +5,8 @@ import { validateFlow } from '../../core/flow/validate';
 
 /** The `flow` area: validation runs in shared/core, so the renderer may also call it directly. */
 export const createFlowService = (): FieldgraphServices['flow'] => ({
-  validate: ({ flow, roles }) => validateFlow(flow, roles as unknown as RoleInScope[]),
+  validate: ({ flow, roles, flowIds }) =>
+    validateFlow(flow, roles as unknown as RoleInScope[], flowIds ? { flowIds } : {}),
 });
 
 /** The `catalog` area: built once, the catalog does not change while the app runs. */

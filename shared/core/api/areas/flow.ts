@@ -22,6 +22,12 @@ export const flowMethods = {
         description: 'A flow document; anything that is not a flow gives flow.invalid_document problems',
       }),
       roles: Type.Array(RoleInScopeSchema, { maxItems: 10_000 }),
+      flowIds: Type.Optional(
+        Type.Array(Type.String(), {
+          maxItems: 10_000,
+          description: 'Ids of the project’s flows, to check Run flow targets',
+        }),
+      ),
     }),
     Type.Array(FlowProblem),
     'Every problem of a flow against the node catalog and the roles in scope, each with code, node, port or config path, message and fix hint.',
