@@ -150,7 +150,7 @@ Tasmota console when Improv does not answer; a Shelly Gen2+ is configured over H
 Exit code 0 only when every device is provisioned.
 
   --port PATH            serial port of a device (repeat for several)
-  --all                  every serial port found (OS list, /dev/ttyUSB*, /dev/ttyACM*)
+  --all                  every USB serial port found (OS list, /dev/ttyUSB*, /dev/ttyACM*)
   --shelly URL           a Shelly Gen2+ (e.g. http://192.168.33.1 on its access point)
   --site FILE            site JSON (sites/<id>.json): Wi-Fi, broker, naming scheme, rooms;
                          passwords come from the secrets file (FIELDGRAPH_SECRETS_PASSPHRASE)
@@ -236,7 +236,11 @@ Exit code 0 only when every device is provisioned.
     const ports = [...(values.port ?? [])];
     if (values.all) {
       const listing = await listSerialPorts();
-      for (const p of listing.ports) if (!ports.includes(p.path)) ports.push(p.path);
+      // USB serial only: built-in UARTs (/dev/ttyS*) are listed by the OS but never a device on the bench.
+      const usb = listing.ports.filter(
+        (p) => p.vendorId || /tty(USB|ACM)\d+$|cu\.(usb|wch|SLAB)/i.test(p.path),
+      );
+      for (const p of usb) if (!ports.includes(p.path)) ports.push(p.path);
       if (!ports.length && !values.shelly?.length) {
         console.error(
           `No serial devices found${listing.systemListError ? ` (the OS list failed: ${listing.systemListError})` : ''}. Plug one in, or give --port PATH.`,

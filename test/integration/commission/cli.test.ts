@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -195,6 +195,35 @@ describe('fieldgraph commission', () => {
     expect(JSON.parse(semi.stdout)).toMatchObject({ result: 'failed', code: 'commission.invalid_value' });
     expect(JSON.parse(semi.stdout).message).toMatch(/";"/);
     expect(tasmota.settings.PASSWORD1).toBe('');
+  });
+
+  it('--all takes USB serial ports from the OS list (a fake udevadm here) and skips built-in UARTs', async () => {
+    const bin = join(dir, 'bin');
+    await rm(bin, { recursive: true, force: true });
+    await mkdir(bin);
+    await writeFile(
+      join(bin, 'udevadm'),
+      [
+        '#!/bin/sh',
+        "printf 'P: /devices/usb1/ttyUSB97\\nN: ttyUSB97\\nE: DEVNAME=/dev/ttyUSB97\\nE: ID_VENDOR_ID=1a86\\nE: ID_MODEL_ID=7523\\n\\n'",
+        "printf 'P: /devices/platform/serial8250/tty/ttyS0\\nN: ttyS0\\nE: DEVNAME=/dev/ttyS0\\n\\n'",
+        '',
+      ].join('\n'),
+    );
+    await chmod(join(bin, 'udevadm'), 0o755);
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}:${savedPath}`;
+    try {
+      const res = await run(['--all', '--ssid', 'SiteNet', '--password-env', 'FG_TEST_WIFI', '--json']);
+      const out = JSON.parse(res.stdout) as { port?: string; devices?: { port: string; code: string }[] };
+      const devices = out.devices ?? [out as { port: string; code: string }];
+      expect(devices.map((d) => d.port)).toContain('/dev/ttyUSB97');
+      expect(devices.map((d) => d.port)).not.toContain('/dev/ttyS0');
+      expect(devices.find((d) => d.port === '/dev/ttyUSB97')?.code).toBe('serial.open_failed');
+      expect(res.code).toBe(1);
+    } finally {
+      process.env.PATH = savedPath;
+    }
   });
 
   it('names usage mistakes and bad site files', async () => {
