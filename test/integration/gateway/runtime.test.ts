@@ -125,11 +125,12 @@ describe('gateway runtime with mosquitto', () => {
     expect(seen).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
     await waitFor(() => gw2.output.pendingCount() === 0, 5_000, 'the outbox to empty');
 
-    // and in steady state: thousands of QoS 1 messages pass through the outbox in order
+    // and in steady state: QoS 1 messages pass through the outbox in order (fewer than the
+    // 1,000 that mosquitto queues per subscriber by default, so the probe sees them all)
     await gw2.load({ source: { kind: 'project', dir: '/x' }, flows: [], roles: [], models: [], sites: [] });
-    for (let i = 0; i < 3_000; i++) lastIo!.publish('site/out', `n${i}`, { qos: 1, retain: false });
-    await waitFor(() => seen.length >= 3_005, 20_000, 'the steady-state messages');
-    expect(seen.slice(5)).toEqual(Array.from({ length: 3_000 }, (_, i) => `n${i}`));
+    for (let i = 0; i < 800; i++) lastIo!.publish('site/out', `n${i}`, { qos: 1, retain: false });
+    await waitFor(() => seen.length >= 805, 20_000, 'the steady-state messages');
+    expect(seen.slice(5)).toEqual(Array.from({ length: 800 }, (_, i) => `n${i}`));
     await waitFor(() => gw2.output.pendingCount() === 0, 10_000, 'the outbox to empty again');
   });
 
