@@ -20,7 +20,10 @@ const Name = Type.String({ pattern: NAME_PATTERN, maxLength: 64 });
 const Slug = Type.String({ pattern: SLUG_PATTERN, maxLength: 128 });
 const Text = (maxLength = 2000) => Type.String({ maxLength });
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
-const NameMap = <T extends TSchema>(schema: T) => Type.Record(Type.String({ pattern: NAME_PATTERN }), schema);
+// Records keyed by names refuse other keys: without `additionalProperties: false` a pattern key
+// only constrains matching keys, and `{"": null}` would pass.
+const NameMap = <T extends TSchema>(schema: T) =>
+  Type.Record(Type.String({ pattern: NAME_PATTERN }), schema, { additionalProperties: false });
 
 /** A capability id such as `switch@1`. */
 export const CapabilityId = Type.String({ pattern: CAPABILITY_ID_PATTERN, maxLength: 128 });
@@ -324,17 +327,13 @@ export const Implementation = Type.Object(
     capability: CapabilityId,
     title: Opt(Text(200)),
     /** Fixed variables for this implementation (e.g. `channel: 1` for the first relay). */
-    variables: Opt(
-      Type.Record(Type.String({ pattern: NAME_PATTERN }), Type.Union([Type.String(), Type.Number()])),
-    ),
+    variables: Opt(NameMap(Type.Union([Type.String(), Type.Number()]))),
     /**
      * Applies only to devices whose variables match: each listed variable's value (a comma-separated
      * list) must contain one of the given values; `*` means any value, as long as it is set.
      * Generic models use it (a Home Assistant sensor is a temperature sensor when `device_class` is `temperature`).
      */
-    when: Opt(
-      Type.Record(Type.String({ pattern: NAME_PATTERN }), Type.Array(Type.String(), { minItems: 1 })),
-    ),
+    when: Opt(NameMap(Type.Array(Type.String(), { minItems: 1 }))),
     properties: Opt(NameMap(PropertyBinding)),
     actions: Opt(NameMap(ActionBinding)),
     events: Opt(NameMap(EventBinding)),
@@ -362,7 +361,7 @@ export type VariableSpec = Static<typeof VariableSpec>;
  * i to j joined by `/`), `payload.<path>` (dotted path into a JSON payload), or `ha.<key>` (a
  * key of a Home Assistant discovery config after expanding abbreviations and `~`).
  */
-export const CaptureMap = Type.Record(Type.String({ pattern: NAME_PATTERN }), Text(300));
+export const CaptureMap = NameMap(Text(300));
 
 /** Recognises the model from an mDNS service: type plus TXT and instance-name patterns (regex). */
 export const MdnsMatch = Type.Object(
@@ -486,9 +485,7 @@ export const Device = Type.Object({
   model: Slug,
   identity: DeviceIdentity,
   /** Values of the model's instance variables (topic, prefix, host…). */
-  variables: Opt(
-    Type.Record(Type.String({ pattern: NAME_PATTERN }), Type.Union([Type.String(), Type.Number()])),
-  ),
+  variables: Opt(NameMap(Type.Union([Type.String(), Type.Number()]))),
   room: Opt(Slug),
   site: Opt(Slug),
 });
