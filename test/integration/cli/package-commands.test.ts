@@ -3,16 +3,21 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPublicKey } from '../../../shared/node/keys/files';
+import { appVersion } from '../../../shared/node/paths';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto';
 import { startTestGateway, type TestGateway } from '../deploy/harness';
 
+// The whole CLI bundled on its own (not dist/, which other builds replace while tests run).
+const repo = fileURLToPath(new URL('../../..', import.meta.url));
+const bundle = join(repo, 'node_modules', '.cache', 'fieldgraph-test', 'cli-package.mjs');
+
 const cli = (args: string[], env: Record<string, string> = {}) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['bin/fieldgraph.js', ...args], {
-      env: { ...process.env, ...env },
-    });
+    const child = spawn(process.execPath, [bundle, ...args], { cwd: repo, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -28,6 +33,16 @@ const gateways: TestGateway[] = [];
 const EPOCH = String(Math.floor(Date.now() / 1000));
 
 beforeAll(async () => {
+  await build({
+    entryPoints: [join(repo, 'cli', 'main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile: bundle,
+    logLevel: 'warning',
+  });
   dir = mkdtempSync(join(tmpdir(), 'fg-cli-pkg-'));
   project = join(dir, 'project');
   for (const sub of ['flows', 'models', 'sites']) mkdirSync(join(project, sub), { recursive: true });
@@ -154,6 +169,7 @@ describe('package commands', () => {
       http: { token: 'tok' },
       trusted,
       now: Date.now,
+      engineVersion: appVersion,
     });
     gateways.push(gw);
     const mqtt = await cli([
@@ -176,7 +192,7 @@ describe('package commands', () => {
       ['deploy', join(dir, 'a.fgpkg'), '--http', `http://127.0.0.1:${gw.http!.port}`, '--json'],
       { FIELDGRAPH_DEPLOY_TOKEN: 'tok' },
     );
-    expect(again.status, again.stderr).toBe(0);
+    expect(again.status, again.stderr + again.stdout).toBe(0);
     expect(JSON.parse(again.stdout).gateways[0]).toMatchObject({ ok: true, step: 'unchanged' });
     const denied = await cli([
       'deploy',

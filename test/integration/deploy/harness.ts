@@ -41,6 +41,7 @@ export const startTestGateway = async (options: {
   /** Trusted signing key (default: the test installer key). */
   trusted?: Uint8Array;
   now?: () => number;
+  engineVersion?: string;
 }): Promise<TestGateway> => {
   const root = mkdtempSync(join(tmpdir(), `fg-gw-${options.id}-`));
   const log = quietLog();
@@ -57,7 +58,7 @@ export const startTestGateway = async (options: {
     root: join(root, 'install'),
     gatewayId: options.id,
     groups: options.groups,
-    engineVersion: '1.0.0',
+    engineVersion: options.engineVersion ?? '1.0.0',
     trust: () => ({ trusted: [options.trusted ?? installerKey.publicKey], revoked: [] }),
     now: options.now ?? (() => NOW),
     runtime: options.runtime,
