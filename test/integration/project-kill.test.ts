@@ -31,7 +31,8 @@ interface Run {
   edits: Map<number, number>;
 }
 
-const runAndKill = (dir: string, recoveryDir: string, delayMs: number): Promise<Run> =>
+/** Runs the editing child and kills it `delayMs` after it is ready (or after spawn, when `early`). */
+const runAndKill = (dir: string, recoveryDir: string, delayMs: number, early: boolean): Promise<Run> =>
   new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [child.script, 'edit-loop', dir, recoveryDir, String(AUTOSAVE_MS)], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,6 +41,14 @@ const runAndKill = (dir: string, recoveryDir: string, delayMs: number): Promise<
     let buffer = '';
     let errors = '';
     let killedAt = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const killLater = () => {
+      timer = setTimeout(() => {
+        killedAt = Date.now();
+        proc.kill('SIGKILL');
+      }, delayMs);
+    };
+    if (early) killLater();
     proc.stdout.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       const lines = buffer.split('\n');
@@ -48,14 +57,11 @@ const runAndKill = (dir: string, recoveryDir: string, delayMs: number): Promise<
       for (const line of lines) {
         const edit = /^edit (\d+)$/.exec(line);
         if (edit) edits.set(Number(edit[1]), now);
+        else if (line.startsWith('ready') && !early) killLater();
         else if (line.startsWith('crash')) errors += line;
       }
     });
     proc.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-    const timer = setTimeout(() => {
-      killedAt = Date.now();
-      proc.kill('SIGKILL');
-    }, delayMs);
     proc.on('exit', (_code, signal) => {
       clearTimeout(timer);
       if (signal !== 'SIGKILL') reject(new Error(`the editing process ended by itself: ${errors}`));
@@ -75,8 +81,9 @@ it(`survives ${KILLS} SIGKILLs at random moments: never unreadable, at most the 
   let mixedOnDisk = 0;
   let lostEdits = 0;
   for (let i = 0; i < KILLS; i++) {
-    // Spread kills over start-up, opening, editing, autosaving and saving.
-    const run = await runAndKill(dir, recoveryDir, 40 + Math.floor(Math.random() * 500));
+    // One kill in ten lands during start-up and opening; the rest while editing, autosaving and saving.
+    const early = i % 10 === 0;
+    const run = await runAndKill(dir, recoveryDir, Math.floor(Math.random() * (early ? 150 : 400)), early);
 
     const store = createProjectStore({ recovery: createRecoveryArea(recoveryDir), autosaveMs: 0 });
     const opened = await store.open(dir);
@@ -114,4 +121,6 @@ it(`survives ${KILLS} SIGKILLs at random moments: never unreadable, at most the 
     JSON.stringify({ kills: KILLS, autosaveMs: AUTOSAVE_MS, maxLostMs, lostEdits, recoveries, mixedOnDisk }),
   );
   expect(maxLostMs).toBeLessThanOrEqual(AUTOSAVE_MS + WRITE_SLACK_MS);
+  // The kills did land while there was unsaved work to recover.
+  expect(recoveries).toBeGreaterThan(0);
 }, 600_000);

@@ -110,7 +110,7 @@ export const createProjectService = (ctx: ServiceContext): FieldgraphServices['p
       await store.close(discardChanges ?? false);
       return {};
     },
-    current: () => store.summary(),
+    current: () => store.checkedSummary(),
     getDocument: ({ kind, id }) => store.getDocument(kind, id),
     putDocument: ({ kind, id, document }) => {
       store.putDocument(kind, id, document);

@@ -98,14 +98,16 @@ describe('project store on a real folder', () => {
   });
 
   it('re-checks the content after every edit, and keeps file problems until the file is replaced', async () => {
-    const { dir, store } = setup(`v${CURRENT_SCHEMA_VERSION}`);
+    const { dir, store, events } = setup(`v${CURRENT_SCHEMA_VERSION}`);
     writeFileSync(join(dir, 'flows', 'broken.json'), '{');
     expect((await store.open(dir)).problems.map((p) => p.code)).toEqual(['project.malformed_json']);
     const site = store.getDocument('sites', 'workshop')!;
     const devices = site.devices as { model: string }[];
     devices[0].model = 'no-such-model';
     store.putDocument('sites', 'workshop', site);
-    expect(store.summary()!.problems.map((p) => [p.code, p.path])).toEqual([
+    // A burst of edits is checked once, shortly after; the change event then carries the problems.
+    await expect.poll(() => events.at(-1)?.problems.map((p) => p.code)).toContain('site.unknown_model');
+    expect(store.checkedSummary()!.problems.map((p) => [p.code, p.path])).toEqual([
       ['project.malformed_json', 'flows/broken.json'],
       ['site.unknown_model', 'sites/workshop.json: devices.0.model'],
       ['site.role_mismatch', 'sites/workshop.json: bindings.0'],
@@ -121,7 +123,7 @@ describe('project store on a real folder', () => {
       roles: [],
       runMode: { mode: 'single', max: 1 },
     });
-    expect(store.summary()!.problems.map((p) => p.code)).toEqual(['project.malformed_json']);
+    expect(store.checkedSummary()!.problems.map((p) => p.code)).toEqual(['project.malformed_json']);
     expect((await store.save()).problems).toEqual([]);
   });
 
