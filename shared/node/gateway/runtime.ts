@@ -15,6 +15,17 @@ import { openStateStore, type StateStore } from './state';
 import { GATEWAY_ID_PATTERN, gatewayTopics, type GatewayStatus } from './topics';
 import { openTraceStore, type TraceBudgets, type TraceStore } from './traces';
 
+const withoutCredentials = (url: string): string => {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+};
+
 // Shutdown must finish even when the broker is gone: a QoS 1 publish would wait for it forever.
 const withTimeout = (promise: Promise<unknown>, ms: number): Promise<void> =>
   new Promise<void>((resolve) => {
@@ -128,12 +139,13 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       brokerUrl = embedded.url;
       log.info('embedded broker listening', { url: brokerUrl });
     } else {
-      brokerUrl = options.broker.url;
+      // Credentials in the URL go to the client only; everything shown or logged is redacted.
+      brokerUrl = withoutCredentials(options.broker.url);
     }
 
     const offline: GatewayStatus = { schemaVersion: 1, id, state: 'offline', reason: 'connection lost' };
     const link = connectMqtt({
-      url: brokerUrl,
+      url: 'url' in options.broker ? options.broker.url : brokerUrl,
       clientId: `fieldgraph-gw-${id}`,
       protocolVersion: 4,
       username: 'url' in options.broker ? options.broker.username : undefined,
