@@ -82,7 +82,7 @@ export const validateFlow = (
       );
       continue;
     }
-    prepared.set(node.id, { node, kind, config: configWithDefaults(kind, node.config) });
+    prepared.set(node.id, { node, kind, config: cachedConfig(kind, node.config).config });
   }
 
   const incoming = new Map<string, FlowEdge[]>();
@@ -128,7 +128,8 @@ export const validateFlow = (
   const shapes = createShapes(prepared, incoming, roles);
 
   for (const { node, kind, config } of prepared.values()) {
-    checkConfig(kind, config, node.id, add);
+    for (const p of cachedConfig(kind, node.config).problems)
+      add(p.code, p.message, p.hint, { nodeId: node.id, path: p.path });
     checkRoles(flow, kind, config, node.id, roles, add);
     if (
       kind.kind === 'action.run-flow' &&
@@ -216,7 +217,27 @@ export const validateFlow = (
   return problems;
 };
 
-const checkConfig = (kind: NodeKind, config: Record<string, unknown>, nodeId: string, add: Add): void => {
+interface ConfigFindings {
+  readonly kind: NodeKind;
+  readonly config: Record<string, unknown>;
+  readonly problems: readonly { code: FlowProblemCode; message: string; hint: string; path: string }[];
+}
+
+// The canvas replaces a node's config object when it changes and keeps it otherwise, so an
+// edit re-checks only the configs it touched.
+const configCache = new WeakMap<object, ConfigFindings>();
+
+const cachedConfig = (kind: NodeKind, raw: Record<string, unknown>): ConfigFindings => {
+  const known = configCache.get(raw);
+  if (known?.kind === kind) return known;
+  const config = configWithDefaults(kind, raw);
+  const findings: ConfigFindings = { kind, config, problems: checkConfig(kind, config) };
+  configCache.set(raw, findings);
+  return findings;
+};
+
+const checkConfig = (kind: NodeKind, config: Record<string, unknown>): ConfigFindings['problems'] => {
+  const problems: { code: FlowProblemCode; message: string; hint: string; path: string }[] = [];
   for (const error of Value.Errors(kind.config, config)) {
     const path = error.path.replace(/^\//, '').replaceAll('/', '.');
     const empty = error.value === undefined || error.value === '' || error.value === null;
@@ -227,29 +248,30 @@ const checkConfig = (kind: NodeKind, config: Record<string, unknown>, nodeId: st
       kind.config.properties[path.split('.')[0] ?? ''] as { description?: string } | undefined
     )?.description;
     if (required) {
-      add(
-        'flow.missing_config',
-        `${kind.title}: "${path}" is required.`,
-        description ? `Fill in ${path}: ${description}.` : `Fill in ${path}.`,
-        { nodeId, path },
-      );
+      problems.push({
+        code: 'flow.missing_config',
+        message: `${kind.title}: "${path}" is required.`,
+        hint: description ? `Fill in ${path}: ${description}.` : `Fill in ${path}.`,
+        path,
+      });
     } else {
-      add(
-        'flow.invalid_config',
-        `${kind.title}: "${path}" ${error.message.toLowerCase()}.`,
-        description ? `Set ${path} to ${description.toLowerCase()}.` : `Correct ${path}.`,
-        { nodeId, path },
-      );
+      problems.push({
+        code: 'flow.invalid_config',
+        message: `${kind.title}: "${path}" ${error.message.toLowerCase()}.`,
+        hint: description ? `Set ${path} to ${description.toLowerCase()}.` : `Correct ${path}.`,
+        path,
+      });
     }
   }
   for (const problem of kind.checkConfig?.(config) ?? []) {
-    add(
-      'flow.invalid_config',
-      `${kind.title}: "${problem.path}": ${problem.message}`,
-      `Correct ${problem.path}.`,
-      { nodeId, path: problem.path },
-    );
+    problems.push({
+      code: 'flow.invalid_config',
+      message: `${kind.title}: "${problem.path}": ${problem.message}`,
+      hint: `Correct ${problem.path}.`,
+      path: problem.path,
+    });
   }
+  return problems;
 };
 
 /** The CEL type an expression must give to fit a role member's value (primitives only). */
