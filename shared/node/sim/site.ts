@@ -116,7 +116,8 @@ export const startDemoSite = async (options: DemoSiteOptions): Promise<DemoSite>
         broker: { url: brokerUrl },
         dataDir,
         log: options.log.child('demo-gateway'),
-        ...(options.mdnsInterface ? { mdnsInterface: options.mdnsInterface } : {}),
+        // The gateway's SRV record names its HTTP port, so an announced gateway serves HTTP.
+        ...(options.mdnsInterface ? { mdnsInterface: options.mdnsInterface, http: { host, port: 0 } } : {}),
         createRunner: (set, io) => createEngineRunner(set, io, DEMO_DEVICES.gatewayId),
       },
       5000,

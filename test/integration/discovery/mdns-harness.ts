@@ -1,28 +1,31 @@
 import { build } from 'esbuild';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DiscoveredDevice } from '../../../shared/core/registry/types';
 import type { NetNs } from '../../helpers/netns';
 
-/** The mDNS runner bundled to one .mjs file, so it runs with plain node inside a namespace. */
-export const bundleRunner = async (): Promise<{ file: string; dispose: () => Promise<void> }> => {
-  const dir = await mkdtemp(join(tmpdir(), 'fg-mdns-runner-'));
-  const file = join(dir, 'runner.mjs');
+/**
+ * A runner bundled to one .mjs file (npm packages stay external), so it runs with plain node
+ * inside a namespace. It is written under dist/ so the code finds the package root from its path.
+ */
+export const bundleRunner = async (
+  entry = join(import.meta.dirname, 'mdns-runner.ts'),
+): Promise<{ file: string; dispose: () => Promise<void> }> => {
+  const dir = join(import.meta.dirname, '..', '..', '..', 'dist', 'test-bundles');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${basename(entry, '.ts')}-${process.pid}-${Date.now()}.mjs`);
   await build({
-    entryPoints: [join(import.meta.dirname, 'mdns-runner.ts')],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'esm',
     outfile: file,
     logLevel: 'silent',
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
+    packages: 'external',
   });
-  return { file, dispose: () => rm(dir, { recursive: true, force: true }) };
+  return { file, dispose: () => rm(file, { force: true }) };
 };
 
 /** A browser running inside the namespace, with its latest device list. */
@@ -67,7 +70,10 @@ export const startBrowser = async (
     },
   };
   let ready: () => void;
-  const isReady = new Promise<void>((r) => (ready = r));
+  const isReady = new Promise<void>((resolve, reject) => {
+    ready = resolve;
+    child.once('exit', (code) => reject(new Error(`the runner exited with ${code} before it was ready`)));
+  });
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const message = JSON.parse(line) as {
       devices?: DiscoveredDevice[];
