@@ -90,7 +90,7 @@ export const packAndVerify = (runs: number) => {
   const nodes = 20 * 50;
   const bytesIn = Object.values(files).reduce((n, f) => n + f.length, 0);
   const measure = () => {
-    let pkg = new Uint8Array();
+    let pkg: Uint8Array = new Uint8Array();
     const packMs = time(runs, () => {
       pkg = buildPackage(input(files, 2, { kind: 'group', id: 'fleet' })).bytes;
     });
@@ -109,7 +109,7 @@ export const packAndVerify = (runs: number) => {
   const noble = measure();
   useNodePackageCrypto();
   const node = measure();
-  let plain = new Uint8Array();
+  let plain: Uint8Array = new Uint8Array();
   const zipMs = time(runs, () => {
     plain = zipSync(files, { level: 6 });
   });
