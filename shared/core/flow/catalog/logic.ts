@@ -55,6 +55,16 @@ const switchKind: NodeKind = {
     ),
     port('otherwise', 'otherwise'),
   ],
+  checkConfig: (config) => {
+    const names = (Array.isArray(config.rules) ? (config.rules as { port?: unknown }[]) : []).map(
+      (r) => r.port,
+    );
+    return names.flatMap((name, i) =>
+      name === 'otherwise' || names.indexOf(name) !== i
+        ? [{ path: `rules.${i}.port`, message: `the port name "${String(name)}" is already taken` }]
+        : [],
+    );
+  },
   expressions: [{ path: 'rules.*.when', expects: 'bool' }],
   roleRefs: [],
   size: sizes.logic,
