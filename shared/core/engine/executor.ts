@@ -367,7 +367,8 @@ export class RunExecutor implements StepHost {
       parent: record.parentStep,
       port,
       at: this.now(),
-      hops: run.steps[record.parentStep]?.hops ?? 0,
+      // Time passed: a loop through a delay is a schedule, not a runaway message, so it counts afresh.
+      hops: 0,
       input: (record.data as Message | null)?.payload ?? null,
       outputs: [],
     };

@@ -296,3 +296,26 @@ describe('restart while debouncing', () => {
     expect(second.engine.pendingTimers()).toBe(0);
   });
 });
+
+describe('loops through a delay', () => {
+  it('are schedules, not runaway messages: a blink loop keeps going past the hop limit', () => {
+    const f = flow(
+      'blink',
+      [
+        node('t', 'trigger.manual'),
+        node('toggle', 'action.device-action', { role: 'lamp', action: 'toggle' }),
+        node('wait', 'logic.delay', { seconds: 1 }),
+      ],
+      [edge('t', 'toggle'), edge('toggle', 'wait'), edge('wait', 'toggle')],
+    );
+    const b = bench([f], { maxHops: 10 });
+    b.engine.start();
+    b.engine.runManual('blink');
+    b.clock.advance(100_000);
+    expect(b.actions.length).toBeGreaterThan(90);
+    expect(b.traces).toEqual([]);
+    b.engine.stop();
+    expect(lastTrace(b)?.outcome).toBe('suspended');
+    expect(lastTrace(b)?.truncated).toBe(true);
+  });
+});
