@@ -1,5 +1,9 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, screenshot, test } from './fixtures';
 import { CanvasPage } from './pages/canvas';
+import { ProjectUi } from './pages/project';
 
 test('build a motion → light flow against roles, with live type errors, undo/redo, copy/paste and auto-layout', async ({
   page,
@@ -128,4 +132,69 @@ test('a discovered virtual device dragged onto the canvas becomes a bound role o
   await expect(canvas.nodes).toHaveCount(1);
   await expect(page.getByTestId('roles-panel').locator('[data-role]')).toHaveCount(1);
   expect(pageErrors).toEqual([]);
+});
+
+test('flows are saved into the project folder and come back as they were when it is reopened', async ({
+  page,
+  pageErrors,
+}) => {
+  const work = mkdtempSync(join(tmpdir(), 'fg-e2e-canvas-'));
+  try {
+    const folder = join(work, 'hallway');
+    const project = new ProjectUi(page);
+    await project.create('Hallway', folder);
+    await expect(project.name).toHaveText('Hallway');
+
+    const canvas = new CanvasPage(page);
+    await canvas.open();
+    await canvas.addRole('Hallway motion', 'motion@1');
+    await canvas.addRole('Hallway light', 'switch@1');
+    await canvas.dropRole('hallway-motion', 'When Hallway motion Motion detected changes', {
+      x: 150,
+      y: 150,
+    });
+    await canvas.dropRole('hallway-light', 'Set Hallway light On', { x: 550, y: 170 });
+    const [trigger, action] = await canvas.nodeIds();
+    await canvas.connect([trigger!, 'out'], [action!, 'in']);
+    await canvas.select(trigger!);
+    await canvas
+      .node(action!)
+      .locator('.head')
+      .click({ modifiers: ['Control'] });
+    page.once('dialog', (d) => void d.accept('Hallway'));
+    await canvas.press('Control+g');
+    await expect(page.getByTestId('group-frame')).toContainText('Hallway');
+    const before = { positions: await canvas.positions(), edges: await canvas.edges.count() };
+
+    await page.getByTestId('save-flows').click();
+    await expect(page.getByTestId('save-flows')).toHaveText('Saved');
+    const files = readdirSync(join(folder, 'flows'));
+    expect(files).toEqual(['flow-1.json']);
+    const saved = JSON.parse(readFileSync(join(folder, 'flows', 'flow-1.json'), 'utf8'));
+    expect(saved).toMatchObject({
+      id: 'flow-1',
+      schemaVersion: 1,
+      roles: ['hallway-light', 'hallway-motion'],
+    });
+    expect(saved.nodes.map((n: { id: string }) => n.id).sort()).toEqual([trigger, action].sort());
+    expect(saved.groups).toEqual([{ id: expect.any(String), label: 'Hallway' }]);
+    await screenshot(page, 'canvas-saved');
+
+    // Close the project and reopen it from the recent list: the flow is back as it was.
+    await page.locator('nav[aria-label="Main"] [data-view="home"]').click();
+    await project.close();
+    await project.recent('Hallway').click();
+    await expect(project.name).toHaveText('Hallway');
+    await canvas.open();
+    await expect(canvas.nodes).toHaveCount(2);
+    expect(await canvas.positions()).toEqual(before.positions);
+    await expect(canvas.edges).toHaveCount(before.edges);
+    await expect(page.getByTestId('group-frame')).toContainText('Hallway');
+    await expect(canvas.node(trigger!)).toContainText('Hallway motion');
+    await expect(page.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings');
+    await screenshot(page, 'canvas-reopened');
+    expect(pageErrors).toEqual([]);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });

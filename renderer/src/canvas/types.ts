@@ -45,6 +45,8 @@ export interface Flow {
   readonly nodes: readonly FlowNode[];
   readonly edges: readonly FlowEdge[];
   readonly groups: readonly FlowGroup[];
+  /** Fields of the saved flow the canvas does not edit (run mode, description), kept as loaded. */
+  readonly saved?: Readonly<Record<string, unknown>>;
 }
 
 /** A device slot of the design, typed by capability. */
