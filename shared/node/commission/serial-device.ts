@@ -1,6 +1,6 @@
 import { FieldgraphError } from '../../core/errors';
 import { openSerialLink, type SerialLink } from '../serial/port';
-import { ImprovClient } from './improv-client';
+import { ImprovClient, type ImprovDeviceInfo } from './improv-client';
 import { ImprovState } from './improv-frame';
 import type { CommissionedDevice, CommissionProfile, DeviceAssignment, StepReporter } from './profile';
 import { checkWifiSettings, hostOfUrl } from './profile';
@@ -32,9 +32,10 @@ const improvCommission = async (
   profile: CommissionProfile,
   assignment: DeviceAssignment,
   step: StepReporter,
+  known?: ImprovDeviceInfo,
 ): Promise<CommissionedDevice> => {
   step('identify', 'Improv device info');
-  const info = await client.deviceInfo();
+  const info = known ?? (await client.deviceInfo());
   let name = info.name;
   if (assignment.name) {
     // Hostname and device name are recent Improv additions: set them where the firmware can.
@@ -102,7 +103,14 @@ export const commissionSerialDevice = async (
             throw error;
           detected = false;
         }
-        if (detected) return await improvCommission(link, client, profile, assignment, step);
+        if (detected) {
+          // Tasmota answers Improv too, but Improv only carries Wi-Fi: with a broker to set,
+          // its console does the whole job (MQTT, topic, names) in one restart.
+          const info = protocol === 'auto' && profile.broker ? await client.deviceInfo() : undefined;
+          if (!info || !/^tasmota/i.test(info.firmware))
+            return await improvCommission(link, client, profile, assignment, step, info);
+          step('detect', `${info.firmware} ${info.version}: using its console for the broker settings`);
+        }
       } finally {
         client.dispose();
       }

@@ -1,5 +1,16 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { SerialPort } from 'serialport';
+import {
+  decodeRpcBody,
+  decodeStrings,
+  encodeImprovFrame,
+  encodeImprovResult,
+  ImprovCommand,
+  ImprovError,
+  ImprovState,
+  ImprovStreamReader,
+  ImprovType,
+} from '../commission/improv-frame';
 
 /** How a virtual Tasmota console behaves. */
 export interface VirtualTasmotaOptions {
@@ -26,6 +37,11 @@ export interface VirtualTasmotaOptions {
   readonly brokerUrl?: string;
   /** Never print anything. */
   readonly silent?: boolean;
+  /**
+   * Also answer Improv serial (Tasmota's `USE_IMPROV`): state, device info, and Wi-Fi settings,
+   * which store SSID1/Password1, restart, and report provisioned with `http://<ip>:80`.
+   */
+  readonly improv?: boolean;
   readonly baudRate?: number;
 }
 
@@ -103,6 +119,7 @@ export const startVirtualTasmotaConsole = async (
   let serialLog = options.serialLog ?? 0;
   let restarts = 0;
   let booting = false;
+  let joinedWifi = false;
   let closed = false;
   let client: MqttClient | undefined;
   const started = Date.now();
@@ -259,7 +276,8 @@ export const startVirtualTasmotaConsole = async (
     await sleep(50);
     const accepted = options.credentials ?? { SiteNet: 'correct horse' };
     const ssid = settings.SSID1 as string;
-    if (!(Object.hasOwn(accepted, ssid) && accepted[ssid] === settings.PASSWORD1)) {
+    joinedWifi = Object.hasOwn(accepted, ssid) && accepted[ssid] === settings.PASSWORD1;
+    if (!joinedWifi) {
       print('WIF', 'Connect failed with AP incorrect password', 1);
       return;
     }
@@ -309,12 +327,56 @@ export const startVirtualTasmotaConsole = async (
     if (wantsRestart) await restart();
   };
 
-  let pending = '';
+  // Frames and text share the line: the Improv reader separates them (text comes out as lines).
+  const reader = new ImprovStreamReader();
+  const improvSend = (frame: Uint8Array): void => {
+    if (!closed && !options.silent) port.write(Buffer.from(frame));
+  };
+  const improvState = (): number => (client ? ImprovState.provisioned : ImprovState.ready);
+  const improvUrl = (): string => 'http://127.0.0.1:80';
+  const handleImprov = async (command: number, payload: Uint8Array): Promise<void> => {
+    if (command === ImprovCommand.currentState) {
+      improvSend(encodeImprovFrame(ImprovType.state, Uint8Array.of(improvState())));
+      if (client) improvSend(encodeImprovResult(command, [improvUrl()]));
+    } else if (command === ImprovCommand.deviceInfo) {
+      improvSend(
+        encodeImprovResult(command, [
+          `Tasmota ${options.image ?? 'tasmota'}`,
+          (options.version ?? '14.1.0(release-tasmota)').replace(/\(.*$/, ''),
+          options.hardware ?? 'ESP8266EX',
+          settings.DEVICENAME as string,
+        ]),
+      );
+    } else if (command === ImprovCommand.wifiSettings) {
+      const [ssid, password] = decodeStrings(payload) ?? [];
+      if (ssid === undefined || password === undefined)
+        return improvSend(encodeImprovFrame(ImprovType.error, Uint8Array.of(ImprovError.invalidRpc)));
+      improvSend(encodeImprovFrame(ImprovType.state, Uint8Array.of(ImprovState.provisioning)));
+      settings.SSID1 = ssid;
+      settings.PASSWORD1 = password;
+      // Tasmota stores the credentials and reboots; it reports the result after the restart.
+      await restart();
+      await sleep(100);
+      if (client) {
+        improvSend(encodeImprovFrame(ImprovType.state, Uint8Array.of(ImprovState.provisioned)));
+        improvSend(encodeImprovResult(command, [improvUrl()]));
+      } else if (settings.MQTTHOST === '' && joinedWifi) {
+        improvSend(encodeImprovFrame(ImprovType.state, Uint8Array.of(ImprovState.provisioned)));
+        improvSend(encodeImprovResult(command, [improvUrl()]));
+      } else {
+        improvSend(encodeImprovFrame(ImprovType.error, Uint8Array.of(ImprovError.unableToConnect)));
+        improvSend(encodeImprovFrame(ImprovType.state, Uint8Array.of(ImprovState.ready)));
+      }
+    } else improvSend(encodeImprovFrame(ImprovType.error, Uint8Array.of(ImprovError.unknownCommand)));
+  };
   port.on('data', (chunk: Buffer) => {
-    pending += chunk.toString('utf8');
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) queue = queue.then(() => handleLine(line.replace(/\r$/, '')));
+    for (const item of reader.push(new Uint8Array(chunk))) {
+      if (item.kind === 'line') queue = queue.then(() => handleLine(item.text));
+      else if (item.kind === 'frame' && options.improv && item.frame.type === ImprovType.rpc) {
+        const body = decodeRpcBody(item.frame.data);
+        if (body) queue = queue.then(() => handleImprov(body.command, body.payload));
+      }
+    }
   });
   print('APP', 'Tasmota console ready', 1);
 

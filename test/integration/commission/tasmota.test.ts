@@ -2,6 +2,7 @@ import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FieldgraphError } from '../../../shared/core/errors';
 import type { CommissionProfile } from '../../../shared/node/commission/profile';
+import { commissionSerialDevice } from '../../../shared/node/commission/serial-device';
 import {
   backlogLine,
   commissionTasmotaSerial,
@@ -201,5 +202,41 @@ describe('tasmotaSettings', () => {
     expect(line).toBe(
       'Backlog SSID1 HomeNet; Password1 s3cret; MqttHost 192.168.1.10; MqttPort 1883; MqttUser inst; MqttPassword pw123; Topic kitchen_relay; FullTopic %prefix%/%topic%/; DeviceName Kitchen Relay; FriendlyName1 Kitchen Relay',
     );
+  });
+});
+
+describe('Tasmota that also speaks Improv (USE_IMPROV)', () => {
+  it('with a broker, auto mode detects it over Improv and configures it through its console', async () => {
+    const { pty, device } = await rig({ improv: true });
+    const steps: string[] = [];
+    const result = await commissionSerialDevice(
+      pty.hostPath,
+      profile(),
+      { name: 'Both Ways' },
+      {
+        improvAttempts: 2,
+        improvIntervalMs: 300,
+        onStep: (s, d) => steps.push(`${s}${d ? `: ${d}` : ''}`),
+      },
+    );
+    expect(steps.some((s) => /^detect: Tasmota tasmota 14\.1\.0: using its console/.test(s))).toBe(true);
+    expect(result).toMatchObject({ firmware: 'Tasmota', topic: 'both_ways' });
+    expect(device.settings).toMatchObject({ MQTTHOST: '127.0.0.1', TOPIC: 'both_ways', SSID1: 'SiteNet' });
+  });
+
+  it('without a broker, Improv alone provisions its Wi-Fi (Tasmota restarts, then reports the URL)', async () => {
+    const { pty, device } = await rig({ improv: true });
+    const result = await commissionSerialDevice(
+      pty.hostPath,
+      { wifi: { ssid: 'SiteNet', password: 'correct horse' } },
+      {},
+      {
+        improvAttempts: 2,
+        improvIntervalMs: 300,
+      },
+    );
+    expect(result).toMatchObject({ firmware: 'Tasmota tasmota', url: 'http://127.0.0.1:80' });
+    expect(device.settings.SSID1).toBe('SiteNet');
+    expect(device.restarts).toBe(1);
   });
 });
