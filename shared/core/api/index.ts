@@ -10,6 +10,7 @@ import { commissionEvents, commissionMethods } from './areas/commission';
 import { demoMethods, discoveryEvents, discoveryMethods } from './areas/discovery';
 import { catalogMethods, flowMethods } from './areas/flow';
 import { libraryMethods } from './areas/library';
+import { deployEvents, deployMethods } from './areas/deploy';
 
 /** Every method, grouped by area. */
 export const contract = {
@@ -21,6 +22,7 @@ export const contract = {
   flow: flowMethods,
   catalog: catalogMethods,
   library: libraryMethods,
+  deploy: deployMethods,
 };
 
 /** Every event the services push. */
@@ -28,6 +30,7 @@ export const contractEvents = {
   ...projectEvents,
   ...commissionEvents,
   ...discoveryEvents,
+  ...deployEvents,
 };
 
 export type Contract = typeof contract;

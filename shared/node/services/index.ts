@@ -6,6 +6,7 @@ import { createCommissionService } from './commission';
 import { createDiscoveryServices } from './discovery';
 import { createCatalogService, createFlowService } from './flow';
 import { createLibraryService } from './library';
+import { createDeployService } from './deploy';
 
 export type { ServiceContext } from './context';
 
@@ -18,4 +19,5 @@ export const createServices = (ctx: ServiceContext): FieldgraphServices => ({
   flow: createFlowService(),
   catalog: createCatalogService(),
   library: createLibraryService(ctx),
+  deploy: createDeployService(ctx),
 });

@@ -1,0 +1,135 @@
+import { Type } from '@sinclair/typebox';
+import { defineEvent, defineMethod } from '../contract';
+
+const Url = Type.String({ minLength: 1, maxLength: 2048 });
+const Id = Type.String({ minLength: 1, maxLength: 128 });
+const Dir = Type.String({ minLength: 1, maxLength: 4096 });
+
+/** Whom a package is addressed to. */
+export const PackageFor = Type.Union([
+  Type.Object({ kind: Type.Literal('gateway'), id: Id }),
+  Type.Object({ kind: Type.Literal('group'), id: Id }),
+]);
+
+/** One place to deliver to, as the Deploy view picks it. */
+export const DeployTargetSpec = Type.Union([
+  Type.Object({ kind: Type.Literal('mqtt-gateway'), brokerUrl: Url, gatewayId: Id }),
+  Type.Object({
+    kind: Type.Literal('mqtt-group'),
+    brokerUrl: Url,
+    group: Id,
+    expect: Type.Array(Id, { maxItems: 1000 }),
+  }),
+  Type.Object({ kind: Type.Literal('usb'), dir: Dir, packageFor: PackageFor }),
+  Type.Object({ kind: Type.Literal('s3'), url: Url, packageFor: PackageFor }),
+]);
+
+/** A gateway seen on the site broker (retained status) and what it has installed. */
+export const DeployGateway = Type.Object({
+  id: Type.String(),
+  state: Type.String(),
+  version: Type.Optional(Type.String()),
+  fingerprint: Type.Optional(Type.String()),
+  running: Type.Union([Type.Integer(), Type.Null()]),
+  previous: Type.Array(Type.Integer()),
+  packageId: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** Flow changes a deployment makes on one gateway. */
+export const DeployPreview = Type.Object({
+  gatewayId: Type.String(),
+  running: Type.Union([Type.Integer(), Type.Null()]),
+  added: Type.Array(Type.String()),
+  changed: Type.Array(Type.String()),
+  removed: Type.Array(Type.String()),
+  unchanged: Type.Array(Type.String()),
+});
+
+/** One gateway's final answer. */
+export const DeployGatewayOutcome = Type.Object({
+  gateway: Type.String(),
+  ok: Type.Boolean(),
+  step: Type.String(),
+  version: Type.Optional(Type.Integer()),
+  running: Type.Union([Type.Integer(), Type.Null()]),
+  code: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+});
+
+/** The result of delivering to one target. */
+export const DeployTargetResult = Type.Object({
+  target: Type.String(),
+  ok: Type.Boolean(),
+  gateways: Type.Array(DeployGatewayOutcome),
+  location: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+  code: Type.Optional(Type.String()),
+});
+
+/** One deployment in the history. */
+export const DeploymentRecord = Type.Object({
+  id: Type.String(),
+  at: Type.String(),
+  site: Type.String(),
+  version: Type.Integer(),
+  ok: Type.Boolean(),
+  results: Type.Array(DeployTargetResult),
+});
+
+/** The `deploy` area: the installer key, gateways, change preview, delivery, history, rollback. */
+export const deployMethods = {
+  key: defineMethod(
+    Type.Object({}),
+    Type.Object({ fingerprint: Type.String(), publicKey: Type.String() }),
+    'The installer signing key (made on first use, kept in the secret store): its fingerprint to compare with a gateway.',
+  ),
+  gateways: defineMethod(
+    Type.Object({ brokerUrl: Url }),
+    Type.Array(DeployGateway),
+    'Gateways that announce a retained status on the broker, with the version each runs.',
+  ),
+  preview: defineMethod(
+    Type.Object({
+      projectDir: Dir,
+      site: Id,
+      brokerUrl: Url,
+      gatewayIds: Type.Array(Id, { maxItems: 1000 }),
+    }),
+    Type.Array(DeployPreview),
+    'Flows a deployment would add, change and remove on each gateway.',
+  ),
+  run: defineMethod(
+    Type.Object({
+      projectDir: Dir,
+      site: Id,
+      targets: Type.Array(DeployTargetSpec, { minItems: 1, maxItems: 100 }),
+      expiresDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+    }),
+    DeploymentRecord,
+    'Packs the site, signs it with the installer key and delivers it to every target; progress arrives as onDeployProgress.',
+  ),
+  history: defineMethod(Type.Object({}), Type.Array(DeploymentRecord), 'Past deployments, newest first.'),
+  rollback: defineMethod(
+    Type.Object({ brokerUrl: Url, gatewayId: Id }),
+    Type.Object({
+      running: Type.Union([Type.Integer(), Type.Null()]),
+      message: Type.Optional(Type.String()),
+    }),
+    'Asks a gateway to switch back to its previous version (the rollback RPC).',
+  ),
+};
+
+/** Events of the `deploy` area. */
+export const deployEvents = {
+  onDeployProgress: defineEvent(
+    Type.Object({
+      deploymentId: Type.String(),
+      target: Type.String(),
+      step: Type.String(),
+      gateway: Type.Optional(Type.String()),
+      message: Type.Optional(Type.String()),
+      at: Type.String(),
+    }),
+    'A step of a running deployment (per target and gateway).',
+  ),
+};

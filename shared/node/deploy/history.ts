@@ -1,0 +1,33 @@
+/** The deployment history: one JSON file in the data folder, newest last on disk, capped. */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { DeployOutcome } from './target';
+
+/** One deployment as recorded. */
+export interface DeploymentRecord {
+  readonly id: string;
+  readonly at: string;
+  readonly site: string;
+  readonly version: number;
+  readonly ok: boolean;
+  readonly results: ReadonlyArray<DeployOutcome & { code?: string }>;
+}
+
+const LIMIT = 200;
+
+/** Reads and appends deployment records at `path`. */
+export const openDeployHistory = (path: string) => ({
+  list(): DeploymentRecord[] {
+    try {
+      return (JSON.parse(readFileSync(path, 'utf8')) as { deployments: DeploymentRecord[] }).deployments;
+    } catch {
+      return [];
+    }
+  },
+  add(record: DeploymentRecord): void {
+    mkdirSync(dirname(path), { recursive: true });
+    const deployments = [...this.list(), record].slice(-LIMIT);
+    writeFileAtomic.sync(path, JSON.stringify({ schemaVersion: 1, deployments }, null, 2) + '\n');
+  },
+});

@@ -1,0 +1,148 @@
+/**
+ * The `deploy` service area against the real gateway process: the installer key, gateways
+ * found by their retained status, the change preview, a deployment with progress events and
+ * history, and rollback.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEventHub } from '../../../shared/core/api/events';
+import { createDeployService } from '../../../shared/node/services/deploy';
+import { createEncryptedFileSecretStore } from '../../../shared/node/secrets';
+import { startMosquitto } from '../../helpers/mosquitto';
+import { flow, writeProject } from '../gateway/fixtures';
+import { spawnGateway } from '../gateway/process';
+import { quietLog } from './harness';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+};
+
+const hello = (payload: string) =>
+  flow(
+    'hello',
+    [
+      ['t', 'trigger.gateway-started'],
+      ['pub', 'action.mqtt-publish', { topic: 'site/hello', payload: JSON.stringify(payload) }],
+    ],
+    [['t', 'pub']],
+  );
+
+describe('deploy service', () => {
+  it('previews, deploys with progress, records history and rolls back', async () => {
+    const m = await startMosquitto();
+    cleanups.push(() => m.stop());
+    const dataDir = tempDir('fg-deploy-svc-');
+    const hub = createEventHub(() => {});
+    const progress: Array<{ step: string; gateway?: string }> = [];
+    hub.subscribe(
+      (event, payload) => event === 'onDeployProgress' && progress.push(payload as { step: string }),
+    );
+    const secrets = createEncryptedFileSecretStore({
+      path: join(dataDir, 'secrets.json'),
+      passphrase: 'pw',
+      kdf: { N: 1024, r: 8, p: 1 },
+    });
+    const service = createDeployService({ runtime: 'web', dataDir, hub, log: quietLog() }, { secrets });
+
+    const key = await service.key({});
+    expect(key.fingerprint).toMatch(/^[0-9a-f]{4}(:[0-9a-f]{4}){7}$/);
+    expect((await service.key({})).publicKey).toBe(key.publicKey);
+
+    const gw = await spawnGateway([
+      '--id',
+      'svc1',
+      '--broker',
+      m.url,
+      '--data',
+      tempDir('fg-svc-gw-'),
+      '--trust',
+      key.publicKey.slice('ed25519:'.length),
+    ]);
+    cleanups.push(async () => {
+      if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
+      await gw.exited;
+    });
+    await gw.online();
+
+    const gateways = await service.gateways({ brokerUrl: m.url });
+    expect(gateways).toEqual([expect.objectContaining({ id: 'svc1', state: 'online', running: null })]);
+
+    const project = writeProject(tempDir('fg-svc-proj-'), [hello('one')]);
+    expect(
+      await service.preview({ projectDir: project, site: 'home', brokerUrl: m.url, gatewayIds: ['svc1'] }),
+    ).toEqual([
+      { gatewayId: 'svc1', running: null, added: ['hello'], changed: [], removed: [], unchanged: [] },
+    ]);
+
+    const first = await service.run({
+      projectDir: project,
+      site: 'home',
+      targets: [{ kind: 'mqtt-gateway', brokerUrl: m.url, gatewayId: 'svc1' }],
+    });
+    expect(first.ok, JSON.stringify(first)).toBe(true);
+    expect(first.results[0]!.gateways[0]).toMatchObject({
+      gateway: 'svc1',
+      ok: true,
+      step: 'committed',
+      running: first.version,
+    });
+    expect(progress.map((p) => p.step)).toEqual(
+      expect.arrayContaining(['sent', 'received', 'verified', 'committed']),
+    );
+
+    writeFileSync(join(project, 'flows', 'hello.json'), JSON.stringify(hello('two')));
+    const [preview] = await service.preview({
+      projectDir: project,
+      site: 'home',
+      brokerUrl: m.url,
+      gatewayIds: ['svc1'],
+    });
+    expect(preview).toMatchObject({ running: first.version, changed: ['hello'], added: [] });
+
+    await expect(service.rollback({ brokerUrl: m.url, gatewayId: 'svc1' })).rejects.toMatchObject({
+      code: 'deploy.rejected',
+    });
+    const second = await service.run({
+      projectDir: project,
+      site: 'home',
+      targets: [{ kind: 'mqtt-gateway', brokerUrl: m.url, gatewayId: 'svc1' }],
+    });
+    expect(second.ok).toBe(true);
+    expect(second.version).toBeGreaterThan(first.version);
+    expect((await service.history({})).map((h) => h.id)).toEqual([second.id, first.id]);
+
+    expect(await service.rollback({ brokerUrl: m.url, gatewayId: 'svc1' })).toMatchObject({
+      running: first.version,
+    });
+  });
+
+  it('reports an unreachable target as a failed result, not a crash', async () => {
+    const dataDir = tempDir('fg-deploy-svc-');
+    const secrets = createEncryptedFileSecretStore({
+      path: join(dataDir, 'secrets.json'),
+      passphrase: 'pw',
+      kdf: { N: 1024, r: 8, p: 1 },
+    });
+    const service = createDeployService(
+      { runtime: 'web', dataDir, hub: createEventHub(() => {}), log: quietLog() },
+      { secrets },
+    );
+    const project = writeProject(tempDir('fg-svc-proj-'), [hello('one')]);
+    const file = join(dataDir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const record = await service.run({
+      projectDir: project,
+      site: 'home',
+      targets: [{ kind: 'usb', dir: join(file, 'stick'), packageFor: { kind: 'group', id: 'home' } }],
+    });
+    expect(record).toMatchObject({ ok: false, results: [{ ok: false, code: 'deploy.unreachable' }] });
+  });
+});
