@@ -509,6 +509,18 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
       const doc = requireOpen().project.documents[kind]?.[id];
       return doc ? clone(doc) : null;
     },
+    /** The ids of the open project's documents of one kind, sorted. */
+    listDocuments: (kind: DocumentKind): string[] =>
+      Object.keys(requireOpen().project.documents[kind]).sort(),
+    /** A deep copy of fieldgraph.json as it will be saved (name, roles, …). */
+    meta: (): JsonObject => clone(requireOpen().project.meta),
+    /** Replaces the project's roles (the content check reports any that are wrong). */
+    setRoles: (roles: readonly JsonObject[]): void => {
+      const checked = canonicalize(roles) as JsonObject[];
+      edit((p) => {
+        p.meta.roles = checked;
+      });
+    },
     /** Adds or replaces a document (its `id` is set from `id`); refuses plain secrets. */
     putDocument: (kind: string, id: string, doc: unknown): void => {
       const checked = checkDocument(kind, id, doc);

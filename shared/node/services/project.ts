@@ -112,6 +112,12 @@ export const createProjectService = (ctx: ServiceContext): FieldgraphServices['p
     },
     current: () => store.checkedSummary(),
     getDocument: ({ kind, id }) => store.getDocument(kind, id),
+    listDocuments: ({ kind }) => store.listDocuments(kind),
+    getMeta: () => store.meta(),
+    setRoles: ({ roles }) => {
+      store.setRoles(roles);
+      return current();
+    },
     putDocument: ({ kind, id, document }) => {
       store.putDocument(kind, id, document);
       return current();

@@ -41,13 +41,61 @@ describe('project services through the dispatcher', () => {
       document: { name: 'Shop', rooms: [], devices: [], bindings: [], gateways: [] },
     });
     expect(await call('project.getDocument', { kind: 'sites', id: 'shop' })).toMatchObject({ id: 'shop' });
-    expect(await call('project.current')).toMatchObject({ dirty: true, counts: { sites: 1 } });
+    await call('project.putDocument', {
+      kind: 'flows',
+      id: 'b-flow',
+      document: {
+        name: 'B',
+        schemaVersion: 1,
+        nodes: [],
+        edges: [],
+        roles: [],
+        runMode: { mode: 'single', max: 1 },
+      },
+    });
+    await call('project.putDocument', {
+      kind: 'flows',
+      id: 'a-flow',
+      document: {
+        name: 'A',
+        schemaVersion: 1,
+        nodes: [],
+        edges: [],
+        roles: [],
+        runMode: { mode: 'single', max: 1 },
+      },
+    });
+    expect(await call('project.listDocuments', { kind: 'flows' })).toEqual(['a-flow', 'b-flow']);
+    await call('project.setRoles', { roles: [{ id: 'till-light', capability: 'switch@1' }] });
+    expect(await call('project.getMeta')).toMatchObject({
+      name: 'Shop',
+      roles: [{ id: 'till-light', capability: 'switch@1' }],
+    });
+    const unknown = await call('project.setRoles', {
+      roles: [{ id: 'till-light', capability: 'nothing@1' }],
+    });
+    expect((await call('project.current')).problems).toEqual([
+      expect.objectContaining({
+        code: 'project.unknown_capability',
+        path: 'fieldgraph.json: roles.0.capability',
+      }),
+    ]);
+    expect(unknown).toMatchObject({ dirty: true });
+    await call('project.setRoles', { roles: [{ id: 'till-light', capability: 'switch@1' }] });
+    expect(await call('project.current')).toMatchObject({
+      dirty: true,
+      counts: { sites: 1, flows: 2 },
+      problems: [],
+    });
     await expect(call('project.close')).rejects.toMatchObject({ code: 'project.unsaved_changes' });
     expect(await call('project.save')).toMatchObject({ dirty: false });
     await call('project.close');
     expect(await call('project.current')).toBeNull();
     expect(await call('project.recent')).toEqual([expect.objectContaining({ path, name: 'Shop' })]);
-    expect(await call('project.open', { path })).toMatchObject({ counts: { sites: 1 } });
+    expect(await call('project.open', { path })).toMatchObject({
+      counts: { sites: 1, flows: 2 },
+      problems: [],
+    });
     expect(events.length).toBeGreaterThan(4);
     for (const payload of events)
       expect(Value.Check(contractEvents.onProjectChanged.payload, payload)).toBe(true);

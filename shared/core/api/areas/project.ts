@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { Role } from '../../model/schemas';
 import { defineEvent, defineMethod } from '../contract';
 
 /** One entry of the recent-projects list on the start page. */
@@ -89,6 +90,21 @@ export const projectMethods = {
     Type.Object({ kind: DocumentKind, id: DocumentId }),
     Type.Union([JsonDocument, Type.Null()]),
     'One document of the open project, or null when there is none with that id.',
+  ),
+  listDocuments: defineMethod(
+    Type.Object({ kind: DocumentKind }),
+    Type.Array(Type.String()),
+    'The ids of the open project’s documents of one kind, sorted.',
+  ),
+  getMeta: defineMethod(
+    Type.Object({}),
+    JsonDocument,
+    'The open project’s fieldgraph.json as it will be saved: id, name, description, roles.',
+  ),
+  setRoles: defineMethod(
+    Type.Object({ roles: Type.Array(Role, { maxItems: 1000 }) }),
+    ProjectSummary,
+    'Replaces the project’s roles (saved on project.save).',
   ),
   putDocument: defineMethod(
     Type.Object({ kind: DocumentKind, id: DocumentId, document: JsonDocument }),
