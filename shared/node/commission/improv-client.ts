@@ -141,7 +141,15 @@ export class ImprovClient {
             await sleep(intervalMs);
           }
         },
-      );
+      ).catch((error: unknown) => {
+        // A provisioned device that never sends its URL still told us its state.
+        if (
+          state === undefined ||
+          !(error instanceof FieldgraphError) ||
+          error.code !== 'commission.no_answer'
+        )
+          throw error;
+      });
       return { state: state as number, urls };
     });
   }
