@@ -198,3 +198,32 @@ test('flows are saved into the project folder and come back as they were when it
     rmSync(work, { recursive: true, force: true });
   }
 });
+
+test('a Node-RED export imports as a new flow with a report of what did not convert; dark theme', async ({
+  page,
+  pageErrors,
+}) => {
+  const canvas = new CanvasPage(page);
+  await canvas.open();
+  await page.getByRole('button', { name: 'Import Node-RED…' }).click();
+  const dialog = page.getByTestId('nodered-import');
+  await dialog.locator('textarea').fill(readFileSync('test/fixtures/nodered/inject-function.json', 'utf8'));
+  await dialog.getByRole('button', { name: 'Check' }).click();
+  await expect(dialog).toContainText('6 of 8 nodes convert into 1 flow');
+  await expect(dialog.getByTestId('import-report')).toContainText('Function nodes run JavaScript');
+  await screenshot(page, 'canvas-nodered-report');
+  await dialog.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByRole('tab', { name: 'Morning' })).toHaveAttribute('aria-selected', 'true');
+  await expect(canvas.nodes).toHaveCount(7);
+
+  await page.getByRole('button', { name: 'Switch theme' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await screenshot(page, 'canvas-dark');
+  // The theme and the panel layout are remembered across reloads.
+  await page.getByRole('button', { name: 'Palette', exact: true }).click();
+  await page.reload();
+  await canvas.open();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expect(page.getByTestId('palette')).toHaveCount(0);
+  expect(pageErrors).toEqual([]);
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { Value } from '@sinclair/typebox/value';
+import { Flow as FlowSchema } from '../../../../shared/core/flow/schema';
+import { fromFlowDocument, toFlowDocument } from '../../../../renderer/src/flows/documents';
+import { deviceOffers, slug } from '../../../../renderer/src/flows/offers';
+import { builtinCapabilities } from '../../../../renderer/src/flows/capabilities';
+import type { Flow } from '../../../../renderer/src/canvas/types';
+
+const flow: Flow = {
+  id: 'flow-1',
+  name: 'Hallway',
+  nodes: [
+    {
+      id: 'a',
+      kind: 'trigger.property-change',
+      config: { role: 'hall-pir', property: 'motion' },
+      position: { x: 0, y: 0 },
+      group: 'g',
+    },
+    {
+      id: 'b',
+      kind: 'action.set-property',
+      config: { role: 'hall-light', property: 'on', value: 'payload' },
+      position: { x: 300, y: 0 },
+      group: 'g',
+    },
+  ],
+  edges: [{ id: 'e', from: { node: 'a', port: 'out' }, to: { node: 'b', port: 'in' } }],
+  groups: [{ id: 'g', label: 'Hallway' }],
+};
+
+describe('flow documents', () => {
+  it('a canvas flow becomes a valid flow document listing its roles, and comes back unchanged', () => {
+    const doc = toFlowDocument(flow);
+    expect([...Value.Errors(FlowSchema, doc)].map((e) => `${e.path} ${e.message}`)).toEqual([]);
+    expect(doc.roles).toEqual(['hall-light', 'hall-pir']);
+    const back = fromFlowDocument(JSON.parse(JSON.stringify(doc)));
+    expect(back).toMatchObject({
+      id: flow.id,
+      name: flow.name,
+      nodes: flow.nodes,
+      edges: flow.edges,
+      groups: flow.groups,
+    });
+  });
+
+  it('keeps fields the canvas does not edit (run mode, description) as loaded', () => {
+    const loaded = fromFlowDocument({
+      ...toFlowDocument(flow),
+      runMode: { mode: 'queued', max: 3 },
+      description: 'Lights',
+    })!;
+    expect(toFlowDocument(loaded)).toMatchObject({
+      runMode: { mode: 'queued', max: 3 },
+      description: 'Lights',
+    });
+  });
+
+  it('returns null for a document that is not a flow', () => {
+    expect(fromFlowDocument({ id: 'x' })).toBeNull();
+    expect(fromFlowDocument('nope')).toBeNull();
+  });
+});
+
+describe('device offers', () => {
+  const capabilities = builtinCapabilities();
+
+  it('offers a new role bound to the device, with its capability’s triggers and actions', () => {
+    const offers = deviceOffers({ id: 'topic:relay', name: 'Demo relay' }, ['switch@1'], [], capabilities);
+    expect(offers.map((o) => o.label)).toEqual(
+      expect.arrayContaining(['When Demo relay On changes', 'Set Demo relay On', 'Toggle Demo relay']),
+    );
+    expect(offers[0]!.newRole).toEqual({
+      id: 'demo-relay-switch',
+      title: 'Demo relay',
+      capability: 'switch@1',
+      device: 'topic:relay',
+    });
+  });
+
+  it('reuses the role already bound to the device, and never reuses another role’s id', () => {
+    const bound = { id: 'relay', capability: 'switch@1', device: 'topic:relay' };
+    expect(
+      deviceOffers({ id: 'topic:relay', name: 'Demo relay' }, ['switch@1'], [bound], capabilities).every(
+        (o) => !o.newRole && o.config.role === 'relay',
+      ),
+    ).toBe(true);
+    const taken = { id: 'demo-relay-switch', capability: 'switch@1' };
+    const fresh = deviceOffers(
+      { id: 'topic:relay', name: 'Demo relay' },
+      ['switch@1'],
+      [taken],
+      capabilities,
+    );
+    expect(fresh[0]!.newRole?.id).toBe('demo-relay-switch-2');
+    expect(slug('  Küche Licht #1 ')).toBe('k-che-licht-1');
+  });
+});
