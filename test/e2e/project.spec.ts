@@ -140,3 +140,28 @@ test('work autosaved before a crash is offered on the next open and restored', a
     await second.stop();
   }
 });
+
+test('the folder field suggests folders as a path is typed and marks projects', async ({ page }) => {
+  const ui = new ProjectUi(page);
+  const parent = join(work, 'suggest');
+  mkdirSync(join(parent, 'warehouse'), { recursive: true });
+  mkdirSync(join(parent, 'workshop'), { recursive: true });
+  writeFileSync(
+    join(parent, 'workshop', 'fieldgraph.json'),
+    JSON.stringify({ schemaVersion: 2, id: 'workshop', name: 'Workshop', roles: [] }),
+  );
+  await page.getByRole('button', { name: 'Open project…' }).click();
+  await ui.dialog.getByLabel(/^Project folder/).fill(join(parent, 'w'));
+  const suggestions = ui.dialog.getByRole('list', { name: 'Folder suggestions' });
+  await expect(suggestions.getByRole('button')).toHaveCount(2);
+  // The badge, not the path (temp folder names contain "project" too).
+  const badge = (name: RegExp) =>
+    suggestions.getByRole('button', { name }).getByText('project', { exact: true });
+  await expect(badge(/workshop/)).toHaveCount(1);
+  await expect(badge(/warehouse/)).toHaveCount(0);
+  await screenshot(page, 'project-open-dialog');
+  await suggestions.getByRole('button', { name: /workshop/ }).click();
+  await expect(ui.dialog.getByLabel(/^Project folder/)).toHaveValue(join(parent, 'workshop') + '/');
+  await ui.dialog.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(ui.name).toHaveText('Workshop');
+});
