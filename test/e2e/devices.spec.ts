@@ -32,6 +32,14 @@ test('"Open demo site" starts the virtual site and the Devices view lists it, ma
   );
   await screenshot(page, 'devices-drawer');
 
+  // The demo's serial side: probing the relay's console merges it into the relay seen on MQTT.
+  await devices.rows
+    .filter({ has: page.getByTestId('device-name').filter({ hasText: /\/demo_relay$/ }) })
+    .click();
+  await devices.drawer.getByRole('button', { name: 'Probe port' }).click();
+  await expect(devices.drawer.getByRole('status')).toHaveText(/Found a Tasmota console/, { timeout: 20_000 });
+  await expect(devices.row('Demo relay')).toContainText('usb');
+
   await devices.search.fill('homie');
   await expect(devices.rows).toHaveCount(1);
   expect(pageErrors).toEqual([]);
