@@ -4,6 +4,7 @@ import DevicesView from '../devices/DevicesView.svelte';
 import FlowsView from '../flows/FlowsView.svelte';
 import CommissionView from '../commission/CommissionView.svelte';
 import LibraryView from '../library/LibraryView.svelte';
+import DeployView from '../deploy/DeployView.svelte';
 
 /** One top-level view of the app shell, listed in the side bar. */
 export interface View {
@@ -22,4 +23,5 @@ export const views: readonly View[] = [
   { id: 'flows', title: 'Flows', icon: '⋔', component: FlowsView },
   { id: 'commission', title: 'Commission', icon: '⚡', component: CommissionView },
   { id: 'library', title: 'Library', icon: '▤', component: LibraryView },
+  { id: 'deploy', title: 'Deploy', icon: '⇪', component: DeployView },
 ];

@@ -55,3 +55,20 @@ export const collectSiteFiles = (
   }
   return { projectId, files };
 };
+
+/** Site ids of the project at `dir`, sorted; `project.not_found` when it is not a project folder. */
+export const listSites = (dir: string): string[] => {
+  if (!existsSync(join(dir, 'fieldgraph.json'))) {
+    throw new FieldgraphError(
+      'project.not_found',
+      `${dir} is not a Fieldgraph project folder (no fieldgraph.json).`,
+    );
+  }
+  const sites = join(dir, 'sites');
+  return existsSync(sites)
+    ? readdirSync(sites)
+        .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+        .map((n) => n.slice(0, -5))
+        .sort()
+    : [];
+};

@@ -6,7 +6,7 @@ import { sha256Hex, toHex } from '../../core/package/bytes';
 import { diffFlows } from '../../core/package/diff';
 import { fingerprint } from '../../core/package/keys';
 import type { ManifestFile, PackageTarget } from '../../core/package/manifest';
-import { collectSiteFiles } from '../deploy/collect';
+import { collectSiteFiles, listSites } from '../deploy/collect';
 import { openDeployHistory, type DeploymentRecord } from '../deploy/history';
 import { mqttGatewayTarget, mqttGroupTarget } from '../deploy/mqtt';
 import { s3Target } from '../deploy/s3';
@@ -89,6 +89,7 @@ export const createDeployService = (
       const key = await ensureInstallerKey(secretStore());
       return { fingerprint: fingerprint(key.publicKey), publicKey: `ed25519:${toHex(key.publicKey)}` };
     },
+    sites: ({ projectDir }) => listSites(projectDir),
     gateways: async ({ brokerUrl }) => {
       const statuses = await listGatewayStatuses(brokerUrl);
       return Promise.all(

@@ -83,6 +83,11 @@ export const deployMethods = {
     Type.Object({ fingerprint: Type.String(), publicKey: Type.String() }),
     'The installer signing key (made on first use, kept in the secret store): its fingerprint to compare with a gateway.',
   ),
+  sites: defineMethod(
+    Type.Object({ projectDir: Dir }),
+    Type.Array(Type.String()),
+    'Site ids of the project (sites/<id>.json as saved on disk), the units a package is made of.',
+  ),
   gateways: defineMethod(
     Type.Object({ brokerUrl: Url }),
     Type.Array(DeployGateway),
