@@ -1,7 +1,11 @@
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { FieldgraphError } from '../../../../shared/core/errors';
-import { applyNamingScheme, topicFromName } from '../../../../shared/node/commission/profile';
+import {
+  applyNamingScheme,
+  checkWifiSettings,
+  topicFromName,
+} from '../../../../shared/node/commission/profile';
 import {
   CommissionQueue,
   type CommissionRunState,
@@ -199,5 +203,28 @@ describe('naming', () => {
     expect(applyNamingScheme('{room}-{capability}-{n}', { capability: 'switch', n: 1 })).toBe('switch-1');
     expect(topicFromName('Küche Relais 1')).toBe('kuche_relais_1');
     expect(topicFromName('!!!')).toBe('device');
+  });
+});
+
+describe('checkWifiSettings', () => {
+  const code = (ssid: string, password: string): string => {
+    try {
+      checkWifiSettings({ ssid, password });
+      return 'ok';
+    } catch (error) {
+      expect((error as Error).message).not.toContain(password || '\u0000');
+      return (error as FieldgraphError).code;
+    }
+  };
+  it('accepts what WPA2 accepts and refuses the rest without quoting the password', () => {
+    expect(code('SiteNet', 'correct horse')).toBe('ok');
+    expect(code('SiteNet', '')).toBe('ok');
+    expect(code('SiteNet', 'a'.repeat(63))).toBe('ok');
+    expect(code('SiteNet', 'ab'.repeat(32))).toBe('ok');
+    expect(code('SiteNet', 'z'.repeat(64))).toBe('commission.invalid_value');
+    expect(code('SiteNet', 'p'.repeat(65))).toBe('commission.invalid_value');
+    expect(code('SiteNet', 'short')).toBe('commission.invalid_value');
+    expect(code('', 'correct horse')).toBe('commission.invalid_value');
+    expect(code('Ü'.repeat(17), 'correct horse')).toBe('commission.invalid_value');
   });
 });
