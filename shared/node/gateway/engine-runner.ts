@@ -3,6 +3,7 @@ import { createEngine, type FlowEngine } from '../../core/engine/engine';
 import type { EnginePorts, EngineSnapshot } from '../../core/engine/ports';
 import { Flow } from '../../core/flow/schema';
 import { createDeviceHub } from './devices';
+import { createInboundQueue } from './inbound';
 import type { FlowIo, FlowRunner, FlowSet } from './runner';
 
 const STATE_KEY = 'engine';
@@ -38,6 +39,8 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
   let engine: FlowEngine | undefined;
   const devices = createDeviceHub(set, gatewayId, io, io.log.child('devices'));
   const mqttSubscriptions = new Map<string, () => void>();
+  const inbound = createInboundQueue((topic, payload) => engine?.deliverMqtt(topic, payload));
+  const onMessage = (topic: string, payload: Buffer) => inbound.deliver(topic, payload);
   let stopObserving: (() => void) | undefined;
 
   const ports: EnginePorts = {
@@ -52,10 +55,7 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
         io.publish(topic, toWire(payload), { qos: options.qos === 0 ? 0 : 1, retain: options.retain }),
       subscribe: (filter) => {
         if (mqttSubscriptions.has(filter)) return;
-        mqttSubscriptions.set(
-          filter,
-          io.subscribe(filter, (topic, payload) => engine?.deliverMqtt(topic, payload)),
-        );
+        mqttSubscriptions.set(filter, io.subscribe(filter, onMessage));
       },
       unsubscribe: (filter) => {
         mqttSubscriptions.get(filter)?.();
@@ -99,9 +99,10 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
     async stop() {
       stopObserving?.();
       stopObserving = undefined;
-      engine?.stop();
       for (const unsubscribe of mqttSubscriptions.values()) unsubscribe();
       mqttSubscriptions.clear();
+      inbound.clear();
+      engine?.stop();
       io.state.flush();
     },
     flows: () => {
@@ -109,6 +110,7 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
       return flows.filter((f) => deployed.has(f.id)).map((f) => ({ id: f.id, name: f.name }));
     },
     stats: () => engine?.stats() ?? {},
+    inbound: () => inbound.stats(),
     runManual: (flowId, payload) => {
       if (!engine) throw new Error('The flows are not running.');
       return engine.runManual(flowId, payload);

@@ -39,6 +39,8 @@ export interface FlowRunner {
   flows(): Array<{ id: string; name?: string }>;
   /** Run counters per flow (started, active, queued, outcomes), when the runner keeps them. */
   stats?(): Record<string, unknown>;
+  /** Incoming MQTT messages waiting for the flows, and how many a full queue dropped. */
+  inbound?(): { queued: number; peak: number; dropped: number };
   /** Starts a flow from its Manual trigger; returns the run id, or undefined when its run mode dropped it. */
   runManual?(flowId: string, payload: unknown): string | undefined;
 }

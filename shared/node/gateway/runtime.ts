@@ -218,6 +218,7 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       outboxPending: output.pendingCount(),
       runs: traces.counts(),
       flowStats: runner?.stats?.() ?? {},
+      inbound: runner?.inbound?.() ?? { queued: 0, peak: 0, dropped: 0 },
     }));
     rpc.register('run', (args) => {
       if (typeof args.flowId !== 'string') {

@@ -250,6 +250,8 @@ describe('poison flows', () => {
 
     const status = await rpc(probe, 'poison', 'status');
     expect(status.ok).toBe(true);
+    // the burst waited in the gateway's inbound queue rather than being lost
+    expect((status.value as { inbound: { dropped: number } }).inbound.dropped).toBe(0);
     const stats = (
       status.value as { flowStats: Record<string, { started: number; outcomes: Record<string, number> }> }
     ).flowStats;

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { createInboundQueue } from '../../../../shared/node/gateway/inbound';
+
+const nextTurn = () => new Promise((r) => setImmediate(r));
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 1000 && !check(); i++) await nextTurn();
+};
+
+describe('inbound queue', () => {
+  it('hands a message over at once while nothing waits', () => {
+    const seen: string[] = [];
+    const queue = createInboundQueue((_t, p) => seen.push(p.toString()), { batch: 4 });
+    queue.deliver('a', Buffer.from('1'));
+    expect(seen).toEqual(['1']);
+    expect(queue.stats()).toEqual({ queued: 0, peak: 0, dropped: 0 });
+  });
+
+  it('holds a burst past one batch per turn and hands it over in order between turns', async () => {
+    const seen: number[] = [];
+    const queue = createInboundQueue((_t, p) => seen.push(Number(p.toString())), { batch: 4 });
+    for (let i = 0; i < 10; i++) queue.deliver('a', Buffer.from(String(i)));
+    expect(seen).toEqual([0, 1, 2, 3]);
+    expect(queue.stats().queued).toBe(6);
+    await nextTurn();
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // a message arriving while others wait queues behind them
+    queue.deliver('a', Buffer.from('10'));
+    await until(() => seen.length === 11);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(queue.stats()).toEqual({ queued: 0, peak: 6, dropped: 0 });
+    // the next turn starts a fresh slice: handled at once again
+    await nextTurn();
+    queue.deliver('a', Buffer.from('11'));
+    expect(seen.at(-1)).toBe(11);
+  });
+
+  it('drops the oldest waiting messages past its capacity, and counts them', async () => {
+    const seen: number[] = [];
+    const queue = createInboundQueue((_t, p) => seen.push(Number(p.toString())), { batch: 2, capacity: 3 });
+    for (let i = 0; i < 8; i++) queue.deliver('a', Buffer.from(String(i)));
+    expect(queue.stats()).toMatchObject({ queued: 3, dropped: 3 });
+    await until(() => queue.stats().queued === 0);
+    expect(seen).toEqual([0, 1, 5, 6, 7]);
+  });
+});
