@@ -88,7 +88,15 @@ export const startUsbSource = async (options: UsbSourceOptions): Promise<Running
       if (listing.systemListError)
         options.log.debug('serial OS list failed; scanned /dev', { error: listing.systemListError });
       // User-added paths are always listed by the serial module; a missing one is unplugged.
-      return { ...listing, ports: listing.ports.filter((p) => p.source !== 'user' || existsSync(p.path)) };
+      // Built-in PC UARTs (ttyS*, no USB ids) are almost always phantom ports: not devices.
+      return {
+        ...listing,
+        ports: listing.ports.filter(
+          (p) =>
+            (p.source !== 'user' || existsSync(p.path)) &&
+            !(p.source !== 'user' && !p.vendorId && /^\/dev\/ttyS\d+$/.test(p.path)),
+        ),
+      };
     },
     (change) => {
       for (const port of change.removed) {

@@ -101,3 +101,48 @@ describe('USB serial discovery over socat ptys', () => {
     }
   });
 });
+
+describe('USB serial discovery with the OS list (a fake udevadm on PATH)', () => {
+  it('names the adapter chip from VID:PID, matches the library weakly, and skips built-in UARTs', async () => {
+    const { chmod, mkdir, writeFile } = await import('node:fs/promises');
+    const { loadMatchableModels } = await import('../../../shared/node/discovery/session');
+    const dir = await mkdtemp(join(tmpdir(), 'fg-udevadm-'));
+    await mkdir(join(dir, 'bin'));
+    await mkdir(join(dir, 'dev'));
+    await writeFile(
+      join(dir, 'bin', 'udevadm'),
+      [
+        '#!/bin/sh',
+        "printf 'P: /devices/usb1/ttyUSB97\\nN: ttyUSB97\\nE: DEVNAME=/dev/ttyUSB97\\nE: ID_VENDOR_ID=1a86\\nE: ID_MODEL_ID=7523\\nE: ID_VENDOR_ENC=1a86\\n\\n'",
+        "printf 'P: /devices/platform/serial8250/tty/ttyS0\\nN: ttyS0\\nE: DEVNAME=/dev/ttyS0\\n\\n'",
+        '',
+      ].join('\n'),
+    );
+    await chmod(join(dir, 'bin', 'udevadm'), 0o755);
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${join(dir, 'bin')}:${savedPath}`;
+    const registry = createDeviceRegistry({
+      schedule: () => () => {},
+      models: await loadMatchableModels(silentLogger),
+    });
+    const usb = await startUsbSource({
+      registry,
+      log: silentLogger,
+      listSources: { devDir: join(dir, 'dev') },
+      intervalMs: 60_000,
+    });
+    try {
+      const devices = registry.list();
+      expect(devices.map((d) => d.sightings[0].key)).toEqual(['/dev/ttyUSB97']);
+      expect(devices[0].name).toBe('CH340 on /dev/ttyUSB97');
+      expect(devices[0].model).toMatchObject({
+        confidence: 0.3,
+        reason: 'usb.vid = "1a86" and usb.pid = "7523"',
+      });
+    } finally {
+      await usb.stop();
+      process.env.PATH = savedPath;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
