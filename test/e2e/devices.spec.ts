@@ -77,3 +77,43 @@ test('a device named with HTML is shown literally and nothing executes', async (
     await broker.stop();
   }
 });
+
+test('300 devices arrive in batches; an update re-renders one row, not the list', async ({
+  page,
+  pageErrors,
+}) => {
+  const broker = await startMosquitto();
+  const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  try {
+    for (let i = 0; i < 300; i++) {
+      const id = `node-${String(i).padStart(3, '0')}`;
+      client.publish(
+        `homeassistant/sensor/${id}/t/config`,
+        JSON.stringify({
+          name: 'T',
+          uniq_id: id,
+          stat_t: `${id}/t`,
+          avty_t: `${id}/status`,
+          dev: { ids: [id], name: `Node ${i}` },
+        }),
+        { retain: true },
+      );
+    }
+    await client.publishAsync('node-000/status', 'online', { retain: true, qos: 1 });
+    const devices = new DevicesPage(page);
+    await devices.open();
+    await devices.discoverBrokerOnly(broker.url);
+    await expect(page.getByTestId('device-count')).toHaveText('300 of 300', { timeout: 15_000 });
+    const watched = await devices.row('Node 299').elementHandle();
+    await expect(devices.row('Node 0').locator('.dot')).toHaveClass(/online/);
+    await client.publishAsync('node-000/status', 'offline', { retain: true, qos: 1 });
+    await expect(devices.row('Node 0').locator('.dot')).toHaveClass(/offline/);
+    // The untouched row is the very same DOM node: nothing was torn down and rebuilt.
+    expect(await watched!.evaluate((el) => el.isConnected)).toBe(true);
+    await screenshot(page, 'devices-300');
+    expect(pageErrors).toEqual([]);
+  } finally {
+    await client.endAsync(true);
+    await broker.stop();
+  }
+});
