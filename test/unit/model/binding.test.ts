@@ -141,6 +141,10 @@ describe('Tasmota relay', () => {
       ),
     ).toEqual([['temperature.temperature', 20.6]]);
     expect(applicableImplementations(sensor)).not.toContain('pressure');
+    const fahrenheit = device('tasmota-sensor', { topic: 'attic', sensor: 'DS18B20', temp_unit: 'F' });
+    expect(
+      values(fahrenheit, 'tele/attic/SENSOR', '{"DS18B20":{"Temperature":68.9},"TempUnit":"F"}'),
+    ).toEqual([['temperature_f.temperature', 20.5]]);
   });
 });
 
