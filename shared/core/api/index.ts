@@ -6,6 +6,7 @@
 import type { ClientOf, MethodNameOf, MethodSpec, ServicesOf } from './contract';
 import { appMethods } from './areas/app';
 import { projectEvents, projectMethods } from './areas/project';
+import { secretsMethods } from './areas/secrets';
 import { commissionEvents, commissionMethods } from './areas/commission';
 import { demoMethods, discoveryEvents, discoveryMethods } from './areas/discovery';
 import { catalogMethods, flowMethods } from './areas/flow';
@@ -16,6 +17,7 @@ import { deployEvents, deployMethods } from './areas/deploy';
 export const contract = {
   app: appMethods,
   project: projectMethods,
+  secrets: secretsMethods,
   commission: commissionMethods,
   discovery: discoveryMethods,
   demo: demoMethods,

@@ -1,5 +1,6 @@
 import type { EventHub } from '../../core/api/events';
 import type { Logger } from '../log';
+import type { SecretStore } from '../secrets/secret-store';
 
 /** What every service area gets from the program that composes it. */
 export interface ServiceContext {
@@ -14,4 +15,6 @@ export interface ServiceContext {
   readonly electronVersion?: string;
   /** The native folder dialog (desktop app only); the web app leaves it out and the UI asks for a path. */
   readonly pickFolder?: (purpose: 'open' | 'create') => Promise<string | null>;
+  /** The OS keychain store (desktop app); without it, secrets go to the encrypted file in dataDir. */
+  readonly secrets?: SecretStore;
 }

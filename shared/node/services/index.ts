@@ -2,6 +2,7 @@ import type { FieldgraphServices } from '../../core/api';
 import { createAppService } from './app';
 import type { ServiceContext } from './context';
 import { createProjectService } from './project';
+import { createSecretsService } from './secrets';
 import { createCommissionService } from './commission';
 import { createDiscoveryServices } from './discovery';
 import { createCatalogService, createFlowService } from './flow';
@@ -15,6 +16,7 @@ export const createServices = (ctx: ServiceContext): FieldgraphServices => ({
   ...createDiscoveryServices(ctx),
   app: createAppService(ctx),
   project: createProjectService(ctx),
+  secrets: createSecretsService(ctx),
   commission: createCommissionService(ctx),
   flow: createFlowService(),
   catalog: createCatalogService(),
