@@ -1,0 +1,72 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The Deploy view: pick a site and gateways, preview, deploy, watch progress, roll back. */
+export class DeployPage {
+  readonly view: Locator;
+  readonly key: Locator;
+  readonly project: Locator;
+  readonly site: Locator;
+  readonly broker: Locator;
+  readonly previews: Locator;
+  readonly result: Locator;
+  readonly history: Locator;
+
+  constructor(readonly page: Page) {
+    this.view = page.getByTestId('deploy-view');
+    this.key = page.getByTestId('installer-key');
+    this.project = page.getByTestId('deploy-project');
+    this.site = page.getByTestId('deploy-site');
+    this.broker = page.getByTestId('deploy-broker');
+    this.previews = page.getByTestId('deploy-previews');
+    this.result = page.getByTestId('deploy-result');
+    this.history = page.getByTestId('deploy-history');
+  }
+
+  async open(): Promise<void> {
+    await this.page.locator('nav[aria-label="Main"] [data-view="deploy"]').click();
+    await expect(this.view).toBeVisible();
+  }
+
+  /** The fingerprint the view shows for the installer key. */
+  async fingerprint(): Promise<string> {
+    const code = this.view.getByTestId('installer-fingerprint');
+    await expect(code).toBeVisible();
+    return (await code.textContent()) ?? '';
+  }
+
+  /** The installer's public key as the view offers it for `fieldgraph gateway --trust`. */
+  async publicKey(): Promise<string> {
+    await this.key.getByText('Public key').click();
+    return ((await this.view.getByTestId('installer-public-key').textContent()) ?? '').trim();
+  }
+
+  async findGateways(brokerUrl: string): Promise<void> {
+    await this.broker.fill(brokerUrl);
+    await this.view.getByTestId('deploy-find').click();
+    await expect(this.view.getByTestId('deploy-gateways')).toBeVisible();
+  }
+
+  gateway(id: string): Locator {
+    return this.view.getByTestId(`gateway-${id}`);
+  }
+
+  async choose(id: string): Promise<void> {
+    await this.gateway(id).getByRole('checkbox').check();
+  }
+
+  async preview(): Promise<void> {
+    await this.view.getByTestId('deploy-preview').click();
+    await expect(this.previews).toBeVisible();
+  }
+
+  async deploy(): Promise<void> {
+    await this.view.getByTestId('deploy-run').click();
+    await expect(this.result).toBeVisible({ timeout: 30_000 });
+  }
+
+  async rollback(id: string): Promise<void> {
+    await this.gateway(id)
+      .getByRole('button', { name: /Roll back/ })
+      .click();
+  }
+}
