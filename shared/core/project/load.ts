@@ -140,7 +140,18 @@ export const loadProject = (files: readonly ProjectFileInput[], validate?: Proje
       continue;
     }
     const where = parseDocumentPath(file.path);
-    if (!where) continue;
+    if (!where) {
+      // A .json file in a document folder whose name cannot be an id: say so rather than skip it silently.
+      problems.push({
+        code: 'project.bad_document_id',
+        severity: 'warning',
+        path: file.path,
+        message: 'The file name cannot be a document id, so the file was not loaded.',
+        hint: 'Rename it to <id>.json using letters, digits, ".", "_", "-" or "@", starting with a letter or digit.',
+      });
+      damaged.push(file.path);
+      continue;
+    }
     const parsed = parseProjectFile(file.path, file.text);
     if ('problem' in parsed) {
       problems.push(parsed.problem);

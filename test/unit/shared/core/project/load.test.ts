@@ -127,6 +127,19 @@ describe('loadProject', () => {
     );
   });
 
+  it('reports a file whose name cannot be an id instead of skipping it silently', () => {
+    const outcome = loadProject(replace(current(), 'flows/My Flow.json', '{}'), validate);
+    if (!outcome.ok) throw new Error('should open');
+    expect(outcome.project.problems).toEqual([
+      expect.objectContaining({
+        code: 'project.bad_document_id',
+        severity: 'warning',
+        path: 'flows/My Flow.json',
+      }),
+    ]);
+    expect(outcome.project.damaged).toEqual(['flows/My Flow.json']);
+  });
+
   it('maps only document files to kinds and ids', () => {
     expect(parseDocumentPath('sites/demo.json')).toEqual({ kind: 'sites', id: 'demo' });
     expect(parseDocumentPath('models/switch@1.json')).toEqual({ kind: 'models', id: 'switch@1' });
