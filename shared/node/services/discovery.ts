@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { FieldgraphServices } from '../../core/api';
 import { FieldgraphError } from '../../core/errors';
 import { placementsFromSite, type Placement } from '../../core/registry/placement';
@@ -113,7 +113,9 @@ export const createDiscoveryServices = (
         demoStarting = true;
         try {
           const s = await ensure();
-          let serialDir: string | null = await mkdtemp(join(ctx.dataDir, 'demo-serial-')).catch(() => null);
+          let serialDir: string | null = await mkdir(ctx.dataDir, { recursive: true })
+            .then(() => mkdtemp(join(ctx.dataDir, 'demo-serial-')))
+            .catch(() => null);
           let site: DemoSite;
           try {
             site = await startDemoSite({
