@@ -16,7 +16,7 @@ import { usbTarget } from '../deploy/usb';
 import { ensureInstallerKey } from '../keys/installer-key';
 import { useNodePackageCrypto } from '../keys/node-crypto';
 import { appVersion } from '../paths';
-import { createEncryptedFileSecretStore, type SecretStore } from '../secrets';
+import { sharedSecretStore, type SecretStore } from '../secrets';
 import type { ServiceContext } from './context';
 
 type Spec = Parameters<FieldgraphServices['deploy']['run']>[0]['targets'][number];
@@ -47,9 +47,9 @@ export const createDeployService = (
   deps: { secrets?: SecretStore } = {},
 ): FieldgraphServices['deploy'] => {
   useNodePackageCrypto();
-  let secrets = deps.secrets;
+  // The same store the `secrets` area unlocks: the desktop keychain, else the shared encrypted file.
   const secretStore = (): SecretStore =>
-    (secrets ??= createEncryptedFileSecretStore({ path: join(ctx.dataDir, 'secrets.json') }));
+    deps.secrets ?? ctx.secrets ?? sharedSecretStore(join(ctx.dataDir, 'secrets.json'));
   const history = openDeployHistory(join(ctx.dataDir, 'deploy-history.json'));
   const installed = async (brokerUrl: string, gatewayId: string): Promise<Installed> => {
     const value = (await callGateway(brokerUrl, gatewayId, 'installed')) as Partial<Installed>;
