@@ -21,13 +21,22 @@ const pathValue = (value: unknown, path: string): unknown => {
   return current;
 };
 
+// Patterns come from a few dozen model rules but are tested for every device: compile once.
+const compiled = new Map<string, RegExp | null>();
+
 const patternHolds = (pattern: string, value: string): boolean => {
-  try {
-    return new RegExp(pattern, 'i').test(value);
-  } catch {
-    // A broken pattern in a model file must not take discovery down; it simply never matches.
-    return false;
+  let regex = compiled.get(pattern);
+  if (regex === undefined) {
+    try {
+      regex = new RegExp(pattern, 'i');
+    } catch {
+      // A broken pattern in a model file must not take discovery down; it simply never matches.
+      regex = null;
+    }
+    if (compiled.size > 1000) compiled.clear();
+    compiled.set(pattern, regex);
   }
+  return regex !== null && regex.test(value);
 };
 
 const messageHolds = (condition: MatchCondition, facts: Readonly<Record<string, string>>): boolean => {
