@@ -1,20 +1,27 @@
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FieldgraphError } from '../../shared/core/errors';
-import { fingerprint } from '../../shared/core/package/keys';
-import { readPublicKey, writeSigningKeyFiles } from '../../shared/node/keys/files';
+import { fingerprint, generateSigningKey } from '../../shared/core/package/keys';
+import { makeRotation } from '../../shared/core/package/rotation';
+import { callGateway } from '../../shared/node/deploy/site';
+import { readPublicKey, readSigningKeyFile, writeSigningKeyFiles } from '../../shared/node/keys/files';
 import { UsageError, type Command } from '../command';
 
 /** `fieldgraph keys`: make a signing key pair, show a key's fingerprint. */
 export const keysCommand: Command = {
   name: 'keys',
-  summary: 'Make a package signing key, or show a key fingerprint',
+  summary: 'Make, rotate or fingerprint a package signing key',
   usage: `Usage: fieldgraph keys generate --out DIR
        fieldgraph keys fingerprint PUBKEY
+       fieldgraph keys rotate --key OLD.key --out DIR [--mqtt URL --gateway ID …]
 
   generate     writes DIR/signing.key (secret, mode 0600) and DIR/signing.pub; never overwrites
   fingerprint  prints the fingerprint of a public key (file or "ed25519:<hex>") to compare
-               with what a gateway shows before you trust it`,
+               with what a gateway shows before you trust it
+  rotate       makes a new key in DIR and DIR/rotation.json signed by the old key; with
+               --mqtt and --gateway, sends it to those gateways, which then trust the new
+               key and refuse the old one`,
   async run(argv) {
     const [action, ...rest] = argv;
     try {
@@ -25,6 +32,41 @@ export const keysCommand: Command = {
         console.log(`Wrote ${files.secretPath} (keep it secret) and ${files.publicPath}.`);
         console.log(`Fingerprint: ${files.fingerprint}`);
         return 0;
+      }
+      if (action === 'rotate') {
+        const { values } = parseArgs({
+          args: rest,
+          strict: true,
+          options: {
+            key: { type: 'string' },
+            out: { type: 'string' },
+            mqtt: { type: 'string' },
+            gateway: { type: 'string', multiple: true },
+          },
+        });
+        if (!values.key || !values.out)
+          throw new UsageError('Give the retiring key with --key and where to write the new one with --out.');
+        if (Boolean(values.mqtt) !== Boolean(values.gateway?.length))
+          throw new UsageError('--mqtt and --gateway go together.');
+        const old = readSigningKeyFile(resolve(values.key));
+        const next = generateSigningKey();
+        const files = writeSigningKeyFiles(resolve(values.out), next);
+        const rotation = makeRotation(old, next.publicKey, new Date().toISOString());
+        writeFileSync(join(resolve(values.out), 'rotation.json'), JSON.stringify(rotation, null, 2) + '\n');
+        console.log(
+          `New key ${files.fingerprint} in ${files.secretPath}; rotation from ${fingerprint(old.publicKey)} in rotation.json.`,
+        );
+        let failed = 0;
+        for (const id of values.gateway ?? []) {
+          try {
+            await callGateway(values.mqtt!, id, 'rotateKey', { rotation });
+            console.log(`${id}: now trusts ${files.fingerprint} and refuses ${fingerprint(old.publicKey)}.`);
+          } catch (error) {
+            failed++;
+            console.error(`${id}: ${(error as Error).message}`);
+          }
+        }
+        return failed ? 1 : 0;
       }
       if (action === 'fingerprint') {
         const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true });

@@ -82,6 +82,21 @@ describe('package commands', () => {
     expect(again.stderr).toContain('already exists');
     const fp = await cli(['keys', 'fingerprint', join(dir, 'keys', 'signing.pub')]);
     expect(r.stdout).toContain(fp.stdout.trim());
+    const rotate = await cli([
+      'keys',
+      'rotate',
+      '--key',
+      join(dir, 'keys', 'signing.key'),
+      '--out',
+      join(dir, 'rotated'),
+    ]);
+    expect(rotate.status, rotate.stderr).toBe(0);
+    const rotation = JSON.parse(readFileSync(join(dir, 'rotated', 'rotation.json'), 'utf8')) as {
+      from: string;
+      to: string;
+    };
+    expect(rotation.from).toBe(readFileSync(join(dir, 'keys', 'signing.pub'), 'utf8').trim());
+    expect(rotation.to).toBe(readFileSync(join(dir, 'rotated', 'signing.pub'), 'utf8').trim());
   });
 
   it('pack is reproducible, verify accepts it with the right key and refuses it with a code otherwise', async () => {

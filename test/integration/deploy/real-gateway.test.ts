@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildPackage } from '../../../shared/core/package/build';
 import { toHex } from '../../../shared/core/package/bytes';
+import { fingerprint } from '../../../shared/core/package/keys';
+import { makeRotation } from '../../../shared/core/package/rotation';
 import { mqttGatewayTarget } from '../../../shared/node/deploy/mqtt';
+import { callGateway } from '../../../shared/node/deploy/site';
 import { collectSiteFiles } from '../../../shared/node/deploy/collect';
 import { appVersion } from '../../../shared/node/paths';
 import { startMosquitto } from '../../helpers/mosquitto';
-import { installerKey, repack } from '../../helpers/packages';
+import { installerKey, repack, testKey } from '../../helpers/packages';
 import { flow, writeProject } from '../gateway/fixtures';
 import { connectClient, nextJson, rpc } from '../gateway/helpers';
 import { spawnGateway } from '../gateway/process';
@@ -119,5 +122,61 @@ describe('deploying to the real gateway process', () => {
     expect(rolledBack).toMatchObject({ ok: true, value: { running: 2 } });
     const installed = await rpc(probe, 'e2e1', 'installed');
     expect(installed.value).toMatchObject({ committed: 2, highest: 3 });
+  });
+
+  it('moves its trust to a new key on a rotation signed by the old one, and refuses the old key after', async () => {
+    const m = await startMosquitto();
+    cleanups.push(() => m.stop());
+    const gw = await spawnGateway([
+      '--id',
+      'e2e1',
+      '--broker',
+      m.url,
+      '--data',
+      tempDir('fg-e2e-data-'),
+      '--trust',
+      toHex(installerKey.publicKey),
+    ]);
+    cleanups.push(async () => {
+      if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
+      await gw.exited;
+    });
+    await gw.online();
+    const next = testKey(42);
+    const stranger = testKey(43);
+    await expect(
+      callGateway(m.url, 'e2e1', 'rotateKey', {
+        rotation: makeRotation(stranger, next.publicKey, new Date().toISOString()),
+      }),
+    ).rejects.toMatchObject({
+      code: 'deploy.rejected',
+    });
+    const rotated = (await callGateway(m.url, 'e2e1', 'rotateKey', {
+      rotation: makeRotation(installerKey, next.publicKey, new Date().toISOString()),
+    })) as {
+      trusted: string;
+    };
+    expect(rotated.trusted).toBe(fingerprint(next.publicKey));
+
+    const target = mqttGatewayTarget({ url: m.url }, 'e2e1');
+    const project = helloProject('rotated');
+    const old = await target.deliver(packProject(project, 2), { timeoutMs: 20_000 });
+    expect(old.gateways[0]).toMatchObject({ ok: false, code: 'package.revoked_key' });
+    const { files } = collectSiteFiles(project, 'home');
+    const signedByNew = buildPackage({
+      packageId: 'test-home',
+      site: 'home',
+      version: 2,
+      created: new Date(Date.now() - 60_000).toISOString(),
+      expires: new Date(Date.now() + 86_400_000).toISOString(),
+      target: { kind: 'gateway', id: 'e2e1' },
+      engine: `>=${appVersion} <99.0.0`,
+      files,
+      signingKey: next,
+    }).bytes;
+    expect((await target.deliver(signedByNew, { timeoutMs: 20_000 })).gateways[0]).toMatchObject({
+      ok: true,
+      running: 2,
+    });
   });
 });

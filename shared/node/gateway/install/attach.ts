@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { decodeKey } from '../../../core/package/keys';
+import type { KeyRotation } from '../../../core/package/rotation';
 import { openTrustStore, type TrustStore } from '../../keys/trust';
 import type { Logger } from '../../log';
 import { loadProjectFlowSet } from '../project';
@@ -86,5 +87,11 @@ export const attachInstaller = async (
     watchDir: gateway.options.watchDir,
     log: options.log,
   });
+  // Key rotation needs no visit: the statement is signed by a key this gateway already trusts.
+  gateway.rpc.register('rotateKey', (args) => {
+    const entry = trust.rotate(args.rotation as KeyRotation);
+    return { trusted: entry.fingerprint, keys: trust.read() };
+  });
+  gateway.rpc.register('trustedKeys', () => trust.read());
   return { installer, trust, close: stop };
 };
