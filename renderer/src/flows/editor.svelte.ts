@@ -32,7 +32,7 @@ import type { Offer } from './offers';
 import type { RoleInScope } from '../../../shared/core/flow/scope';
 import { rolesInScope, type CapabilityInfo } from './capabilities';
 import { canvasCatalog } from './catalog';
-import { validateDesign } from './validate';
+import { workerValidator, type Validator } from './validator';
 
 /** Where pasted nodes land relative to the copied ones when no cursor position is known. */
 const PASTE_OFFSET = 40;
@@ -71,7 +71,9 @@ export class FlowEditor {
     return this.lastScope;
   });
   readonly catalog: ReadonlyMap<string, NodeKindSpec> = $derived.by(() => canvasCatalog(this.roles));
-  readonly problems: Problem[] = $derived.by(() => validateDesign(this.design, this.roles));
+  /** The design's problems, from the validator worker (a moment after each edit). */
+  problems = $state.raw<Problem[]>([]);
+  private validationSeq = 0;
   readonly activeFlow: Flow | null = $derived.by(
     () => this.design.flows.find((f) => f.id === this.activeFlowId) ?? null,
   );
@@ -79,7 +81,17 @@ export class FlowEditor {
   constructor(
     readonly capabilities: ReadonlyMap<string, CapabilityInfo>,
     private readonly newId: IdMaker = randomId,
-  ) {}
+    validator: Validator = workerValidator(),
+  ) {
+    $effect.root(() => {
+      $effect(() => {
+        const seq = ++this.validationSeq;
+        void validator(this.design, this.roles).then((problems) => {
+          if (seq === this.validationSeq) this.problems = problems;
+        });
+      });
+    });
+  }
 
   get canUndo(): boolean {
     void this.revision;
@@ -233,7 +245,7 @@ export class FlowEditor {
     if (!flow || !node) return;
     const config = { ...node.config };
     if (value === undefined) delete config[key];
-    else config[key] = value;
+    else config[key] = $state.snapshot(value);
     this.apply(
       `Edit ${key}`,
       setConfig(this.design, flow.id, nodeId, config),
@@ -317,7 +329,7 @@ export class FlowEditor {
       this.status = `There is already a role “${role.id}”; pick another name.`;
       return;
     }
-    this.apply('Add role', addRole(role));
+    this.apply('Add role', addRole($state.snapshot(role)));
   }
 
   /** Binds a role to a device (or unbinds it with null). */
