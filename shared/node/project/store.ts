@@ -385,7 +385,6 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
       if (error instanceof FieldgraphError) throw error;
       throw writeFailed(current, error, s.root);
     }
-    recheck(s);
     s.savedRevision = revision;
     s.savedAt = now().toISOString();
     s.fileProblems = s.fileProblems.filter((p) => p.code !== 'project.not_writable' && !wanted.has(p.path));
