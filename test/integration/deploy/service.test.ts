@@ -15,6 +15,8 @@ import { flow, writeProject } from '../gateway/fixtures';
 import { spawnGateway } from '../gateway/process';
 import { quietLog } from './harness';
 
+/** How these tests call the service: directly, as the CLI would. */
+const direct = { transport: 'direct' } as const;
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
@@ -52,9 +54,9 @@ describe('deploy service', () => {
     });
     const service = createDeployService({ runtime: 'web', dataDir, hub, log: quietLog() }, { secrets });
 
-    const key = await service.key({});
+    const key = await service.key({}, direct);
     expect(key.fingerprint).toMatch(/^[0-9a-f]{4}(:[0-9a-f]{4}){7}$/);
-    expect((await service.key({})).publicKey).toBe(key.publicKey);
+    expect((await service.key({}, direct)).publicKey).toBe(key.publicKey);
 
     const gw = await spawnGateway([
       '--id',
@@ -72,21 +74,27 @@ describe('deploy service', () => {
     });
     await gw.online();
 
-    const gateways = await service.gateways({ brokerUrl: m.url });
+    const gateways = await service.gateways({ brokerUrl: m.url }, direct);
     expect(gateways).toEqual([expect.objectContaining({ id: 'svc1', state: 'online', running: null })]);
 
     const project = writeProject(tempDir('fg-svc-proj-'), [hello('one')]);
     expect(
-      await service.preview({ projectDir: project, site: 'home', brokerUrl: m.url, gatewayIds: ['svc1'] }),
+      await service.preview(
+        { projectDir: project, site: 'home', brokerUrl: m.url, gatewayIds: ['svc1'] },
+        direct,
+      ),
     ).toEqual([
       { gatewayId: 'svc1', running: null, added: ['hello'], changed: [], removed: [], unchanged: [] },
     ]);
 
-    const first = await service.run({
-      projectDir: project,
-      site: 'home',
-      targets: [{ kind: 'mqtt-gateway', brokerUrl: m.url, gatewayId: 'svc1' }],
-    });
+    const first = await service.run(
+      {
+        projectDir: project,
+        site: 'home',
+        targets: [{ kind: 'mqtt-gateway', brokerUrl: m.url, gatewayId: 'svc1' }],
+      },
+      direct,
+    );
     expect(first.ok, JSON.stringify(first)).toBe(true);
     expect(first.results[0]!.gateways[0]).toMatchObject({
       gateway: 'svc1',
@@ -99,27 +107,33 @@ describe('deploy service', () => {
     );
 
     writeFileSync(join(project, 'flows', 'hello.json'), JSON.stringify(hello('two')));
-    const [preview] = await service.preview({
-      projectDir: project,
-      site: 'home',
-      brokerUrl: m.url,
-      gatewayIds: ['svc1'],
-    });
+    const [preview] = await service.preview(
+      {
+        projectDir: project,
+        site: 'home',
+        brokerUrl: m.url,
+        gatewayIds: ['svc1'],
+      },
+      direct,
+    );
     expect(preview).toMatchObject({ running: first.version, changed: ['hello'], added: [] });
 
-    await expect(service.rollback({ brokerUrl: m.url, gatewayId: 'svc1' })).rejects.toMatchObject({
+    await expect(service.rollback({ brokerUrl: m.url, gatewayId: 'svc1' }, direct)).rejects.toMatchObject({
       code: 'deploy.rejected',
     });
-    const second = await service.run({
-      projectDir: project,
-      site: 'home',
-      targets: [{ kind: 'mqtt-gateway', brokerUrl: m.url, gatewayId: 'svc1' }],
-    });
+    const second = await service.run(
+      {
+        projectDir: project,
+        site: 'home',
+        targets: [{ kind: 'mqtt-gateway', brokerUrl: m.url, gatewayId: 'svc1' }],
+      },
+      direct,
+    );
     expect(second.ok).toBe(true);
     expect(second.version).toBeGreaterThan(first.version);
-    expect((await service.history({})).map((h) => h.id)).toEqual([second.id, first.id]);
+    expect((await service.history({}, direct)).map((h) => h.id)).toEqual([second.id, first.id]);
 
-    expect(await service.rollback({ brokerUrl: m.url, gatewayId: 'svc1' })).toMatchObject({
+    expect(await service.rollback({ brokerUrl: m.url, gatewayId: 'svc1' }, direct)).toMatchObject({
       running: first.version,
     });
   });
@@ -138,11 +152,14 @@ describe('deploy service', () => {
     const project = writeProject(tempDir('fg-svc-proj-'), [hello('one')]);
     const file = join(dataDir, 'not-a-folder');
     writeFileSync(file, 'x');
-    const record = await service.run({
-      projectDir: project,
-      site: 'home',
-      targets: [{ kind: 'usb', dir: join(file, 'stick'), packageFor: { kind: 'group', id: 'home' } }],
-    });
+    const record = await service.run(
+      {
+        projectDir: project,
+        site: 'home',
+        targets: [{ kind: 'usb', dir: join(file, 'stick'), packageFor: { kind: 'group', id: 'home' } }],
+      },
+      direct,
+    );
     expect(record).toMatchObject({ ok: false, results: [{ ok: false, code: 'deploy.unreachable' }] });
   });
 });
