@@ -43,7 +43,8 @@ const editLoop = async () => {
 };
 
 const saveOnce = async () => {
-  await store.open(projectDir);
+  const opened = await store.open(projectDir);
+  say(JSON.stringify({ openedWith: opened.problems.map((p) => p.code) }));
   store.putDocument('sites', 'main', { id: 'main', name: 'Changed by the child' });
   try {
     await store.save();

@@ -283,7 +283,12 @@ describe('project store on a real folder', () => {
         ...asNobody,
       });
       expect(run.stdout, run.stderr).toMatch(/^{/);
-      const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+      const [opened, result] = run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      // Opening already warns that saving will fail.
+      expect(opened).toEqual({ openedWith: ['project.not_writable'] });
       expect(result).toMatchObject({
         ok: false,
         code: 'project.write_failed',
