@@ -4,7 +4,19 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, Menu, protocol, screen, session, shell, webContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  protocol,
+  safeStorage,
+  screen,
+  session,
+  shell,
+  webContents,
+} from 'electron';
 import { createDispatcher } from '../../shared/core/api/dispatch';
 import { createEventHub } from '../../shared/core/api/events';
 import { createLogger } from '../../shared/node/log';
@@ -15,6 +27,7 @@ import { APP_HOST, APP_SCHEME, isAppUrl } from './app-url';
 import { forwardEvents, registerIpc } from './ipc';
 import { menuTemplate } from './menu';
 import { resolveAppFile } from './protocol';
+import { createSafeStorageSecretStore } from './safe-storage';
 import { CONTENT_SECURITY_POLICY } from '../../shared/node/web/static';
 import { createMainWindow, guardContents, type GuardedContents, type WindowState } from './window';
 
@@ -72,6 +85,19 @@ if (!app.requestSingleInstanceLock()) {
       hub,
       log,
       electronVersion: process.versions.electron,
+      pickFolder: async (purpose) => {
+        const options = {
+          properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[],
+          title: purpose === 'open' ? 'Open project' : 'New project folder',
+        };
+        const result = mainWindow
+          ? await dialog.showOpenDialog(mainWindow, options)
+          : await dialog.showOpenDialog(options);
+        return result.canceled ? null : (result.filePaths[0] ?? null);
+      },
+      // The OS keychain; on Linux sessions that offer only basic_text the store refuses to
+      // keep secrets (see safe-storage.ts) and says why.
+      secrets: createSafeStorageSecretStore({ safeStorage, path: join(dataDir, 'secrets-keychain.json') }),
     });
     const dispatch = createDispatcher(services, {
       onInternalError: (method, error) => log.error('service failed', { method, error: String(error) }),

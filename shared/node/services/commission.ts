@@ -7,7 +7,7 @@ import { FieldgraphError } from '../../core/errors';
 import type { CommissionProfile } from '../commission/profile';
 import { CommissionQueue, type CommissionQueueOptions } from '../commission/queue';
 import { reportCsv, reportHtml, reportPdf } from '../commission/report';
-import { createEncryptedFileSecretStore, type SecretStore } from '../secrets';
+import { sharedSecretStore, type SecretStore } from '../secrets';
 import { listSerialPorts } from '../serial/list';
 import { openSerialLink, type SerialLink } from '../serial/port';
 import { probeSerialPort, type SerialProbeResult } from '../serial/probe';
@@ -77,7 +77,7 @@ export const createCommissionService = (
 ): FieldgraphServices['commission'] => {
   let secrets = deps.secrets;
   const secretStore = (): SecretStore =>
-    (secrets ??= createEncryptedFileSecretStore({ path: join(ctx.dataDir, 'secrets.json') }));
+    (secrets ??= ctx.secrets ?? sharedSecretStore(join(ctx.dataDir, 'secrets.json')));
   const queue = new CommissionQueue({
     ...deps.queue,
     onProgress: (run, job) =>
