@@ -54,6 +54,8 @@ describe('discovery and demo services through the dispatcher', () => {
     ).value.devices.find((d) => d.identity.topic === 'demo_relay');
     // The sample project's site file names the site and room of each demo device.
     expect(relay).toMatchObject({ site: 'Demo site', room: 'Hall' });
+    // Changes reach the UI as batched onDevice events, not one event per device.
+    while (batches.length === 0 && Date.now() < deadline + 2000) await new Promise((r) => setTimeout(r, 50));
     expect(batches.length).toBeGreaterThan(0);
     expect(batches.length).toBeLessThan(40);
     expect(await call('demo.stop')).toEqual({ ok: true, value: { stopped: true } });
