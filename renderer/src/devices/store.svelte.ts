@@ -1,5 +1,8 @@
 import type { DiscoveredDevice, RegistryChange } from '../../../shared/core/registry/types';
 
+// Numeric order reads naturally ("Node 2" before "Node 10"); one collator, reused for every sort.
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
 /**
  * The Devices view's live list. Batches from `onDevice` are applied to a plain Map and the
  * array is replaced once per batch (`$state.raw`), so hundreds of devices re-render once per
@@ -11,7 +14,9 @@ export const createDeviceList = () => {
   const byId = new Map<string, DiscoveredDevice>();
   let devices = $state.raw<DiscoveredDevice[]>([]);
   const publish = () => {
-    devices = [...byId.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    devices = [...byId.values()].sort(
+      (a, b) => collator.compare(a.name, b.name) || collator.compare(a.id, b.id),
+    );
   };
   return {
     get devices() {
