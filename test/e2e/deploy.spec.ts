@@ -75,6 +75,7 @@ test('deploy a site to a gateway, see the changes, the progress and the history,
           .committed,
     )
     .toBe(before.previous[0]);
+  await expect(deploy.gateway('e2e-gw').locator('td').nth(3)).toHaveText(String(before.previous[0]));
   await screenshot(page, 'deploy-rolled-back');
   expect(gateway.output()).not.toContain('Error');
   expect(pageErrors).toEqual([]);
