@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { utf8 } from '../../../shared/core/package/bytes';
+import { toHex, utf8 } from '../../../shared/core/package/bytes';
+import { generateSealingKey } from '../../../shared/core/package/keys';
+import { readInstalledSecrets } from '../../../shared/node/gateway/install/secrets';
 import {
   createInstaller,
   type InstallReport,
@@ -137,6 +139,22 @@ describe('installer', () => {
     const again = make();
     expect(again.store.reverify(1)).toEqual([]);
     expect(readFileSync(join(again.store.versionDir(1), 'flows', 'main.json'), 'utf8')).toContain('"v":1');
+  });
+
+  it('keeps sealed secrets sealed on disk and opens them with the gateway key only', async () => {
+    const installer = make();
+    const gatewayKey = generateSealingKey();
+    const bytes = makePackage({
+      version: 1,
+      secrets: { values: { wifi: 'hunter22' }, gatewayPublicKey: gatewayKey.publicKey },
+    });
+    expect(await installer.install(bytes, 'mqtt')).toMatchObject({ ok: true });
+    const dir = installer.store.versionDir(1);
+    expect(readFileSync(join(dir, 'secrets.sealed'), 'utf8')).not.toContain('hunter22');
+    expect(readInstalledSecrets(dir, toHex(gatewayKey.secretKey))).toEqual({ wifi: 'hunter22' });
+    expect(() => readInstalledSecrets(dir, toHex(generateSealingKey().secretKey))).toThrow(
+      expect.objectContaining({ code: 'package.secrets_unreadable' }),
+    );
   });
 
   it('repairs a half-finished install when it starts again', async () => {
