@@ -51,6 +51,9 @@ interface Instance {
   missed: number;
   online: boolean;
   reported: boolean;
+  /** What was last reported (without the time), and when: unchanged answers are not re-reported. */
+  signature: string;
+  reportedAt: number;
 }
 
 const kindOfType = (type: string): string => {
@@ -101,6 +104,8 @@ export const createMdnsCache = (options: MdnsCacheOptions) => {
         missed: 0,
         online: false,
         reported: false,
+        signature: '',
+        reportedAt: 0,
       };
       instances.set(key, instance);
     }
@@ -157,8 +162,15 @@ export const createMdnsCache = (options: MdnsCacheOptions) => {
 
   const report = (instance: Instance): void => {
     if (instance.ptrExpires === 0) return;
+    const sighting = sightingOf(instance);
+    const signature = JSON.stringify({ ...sighting, seenAt: 0 });
+    // Every re-query round brings the same answers again; only a change, or a minute passing
+    // (to keep "last seen" honest), is worth a registry update and a UI batch.
+    if (instance.reported && signature === instance.signature && now() - instance.reportedAt < 60_000) return;
     instance.reported = true;
-    sink.upsert(sightingOf(instance));
+    instance.signature = signature;
+    instance.reportedAt = now();
+    sink.upsert(sighting);
   };
 
   return {
@@ -275,6 +287,7 @@ export const createMdnsCache = (options: MdnsCacheOptions) => {
         if (!instance.online || !instance.reported) continue;
         if (instance.ptrExpires <= t || instance.missed >= 2) {
           instance.online = false;
+          instance.signature = '';
           sink.setOnline('mdns', instance.fullName.toLowerCase(), false, t);
         }
       }
