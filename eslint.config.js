@@ -138,7 +138,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['renderer/src/**', 'renderer/index.html'],
+    files: ['renderer/src/**'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': restrict(
