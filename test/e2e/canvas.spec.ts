@@ -28,6 +28,18 @@ test('build a motion → light flow against roles, with live type errors, undo/r
   await expect(page.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings');
   await screenshot(page, 'canvas-motion-light');
 
+  // A boolean (motion) into Compare's number input is refused, with the reason beside the pointer.
+  await canvas.quickAdd({ x: 300, y: 330 }, 'compare');
+  const compare = (await canvas.nodeIds()).find((id) => id !== trigger && id !== action)!;
+  const reason = await canvas.tryConnect([trigger!, 'out'], [compare, 'in']);
+  expect(reason).toContain('sends boolean');
+  expect(reason).toContain('takes number');
+  await expect(canvas.status).toContainText('sends boolean');
+  await expect(canvas.edges).toHaveCount(1);
+  await canvas.select(compare);
+  await canvas.press('Delete');
+  await expect(canvas.nodes).toHaveCount(2);
+
   // A condition that compares the motion boolean with a number is a type error, shown inline.
   await canvas.select(trigger!);
   await canvas.field('condition').fill('payload > 25');
@@ -86,7 +98,13 @@ test('build a motion → light flow against roles, with live type errors, undo/r
   await expect
     .poll(async () => {
       const p = await canvas.boxes();
-      return p[trigger!]!.x + 200 < p[action!]!.x && Math.abs(p[trigger!]!.y - p[action!]!.y) < 60;
+      const area = (await canvas.canvas.boundingBox())!;
+      // Laid out left to right, and then fitted so every node is on screen.
+      return (
+        p[trigger!]!.x + p[trigger!]!.width < p[action!]!.x &&
+        Math.abs(p[trigger!]!.y - p[action!]!.y) < 60 &&
+        Object.values(p).every((b) => b.x >= area.x && b.y >= area.y)
+      );
     })
     .toBe(true);
   await screenshot(page, 'canvas-auto-layout');

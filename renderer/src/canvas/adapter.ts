@@ -90,6 +90,9 @@ export const toCanvasNodes = (flow: Flow, options: AdaptOptions): (CanvasNode | 
       position: node.position,
       width: layout.width,
       height: layout.height,
+      // Marked as measured too: xyflow's fitView waits until every node is, and nodes it
+      // never drew (off screen) would otherwise never count.
+      measured: { width: layout.width, height: layout.height },
       handles: layout.handles.map((h) => ({
         ...h,
         position: h.position === 'left' ? Position.Left : Position.Right,
@@ -126,6 +129,7 @@ const groupFrames = (flow: Flow, options: AdaptOptions): GroupFrame[] =>
         position: { x, y },
         width,
         height,
+        measured: { width, height },
         handles: [],
         data: { label: group.label, members: members.map((m) => m.id) },
         draggable: false,

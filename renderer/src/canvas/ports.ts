@@ -61,7 +61,7 @@ export const connectionProblem = (
   const inp = targetSpec && findPort(layoutOf(targetSpec, target.config).inputs, attempt.targetHandle);
   if (!out || !inp) return 'Wire an output (right side) to an input (left side).';
   if (!typeFits(out.type, inp.type)) {
-    return `“${out.label ?? out.name}” sends ${out.type} but “${inp.label ?? inp.name}” takes ${inp.type}. Put a Set value node between them to convert.`;
+    return `“${out.label ?? out.name}” sends ${out.type} but “${inp.label ?? inp.name}” takes ${inp.type}. Put a Transform node between them to convert it.`;
   }
   const duplicate = flow.edges.some(
     (e) =>

@@ -48,7 +48,6 @@ export class FlowEditor {
   selectRequest = $state.raw<ReadonlySet<string> | null>(null);
   /** Bumped on undo/redo/edits so toolbar buttons re-read `canUndo`/`canRedo`. */
   revision = $state(0);
-  dirty = $state(false);
   /** The last message for the status line (what was undone, why a paste failed, …). */
   status = $state('');
 
@@ -110,7 +109,6 @@ export class FlowEditor {
     this.activeFlowId = design.flows[0]?.id ?? null;
     this.selectedNodes = idSet();
     this.selectedEdges = idSet();
-    this.dirty = false;
     this.revision++;
   }
 
@@ -124,7 +122,6 @@ export class FlowEditor {
     if (!mergeKey || mergeKey !== this.mergeKey || !this.history.canUndo) this.history.mark(label);
     this.mergeKey = mergeKey ?? null;
     this.history.record(changes);
-    this.dirty = true;
     this.revision++;
   }
 
@@ -135,7 +132,6 @@ export class FlowEditor {
     this.design = applyChanges(this.design, step.changes);
     this.followFlowOf(step.changes);
     this.status = `Undid ${step.label.toLowerCase()}`;
-    this.dirty = true;
     this.revision++;
   }
 
@@ -146,7 +142,6 @@ export class FlowEditor {
     this.design = applyChanges(this.design, step.changes);
     this.followFlowOf(step.changes);
     this.status = `Redid ${step.label.toLowerCase()}`;
-    this.dirty = true;
     this.revision++;
   }
 

@@ -101,6 +101,23 @@ export class CanvasPage {
     await this.page.mouse.up();
   }
 
+  /**
+   * Drags a wire from an output to an input and reads the refusal tooltip shown while the
+   * pointer is over the input (null when none), then lets go.
+   */
+  async tryConnect(from: [string, string], to: [string, string]): Promise<string | null> {
+    const a = (await this.handle(from[0], from[1], 'source').boundingBox())!;
+    const b = (await this.handle(to[0], to[1], 'target').boundingBox())!;
+    await this.page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+    await this.page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+    const tooltip = this.page.getByTestId('connection-refused');
+    const text = (await tooltip.count()) > 0 ? await tooltip.textContent() : null;
+    await this.page.mouse.up();
+    return text;
+  }
+
   /** Clicks a node (selects only it). */
   async select(id: string): Promise<void> {
     await this.node(id).locator('.head').click();
