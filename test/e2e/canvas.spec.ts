@@ -47,6 +47,11 @@ test('build a motion → light flow against roles, with live type errors, undo/r
   await expect(canvas.node(trigger!).getByTestId('problem-badge')).toBeVisible();
   await expect(page.getByTestId('problem-count')).toHaveText('1 errors, 0 warnings');
   await screenshot(page, 'canvas-type-error');
+  // Clicking the problem selects its node (and zooms to it).
+  await page.locator('.svelte-flow__pane').click({ position: { x: 5, y: 5 } });
+  await expect(canvas.node(trigger!)).not.toHaveClass(/selected/);
+  await canvas.problems.locator(`[data-node="${trigger}"]`).click();
+  await expect(canvas.node(trigger!)).toHaveClass(/selected/);
   await canvas.field('condition').fill('payload == true');
   await expect(canvas.fieldError('condition')).toHaveCount(0);
   await expect(page.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings');
