@@ -13,4 +13,17 @@ import { verifyCommand } from './verify';
 import { webCommand } from './web';
 
 /** Every subcommand, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly Command[] = [webCommand, gatewayCommand, keysCommand, packCommand, verifyCommand, deployCommand, discoverCommand, simCommand, commissionCommand, libraryCommand, tdCommand, validateCommand];
+export const commands: readonly Command[] = [
+  webCommand,
+  gatewayCommand,
+  keysCommand,
+  packCommand,
+  verifyCommand,
+  deployCommand,
+  discoverCommand,
+  simCommand,
+  commissionCommand,
+  libraryCommand,
+  tdCommand,
+  validateCommand,
+];

@@ -25,9 +25,15 @@ const { createEngine } = await import(pathToFileURL(outfile).href);
 await rm(dir, { recursive: true, force: true });
 
 const messages = 200_000;
-const payloads = Array.from({ length: 1000 }, (_, i) => Buffer.from(JSON.stringify({ temp: i % 51, seq: i })));
+const payloads = Array.from({ length: 1000 }, (_, i) =>
+  Buffer.from(JSON.stringify({ temp: i % 51, seq: i })),
+);
 const node = (id, kind, config) => ({ id, kind, config, position: { x: 0, y: 0 } });
-const edge = (id, from, to, fromPort = 'out') => ({ id, from: { node: from, port: fromPort }, to: { node: to, port: 'in' } });
+const edge = (id, from, to, fromPort = 'out') => ({
+  id,
+  from: { node: from, port: fromPort },
+  to: { node: to, port: 'in' },
+});
 const flow = {
   schemaVersion: 1,
   id: 'bench',
@@ -47,7 +53,11 @@ const runEngine = () => {
   let published = 0;
   let traces = 0;
   const engine = createEngine({
-    clock: { now: () => Date.now(), setTimer: (cb, ms) => setTimeout(cb, ms), clearTimer: (h) => clearTimeout(h) },
+    clock: {
+      now: () => Date.now(),
+      setTimer: (cb, ms) => setTimeout(cb, ms),
+      clearTimer: (h) => clearTimeout(h),
+    },
     devices: { writeProperty: () => {}, invokeAction: () => {} },
     mqtt: { publish: () => void published++, subscribe: () => {}, unsubscribe: () => {} },
     http: { request: () => Promise.reject(new Error('none')) },
@@ -89,5 +99,13 @@ const summarize = (list) => ({
 });
 const engine = summarize(rounds.engine);
 const baseline = summarize(rounds.baseline);
-console.log(`engine ${engine.us_per_msg} µs/msg, hand-written ${baseline.us_per_msg} µs/msg (${messages} messages, 3 rounds)`);
-console.log(JSON.stringify({ engine, baseline, ratio_engine_to_baseline: Number((engine.us_per_msg / baseline.us_per_msg).toFixed(2)) }));
+console.log(
+  `engine ${engine.us_per_msg} µs/msg, hand-written ${baseline.us_per_msg} µs/msg (${messages} messages, 3 rounds)`,
+);
+console.log(
+  JSON.stringify({
+    engine,
+    baseline,
+    ratio_engine_to_baseline: Number((engine.us_per_msg / baseline.us_per_msg).toFixed(2)),
+  }),
+);
