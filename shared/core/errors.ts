@@ -69,6 +69,7 @@ export const errorCatalog = {
   'keys.not_found': 'The key file does not exist.',
   'keys.exists': 'A key file is already there; it was not overwritten.',
   'keys.bad_rotation': 'A key rotation statement is not signed by a trusted key.',
+  'keys.pairing_closed': 'The gateway is not accepting pairing requests right now.',
   // deploying packages
   'deploy.invalid_target': 'The deploy target is incomplete or not understood.',
   'deploy.unreachable': 'The target (broker, gateway, storage) could not be reached.',

@@ -179,6 +179,14 @@ export const createDeployService = (
       return plain(record);
     },
     history: () => history.list().reverse().map(plain),
+    pair: async ({ brokerUrl, gatewayId }) => {
+      const key = await ensureInstallerKey(secretStore());
+      const value = (await callGateway(brokerUrl, gatewayId, 'pair', {
+        publicKey: `ed25519:${toHex(key.publicKey)}`,
+        label: 'Fieldgraph app',
+      })) as { fingerprint: string; gatewayFingerprint: string };
+      return { fingerprint: value.fingerprint, gatewayFingerprint: value.gatewayFingerprint };
+    },
     rollback: async ({ brokerUrl, gatewayId }) => {
       const value = (await callGateway(brokerUrl, gatewayId, 'rollback')) as {
         running: number | null;

@@ -114,6 +114,11 @@ export const deployMethods = {
     'Packs the site, signs it with the installer key and delivers it to every target; progress arrives as onDeployProgress.',
   ),
   history: defineMethod(Type.Object({}), Type.Array(DeploymentRecord), 'Past deployments, newest first.'),
+  pair: defineMethod(
+    Type.Object({ brokerUrl: Url, gatewayId: Id }),
+    Type.Object({ fingerprint: Type.String(), gatewayFingerprint: Type.String() }),
+    'Sends the installer public key to a gateway whose pairing is open; compare the fingerprint with the gateway console.',
+  ),
   rollback: defineMethod(
     Type.Object({ brokerUrl: Url, gatewayId: Id }),
     Type.Object({

@@ -4,6 +4,7 @@
  * trust comes from `--trust` keys plus the trust list in the gateway's data folder.
  */
 import { join } from 'node:path';
+import { FieldgraphError } from '../../../core/errors';
 import { decodeKey } from '../../../core/package/keys';
 import type { KeyRotation } from '../../../core/package/rotation';
 import { openTrustStore, type TrustStore } from '../../keys/trust';
@@ -40,6 +41,11 @@ export interface AttachOptions {
   /** Token for `POST /v1/packages`. */
   readonly token?: string;
   readonly keep?: number;
+  /**
+   * Accept `pair` requests (an installer key sent over the site broker) until this time (ms
+   * since 1970). Both sides show the key's fingerprint; the person pairing compares them.
+   */
+  readonly pairingUntil?: number;
   readonly log: Logger;
 }
 
@@ -93,5 +99,19 @@ export const attachInstaller = async (
     return { trusted: entry.fingerprint, keys: trust.read() };
   });
   gateway.rpc.register('trustedKeys', () => trust.read());
+  gateway.rpc.register('pair', (args) => {
+    if (!options.pairingUntil || Date.now() > options.pairingUntil) {
+      throw new FieldgraphError(
+        'keys.pairing_closed',
+        `Gateway ${gateway.id} is not accepting pairing requests. Restart it with pairing open, or enrol the key with --trust.`,
+      );
+    }
+    const key = decodeKey('ed25519', typeof args.publicKey === 'string' ? args.publicKey : '');
+    const label = typeof args.label === 'string' ? args.label.slice(0, 100) : 'installer';
+    const entry = trust.trust(key, label);
+    // The person pairing compares this line on the gateway's console with what the app shows.
+    options.log.info('paired with an installer key', { fingerprint: entry.fingerprint, label });
+    return { fingerprint: entry.fingerprint, gatewayFingerprint: gateway.fingerprint };
+  });
   return { installer, trust, close: stop };
 };
