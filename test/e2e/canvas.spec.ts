@@ -27,6 +27,12 @@ test('build a motion → light flow against roles, with live type errors, undo/r
   await expect(canvas.edges).toHaveCount(1);
   await expect(page.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings');
   await screenshot(page, 'canvas-motion-light');
+  // The role picker of Set property offers only roles with a writable property: the light.
+  await canvas.select(action!);
+  await expect(canvas.field('role').locator('option')).toHaveText([
+    '— pick a role —',
+    'Hallway light (Switch)',
+  ]);
 
   // A boolean (motion) into Compare's number input is refused, with the reason beside the pointer.
   await canvas.quickAdd({ x: 300, y: 330 }, 'compare');
