@@ -52,7 +52,7 @@ export const gatewayCommand: Command = {
   summary: 'Run flows on this machine as the site gateway',
   usage: `Usage: fieldgraph gateway --id ID (--broker mqtt://HOST:PORT | --embedded-broker PORT) --data DIR
                           [--project DIR] [--trust PUBKEY …] [--group NAME …] [--http [HOST:]PORT]
-                          [--watch DIR] [--mdns-interface IP]
+                          [--watch DIR] [--mdns-interface IP] [--pair MINUTES]
 
 Connects to the site's MQTT broker (or starts its own), publishes a retained status on
 fieldgraph/v1/gw/<ID>/status with a Last Will, answers RPC on fieldgraph/v1/gw/<ID>/rpc/<method>
@@ -72,7 +72,9 @@ Stops cleanly on SIGTERM or Ctrl+C.
   --http [HOST:]PORT       serve /v1/status, /v1/traces and, with FIELDGRAPH_GATEWAY_TOKEN set,
                            POST /v1/packages over HTTP (default host 0.0.0.0)
   --watch DIR              a folder to watch for packages (USB stick)
-  --mdns-interface IP      announce _fieldgraph._tcp on the interface with this IPv4 address only`,
+  --mdns-interface IP      announce _fieldgraph._tcp on the interface with this IPv4 address only
+  --pair MINUTES           open a pairing window: for that long, the app may enrol its installer key
+                           over the broker (both sides show the fingerprint to compare)`,
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
@@ -87,6 +89,7 @@ Stops cleanly on SIGTERM or Ctrl+C.
         http: { type: 'string' },
         watch: { type: 'string' },
         'mdns-interface': { type: 'string' },
+        pair: { type: 'string' },
       },
       strict: true,
     });
@@ -99,6 +102,15 @@ Stops cleanly on SIGTERM or Ctrl+C.
     if (mdnsInterface !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(mdnsInterface)) {
       throw new UsageError(
         `--mdns-interface must be the IPv4 address of an interface, not ${JSON.stringify(mdnsInterface)}.`,
+      );
+    }
+    const pairMinutes = values.pair === undefined ? undefined : Number(values.pair);
+    if (
+      pairMinutes !== undefined &&
+      !(Number.isInteger(pairMinutes) && pairMinutes >= 1 && pairMinutes <= 60)
+    ) {
+      throw new UsageError(
+        `--pair takes a number of minutes from 1 to 60, not ${JSON.stringify(values.pair)}.`,
       );
     }
     const log = createLogger(`gateway:${values.id}`);
@@ -137,6 +149,7 @@ Stops cleanly on SIGTERM or Ctrl+C.
           engineVersion: appVersion,
           groups: values.group ?? [],
           token: process.env.FIELDGRAPH_GATEWAY_TOKEN || undefined,
+          ...(pairMinutes ? { pairingUntil: Date.now() + pairMinutes * 60_000 } : {}),
           log: log.child('install'),
         });
       }
@@ -147,6 +160,11 @@ Stops cleanly on SIGTERM or Ctrl+C.
         return 1;
       }
       throw error;
+    }
+    if (pairMinutes && installer) {
+      console.log(
+        `Pairing is open for ${pairMinutes} min: the app may enrol its installer key now. Compare the fingerprint it shows with this gateway's key ${gateway.fingerprint}.`,
+      );
     }
     console.log(
       `Gateway ${id} is online at ${gateway.brokerUrl} (key ${gateway.fingerprint}); ${gateway.status().flows?.length ?? 0} flows running. Stop with Ctrl+C or SIGTERM.`,
