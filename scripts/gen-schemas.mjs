@@ -1,6 +1,7 @@
-// Writes the JSON Schemas of the device-model file formats to resources/schemas/, generated
-// from the TypeBox definitions in shared/core/model/schemas.ts (bundled with esbuild so plain
-// node can run it). test/unit/model/published-schemas.test.ts fails when the files are stale.
+// Writes the JSON Schema of every published file format to resources/schemas/, generated from
+// the TypeBox definitions (bundled with esbuild so plain node can run them): the device-model
+// formats, the flow and trace formats, and the package manifest and signature. The
+// published-schemas unit tests fail when a committed file is stale.
 //   node scripts/gen-schemas.mjs
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -56,24 +57,33 @@ export const renderSchemas = (published) =>
     ]),
   );
 
+/** Each source module and the export that lists its published schemas. */
+const sources = [
+  ['shared/core/model/schemas.ts', 'publishedSchemas'],
+  ['shared/core/flow/published.ts', 'publishedFlowSchemas'],
+  ['shared/core/package/published.ts', 'publishedPackageSchemas'],
+];
+
 const main = async () => {
   const { build } = await import('esbuild');
   const root = fileURLToPath(new URL('..', import.meta.url));
   const dir = await mkdtemp(join(tmpdir(), 'fg-schemas-'));
   try {
-    const outfile = join(dir, 'schemas.mjs');
-    await build({
-      entryPoints: [join(root, 'shared/core/model/schemas.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      outfile,
-      logLevel: 'warning',
-    });
-    const { publishedSchemas } = await import(pathToFileURL(outfile).href);
-    for (const [file, text] of Object.entries(renderSchemas(publishedSchemas))) {
-      await writeFile(join(root, 'resources/schemas', file), text);
-      console.log(`wrote resources/schemas/${file}`);
+    for (const [index, [entry, exportName]] of sources.entries()) {
+      const outfile = join(dir, `schemas-${index}.mjs`);
+      await build({
+        entryPoints: [join(root, entry)],
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        outfile,
+        logLevel: 'warning',
+      });
+      const published = (await import(pathToFileURL(outfile).href))[exportName];
+      for (const [file, text] of Object.entries(renderSchemas(published))) {
+        await writeFile(join(root, 'resources/schemas', file), text);
+        console.log(`wrote resources/schemas/${file}`);
+      }
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-/** The flow-area file formats published as JSON Schemas in resources/schemas (by scripts/gen-flow-schemas.mjs). */
+/** The flow-area file formats published as JSON Schemas in resources/schemas (by scripts/gen-schemas.mjs). */
 import { RunTrace } from '../engine/trace';
 import { Flow } from './schema';
 

@@ -1,4 +1,4 @@
-/** The package file formats published as JSON Schemas in resources/schemas (by scripts/gen-package-schemas.mjs). */
+/** The package file formats published as JSON Schemas in resources/schemas (by scripts/gen-schemas.mjs). */
 import { Manifest, ManifestSignature } from './manifest';
 
 /** Schema name → TypeBox schema; each becomes resources/schemas/<name>.schema.json. */

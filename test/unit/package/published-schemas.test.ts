@@ -16,7 +16,7 @@ describe('published package schemas', () => {
   const rendered = renderSchemas(publishedPackageSchemas) as Record<string, string>;
 
   it.each(Object.keys(rendered))(
-    'resources/schemas/%s matches the TypeBox source (run node scripts/gen-package-schemas.mjs)',
+    'resources/schemas/%s matches the TypeBox source (run node scripts/gen-schemas.mjs)',
     (file) => {
       expect(readFileSync(join(root, 'resources/schemas', file), 'utf8')).toBe(rendered[file]);
     },

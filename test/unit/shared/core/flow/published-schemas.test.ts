@@ -12,7 +12,7 @@ describe('published flow and trace schemas', () => {
   const rendered = renderSchemas(publishedFlowSchemas) as Record<string, string>;
 
   it.each(Object.keys(rendered))(
-    'resources/schemas/%s matches the TypeBox source (run node scripts/gen-flow-schemas.mjs)',
+    'resources/schemas/%s matches the TypeBox source (run node scripts/gen-schemas.mjs)',
     (file) => {
       expect(readFileSync(join(root, 'resources/schemas', file), 'utf8')).toBe(rendered[file]);
     },
