@@ -142,6 +142,8 @@ test('a discovered virtual device dragged onto the canvas becomes a bound role o
   const [trigger, action] = await canvas.nodeIds();
   await canvas.connect([trigger!, 'out'], [action!, 'in']);
   await expect(canvas.edges).toHaveCount(1);
+  // Each node shows whether the device bound to its role is online.
+  await expect(canvas.node(action!).getByTestId('status-badge')).toHaveClass(/online/);
 
   // The temperature is a number: comparing it with a string is a type error until fixed.
   await canvas.select(trigger!);

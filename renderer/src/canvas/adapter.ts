@@ -18,7 +18,12 @@ export interface FlowNodeData extends Record<string, unknown> {
   readonly severity: 'error' | 'warning' | null;
   /** The role's display name, when the node talks to a role. */
   readonly roleLabel: string | null;
+  /** Whether the device bound to the node's role is online, offline, or not bound. */
+  readonly status: RoleStatus | null;
 }
+
+/** The state of the device behind a role, as the node's status badge shows it. */
+export type RoleStatus = 'online' | 'offline' | 'unbound';
 
 /** What a group frame receives through `data`. */
 export interface GroupFrameData extends Record<string, unknown> {
@@ -41,6 +46,7 @@ export interface AdaptOptions {
   readonly catalog: ReadonlyMap<string, NodeKindSpec>;
   readonly problems: readonly Problem[];
   readonly roleLabels: ReadonlyMap<string, string>;
+  readonly roleStatus: ReadonlyMap<string, RoleStatus>;
   /** The previous result: reused where nothing changed. */
   readonly previous: readonly (CanvasNode | GroupFrame)[];
   /** When given, exactly these nodes end up selected (after paste, problem click, …). */
@@ -70,6 +76,7 @@ export const toCanvasNodes = (flow: Flow, options: AdaptOptions): (CanvasNode | 
     const severity = found[0]?.severity ?? null;
     const role = typeof node.config.role === 'string' ? node.config.role : null;
     const roleLabel = role ? (options.roleLabels.get(role) ?? role) : null;
+    const status = role ? (options.roleStatus.get(role) ?? null) : null;
     const prev = previous.get(node.id);
     const selected = options.select ? options.select.has(node.id) : (prev?.selected ?? false);
     if (
@@ -78,6 +85,7 @@ export const toCanvasNodes = (flow: Flow, options: AdaptOptions): (CanvasNode | 
       prev.data.spec === spec &&
       prev.data.severity === severity &&
       prev.data.roleLabel === roleLabel &&
+      prev.data.status === status &&
       sameList(prev.data.problems, problems) &&
       !!prev.selected === selected
     ) {
@@ -97,7 +105,7 @@ export const toCanvasNodes = (flow: Flow, options: AdaptOptions): (CanvasNode | 
         ...h,
         position: h.position === 'left' ? Position.Left : Position.Right,
       })),
-      data: { node, spec, layout, problems, severity, roleLabel },
+      data: { node, spec, layout, problems, severity, roleLabel, status },
       selected,
       zIndex: 1,
     };
