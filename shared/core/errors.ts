@@ -14,7 +14,7 @@ export const errorCatalog = {
   'api.timeout': 'The call did not finish in time.',
   'api.bad_message': 'A message on the API channel could not be parsed.',
   internal: 'An unexpected error inside Fieldgraph; the log has the details.',
-  'not_implemented': 'This feature has not landed yet.',
+  not_implemented: 'This feature has not landed yet.',
   // web app
   'web.port_in_use': 'The port for the web app is already taken.',
   // project files
@@ -40,7 +40,8 @@ export const errorCatalog = {
   'secrets.locked': 'The secret store is locked: no passphrase was given.',
   'secrets.wrong_passphrase': 'The passphrase does not unlock the secrets file.',
   'secrets.damaged': 'The secrets file is damaged or not a Fieldgraph secrets file.',
-  'secrets.insecure_backend': 'The OS offers no secure storage (only a plain-text fallback); secrets are refused.',
+  'secrets.insecure_backend':
+    'The OS offers no secure storage (only a plain-text fallback); secrets are refused.',
   'secrets.unavailable': 'The OS secure storage is not available.',
   'secrets.bad_ref': 'A secret reference name is malformed.',
   // packages (.fgpkg): one code per reason an installer refuses a package
@@ -62,7 +63,8 @@ export const errorCatalog = {
   'package.engine_incompatible': 'The package needs an engine version this gateway does not run.',
   'package.unsafe_path': 'An entry path could escape the install folder (../, absolute, not a regular file).',
   'package.symlink_entry': 'An entry is a symbolic link.',
-  'package.zip_bomb': 'The archive exceeds the size, ratio or entry limits, or inflates past its declared size.',
+  'package.zip_bomb':
+    'The archive exceeds the size, ratio or entry limits, or inflates past its declared size.',
   'package.secrets_unreadable': 'The sealed secrets cannot be opened with this gateway key.',
   // signing keys and trust
   'keys.invalid': 'A key file or key text is not a Fieldgraph key of the expected kind.',
@@ -78,7 +80,8 @@ export const errorCatalog = {
   'deploy.upload_failed': 'The upload was not accepted (HTTP status or storage error).',
   'deploy.readback_failed': 'The copy written to the target does not read back identical.',
   // installing packages on a gateway
-  'install.health_check_failed': 'The new version did not pass its health check; the previous version was restored.',
+  'install.health_check_failed':
+    'The new version did not pass its health check; the previous version was restored.',
   'install.start_failed': 'The new version could not be started; the previous version was restored.',
   'install.nothing_to_roll_back': 'There is no previous version to roll back to.',
   'install.unauthorized': 'The package upload did not carry the gateway deploy token.',
@@ -90,7 +93,8 @@ export const errorCatalog = {
   'serial.not_open': 'No console is open with that id.',
   // commissioning
   'commission.no_answer': 'The device did not answer in time.',
-  'commission.protocol_error': 'The device sent something that does not follow the protocol (corrupt frames).',
+  'commission.protocol_error':
+    'The device sent something that does not follow the protocol (corrupt frames).',
   'commission.wifi_rejected': 'The device could not join the Wi-Fi network with the given name and password.',
   'commission.invalid_value': 'A value cannot be sent to the device (forbidden character or too long).',
   'commission.device_error': 'The device reported an error.',
