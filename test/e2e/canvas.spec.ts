@@ -17,7 +17,7 @@ test('build a motion → light flow against roles, with live type errors, undo/r
   await canvas.addRole('Hallway light', 'switch@1');
 
   await canvas.dropRole('hallway-motion', 'When Hallway motion Motion detected changes', { x: 150, y: 150 });
-  await canvas.dropRole('hallway-light', 'Set Hallway light On', { x: 550, y: 170 });
+  await canvas.dropRole('hallway-light', 'Set Hallway light On', { x: 430, y: 170 });
   await expect(canvas.nodes).toHaveCount(2);
   const [trigger, action] = await canvas.nodeIds();
   await expect(canvas.node(trigger!)).toContainText('Property change');
@@ -184,7 +184,7 @@ test('flows are saved into the project folder and come back as they were when it
       x: 150,
       y: 150,
     });
-    await canvas.dropRole('hallway-light', 'Set Hallway light On', { x: 550, y: 170 });
+    await canvas.dropRole('hallway-light', 'Set Hallway light On', { x: 430, y: 170 });
     const [trigger, action] = await canvas.nodeIds();
     await canvas.connect([trigger!, 'out'], [action!, 'in']);
     await canvas.select(trigger!);

@@ -1,10 +1,11 @@
 /**
  * Keeps the editor and the open project in step. Edited flows go to the project as documents
- * (project.putDocument, written by project.save); opening a project loads its flows.
+ * (project.putDocument, written by project.save) and its roles into fieldgraph.json
+ * (project.setRoles); opening a project lists and loads its flows and roles.
  *
- * Stop-gap until the project API lists documents and exposes the project's roles: which flow
- * ids a project has, and its roles, are remembered in this browser's localStorage per project
- * folder. The flows themselves live only in the project.
+ * Which discovered device fills each role is a per-site binding, not part of the design; until
+ * the canvas writes site files, those bindings are remembered in this browser's localStorage
+ * per project folder.
  */
 import type { Design, Flow, Role } from '../canvas/types';
 import { api } from '../api';
@@ -12,47 +13,75 @@ import { projectState, saveProject, watchProject } from '../project/project-stat
 import { fromFlowDocument, toFlowDocument } from './documents';
 import { editor } from './session.svelte';
 
-const indexKey = (path: string) => `fieldgraph.flows.index:${path}`;
+const bindingsKey = (path: string) => `fieldgraph.flows.bindings:${path}`;
 
-interface ProjectIndex {
-  readonly flows: readonly string[];
-  readonly roles: readonly Role[];
-}
-
-const readIndex = (path: string): ProjectIndex => {
+/** Role id → device id, as last bound in this browser for the project at `path`. */
+const readBindings = (path: string): Record<string, string> => {
   try {
-    const v = JSON.parse(localStorage.getItem(indexKey(path)) ?? 'null') as Partial<ProjectIndex> | null;
-    return {
-      flows: Array.isArray(v?.flows) ? v.flows.filter((f): f is string => typeof f === 'string') : [],
-      roles: Array.isArray(v?.roles)
-        ? v.roles.filter((r): r is Role => typeof r?.id === 'string' && typeof r?.capability === 'string')
-        : [],
-    };
+    const v = JSON.parse(localStorage.getItem(bindingsKey(path)) ?? 'null') as unknown;
+    if (!v || typeof v !== 'object') return {};
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).filter(
+        (e): e is [string, string] => typeof e[1] === 'string',
+      ),
+    );
   } catch {
-    return { flows: [], roles: [] };
+    return {};
   }
 };
+
+/** The roles of fieldgraph.json, as the editor's roles with this browser's bindings. */
+const rolesOf = (meta: unknown, bindings: Record<string, string>): Role[] => {
+  const raw = (meta as { roles?: unknown } | null)?.roles;
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter(
+      (r): r is { id: string; capability: string; title?: string } =>
+        typeof r?.id === 'string' && typeof r?.capability === 'string',
+    )
+    .map((r) => ({
+      id: r.id,
+      capability: r.capability,
+      ...(typeof r.title === 'string' ? { title: r.title } : {}),
+      ...(bindings[r.id] ? { device: bindings[r.id] } : {}),
+    }));
+};
+
+/** The roles as the project keeps them: without the site-specific device binding. */
+const projectRoles = (roles: readonly Role[]) =>
+  roles.map((r) => ({ id: r.id, capability: r.capability, ...(r.title ? { title: r.title } : {}) }));
 
 /** Sync state: which project is loaded and the flow objects last written to it. */
 export const sync = $state({ path: null as string | null, loading: false, error: null as string | null });
 let written = new Map<string, Flow>();
+let writtenRoles = '';
 let timer: ReturnType<typeof setTimeout> | undefined;
 
 const load = async (path: string) => {
   sync.loading = true;
   sync.error = null;
-  const index = readIndex(path);
+  const [ids, meta] = await Promise.all([
+    api.project.listDocuments({ kind: 'flows' }),
+    api.project.getMeta({}),
+  ]);
+  if (!ids.ok || !meta.ok) {
+    sync.error = (!ids.ok ? ids.error : !meta.ok ? meta.error : null)?.message ?? null;
+    sync.loading = false;
+    return;
+  }
+  const roles = rolesOf(meta.value, readBindings(path));
   const flows: Flow[] = [];
-  for (const id of index.flows) {
+  for (const id of ids.value) {
     const r = await api.project.getDocument({ kind: 'flows', id });
     const flow = r.ok ? fromFlowDocument(r.value) : null;
     if (flow) flows.push(flow);
   }
   const design: Design = {
     flows: flows.length > 0 ? flows : [{ id: 'flow-1', name: 'Flow 1', nodes: [], edges: [], groups: [] }],
-    roles: index.roles,
+    roles,
   };
   written = new Map(flows.map((f) => [f.id, f]));
+  writtenRoles = JSON.stringify(projectRoles(roles));
   editor.load(design);
   sync.path = path;
   sync.loading = false;
@@ -76,7 +105,19 @@ const push = async () => {
     if (!next.has(id)) await api.project.deleteDocument({ kind: 'flows', id });
   }
   written = next;
-  localStorage.setItem(indexKey(path), JSON.stringify({ flows: [...next.keys()], roles }));
+  const nextRoles = JSON.stringify(projectRoles(roles));
+  if (nextRoles !== writtenRoles) {
+    const r = await api.project.setRoles({ roles: projectRoles(roles) });
+    if (!r.ok) {
+      sync.error = r.error.message;
+      return;
+    }
+    writtenRoles = nextRoles;
+  }
+  localStorage.setItem(
+    bindingsKey(path),
+    JSON.stringify(Object.fromEntries(roles.filter((r) => r.device).map((r) => [r.id, r.device]))),
+  );
   sync.error = null;
 };
 
