@@ -117,3 +117,14 @@ test('300 devices arrive in batches; an update re-renders one row, not the list'
     await broker.stop();
   }
 });
+
+test('the Devices view leads to the commissioning wizard', async ({ page }) => {
+  const devices = new DevicesPage(page);
+  await devices.open();
+  await page.getByRole('button', { name: 'Commission devices…' }).click();
+  await expect(page.getByRole('heading', { name: 'Commission', exact: true })).toBeVisible();
+  await expect(page.locator('nav[aria-label="Main"] button[data-view="commission"]')).toHaveAttribute(
+    'aria-current',
+    'page',
+  );
+});

@@ -81,7 +81,12 @@ export const createCommissionService = (
   const queue = new CommissionQueue({
     ...deps.queue,
     onProgress: (run, job) =>
-      ctx.hub.emit('onCommissionProgress', { runId: run.id, job, runStatus: run.status }),
+      ctx.hub.emit('onCommissionProgress', {
+        runId: run.id,
+        job,
+        runStatus: run.status,
+        ...(run.siteName ? { siteName: run.siteName } : {}),
+      }),
   });
   const consoles = new Map<string, { link: SerialLink; flush: () => void }>();
   const log = ctx.log.child('commission');

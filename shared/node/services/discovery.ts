@@ -4,6 +4,8 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { FieldgraphServices } from '../../core/api';
 import { FieldgraphError } from '../../core/errors';
 import { placementsFromSite, type Placement } from '../../core/registry/placement';
+import { identityKeys } from '../../core/registry/registry';
+import { normaliseMac } from '../../core/registry/text';
 import { resourcesDir } from '../paths';
 import { createDiscoverySession, loadMatchableModels, type DiscoverySession } from '../discovery/session';
 import { startDemoSite, type DemoSite } from '../sim/site';
@@ -26,6 +28,31 @@ const demoPlacements = async (log: ServiceContext['log']): Promise<Placement[]> 
   }
 };
 
+/** What a commissioning progress event says about a device that is now on the site. */
+interface CommissionedEvent {
+  readonly siteName?: string;
+  readonly job?: {
+    readonly status?: string;
+    readonly room?: string;
+    readonly topic?: string;
+    readonly device?: { readonly mac?: string; readonly topic?: string; readonly name?: string };
+  };
+}
+
+/**
+ * Where a device just commissioned belongs: the run's site and the room it was given, keyed by
+ * the identities it will show on the network (MAC, MQTT topic). Null for anything else.
+ */
+export const placementOfCommissioned = (event: CommissionedEvent): Placement | null => {
+  const job = event.job;
+  if (job?.status !== 'provisioned') return null;
+  const mac = normaliseMac(job.device?.mac);
+  const topic = job.device?.topic ?? job.topic;
+  const keys = identityKeys({ ...(mac ? { mac } : {}), ...(topic ? { topic } : {}) });
+  if (keys.length === 0) return null;
+  return { keys, site: event.siteName ?? 'Site', room: job.room ?? null };
+};
+
 /**
  * The `discovery` and `demo` areas. One discovery session per app run, created on first use;
  * its batched registry changes go out as `onDevice` events. The demo site runs on an embedded
@@ -38,6 +65,18 @@ export const createDiscoveryServices = (
   const log = ctx.log.child('discovery');
   let session: DiscoverySession | null = null;
   let demo: { site: DemoSite; serialDir: string | null } | null = null;
+  // Placements from the demo's site file, plus every device commissioned in this app run: when
+  // a commissioned device shows up on the broker or over mDNS it is listed in its site and room.
+  let sitePlacements: Placement[] = [];
+  const commissioned: Placement[] = [];
+  const applyPlacements = () => session?.registry.setPlacements([...sitePlacements, ...commissioned]);
+  ctx.hub.subscribe((event, payload) => {
+    if (event !== 'onCommissionProgress') return;
+    const placement = placementOfCommissioned(payload as CommissionedEvent);
+    if (!placement) return;
+    commissioned.push(placement);
+    applyPlacements();
+  });
   let demoStarting = false;
   // The services have no shutdown hook: when the program is told to stop, stop what discovery
   // started (sockets, brokers, timers) so the process can exit once its own handler is done.
@@ -64,6 +103,7 @@ export const createDiscoveryServices = (
         models: await loadMatchableModels(log),
         onChange: (change) => ctx.hub.emit('onDevice', change),
       });
+      applyPlacements();
     }
     return session;
   };
@@ -132,7 +172,8 @@ export const createDiscoveryServices = (
             site = await startDemoSite({ embeddedBrokerPort: 0, host: '127.0.0.1', log });
           }
           demo = { site, serialDir };
-          s.registry.setPlacements(await demoPlacements(log));
+          sitePlacements = await demoPlacements(log);
+          applyPlacements();
           await s.start({
             mqttUrls: [site.brokerUrl],
             ...(site.serialPorts.length ? { serial: true, serialPaths: site.serialPorts } : {}),
@@ -153,7 +194,8 @@ export const createDiscoveryServices = (
         const { site, serialDir } = demo;
         demo = null;
         await session?.stopMqtt(site.brokerUrl);
-        session?.registry.setPlacements([]);
+        sitePlacements = [];
+        applyPlacements();
         await site.stop();
         if (serialDir) await rm(serialDir, { recursive: true, force: true });
         return { stopped: true };

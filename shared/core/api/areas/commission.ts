@@ -213,6 +213,7 @@ export const commissionEvents = {
       runId: Type.String(),
       job: CommissionJob,
       runStatus: Type.Union([Type.Literal('running'), Type.Literal('finished')]),
+      siteName: Opt(Type.String()),
     }),
     'A device of a run moved to a new step or finished.',
   ),
