@@ -15,7 +15,7 @@ import {
   type WireOperation,
 } from './schemas';
 import { placeholdersIn, placeholdersInJson } from './template';
-import { badPattern, isObject, type ValidationContext } from './validate-common';
+import { badPattern, validateSet, type ValidationContext } from './validate-common';
 
 const operationTemplates = (op: WireOperation): [string, unknown][] => {
   switch (op.kind) {
@@ -346,28 +346,12 @@ export const validateDeviceModel = (value: unknown, ctx: ValidationContext = {})
 export const validateDeviceModelSet = (
   entries: readonly { file?: string; value: unknown }[],
   catalog: Catalog,
-): Problem[] => {
-  const problems: Problem[] = [];
-  const firstFile = new Map<string, string | undefined>();
-  for (const { file, value } of entries) {
-    problems.push(...validateDeviceModel(value, { file, catalog }));
-    const id = isObject(value) && typeof value.id === 'string' ? value.id : undefined;
-    if (id === undefined) continue;
-    if (firstFile.has(id)) {
-      problems.push(
-        problem(
-          'model.duplicate',
-          'error',
-          'id',
-          `the id "${id}" is also used by ${firstFile.get(id) ?? 'another model'}`,
-          'Give each device model its own id.',
-          file,
-        ),
-      );
-    } else firstFile.set(id, file);
-  }
-  return problems;
-};
+): Problem[] =>
+  validateSet(entries, (value, file) => validateDeviceModel(value, { file, catalog }), {
+    code: 'model.duplicate',
+    noun: 'model',
+    hint: 'Give each device model its own id.',
+  });
 
 /**
  * The variables a device must have for its model's writes, invokes and subscriptions to work

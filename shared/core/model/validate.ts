@@ -7,7 +7,7 @@ import { flattenCapability, type Catalog } from './catalog';
 import { joinPath, problem, schemaProblems, type Problem } from './problems';
 import { canFillRole } from './resolver';
 import { Capability, ProjectFile, Role, Site } from './schemas';
-import { badPattern, isObject, type ValidationContext } from './validate-common';
+import { badPattern, validateSet, type ValidationContext } from './validate-common';
 import { neededVariables } from './validate-model';
 
 export type { ValidationContext } from './validate-common';
@@ -57,28 +57,12 @@ export const validateCapability = (value: unknown, ctx: ValidationContext = {}):
 export const validateCapabilitySet = (
   entries: readonly { file?: string; value: unknown }[],
   catalog: Catalog,
-): Problem[] => {
-  const problems: Problem[] = [];
-  const firstFile = new Map<string, string | undefined>();
-  for (const { file, value } of entries) {
-    problems.push(...validateCapability(value, { file, catalog }));
-    const id = isObject(value) && typeof value.id === 'string' ? value.id : undefined;
-    if (id === undefined) continue;
-    if (firstFile.has(id)) {
-      problems.push(
-        problem(
-          'capability.duplicate',
-          'error',
-          'id',
-          `the id "${id}" is also used by ${firstFile.get(id) ?? 'another capability'}`,
-          'Give each capability its own id, or raise the version (@2).',
-          file,
-        ),
-      );
-    } else firstFile.set(id, file);
-  }
-  return problems;
-};
+): Problem[] =>
+  validateSet(entries, (value, file) => validateCapability(value, { file, catalog }), {
+    code: 'capability.duplicate',
+    noun: 'capability',
+    hint: 'Give each capability its own id, or raise the version (@2).',
+  });
 
 /** Checks one role: schema, and that its capabilities exist. */
 export const validateRole = (value: unknown, ctx: ValidationContext = {}, base = ''): Problem[] => {

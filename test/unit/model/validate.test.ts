@@ -6,6 +6,7 @@ import {
   validateCapability,
   validateCapabilitySet,
   validateDeviceModel,
+  validateDeviceModelSet,
   validateProjectFile,
   validateSite,
 } from '../../../shared/core/model/validate';
@@ -133,6 +134,20 @@ describe('capability validation', () => {
       createCatalog([cap('dup@1')], []),
     );
     expect(problems).toEqual([expect.objectContaining({ code: 'capability.duplicate', file: 'y.json' })]);
+    const models = validateDeviceModelSet(
+      [
+        { file: 'models/a.json', value: shellyModel() },
+        { file: 'models/b.json', value: shellyModel() },
+      ],
+      catalog,
+    );
+    expect(models.filter((p) => p.severity === 'error')).toEqual([
+      expect.objectContaining({
+        code: 'model.duplicate',
+        file: 'models/b.json',
+        message: expect.stringContaining('models/a.json'),
+      }),
+    ]);
   });
 
   it('flattens inheritance: a colour light has on, brightness and colour', () => {
