@@ -18,7 +18,7 @@ const node = {
 
 const steps = {
   renderer: async () => {
-    await vite({ configFile: 'renderer/vite.config.ts', logLevel: 'warn' });
+    await vite({ configFile: 'vite.config.ts', logLevel: 'warn' });
   },
   cli: async () => {
     await rm('dist/cli', { recursive: true, force: true });
