@@ -1,4 +1,3 @@
-import { SerialPort } from 'serialport';
 import {
   decodeRpcBody,
   decodeStrings,
@@ -10,6 +9,7 @@ import {
   ImprovStreamReader,
   ImprovType,
 } from '../commission/improv-frame';
+import { openDeviceEnd } from './pty';
 
 /** How a virtual Improv device behaves; every field has a sensible default. */
 export interface VirtualImprovOptions {
@@ -62,15 +62,7 @@ export const startVirtualImprovDevice = async (
   devicePath: string,
   options: VirtualImprovOptions = {},
 ): Promise<VirtualImprovDevice> => {
-  const port = new SerialPort({
-    path: devicePath,
-    baudRate: options.baudRate ?? 115200,
-    autoOpen: false,
-    hupcl: false,
-    lock: false,
-  });
-  await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
-  port.on('error', () => {});
+  const port = await openDeviceEnd(devicePath, options.baudRate);
   const reader = new ImprovStreamReader();
   let state: number = ImprovState.ready;
   let joinedSsid: string | undefined;

@@ -1,3 +1,4 @@
+import { SerialPort } from 'serialport';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -38,4 +39,15 @@ export const openSimPty = async (hostPath: string, devicePath: string): Promise<
       await exited;
     },
   };
+};
+
+/**
+ * Opens the device end of a pty as a virtual device does: no lock (the host end may be locked
+ * by the app) and no hang-up on close. Errors after opening are ignored: the peer may vanish.
+ */
+export const openDeviceEnd = async (devicePath: string, baudRate = 115200): Promise<SerialPort> => {
+  const port = new SerialPort({ path: devicePath, baudRate, autoOpen: false, hupcl: false, lock: false });
+  await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+  port.on('error', () => {});
+  return port;
 };

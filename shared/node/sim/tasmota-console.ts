@@ -1,5 +1,4 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { SerialPort } from 'serialport';
 import {
   decodeRpcBody,
   decodeStrings,
@@ -11,6 +10,7 @@ import {
   ImprovStreamReader,
   ImprovType,
 } from '../commission/improv-frame';
+import { openDeviceEnd } from './pty';
 
 /** How a virtual Tasmota console behaves. */
 export interface VirtualTasmotaOptions {
@@ -93,15 +93,7 @@ export const startVirtualTasmotaConsole = async (
   devicePath: string,
   options: VirtualTasmotaOptions = {},
 ): Promise<VirtualTasmotaConsole> => {
-  const port = new SerialPort({
-    path: devicePath,
-    baudRate: options.baudRate ?? 115200,
-    autoOpen: false,
-    hupcl: false,
-    lock: false,
-  });
-  await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
-  port.on('error', () => {});
+  const port = await openDeviceEnd(devicePath, options.baudRate);
   const mac = (options.mac ?? 'a4cf12b3c4d5').toLowerCase();
   const settings: Record<string, string> = {
     SSID1: '',
