@@ -24,6 +24,20 @@ export const DeviceIdentity = Type.Object(
 );
 export type DeviceIdentity = Static<typeof DeviceIdentity>;
 
+/**
+ * How the gateway logs in to a device's HTTP API (Shelly Gen2+ digest auth: user `admin`).
+ * The password is a secret reference; its value travels sealed to the gateway in the package.
+ */
+export const DeviceAuth = Type.Object(
+  {
+    /** Defaults to what the device expects (`admin` for Shelly Gen2+). */
+    username: Opt(Text(200)),
+    password: SecretRef,
+  },
+  { additionalProperties: false },
+);
+export type DeviceAuth = Static<typeof DeviceAuth>;
+
 /** One physical device on a site. */
 export const Device = Type.Object({
   id: Slug,
@@ -34,6 +48,8 @@ export const Device = Type.Object({
   variables: Opt(NameMap(Type.Union([Type.String(), Type.Number()]))),
   room: Opt(Slug),
   site: Opt(Slug),
+  /** Credentials for the device's HTTP API, when it asks for a login. */
+  auth: Opt(DeviceAuth),
 });
 export type Device = Static<typeof Device>;
 
