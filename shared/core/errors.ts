@@ -79,6 +79,12 @@ export const errorCatalog = {
   'deploy.rejected': 'The target refused the package; the details name its reason code.',
   'deploy.upload_failed': 'The upload was not accepted (HTTP status or storage error).',
   'deploy.readback_failed': 'The copy written to the target does not read back identical.',
+  'deploy.secret_missing':
+    'A secret the site refers to is not in the secret store; store it and deploy again.',
+  'deploy.gateway_key_unknown':
+    'The site uses secrets, but the key of the one gateway to seal them to is not known for this target.',
+  'deploy.gateway_key_mismatch':
+    'The gateway announces a key whose fingerprint differs from the one the site file records.',
   // installing packages on a gateway
   'install.health_check_failed':
     'The new version did not pass its health check; the previous version was restored.',
@@ -111,6 +117,8 @@ export const errorCatalog = {
   'gateway.project_unreadable': 'The project folder given to the gateway could not be read as flows.',
   'gateway.rpc_unknown_method': 'The gateway has no RPC method of that name.',
   'gateway.rpc_bad_request': 'An RPC request to the gateway was not JSON or its arguments were wrong.',
+  'gateway.secret_unavailable':
+    'A device needs a secret the installed package does not carry, or whose seal does not open on this gateway.',
   // discovery and the demo site
   'discovery.broker_unreachable': 'Discovery could not connect to the MQTT broker it was given.',
   'discovery.not_running': 'The discovery source needed for this request is not running.',

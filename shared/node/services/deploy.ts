@@ -10,6 +10,7 @@ import { collectSiteFiles, listSites } from '../deploy/collect';
 import { openDeployHistory, type DeploymentRecord } from '../deploy/history';
 import { mqttGatewayTarget, mqttGroupTarget } from '../deploy/mqtt';
 import { s3Target } from '../deploy/s3';
+import { openGatewayKeyBook, sealedSecretsFor } from '../deploy/secrets';
 import { callGateway, listGatewayStatuses } from '../deploy/site';
 import type { DeployOutcome, DeployTarget } from '../deploy/target';
 import { usbTarget } from '../deploy/usb';
@@ -51,6 +52,7 @@ export const createDeployService = (
   const secretStore = (): SecretStore =>
     deps.secrets ?? ctx.secrets ?? sharedSecretStore(join(ctx.dataDir, 'secrets.json'));
   const history = openDeployHistory(join(ctx.dataDir, 'deploy-history.json'));
+  const gatewayKeys = openGatewayKeyBook(join(ctx.dataDir, 'gateway-keys.json'));
   const installed = async (brokerUrl: string, gatewayId: string): Promise<Installed> => {
     const value = (await callGateway(brokerUrl, gatewayId, 'installed')) as Partial<Installed>;
     return {
@@ -130,18 +132,29 @@ export const createDeployService = (
       const results: Array<DeployOutcome & { code?: string }> = [];
       for (const spec of targets) {
         const { target, packageFor } = targetFor(spec);
-        const { bytes } = buildPackage({
-          packageId: `${projectId}-${site}`,
-          site,
-          version,
-          created: new Date(now).toISOString(),
-          expires: new Date(now + (expiresDays ?? 30) * DAY).toISOString(),
-          target: packageFor,
-          engine: engineRange(),
-          files,
-          signingKey: key,
-        });
         try {
+          // Per target: the site's secrets are sealed to the one gateway this package is for.
+          const secrets = await sealedSecretsFor({
+            siteFile: files[`sites/${site}.json`]!,
+            siteId: site,
+            store: secretStore(),
+            packageFor,
+            brokerUrl: 'brokerUrl' in spec ? spec.brokerUrl : undefined,
+            keys: gatewayKeys,
+            targetLabel: target.label,
+          });
+          const { bytes } = buildPackage({
+            packageId: `${projectId}-${site}`,
+            site,
+            version,
+            created: new Date(now).toISOString(),
+            expires: new Date(now + (expiresDays ?? 30) * DAY).toISOString(),
+            target: packageFor,
+            engine: engineRange(),
+            files,
+            signingKey: key,
+            ...(secrets ? { secrets } : {}),
+          });
           results.push(
             await target.deliver(bytes, {
               timeoutMs: 30_000,
