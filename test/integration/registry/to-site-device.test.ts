@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCatalog, type Catalog } from '../../../shared/core/model/catalog';
+import { canFillRole, devicesForRole } from '../../../shared/core/model/resolver';
+import { validateSite } from '../../../shared/core/model/validate';
+import type { DiscoveredDevice } from '../../../shared/core/registry/types';
+import { toSiteDevice } from '../../../shared/core/registry/to-site-device';
+import {
+  createDiscoverySession,
+  loadMatchableModels,
+  type DiscoverySession,
+} from '../../../shared/node/discovery/session';
+import { loadLibrary } from '../../../shared/node/library/load';
+import { silentLogger } from '../../../shared/node/log';
+import { DEMO_DEVICES, startDemoSite, type DemoSite } from '../../../shared/node/sim/site';
+import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto';
+
+const waitFor = async <T>(probe: () => T | undefined, what: string, ms = 10_000): Promise<T> => {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+describe('discovered demo devices become site devices the resolver can bind', () => {
+  let broker: Mosquitto;
+  let site: DemoSite;
+  let session: DiscoverySession;
+  let catalog: Catalog;
+  const find = (pred: (d: DiscoveredDevice) => boolean) => () => session.registry.list().find(pred);
+
+  beforeAll(async () => {
+    const library = await loadLibrary();
+    catalog = createCatalog(library.capabilities, library.models);
+    broker = await startMosquitto();
+    site = await startDemoSite({ brokerUrl: broker.url, log: silentLogger, reportMs: 300, telePeriod: 1 });
+    session = createDiscoverySession({ log: silentLogger, models: await loadMatchableModels(silentLogger) });
+    await session.start({ mqttUrls: [broker.url] });
+  });
+  afterAll(async () => {
+    await session?.dispose();
+    await site?.stop();
+    await broker?.stop();
+  });
+
+  it('the ESPHome-like sensor: prefix and entities from its Home Assistant configs; it fills a motion role', async () => {
+    const found = await waitFor(
+      find(
+        (d) =>
+          d.identity.mac === DEMO_DEVICES.esphomeMac &&
+          Object.keys(d.sightings[0]?.facts ?? {}).filter((k) => k.endsWith('/config')).length === 3,
+      ),
+      'the sensor with its three discovery configs',
+    );
+    expect(found.model?.id).toBe('esphome-device');
+    const result = toSiteDevice(found, catalog);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.device).toEqual({
+      id: 'demo-sensor',
+      name: 'Demo sensor',
+      model: 'esphome-device',
+      identity: { mac: DEMO_DEVICES.esphomeMac },
+      variables: {
+        prefix: DEMO_DEVICES.esphomeName,
+        entities: 'humidity,motion,temperature',
+        humidity_id: 'humidity',
+        motion_id: 'motion',
+        temperature_id: 'temperature',
+      },
+    });
+    expect(result.conflicts).toEqual([]);
+    const motion = canFillRole(result.device, { id: 'hall-motion', capability: 'motion@1' }, catalog);
+    expect(motion).toEqual({
+      ok: true,
+      candidate: expect.objectContaining({ implementation: 'motion', reason: 'implements motion@1' }),
+    });
+    // It has no relay: the switch the model could offer does not apply to this node.
+    expect(canFillRole(result.device, { id: 'hall-light', capability: 'switch@1' }, catalog)).toEqual({
+      ok: false,
+      reason: 'ESPHome node offers switch@1 only for other configurations (see "when")',
+    });
+    const report = validateSite(
+      { id: 'demo', name: 'Demo', rooms: [], devices: [result.device], bindings: [], gateways: [] },
+      { catalog },
+    );
+    expect(report.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
+  it('the Tasmota relay, the Shelly and the Homie light: the variables their wire bindings need', async () => {
+    const relay = await waitFor(
+      find((d) => d.identity.topic === DEMO_DEVICES.tasmotaTopic && d.online === true),
+      'relay',
+    );
+    const shelly = await waitFor(
+      find((d) => d.identity.mac === DEMO_DEVICES.shellyMac && d.model?.id === 'shelly-plus-1pm'),
+      'shelly',
+    );
+    const homie = await waitFor(
+      find((d) => d.identity.topic === DEMO_DEVICES.homieId),
+      'homie',
+    );
+    const taken = new Set<string>();
+    const convert = (d: DiscoveredDevice) => {
+      const r = toSiteDevice(d, catalog, taken);
+      if (!r.ok) throw new Error(r.reason);
+      taken.add(r.device.id);
+      return r.device;
+    };
+    const devices = [convert(relay), convert(shelly), convert(homie)];
+    expect(devices).toEqual([
+      {
+        id: 'demo-relay',
+        name: 'Demo relay',
+        model: 'tasmota-relay',
+        identity: {
+          mac: DEMO_DEVICES.tasmotaMac,
+          hostname: 'demo-relay-c4d5',
+          topic: DEMO_DEVICES.tasmotaTopic,
+        },
+        variables: { topic: DEMO_DEVICES.tasmotaTopic, host: '127.0.0.1' },
+      },
+      {
+        id: DEMO_DEVICES.shellyId,
+        name: DEMO_DEVICES.shellyId,
+        model: 'shelly-plus-1pm',
+        identity: { mac: DEMO_DEVICES.shellyMac, topic: DEMO_DEVICES.shellyId },
+        variables: { prefix: DEMO_DEVICES.shellyId },
+      },
+      {
+        id: 'demo-homie-light',
+        name: 'Demo Homie light',
+        model: 'homie-device',
+        identity: { topic: DEMO_DEVICES.homieId },
+        variables: { base: `homie/${DEMO_DEVICES.homieId}` },
+      },
+    ]);
+    // Switch roles: the relay and the Shelly fit; the Homie light needs its switch path set first.
+    const light = { id: 'hall-light', capability: 'switch@1' };
+    expect(devicesForRole(light, devices, catalog).map((c) => [c.device, c.reason])).toEqual([
+      ['demo-relay', 'implements switch@1'],
+      [DEMO_DEVICES.shellyId, 'implements switch@1'],
+    ]);
+    const plug = { id: 'kitchen-plug', capability: 'switch@1', alsoRequires: ['power-meter@1'] };
+    expect(devicesForRole(plug, devices, catalog).map((c) => c.device)).toEqual([DEMO_DEVICES.shellyId]);
+    expect(canFillRole(devices[0]!, plug, catalog)).toEqual({
+      ok: false,
+      reason: 'it does not also offer power-meter@1',
+    });
+    expect(canFillRole(devices[2]!, light, catalog)).toMatchObject({ ok: false });
+  });
+});
