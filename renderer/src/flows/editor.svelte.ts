@@ -34,6 +34,8 @@ import { rolesInScope, type CapabilityInfo } from './capabilities';
 import { canvasCatalog } from './catalog';
 import { workerValidator, type Validator } from './validator';
 
+/** The flow format's limit on a group label (shared/core/flow/schema.ts). */
+const GROUP_LABEL_MAX = 120;
 /** Where pasted nodes land relative to the copied ones when no cursor position is known. */
 const PASTE_OFFSET = 40;
 
@@ -290,7 +292,10 @@ export class FlowEditor {
   group(label: string): void {
     const flow = this.activeFlow;
     if (flow && this.selectedNodes.size > 0) {
-      this.apply('Group', groupNodes(this.design, flow.id, this.selectedNodes, label, this.newId));
+      this.apply(
+        'Group',
+        groupNodes(this.design, flow.id, this.selectedNodes, label.slice(0, GROUP_LABEL_MAX), this.newId),
+      );
     }
   }
 
@@ -301,7 +306,11 @@ export class FlowEditor {
 
   relabelGroup(groupId: string, label: string): void {
     const flow = this.activeFlow;
-    if (flow) this.apply('Rename group', relabelGroup(this.design, flow.id, groupId, label));
+    if (flow)
+      this.apply(
+        'Rename group',
+        relabelGroup(this.design, flow.id, groupId, label.slice(0, GROUP_LABEL_MAX)),
+      );
   }
 
   renameFlow(flowId: string, name: string): void {

@@ -22,8 +22,20 @@ export const FlowNode = Type.Object({
     description: 'Kind-specific settings, see the catalog',
   }),
   position: CanvasPosition,
+  /** The id of the labelled group (in the flow's `groups`) the node is drawn in. */
+  group: Type.Optional(FlowItemId),
 });
 export type FlowNode = Static<typeof FlowNode>;
+
+/**
+ * A labelled frame the canvas draws around some nodes ("Hallway"); which nodes belong to it is
+ * stored on each node as `group`. Groups only arrange the drawing: they never change how a flow runs.
+ */
+export const FlowGroup = Type.Object({
+  id: FlowItemId,
+  label: Type.String({ maxLength: 120 }),
+});
+export type FlowGroup = Static<typeof FlowGroup>;
 
 /** One end of an edge: a node and one of its port names. */
 export const PortRef = Type.Object({ node: FlowItemId, port: Type.String({ minLength: 1 }) });
@@ -63,6 +75,7 @@ export const Flow = Type.Object(
     runMode: RunMode,
     nodes: Type.Array(FlowNode),
     edges: Type.Array(FlowEdge),
+    groups: Type.Optional(Type.Array(FlowGroup, { description: 'Labelled groups drawn on the canvas' })),
   },
   { title: 'Fieldgraph flow' },
 );

@@ -26,4 +26,21 @@ describe('published flow and trace schemas', () => {
     expect(check((read('test/fixtures/flows/broken/not-a-flow.json') as { flow: unknown }).flow)).toBe(false);
     expect(check({ ...(good as object), runMode: { mode: 'sometimes', max: 1 } })).toBe(false);
   });
+
+  it('declares the labelled groups the canvas saves, and rejects malformed ones', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const check = ajv.compile(read('resources/schemas/flow.schema.json') as object);
+    const flow = (read('test/fixtures/flows/broken/unreachable.json') as { flow: Record<string, unknown> })
+      .flow;
+    const nodes = flow.nodes as Record<string, unknown>[];
+    const grouped = {
+      ...flow,
+      nodes: nodes.map((n, i) => (i === 0 ? { ...n, group: 'g-hall' } : n)),
+      groups: [{ id: 'g-hall', label: 'Hallway' }],
+    };
+    expect(check(grouped), ajv.errorsText(check.errors)).toBe(true);
+    expect(check({ ...grouped, groups: [{ id: 'g-hall' }] })).toBe(false);
+    expect(check({ ...grouped, groups: [{ id: 'not an id', label: 'Hallway' }] })).toBe(false);
+    expect(check({ ...grouped, groups: [{ id: 'g-hall', label: 'x'.repeat(121) }] })).toBe(false);
+  });
 });
