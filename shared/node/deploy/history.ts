@@ -12,6 +12,11 @@ export interface DeploymentRecord {
   readonly version: number;
   readonly ok: boolean;
   readonly results: ReadonlyArray<DeployOutcome & { code?: string }>;
+  /**
+   * Path and SHA-256 of each project file the package carried (never secret values), so a later
+   * preview can compare with a version a gateway reports only by number (over HTTP).
+   */
+  readonly files?: ReadonlyArray<{ readonly path: string; readonly sha256: string }>;
 }
 
 const LIMIT = 200;

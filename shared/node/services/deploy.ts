@@ -1,18 +1,23 @@
 import { join } from 'node:path';
 import type { FieldgraphServices } from '../../core/api';
+import { gatewayTokenRef } from '../../core/api/areas/deploy';
 import { FieldgraphError } from '../../core/errors';
 import { buildPackage } from '../../core/package/build';
 import { sha256Hex, toHex } from '../../core/package/bytes';
 import { diffFlows } from '../../core/package/diff';
 import { fingerprint } from '../../core/package/keys';
 import type { ManifestFile, PackageTarget } from '../../core/package/manifest';
+import type { DiscoveredDevice } from '../../core/registry/types';
+import type { GatewayStatus } from '../gateway/topics';
 import { collectSiteFiles, listSites } from '../deploy/collect';
+import { mdnsGatewaysOf, mergeGateways, type HttpGateway } from '../deploy/gateways';
 import { openDeployHistory, type DeploymentRecord } from '../deploy/history';
+import { fetchGatewayStatus, gatewayHttpBase, httpGatewayTarget } from '../deploy/http';
 import { mqttGatewayTarget, mqttGroupTarget } from '../deploy/mqtt';
 import { s3Target } from '../deploy/s3';
 import { openGatewayKeyBook, sealedSecretsFor } from '../deploy/secrets';
 import { callGateway, listGatewayStatuses } from '../deploy/site';
-import type { DeployOutcome, DeployTarget } from '../deploy/target';
+import { redactUrl, type DeployOutcome, type DeployTarget } from '../deploy/target';
 import { usbTarget } from '../deploy/usb';
 import { ensureInstallerKey } from '../keys/installer-key';
 import { useNodePackageCrypto } from '../keys/node-crypto';
@@ -36,8 +41,16 @@ const engineRange = (): string => {
   return major === 0 ? `>=0.${minor}.0 <0.${minor + 1}.0` : `>=${major}.0.0 <${major + 1}.0.0`;
 };
 
-// Records hold readonly arrays; the API result type wants plain ones.
-const plain = (record: DeploymentRecord) => ({
+/** Path and SHA-256 of each file of a package payload (what the flow diff compares). */
+const fileList = (files: Record<string, Uint8Array>): Array<{ path: string; sha256: string }> =>
+  Object.entries(files).map(([path, data]) => ({ path, sha256: sha256Hex(data) }));
+
+/** The installed version a gateway status reports, null when it runs no package. */
+const runningOf = (status: GatewayStatus): number | null =>
+  status.source?.kind === 'package' ? (status.source.version ?? null) : null;
+
+// Records hold readonly arrays; the API result type wants plain ones. The file list stays on disk.
+const plain = ({ files: _files, ...record }: DeploymentRecord) => ({
   ...record,
   results: record.results.map((r) => ({ ...r, gateways: r.gateways.map((g) => ({ ...g })) })),
 });
@@ -45,7 +58,11 @@ const plain = (record: DeploymentRecord) => ({
 /** The `deploy` area: packs with the installer key and delivers through shared/node/deploy. */
 export const createDeployService = (
   ctx: ServiceContext,
-  deps: { secrets?: SecretStore } = {},
+  deps: {
+    secrets?: SecretStore;
+    /** The app's discovery registry (services composition): gateways announcing over mDNS are read from it. */
+    devices?: () => readonly DiscoveredDevice[];
+  } = {},
 ): FieldgraphServices['deploy'] => {
   useNodePackageCrypto();
   // The same store the `secrets` area unlocks: the desktop keychain, else the shared encrypted file.
@@ -63,6 +80,66 @@ export const createDeployService = (
     };
   };
 
+  // The deploy token is read from the secret store when the package goes out, so a missing or
+  // locked token fails this one target (recorded in the history) and never reaches the UI.
+  const tokenTarget = (spec: Extract<Spec, { kind: 'http-gateway' }>): DeployTarget => {
+    const { gatewayId, tokenRef } = spec;
+    const fix = `store the gateway's token (its FIELDGRAPH_GATEWAY_TOKEN) as "${tokenRef}" with the Deploy view's token field for ${gatewayId}, then deploy again`;
+    let base: string | undefined;
+    try {
+      base = gatewayHttpBase(spec.url);
+    } catch {
+      // reported when delivering, like every other per-target problem
+    }
+    return {
+      kind: 'http',
+      label: `gateway ${gatewayId} via ${base ? redactUrl(`${base}/v1/packages`) : '(invalid URL)'}`,
+      async deliver(bytes, options) {
+        const url = gatewayHttpBase(spec.url);
+        let token: string | undefined;
+        try {
+          token = await secretStore().get(tokenRef);
+        } catch (error) {
+          if (error instanceof FieldgraphError && error.code === 'secrets.locked')
+            throw new FieldgraphError(
+              'secrets.locked',
+              `The secret store is locked, so the deploy token "${tokenRef}" for ${gatewayId} cannot be read: unlock it (or set FIELDGRAPH_SECRETS_PASSPHRASE) and deploy again.`,
+            );
+          throw error;
+        }
+        if (!token)
+          throw new FieldgraphError(
+            'deploy.invalid_target',
+            `No deploy token for gateway ${gatewayId} is stored as "${tokenRef}": ${fix}.`,
+          );
+        return httpGatewayTarget(url, token, gatewayId, { tokenFix: fix }).deliver(bytes, options);
+      },
+    };
+  };
+
+  /**
+   * The flow changes on a gateway known by its HTTP address. Its status names the version it
+   * runs and its flow ids but not their hashes; a version deployed from this app is compared
+   * file by file with the list kept in the history, any other by flow id only.
+   */
+  const previewOverHttp = async (url: string, next: ReturnType<typeof fileList>) => {
+    const status = await fetchGatewayStatus(url, 5_000);
+    const running = runningOf(status);
+    if (running === null) return { running, ...diffFlows([], next) };
+    const deployed = history.list().find((r) => r.version === running && r.files)?.files;
+    if (deployed) return { running, ...diffFlows(deployed, next) };
+    const before = (status.flows ?? []).map((f) => ({ path: `flows/${f.id}.json`, sha256: '' }));
+    const changes = diffFlows(before, next);
+    return {
+      running,
+      ...changes,
+      // Without hashes every flow on both sides may have changed: shown as changed, said so.
+      changed: [...changes.changed, ...changes.unchanged].sort(),
+      unchanged: [],
+      note: `Version ${running} was not deployed from this app, so flows on both sides are compared by id only and shown as changed.`,
+    };
+  };
+
   const targetFor = (spec: Spec): { target: DeployTarget; packageFor: PackageTarget } => {
     switch (spec.kind) {
       case 'mqtt-gateway':
@@ -70,6 +147,8 @@ export const createDeployService = (
           target: mqttGatewayTarget({ url: spec.brokerUrl }, spec.gatewayId),
           packageFor: { kind: 'gateway', id: spec.gatewayId },
         };
+      case 'http-gateway':
+        return { target: tokenTarget(spec), packageFor: { kind: 'gateway', id: spec.gatewayId } };
       case 'mqtt-group':
         return {
           target: mqttGroupTarget({ url: spec.brokerUrl }, spec.group, spec.expect),
@@ -92,31 +171,77 @@ export const createDeployService = (
       return { fingerprint: fingerprint(key.publicKey), publicKey: `ed25519:${toHex(key.publicKey)}` };
     },
     sites: ({ projectDir }) => listSites(projectDir),
-    gateways: async ({ brokerUrl }) => {
-      const statuses = await listGatewayStatuses(brokerUrl);
+    gateways: async ({ brokerUrl, httpUrls }) => {
+      const typed: HttpGateway[] = await Promise.all(
+        [...new Set((httpUrls ?? []).map(gatewayHttpBase))].map(async (url) => ({
+          url,
+          status: await fetchGatewayStatus(url),
+        })),
+      );
+      const listed = mergeGateways({
+        mdns: mdnsGatewaysOf(deps.devices?.() ?? []),
+        mqtt: brokerUrl ? await listGatewayStatuses(brokerUrl) : [],
+        http: typed,
+        ...(brokerUrl ? { brokerUrl } : {}),
+      });
+      // Only names: whether a token is stored decides what the view offers, never its value.
+      const stored = new Set(
+        await secretStore()
+          .list()
+          .catch(() => [] as string[]),
+      );
       return Promise.all(
-        statuses.map(async (s) => {
-          const base = {
-            id: s.id,
-            state: s.state,
-            ...(s.version ? { version: s.version } : {}),
-            ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}),
-          };
-          if (s.state !== 'online') return { ...base, running: null, previous: [], packageId: null };
+        listed.map(async ({ httpConfirmed, httpUrl, ...g }) => {
+          const tokenRef = gatewayTokenRef(g.id);
+          const base = { ...g, tokenRef, tokenStored: stored.has(tokenRef) };
+          const nothing = { running: null, previous: [], packageId: null };
+          if (brokerUrl && g.foundBy.includes('mqtt') && g.state === 'online') {
+            try {
+              const i = await installed(brokerUrl, g.id);
+              return {
+                ...base,
+                ...(httpUrl ? { httpUrl } : {}),
+                running: i.committed,
+                previous: i.previous,
+                packageId: i.packageId,
+              };
+            } catch {
+              return { ...base, ...(httpUrl ? { httpUrl } : {}), ...nothing };
+            }
+          }
+          if (!httpUrl) return { ...base, ...nothing };
+          // Found without the broker: what it runs comes from its HTTP status (no previous versions there).
           try {
-            const i = await installed(brokerUrl, s.id);
-            return { ...base, running: i.committed, previous: i.previous, packageId: i.packageId };
+            const status =
+              typed.find((t) => t.url === httpUrl)?.status ?? (await fetchGatewayStatus(httpUrl));
+            return {
+              ...base,
+              state: 'online',
+              ...(status.version ? { version: status.version } : {}),
+              ...(status.fingerprint ? { fingerprint: status.fingerprint } : {}),
+              httpUrl,
+              ...nothing,
+              running: runningOf(status),
+            };
           } catch {
-            return { ...base, running: null, previous: [], packageId: null };
+            // A guessed port that does not answer HTTP is the embedded broker's: no HTTP here.
+            return { ...base, ...(httpConfirmed ? { httpUrl } : {}), ...nothing };
           }
         }),
       );
     },
-    preview: async ({ projectDir, site, brokerUrl, gatewayIds }) => {
+    preview: async ({ projectDir, site, brokerUrl, gatewayIds, httpUrls }) => {
       const { files } = collectSiteFiles(projectDir, site);
-      const next = Object.entries(files).map(([path, data]) => ({ path, sha256: sha256Hex(data) }));
+      const next = fileList(files);
       return Promise.all(
         gatewayIds.map(async (gatewayId) => {
+          const httpUrl = httpUrls?.[gatewayId];
+          if (httpUrl) return { gatewayId, ...(await previewOverHttp(httpUrl, next)) };
+          if (!brokerUrl)
+            throw new FieldgraphError(
+              'deploy.invalid_target',
+              `Say how to reach gateway ${gatewayId}: its site broker, or its HTTP address.`,
+            );
           const i = await installed(brokerUrl, gatewayId);
           return { gatewayId, running: i.committed, ...diffFlows(i.files, next) };
         }),
@@ -186,6 +311,7 @@ export const createDeployService = (
         version,
         ok: results.every((r) => r.ok),
         results,
+        files: fileList(files),
       };
       history.add(record);
       ctx.log.info('deployment finished', { id: deploymentId, site, version, ok: record.ok });
@@ -201,6 +327,11 @@ export const createDeployService = (
       return { fingerprint: value.fingerprint, gatewayFingerprint: value.gatewayFingerprint };
     },
     rollback: async ({ brokerUrl, gatewayId }) => {
+      if (!brokerUrl)
+        throw new FieldgraphError(
+          'deploy.invalid_target',
+          `Gateway ${gatewayId} is reached here only over HTTP, and its HTTP endpoint has no rollback: rolling back is an RPC over the site broker. Enter the broker the gateway uses (for a gateway running its own broker, mqtt://ITS-ADDRESS:PORT), press Find gateways and roll back again.`,
+        );
       const value = (await callGateway(brokerUrl, gatewayId, 'rollback')) as {
         running: number | null;
         message?: string;

@@ -5,6 +5,7 @@ import type { FieldgraphServices } from '../../core/api';
 import { FieldgraphError } from '../../core/errors';
 import { placementsFromSite, type Placement } from '../../core/registry/placement';
 import { identityKeys } from '../../core/registry/registry';
+import type { DiscoveredDevice } from '../../core/registry/types';
 import { normaliseMac } from '../../core/registry/text';
 import { resourcesDir } from '../paths';
 import { createDiscoverySession, loadMatchableModels, type DiscoverySession } from '../discovery/session';
@@ -57,11 +58,16 @@ export const placementOfCommissioned = (event: CommissionedEvent): Placement | n
  * The `discovery` and `demo` areas. One discovery session per app run, created on first use;
  * its batched registry changes go out as `onDevice` events. The demo site runs on an embedded
  * broker on 127.0.0.1 and is discovered over MQTT (and its serial ports when socat exists);
- * it never announces mDNS.
+ * it never announces mDNS. `devices` lets other areas read the same registry (the Deploy view's
+ * gateways) without starting a discovery of their own.
  */
 export const createDiscoveryServices = (
   ctx: ServiceContext,
-): { discovery: FieldgraphServices['discovery']; demo: FieldgraphServices['demo'] } => {
+): {
+  discovery: FieldgraphServices['discovery'];
+  demo: FieldgraphServices['demo'];
+  devices: () => DiscoveredDevice[];
+} => {
   const log = ctx.log.child('discovery');
   let session: DiscoverySession | null = null;
   let demo: { site: DemoSite; serialDir: string | null } | null = null;
@@ -109,6 +115,7 @@ export const createDiscoveryServices = (
   };
 
   return {
+    devices: () => session?.registry.list() ?? [],
     discovery: {
       async start(args) {
         const s = await ensure();

@@ -12,14 +12,19 @@ import { createDeployService } from './deploy';
 export type { ServiceContext } from './context';
 
 /** Composes every service area; the desktop app and the web app both call this. */
-export const createServices = (ctx: ServiceContext): FieldgraphServices => ({
-  ...createDiscoveryServices(ctx),
-  app: createAppService(ctx),
-  project: createProjectService(ctx),
-  secrets: createSecretsService(ctx),
-  commission: createCommissionService(ctx),
-  flow: createFlowService(),
-  catalog: createCatalogService(),
-  library: createLibraryService(ctx),
-  deploy: createDeployService(ctx),
-});
+export const createServices = (ctx: ServiceContext): FieldgraphServices => {
+  const { discovery, demo, devices } = createDiscoveryServices(ctx);
+  return {
+    discovery,
+    demo,
+    app: createAppService(ctx),
+    project: createProjectService(ctx),
+    secrets: createSecretsService(ctx),
+    commission: createCommissionService(ctx),
+    flow: createFlowService(),
+    catalog: createCatalogService(),
+    library: createLibraryService(ctx),
+    // The deploy area lists gateways from the one discovery registry the app runs.
+    deploy: createDeployService(ctx, { devices }),
+  };
+};

@@ -40,13 +40,20 @@ export interface GatewayProcess {
   online(timeoutMs?: number): Promise<void>;
 }
 
-/** Starts `fieldgraph gateway ARGS` with plain node; `wrap` runs it through another command (ip netns exec …). */
-export const spawnGateway = async (args: string[], wrap: string[] = []): Promise<GatewayProcess> => {
+/**
+ * Starts `fieldgraph gateway ARGS` with plain node; `wrap` runs it through another command (ip
+ * netns exec …); `env` adds variables (FIELDGRAPH_GATEWAY_TOKEN).
+ */
+export const spawnGateway = async (
+  args: string[],
+  wrap: string[] = [],
+  env: Record<string, string> = {},
+): Promise<GatewayProcess> => {
   const file = await gatewayBundle();
   const [command, ...prefix] = [...wrap, process.execPath];
   const child = spawn(command, [...prefix, file, ...args], {
     cwd: repo,
-    env: { ...process.env, FIELDGRAPH_LOG: 'warn' },
+    env: { ...process.env, FIELDGRAPH_LOG: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

@@ -4,6 +4,13 @@ import { defineEvent, defineMethod } from '../contract';
 const Url = Type.String({ minLength: 1, maxLength: 2048 });
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const Dir = Type.String({ minLength: 1, maxLength: 4096 });
+const SecretRef = Type.String({ minLength: 1, maxLength: 200 });
+
+/**
+ * The secret-store reference the Deploy view stores a gateway's HTTP deploy token under. Only
+ * the reference crosses the API; the node side reads the value when it delivers.
+ */
+export const gatewayTokenRef = (gatewayId: string): string => `gateway/${gatewayId}/http-token`;
 
 /** Whom a package is addressed to. */
 export const PackageFor = Type.Union([
@@ -15,6 +22,14 @@ export const PackageFor = Type.Union([
 export const DeployTargetSpec = Type.Union([
   Type.Object({ kind: Type.Literal('mqtt-gateway'), brokerUrl: Url, gatewayId: Id }),
   Type.Object({
+    kind: Type.Literal('http-gateway'),
+    /** The gateway's HTTP endpoint, `http://host:port`. */
+    url: Url,
+    gatewayId: Id,
+    /** Where the deploy token is kept in the secret store (never the token itself). */
+    tokenRef: SecretRef,
+  }),
+  Type.Object({
     kind: Type.Literal('mqtt-group'),
     brokerUrl: Url,
     group: Id,
@@ -24,12 +39,26 @@ export const DeployTargetSpec = Type.Union([
   Type.Object({ kind: Type.Literal('s3'), url: Url, packageFor: PackageFor }),
 ]);
 
-/** A gateway seen on the site broker (retained status) and what it has installed. */
+/** How a gateway was found: mDNS `_fieldgraph._tcp`, its retained MQTT status, or an HTTP address typed in. */
+export const GatewayFoundBy = Type.Union([Type.Literal('mdns'), Type.Literal('mqtt'), Type.Literal('http')]);
+
+/**
+ * A gateway the Deploy view can deliver to: the union, by gateway id, of those announcing over
+ * mDNS (address, HTTP port, key fingerprint), those with a retained status on the site broker
+ * (version, state, what it has installed) and HTTP endpoints typed in.
+ */
 export const DeployGateway = Type.Object({
   id: Type.String(),
   state: Type.String(),
+  foundBy: Type.Array(GatewayFoundBy),
   version: Type.Optional(Type.String()),
   fingerprint: Type.Optional(Type.String()),
+  addresses: Type.Array(Type.String()),
+  /** The gateway's HTTP endpoint (`http://host:port`) when it serves one. */
+  httpUrl: Type.Optional(Type.String()),
+  /** The secret reference its HTTP deploy token is stored under, and whether one is stored. */
+  tokenRef: Type.String(),
+  tokenStored: Type.Boolean(),
   running: Type.Union([Type.Integer(), Type.Null()]),
   previous: Type.Array(Type.Integer()),
   packageId: Type.Union([Type.String(), Type.Null()]),
@@ -43,6 +72,8 @@ export const DeployPreview = Type.Object({
   changed: Type.Array(Type.String()),
   removed: Type.Array(Type.String()),
   unchanged: Type.Array(Type.String()),
+  /** How the comparison was made when it could not use the gateway's own file list. */
+  note: Type.Optional(Type.String()),
 });
 
 /** One gateway's final answer. */
@@ -89,16 +120,23 @@ export const deployMethods = {
     'Site ids of the project (sites/<id>.json as saved on disk), the units a package is made of.',
   ),
   gateways: defineMethod(
-    Type.Object({ brokerUrl: Url }),
+    Type.Object({
+      brokerUrl: Type.Optional(Url),
+      /** Gateway HTTP endpoints typed in (`http://host:port`), asked for their status. */
+      httpUrls: Type.Optional(Type.Array(Url, { maxItems: 50 })),
+    }),
     Type.Array(DeployGateway),
-    'Gateways that announce a retained status on the broker, with the version each runs.',
+    'Gateways found by mDNS (the running discovery), by their retained status on the broker and at typed HTTP addresses, merged by id, with the version each runs.',
   ),
   preview: defineMethod(
     Type.Object({
       projectDir: Dir,
       site: Id,
-      brokerUrl: Url,
+      /** Asked over MQTT (the `installed` RPC) for every gateway without an HTTP address below. */
+      brokerUrl: Type.Optional(Url),
       gatewayIds: Type.Array(Id, { maxItems: 1000 }),
+      /** Gateways to ask over HTTP instead, by id. */
+      httpUrls: Type.Optional(Type.Record(Type.String(), Url)),
     }),
     Type.Array(DeployPreview),
     'Flows a deployment would add, change and remove on each gateway.',
@@ -120,7 +158,7 @@ export const deployMethods = {
     'Sends the installer public key to a gateway whose pairing is open; compare the fingerprint with the gateway console.',
   ),
   rollback: defineMethod(
-    Type.Object({ brokerUrl: Url, gatewayId: Id }),
+    Type.Object({ brokerUrl: Type.Optional(Url), gatewayId: Id }),
     Type.Object({
       running: Type.Union([Type.Integer(), Type.Null()]),
       message: Type.Optional(Type.String()),
