@@ -119,6 +119,8 @@ export const errorCatalog = {
   'gateway.rpc_bad_request': 'An RPC request to the gateway was not JSON or its arguments were wrong.',
   'gateway.secret_unavailable':
     'A device needs a secret the installed package does not carry, or whose seal does not open on this gateway.',
+  'gateway.device_auth_failed':
+    'A device refused the login the site gives for it (user and sealed password).',
   // discovery and the demo site
   'discovery.broker_unreachable': 'Discovery could not connect to the MQTT broker it was given.',
   'discovery.not_running': 'The discovery source needed for this request is not running.',

@@ -11,7 +11,9 @@ import {
   type WireAction,
 } from '../../core/model';
 import type { Logger } from '../log';
+import { createDeviceHttp } from './device-http';
 import type { FlowIo } from './runner';
+import { noSecrets, type RunningSecrets } from './secrets';
 
 /** A role resolved to the device and implementation that fill it on this gateway's site. */
 interface RoleTarget {
@@ -19,6 +21,8 @@ interface RoleTarget {
   readonly deviceId: string;
   readonly device: BoundDevice;
   readonly implementation: string;
+  /** HTTP to this device, with its login when the site gives one. */
+  readonly http: ReturnType<typeof createDeviceHttp>;
 }
 
 /** What the engine hears from devices, by role. */
@@ -50,7 +54,12 @@ const RPC_TIMEOUT_MS = 10_000;
 
 /** Builds the hub from a FlowSet's documents; roles that cannot be resolved are logged and left out. */
 export const createDeviceHub = (
-  documents: { roles?: readonly unknown[]; models: readonly unknown[]; sites: readonly unknown[] },
+  documents: {
+    roles?: readonly unknown[];
+    models: readonly unknown[];
+    sites: readonly unknown[];
+    secrets?: RunningSecrets;
+  },
   gatewayId: string,
   io: FlowIo,
   log: Logger,
@@ -61,6 +70,27 @@ export const createDeviceHub = (
   const rpcSource = `fieldgraph-${gatewayId}`;
   const targets = new Map<string, RoleTarget>();
   const devicesById = new Map<string, BoundDevice>();
+  const secrets = documents.secrets ?? noSecrets(log);
+  const httpById = new Map<string, ReturnType<typeof createDeviceHttp>>();
+  // Shelly Gen2+ logs in as `admin`; the site may name another user.
+  const httpFor = (deviceDoc: Site['devices'][number]) => {
+    const auth = deviceDoc.auth;
+    const secret = auth?.password?.secret;
+    const http =
+      httpById.get(deviceDoc.id) ??
+      createDeviceHttp(
+        deviceDoc.id,
+        secret
+          ? {
+              username: auth?.username ?? 'admin',
+              secret,
+              password: () => secrets.resolve(secret, `device ${deviceDoc.id}`),
+            }
+          : undefined,
+      );
+    httpById.set(deviceDoc.id, http);
+    return http;
+  };
   for (const binding of site?.bindings ?? []) {
     const deviceDoc = site?.devices.find((d) => d.id === binding.device);
     const model = deviceDoc ? models.get(deviceDoc.model) : undefined;
@@ -78,7 +108,13 @@ export const createDeviceHub = (
       binding.implementation ??
       Object.entries(model.implements).find(([, impl]) => impl.capability === capability)?.[0] ??
       Object.keys(model.implements)[0];
-    targets.set(binding.role, { role: binding.role, deviceId: deviceDoc.id, device, implementation });
+    targets.set(binding.role, {
+      role: binding.role,
+      deviceId: deviceDoc.id,
+      device,
+      implementation,
+      http: httpFor(deviceDoc),
+    });
   }
 
   const target = (role: string): RoleTarget => {
@@ -127,39 +163,51 @@ export const createDeviceHub = (
     });
   };
 
-  const perform = (action: WireAction): unknown => {
+  const perform = (action: WireAction, t: RoleTarget): unknown => {
     switch (action.kind) {
       case 'mqtt':
         io.publish(action.topic, action.payload, { qos: action.qos === 0 ? 0 : 1, retain: action.retain });
         return undefined;
       case 'http':
-        return fetch(action.url, {
-          method: action.method,
-          ...(action.body === undefined
-            ? {}
-            : { body: action.body, headers: { 'content-type': action.contentType ?? 'application/json' } }),
-          signal: AbortSignal.timeout(RPC_TIMEOUT_MS),
-        }).then(async (response) => {
-          if (!response.ok) throw new Error(`the device answered HTTP ${response.status}`);
-          const text = await response.text();
-          try {
-            return JSON.parse(text) as unknown;
-          } catch {
-            return text;
-          }
-        });
+        return t
+          .http({
+            method: action.method,
+            url: action.url,
+            ...(action.body === undefined
+              ? {}
+              : { body: action.body, headers: { 'content-type': action.contentType ?? 'application/json' } }),
+            timeoutMs: RPC_TIMEOUT_MS,
+          })
+          .then(async (response) => {
+            if (!response.ok) throw new Error(`the device answered HTTP ${response.status}`);
+            const text = await response.text();
+            try {
+              return JSON.parse(text) as unknown;
+            } catch {
+              return text;
+            }
+          });
       case 'rpc':
         if (action.via === 'mqtt' && action.topic && action.responseTopic) {
           const reply = awaitRpc(action.responseTopic, action.frame.id);
           io.publish(action.topic, JSON.stringify(action.frame), { qos: 0, retain: false });
           return reply;
         }
-        return fetch(action.url ?? '', {
-          method: 'POST',
-          body: JSON.stringify(action.frame),
-          headers: { 'content-type': 'application/json' },
-          signal: AbortSignal.timeout(RPC_TIMEOUT_MS),
-        }).then(async (response) => ((await response.json()) as { result?: unknown }).result);
+        return t
+          .http({
+            method: 'POST',
+            url: action.url ?? '',
+            body: JSON.stringify(action.frame),
+            headers: { 'content-type': 'application/json' },
+            timeoutMs: RPC_TIMEOUT_MS,
+          })
+          .then(async (response) => {
+            if (!response.ok) throw new Error(`the device answered HTTP ${response.status}`);
+            const frame = (await response.json()) as { result?: unknown; error?: { message?: string } };
+            if (frame.error)
+              throw new Error(`the device answered with an error: ${frame.error.message ?? 'unknown'}`);
+            return frame.result;
+          });
     }
   };
 
@@ -177,7 +225,7 @@ export const createDeviceHub = (
       } catch (error) {
         return explain(error);
       }
-      const done = perform(action);
+      const done = perform(action, t);
       return done instanceof Promise ? done.then(() => undefined) : undefined;
     },
     invokeAction(role, action, input) {
@@ -188,7 +236,7 @@ export const createDeviceHub = (
       } catch (error) {
         return explain(error);
       }
-      return perform(wire);
+      return perform(wire, t);
     },
     observe(listener) {
       const unsubscribes: Array<() => void> = [];

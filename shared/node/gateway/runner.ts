@@ -1,5 +1,6 @@
 import type { Logger } from '../log';
 import type { MessageHandler } from '../mqtt/link';
+import type { RunningSecrets } from './secrets';
 import type { StateStore } from './state';
 import type { StoredTrace } from './traces';
 
@@ -18,6 +19,8 @@ export interface FlowSet {
   readonly models: readonly unknown[];
   /** Sites with their devices and role bindings, as JSON documents. */
   readonly sites: readonly unknown[];
+  /** The installed version's opened secrets (device logins), in memory only; none for a project folder. */
+  readonly secrets?: RunningSecrets;
 }
 
 /** The gateway's side of the engine's ports: MQTT, durable state, traces, logging. */

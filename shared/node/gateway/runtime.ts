@@ -8,6 +8,7 @@ import { announceGateway, type Announcement } from './announce';
 import { startGatewayHttp, type GatewayHttp } from './http';
 import { loadGatewayIdentity } from './identity';
 import { openOutbox } from './outbox';
+import { openRunningSecrets, type RunningSecrets } from './secrets';
 import { startRpcServer, type RpcServer } from './rpc';
 import type { FlowIo, FlowRunner, FlowRunnerFactory, FlowSet } from './runner';
 import { createOutputSender, type OutputSender } from './sender';
@@ -95,6 +96,8 @@ export interface Gateway {
   readonly output: OutputSender;
   /** Stops what runs now (keeping its durable state) and starts `set` in its place. */
   load(set: FlowSet): Promise<void>;
+  /** Opens the sealed secrets of an installed version with this gateway's key (kept in memory only). */
+  openSecrets(versionDir: string): RunningSecrets;
   status(): GatewayStatus;
   /** Publishes the retained status again (after a load, or when something in it changed). */
   publishStatus(): Promise<void>;
@@ -330,6 +333,7 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       state,
       output,
       load,
+      openSecrets: (versionDir) => openRunningSecrets(versionDir, identity.secretKey, log.child('secrets')),
       status,
       publishStatus,
       async stop() {

@@ -11,20 +11,29 @@ import { openTrustStore, type TrustStore } from '../../keys/trust';
 import type { Logger } from '../../log';
 import { loadProjectFlowSet } from '../project';
 import type { FlowSet } from '../runner';
+import type { RunningSecrets } from '../secrets';
 import type { Gateway } from '../runtime';
 import { createInstaller, type InstallRuntime, type Installer } from './installer';
 import { listenForPackages, publishReport } from './receivers';
 
-/** Reads an installed version (a project folder plus manifest) as the FlowSet the gateway runs. */
+/**
+ * Reads an installed version (a project folder plus manifest) as the FlowSet the gateway runs,
+ * with its sealed secrets opened by `openSecrets` (the gateway's key never leaves the runtime).
+ */
 export const flowSetFromInstall = (
   dir: string,
   installDir: string,
   version: number | null,
   log: Logger,
+  openSecrets?: (dir: string) => RunningSecrets,
 ): FlowSet => {
   if (version === null)
     return { source: { kind: 'package', installDir }, flows: [], roles: [], models: [], sites: [] };
-  return { ...loadProjectFlowSet(dir, log), source: { kind: 'package', installDir, version } };
+  return {
+    ...loadProjectFlowSet(dir, log),
+    source: { kind: 'package', installDir, version },
+    ...(openSecrets ? { secrets: openSecrets(dir) } : {}),
+  };
 };
 
 /** What `attachInstaller` adds to a gateway. */
@@ -63,7 +72,8 @@ export const attachInstaller = async (
   let loaded = 0;
   const runtime: InstallRuntime = {
     async start(dir, version) {
-      const set = flowSetFromInstall(dir, gateway.installDir, version, options.log);
+      // At start and after every install or rollback: the secrets of exactly the version that runs.
+      const set = flowSetFromInstall(dir, gateway.installDir, version, options.log, gateway.openSecrets);
       loaded = set.flows.length;
       await gateway.load(set);
     },
