@@ -3,6 +3,11 @@
  * from the app's SecretStore and sealed to the X25519 key of the one gateway a package is for,
  * so they travel inside the signed package and open only on that gateway.
  *
+ * The key comes from the gateway itself: its retained status on the site broker (MQTT target),
+ * its `GET /v1/status` (HTTP target), or, for a USB stick or bucket addressed to one gateway,
+ * the key the app last read from it. When the site file pins the gateway's fingerprint, a
+ * different key is refused.
+ *
  * A package without its secrets would install cleanly and then fail on site, device by device.
  * So a target that names no single gateway whose key is known (a fleet group, a USB stick or
  * bucket for a group) is refused with a message saying what to do instead; a site without
@@ -20,6 +25,7 @@ import { secretNames, siteSecretUses, type SiteSecretUse } from '../../core/pack
 import { keyFingerprint } from '../gateway/identity';
 import { gatewayTopics, type GatewayStatus } from '../gateway/topics';
 import type { SecretStore } from '../secrets';
+import { fetchGatewayStatus } from './http';
 import { redactUrl } from './target';
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
@@ -110,6 +116,25 @@ export const readGatewayKey = async (
   }
 };
 
+/** The X25519 key in `GET /v1/status` of the gateway at `url`, checked to be gateway `gatewayId`. */
+export const readGatewayKeyOverHttp = async (url: string, gatewayId: string): Promise<string> => {
+  const status = await fetchGatewayStatus(url);
+  if (status.id !== gatewayId) {
+    throw new FieldgraphError(
+      'deploy.invalid_target',
+      `${redactUrl(url)} is gateway ${status.id}, not ${gatewayId}; check the address before its secrets are sealed.`,
+    );
+  }
+  const key = status.publicKey?.toLowerCase();
+  if (!key || !KEY_PATTERN.test(key)) {
+    throw new FieldgraphError(
+      'deploy.gateway_key_unknown',
+      `Gateway ${gatewayId} at ${redactUrl(url)} announces no key in its status, so the site's secrets cannot be sealed to it.`,
+    );
+  }
+  return key;
+};
+
 const normalFingerprint = (text: string): string => text.toLowerCase().replace(/[^0-9a-f]/g, '');
 
 const describe = (uses: readonly SiteSecretUse[]): string =>
@@ -125,6 +150,8 @@ export interface SealingRequest {
   readonly packageFor: PackageTarget;
   /** The site broker, when the target has one: the gateway's key is read from its retained status. */
   readonly brokerUrl?: string;
+  /** The gateway's own HTTP endpoint, when the target is one: the key is read from `GET /v1/status`. */
+  readonly gatewayUrl?: string;
   /** Keys seen before, for targets without a broker (USB, S3); updated on every live read. */
   readonly keys?: GatewayKeyBook;
   /** The target as shown to the user. */
@@ -177,10 +204,11 @@ export const sealedSecretsFor = async (request: SealingRequest): Promise<Package
   let publicKey: string | undefined;
   if (request.brokerUrl) {
     publicKey = await readGatewayKey(request.brokerUrl, packageFor.id);
-    request.keys?.remember(packageFor.id, publicKey);
-  } else {
-    publicKey = request.keys?.get(packageFor.id);
+  } else if (request.gatewayUrl) {
+    publicKey = await readGatewayKeyOverHttp(request.gatewayUrl, packageFor.id);
   }
+  if (publicKey) request.keys?.remember(packageFor.id, publicKey);
+  else publicKey = request.keys?.get(packageFor.id);
   if (!publicKey) {
     throw new FieldgraphError(
       'deploy.gateway_key_unknown',

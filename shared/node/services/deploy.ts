@@ -265,6 +265,7 @@ export const createDeployService = (
             store: secretStore(),
             packageFor,
             brokerUrl: 'brokerUrl' in spec ? spec.brokerUrl : undefined,
+            gatewayUrl: spec.kind === 'http-gateway' ? spec.url : undefined,
             keys: gatewayKeys,
             targetLabel: target.label,
           });

@@ -12,9 +12,11 @@ import { join } from 'node:path';
 import { x25519 } from '@noble/curves/ed25519.js';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { gatewayTokenRef } from '../../../shared/core/api/areas/deploy';
 import { createEventHub } from '../../../shared/core/api/events';
 import { buildPackage } from '../../../shared/core/package/build';
 import { SECRETS_FILE } from '../../../shared/core/package/manifest';
+import { openSecrets, type SealedSecrets } from '../../../shared/core/package/seal';
 import { readZip } from '../../../shared/core/package/zip';
 import { collectSiteFiles } from '../../../shared/node/deploy/collect';
 import { mqttGatewayTarget } from '../../../shared/node/deploy/mqtt';
@@ -23,7 +25,7 @@ import { appVersion } from '../../../shared/node/paths';
 import { createEncryptedFileSecretStore, type SecretStore } from '../../../shared/node/secrets';
 import { createDeployService } from '../../../shared/node/services/deploy';
 import { startVirtualShelly, type VirtualShelly } from '../../../shared/node/sim/virtual-shelly';
-import { startMosquitto } from '../../helpers/mosquitto';
+import { freePort, startMosquitto } from '../../helpers/mosquitto';
 import { flow } from '../gateway/fixtures';
 import { connectClient, rpc, waitFor } from '../gateway/helpers';
 import { spawnGateway, type GatewayProcess } from '../gateway/process';
@@ -114,7 +116,7 @@ interface Site {
   sent: Buffer[];
 }
 
-const startSite = async (): Promise<Site> => {
+const startSite = async (extraArgs: string[] = [], env: Record<string, string> = {}): Promise<Site> => {
   const m = await startMosquitto();
   cleanups.push(() => m.stop());
   const shelly = await startVirtualShelly({ id: 'shellyplus1pm-sec001', password: PASSWORD });
@@ -133,9 +135,19 @@ const startSite = async (): Promise<Site> => {
   const gwData = tempDir('fg-sec-gw-');
   // Debug level: every line the gateway can log is in the output the test searches.
   const gw = await spawnGateway(
-    ['--id', GATEWAY, '--broker', m.url, '--data', gwData, '--trust', key.publicKey.slice('ed25519:'.length)],
+    [
+      '--id',
+      GATEWAY,
+      '--broker',
+      m.url,
+      '--data',
+      gwData,
+      '--trust',
+      key.publicKey.slice('ed25519:'.length),
+      ...extraArgs,
+    ],
     [],
-    { FIELDGRAPH_LOG: 'debug' },
+    { FIELDGRAPH_LOG: 'debug', ...env },
   );
   cleanups.push(async () => {
     if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
@@ -265,5 +277,60 @@ describe('device secrets sealed on deploy', () => {
     for (const file of filesUnder(site.gwData))
       for (const value of [PASSWORD, WRONG])
         expect(holdsInClear(readFileSync(file), value), file).toBe(false);
+  });
+
+  it('seals for a gateway reached over HTTP and a USB package addressed to it, and refuses a group package', async () => {
+    const port = await freePort();
+    const token = 'gateway-token-Qm4';
+    const site = await startSite(['--http', `127.0.0.1:${port}`], { FIELDGRAPH_GATEWAY_TOKEN: token });
+    await site.secrets.set(REF, PASSWORD);
+    await site.secrets.set(gatewayTokenRef(GATEWAY), token);
+    const usb = tempDir('fg-sec-usb-');
+
+    const record = await site.service.run(
+      {
+        projectDir: site.project,
+        site: 'home',
+        targets: [
+          {
+            kind: 'http-gateway',
+            url: `http://127.0.0.1:${port}`,
+            gatewayId: GATEWAY,
+            tokenRef: gatewayTokenRef(GATEWAY),
+          },
+          { kind: 'mqtt-group', brokerUrl: site.brokerUrl, group: 'lobby', expect: [GATEWAY] },
+          { kind: 'usb', dir: usb, packageFor: { kind: 'gateway', id: GATEWAY } },
+        ],
+      },
+      direct,
+    );
+    const [http, group, stick] = record.results;
+    expect(http, JSON.stringify(record)).toMatchObject({ ok: true, gateways: [{ step: 'committed' }] });
+    expect(group).toMatchObject({ ok: false, code: 'deploy.gateway_key_unknown' });
+    expect(group!.message).toMatch(/group "lobby".*Deploy to each gateway/);
+    expect(stick).toMatchObject({ ok: true });
+
+    expect(await runOn(site)).toMatchObject({ outcome: 'finished' });
+    expect(site.shelly.state.output).toBe(true);
+
+    // The stick's package opens with this gateway's key (the one the app read over HTTP), and only with it.
+    const [file] = readdirSync(usb).filter((n) => n.endsWith('.fgpkg'));
+    const bytes = readFileSync(join(usb, file!));
+    expect(holdsInClear(bytes, PASSWORD)).toBe(false);
+    const zip = readZip(bytes);
+    const sealed = JSON.parse(Buffer.from(zip.get(SECRETS_FILE)!).toString()) as SealedSecrets;
+    const identity = JSON.parse(readFileSync(join(site.gwData, 'identity.json'), 'utf8')) as {
+      secretKey: string;
+    };
+    const manifest = JSON.parse(Buffer.from(zip.get('manifest.json')!).toString()) as {
+      packageId: string;
+      version: number;
+    };
+    expect(
+      openSecrets(sealed, Buffer.from(identity.secretKey, 'hex'), {
+        packageId: manifest.packageId,
+        version: manifest.version,
+      }),
+    ).toEqual({ [REF]: PASSWORD });
   });
 });
