@@ -3,8 +3,10 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FieldgraphError } from '../../shared/core/errors';
 import { buildPackage } from '../../shared/core/package/build';
+import { fromUtf8 } from '../../shared/core/package/bytes';
 import { decodeKey, type SigningKeyPair } from '../../shared/core/package/keys';
 import type { PackageTarget } from '../../shared/core/package/manifest';
+import { siteSecretUses } from '../../shared/core/package/site-secrets';
 import { collectSiteFiles } from '../../shared/node/deploy/collect';
 import { readSigningKeyFile } from '../../shared/node/keys/files';
 import { ensureInstallerKey } from '../../shared/node/keys/installer-key';
@@ -14,6 +16,15 @@ import { useNodePackageCrypto } from '../../shared/node/keys/node-crypto';
 import { UsageError, type Command } from '../command';
 
 const DAY = 86_400_000;
+
+// The site as JSON; a damaged file has no secrets to warn about (the gateway reports it).
+const siteDocument = (bytes: Uint8Array): unknown => {
+  try {
+    return JSON.parse(fromUtf8(bytes)) as unknown;
+  } catch {
+    return undefined;
+  }
+};
 
 /** The default engine range: this release line (same major; for 0.x the same minor). */
 const defaultEngineRange = (): string => {
@@ -112,6 +123,14 @@ The same inputs (including SOURCE_DATE_EPOCH) give a byte-identical file.
           values: secretValues,
           gatewayPublicKey: decodeKey('x25519', sealTo.includes(':') ? sealTo : `x25519:${sealTo}`),
         };
+      }
+      // A package short of the site's secrets installs fine and then fails on site: say so now.
+      const uses = siteSecretUses(siteDocument(files[`sites/${values.site}.json`]!));
+      const unsealed = uses.filter((u) => secrets?.values[u.secret] === undefined);
+      if (unsealed.length) {
+        console.error(
+          `Warning: the package does not carry ${unsealed.map((u) => `"${u.secret}" (${u.field})`).join(', ')}; ${secrets ? 'add them to the --secrets file' : 'seal them with --seal-to KEY --secrets FILE'}, or the devices that need them will fail on the gateway.`,
+        );
       }
       const key = await loadKey(values.key);
       const { bytes, manifest } = buildPackage({
