@@ -12,8 +12,15 @@ export interface DeployFixtures {
   readonly brokerUrl: string;
   readonly projectDir: string;
   helloFlow(payload: string): ReturnType<typeof flow>;
-  /** Starts `fieldgraph gateway` trusting `publicKeyHex`. */
-  startGateway(id: string, publicKeyHex: string): Promise<GatewayProcess>;
+  /**
+   * Starts `fieldgraph gateway` trusting `publicKeyHex`; with `http`, it also serves its HTTP
+   * endpoint on 127.0.0.1 and takes packages with that deploy token.
+   */
+  startGateway(
+    id: string,
+    publicKeyHex: string,
+    http?: { port: number; token: string },
+  ): Promise<GatewayProcess>;
   stop(): Promise<void>;
 }
 
@@ -37,17 +44,22 @@ export const startDeployFixtures = async (): Promise<DeployFixtures> => {
     brokerUrl: broker.url,
     projectDir,
     helloFlow: hello,
-    async startGateway(id, publicKeyHex) {
-      const gw = await spawnGateway([
-        '--id',
-        id,
-        '--broker',
-        broker.url,
-        '--data',
-        join(root, id),
-        '--trust',
-        publicKeyHex,
-      ]);
+    async startGateway(id, publicKeyHex, http) {
+      const gw = await spawnGateway(
+        [
+          '--id',
+          id,
+          '--broker',
+          broker.url,
+          '--data',
+          join(root, id),
+          '--trust',
+          publicKeyHex,
+          ...(http ? ['--http', `127.0.0.1:${http.port}`] : []),
+        ],
+        [],
+        http ? { FIELDGRAPH_GATEWAY_TOKEN: http.token } : {},
+      );
       gateways.push(gw);
       await gw.online();
       return gw;
@@ -65,3 +77,6 @@ export const startDeployFixtures = async (): Promise<DeployFixtures> => {
 
 /** An RPC call to a gateway, for assertions. */
 export const callGatewayFromTest = callGateway;
+
+/** A free port on 127.0.0.1 for a gateway's HTTP endpoint. */
+export { freePort } from '../helpers/mosquitto';

@@ -7,6 +7,7 @@ export class DeployPage {
   readonly project: Locator;
   readonly site: Locator;
   readonly broker: Locator;
+  readonly http: Locator;
   readonly previews: Locator;
   readonly result: Locator;
   readonly history: Locator;
@@ -17,6 +18,7 @@ export class DeployPage {
     this.project = page.getByTestId('deploy-project');
     this.site = page.getByTestId('deploy-site');
     this.broker = page.getByTestId('deploy-broker');
+    this.http = page.getByTestId('deploy-http');
     this.previews = page.getByTestId('deploy-previews');
     this.result = page.getByTestId('deploy-result');
     this.history = page.getByTestId('deploy-history');
@@ -44,6 +46,28 @@ export class DeployPage {
     await this.broker.fill(brokerUrl);
     await this.view.getByTestId('deploy-find').click();
     await expect(this.view.getByTestId('deploy-gateways')).toBeVisible();
+  }
+
+  /** Lists gateways at typed HTTP addresses (and by mDNS), with no broker. */
+  async findOverHttp(url: string): Promise<void> {
+    await this.broker.fill('');
+    await this.http.fill(url);
+    await this.view.getByTestId('deploy-find').click();
+    await expect(this.view.getByTestId('deploy-gateways')).toBeVisible();
+  }
+
+  /** Types a gateway's HTTP deploy token into its field and stores it in the secret store. */
+  async storeToken(id: string, token: string): Promise<void> {
+    const field = this.view.getByTestId(`token-${id}`);
+    await field.locator('input[type="password"]').fill(token);
+    await field.getByRole('button', { name: 'Store' }).click();
+    await expect(field).toContainText('token stored');
+  }
+
+  /** Opens the token field again to store a different token. */
+  async replaceToken(id: string, token: string): Promise<void> {
+    await this.view.getByTestId(`token-${id}`).getByRole('button', { name: 'Replace' }).click();
+    await this.storeToken(id, token);
   }
 
   gateway(id: string): Locator {
