@@ -3,7 +3,7 @@
  * before and after, so its inverse is the same list reversed with before and after swapped.
  * Undo therefore needs no per-command code, and a change list is plain JSON.
  */
-import type { Design, Flow, FlowEdge, FlowGroup, FlowNode, Role } from './types';
+import type { Design, Flow, FlowEdge, FlowGroup, FlowNode, Role, SiteDevice } from './types';
 
 /** The flow's own fields (without its graph). */
 export interface FlowHeader {
@@ -33,7 +33,8 @@ export type Change =
     }
   | { readonly type: 'flow'; readonly before: Flow | null; readonly after: Flow | null }
   | { readonly type: 'flowHeader'; readonly before: FlowHeader; readonly after: FlowHeader }
-  | { readonly type: 'role'; readonly before: Role | null; readonly after: Role | null };
+  | { readonly type: 'role'; readonly before: Role | null; readonly after: Role | null }
+  | { readonly type: 'device'; readonly before: SiteDevice | null; readonly after: SiteDevice | null };
 
 /** The list that undoes `changes`. */
 export const invert = (changes: readonly Change[]): Change[] =>
@@ -91,6 +92,7 @@ const applyToFlow = (flow: Flow, changes: readonly Change[]): Flow => {
 export const applyChanges = (design: Design, changes: readonly Change[]): Design => {
   let flows = design.flows;
   let roles = design.roles;
+  let devices = design.devices;
   let pending: Change[] = [];
   let pendingFlow: string | null = null;
   const flush = () => {
@@ -114,6 +116,9 @@ export const applyChanges = (design: Design, changes: readonly Change[]): Design
     } else if (c.type === 'role') {
       flush();
       roles = replaceIn(roles, c.before, c.after);
+    } else if (c.type === 'device') {
+      flush();
+      devices = replaceIn(devices ?? [], c.before, c.after);
     } else {
       // Consecutive changes to one flow are applied as a batch; order matters only across
       // kinds (an edge may name a node added just before), which the batch keeps: nodes first.
@@ -123,5 +128,5 @@ export const applyChanges = (design: Design, changes: readonly Change[]): Design
     }
   }
   flush();
-  return { flows, roles };
+  return devices ? { flows, roles, devices } : { flows, roles };
 };

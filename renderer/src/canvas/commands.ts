@@ -4,7 +4,17 @@
  * a design.
  */
 import type { Change } from './changes';
-import type { Design, Flow, FlowEdge, FlowGroup, FlowNode, NodeKindSpec, Point, Role } from './types';
+import type {
+  Design,
+  Flow,
+  FlowEdge,
+  FlowGroup,
+  FlowNode,
+  NodeKindSpec,
+  Point,
+  Role,
+  SiteDevice,
+} from './types';
 
 /** Makes ids that are unique within a design (injected so tests are deterministic). */
 export type IdMaker = (prefix: string) => string;
@@ -229,6 +239,22 @@ export const removeFlow = (design: Design, flowId: string): Change[] => [
 
 /** Adds a role to the design. */
 export const addRole = (role: Role): Change[] => [{ type: 'role', before: null, after: role }];
+
+/** Adds a device to the selected site unless the site already has one with its id. */
+export const addDevice = (design: Design, device: SiteDevice): Change[] =>
+  design.devices?.some((d) => d.id === device.id) ? [] : [{ type: 'device', before: null, after: device }];
+
+/**
+ * Binds a role to a site device (adding the device to the site when it is new there), or
+ * unbinds it with null; the site keeps the device after an unbind, as a known device of the site.
+ */
+export const bindRole = (design: Design, roleId: string, device: SiteDevice | null): Change[] => {
+  const role = design.roles.find((r) => r.id === roleId);
+  if (!role || role.device === (device?.id ?? undefined)) return [];
+  const { device: _old, implementation: _impl, ...rest } = role;
+  const after: Role = device ? { ...rest, device: device.id } : rest;
+  return [...(device ? addDevice(design, device) : []), { type: 'role', before: role, after }];
+};
 
 /** An immutable set of ids (selections are replaced, never changed in place). */
 export const idSet = (ids: Iterable<string> = []): ReadonlySet<string> => new Set(ids);

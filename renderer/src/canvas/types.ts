@@ -3,6 +3,11 @@
  * these plain JSON values: it never owns them, it only proposes changes (see commands.ts).
  */
 
+import type { Device } from '../../../shared/core/model/schemas';
+
+/** One device of a site as its file keeps it: id, name, model, identity, variables. */
+export type SiteDevice = Device;
+
 /** A point on the canvas, in flow coordinates. */
 export interface Point {
   readonly x: number;
@@ -53,15 +58,22 @@ export interface Flow {
 export interface Role {
   readonly id: string;
   readonly title?: string;
+  readonly description?: string;
   readonly capability: string;
-  /** The device that fills the role on the site being designed for, once bound. */
+  /** Further capabilities the bound device must also offer (kept as the project has them). */
+  readonly alsoRequires?: readonly string[];
+  /** The id of the site device that fills the role on the selected site, once bound. */
   readonly device?: string;
+  /** Which of the device model's implementations fills it, when the binding names one. */
+  readonly implementation?: string;
 }
 
 /** Everything the editor edits at once: the project's flows and roles. */
 export interface Design {
   readonly flows: readonly Flow[];
   readonly roles: readonly Role[];
+  /** The selected site's devices (the ones roles are bound to), with their instance variables. */
+  readonly devices?: readonly SiteDevice[];
 }
 
 /** A port of a node kind with its value type (e.g. `boolean`, `number`, `any`). */

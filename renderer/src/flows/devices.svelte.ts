@@ -1,11 +1,8 @@
 /// <reference types="vite/client" />
 /**
  * Discovered devices for the Flows view's palette and role binding: the live registry (the
- * same list the Devices view shows) and, from the device-model library, which capabilities
- * each device's model implements.
+ * same list the Devices view shows), and the built-in device-model library they are read against.
  */
-import type { DiscoveredDevice } from '../../../shared/core/registry/types';
-import { capabilitiesOfModel, createCatalog } from '../../../shared/core/model/catalog';
 import type { Capability, DeviceModel } from '../../../shared/core/model/schemas';
 import { api } from '../api';
 import { createDeviceList } from '../devices/store.svelte';
@@ -18,20 +15,11 @@ const modelFiles = import.meta.glob<DeviceModel>('../../../resources/library/mod
   eager: true,
   import: 'default',
 });
-const library = createCatalog(Object.values(capabilityFiles), Object.values(modelFiles));
 
-/** Capabilities that describe the device itself rather than what a flow would use. */
-const housekeeping = new Set(['availability@1', 'signal-strength@1', 'battery@1', 'gateway@1']);
-
-/** The capability ids a discovered device offers to flows (empty when its model is unknown). */
-export const deviceCapabilities = (device: DiscoveredDevice): string[] => {
-  const model = device.model ? library.models.get(device.model.id) : undefined;
-  if (!model) return [];
-  const ids = [...capabilitiesOfModel(model, library)].filter((id) => !housekeeping.has(id));
-  // Only the capabilities the model implements directly, not every ancestor they extend.
-  const direct = Object.values(model.implements).map((i) => i.capability);
-  return ids.filter((id) => direct.includes(id)).sort();
-};
+/** The built-in library's capabilities. */
+export const libraryCapabilities: readonly Capability[] = Object.values(capabilityFiles);
+/** The built-in library's device models. */
+export const libraryModels: readonly DeviceModel[] = Object.values(modelFiles);
 
 /** The devices discovery has found, kept current. */
 export const discovered = createDeviceList();

@@ -6,9 +6,11 @@
 import { applyChanges, type Change } from '../canvas/changes';
 import { align, autoLayout, distribute, type Alignment } from '../canvas/arrange';
 import {
+  addDevice,
   addFlow,
   addNode,
   addRole,
+  bindRole,
   connect,
   fragmentOf,
   groupNodes,
@@ -27,7 +29,7 @@ import {
 } from '../canvas/commands';
 import { fragmentToText, textToFragment } from '../canvas/clipboard';
 import { createHistory } from '../canvas/history';
-import type { Design, Flow, NodeKindSpec, Point, PortRef, Problem, Role } from '../canvas/types';
+import type { Design, Flow, NodeKindSpec, Point, PortRef, Problem, Role, SiteDevice } from '../canvas/types';
 import type { Offer } from './offers';
 import type { RoleInScope } from '../../../shared/core/flow/scope';
 import { rolesInScope, type CapabilityInfo } from './capabilities';
@@ -111,6 +113,28 @@ export class FlowEditor {
     this.activeFlowId = design.flows[0]?.id ?? null;
     this.selectedNodes = idSet();
     this.selectedEdges = idSet();
+    this.revision++;
+  }
+
+  /**
+   * Shows another site's devices and bindings on the design's roles. Like opening a file it is
+   * not an edit: the history is cleared, since undoing a binding made for the previous site
+   * would otherwise bind a role on this one.
+   */
+  loadSite(
+    devices: readonly SiteDevice[],
+    bindings: readonly { role: string; device: string; implementation?: string }[],
+  ): void {
+    const roles = this.design.roles.map((role) => {
+      const { device: _d, implementation: _i, ...rest } = role;
+      const b = bindings.find((x) => x.role === role.id);
+      return b
+        ? { ...rest, device: b.device, ...(b.implementation ? { implementation: b.implementation } : {}) }
+        : rest;
+    });
+    this.design = { ...this.design, roles, devices };
+    this.history.clear();
+    this.mergeKey = null;
     this.revision++;
   }
 
@@ -230,8 +254,10 @@ export class FlowEditor {
     const { changes, id } = addNode(flow.id, spec, snap(at), this.newId, offer.config);
     const role =
       offer.newRole && !this.design.roles.some((r) => r.id === offer.newRole?.id) ? offer.newRole : null;
-    // A node for a newly dragged device brings its role along, in the same undo step.
-    this.apply(`Add ${spec.title}`, role ? [...addRole(role), ...changes] : changes);
+    // A node for a newly dragged device brings its role (and the device, new to the site)
+    // along, in the same undo step.
+    const device = role && offer.newDevice ? addDevice(this.design, offer.newDevice) : [];
+    this.apply(`Add ${spec.title}`, role ? [...device, ...addRole(role), ...changes] : changes);
     this.selectRequest = idSet([id]);
   }
 
@@ -336,13 +362,9 @@ export class FlowEditor {
     this.apply('Add role', addRole($state.snapshot(role)));
   }
 
-  /** Binds a role to a device (or unbinds it with null). */
-  bindRole(roleId: string, device: string | null): void {
-    const role = this.design.roles.find((r) => r.id === roleId);
-    if (!role) return;
-    const { device: _old, ...rest } = role;
-    const after = device ? { ...rest, device } : rest;
-    this.apply(device ? 'Bind role' : 'Unbind role', [{ type: 'role', before: role, after }]);
+  /** Binds a role to a site device, adding it to the site when new there (or unbinds it with null). */
+  bindRole(roleId: string, device: SiteDevice | null): void {
+    this.apply(device ? 'Bind role' : 'Unbind role', bindRole(this.design, roleId, $state.snapshot(device)));
   }
 
   removeRole(roleId: string): void {

@@ -3,7 +3,7 @@
  * actions its capability allows (its events, observable and writable properties, actions),
  * each as a ready-configured node.
  */
-import type { NodeKindSpec, Role } from '../canvas/types';
+import type { NodeKindSpec, Role, SiteDevice } from '../canvas/types';
 import type { CapabilityInfo } from './capabilities';
 
 /** One thing that can be added to the canvas: a kind with some config already set. */
@@ -16,6 +16,8 @@ export interface Offer {
   readonly config: Readonly<Record<string, unknown>>;
   /** A role to create with the node (dragging a device creates a role bound to it). */
   readonly newRole?: Role;
+  /** The device to add to the selected site with that role, when the site does not list it yet. */
+  readonly newDevice?: SiteDevice;
 }
 
 /** Every catalog kind as an offer, with its defaults. */
@@ -80,13 +82,15 @@ export const roleOffers = (role: Role, capability: CapabilityInfo | undefined): 
 
 /**
  * What dragging a discovered device offers: for each capability it implements, the triggers
- * and actions of a role bound to it (an existing bound role, or a new one created on pick).
+ * and actions of a role bound to it (an existing bound role, or a new one created on pick,
+ * together with `newDevice` when the site does not list the device yet).
  */
 export const deviceOffers = (
   device: { readonly id: string; readonly name: string },
   capabilityIds: readonly string[],
   roles: readonly Role[],
   capabilities: ReadonlyMap<string, CapabilityInfo>,
+  newDevice?: SiteDevice,
 ): Offer[] =>
   capabilityIds.flatMap((capabilityId) => {
     const info = capabilities.get(capabilityId);
@@ -101,7 +105,9 @@ export const deviceOffers = (
       capability: capabilityId,
       device: device.id,
     };
-    return roleOffers(role, info).map((o) => (bound ? o : { ...o, newRole: role }));
+    return roleOffers(role, info).map((o) =>
+      bound ? o : { ...o, newRole: role, ...(newDevice ? { newDevice } : {}) },
+    );
   });
 
 /** A role id from a name: lower case, dashes, safe in files and topics. */

@@ -1,55 +1,64 @@
 /**
  * Keeps the editor and the open project in step. Edited flows go to the project as documents
  * (project.putDocument, written by project.save) and its roles into fieldgraph.json
- * (project.setRoles); opening a project lists and loads its flows and roles.
- *
- * Which discovered device fills each role is a per-site binding, not part of the design; until
- * the canvas writes site files, those bindings are remembered in this browser's localStorage
- * per project folder.
+ * (project.setRoles); which device fills each role is a per-site binding, written into the
+ * selected site's `sites/<id>.json` (see sites.svelte.ts). Opening a project lists and loads its
+ * flows, roles, models and the selected site.
  */
 import type { Design, Flow, Role } from '../canvas/types';
 import { api } from '../api';
 import { projectState, saveProject, watchProject } from '../project/project-state.svelte';
 import { fromFlowDocument, toFlowDocument } from './documents';
 import { editor } from './session.svelte';
+import { clearProjectModels, loadProjectModels } from './project-models.svelte';
+import { clearSites, createSite, loadSites, openSite, pushSite, type LoadedSite } from './sites.svelte';
 
-const bindingsKey = (path: string) => `fieldgraph.flows.bindings:${path}`;
+const strings = (v: unknown): string[] | undefined =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
 
-/** Role id → device id, as last bound in this browser for the project at `path`. */
-const readBindings = (path: string): Record<string, string> => {
-  try {
-    const v = JSON.parse(localStorage.getItem(bindingsKey(path)) ?? 'null') as unknown;
-    if (!v || typeof v !== 'object') return {};
-    return Object.fromEntries(
-      Object.entries(v as Record<string, unknown>).filter(
-        (e): e is [string, string] => typeof e[1] === 'string',
-      ),
-    );
-  } catch {
-    return {};
-  }
-};
-
-/** The roles of fieldgraph.json, as the editor's roles with this browser's bindings. */
-const rolesOf = (meta: unknown, bindings: Record<string, string>): Role[] => {
+/** The roles of fieldgraph.json, as the editor's roles (bound later, per site). */
+const rolesOf = (meta: unknown): Role[] => {
   const raw = (meta as { roles?: unknown } | null)?.roles;
   if (!Array.isArray(raw)) return [];
   return raw
     .filter(
-      (r): r is { id: string; capability: string; title?: string } =>
-        typeof r?.id === 'string' && typeof r?.capability === 'string',
+      (
+        r,
+      ): r is {
+        id: string;
+        capability: string;
+        title?: unknown;
+        description?: unknown;
+        alsoRequires?: unknown;
+      } => typeof r?.id === 'string' && typeof r?.capability === 'string',
     )
     .map((r) => ({
       id: r.id,
       capability: r.capability,
       ...(typeof r.title === 'string' ? { title: r.title } : {}),
-      ...(bindings[r.id] ? { device: bindings[r.id] } : {}),
+      ...(typeof r.description === 'string' ? { description: r.description } : {}),
+      ...(strings(r.alsoRequires)?.length ? { alsoRequires: strings(r.alsoRequires) } : {}),
     }));
 };
 
 /** The roles as the project keeps them: without the site-specific device binding. */
 const projectRoles = (roles: readonly Role[]) =>
-  roles.map((r) => ({ id: r.id, capability: r.capability, ...(r.title ? { title: r.title } : {}) }));
+  roles.map((r) => ({
+    id: r.id,
+    capability: r.capability,
+    ...(r.title ? { title: r.title } : {}),
+    ...(r.description ? { description: r.description } : {}),
+    ...(r.alsoRequires?.length ? { alsoRequires: [...r.alsoRequires] } : {}),
+  }));
+
+/** The roles with a site's bindings on them. */
+const bound = (roles: readonly Role[], site: LoadedSite): Role[] =>
+  roles.map((r) => {
+    const b = site.bindings.find((x) => x.role === r.id);
+    return b
+      ? { ...r, device: b.device, ...(b.implementation ? { implementation: b.implementation } : {}) }
+      : r;
+  });
 
 /** Sync state: which project is loaded and the flow objects last written to it. */
 export const sync = $state({ path: null as string | null, loading: false, error: null as string | null });
@@ -69,7 +78,13 @@ const load = async (path: string) => {
     sync.loading = false;
     return;
   }
-  const roles = rolesOf(meta.value, readBindings(path));
+  const unbound = rolesOf(meta.value);
+  await loadProjectModels();
+  const site = await loadSites(
+    path,
+    unbound.map((r) => r.id),
+  );
+  const roles = bound(unbound, site);
   const flows: Flow[] = [];
   for (const id of ids.value) {
     const r = await api.project.getDocument({ kind: 'flows', id });
@@ -79,6 +94,7 @@ const load = async (path: string) => {
   const design: Design = {
     flows: flows.length > 0 ? flows : [{ id: 'flow-1', name: 'Flow 1', nodes: [], edges: [], groups: [] }],
     roles,
+    devices: site.devices,
   };
   written = new Map(flows.map((f) => [f.id, f]));
   writtenRoles = JSON.stringify(projectRoles(roles));
@@ -114,10 +130,11 @@ const push = async () => {
     }
     writtenRoles = nextRoles;
   }
-  localStorage.setItem(
-    bindingsKey(path),
-    JSON.stringify(Object.fromEntries(roles.filter((r) => r.device).map((r) => [r.id, r.device]))),
-  );
+  const siteError = await pushSite(editor.design);
+  if (siteError) {
+    sync.error = siteError;
+    return;
+  }
   sync.error = null;
 };
 
@@ -132,7 +149,11 @@ export const followProject = (): void => {
     $effect(() => {
       const path = projectState.summary?.path ?? null;
       if (path && path !== sync.path) void load(path);
-      if (!path) sync.path = null;
+      if (!path && sync.path) {
+        sync.path = null;
+        clearSites();
+        clearProjectModels();
+      }
     });
     $effect(() => {
       void editor.design;
@@ -148,4 +169,26 @@ export const saveFlows = async (): Promise<boolean> => {
   clearTimeout(timer);
   await push();
   return saveProject();
+};
+
+/** Switches binding to another site of the project (edits to the current one are sent first). */
+export const selectSite = async (id: string): Promise<void> => {
+  clearTimeout(timer);
+  await push();
+  const site = await openSite(
+    id,
+    editor.design.roles.map((r) => r.id),
+  );
+  if (site) editor.loadSite(site.devices, site.bindings);
+};
+
+/** Adds a new site to the project and binds against it. */
+export const newSite = async (name: string): Promise<void> => {
+  clearTimeout(timer);
+  await push();
+  const site = await createSite(
+    name,
+    editor.design.roles.map((r) => r.id),
+  );
+  if (site) editor.loadSite(site.devices, site.bindings);
 };

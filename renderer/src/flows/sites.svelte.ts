@@ -1,0 +1,180 @@
+/**
+ * The project's sites as the Flows view binds roles against them. One site is selected; its
+ * devices and bindings are loaded into the editor's design (role.device, design.devices), where
+ * binding is an undoable edit like any other, and every change goes back into `sites/<id>.json`
+ * through project.putDocument (written on project.save, like flows). The gateway runtime and
+ * `fieldgraph pack --site` read exactly those files.
+ *
+ * When a project has no site yet, the first binding creates "Site 1" (`site-1`): binding is the
+ * moment the installer says "these devices, here", and asking for a name first would only get
+ * in the way; the site can be renamed in its file, and more sites added with "New site".
+ */
+import type { Device, RoleBinding, Site } from '../../../shared/core/model/schemas';
+import { deviceSlug } from '../../../shared/core/registry/to-site-device';
+import type { Design } from '../canvas/types';
+import { api } from '../api';
+import { projectState } from '../project/project-state.svelte';
+
+/** The sites of the open project and the one selected. */
+export const sites = $state({
+  /** Site ids with their names, sorted by id. */
+  list: [] as { id: string; name: string }[],
+  selected: null as string | null,
+  error: null as string | null,
+});
+
+/** The selected site as loaded (rooms, gateways, Wi-Fi… are kept as they are). */
+let base: Site | null = null;
+/** Bindings of the loaded site for roles the design does not have: kept, never dropped silently. */
+let orphans: RoleBinding[] = [];
+let written = '';
+let projectPath: string | null = null;
+
+const selectionKey = (path: string) => `fieldgraph.flows.site:${path}`;
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A site document as read, with the lists the schema requires present. */
+const asSite = (id: string, doc: unknown): Site => {
+  const d = isObject(doc) ? doc : {};
+  return {
+    ...(d as Partial<Site>),
+    id,
+    name: typeof d.name === 'string' && d.name ? d.name : id,
+    rooms: Array.isArray(d.rooms) ? (d.rooms as Site['rooms']) : [],
+    devices: Array.isArray(d.devices) ? (d.devices as Device[]).filter(isObject) : [],
+    bindings: Array.isArray(d.bindings) ? (d.bindings as RoleBinding[]).filter(isObject) : [],
+    gateways: Array.isArray(d.gateways) ? (d.gateways as Site['gateways']) : [],
+  };
+};
+
+/** What the editor needs of the selected site. */
+export interface LoadedSite {
+  readonly devices: readonly Device[];
+  readonly bindings: readonly RoleBinding[];
+}
+
+const empty: LoadedSite = { devices: [], bindings: [] };
+
+const use = (site: Site | null, roleIds: readonly string[]): LoadedSite => {
+  base = site;
+  sites.selected = site?.id ?? null;
+  if (projectPath && site) localStorage.setItem(selectionKey(projectPath), site.id);
+  orphans = site ? site.bindings.filter((b) => !roleIds.includes(b.role)) : [];
+  written = site ? JSON.stringify(site) : '';
+  return site ? { devices: site.devices, bindings: site.bindings } : empty;
+};
+
+const fetchSite = async (id: string): Promise<Site | null> => {
+  const r = await api.project.getDocument({ kind: 'sites', id });
+  if (!r.ok) {
+    sites.error = r.error.message;
+    return null;
+  }
+  return r.value ? asSite(id, r.value) : null;
+};
+
+/**
+ * Lists the open project's sites and loads the selected one: the one picked last time in this
+ * window for this project, else the first. Bindings the editor once kept in localStorage are
+ * dropped: they named discovered devices without the variables a site file needs.
+ */
+export const loadSites = async (path: string, roleIds: readonly string[]): Promise<LoadedSite> => {
+  projectPath = path;
+  sites.error = null;
+  localStorage.removeItem(`fieldgraph.flows.bindings:${path}`);
+  const ids = await api.project.listDocuments({ kind: 'sites' });
+  if (!ids.ok) {
+    sites.error = ids.error.message;
+    sites.list = [];
+    return use(null, roleIds);
+  }
+  const loaded = (await Promise.all(ids.value.map(fetchSite))).filter((s): s is Site => s !== null);
+  sites.list = loaded.map((s) => ({ id: s.id, name: s.name }));
+  const remembered = localStorage.getItem(selectionKey(path));
+  return use(loaded.find((s) => s.id === remembered) ?? loaded[0] ?? null, roleIds);
+};
+
+/** Forgets the sites (the project closed). */
+export const clearSites = (): void => {
+  projectPath = null;
+  sites.list = [];
+  use(null, []);
+};
+
+/** Loads another site of the project for binding. */
+export const openSite = async (id: string, roleIds: readonly string[]): Promise<LoadedSite | null> => {
+  const site = await fetchSite(id);
+  if (!site) {
+    sites.error ??= `The project has no site “${id}”; pick another one or create it with New site.`;
+    return null;
+  }
+  return use(site, roleIds);
+};
+
+const uniqueId = (name: string): string => {
+  const root = deviceSlug(name) || 'site';
+  let id = root;
+  for (let n = 2; sites.list.some((s) => s.id === id); n++) id = `${root}-${n}`;
+  return id;
+};
+
+/** Adds a new, empty site named `name` to the project and selects it. */
+export const createSite = async (name: string, roleIds: readonly string[]): Promise<LoadedSite | null> => {
+  const site: Site = {
+    schemaVersion: 1,
+    id: uniqueId(name),
+    name: name.trim().slice(0, 200) || 'Site',
+    rooms: [],
+    devices: [],
+    bindings: [],
+    gateways: [],
+  };
+  const r = await api.project.putDocument({ kind: 'sites', id: site.id, document: site });
+  if (!r.ok) {
+    sites.error = r.error.message;
+    return null;
+  }
+  sites.list = [...sites.list, { id: site.id, name: site.name }].sort((a, b) => a.id.localeCompare(b.id));
+  sites.error = null;
+  return use(site, roleIds);
+};
+
+/** The bindings of a design's roles, as a site file keeps them. */
+export const bindingsOf = (design: Design): RoleBinding[] =>
+  design.roles.flatMap((r) =>
+    r.device
+      ? [{ role: r.id, device: r.device, ...(r.implementation ? { implementation: r.implementation } : {}) }]
+      : [],
+  );
+
+/**
+ * Writes the selected site with the design's devices and bindings when they changed. Creates
+ * "Site 1" first when the project has no site and something is bound. Returns an error message.
+ */
+export const pushSite = async (design: Design): Promise<string | null> => {
+  if (!projectPath || projectState.summary?.readOnly) return null;
+  const bindings = bindingsOf(design);
+  if (!base) {
+    if (bindings.length === 0) return null;
+    const made = await createSite(
+      'Site 1',
+      design.roles.map((r) => r.id),
+    );
+    if (!made) return sites.error;
+  }
+  const roleIds = design.roles.map((r) => r.id);
+  const site: Site = {
+    ...base!,
+    schemaVersion: 1,
+    devices: [...(design.devices ?? [])],
+    bindings: [...bindings, ...orphans.filter((b) => !roleIds.includes(b.role))],
+  };
+  const text = JSON.stringify(site);
+  if (text === written) return null;
+  const r = await api.project.putDocument({ kind: 'sites', id: site.id, document: site });
+  if (!r.ok) return r.error.message;
+  base = site;
+  written = text;
+  return null;
+};
