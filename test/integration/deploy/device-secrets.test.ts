@@ -272,6 +272,13 @@ describe('device secrets sealed on deploy', () => {
     expect(await runOn(site)).toMatchObject({ outcome: 'finished' });
     expect(site.shelly.state.output).toBe(true);
 
+    // A rollback runs the previous version with that version's own secrets: the wrong password again.
+    expect(await rpc(site.probe, GATEWAY, 'rollback')).toMatchObject({ ok: true });
+    expect(await runOn(site)).toMatchObject({
+      outcome: 'failed',
+      error: { message: expect.stringMatching(/refused the login/) },
+    });
+
     const log = site.gw.output();
     for (const value of [PASSWORD, WRONG]) expect(holdsInClear(log, value)).toBe(false);
     for (const file of filesUnder(site.gwData))
