@@ -17,11 +17,19 @@ export interface RunningSecrets {
   resolve(name: string, usedBy: string): string;
   /** The reference names held (never the values), sorted. */
   names(): string[];
+  /** Why the version's sealed secrets did not open, when they did not. */
+  readonly problem?: string;
 }
 
-const holding = (values: ReadonlyMap<string, string>, missing: (name: string) => string, log: Logger) => {
+const holding = (
+  values: ReadonlyMap<string, string>,
+  missing: (name: string) => string,
+  log: Logger,
+  problem?: string,
+) => {
   const reported = new Set<string>();
   const secrets: RunningSecrets = {
+    ...(problem ? { problem } : {}),
     resolve(name, usedBy) {
       const value = values.get(name);
       if (value !== undefined) return value;
@@ -74,7 +82,12 @@ export const openRunningSecrets = (
         reason,
       },
     );
-    return holding(new Map(), () => `but the package's secrets do not open on this gateway: ${reason}`, log);
+    return holding(
+      new Map(),
+      () => `but the package's secrets do not open on this gateway: ${reason}`,
+      log,
+      reason,
+    );
   }
   const map = new Map(Object.entries(values).filter((e): e is [string, string] => typeof e[1] === 'string'));
   if (map.size) log.info('secrets opened', { secrets: [...map.keys()].sort() });

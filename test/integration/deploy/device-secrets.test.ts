@@ -249,7 +249,11 @@ describe('device secrets sealed on deploy', () => {
     const installed = await mqttGatewayTarget({ url: site.brokerUrl }, GATEWAY).deliver(foreign, {
       timeoutMs: 20_000,
     });
-    expect(installed.gateways[0], site.gw.output()).toMatchObject({ ok: true, running: 1000 });
+    expect(installed.gateways[0], site.gw.output()).toMatchObject({
+      ok: true,
+      running: 1000,
+      message: expect.stringMatching(/sealed secrets do not open on this gateway/),
+    });
     const unopened = await runOn(site);
     expect(unopened).toMatchObject({ outcome: 'failed', error: { nodeId: 'on' } });
     expect(unopened.error!.message).toContain(`device shelly1 needs the secret "${REF}"`);

@@ -76,6 +76,12 @@ export const attachInstaller = async (
       const set = flowSetFromInstall(dir, gateway.installDir, version, options.log, gateway.openSecrets);
       loaded = set.flows.length;
       await gateway.load(set);
+      const problem = set.secrets?.problem;
+      return problem
+        ? {
+            warning: `Its sealed secrets do not open on this gateway (${problem}); devices that log in will fail.`,
+          }
+        : undefined;
     },
     // Healthy: every flow of the package is running and the broker session is up.
     healthCheck: async () => (gateway.status().flows?.length ?? 0) === loaded && gateway.link.connected(),

@@ -48,8 +48,12 @@ export interface InstallReport {
 
 /** How the installer starts and checks the runtime; the gateway runtime plugs in here. */
 export interface InstallRuntime {
-  /** Loads and starts the flows of the version in `dir` (the `current` link's target). */
-  start(dir: string, version: number | null): Promise<void>;
+  /**
+   * Loads and starts the flows of the version in `dir` (the `current` link's target). A
+   * `warning` (sealed secrets that do not open, say) does not fail the install; it travels
+   * with the result so the person deploying sees it.
+   */
+  start(dir: string, version: number | null): Promise<void | { warning?: string }>;
   /** True when the started version is healthy (flows loaded, broker reachable, …). */
   healthCheck(): Promise<boolean>;
 }
@@ -196,9 +200,11 @@ export const createInstaller = (options: InstallerOptions): Installer => {
     store.switchTo(version);
     emit(source, 'switched', about);
     let failure: { code: ErrorCode; message: string } | undefined;
+    let warning: { message: string } | undefined;
     try {
-      await runtime.start(store.currentLink, version);
-      emit(source, 'started', about);
+      const started = await runtime.start(store.currentLink, version);
+      if (started?.warning) warning = { message: started.warning };
+      emit(source, 'started', { ...about, ...warning });
       if (!(await runtime.healthCheck())) {
         failure = {
           code: 'install.health_check_failed',
@@ -246,7 +252,7 @@ export const createInstaller = (options: InstallerOptions): Installer => {
       ],
     });
     store.recover();
-    return end(source, 'committed', about);
+    return end(source, 'committed', { ...about, ...warning });
   };
 
   const rollback = async (): Promise<InstallResult> => {
@@ -259,7 +265,7 @@ export const createInstaller = (options: InstallerOptions): Installer => {
       );
     }
     store.switchTo(target);
-    await runtime.start(store.currentLink, target);
+    const started = await runtime.start(store.currentLink, target);
     const packageId = store.manifestOf(target)?.packageId ?? '';
     store.writeState({
       ...state,
@@ -275,7 +281,7 @@ export const createInstaller = (options: InstallerOptions): Installer => {
     return end('local', 'committed', {
       version: target,
       packageId,
-      message: `Rolled back from version ${state.committed} to ${target}.`,
+      message: `Rolled back from version ${state.committed} to ${target}.${started?.warning ? ` ${started.warning}` : ''}`,
     });
   };
 
