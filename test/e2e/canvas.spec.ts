@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, screenshot, test } from './fixtures';
+import Ajv from 'ajv';
+import { expect, screenshot, startWebApp, test } from './fixtures';
 import { CanvasPage } from './pages/canvas';
 import { ProjectUi } from './pages/project';
 
@@ -155,7 +156,9 @@ test('a discovered virtual device dragged onto the canvas becomes a bound role o
 
   // Both roles were created bound to the devices, so the design is ready for this site.
   await page.getByTestId('roles-tab').click();
-  await expect(page.getByTestId('readiness')).toHaveText(/Ready for this site: all 2 roles are bound/);
+  await expect(page.getByTestId('readiness')).toHaveText(
+    /Ready for this site: all 2 roles are bound to devices that fill them/,
+  );
   await screenshot(page, 'canvas-device-roles');
   // Undo the condition edit, the wire and the relay's node: its role goes with the node, in one step.
   await canvas.leaveFields();
@@ -163,6 +166,161 @@ test('a discovered virtual device dragged onto the canvas becomes a bound role o
   await expect(canvas.nodes).toHaveCount(1);
   await expect(page.getByTestId('roles-panel').locator('[data-role]')).toHaveCount(1);
   expect(pageErrors).toEqual([]);
+});
+
+test('a motion → light flow built from discovered virtual devices is bound in a site, saved, and reopens as it was', async ({
+  page,
+  pageErrors,
+  browser,
+}) => {
+  const work = mkdtempSync(join(tmpdir(), 'fg-e2e-site-'));
+  const folder = join(work, 'hallway');
+  try {
+    const project = new ProjectUi(page);
+    await project.create('Hallway', folder);
+    await expect(project.name).toHaveText('Hallway');
+    const canvas = new CanvasPage(page);
+    await canvas.open();
+    await page.getByTestId('start-demo').click();
+    // The ESPHome-like sensor offers motion (its Home Assistant binary_sensor); the relay a switch.
+    const sensor = page.locator('[data-testid="palette"] [data-device="mac:b4e62d112233"]');
+    await expect(sensor).toBeEnabled({ timeout: 30_000 });
+    await expect(sensor).toHaveAttribute('title', /motion@1/);
+    await expect(page.locator('[data-testid="palette"] [data-device="topic:demo_relay"]')).toBeEnabled({
+      timeout: 30_000,
+    });
+
+    await canvas.dropDevice('mac:b4e62d112233', 'When Demo sensor Motion sensor Motion detected changes', {
+      x: 80,
+      y: 150,
+    });
+    await canvas.dropDevice('topic:demo_relay', 'Set Demo relay On', { x: 420, y: 150 });
+    await expect(canvas.nodes).toHaveCount(2);
+    const [trigger, action] = await canvas.nodeIds();
+    await expect(canvas.node(trigger!)).toContainText('Demo sensor Motion sensor');
+    await expect(canvas.node(action!)).toContainText('Demo relay');
+    await canvas.connect([trigger!, 'out'], [action!, 'in']);
+    await expect(canvas.edges).toHaveCount(1);
+    await canvas.select(trigger!);
+    await canvas.field('condition').fill('payload == true');
+    await expect(canvas.fieldError('condition')).toHaveCount(0);
+    await expect(page.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings');
+    await expect(canvas.node(action!).getByTestId('status-badge')).toHaveClass(/online/);
+    await screenshot(page, 'canvas-site-flow');
+
+    // The project had no site: the first binding made “Site 1”, and both roles are ready there.
+    await canvas.openRoles();
+    await expect(canvas.siteSelect).toHaveValue('site-1');
+    await expect(canvas.readiness).toHaveText(
+      /Ready for “Site 1”: all 2 roles are bound to devices that fill them\./,
+    );
+    await expect(canvas.bindingReason('demo-sensor-motion')).toHaveText('✓ implements motion@1');
+    await expect(canvas.bindingReason('demo-relay-switch')).toHaveText('✓ implements switch@1');
+    // The light's candidates come from the resolver: the relay and the Shelly switch, not the sensor.
+    await expect(canvas.devicePicker('demo-relay-switch').locator('option')).toHaveText([
+      '— not bound —',
+      'Demo relay (Tasmota relay / plug)',
+      'shellyplus1pm-demo01 (Shelly Plus 1PM)',
+    ]);
+
+    // Unbinding is an edit like any other: readiness names what is missing, and undo rebinds.
+    await canvas.devicePicker('demo-relay-switch').selectOption('');
+    await expect(canvas.readiness).toContainText('Not ready for “Site 1”: 1 of 2 roles ready.');
+    await expect(page.getByTestId('readiness-missing')).toHaveText(
+      '“Demo relay” (switch@1) is not bound to a device',
+    );
+    await canvas.leaveFields();
+    await canvas.press('Control+z');
+    await expect(canvas.readiness).toHaveText(/Ready for “Site 1”/);
+
+    // Another site binds the same design to other devices: here nothing is bound yet.
+    await canvas.newSite('Workshop');
+    await expect(canvas.siteSelect).toHaveValue('workshop');
+    await expect(canvas.readiness).toContainText('Not ready for “Workshop”: 0 of 2 roles ready.');
+    await expect(page.getByTestId('readiness-missing').locator('li')).toHaveCount(2);
+    await canvas.siteSelect.selectOption('site-1');
+    await expect(canvas.readiness).toHaveText(/Ready for “Site 1”/);
+    await screenshot(page, 'canvas-site-roles');
+
+    await page.getByTestId('save-flows').click();
+    await expect(page.getByTestId('save-flows')).toHaveText('Saved');
+    const site = JSON.parse(readFileSync(join(folder, 'sites', 'site-1.json'), 'utf8'));
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const checkSite = ajv.compile(JSON.parse(readFileSync('resources/schemas/site.schema.json', 'utf8')));
+    expect(checkSite(site), ajv.errorsText(checkSite.errors)).toBe(true);
+    expect(site.bindings).toEqual([
+      { role: 'demo-sensor-motion', device: 'demo-sensor' },
+      { role: 'demo-relay-switch', device: 'demo-relay' },
+    ]);
+    expect(site.devices).toEqual([
+      {
+        id: 'demo-sensor',
+        name: 'Demo sensor',
+        model: 'esphome-device',
+        identity: { mac: 'b4e62d112233' },
+        variables: {
+          entities: 'humidity,motion,temperature',
+          humidity_id: 'humidity',
+          motion_id: 'motion',
+          prefix: 'demo-sensor',
+          temperature_id: 'temperature',
+        },
+      },
+      {
+        id: 'demo-relay',
+        name: 'Demo relay',
+        model: 'tasmota-relay',
+        identity: { hostname: 'demo-relay-c4d5', mac: 'a4cf12b3c4d5', topic: 'demo_relay' },
+        variables: { host: '127.0.0.1', topic: 'demo_relay' },
+      },
+    ]);
+    expect(JSON.parse(readFileSync(join(folder, 'sites', 'workshop.json'), 'utf8'))).toMatchObject({
+      id: 'workshop',
+      name: 'Workshop',
+      bindings: [],
+    });
+    const flow = JSON.parse(readFileSync(join(folder, 'flows', 'flow-1.json'), 'utf8'));
+    expect(flow.roles).toEqual(['demo-relay-switch', 'demo-sensor-motion']);
+    const before = await canvas.positions();
+
+    // Reload the page: the flow and the site's bindings are back.
+    await page.reload();
+    await canvas.open();
+    await expect(canvas.nodes).toHaveCount(2);
+    await expect(canvas.edges).toHaveCount(1);
+    expect(await canvas.positions()).toEqual(before);
+    await canvas.openRoles();
+    await expect(canvas.siteSelect).toHaveValue('site-1');
+    await expect(canvas.readiness).toHaveText(/Ready for “Site 1”: all 2 roles are bound/);
+
+    // Reopen it in a fresh app where no demo runs: the bindings stand on the site file alone.
+    const other = await startWebApp();
+    const fresh = await browser.newPage();
+    try {
+      await fresh.goto(other.url);
+      await new ProjectUi(fresh).openByPath(folder);
+      await expect(new ProjectUi(fresh).name).toHaveText('Hallway');
+      const reopened = new CanvasPage(fresh);
+      await reopened.open();
+      await expect(reopened.nodes).toHaveCount(2);
+      expect(await reopened.positions()).toEqual(before);
+      await expect(fresh.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings');
+      await reopened.openRoles();
+      await expect(reopened.siteSelect).toHaveValue('site-1');
+      await expect(reopened.readiness).toHaveText(/Ready for “Site 1”: all 2 roles are bound/);
+      await expect(reopened.bindingReason('demo-relay-switch')).toHaveText(
+        '✓ implements switch@1 · not seen now (kept in the site)',
+      );
+      await expect(reopened.node(action!).getByTestId('status-badge')).toHaveClass(/offline/);
+      await screenshot(fresh, 'canvas-site-reopened');
+    } finally {
+      await fresh.close();
+      await other.stop();
+    }
+    expect(pageErrors).toEqual([]);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });
 
 test('flows are saved into the project folder and come back as they were when it is reopened', async ({

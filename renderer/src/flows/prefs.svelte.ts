@@ -55,6 +55,31 @@ export const savePanels = (): void => {
   localStorage.setItem(KEY, JSON.stringify(panels));
 };
 
+/** A pointerdown handler for a splitter: drags resize the panel, and the size is saved on release. */
+export const resizePanel =
+  (which: 'paletteWidth' | 'inspectorWidth' | 'problemsHeight', sign: 1 | -1) => (event: PointerEvent) => {
+    const start = { x: event.clientX, y: event.clientY, value: panels[which] };
+    const target = event.currentTarget as HTMLElement;
+    target.setPointerCapture(event.pointerId);
+    const move = (e: PointerEvent) => {
+      const delta = which === 'problemsHeight' ? start.y - e.clientY : (e.clientX - start.x) * sign;
+      panels[which] = Math.max(120, Math.min(600, start.value + delta));
+    };
+    const up = () => {
+      target.removeEventListener('pointermove', move);
+      target.removeEventListener('pointerup', up);
+      savePanels();
+    };
+    target.addEventListener('pointermove', move);
+    target.addEventListener('pointerup', up);
+  };
+
+/** Shows or hides a panel, and remembers it. */
+export const togglePanel = (which: 'palette' | 'inspector' | 'problems'): void => {
+  panels[which] = !panels[which];
+  savePanels();
+};
+
 /** The colour theme of the whole window. */
 export const theme = $state({
   mode: (localStorage.getItem(THEME_KEY) === 'dark' ? 'dark' : 'light') as 'light' | 'dark',

@@ -37,6 +37,40 @@ export class CanvasPage {
     await this.page.getByRole('tab', { name: 'Inspector' }).click();
   }
 
+  /** The Roles tab: the site picker, each role's device and the design's readiness for the site. */
+  async openRoles(): Promise<Locator> {
+    await this.page.getByTestId('roles-tab').click();
+    const panel = this.page.getByTestId('roles-panel');
+    await expect(panel).toBeVisible();
+    return panel;
+  }
+
+  get readiness(): Locator {
+    return this.page.getByTestId('readiness');
+  }
+
+  get siteSelect(): Locator {
+    return this.page.getByTestId('roles-panel').getByLabel('Site', { exact: true });
+  }
+
+  /** The device picker of a role in the Roles tab. */
+  devicePicker(roleId: string): Locator {
+    return this.page.locator(`[data-testid="roles-panel"] [data-role="${roleId}"] select`);
+  }
+
+  /** Why the bound device fills (or cannot fill) a role, as the Roles tab says it. */
+  bindingReason(roleId: string): Locator {
+    return this.page.locator(
+      `[data-testid="roles-panel"] [data-role="${roleId}"] [data-testid="binding-reason"]`,
+    );
+  }
+
+  /** Creates a site with "New site…", answering its name prompt. */
+  async newSite(name: string): Promise<void> {
+    this.page.once('dialog', (d) => void d.accept(name));
+    await this.page.getByTestId('roles-panel').getByRole('button', { name: 'New site…' }).click();
+  }
+
   /** Drags a palette role onto the canvas at (x, y) and picks one of the offers it shows. */
   async dropRole(roleId: string, offer: string, at: { x: number; y: number }): Promise<void> {
     await this.page
