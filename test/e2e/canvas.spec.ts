@@ -206,6 +206,13 @@ test('a motion → light flow built from discovered virtual devices is bound in 
     await expect(canvas.fieldError('condition')).toHaveCount(0);
     await expect(page.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings');
     await expect(canvas.node(action!).getByTestId('status-badge')).toHaveClass(/online/);
+    await page.getByTestId('auto-layout').click();
+    await expect
+      .poll(async () => {
+        const b = await canvas.boxes();
+        return b[trigger!]!.x + b[trigger!]!.width < b[action!]!.x;
+      })
+      .toBe(true);
     await screenshot(page, 'canvas-site-flow');
 
     // The project had no site: the first binding made “Site 1”, and both roles are ready there.
