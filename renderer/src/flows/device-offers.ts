@@ -20,12 +20,13 @@ export const offerOf = (
   const r = siteDeviceFor(device, stored, catalog);
   if (!r.ok) return { capabilities: [], reason: r.reason };
   const capabilities = offeredCapabilities(r.device, catalog);
+  if (capabilities.length > 0) return { capabilities, reason: null };
+  const model = catalog.models.get(r.device.model);
+  const tested = Object.values(model?.implements ?? {}).flatMap((i) => Object.keys(i.when ?? {}));
+  const missing = [...new Set(tested)].filter((v) => !Object.hasOwn(r.device.variables ?? {}, v));
   return {
     capabilities,
-    reason:
-      capabilities.length > 0
-        ? null
-        : `“${device.name}” offers nothing flows can use yet: the ${device.model?.name ?? r.device.model} implementations need settings discovery did not find; add the device to a site and set them there.`,
+    reason: `“${device.name}” offers nothing flows can use yet: its ${model?.title ?? r.device.model} implementations need settings discovery did not find (${missing.join(', ') || 'see the model'}); set them on the device in the site's file (sites/<id>.json).`,
   };
 };
 

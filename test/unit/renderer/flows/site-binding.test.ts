@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createCatalog, type Catalog } from '../../../../shared/core/model/catalog';
+import type { DiscoveredDevice } from '../../../../shared/core/registry/types';
+import { loadLibrary } from '../../../../shared/node/library/load';
+import { applyChanges, invert } from '../../../../renderer/src/canvas/changes';
+import { bindRole } from '../../../../renderer/src/canvas/commands';
+import type { Design, SiteDevice } from '../../../../renderer/src/canvas/types';
+import { builtinCapabilities } from '../../../../renderer/src/flows/capabilities';
+import { offerOf, offersForDevice, roleStatuses } from '../../../../renderer/src/flows/device-offers';
+import { deviceChoices, fitOf } from '../../../../renderer/src/flows/site-devices';
+
+/** The demo site's devices as the registry reported them (see test/unit/registry/to-site-device.test.ts). */
+const found = JSON.parse(
+  readFileSync('test/fixtures/registry/demo-devices.json', 'utf8'),
+) as DiscoveredDevice[];
+const byModel = (id: string) => found.find((d) => d.model?.id === id)!;
+
+let catalog: Catalog;
+beforeAll(async () => {
+  const lib = await loadLibrary();
+  catalog = createCatalog(lib.capabilities, lib.models);
+});
+
+const relay: SiteDevice = {
+  id: 'hall-relay',
+  name: 'Hall relay',
+  model: 'tasmota-relay',
+  identity: { mac: 'a4cf12b3c4d5', topic: 'demo_relay' },
+  variables: { topic: 'demo_relay' },
+};
+const design: Design = {
+  flows: [],
+  roles: [
+    { id: 'light', title: 'Hall light', capability: 'switch@1' },
+    { id: 'motion', title: 'Hall motion', capability: 'motion@1' },
+  ],
+  devices: [relay],
+};
+
+describe('binding roles to site devices, as undoable changes', () => {
+  it('binds a device new to the site in one step with the device, and undo takes both back', () => {
+    const choices = deviceChoices(design.devices!, found, catalog);
+    const sensor = choices.find((c) => c.device.model === 'esphome-device')!;
+    expect(sensor).toMatchObject({ stored: false, device: { id: 'demo-sensor' } });
+    const changes = bindRole(design, 'motion', sensor.device);
+    expect(changes.map((c) => c.type)).toEqual(['device', 'role']);
+    const after = applyChanges(design, changes);
+    expect(after.roles[1]).toEqual({
+      id: 'motion',
+      title: 'Hall motion',
+      capability: 'motion@1',
+      device: 'demo-sensor',
+    });
+    expect(after.devices!.map((d) => d.id)).toEqual(['hall-relay', 'demo-sensor']);
+    expect(applyChanges(after, invert(changes))).toEqual(design);
+  });
+
+  it('unbinding keeps the device on the site; binding a stored device adds nothing', () => {
+    const bound = applyChanges(design, bindRole(design, 'light', relay));
+    expect(bindRole(bound, 'light', relay)).toEqual([]);
+    const unbound = applyChanges(bound, bindRole(bound, 'light', null));
+    expect(unbound.roles[0]!.device).toBeUndefined();
+    expect(unbound.devices).toEqual([relay]);
+  });
+});
+
+describe('device choices and offers', () => {
+  it('a discovered device the site lists is the site’s entry (its id and variables), seen now', () => {
+    const choices = deviceChoices([relay], found, catalog);
+    const stored = choices.filter((c) => c.stored);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.device).toBe(relay);
+    expect(stored[0]!.found?.id).toBe('topic:demo_relay');
+    // The relay is not offered a second time as a new device.
+    expect(choices.filter((c) => c.device.model === 'tasmota-relay')).toHaveLength(1);
+    expect(fitOf(relay, design.roles[0]!, catalog)).toMatchObject({ ok: true });
+    expect(fitOf(relay, design.roles[1]!, catalog)).toEqual({
+      ok: false,
+      reason: 'Tasmota relay / plug does not implement motion@1',
+    });
+  });
+
+  it('a stored device discovery does not see is still a choice, marked as not seen', () => {
+    const away: SiteDevice = { ...relay, id: 'away', identity: { mac: '001122334455' } };
+    expect(deviceChoices([away], [], catalog)).toEqual([{ device: away, found: null, stored: true }]);
+    const status = roleStatuses([{ id: 'light', capability: 'switch@1', device: 'away' }], [away], found);
+    expect(status.get('light')).toBe('offline');
+  });
+
+  it('dragging the sensor offers its motion trigger with a new role and the device to add', () => {
+    const r = offersForDevice(
+      byModel('esphome-device'),
+      design.roles,
+      [relay],
+      builtinCapabilities(),
+      catalog,
+    );
+    if (!r.ok) throw new Error(r.reason);
+    const motion = r.offers.find(
+      (o) => o.label === 'When Demo sensor Motion sensor Motion detected changes',
+    )!;
+    expect(motion.newRole).toMatchObject({
+      id: 'demo-sensor-motion',
+      capability: 'motion@1',
+      device: 'demo-sensor',
+    });
+    expect(motion.newDevice).toMatchObject({ id: 'demo-sensor', variables: { prefix: 'demo-sensor' } });
+    // No switch: the node has no relay entity.
+    expect(r.offers.some((o) => o.label.includes('Switch'))).toBe(false);
+  });
+
+  it('a device whose model needs settings discovery did not find says so instead of offering nothing', () => {
+    expect(offerOf(byModel('homie-device'), [], catalog)).toEqual({
+      capabilities: [],
+      reason: expect.stringMatching(
+        /need settings discovery did not find \(switch_path, temperature_path, humidity_path\); set them on the device in the site's file/,
+      ),
+    });
+  });
+});
