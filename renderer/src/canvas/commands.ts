@@ -245,14 +245,23 @@ export const addDevice = (design: Design, device: SiteDevice): Change[] =>
   design.devices?.some((d) => d.id === device.id) ? [] : [{ type: 'device', before: null, after: device }];
 
 /**
- * Binds a role to a site device (adding the device to the site when it is new there), or
- * unbinds it with null; the site keeps the device after an unbind, as a known device of the site.
+ * Binds a role to a site device, through `implementation` when the binding must name one
+ * (adding the device to the site when it is new there), or unbinds it with null; the site keeps
+ * the device after an unbind, as a known device of the site.
  */
-export const bindRole = (design: Design, roleId: string, device: SiteDevice | null): Change[] => {
+export const bindRole = (
+  design: Design,
+  roleId: string,
+  device: SiteDevice | null,
+  implementation?: string,
+): Change[] => {
   const role = design.roles.find((r) => r.id === roleId);
-  if (!role || role.device === (device?.id ?? undefined)) return [];
+  if (!role || (role.device === (device?.id ?? undefined) && role.implementation === implementation))
+    return [];
   const { device: _old, implementation: _impl, ...rest } = role;
-  const after: Role = device ? { ...rest, device: device.id } : rest;
+  const after: Role = device
+    ? { ...rest, device: device.id, ...(implementation ? { implementation } : {}) }
+    : rest;
   return [...(device ? addDevice(design, device) : []), { type: 'role', before: role, after }];
 };
 

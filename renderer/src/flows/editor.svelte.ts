@@ -363,8 +363,11 @@ export class FlowEditor {
   }
 
   /** Binds a role to a site device, adding it to the site when new there (or unbinds it with null). */
-  bindRole(roleId: string, device: SiteDevice | null): void {
-    this.apply(device ? 'Bind role' : 'Unbind role', bindRole(this.design, roleId, $state.snapshot(device)));
+  bindRole(roleId: string, device: SiteDevice | null, implementation?: string): void {
+    this.apply(
+      device ? 'Bind role' : 'Unbind role',
+      bindRole(this.design, roleId, $state.snapshot(device), implementation),
+    );
   }
 
   removeRole(roleId: string): void {

@@ -85,3 +85,18 @@ export const modelRole = (role: Role) => ({
 /** Whether a device can fill a role, and why (or why not), by the resolver. */
 export const fitOf = (device: Device, role: Role, catalog: Catalog) =>
   canFillRole(device, modelRole(role), catalog, role.implementation);
+
+/**
+ * The implementation a binding should name, or undefined when the gateway's own choice (the one
+ * implementation of exactly the role's capability) is the resolver's. It matters when a device
+ * fills the role through `extends` (a dimmer in a switch role) or offers the capability twice.
+ */
+export const bindingImplementation = (device: Device, role: Role, catalog: Catalog): string | undefined => {
+  const fit = fitOf(device, { ...role, implementation: undefined }, catalog);
+  if (!fit.ok) return undefined;
+  const model = catalog.models.get(device.model);
+  const exact = Object.entries(model?.implements ?? {}).filter(([, i]) => i.capability === role.capability);
+  return exact.length === 1 && exact[0]![0] === fit.candidate.implementation
+    ? undefined
+    : fit.candidate.implementation;
+};

@@ -8,7 +8,7 @@ import { bindRole } from '../../../../renderer/src/canvas/commands';
 import type { Design, SiteDevice } from '../../../../renderer/src/canvas/types';
 import { builtinCapabilities } from '../../../../renderer/src/flows/capabilities';
 import { offerOf, offersForDevice, roleStatuses } from '../../../../renderer/src/flows/device-offers';
-import { deviceChoices, fitOf } from '../../../../renderer/src/flows/site-devices';
+import { bindingImplementation, deviceChoices, fitOf } from '../../../../renderer/src/flows/site-devices';
 
 /** The demo site's devices as the registry reported them (see test/unit/registry/to-site-device.test.ts). */
 const found = JSON.parse(
@@ -62,6 +62,25 @@ describe('binding roles to site devices, as undoable changes', () => {
     const unbound = applyChanges(bound, bindRole(bound, 'light', null));
     expect(unbound.roles[0]!.device).toBeUndefined();
     expect(unbound.devices).toEqual([relay]);
+  });
+});
+
+describe('the implementation a binding names', () => {
+  it('only when the gateway would not pick it by itself: a dimmer in a switch role names its dimmer', () => {
+    const light = { id: 'light', capability: 'switch@1' };
+    expect(bindingImplementation(relay, light, catalog)).toBeUndefined();
+    const dimmer: SiteDevice = {
+      id: 'lamp',
+      name: 'Lamp',
+      model: 'ha-light-json',
+      identity: {},
+      variables: { state_topic: 'lamp/state', command_topic: 'lamp/set' },
+    };
+    expect(bindingImplementation(dimmer, light, catalog)).toBe('dimmer');
+    const changes = bindRole({ ...design, devices: [dimmer] }, 'light', dimmer, 'dimmer');
+    expect(changes.at(-1)).toMatchObject({
+      after: { id: 'light', device: 'lamp', implementation: 'dimmer' },
+    });
   });
 });
 
