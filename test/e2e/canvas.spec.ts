@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
@@ -324,6 +324,40 @@ test('a motion → light flow built from discovered virtual devices is bound in 
       await fresh.close();
       await other.stop();
     }
+    expect(pageErrors).toEqual([]);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('the sample demo project opens with its site bound and ready, and opening it changes nothing', async ({
+  page,
+  pageErrors,
+}) => {
+  const work = mkdtempSync(join(tmpdir(), 'fg-e2e-sample-'));
+  try {
+    const folder = join(work, 'demo');
+    cpSync('resources/samples/demo-site', folder, { recursive: true });
+    const project = new ProjectUi(page);
+    await project.openByPath(folder);
+    await expect(project.name).toHaveText('Demo site');
+    const canvas = new CanvasPage(page);
+    await canvas.open();
+    await canvas.openRoles();
+    await expect(canvas.siteSelect).toHaveValue('demo');
+    await expect(canvas.readiness).toHaveText(
+      /Ready for “Demo site”: all 6 roles are bound to devices that fill them\./,
+    );
+    // The sensor's model is the project's own (models/esphome-multisensor.json); the plug also meters power.
+    await expect(canvas.bindingReason('hall-motion')).toHaveText(
+      '✓ implements motion@1 · not seen now (kept in the site)',
+    );
+    await expect(canvas.devicePicker('kitchen-plug').locator('option')).toHaveText([
+      '— not bound —',
+      'Kitchen plug (Shelly Plus 1PM) · not seen now',
+    ]);
+    await expect(page.getByTestId('save-flows')).toHaveText('Saved');
+    await screenshot(page, 'canvas-sample-site');
     expect(pageErrors).toEqual([]);
   } finally {
     rmSync(work, { recursive: true, force: true });

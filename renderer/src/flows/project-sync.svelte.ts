@@ -11,7 +11,15 @@ import { projectState, saveProject, watchProject } from '../project/project-stat
 import { fromFlowDocument, toFlowDocument } from './documents';
 import { editor } from './session.svelte';
 import { clearProjectModels, loadProjectModels } from './project-models.svelte';
-import { clearSites, createSite, loadSites, openSite, pushSite, type LoadedSite } from './sites.svelte';
+import {
+  clearSites,
+  createSite,
+  loadSites,
+  openSite,
+  pushSite,
+  settleSite,
+  type LoadedSite,
+} from './sites.svelte';
 
 const strings = (v: unknown): string[] | undefined =>
   Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
@@ -99,6 +107,7 @@ const load = async (path: string) => {
   written = new Map(flows.map((f) => [f.id, f]));
   writtenRoles = JSON.stringify(projectRoles(roles));
   editor.load(design);
+  settleSite(editor.design);
   sync.path = path;
   sync.loading = false;
 };
@@ -179,7 +188,9 @@ export const selectSite = async (id: string): Promise<void> => {
     id,
     editor.design.roles.map((r) => r.id),
   );
-  if (site) editor.loadSite(site.devices, site.bindings);
+  if (!site) return;
+  editor.loadSite(site.devices, site.bindings);
+  settleSite(editor.design);
 };
 
 /** Adds a new site to the project and binds against it. */
@@ -190,5 +201,7 @@ export const newSite = async (name: string): Promise<void> => {
     name,
     editor.design.roles.map((r) => r.id),
   );
-  if (site) editor.loadSite(site.devices, site.bindings);
+  if (!site) return;
+  editor.loadSite(site.devices, site.bindings);
+  settleSite(editor.design);
 };

@@ -61,7 +61,7 @@ const use = (site: Site | null, roleIds: readonly string[]): LoadedSite => {
   sites.selected = site?.id ?? null;
   if (projectPath && site) localStorage.setItem(selectionKey(projectPath), site.id);
   orphans = site ? site.bindings.filter((b) => !roleIds.includes(b.role)) : [];
-  written = site ? JSON.stringify(site) : '';
+  written = '';
   return site ? { devices: site.devices, bindings: site.bindings } : empty;
 };
 
@@ -148,6 +148,28 @@ export const bindingsOf = (design: Design): RoleBinding[] =>
       : [],
   );
 
+/** The selected site's document with the design's devices and bindings, or null when none is selected. */
+const documentOf = (design: Design): Site | null => {
+  if (!base) return null;
+  const roleIds = design.roles.map((r) => r.id);
+  return {
+    ...base,
+    schemaVersion: 1,
+    devices: [...(design.devices ?? [])],
+    bindings: [...bindingsOf(design), ...orphans.filter((b) => !roleIds.includes(b.role))],
+  };
+};
+
+/**
+ * Records the design just loaded as what the selected site holds, so that opening a project
+ * or a site never counts as an edit (a file whose bindings are in another order, say, is not
+ * rewritten until something is bound).
+ */
+export const settleSite = (design: Design): void => {
+  const doc = documentOf(design);
+  written = doc ? JSON.stringify(doc) : '';
+};
+
 /**
  * Writes the selected site with the design's devices and bindings when they changed. Creates
  * "Site 1" first when the project has no site and something is bound. Returns an error message.
@@ -163,13 +185,7 @@ export const pushSite = async (design: Design): Promise<string | null> => {
     );
     if (!made) return sites.error;
   }
-  const roleIds = design.roles.map((r) => r.id);
-  const site: Site = {
-    ...base!,
-    schemaVersion: 1,
-    devices: [...(design.devices ?? [])],
-    bindings: [...bindings, ...orphans.filter((b) => !roleIds.includes(b.role))],
-  };
+  const site = documentOf(design)!;
   const text = JSON.stringify(site);
   if (text === written) return null;
   const r = await api.project.putDocument({ kind: 'sites', id: site.id, document: site });
