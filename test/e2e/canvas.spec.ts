@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
@@ -330,7 +330,7 @@ test('a motion → light flow built from discovered virtual devices is bound in 
   }
 });
 
-test('the sample demo project opens with its site bound and ready, and opening it changes nothing', async ({
+test('the sample demo project opens with its site’s bindings; one that no longer fits says why until rebound', async ({
   page,
   pageErrors,
 }) => {
@@ -338,6 +338,11 @@ test('the sample demo project opens with its site bound and ready, and opening i
   try {
     const folder = join(work, 'demo');
     cpSync('resources/samples/demo-site', folder, { recursive: true });
+    // Someone bound the hall light to the sensor in the file: it has no switch.
+    const siteFile = join(folder, 'sites', 'demo.json');
+    const demo = JSON.parse(readFileSync(siteFile, 'utf8'));
+    demo.bindings[0] = { role: 'hall-light', device: 'demo-sensor' };
+    writeFileSync(siteFile, JSON.stringify(demo, null, 2));
     const project = new ProjectUi(page);
     await project.openByPath(folder);
     await expect(project.name).toHaveText('Demo site');
@@ -345,8 +350,12 @@ test('the sample demo project opens with its site bound and ready, and opening i
     await canvas.open();
     await canvas.openRoles();
     await expect(canvas.siteSelect).toHaveValue('demo');
-    await expect(canvas.readiness).toHaveText(
-      /Ready for “Demo site”: all 6 roles are bound to devices that fill them\./,
+    await expect(canvas.readiness).toContainText('Not ready for “Demo site”: 5 of 6 roles ready.');
+    await expect(page.getByTestId('readiness-missing')).toHaveText(
+      '“Hall light” (switch@1) is bound to “Living room sensor”, which cannot fill it: ESPHome multisensor (temperature, humidity, motion) does not implement switch@1',
+    );
+    await expect(canvas.bindingReason('hall-light')).toHaveText(
+      '✗ cannot fill it: ESPHome multisensor (temperature, humidity, motion) does not implement switch@1',
     );
     // The sensor's model is the project's own (models/esphome-multisensor.json); the plug also meters power.
     await expect(canvas.bindingReason('hall-motion')).toHaveText(
@@ -356,8 +365,23 @@ test('the sample demo project opens with its site bound and ready, and opening i
       '— not bound —',
       'Kitchen plug (Shelly Plus 1PM) · not seen now',
     ]);
+    // Opening is not an edit.
     await expect(page.getByTestId('save-flows')).toHaveText('Saved');
-    await screenshot(page, 'canvas-sample-site');
+    await screenshot(page, 'canvas-sample-site-unfit');
+
+    await canvas.devicePicker('hall-light').selectOption('demo-relay');
+    await expect(canvas.readiness).toHaveText(
+      /Ready for “Demo site”: all 6 roles are bound to devices that fill them\./,
+    );
+    await expect(page.getByTestId('save-flows')).toHaveText('Save');
+    await page.getByTestId('save-flows').click();
+    await expect(page.getByTestId('save-flows')).toHaveText('Saved');
+    // Only the binding changed: the site's network profile, rooms and gateways are as they were.
+    const saved = JSON.parse(readFileSync(siteFile, 'utf8'));
+    expect(saved).toEqual({
+      ...demo,
+      bindings: [{ role: 'hall-light', device: 'demo-relay' }, ...demo.bindings.slice(1)],
+    });
     expect(pageErrors).toEqual([]);
   } finally {
     rmSync(work, { recursive: true, force: true });
