@@ -211,7 +211,7 @@ describe('identity and variables', () => {
     expect(sameDevice(stored, { identity: { topic: 'demo-sensor' } })).toBe(false);
   });
 
-  it('a scalar variable two observations disagree on keeps the most specific value and is reported', () => {
+  it('a scalar variable two observations disagree on keeps the first value (most specific rule, then topic order) and is reported', () => {
     const model = catalog.models.get('tasmota-relay')!;
     const s = sighting({ 'topic:tele/one/LWT': 'Online', 'topic:tele/two/LWT': 'Online' });
     expect(captureVariables(model, [s])).toEqual({
