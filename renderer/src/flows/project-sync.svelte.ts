@@ -11,15 +11,7 @@ import { projectState, saveProject, watchProject } from '../project/project-stat
 import { fromFlowDocument, toFlowDocument } from './documents';
 import { editor } from './session.svelte';
 import { clearProjectModels, loadProjectModels } from './project-models.svelte';
-import {
-  clearSites,
-  createSite,
-  loadSites,
-  openSite,
-  pushSite,
-  settleSite,
-  type LoadedSite,
-} from './sites.svelte';
+import { clearSites, createSite, loadSites, openSite, pushSite, settleSite } from './sites.svelte';
 
 const strings = (v: unknown): string[] | undefined =>
   Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
@@ -59,15 +51,6 @@ const projectRoles = (roles: readonly Role[]) =>
     ...(r.alsoRequires?.length ? { alsoRequires: [...r.alsoRequires] } : {}),
   }));
 
-/** The roles with a site's bindings on them. */
-const bound = (roles: readonly Role[], site: LoadedSite): Role[] =>
-  roles.map((r) => {
-    const b = site.bindings.find((x) => x.role === r.id);
-    return b
-      ? { ...r, device: b.device, ...(b.implementation ? { implementation: b.implementation } : {}) }
-      : r;
-  });
-
 /** Sync state: which project is loaded and the flow objects last written to it. */
 export const sync = $state({ path: null as string | null, loading: false, error: null as string | null });
 let written = new Map<string, Flow>();
@@ -92,7 +75,6 @@ const load = async (path: string) => {
     path,
     unbound.map((r) => r.id),
   );
-  const roles = bound(unbound, site);
   const flows: Flow[] = [];
   for (const id of ids.value) {
     const r = await api.project.getDocument({ kind: 'flows', id });
@@ -101,12 +83,12 @@ const load = async (path: string) => {
   }
   const design: Design = {
     flows: flows.length > 0 ? flows : [{ id: 'flow-1', name: 'Flow 1', nodes: [], edges: [], groups: [] }],
-    roles,
-    devices: site.devices,
+    roles: unbound,
   };
   written = new Map(flows.map((f) => [f.id, f]));
-  writtenRoles = JSON.stringify(projectRoles(roles));
+  writtenRoles = JSON.stringify(projectRoles(unbound));
   editor.load(design);
+  editor.loadSite(site.devices, site.bindings);
   settleSite(editor.design);
   sync.path = path;
   sync.loading = false;
