@@ -238,6 +238,20 @@ export const implementationApplies = (impl: Implementation, vars: Variables): bo
     return options.some((o) => o === '*' || have.includes(o));
   });
 
+/**
+ * What keeps an implementation from applying, when it is only settings the device lacks: the
+ * variables its `when` tests that have no value (empty when it applies). Null when a variable
+ * that is set rules it out, since then the device is another configuration, not an unfinished one.
+ */
+export const unsetConditions = (impl: Implementation, vars: Variables): string[] | null => {
+  const unset: string[] = [];
+  for (const [name, options] of Object.entries(impl.when ?? {})) {
+    if (!Object.hasOwn(vars, name) || vars[name] === '') unset.push(name);
+    else if (!implementationApplies({ ...impl, when: { [name]: options } }, vars)) return null;
+  }
+  return unset;
+};
+
 /** The keys of the implementations that apply to this device, in model order. */
 export const applicableImplementations = (device: BoundDevice): string[] =>
   Object.entries(device.model.implements)

@@ -4,7 +4,7 @@
  * resolver judges it. The Flows view shows it; packaging for the site needs the same answer.
  */
 import type { Catalog } from './catalog';
-import { canFillRole, type RoleCandidate } from './resolver';
+import { canFillRole, type PendingFit, type RoleCandidate } from './resolver';
 import type { Device, Role, RoleBinding } from './schemas';
 
 /** How one role stands on the site. */
@@ -22,6 +22,8 @@ export type RoleReadiness =
       readonly device: string;
       /** Why the device cannot fill the role, from the resolver. */
       readonly reason: string;
+      /** The settings the device lacks, when only those stand in the way (see the resolver). */
+      readonly needs?: PendingFit;
       readonly message: string;
     }
   | {
@@ -69,6 +71,7 @@ export const siteReadiness = (
         state: 'unfit',
         device: device.id,
         reason: fit.reason,
+        ...(fit.needs ? { needs: fit.needs } : {}),
         message: `${nameOf(role)} is bound to “${device.name}”, which cannot fill it: ${fit.reason}`,
       };
     }

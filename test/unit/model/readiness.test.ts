@@ -71,6 +71,26 @@ describe('site readiness', () => {
     ]);
   });
 
+  it('a device that lacks only a setting says which, with its description, and is ready once it is set', () => {
+    const homie: Device = {
+      id: 'lamp',
+      name: 'Lamp',
+      model: 'homie-device',
+      identity: {},
+      variables: { base: 'homie/lamp' },
+    };
+    const r = siteReadiness([roles[0]!], [{ role: 'light', device: 'lamp' }], [homie], catalog);
+    expect(r.roles[0]).toMatchObject({
+      state: 'unfit',
+      needs: { implementation: 'switch', settings: [{ name: 'switch_path', title: 'Switch property' }] },
+    });
+    expect(r.missing).toEqual([
+      '“Hall light” (switch@1) is bound to “Lamp”, which cannot fill it: Homie device (v4 / v5) needs the setting switch_path (Switch property: <node>/<property> of a settable boolean, e.g. light/power) to offer switch@1; set it on the device',
+    ]);
+    const set = { ...homie, variables: { base: 'homie/lamp', switch_path: 'light/power' } };
+    expect(siteReadiness([roles[0]!], [{ role: 'light', device: 'lamp' }], [set], catalog).ready).toBe(true);
+  });
+
   it('a design without roles is ready for any site', () => {
     expect(siteReadiness([], [], [], catalog)).toEqual({ ready: true, roles: [], missing: [] });
   });

@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCatalog, type Catalog } from '../../../shared/core/model/catalog';
-import { canFillRole, devicesForRole, modelsForRole } from '../../../shared/core/model/resolver';
+import { unsetConditions } from '../../../shared/core/model/binding';
+import {
+  canFillRole,
+  describeSettings,
+  devicesForRole,
+  modelsForRole,
+} from '../../../shared/core/model/resolver';
 import type { Device } from '../../../shared/core/model/schemas';
 import { loadLibrary } from '../../../shared/node/library/load';
 
@@ -79,5 +85,32 @@ describe('resolver', () => {
       ok: false,
       reason: expect.stringMatching(/not in the library/),
     });
+  });
+});
+
+describe('settings a device lacks', () => {
+  const impl = { capability: 'switch@1', when: { entities: ['switch'], path: ['*'] } };
+
+  it('unsetConditions lists unset variables, and is null when a set one rules the implementation out', () => {
+    expect(unsetConditions(impl, { entities: 'switch', path: 'a/b' })).toEqual([]);
+    expect(unsetConditions(impl, { entities: 'switch' })).toEqual(['path']);
+    expect(unsetConditions(impl, { entities: '', path: '' })).toEqual(['entities', 'path']);
+    expect(unsetConditions(impl, { entities: 'motion' })).toBeNull();
+  });
+
+  it('describeSettings names each setting with its title, description and accepted values', () => {
+    expect(describeSettings([{ name: 'p', title: 'Path', description: 'node/property.' }])).toBe(
+      'the setting p (Path: node/property)',
+    );
+    expect(describeSettings([{ name: 'a' }, { name: 'b', oneOf: ['x', 'y'] }])).toBe(
+      'the settings a and b (one of x, y)',
+    );
+  });
+
+  it('a set variable that rules an implementation out is another configuration, not a missing setting', () => {
+    const sensor = devices.find((d) => d.id === 'hum')!;
+    const fit = canFillRole(sensor, { id: 't', capability: 'temperature@1' }, catalog);
+    expect(fit).toMatchObject({ ok: false, reason: expect.stringMatching(/only for other configurations/) });
+    expect(fit).not.toHaveProperty('needs');
   });
 });

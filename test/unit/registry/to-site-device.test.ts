@@ -157,7 +157,7 @@ describe('toSiteDevice on recorded sightings of the virtual devices', () => {
     });
   });
 
-  it('the Homie light keeps its base topic; its switch path is not announced, so it cannot fill a switch yet', () => {
+  it('the Homie light keeps its base topic; its switch path is not announced, so it needs that setting to fill a switch', () => {
     const r = toSiteDevice(byModel('homie-device'), catalog);
     if (!r.ok) throw new Error(r.reason);
     expect(r.device).toMatchObject({
@@ -167,7 +167,23 @@ describe('toSiteDevice on recorded sightings of the virtual devices', () => {
     });
     expect(canFillRole(r.device, { id: 'l', capability: 'switch@1' }, catalog)).toEqual({
       ok: false,
-      reason: 'Homie device (v4 / v5) offers switch@1 only for other configurations (see "when")',
+      reason:
+        'Homie device (v4 / v5) needs the setting switch_path (Switch property: <node>/<property> of a settable boolean, e.g. light/power) to offer switch@1; set it on the device',
+      needs: {
+        implementation: 'switch',
+        settings: [
+          {
+            name: 'switch_path',
+            title: 'Switch property',
+            description: '<node>/<property> of a settable boolean, e.g. light/power.',
+          },
+        ],
+      },
+    });
+    const set = { ...r.device, variables: { ...r.device.variables, switch_path: 'light/power' } };
+    expect(canFillRole(set, { id: 'l', capability: 'switch@1' }, catalog)).toMatchObject({
+      ok: true,
+      candidate: { implementation: 'switch', reason: 'implements switch@1' },
     });
   });
 
