@@ -244,6 +244,13 @@ export const addRole = (role: Role): Change[] => [{ type: 'role', before: null, 
 export const addDevice = (design: Design, device: SiteDevice): Change[] =>
   design.devices?.some((d) => d.id === device.id) ? [] : [{ type: 'device', before: null, after: device }];
 
+/** Replaces a site device with `device` (same id): its settings or login; nothing when unchanged. */
+export const replaceDevice = (design: Design, device: SiteDevice): Change[] => {
+  const before = design.devices?.find((d) => d.id === device.id);
+  if (!before || JSON.stringify(before) === JSON.stringify(device)) return [];
+  return [{ type: 'device', before, after: device }];
+};
+
 /**
  * Binds a role to a site device, through `implementation` when the binding must name one
  * (adding the device to the site when it is new there), or unbinds it with null; the site keeps

@@ -1,7 +1,8 @@
 /**
  * What discovered devices mean on the canvas: what one offers flows when dragged (the
- * capabilities of its site device's applicable implementations, with the role and, when new to
- * the site, the device to add), and whether the device bound to each role is online now.
+ * capabilities of its site device's implementations that apply, or will once the settings
+ * discovery did not find are given, with the role and, when new to the site, the device to
+ * add), and whether the device bound to each role is online now.
  */
 import type { Catalog } from '../../../shared/core/model/catalog';
 import type { DiscoveredDevice } from '../../../shared/core/registry/types';
@@ -9,28 +10,53 @@ import type { RoleStatus } from '../canvas/adapter';
 import type { Role, SiteDevice } from '../canvas/types';
 import type { CapabilityInfo } from './capabilities';
 import { deviceOffers, type Offer } from './offers';
-import { foundFor, offeredCapabilities, siteDeviceFor } from './site-devices';
+import { foundFor, offeredCapabilities, pendingCapabilities, siteDeviceFor } from './site-devices';
 
-/** What a discovered device offers flows, or why it offers nothing. */
+/** Where the Roles tab lets the installer give a device the settings discovery did not find. */
+const SETTINGS_PLACE = 'the Roles tab, under “Devices on this site”';
+
+/**
+ * The capabilities a site device offers flows: those that apply now, then those its model would
+ * give once settings discovery did not find are set (with a note naming them and where to set
+ * them); or why it offers nothing.
+ */
+const capabilitiesOf = (
+  device: SiteDevice,
+  name: string,
+  catalog: Catalog,
+): { capabilities: string[]; note: string | null; reason: string | null } => {
+  const now = offeredCapabilities(device, catalog);
+  const pending = pendingCapabilities(device, catalog);
+  const capabilities = [...now, ...pending.map((p) => p.capability)];
+  const settings = [...new Set(pending.flatMap((p) => p.settings))];
+  const note = pending.length
+    ? `${pending.map((p) => p.capability).join(', ')} once ${settings.join(', ')} ${settings.length > 1 ? 'are' : 'is'} set in ${SETTINGS_PLACE} (discovery did not find ${settings.length > 1 ? 'them' : 'it'})`
+    : null;
+  if (capabilities.length > 0) return { capabilities, note, reason: null };
+  const model = catalog.models.get(device.model);
+  return {
+    capabilities,
+    note,
+    reason: `“${name}” offers nothing flows can use: none of its ${model?.title ?? device.model} implementations applies to the settings it has; check them in ${SETTINGS_PLACE} once it is on the site.`,
+  };
+};
+
+/** What a discovered device offers flows (with a note on capabilities that wait for settings), or why it offers nothing. */
 export const offerOf = (
   device: DiscoveredDevice,
   stored: readonly SiteDevice[],
   catalog: Catalog,
-): { capabilities: string[]; reason: string | null } => {
+): { capabilities: string[]; note: string | null; reason: string | null } => {
   const r = siteDeviceFor(device, stored, catalog);
-  if (!r.ok) return { capabilities: [], reason: r.reason };
-  const capabilities = offeredCapabilities(r.device, catalog);
-  if (capabilities.length > 0) return { capabilities, reason: null };
-  const model = catalog.models.get(r.device.model);
-  const tested = Object.values(model?.implements ?? {}).flatMap((i) => Object.keys(i.when ?? {}));
-  const missing = [...new Set(tested)].filter((v) => !Object.hasOwn(r.device.variables ?? {}, v));
-  return {
-    capabilities,
-    reason: `“${device.name}” offers nothing flows can use yet: its ${model?.title ?? r.device.model} implementations need settings discovery did not find (${missing.join(', ') || 'see the model'}); set them on the device in the site's file (sites/<id>.json).`,
-  };
+  if (!r.ok) return { capabilities: [], note: null, reason: r.reason };
+  return capabilitiesOf(r.device, device.name, catalog);
 };
 
-/** The offers of dragging a discovered device, or why there are none (for the status line). */
+/**
+ * The offers of dragging a discovered device, or why there are none (for the status line).
+ * A capability that waits for a setting is offered too: the device joins the site bound to its
+ * role, and readiness names the setting to give.
+ */
 export const offersForDevice = (
   device: DiscoveredDevice,
   roles: readonly Role[],
@@ -41,18 +67,16 @@ export const offersForDevice = (
   const r = siteDeviceFor(device, stored, catalog);
   if (!r.ok) return r;
   const isNew = !stored.some((d) => d.id === r.device.id);
+  const offered = capabilitiesOf(r.device, device.name, catalog);
   const offers = deviceOffers(
     r.device,
-    offeredCapabilities(r.device, catalog),
+    offered.capabilities,
     roles,
     capabilities,
     isNew ? r.device : undefined,
   );
   if (offers.length > 0) return { ok: true, offers };
-  return {
-    ok: false,
-    reason: offerOf(device, stored, catalog).reason ?? `“${device.name}” offers no triggers or actions.`,
-  };
+  return { ok: false, reason: offered.reason ?? `“${device.name}” offers no triggers or actions.` };
 };
 
 /** Per role: unbound, or whether discovery sees its bound device online now. */

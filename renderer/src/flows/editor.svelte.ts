@@ -22,6 +22,7 @@ import {
   remove,
   removeFlow,
   renameFlow,
+  replaceDevice,
   setConfig,
   ungroup,
   type Fragment,
@@ -31,6 +32,8 @@ import { fragmentToText, textToFragment } from '../canvas/clipboard';
 import { createHistory } from '../canvas/history';
 import type { Design, Flow, NodeKindSpec, Point, PortRef, Problem, Role, SiteDevice } from '../canvas/types';
 import type { Offer } from './offers';
+import type { DeviceAuth } from '../../../shared/core/model/schemas';
+import { withAuth, withSetting } from './device-settings';
 import type { RoleInScope } from '../../../shared/core/flow/scope';
 import { rolesInScope, type CapabilityInfo } from './capabilities';
 import { canvasCatalog } from './catalog';
@@ -367,6 +370,26 @@ export class FlowEditor {
     this.apply(
       device ? 'Bind role' : 'Unbind role',
       bindRole(this.design, roleId, $state.snapshot(device), implementation),
+    );
+  }
+
+  /** Gives a site device a setting (a model variable), or clears it with undefined; one undo step. */
+  setDeviceSetting(deviceId: string, name: string, value: string | number | undefined): void {
+    const device = this.design.devices?.find((d) => d.id === deviceId);
+    if (!device) return;
+    this.apply(
+      value === undefined ? `Clear ${name}` : `Set ${name}`,
+      replaceDevice(this.design, withSetting(device, name, value)),
+    );
+  }
+
+  /** Sets a site device's login (a username and the password's secret reference), or removes it. */
+  setDeviceAuth(deviceId: string, auth: DeviceAuth | undefined): void {
+    const device = this.design.devices?.find((d) => d.id === deviceId);
+    if (!device) return;
+    this.apply(
+      auth ? `Set login of ${device.name}` : `Remove login of ${device.name}`,
+      replaceDevice(this.design, withAuth(device, $state.snapshot(auth))),
     );
   }
 

@@ -4,7 +4,11 @@
  * selected site already lists it: then the site's entry (its id, its variables as the installer
  * left them) is the one that counts.
  */
-import { applicableImplementations } from '../../../shared/core/model/binding';
+import {
+  applicableImplementations,
+  effectiveVariables,
+  unsetConditions,
+} from '../../../shared/core/model/binding';
 import type { Catalog } from '../../../shared/core/model/catalog';
 import { canFillRole } from '../../../shared/core/model/resolver';
 import type { Device } from '../../../shared/core/model/schemas';
@@ -41,6 +45,30 @@ export const offeredCapabilities = (device: Device, catalog: Catalog): string[] 
   const keys = applicableImplementations({ model, variables: device.variables ?? {} });
   const ids = new Set(keys.map((k) => model.implements[k]!.capability));
   return [...ids].filter((id) => !housekeeping.has(id)).sort();
+};
+
+/**
+ * The capabilities a device would offer flows once it is given settings it lacks (a Homie
+ * light's switch_path), each with those settings; capabilities it offers already are left out.
+ */
+export const pendingCapabilities = (
+  device: Device,
+  catalog: Catalog,
+): { capability: string; settings: string[] }[] => {
+  const model = catalog.models.get(device.model);
+  if (!model) return [];
+  const offered = new Set(offeredCapabilities(device, catalog));
+  const bound = { model, variables: device.variables ?? {} };
+  const out = new Map<string, string[]>();
+  for (const [key, impl] of Object.entries(model.implements)) {
+    if (offered.has(impl.capability) || housekeeping.has(impl.capability)) continue;
+    const unset = unsetConditions(impl, effectiveVariables(bound, key));
+    const known = out.get(impl.capability);
+    if (unset?.length && (!known || unset.length < known.length)) out.set(impl.capability, unset);
+  }
+  return [...out]
+    .map(([capability, settings]) => ({ capability, settings }))
+    .sort((a, b) => a.capability.localeCompare(b.capability));
 };
 
 /** One device a role could be bound to on the selected site. */
@@ -88,15 +116,16 @@ export const fitOf = (device: Device, role: Role, catalog: Catalog) =>
 
 /**
  * The implementation a binding should name, or undefined when the gateway's own choice (the one
- * implementation of exactly the role's capability) is the resolver's. It matters when a device
+ * implementation of exactly the role's capability) is the resolver's (or, for a device that
+ * lacks a setting, the one that will apply once it is given). It matters when a device
  * fills the role through `extends` (a dimmer in a switch role) or offers the capability twice.
  */
 export const bindingImplementation = (device: Device, role: Role, catalog: Catalog): string | undefined => {
   const fit = fitOf(device, { ...role, implementation: undefined }, catalog);
-  if (!fit.ok) return undefined;
+  // A device that still lacks a setting is bound through the implementation that will apply.
+  const chosen = fit.ok ? fit.candidate.implementation : fit.needs?.implementation;
+  if (!chosen) return undefined;
   const model = catalog.models.get(device.model);
   const exact = Object.entries(model?.implements ?? {}).filter(([, i]) => i.capability === role.capability);
-  return exact.length === 1 && exact[0]![0] === fit.candidate.implementation
-    ? undefined
-    : fit.candidate.implementation;
+  return exact.length === 1 && exact[0]![0] === chosen ? undefined : chosen;
 };

@@ -129,12 +129,32 @@ describe('device choices and offers', () => {
     expect(r.offers.some((o) => o.label.includes('Switch'))).toBe(false);
   });
 
-  it('a device whose model needs settings discovery did not find says so instead of offering nothing', () => {
-    expect(offerOf(byModel('homie-device'), [], catalog)).toEqual({
-      capabilities: [],
-      reason: expect.stringMatching(
-        /need settings discovery did not find \(switch_path, temperature_path, humidity_path\); set them on the device in the site's file/,
-      ),
+  it('a device whose model needs settings discovery did not find offers what it will give once they are set', () => {
+    const homie = byModel('homie-device');
+    expect(offerOf(homie, [], catalog)).toEqual({
+      capabilities: ['humidity@1', 'switch@1', 'temperature@1'],
+      note: 'humidity@1, switch@1, temperature@1 once humidity_path, switch_path, temperature_path are set in the Roles tab, under “Devices on this site” (discovery did not find them)',
+      reason: null,
     });
+    const r = offersForDevice(homie, [], [], builtinCapabilities(), catalog);
+    if (!r.ok) throw new Error(r.reason);
+    const on = r.offers.find((o) => o.label === 'Set Demo Homie light Switch On')!;
+    expect(on.newRole).toMatchObject({ id: 'demo-homie-light-switch', capability: 'switch@1' });
+    expect(on.newDevice).toMatchObject({ id: 'demo-homie-light', variables: { base: 'homie/demo-homie' } });
+    // Once the switch path is set, the switch is offered as it is, without a note for it.
+    const set = { ...on.newDevice!, variables: { base: 'homie/demo-homie', switch_path: 'light/power' } };
+    expect(offerOf(homie, [set], catalog).note).toBe(
+      'humidity@1, temperature@1 once humidity_path, temperature_path are set in the Roles tab, under “Devices on this site” (discovery did not find them)',
+    );
+  });
+
+  it('a device that waits for a setting can be bound through the implementation that will apply', () => {
+    const homie = deviceChoices([], [byModel('homie-device')], catalog)[0]!.device;
+    const light = { id: 'light', capability: 'switch@1' };
+    expect(fitOf(homie, light, catalog)).toMatchObject({
+      ok: false,
+      needs: { implementation: 'switch', settings: [{ name: 'switch_path' }] },
+    });
+    expect(bindingImplementation(homie, light, catalog)).toBeUndefined();
   });
 });
