@@ -65,6 +65,25 @@ export class CanvasPage {
     );
   }
 
+  /** “Devices on this site” in the Roles tab. */
+  get siteDevices(): Locator {
+    return this.page.getByTestId('site-devices');
+  }
+
+  /** One device of the site in the Roles tab, expanded to show its settings and login. */
+  async expandDevice(deviceId: string): Promise<Locator> {
+    const row = this.siteDevices.locator(`li[data-device="${deviceId}"]`);
+    const head = row.locator('button.head');
+    if ((await head.getAttribute('aria-expanded')) !== 'true') await head.click();
+    await expect(row.getByTestId('device-form')).toBeVisible();
+    return row;
+  }
+
+  /** The input of a setting (model variable) inside `scope`: a device's form or the readiness box. */
+  setting(scope: Locator, name: string): Locator {
+    return scope.locator(`[data-setting="${name}"] input`);
+  }
+
   /** Creates a site with "New site…", answering its name prompt. */
   async newSite(name: string): Promise<void> {
     this.page.once('dialog', (d) => void d.accept(name));
