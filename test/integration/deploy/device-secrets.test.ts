@@ -6,12 +6,11 @@
  * clear nowhere: not in the package bytes, the gateway's data folder, its log or the app's data.
  * A missing, foreign-sealed or wrong password fails clearly and the gateway keeps running.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { x25519 } from '@noble/curves/ed25519.js';
 import type { MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gatewayTokenRef } from '../../../shared/core/api/areas/deploy';
 import { createEventHub } from '../../../shared/core/api/events';
 import { buildPackage } from '../../../shared/core/package/build';
@@ -30,6 +29,7 @@ import { flow } from '../gateway/fixtures';
 import { connectClient, rpc, waitFor } from '../gateway/helpers';
 import { spawnGateway, type GatewayProcess } from '../gateway/process';
 import { quietLog } from './harness';
+import { useCleanups } from '../../helpers/cleanups';
 
 const direct = { transport: 'direct' } as const;
 const PASSWORD = 'Sh3lly-digest-Pw-7Qx';
@@ -37,15 +37,8 @@ const WRONG = 'not-the-Pw-Zx81';
 const REF = 'site/home/shelly1';
 const GATEWAY = 'sec1';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-};
+const cleanups = useCleanups();
+const tempDir = (prefix: string) => cleanups.tempDir(prefix);
 
 /** A project whose one role `light` is a Shelly Plus 1PM reached over HTTP RPC with a login. */
 const writeShellyProject = (dir: string, shelly: VirtualShelly): string => {

@@ -4,10 +4,9 @@
  * reference: listing by typed address, preview, progress, history, a refused token that leaves
  * the running version alone, a missing token named with its fix, and rollback.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gatewayTokenRef } from '../../../shared/core/api/areas/deploy';
 import { createEventHub } from '../../../shared/core/api/events';
 import { createLogger } from '../../../shared/node/log';
@@ -16,17 +15,11 @@ import { createEncryptedFileSecretStore } from '../../../shared/node/secrets';
 import { freePort, startMosquitto } from '../../helpers/mosquitto';
 import { flow, writeProject } from '../gateway/fixtures';
 import { spawnGateway } from '../gateway/process';
+import { useCleanups } from '../../helpers/cleanups';
 
 const direct = { transport: 'direct' } as const;
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-};
+const cleanups = useCleanups();
+const tempDir = (prefix: string) => cleanups.tempDir(prefix);
 
 const TOKEN = 'gw-http-token-5f1e9c0a7d';
 

@@ -5,31 +5,23 @@
  * listing from it, merged with the retained MQTT status, then deploying over HTTP to the address
  * mDNS gave, with the token from the secret store.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gatewayTokenRef } from '../../../shared/core/api/areas/deploy';
 import { toHex } from '../../../shared/core/package/bytes';
 import { ensureInstallerKey } from '../../../shared/node/keys/installer-key';
 import { useNodePackageCrypto } from '../../../shared/node/keys/node-crypto';
 import { createEncryptedFileSecretStore } from '../../../shared/node/secrets';
-import { canCreateNetns } from '../../helpers/netns';
+import { canCreateNetns, createTwoHosts } from '../../helpers/netns';
 import { bundleRunner } from '../discovery/mdns-harness';
 import { flow, writeProject } from '../gateway/fixtures';
 import { spawnGateway, type GatewayProcess } from '../gateway/process';
+import { useCleanups } from '../../helpers/cleanups';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-};
+const cleanups = useCleanups();
+const tempDir = (prefix: string) => cleanups.tempDir(prefix);
 const track = (gw: GatewayProcess) => {
   cleanups.push(async () => {
     if (gw.child.exitCode === null && gw.child.signalCode === null) gw.child.kill('SIGKILL');
@@ -43,46 +35,11 @@ const TOKEN = 'netns-http-token-7c1d';
 const GW_ADDRESS = '169.254.78.1';
 const LAPTOP_ADDRESS = '169.254.78.2';
 
-/** Two namespaces joined by a veth pair, multicast on; removed after the test. */
+/** The gateway box and the laptop, removed after the test. */
 const twoHosts = (): { gateway: string; laptop: string } => {
-  const tag = `${process.pid % 10000}${Math.floor(Math.random() * 100)}`;
-  const [gateway, laptop] = [`fg-dgw-${tag}`, `fg-dlt-${tag}`];
-  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'ignore' });
-  ip('netns', 'add', gateway);
-  ip('netns', 'add', laptop);
-  cleanups.push(() => {
-    for (const ns of [gateway, laptop]) {
-      try {
-        ip('netns', 'del', ns);
-      } catch {
-        // already gone
-      }
-    }
-  });
-  ip(
-    'link',
-    'add',
-    `fdga${tag}`,
-    'netns',
-    gateway,
-    'type',
-    'veth',
-    'peer',
-    'name',
-    `fdgb${tag}`,
-    'netns',
-    laptop,
-  );
-  ip('-n', gateway, 'addr', 'add', `${GW_ADDRESS}/24`, 'dev', `fdga${tag}`);
-  ip('-n', laptop, 'addr', 'add', `${LAPTOP_ADDRESS}/24`, 'dev', `fdgb${tag}`);
-  for (const [ns, dev] of [
-    [gateway, `fdga${tag}`],
-    [laptop, `fdgb${tag}`],
-  ] as const) {
-    ip('-n', ns, 'link', 'set', dev, 'up', 'multicast', 'on');
-    ip('-n', ns, 'link', 'set', 'lo', 'up');
-  }
-  return { gateway, laptop };
+  const hosts = createTwoHosts('169.254.78');
+  cleanups.push(hosts.destroy);
+  return { gateway: hosts.gateway.ns, laptop: hosts.laptop.ns };
 };
 
 interface Listed {

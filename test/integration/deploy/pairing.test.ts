@@ -3,10 +3,8 @@
  * trusts the installer key it is sent and both sides show the same fingerprint; once closed it
  * refuses, and packages signed by the paired key install.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEventHub } from '../../../shared/core/api/events';
 import { createEngineRunner } from '../../../shared/node/gateway/engine-runner';
 import { attachInstaller } from '../../../shared/node/gateway/install/attach';
@@ -17,17 +15,11 @@ import { createDeployService } from '../../../shared/node/services/deploy';
 import { startMosquitto } from '../../helpers/mosquitto';
 import { flow, writeProject } from '../gateway/fixtures';
 import { quietLog } from './harness';
+import { useCleanups } from '../../helpers/cleanups';
 
 const direct = { transport: 'direct' } as const;
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-};
+const cleanups = useCleanups();
+const tempDir = (prefix: string) => cleanups.tempDir(prefix);
 
 const gatewayWithPairing = async (brokerUrl: string, id: string, pairingUntil: number) => {
   const log = quietLog();

@@ -3,10 +3,7 @@
  * the gateway runs its flows; a tampered package is refused while it keeps running; the
  * `rollback` RPC brings back the previous version.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildPackage } from '../../../shared/core/package/build';
 import { toHex } from '../../../shared/core/package/bytes';
 import { fingerprint } from '../../../shared/core/package/keys';
@@ -20,16 +17,10 @@ import { installerKey, repack, testKey } from '../../helpers/packages';
 import { flow, writeProject } from '../gateway/fixtures';
 import { connectClient, nextJson, rpc } from '../gateway/helpers';
 import { spawnGateway } from '../gateway/process';
+import { useCleanups } from '../../helpers/cleanups';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-};
+const cleanups = useCleanups();
+const tempDir = (prefix: string) => cleanups.tempDir(prefix);
 
 const helloProject = (payload: string) =>
   writeProject(tempDir('fg-e2e-proj-'), [

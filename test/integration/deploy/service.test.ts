@@ -3,10 +3,9 @@
  * found by their retained status, the change preview, a deployment with progress events and
  * history, and rollback.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEventHub } from '../../../shared/core/api/events';
 import { createDeployService } from '../../../shared/node/services/deploy';
 import { createEncryptedFileSecretStore } from '../../../shared/node/secrets';
@@ -14,18 +13,12 @@ import { startMosquitto } from '../../helpers/mosquitto';
 import { flow, writeProject } from '../gateway/fixtures';
 import { spawnGateway } from '../gateway/process';
 import { quietLog } from './harness';
+import { useCleanups } from '../../helpers/cleanups';
 
 /** How these tests call the service: directly, as the CLI would. */
 const direct = { transport: 'direct' } as const;
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-};
+const cleanups = useCleanups();
+const tempDir = (prefix: string) => cleanups.tempDir(prefix);
 
 const hello = (payload: string) =>
   flow(

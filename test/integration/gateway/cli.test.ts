@@ -1,23 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { canCreateNetns } from '../../helpers/netns';
+import { describe, expect, it } from 'vitest';
+import { canCreateNetns, createTwoHosts } from '../../helpers/netns';
 import { freePort, startMosquitto } from '../../helpers/mosquitto';
 import { flow, writeProject } from './fixtures';
 import { connectClient, nextJson, rpc } from './helpers';
 import { spawnGateway, type GatewayProcess } from './process';
+import { useCleanups } from '../../helpers/cleanups';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-const tempDir = (prefix = 'fg-cli-') => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-};
+const cleanups = useCleanups();
+const tempDir = (prefix = 'fg-cli-') => cleanups.tempDir(prefix);
 const track = (gw: GatewayProcess) => {
   cleanups.push(async () => {
     if (gw.child.exitCode === null && gw.child.signalCode === null) gw.child.kill('SIGKILL');
@@ -140,43 +133,9 @@ print(json.dumps(found))
 
 describe.skipIf(!canCreateNetns() || !hasZeroconf())('mDNS announcement', () => {
   it('announces _fieldgraph._tcp with id, version and key fingerprint on the interface it is given', async () => {
-    const tag = `${process.pid % 10000}${Math.floor(Math.random() * 100)}`;
-    const [gwNs, laptopNs] = [`fg-gw-${tag}`, `fg-lt-${tag}`];
-    const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'ignore' });
-    ip('netns', 'add', gwNs);
-    ip('netns', 'add', laptopNs);
-    cleanups.push(() => {
-      for (const ns of [gwNs, laptopNs]) {
-        try {
-          ip('netns', 'del', ns);
-        } catch {
-          // already gone
-        }
-      }
-    });
-    ip(
-      'link',
-      'add',
-      `fga${tag}`,
-      'netns',
-      gwNs,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      `fgb${tag}`,
-      'netns',
-      laptopNs,
-    );
-    ip('-n', gwNs, 'addr', 'add', '169.254.77.1/24', 'dev', `fga${tag}`);
-    ip('-n', laptopNs, 'addr', 'add', '169.254.77.2/24', 'dev', `fgb${tag}`);
-    for (const [ns, dev] of [
-      [gwNs, `fga${tag}`],
-      [laptopNs, `fgb${tag}`],
-    ]) {
-      ip('-n', ns, 'link', 'set', dev, 'up', 'multicast', 'on');
-      ip('-n', ns, 'link', 'set', 'lo', 'up');
-    }
+    const hosts = createTwoHosts('169.254.77');
+    cleanups.push(hosts.destroy);
+    const [gwNs, laptopNs] = [hosts.gateway.ns, hosts.laptop.ns];
     const dataDir = tempDir();
     const gw = track(
       await spawnGateway(

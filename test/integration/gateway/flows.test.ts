@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEngineRunner } from '../../../shared/node/gateway/engine-runner';
 import { loadProjectFlowSet } from '../../../shared/node/gateway/project';
 import { startGateway, type Gateway, type GatewayOptions } from '../../../shared/node/gateway/runtime';
@@ -11,16 +10,10 @@ import { freePort, startMosquitto } from '../../helpers/mosquitto';
 import { startVirtualShelly } from '../../../shared/node/sim/virtual-shelly';
 import { flow, startVirtualRelay, writeProject } from './fixtures';
 import { connectClient, nextJson, rpc, waitFor } from './helpers';
+import { useCleanups } from '../../helpers/cleanups';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-};
+const cleanups = useCleanups();
+const tempDir = (prefix: string) => cleanups.tempDir(prefix);
 const client = async (url: string): Promise<MqttClient> => {
   const c = await connectClient(url);
   cleanups.push(() => new Promise<void>((r) => c.end(true, {}, () => r())));

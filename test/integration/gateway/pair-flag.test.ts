@@ -4,27 +4,19 @@
  * fingerprints; a gateway started without the flag refuses.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEventHub } from '../../../shared/core/api/events';
 import { createEncryptedFileSecretStore } from '../../../shared/node/secrets';
 import { createDeployService } from '../../../shared/node/services/deploy';
 import { startMosquitto } from '../../helpers/mosquitto';
 import { quietLog } from '../deploy/harness';
 import { spawnGateway, type GatewayProcess } from './process';
+import { useCleanups } from '../../helpers/cleanups';
 
 const direct = { transport: 'direct' } as const;
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-};
+const cleanups = useCleanups();
+const tempDir = (prefix: string) => cleanups.tempDir(prefix);
 const stopped = (gw: GatewayProcess) => async () => {
   if (gw.child.exitCode === null) gw.child.kill('SIGTERM');
   await gw.exited;

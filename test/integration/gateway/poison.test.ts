@@ -1,26 +1,19 @@
 // The poison-flow test (issue 4, item 8): healthy flows run beside flows that throw, throw
 // asynchronously, reject a promise, publish to their own input topic, and take a 10,000 msg/s
 // burst in single and queued (max 10) modes. The gateway runs as its own process, as on site.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort, startMosquitto } from '../../helpers/mosquitto';
 import { flow } from './fixtures';
 import { connectClient, rpc } from './helpers';
 import { spawnGateway, type GatewayProcess } from './process';
+import { useCleanups } from '../../helpers/cleanups';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-};
+const cleanups = useCleanups();
+const tempDir = (prefix: string) => cleanups.tempDir(prefix);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const healthy = [1, 2].map((n) =>

@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../shared/node/log';
 import type { FlowIo, FlowRunnerFactory } from '../../../shared/node/gateway/runner';
 import { startGateway, type Gateway } from '../../../shared/node/gateway/runtime';
 import { freePort, startMosquitto, type Mosquitto } from '../../helpers/mosquitto';
 import { connectClient, nextJson, rpc, waitFor } from './helpers';
+import { useCleanups } from '../../helpers/cleanups';
 
 // A stand-in for the engine glue: the runtime is tested on its own seams here; flows through the
 // real engine are tested in flows.test.ts.
@@ -17,15 +15,8 @@ const recordingRunner: FlowRunnerFactory = (_set, io) => {
   return { start: async () => {}, stop: async () => {}, flows: () => [{ id: 'probe', name: 'Probe' }] };
 };
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fg-gw-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-};
+const cleanups = useCleanups();
+const tempDir = () => cleanups.tempDir('fg-gw-');
 const broker = async (): Promise<Mosquitto> => {
   const m = await startMosquitto();
   cleanups.push(() => m.stop());

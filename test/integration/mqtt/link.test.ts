@@ -1,12 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEmbeddedBroker } from '../../../shared/node/broker/embedded';
 import { connectMqtt, type MqttLink } from '../../../shared/node/mqtt/link';
 import { waitFor } from '../gateway/helpers';
+import { useCleanups } from '../../helpers/cleanups';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const cleanups = useCleanups();
 
 const setup = async (): Promise<{ a: MqttLink; b: MqttLink }> => {
   const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
