@@ -7,16 +7,9 @@ import type { DiscoveryProblem } from '../../../shared/node/discovery/mqtt-conte
 import { startMqttSource, type RunningSource } from '../../../shared/node/discovery/mqtt-source';
 import { silentLogger } from '../../../shared/node/log';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto';
+import { waitForValue } from '../../helpers/wait';
 
-const waitFor = async <T>(probe: () => T | undefined, what: string, ms = 8000): Promise<T> => {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
+const waitFor = <T>(probe: () => T | undefined, what: string, ms = 8000) => waitForValue(probe, what, ms);
 
 describe('MQTT discovery against mosquitto', () => {
   let broker: Mosquitto;

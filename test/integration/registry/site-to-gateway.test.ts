@@ -20,16 +20,9 @@ import { createServices } from '../../../shared/node/services';
 import { DEMO_DEVICES, startDemoSite } from '../../../shared/node/sim/site';
 import { toFlowDocument } from '../../../renderer/src/flows/documents';
 import { startMosquitto } from '../../helpers/mosquitto';
+import { waitForValue } from '../../helpers/wait';
 
-const waitFor = async <T>(probe: () => T | undefined, what: string, ms = 15_000): Promise<T> => {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const waitFor = <T>(probe: () => T | undefined, what: string, ms = 15_000) => waitForValue(probe, what, ms);
 
 /**
  * The path the Flows view takes, end to end with real parts: the demo's virtual devices are

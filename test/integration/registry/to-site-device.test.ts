@@ -13,16 +13,9 @@ import { loadLibrary } from '../../../shared/node/library/load';
 import { silentLogger } from '../../../shared/node/log';
 import { DEMO_DEVICES, startDemoSite, type DemoSite } from '../../../shared/node/sim/site';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto';
+import { waitForValue } from '../../helpers/wait';
 
-const waitFor = async <T>(probe: () => T | undefined, what: string, ms = 10_000): Promise<T> => {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const waitFor = waitForValue;
 
 describe('discovered demo devices become site devices the resolver can bind', () => {
   let broker: Mosquitto;

@@ -14,20 +14,9 @@ import { silentLogger } from '../../../shared/node/log';
 import { DEMO_DEVICES, startDemoSite, type DemoSite } from '../../../shared/node/sim/site';
 import { startVirtualShelly, type VirtualShelly } from '../../../shared/node/sim/virtual-shelly';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto';
+import { waitForValue } from '../../helpers/wait';
 
-const waitFor = async <T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  what: string,
-  ms = 10_000,
-): Promise<T> => {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const waitFor = waitForValue;
 
 describe('the demo site against mosquitto, discovered by every source', () => {
   let broker: Mosquitto;
