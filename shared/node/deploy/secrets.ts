@@ -51,7 +51,9 @@ export const openGatewayKeyBook = (path: string): GatewayKeyBook => {
       const key = read()[gatewayId]?.publicKey;
       return typeof key === 'string' && KEY_PATTERN.test(key) ? key : undefined;
     },
-    remember(gatewayId, publicKey) {
+    remember(gatewayId, announced) {
+      const publicKey = announced.toLowerCase();
+      if (!KEY_PATTERN.test(publicKey)) return;
       const gateways = read();
       if (gateways[gatewayId]?.publicKey === publicKey) return;
       gateways[gatewayId] = { publicKey, seenAt: new Date().toISOString() };

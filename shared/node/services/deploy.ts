@@ -178,9 +178,13 @@ export const createDeployService = (
           status: await fetchGatewayStatus(url),
         })),
       );
+      const statuses = brokerUrl ? await listGatewayStatuses(brokerUrl) : [];
+      // The keys gateways announce are kept, so a USB or S3 package for one of them can be sealed later.
+      for (const s of [...statuses, ...typed.map((t) => t.status)])
+        if (s.publicKey) gatewayKeys.remember(s.id, s.publicKey);
       const listed = mergeGateways({
         mdns: mdnsGatewaysOf(deps.devices?.() ?? []),
-        mqtt: brokerUrl ? await listGatewayStatuses(brokerUrl) : [],
+        mqtt: statuses,
         http: typed,
         ...(brokerUrl ? { brokerUrl } : {}),
       });

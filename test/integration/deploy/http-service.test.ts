@@ -100,6 +100,11 @@ describe('deploy service over HTTP', () => {
         previous: [],
       }),
     ]);
+    // The key it announced is kept, so a USB package for it can be sealed without a broker.
+    const announced = JSON.parse(readFileSync(join(dataDir, 'gateway-keys.json'), 'utf8')) as {
+      gateways: Record<string, { publicKey: string }>;
+    };
+    expect(announced.gateways.http1?.publicKey).toMatch(/^[0-9a-f]{64}$/);
 
     const project = writeProject(tempDir('fg-http-proj-'), [hello('one')]);
     const spec = { kind: 'http-gateway', url: httpUrl, gatewayId: 'http1', tokenRef: ref } as const;
