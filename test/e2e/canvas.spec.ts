@@ -223,13 +223,13 @@ test('a motion → light flow built from discovered virtual devices is bound in 
     );
     await expect(canvas.bindingReason('demo-sensor-motion')).toHaveText('✓ implements motion@1');
     await expect(canvas.bindingReason('demo-relay-switch')).toHaveText('✓ implements switch@1');
-    // The light's candidates come from the resolver: the relay and the Shelly switch, not the
-    // sensor; then the Homie light, which fills it once given the switch path discovery did not find.
+    // The light's candidates come from the resolver: the relay (bound, first), the Homie light
+    // through the settable boolean it describes, and the Shelly switch; not the sensor.
     await expect(canvas.devicePicker('demo-relay-switch').locator('option')).toHaveText([
       '— not bound —',
       'Demo relay (Tasmota relay / plug)',
+      'Demo Homie light (Homie device (v4 / v5))',
       'shellyplus1pm-demo01 (Shelly Plus 1PM)',
-      'Demo Homie light (Homie device (v4 / v5)) · needs switch_path',
     ]);
 
     // Unbinding is an edit like any other: readiness names what is missing, and undo rebinds.

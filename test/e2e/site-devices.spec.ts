@@ -26,17 +26,30 @@ test('a device’s settings and login are set in the Roles tab: the Homie light 
     await canvas.open();
     await page.getByTestId('start-demo').click();
 
-    // Discovery does not find which Homie property is the switch, yet the light can be dragged:
-    // the palette says what it will offer once the setting is given, and where to give it.
+    // Discovery read which Homie property is the switch (a boolean whose $settable is true), so
+    // the light is offered as a switch as it is; what it could also give waits for settings.
     const homie = page.locator('[data-testid="palette"] [data-device="topic:demo-homie"]');
     await expect(homie).toBeEnabled({ timeout: 30_000 });
-    await expect(homie).toHaveAttribute('title', /switch@1.* once .*switch_path.* “Devices on this site”/);
+    await expect(homie).toHaveAttribute(
+      'title',
+      /temperature@1.* once .*temperature_path.* “Devices on this site”/,
+    );
+    await expect(homie).not.toHaveAttribute('title', /switch_path/);
     await canvas.dropDevice('topic:demo-homie', 'Set Demo Homie light Switch On', { x: 420, y: 150 });
     await expect(canvas.nodes).toHaveCount(1);
 
-    // The light joined the site bound to its role; readiness names the missing setting, with its description.
+    // The light joined the site bound to its role, ready, with the switch path discovery found.
     await canvas.openRoles();
     await expect(canvas.siteSelect).toHaveValue('site-1');
+    await expect(canvas.readiness).toHaveText(/Ready for “Site 1”: all 1 roles are bound/);
+    await expect(canvas.bindingReason('demo-homie-light-switch')).toHaveText('✓ implements switch@1');
+    const light = await canvas.expandDevice('demo-homie-light');
+    const switchPath = canvas.setting(light, 'switch_path');
+    await expect(switchPath).toHaveValue('light/power');
+
+    // Cleared (the installer rewires the light), readiness names the missing setting with its description.
+    await switchPath.fill('');
+    await switchPath.press('Enter');
     await expect(canvas.readiness).toContainText('Not ready for “Site 1”: 0 of 1 roles ready.');
     const missing = page.getByTestId('readiness-missing');
     await expect(missing).toContainText(
@@ -59,7 +72,6 @@ test('a device’s settings and login are set in the Roles tab: the Homie light 
     await expect(canvas.bindingReason('demo-homie-light-switch')).toHaveText('✓ implements switch@1');
 
     // The device's form shows every setting of its model; a value the model's pattern refuses is not kept.
-    const light = await canvas.expandDevice('demo-homie-light');
     await expect(canvas.setting(light, 'switch_path')).toHaveValue('light/power');
     await expect(light.locator('[data-setting="switch_path"]')).toContainText(
       '<node>/<property> of a settable boolean, e.g. light/power.',
@@ -125,6 +137,7 @@ test('a device’s settings and login are set in the Roles tab: the Homie light 
     expect(byId('demo-homie-light').variables).toEqual({
       base: 'homie/demo-homie',
       switch_path: 'light/power',
+      dimmer_path: 'light/brightness',
     });
     expect(byId(SHELLY).auth).toEqual({ username: 'admin', password: { secret: REF } });
     expect(site.bindings).toEqual([

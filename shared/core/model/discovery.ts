@@ -20,7 +20,13 @@ export type Observation =
       readonly txt: Readonly<Record<string, string>>;
     }
   | { readonly kind: 'usb'; readonly vid: string; readonly pid?: string }
-  | { readonly kind: 'mqtt'; readonly topic: string; readonly payload: string };
+  | {
+      readonly kind: 'mqtt';
+      readonly topic: string;
+      readonly payload: string;
+      /** Another message the same device sent, by topic (for rules with `siblings`). */
+      readonly seen?: (topic: string) => string | undefined;
+    };
 
 /** One model that fits an observation, with the variables the rule captured. */
 export interface DiscoveryMatch {
@@ -197,6 +203,12 @@ export const matchDiscoveryRule = (
     if (rule.where?.length) {
       if (!meets(payloadJson(), rule.where)) return undefined;
       specificity += rule.where.length;
+    }
+    const parent = obs.topic.slice(0, obs.topic.lastIndexOf('/'));
+    for (const [name, pattern] of Object.entries(rule.siblings ?? {})) {
+      const payload = obs.seen?.(`${parent}/${name}`);
+      if (payload === undefined || !test(pattern, payload)) return undefined;
+      specificity++;
     }
   }
   const variables: Record<string, string | number> = {};

@@ -280,6 +280,12 @@ export const MqttMatch = Type.Object(
     /** Regular expression the payload text must match (case-insensitive). */
     payload: Opt(Text(300)),
     where: Opt(Type.Array(MessageCondition)),
+    /**
+     * Messages beside the matched one that the device must also have sent: the last topic level
+     * (`$settable`) → regular expression its payload must match (case-insensitive). Homie spreads
+     * one property over several topics (`…/power/$datatype`, `…/power/$settable`).
+     */
+    siblings: Opt(Type.Record(Type.String({ pattern: '^[^/#+]+$' }), Text(300))),
     capture: Opt(CaptureMap),
   },
   { additionalProperties: false },

@@ -27,6 +27,7 @@ export const matchableFromLibrary = (models: readonly DeviceModel[]): MatchableM
           topicFilter: rule.topic,
           ...(rule.payload ? { pattern: rule.payload } : {}),
           ...(rule.where ? { where: rule.where } : {}),
+          ...(rule.siblings ? { siblings: rule.siblings } : {}),
         };
         rules.push({ all: [condition], confidence: rule.payload || rule.where?.length ? 0.85 : 0.7 });
       }

@@ -57,6 +57,12 @@ const messageHolds = (condition: MatchCondition, facts: Readonly<Record<string, 
       });
       if (!ok) continue;
     }
+    const parent = key.slice(6, key.lastIndexOf('/'));
+    const beside = Object.entries(condition.siblings ?? {}).every(([name, pattern]) => {
+      const payload = facts[`topic:${parent}/${name}`];
+      return payload !== undefined && patternHolds(pattern, payload);
+    });
+    if (!beside) continue;
     return true;
   }
   return false;
@@ -75,7 +81,7 @@ const conditionHolds = (condition: MatchCondition, facts: Readonly<Record<string
 
 const describe = (condition: MatchCondition, facts: Readonly<Record<string, string>>): string =>
   condition.topicFilter !== undefined
-    ? `an MQTT message on ${condition.topicFilter}${condition.pattern ? ` matching /${condition.pattern}/` : ''}${condition.where?.length ? ' with ' + condition.where.map((w) => `${w.path} = ${JSON.stringify(w.equals)}`).join(', ') : ''}`
+    ? `an MQTT message on ${condition.topicFilter}${condition.pattern ? ` matching /${condition.pattern}/` : ''}${condition.where?.length ? ' with ' + condition.where.map((w) => `${w.path} = ${JSON.stringify(w.equals)}`).join(', ') : ''}${condition.siblings ? ` beside ${Object.keys(condition.siblings).join(', ')}` : ''}`
     : `${condition.fact} = ${JSON.stringify(facts[condition.fact])}`;
 
 /**

@@ -34,13 +34,23 @@ export const observationsOf = (sighting: Sighting): Observation[] => {
   const messages = Object.entries(facts)
     .filter(([key]) => key.startsWith('topic:'))
     .sort(([a], [b]) => a.localeCompare(b));
-  for (const [key, payload] of messages) out.push({ kind: 'mqtt', topic: key.slice(6), payload });
+  const seen = (topic: string): string | undefined => facts[`topic:${topic}`];
+  for (const [key, payload] of messages) out.push({ kind: 'mqtt', topic: key.slice(6), payload, seen });
   return out;
 };
 
-/** Names of the model's variables that some implementation's `when` tests: they hold sets. */
+/**
+ * Names of the model's variables that some implementation's `when` tests against listed values
+ * (`entities` contains `motion`): they hold sets. One tested only for being set (`*`) is a single value.
+ */
 const setVariables = (model: DeviceModel): Set<string> =>
-  new Set(Object.values(model.implements).flatMap((impl) => Object.keys(impl.when ?? {})));
+  new Set(
+    Object.values(model.implements).flatMap((impl) =>
+      Object.entries(impl.when ?? {})
+        .filter(([, options]) => options.some((o) => o !== '*'))
+        .map(([name]) => name),
+    ),
+  );
 
 /** What replaying the sightings through a model's discovery rules gave. */
 export interface CapturedVariables {
@@ -54,8 +64,9 @@ export interface CapturedVariables {
 /**
  * The instance variables a model's discovery rules capture from a device's sightings. Each
  * observation counts with its most specific fitting rule, most specific observations first.
- * A variable some implementation's `when` tests is a set (`entities`, `color_modes`), so the
- * values of every observation are joined with commas (sorted), as `when` reads them; any other variable
+ * A variable some implementation's `when` tests against listed values is a set (`entities`,
+ * `color_modes`), so the values of every observation are joined with commas (sorted), as `when`
+ * reads them; any other variable
  * keeps the first value, and a disagreeing later value is reported as a conflict.
  */
 export const captureVariables = (model: DeviceModel, sightings: readonly Sighting[]): CapturedVariables => {

@@ -89,6 +89,8 @@ export interface MatchCondition {
   readonly pattern?: string;
   readonly topicFilter?: string;
   readonly where?: readonly { readonly path: string; readonly equals?: unknown; readonly exists?: boolean }[];
+  /** Messages beside the matched one the device must also have sent: last topic level → pattern. */
+  readonly siblings?: Readonly<Record<string, string>>;
 }
 
 /** A rule is a set of conditions that must all hold; its confidence says how telling it is. */

@@ -10,7 +10,14 @@ interface HomieState {
   state?: string;
   nodes?: string;
   description?: Record<string, unknown>;
+  /** Property attributes (v4 `<node>/<property>/$datatype`, `$settable`, `$format`, `$unit`) by topic. */
+  attributes?: Map<string, string>;
 }
+
+/** The property attributes model rules read; others (`$name`, `$retained`) are not needed. */
+const PROPERTY_ATTRIBUTES = ['$datatype', '$settable', '$format', '$unit'];
+/** A device describing more properties than this is not kept whole (a bound on memory). */
+const MAX_ATTRIBUTES = 400;
 
 const onlineOf = (state: string | undefined): boolean | null => {
   if (state === undefined) return null;
@@ -41,6 +48,8 @@ export const createHomieInterpreter = (ctx: MqttDiscoveryContext) => {
           'mqtt.protocol': 'homie',
           'homie.version': s.homie ?? s.version,
           'homie.nodes': nodes.join(','),
+          // What each property is, as the messages that said it, for model rules with `siblings`.
+          ...Object.fromEntries([...(s.attributes ?? [])].map(([topic, text]) => [`topic:${topic}`, text])),
         },
         online: onlineOf(s.state),
         raw: {
@@ -56,9 +65,29 @@ export const createHomieInterpreter = (ctx: MqttDiscoveryContext) => {
   };
 
   return {
-    filters: ['+/+/$homie', '+/+/$name', '+/+/$state', '+/+/$nodes', '+/5/+/$state', '+/5/+/$description'],
+    filters: [
+      '+/+/$homie',
+      '+/+/$name',
+      '+/+/$state',
+      '+/+/$nodes',
+      '+/5/+/$state',
+      '+/5/+/$description',
+      ...PROPERTY_ATTRIBUTES.map((a) => `+/+/+/+/${a}`),
+    ],
     handle(topic: string, text: string): boolean {
       const parts = topic.split('/');
+      if (parts.length === 5 && PROPERTY_ATTRIBUTES.includes(parts[4]!)) {
+        // A v4 property attribute: kept with its device, reported once the device is known.
+        const key = `${parts[0]}/${parts[1]}`;
+        const s: HomieState = states.get(key) ?? { root: parts[0]!, id: parts[1]!, version: '4' };
+        const attributes = (s.attributes ??= new Map());
+        if (text === '') attributes.delete(topic);
+        else if (attributes.has(topic) || attributes.size < MAX_ATTRIBUTES)
+          attributes.set(topic, deviceText(text, 100));
+        states.set(key, s);
+        if (s.homie !== undefined) report(key, s);
+        return true;
+      }
       const v5 = parts.length === 4 && parts[1] === '5';
       if (!(v5 || parts.length === 3) || !parts[parts.length - 1].startsWith('$')) return false;
       const root = parts[0];

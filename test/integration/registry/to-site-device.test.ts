@@ -90,9 +90,14 @@ describe('discovered demo devices become site devices the resolver can bind', ()
       find((d) => d.identity.mac === DEMO_DEVICES.shellyMac && d.model?.id === 'shelly-plus-1pm'),
       'shelly',
     );
+    // The light describes its two properties in six retained attribute messages.
     const homie = await waitFor(
-      find((d) => d.identity.topic === DEMO_DEVICES.homieId),
-      'homie',
+      find(
+        (d) =>
+          d.identity.topic === DEMO_DEVICES.homieId &&
+          Object.keys(d.sightings[0]?.facts ?? {}).filter((k) => k.includes('/light/')).length === 6,
+      ),
+      'homie with its property attributes',
     );
     const taken = new Set<string>();
     const convert = (d: DiscoveredDevice) => {
@@ -126,12 +131,17 @@ describe('discovered demo devices become site devices the resolver can bind', ()
         name: 'Demo Homie light',
         model: 'homie-device',
         identity: { topic: DEMO_DEVICES.homieId },
-        variables: { base: `homie/${DEMO_DEVICES.homieId}` },
+        variables: {
+          base: `homie/${DEMO_DEVICES.homieId}`,
+          switch_path: 'light/power',
+          dimmer_path: 'light/brightness',
+        },
       },
     ]);
-    // Switch roles: the relay and the Shelly fit; the Homie light needs its switch path set first.
+    // Switch roles: all three fit, the Homie light through its settable boolean property.
     const light = { id: 'hall-light', capability: 'switch@1' };
     expect(devicesForRole(light, devices, catalog).map((c) => [c.device, c.reason])).toEqual([
+      ['demo-homie-light', 'implements switch@1'],
       ['demo-relay', 'implements switch@1'],
       [DEMO_DEVICES.shellyId, 'implements switch@1'],
     ]);
@@ -141,6 +151,12 @@ describe('discovered demo devices become site devices the resolver can bind', ()
       ok: false,
       reason: 'it does not also offer power-meter@1',
     });
-    expect(canFillRole(devices[2]!, light, catalog)).toMatchObject({ ok: false });
+    // It describes no °C property, so as a thermometer it still waits for that setting.
+    expect(canFillRole(devices[2]!, { id: 'hall-temp', capability: 'temperature@1' }, catalog)).toMatchObject(
+      {
+        ok: false,
+        needs: { implementation: 'temperature', settings: [{ name: 'temperature_path' }] },
+      },
+    );
   });
 });

@@ -203,3 +203,28 @@ describe('a JSON-schema light from Home Assistant discovery', () => {
     expect(defaultSchema.map((m) => m.model)).toEqual(['ha-light']);
   });
 });
+
+describe('rules that read the messages beside the matched one (siblings)', () => {
+  const messages: Record<string, string> = {
+    'homie/lamp/$homie': '4.0.0',
+    'homie/lamp/light/power/$datatype': 'boolean',
+    'homie/lamp/light/power/$settable': 'true',
+    'homie/lamp/door/open/$datatype': 'boolean',
+    'homie/lamp/door/open/$settable': 'false',
+  };
+  const seen = (topic: string) => messages[topic];
+  const homie = (topic: string, withSeen = true) =>
+    matchModels(catalog, { kind: 'mqtt', topic, payload: messages[topic]!, ...(withSeen ? { seen } : {}) });
+
+  it('capture a Homie switch from a boolean whose $settable beside it is true', () => {
+    const found = homie('homie/lamp/light/power/$datatype');
+    expect(found.map((m) => [m.model, m.variables])).toEqual([
+      ['homie-device', { base: 'homie/lamp', switch_path: 'light/power' }],
+    ]);
+  });
+
+  it('do not fit a boolean that is read-only, or when the other messages are unknown', () => {
+    expect(homie('homie/lamp/door/open/$datatype')).toEqual([]);
+    expect(homie('homie/lamp/light/power/$datatype', false)).toEqual([]);
+  });
+});

@@ -56,7 +56,8 @@ describe('observationsOf', () => {
       },
       { hostname: 'shellyplus1pm-a8032ab1c2d3' },
     );
-    expect(observationsOf(s)).toEqual([
+    const observations = observationsOf(s);
+    expect(observations).toEqual([
       {
         kind: 'mdns',
         service: '_shelly._tcp',
@@ -65,9 +66,12 @@ describe('observationsOf', () => {
         txt: { app: 'Plus1PM' },
       },
       { kind: 'usb', vid: '10c4', pid: 'ea60' },
-      { kind: 'mqtt', topic: 'a/1', payload: 'one' },
-      { kind: 'mqtt', topic: 'b/2', payload: 'two' },
+      { kind: 'mqtt', topic: 'a/1', payload: 'one', seen: expect.any(Function) },
+      { kind: 'mqtt', topic: 'b/2', payload: 'two', seen: expect.any(Function) },
     ]);
+    // Each message can look up the others the device sent (rules with `siblings` do).
+    const first = observations[2]!;
+    expect(first.kind === 'mqtt' && [first.seen?.('b/2'), first.seen?.('c/3')]).toEqual(['two', undefined]);
   });
 });
 
@@ -157,14 +161,29 @@ describe('toSiteDevice on recorded sightings of the virtual devices', () => {
     });
   });
 
-  it('the Homie light keeps its base topic; its switch path is not announced, so it needs that setting to fill a switch', () => {
+  it('the Homie light: base topic, and its switch and dimmer properties from their $datatype, $settable and $format', () => {
     const r = toSiteDevice(byModel('homie-device'), catalog);
     if (!r.ok) throw new Error(r.reason);
     expect(r.device).toMatchObject({
       id: 'demo-homie-light',
       identity: { topic: 'demo-homie' },
-      variables: { base: 'homie/demo-homie' },
+      variables: { base: 'homie/demo-homie', switch_path: 'light/power', dimmer_path: 'light/brightness' },
     });
+    expect(r.conflicts).toEqual([]);
+    expect(canFillRole(r.device, { id: 'l', capability: 'switch@1' }, catalog)).toMatchObject({
+      ok: true,
+      candidate: { implementation: 'switch', reason: 'implements switch@1' },
+    });
+  });
+
+  it('a Homie boolean that is not settable is no switch: the light then needs that setting to fill a switch', () => {
+    const recordedLight = byModel('homie-device');
+    const [first, ...rest] = recordedLight.sightings;
+    const facts = { ...first!.facts };
+    delete facts['topic:homie/demo-homie/light/power/$settable'];
+    const r = toSiteDevice({ ...recordedLight, sightings: [{ ...first!, facts }, ...rest] }, catalog);
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.device.variables).toEqual({ base: 'homie/demo-homie', dimmer_path: 'light/brightness' });
     expect(canFillRole(r.device, { id: 'l', capability: 'switch@1' }, catalog)).toEqual({
       ok: false,
       reason:

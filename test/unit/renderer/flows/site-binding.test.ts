@@ -15,6 +15,17 @@ const found = JSON.parse(
   readFileSync('test/fixtures/registry/demo-devices.json', 'utf8'),
 ) as DiscoveredDevice[];
 const byModel = (id: string) => found.find((d) => d.model?.id === id)!;
+/**
+ * The recorded Homie light without its `light/power/$settable` message: discovery then cannot tell
+ * its boolean is a switch, so the switch waits for the `switch_path` setting.
+ */
+const homieUnsure = (): DiscoveredDevice => {
+  const light = byModel('homie-device');
+  const [first, ...rest] = light.sightings;
+  const facts = { ...first!.facts };
+  delete facts['topic:homie/demo-homie/light/power/$settable'];
+  return { ...light, sightings: [{ ...first!, facts }, ...rest] };
+};
 
 let catalog: Catalog;
 beforeAll(async () => {
@@ -130,7 +141,7 @@ describe('device choices and offers', () => {
   });
 
   it('a device whose model needs settings discovery did not find offers what it will give once they are set', () => {
-    const homie = byModel('homie-device');
+    const homie = homieUnsure();
     expect(offerOf(homie, [], catalog)).toEqual({
       capabilities: ['humidity@1', 'switch@1', 'temperature@1'],
       note: 'humidity@1, switch@1, temperature@1 once humidity_path, switch_path, temperature_path are set in the Roles tab, under “Devices on this site” (discovery did not find them)',
@@ -140,16 +151,19 @@ describe('device choices and offers', () => {
     if (!r.ok) throw new Error(r.reason);
     const on = r.offers.find((o) => o.label === 'Set Demo Homie light Switch On')!;
     expect(on.newRole).toMatchObject({ id: 'demo-homie-light-switch', capability: 'switch@1' });
-    expect(on.newDevice).toMatchObject({ id: 'demo-homie-light', variables: { base: 'homie/demo-homie' } });
+    expect(on.newDevice).toMatchObject({
+      id: 'demo-homie-light',
+      variables: { base: 'homie/demo-homie', dimmer_path: 'light/brightness' },
+    });
     // Once the switch path is set, the switch is offered as it is, without a note for it.
-    const set = { ...on.newDevice!, variables: { base: 'homie/demo-homie', switch_path: 'light/power' } };
+    const set = { ...on.newDevice!, variables: { ...on.newDevice!.variables, switch_path: 'light/power' } };
     expect(offerOf(homie, [set], catalog).note).toBe(
       'humidity@1, temperature@1 once humidity_path, temperature_path are set in the Roles tab, under “Devices on this site” (discovery did not find them)',
     );
   });
 
   it('a device that waits for a setting can be bound through the implementation that will apply', () => {
-    const homie = deviceChoices([], [byModel('homie-device')], catalog)[0]!.device;
+    const homie = deviceChoices([], [homieUnsure()], catalog)[0]!.device;
     const light = { id: 'light', capability: 'switch@1' };
     expect(fitOf(homie, light, catalog)).toMatchObject({
       ok: false,
