@@ -93,7 +93,7 @@ test('a device’s settings and login are set in the Roles tab: the Homie light 
     await expect(canvas.setting(light, 'switch_path')).toHaveValue('');
     await expect(canvas.readiness).toContainText('Not ready for “Site 1”');
     await expect(light.locator('[data-setting="switch_path"]')).toContainText(
-      'Required for switch@1: not set (discovery did not find it).',
+      'Required for dimmer@1, switch@1: not set (discovery did not find it).',
     );
     await canvas.press('Control+y');
     await expect(canvas.setting(light, 'switch_path')).toHaveValue('light/power');

@@ -228,3 +228,23 @@ describe('rules that read the messages beside the matched one (siblings)', () =>
     expect(homie('homie/lamp/light/power/$datatype', false)).toEqual([]);
   });
 });
+
+describe('a Homie dimmable light found by its property attributes', () => {
+  it('fills a dimmer role and sets its brightness on <base>/<dimmer_path>/set', () => {
+    const device = {
+      model: catalog.models.get('homie-device')!,
+      variables: { base: 'homie/lamp', switch_path: 'light/power', dimmer_path: 'light/brightness' },
+    };
+    expect(writeProperty(device, 'dimmer', 'brightness', 40)).toMatchObject({
+      topic: 'homie/lamp/light/brightness/set',
+      payload: '40',
+    });
+    expect(writeProperty(device, 'dimmer', 'on', true)).toMatchObject({
+      topic: 'homie/lamp/light/power/set',
+      payload: 'true',
+    });
+    expect(decodeMessage(device, 'homie/lamp/light/brightness', '75')).toContainEqual(
+      expect.objectContaining({ implementation: 'dimmer', name: 'brightness', value: 75 }),
+    );
+  });
+});

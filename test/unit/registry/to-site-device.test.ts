@@ -174,6 +174,10 @@ describe('toSiteDevice on recorded sightings of the virtual devices', () => {
       ok: true,
       candidate: { implementation: 'switch', reason: 'implements switch@1' },
     });
+    expect(canFillRole(r.device, { id: 'd', capability: 'dimmer@1' }, catalog)).toMatchObject({
+      ok: true,
+      candidate: { implementation: 'dimmer', reason: 'implements dimmer@1' },
+    });
   });
 
   it('a Homie boolean that is not settable is no switch: the light then needs that setting to fill a switch', () => {

@@ -45,12 +45,13 @@ describe('a device’s settings as the form shows them', () => {
       title: 'Switch property',
       description: '<node>/<property> of a settable boolean, e.g. light/power.',
       value: '',
-      neededFor: ['switch@1'],
+      neededFor: ['dimmer@1', 'switch@1'],
     });
-    // No implementation tests the dimmer path: it is a setting, but nothing waits for it.
-    expect(rows[2]!.neededFor).toEqual([]);
+    // The dimmer waits for its own property too; no implementation reads a setting twice.
+    expect(rows[2]!.neededFor).toEqual(['dimmer@1']);
     const set = settingRows(withSetting(light, 'switch_path', 'light/power'), homie);
     expect(set[1]).toMatchObject({ value: 'light/power', neededFor: [] });
+    expect(set[2]!.neededFor).toEqual(['dimmer@1']);
   });
 
   it('checks values against the model’s pattern and type, with a message that says what fits', () => {

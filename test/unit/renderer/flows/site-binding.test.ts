@@ -143,8 +143,8 @@ describe('device choices and offers', () => {
   it('a device whose model needs settings discovery did not find offers what it will give once they are set', () => {
     const homie = homieUnsure();
     expect(offerOf(homie, [], catalog)).toEqual({
-      capabilities: ['humidity@1', 'switch@1', 'temperature@1'],
-      note: 'humidity@1, switch@1, temperature@1 once humidity_path, switch_path, temperature_path are set in the Roles tab, under “Devices on this site” (discovery did not find them)',
+      capabilities: ['dimmer@1', 'humidity@1', 'switch@1', 'temperature@1'],
+      note: 'dimmer@1, humidity@1, switch@1, temperature@1 once switch_path, humidity_path, temperature_path are set in the Roles tab, under “Devices on this site” (discovery did not find them)',
       reason: null,
     });
     const r = offersForDevice(homie, [], [], builtinCapabilities(), catalog);
@@ -155,7 +155,7 @@ describe('device choices and offers', () => {
       id: 'demo-homie-light',
       variables: { base: 'homie/demo-homie', dimmer_path: 'light/brightness' },
     });
-    // Once the switch path is set, the switch is offered as it is, without a note for it.
+    // Once the switch path is set, the switch and the dimmer (whose path discovery found) are offered as they are.
     const set = { ...on.newDevice!, variables: { ...on.newDevice!.variables, switch_path: 'light/power' } };
     expect(offerOf(homie, [set], catalog).note).toBe(
       'humidity@1, temperature@1 once humidity_path, temperature_path are set in the Roles tab, under “Devices on this site” (discovery did not find them)',
