@@ -142,10 +142,7 @@ const startSite = async (extraArgs: string[] = [], env: Record<string, string> =
     [],
     { FIELDGRAPH_LOG: 'debug', ...env },
   );
-  cleanups.push(async () => {
-    if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
-    await gw.exited;
-  });
+  cleanups.push(gw.kill);
   await gw.online();
   const probe = await connectClient(m.url);
   cleanups.push(() => new Promise<void>((r) => probe.end(true, {}, () => r())));

@@ -79,10 +79,7 @@ describe('deploy service over HTTP', () => {
       [],
       { FIELDGRAPH_GATEWAY_TOKEN: TOKEN },
     );
-    cleanups.push(async () => {
-      if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
-      await gw.exited;
-    });
+    cleanups.push(gw.kill);
     await gw.online();
 
     const ref = gatewayTokenRef('http1');

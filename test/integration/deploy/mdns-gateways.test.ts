@@ -23,10 +23,7 @@ import { useCleanups } from '../../helpers/cleanups';
 const cleanups = useCleanups();
 const tempDir = (prefix: string) => cleanups.tempDir(prefix);
 const track = (gw: GatewayProcess) => {
-  cleanups.push(async () => {
-    if (gw.child.exitCode === null && gw.child.signalCode === null) gw.child.kill('SIGKILL');
-    await gw.exited;
-  });
+  cleanups.push(gw.kill);
   return gw;
 };
 

@@ -69,10 +69,7 @@ describe('deploying to the real gateway process', () => {
       '--trust',
       toHex(installerKey.publicKey),
     ]);
-    cleanups.push(async () => {
-      if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
-      await gw.exited;
-    });
+    cleanups.push(gw.kill);
     await gw.online();
 
     const target = mqttGatewayTarget({ url: m.url }, 'e2e1');
@@ -128,10 +125,7 @@ describe('deploying to the real gateway process', () => {
       '--trust',
       toHex(installerKey.publicKey),
     ]);
-    cleanups.push(async () => {
-      if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
-      await gw.exited;
-    });
+    cleanups.push(gw.kill);
     await gw.online();
     const next = testKey(42);
     const stranger = testKey(43);

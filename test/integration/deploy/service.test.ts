@@ -61,10 +61,7 @@ describe('deploy service', () => {
       '--trust',
       key.publicKey.slice('ed25519:'.length),
     ]);
-    cleanups.push(async () => {
-      if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
-      await gw.exited;
-    });
+    cleanups.push(gw.kill);
     await gw.online();
 
     const gateways = await service.gateways({ brokerUrl: m.url }, direct);

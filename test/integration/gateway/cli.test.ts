@@ -12,10 +12,7 @@ import { useCleanups } from '../../helpers/cleanups';
 const cleanups = useCleanups();
 const tempDir = (prefix = 'fg-cli-') => cleanups.tempDir(prefix);
 const track = (gw: GatewayProcess) => {
-  cleanups.push(async () => {
-    if (gw.child.exitCode === null && gw.child.signalCode === null) gw.child.kill('SIGKILL');
-    await gw.exited;
-  });
+  cleanups.push(gw.kill);
   return gw;
 };
 const project = () =>

@@ -176,10 +176,7 @@ const runGateway = async (brokerUrl: string, project: string): Promise<GatewayPr
     '--project',
     project,
   ]);
-  cleanups.push(async () => {
-    if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
-    await gw.exited;
-  });
+  cleanups.push(gw.kill);
   await gw.online();
   return gw;
 };

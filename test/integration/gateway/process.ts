@@ -38,6 +38,8 @@ export interface GatewayProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves once stdout says the gateway is online. */
   online(timeoutMs?: number): Promise<void>;
+  /** SIGKILL unless it already ended, then waits for the exit: for test cleanups. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -66,6 +68,10 @@ export const spawnGateway = async (
     child,
     output: () => text,
     exited,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
     online: async (timeoutMs = 20_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!/is online at/.test(text)) {
