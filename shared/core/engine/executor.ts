@@ -48,6 +48,7 @@ export class RunExecutor implements StepHost {
   readonly queue = new Deque<Work>(1024);
   #draining = false;
   #executing: Run | undefined;
+  #executingNode: NodeInstance | undefined;
   #executingHops = 0;
   #frozenNow: number | undefined;
   dirty = false;
@@ -73,7 +74,15 @@ export class RunExecutor implements StepHost {
         return ports.mqtt.publish(topic, payload, options);
       },
       request: (request) => ports.http.request(request),
-      log: (level, text) => ports.log(level, text),
+      log: (level, text) => {
+        const run = this.#executing;
+        const node = this.#executingNode;
+        ports.log(
+          level,
+          text,
+          run && node ? { origin: 'log', flowId: run.flow.id, nodeId: node.id, runId: run.id } : undefined,
+        );
+      },
     };
   }
 
@@ -216,6 +225,7 @@ export class RunExecutor implements StepHost {
         this.#ports.log(
           'warn',
           `Flow ${node.flow.id}: the condition of trigger ${node.id} failed: ${errorText(error)}`,
+          { origin: 'engine', flowId: node.flow.id, nodeId: node.id },
         );
         return;
       }
@@ -246,7 +256,9 @@ export class RunExecutor implements StepHost {
     const run = new Run(this.#nextRunId(), flow, trigger, now, this.#maxSteps, parentRunId);
     flow.active.add(run);
     flow.stats.started++;
-    const index = run.record(entryStep(trigger, 'trigger', now, hops, message.payload, true));
+    const entry = entryStep(trigger, 'trigger', now, hops, message.payload, true);
+    const index = run.record(entry);
+    this.#ports.observer?.step(flow.id, run.id, entry);
     this.enqueueSends(run, trigger, 'out', message, hops, index);
     this.#settle(run);
     return run;
@@ -312,18 +324,26 @@ export class RunExecutor implements StepHost {
     const index = run.record(step);
     const ctx = new Step(this, run, node, step, index);
     const outer = this.#executing;
+    const outerNode = this.#executingNode;
     const outerHops = this.#executingHops;
     this.#executing = run;
+    this.#executingNode = node;
     this.#executingHops = step.hops;
+    let async = false;
     try {
       const result = body ? body(ctx) : node.runtime.receive?.(ctx, message!, port!);
-      if (result && typeof (result as Promise<void>).then === 'function') this.#hold(run, node, step, result);
+      if (result && typeof (result as Promise<void>).then === 'function') {
+        async = true;
+        this.#hold(run, node, step, result);
+      }
     } catch (error) {
       this.#failed(run, node, step, error);
     } finally {
       this.#executing = outer;
+      this.#executingNode = outerNode;
       this.#executingHops = outerHops;
     }
+    if (!async) this.#ports.observer?.step(run.flow.id, run.id, step);
   }
 
   /** Keeps the run open until an asynchronous step settles; a rejection fails the node. */
@@ -331,6 +351,7 @@ export class RunExecutor implements StepHost {
     run.pending++;
     const release = () => {
       step.endedAt = this.now();
+      this.#ports.observer?.step(run.flow.id, run.id, step);
       run.pending--;
       this.#settle(run);
       this.drain();
@@ -346,7 +367,12 @@ export class RunExecutor implements StepHost {
     const message = errorText(error);
     step.error = message;
     run.error ??= { nodeId: node.id, kind: node.kind.kind, message };
-    this.#ports.log('warn', `Flow ${run.flow.id}: node ${node.id} (${node.kind.kind}) failed: ${message}`);
+    this.#ports.log('warn', `Flow ${run.flow.id}: node ${node.id} (${node.kind.kind}) failed: ${message}`, {
+      origin: 'error',
+      flowId: run.flow.id,
+      nodeId: node.id,
+      runId: run.id,
+    });
     // An error path that fails does not call itself: that would loop.
     if (run.trigger.runtime.trigger?.type === 'error') return;
     for (const handler of run.flow.triggers) {

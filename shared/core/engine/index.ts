@@ -2,3 +2,5 @@
 export { createEngine, FlowEngine, FlowDeployError, type DeployProblem, type FlowStats } from './engine';
 export type * from './ports';
 export * from './trace';
+export * from './live';
+export * from './trace-query';

@@ -4,7 +4,7 @@
  * implements them with real timers, the device-model bindings, mqtt.js and the disk.
  */
 import type { HttpRequest, HttpResponse } from '../flow/catalog/types';
-import type { RunTrace } from './trace';
+import type { RunTrace, TraceStep } from './trace';
 
 /** Time and timers. `setTimer` delays are at most about 24 days; the engine re-arms longer ones. */
 export interface EngineClock {
@@ -69,8 +69,32 @@ export interface EngineTraceSink {
   write(trace: RunTrace): void;
 }
 
-/** Log lines from Log nodes and from the engine itself. */
-export type EngineLog = (level: 'debug' | 'info' | 'warn' | 'error', text: string) => void;
+/**
+ * Where a log line comes from: `log` is a Log node's output, `error` a node that failed (its
+ * step carries the same error), `engine` the engine's own note (a trigger condition that failed).
+ */
+export interface EngineLogSource {
+  readonly origin: 'log' | 'error' | 'engine';
+  readonly flowId: string;
+  readonly nodeId?: string;
+  readonly runId?: string;
+}
+
+/** Log lines from Log nodes and from the engine itself, with the flow, node and run they belong to. */
+export type EngineLog = (
+  level: 'debug' | 'info' | 'warn' | 'error',
+  text: string,
+  source?: EngineLogSource,
+) => void;
+
+/**
+ * Watches steps as they execute (the live stream). Called once per step, after a synchronous
+ * step returned or an asynchronous one settled, so its outputs and error are final; the step
+ * must be treated as read-only. Optional: without it the engine does no extra work per step.
+ */
+export interface EngineObserver {
+  step(flowId: string, runId: string, step: TraceStep): void;
+}
 
 /** All ports together. */
 export interface EnginePorts {
@@ -81,6 +105,7 @@ export interface EnginePorts {
   readonly persistence: EnginePersistence;
   readonly traces: EngineTraceSink;
   readonly log: EngineLog;
+  readonly observer?: EngineObserver;
 }
 
 /** Tuning; the defaults suit a Raspberry Pi class gateway. */

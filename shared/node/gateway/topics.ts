@@ -11,6 +11,8 @@ export const gatewayTopics = (gatewayId: string) => {
     rpcPrefix: `${base}/rpc/`,
     /** Traces of finished runs as they happen (QoS 0, not retained, rate-capped). */
     traces: `${base}/traces`,
+    /** The live stream (shared/core/engine/live.ts): batches while someone watches (QoS 0, not retained). */
+    live: `${base}/live`,
     deploy: `${base}/deploy`,
     deployResult: `${base}/deploy/result`,
   };

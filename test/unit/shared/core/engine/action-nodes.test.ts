@@ -98,7 +98,11 @@ describe('action nodes, each as a manual trigger → node → probe flow asserte
     const b = bench([probeFlow('action.log', { level: 'warn', message: '"temp " + string(payload)' })]);
     b.engine.start();
     b.engine.runManual('f', 22.5);
-    expect(b.logs[0]).toEqual({ level: 'warn', text: 'temp 22.5' });
+    expect(b.logs[0]).toEqual({
+      level: 'warn',
+      text: 'temp 22.5',
+      source: { origin: 'log', flowId: 'f', nodeId: 'n', runId: expect.any(String) },
+    });
   });
 
   it('run flow starts the other flow as a child run and, with wait, continues with its outcome', async () => {

@@ -4,6 +4,7 @@
  */
 import {
   createEngine,
+  type EngineLogSource,
   type EnginePorts,
   type EngineSnapshot,
   type FlowEngine,
@@ -53,7 +54,7 @@ export interface Bench {
   published: { topic: string; payload: unknown; qos: number; retain: boolean }[];
   writes: { role: string; property: string; value: unknown }[];
   actions: { role: string; action: string; input: unknown }[];
-  logs: { level: string; text: string }[];
+  logs: { level: string; text: string; source?: EngineLogSource }[];
   subscribed: Set<string>;
   store: { snapshot?: EngineSnapshot; saves: number };
   ports: EnginePorts;
@@ -67,6 +68,7 @@ export interface BenchOptions {
   writeProperty?: (role: string, property: string, value: unknown) => void | Promise<void>;
   http?: EnginePorts['http']['request'];
   maxHops?: number;
+  observer?: EnginePorts['observer'];
 }
 
 /** Builds an engine over recording ports and deploys `flows` (throws on deploy problems). */
@@ -111,7 +113,8 @@ export const bench = (flows: Flow[], options: BenchOptions = {}): Bench => {
       },
     },
     traces: { write: (trace) => void b.traces.push(trace) },
-    log: (level, text) => void b.logs.push({ level, text }),
+    log: (level, text, source) => void b.logs.push({ level, text, ...(source ? { source } : {}) }),
+    ...(options.observer ? { observer: options.observer } : {}),
   };
   const engine = createEngine(ports, { maxHops: options.maxHops ?? 64 });
   const problems = engine.deploy(flows);
