@@ -14,5 +14,8 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     chunkSizeWarningLimit: 2000,
+    // The timing report is printed whenever a loaded machine makes plugins slow: noise in every
+    // `npm install` (which builds), not a problem to act on.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
 });

@@ -3,6 +3,7 @@
 import { rm } from 'node:fs/promises';
 import { build as esbuild } from 'esbuild';
 import { build as vite } from 'vite';
+import { DESKTOP_NODE, atLeast } from './node-check.mjs';
 
 const only = process.argv[2];
 const started = Date.now();
@@ -54,3 +55,11 @@ for (const [name, step] of Object.entries(steps)) {
   await step();
 }
 console.log(`build: done in ${Date.now() - started} ms`);
+// npm's EBADENGINE warnings on an older Node.js name Electron's packages, not what they mean.
+if (process.env.npm_lifecycle_event === 'prepare' && !atLeast(process.versions.node, DESKTOP_NODE)) {
+  console.log(
+    `Node.js ${process.versions.node}: the web app (npx fieldgraph web), the CLI, the gateway and the tests run;` +
+      ` the desktop window needs Node.js ${DESKTOP_NODE.join('.')} or newer (Electron 45), which is what npm's` +
+      ' EBADENGINE warnings above are about.',
+  );
+}
