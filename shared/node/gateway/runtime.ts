@@ -289,7 +289,13 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
     const io: FlowIo = {
       publish: (topic, payload, publishOptions) =>
         output.send(topic, payload, publishOptions.qos, publishOptions.retain),
-      subscribe: (filter, handler) => link.subscribe(filter, handler),
+      subscribe: (filter, handler) => {
+        const release = link.subscribe(filter, handler);
+        return () => {
+          if (handover) handover.push(release);
+          else release();
+        };
+      },
       state,
       trace: (trace) => {
         traces.add(trace);
@@ -300,14 +306,25 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       log: log.child('flows'),
     };
 
+    // While one version replaces another, the old one's subscriptions are released only after
+    // the new one subscribed: the link counts handlers per filter, so a filter both versions
+    // listen to never sees an UNSUBSCRIBE, and only filters the new version dropped do.
+    let handover: Array<() => void> | undefined;
     let loading: Promise<void> = Promise.resolve();
     const load = (set: FlowSet): Promise<void> => {
       loading = loading.then(async () => {
-        if (runner) await runner.stop();
-        state.flush();
-        runner = options.createRunner(set, io);
-        source = set.source;
-        await runner.start();
+        const released: Array<() => void> = [];
+        handover = released;
+        try {
+          if (runner) await runner.stop();
+          state.flush();
+          runner = options.createRunner(set, io);
+          source = set.source;
+          await runner.start();
+        } finally {
+          handover = undefined;
+          for (const release of released) release();
+        }
         log.info('flows running', { count: runner.flows().length, source: set.source });
         await publishStatus();
       });

@@ -96,6 +96,27 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
   const exact = new Map<string, Set<MessageHandler>>();
   const wild = new Map<string, WildFilter>();
   const qosOf = new Map<string, 0 | 1>();
+  // Filters whose UNSUBSCRIBE awaits its UNSUBACK, with what to do once it came. aedes handles
+  // the packets of one socket read in parallel: a SUBSCRIBE sent right behind an UNSUBSCRIBE of
+  // the same filter could be taken for a duplicate and then removed by it, leaving the filter
+  // unsubscribed. So a SUBSCRIBE of such a filter waits for the UNSUBACK (mosquitto needs no wait).
+  const unsubscribing = new Map<string, { after: Array<() => void> }>();
+  const sendSubscribe = (filter: string, qos: 0 | 1) => {
+    const pending = unsubscribing.get(filter);
+    if (pending)
+      pending.after.push(() => qosOf.get(filter) === qos && client.connected && sendSubscribe(filter, qos));
+    else if (client.connected) client.subscribe(filter, { qos });
+  };
+  const sendUnsubscribe = (filter: string) => {
+    if (!client.connected || unsubscribing.has(filter)) return;
+    const pending = { after: [] as Array<() => void> };
+    unsubscribing.set(filter, pending);
+    client.unsubscribe(filter, () => {
+      if (unsubscribing.get(filter) !== pending) return;
+      unsubscribing.delete(filter);
+      for (const next of pending.after) next();
+    });
+  };
   const connectListeners: Array<() => void> = [];
   // How many filters each handler is registered under: dedupe work is only needed above one.
   const filterCount = new Map<MessageHandler, number>();
@@ -139,6 +160,8 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
   client.on('message', dispatch);
   let corked = false;
   client.on('connect', () => {
+    // A new session starts with no subscriptions: nothing is waiting for an UNSUBACK any more.
+    unsubscribing.clear();
     const filters = [...qosOf.keys()];
     if (filters.length)
       client.subscribe(Object.fromEntries(filters.map((f) => [f, { qos: qosOf.get(f) ?? 0 }])));
@@ -188,7 +211,7 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
       }
       if (!qosOf.has(filter)) {
         qosOf.set(filter, qos);
-        if (client.connected) client.subscribe(filter, { qos });
+        sendSubscribe(filter, qos);
       }
       if (!handlers.has(handler)) {
         handlers.add(handler);
@@ -201,7 +224,7 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
         wild.delete(filter);
         exact.delete(filter);
         qosOf.delete(filter);
-        if (client.connected) client.unsubscribe(filter);
+        sendUnsubscribe(filter);
       };
     },
     publish(topic, payload, publishOptions = {}) {
