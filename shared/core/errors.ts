@@ -127,6 +127,12 @@ export const errorCatalog = {
   'discovery.bad_interface': 'An mDNS interface address is not an IPv4 address of this machine.',
   'demo.already_running': 'The demo site is already running.',
   'demo.failed': 'The demo site could not start; the message says which part failed.',
+  // the MQTT inspector
+  'inspector.broker_unreachable': 'The inspector could not connect to the MQTT broker it was given.',
+  'inspector.no_broker': 'No broker was named and discovery listens to none.',
+  'inspector.not_running': 'The inspector is not connected to a broker.',
+  'inspector.bad_topic': 'The topic cannot be published to (empty, a wildcard, or too long).',
+  'inspector.publish_failed': 'The broker did not accept the message.',
   // device-model library and WoT
   'library.not_found': 'No capability or device model has that id.',
   'library.invalid': 'A capability, device model or Thing Description has problems; details lists them.',

@@ -5,6 +5,7 @@ import FlowsView from '../flows/FlowsView.svelte';
 import CommissionView from '../commission/CommissionView.svelte';
 import LibraryView from '../library/LibraryView.svelte';
 import DeployView from '../deploy/DeployView.svelte';
+import InspectorView from '../broker/InspectorView.svelte';
 
 /** One top-level view of the app shell, listed in the side bar. */
 export interface View {
@@ -24,4 +25,5 @@ export const views: readonly View[] = [
   { id: 'commission', title: 'Commission', icon: '⚡', component: CommissionView },
   { id: 'library', title: 'Library', icon: '▤', component: LibraryView },
   { id: 'deploy', title: 'Deploy', icon: '⇪', component: DeployView },
+  { id: 'inspector', title: 'Broker', icon: '≋', component: InspectorView },
 ];

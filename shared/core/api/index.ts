@@ -12,6 +12,7 @@ import { demoMethods, discoveryEvents, discoveryMethods } from './areas/discover
 import { catalogMethods, flowMethods } from './areas/flow';
 import { libraryMethods } from './areas/library';
 import { deployEvents, deployMethods } from './areas/deploy';
+import { inspectorEvents, inspectorMethods } from './areas/broker-inspector';
 
 /** Every method, grouped by area. */
 export const contract = {
@@ -25,6 +26,7 @@ export const contract = {
   catalog: catalogMethods,
   library: libraryMethods,
   deploy: deployMethods,
+  inspector: inspectorMethods,
 };
 
 /** Every event the services push. */
@@ -33,6 +35,7 @@ export const contractEvents = {
   ...commissionEvents,
   ...discoveryEvents,
   ...deployEvents,
+  ...inspectorEvents,
 };
 
 export type Contract = typeof contract;

@@ -140,6 +140,8 @@ export const createDiscoverySession = (options: DiscoverySessionOptions) => {
       // Sightings do not say which broker they came from; with no broker left, none is current.
       if (mqtt.size === 0) registry.removeSource('mqtt');
     },
+    /** The brokers MQTT discovery listens to, as given (with credentials: for this process only, never shown). */
+    mqttUrls: (): string[] => [...mqtt.keys()],
     /** Probes a serial port (the serial source must run). */
     async probe(path: string): Promise<SerialProbeResult> {
       if (!usb)

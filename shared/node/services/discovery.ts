@@ -59,7 +59,7 @@ export const placementOfCommissioned = (event: CommissionedEvent): Placement | n
  * its batched registry changes go out as `onDevice` events. The demo site runs on an embedded
  * broker on 127.0.0.1 and is discovered over MQTT (and its serial ports when socat exists);
  * it never announces mDNS. `devices` lets other areas read the same registry (the Deploy view's
- * gateways) without starting a discovery of their own.
+ * gateways) without starting a discovery of their own; `brokers` names the brokers it listens to.
  */
 export const createDiscoveryServices = (
   ctx: ServiceContext,
@@ -67,6 +67,7 @@ export const createDiscoveryServices = (
   discovery: FieldgraphServices['discovery'];
   demo: FieldgraphServices['demo'];
   devices: () => DiscoveredDevice[];
+  brokers: () => string[];
 } => {
   const log = ctx.log.child('discovery');
   let session: DiscoverySession | null = null;
@@ -116,6 +117,7 @@ export const createDiscoveryServices = (
 
   return {
     devices: () => session?.registry.list() ?? [],
+    brokers: () => session?.mqttUrls() ?? [],
     discovery: {
       async start(args) {
         const s = await ensure();

@@ -8,12 +8,13 @@ import { createDiscoveryServices } from './discovery';
 import { createCatalogService, createFlowService } from './flow';
 import { createLibraryService } from './library';
 import { createDeployService } from './deploy';
+import { createInspectorService } from './broker-inspector';
 
 export type { ServiceContext } from './context';
 
 /** Composes every service area; the desktop app and the web app both call this. */
 export const createServices = (ctx: ServiceContext): FieldgraphServices => {
-  const { discovery, demo, devices } = createDiscoveryServices(ctx);
+  const { discovery, demo, devices, brokers } = createDiscoveryServices(ctx);
   return {
     discovery,
     demo,
@@ -26,5 +27,7 @@ export const createServices = (ctx: ServiceContext): FieldgraphServices => {
     library: createLibraryService(ctx),
     // The deploy area lists gateways from the one discovery registry the app runs.
     deploy: createDeployService(ctx, { devices }),
+    // The inspector defaults to the broker discovery listens to (the site's, or the demo's).
+    inspector: createInspectorService(ctx, { brokers }),
   };
 };
