@@ -1,6 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { createEngine, type FlowEngine } from '../../core/engine/engine';
 import type { EnginePorts, EngineSnapshot } from '../../core/engine/ports';
+import { flowHash, type FlowVersion } from '../../core/engine/trace-query';
 import { Flow } from '../../core/flow/schema';
 import { createDeviceHub } from './devices';
 import { createInboundQueue } from './inbound';
@@ -36,6 +37,15 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
       problem: first?.message,
     });
   }
+  const packageVersion = set.source.kind === 'package' ? set.source.version : undefined;
+  // Every kept run names the flow it ran on, so it can be drawn on that flow later.
+  const versions = new Map<string, FlowVersion>(
+    flows.map((f) => [
+      f.id,
+      { ...(packageVersion === undefined ? {} : { packageVersion }), hash: flowHash(f) },
+    ]),
+  );
+  const live = io.live;
   let engine: FlowEngine | undefined;
   const devices = createDeviceHub(set, gatewayId, io, io.log.child('devices'));
   const mqttSubscriptions = new Map<string, () => void>();
@@ -81,8 +91,25 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
       load: () => io.state.get(STATE_KEY) as EngineSnapshot | undefined,
       save: (snapshot) => io.state.set(STATE_KEY, snapshot),
     },
-    traces: { write: (trace) => io.trace(trace) },
-    log: (level, text) => io.log[level](text),
+    traces: {
+      write: (trace) => {
+        const version = versions.get(trace.flowId);
+        io.trace(version ? Object.assign(trace, { flowVersion: version }) : trace);
+      },
+    },
+    log: (level, text, source) => {
+      io.log[level](text);
+      if (live?.watching) live.log(level, text, source);
+    },
+    ...(live
+      ? {
+          observer: {
+            step: (flowId, runId, step) => {
+              if (live.watching) live.step(flowId, runId, step);
+            },
+          },
+        }
+      : {}),
   };
 
   return {
@@ -111,6 +138,11 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
     },
     stats: () => engine?.stats() ?? {},
     inbound: () => inbound.stats(),
+    flow: (flowId) => {
+      const found = engine && flows.find((f) => f.id === flowId);
+      const flowVersion = versions.get(flowId);
+      return found && flowVersion && engine?.stats()[flowId] ? { flow: found, flowVersion } : undefined;
+    },
     runManual: (flowId, payload) => {
       if (!engine) throw new Error('The flows are not running.');
       return engine.runManual(flowId, payload);

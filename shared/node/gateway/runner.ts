@@ -1,4 +1,5 @@
 import type { Logger } from '../log';
+import type { LiveFeed } from './live';
 import type { MessageHandler } from '../mqtt/link';
 import type { RunningSecrets } from './secrets';
 import type { StateStore } from './state';
@@ -30,6 +31,8 @@ export interface FlowIo {
   readonly state: StateStore;
   trace(trace: StoredTrace): void;
   readonly log: Logger;
+  /** The live stream; feed it only while `live.watching`. */
+  readonly live?: LiveFeed;
 }
 
 /** Runs one FlowSet; the gateway makes a new runner for every (re)load. */
@@ -46,6 +49,10 @@ export interface FlowRunner {
   inbound?(): { queued: number; peak: number; dropped: number };
   /** Starts a flow from its Manual trigger; returns the run id, or undefined when its run mode dropped it. */
   runManual?(flowId: string, payload: unknown): string | undefined;
+  /** A running flow's document and the version traces name (shared/core/engine/trace-query.ts FlowVersion). */
+  flow?(
+    flowId: string,
+  ): { flow: unknown; flowVersion: { packageVersion?: number; hash: string } } | undefined;
 }
 
 /** Builds the runner for a FlowSet; `startGateway` takes one so tests and the benchmark can swap the engine glue. */

@@ -14,7 +14,8 @@ import type { FlowIo, FlowRunner, FlowRunnerFactory, FlowSet } from './runner';
 import { createOutputSender, type OutputSender } from './sender';
 import { openStateStore, type StateStore } from './state';
 import { GATEWAY_ID_PATTERN, gatewayTopics, type GatewayStatus } from './topics';
-import { openTraceStore, type TraceBudgets, type TraceStore } from './traces';
+import { createLiveStream } from './live';
+import { openTraceStore, registerTraceMethods, type TraceBudgets, type TraceStore } from './traces';
 
 const withoutCredentials = (url: string): string => {
   try {
@@ -238,23 +239,10 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
         throw new FieldgraphError('gateway.rpc_bad_request', (error as Error).message);
       }
     });
-    rpc.register('traces', (args) => ({
-      traces: traces.query({
-        flowId: typeof args.flowId === 'string' ? args.flowId : undefined,
-        outcome: typeof args.outcome === 'string' ? args.outcome : undefined,
-        limit: typeof args.limit === 'number' ? args.limit : undefined,
-      }),
-      runs: traces.counts(),
-    }));
-    rpc.register('trace', (args) => {
-      const trace = typeof args.runId === 'string' ? traces.get(args.runId) : undefined;
-      if (!trace)
-        throw new FieldgraphError(
-          'gateway.rpc_bad_request',
-          `No trace of run ${JSON.stringify(args.runId)} is kept on this gateway; list them with the "traces" method.`,
-        );
-      return trace;
-    });
+    registerTraceMethods(rpc, traces, () => runner);
+    const live = createLiveStream(link, id, topics.live);
+    cleanups.push(() => live.close());
+    rpc.register('live', (args) => live.watch(args));
     if (http) {
       http.route('GET', '/v1/status', () => rpc.call('status', {}));
       http.route('GET', '/v1/traces', (_req, url) =>
@@ -283,9 +271,9 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       log.info('announcing _fieldgraph._tcp', { interface: options.mdnsInterface });
     }
 
-    // Live traces for the canvas, capped so a busy flow cannot turn tracing into a flood; the
-    // trace store keeps what the cap skips.
-    const live = tokenBucket(options.liveTracesPerSecond ?? 20);
+    // Whole traces as they end, capped so a busy flow cannot turn tracing into a flood; the
+    // trace store keeps what the cap skips (the batched live stream is the canvas' overview).
+    const liveTraces = tokenBucket(options.liveTracesPerSecond ?? 20);
     const io: FlowIo = {
       publish: (topic, payload, publishOptions) =>
         output.send(topic, payload, publishOptions.qos, publishOptions.retain),
@@ -297,11 +285,13 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
         };
       },
       state,
+      live,
       trace: (trace) => {
         traces.add(trace);
+        if (live.watching) live.runEnded(trace as Parameters<typeof live.runEnded>[0]);
         if (trace.outcome !== 'finished')
           log.debug('flow run ended', { flowId: trace.flowId, outcome: trace.outcome });
-        if (live.take()) output.send(topics.traces, JSON.stringify(trace), 0, false);
+        if (liveTraces.take()) output.send(topics.traces, JSON.stringify(trace), 0, false);
       },
       log: log.child('flows'),
     };

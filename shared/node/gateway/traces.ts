@@ -1,6 +1,11 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
 import writeFileAtomic from 'write-file-atomic';
+import { TraceQuery as TraceQuerySchema } from '../../core/engine/trace-query';
+import { FieldgraphError } from '../../core/errors';
+import type { RpcServer } from './rpc';
+import type { FlowRunner } from './runner';
 
 /** What the trace store needs from a trace (shared/core/engine/trace.ts RunTrace): its run, its flow and how it ended. */
 export interface StoredTrace {
@@ -10,11 +15,15 @@ export interface StoredTrace {
   readonly [key: string]: unknown;
 }
 
-/** A trace query over MQTT RPC or HTTP; newest first. */
+/** A trace query over MQTT RPC or HTTP (shared/core/engine/trace-query.ts); newest first. */
 export interface TraceQuery {
   readonly flowId?: string;
-  readonly outcome?: string;
+  /** One outcome or several. */
+  readonly outcome?: string | readonly string[];
   readonly limit?: number;
+  /** Only runs that ended before this time (ms since epoch). */
+  readonly before?: number;
+  readonly runId?: string;
 }
 
 /** Per-outcome retention: how many traces of each outcome are kept. */
@@ -63,6 +72,8 @@ class Ring<T> {
 
 const FILE = 'traces.json';
 
+const endOf = (trace: StoredTrace): number => Number(trace.endedAt ?? trace.startedAt ?? 0);
+
 /** Opens the trace store in `dir` (created if missing), reloading what a previous run kept. */
 export const openTraceStore = (
   dir: string,
@@ -81,11 +92,17 @@ export const openTraceStore = (
     }
     return ring;
   };
+  // Runs often end within the same millisecond: the order they were added breaks the tie.
+  const order = new WeakMap<StoredTrace, number>();
+  let added = 0;
   if (existsSync(path)) {
     try {
       const saved = JSON.parse(readFileSync(path, 'utf8')) as { traces?: StoredTrace[] };
       // saved newest first; re-add oldest first so the rings keep the same order
-      for (const trace of (saved.traces ?? []).slice().reverse()) bucketFor(trace.outcome).push(trace);
+      for (const trace of (saved.traces ?? []).slice().reverse()) {
+        order.set(trace, ++added);
+        bucketFor(trace.outcome).push(trace);
+      }
     } catch {
       // a damaged trace file costs history, never the start of the gateway
     }
@@ -95,7 +112,7 @@ export const openTraceStore = (
   const all = (): StoredTrace[] => {
     const out: StoredTrace[] = [];
     for (const ring of buckets.values()) out.push(...ring.toArray());
-    return out.sort((a, b) => Number(b.endedAt ?? b.startedAt ?? 0) - Number(a.endedAt ?? a.startedAt ?? 0));
+    return out.sort((a, b) => endOf(b) - endOf(a) || (order.get(b) ?? 0) - (order.get(a) ?? 0));
   };
   const flush = (): Promise<void> => {
     if (timer) clearTimeout(timer);
@@ -105,6 +122,7 @@ export const openTraceStore = (
   };
   return {
     add(trace) {
+      order.set(trace, ++added);
       bucketFor(trace.outcome).push(trace);
       const byFlow = (counts[trace.flowId] ??= {});
       byFlow[trace.outcome] = (byFlow[trace.outcome] ?? 0) + 1;
@@ -117,10 +135,16 @@ export const openTraceStore = (
     },
     query(query = {}) {
       const limit = Math.max(0, query.limit ?? 50);
-      const source = query.outcome ? (buckets.get(query.outcome)?.toArray() ?? []) : all();
+      const outcomes = typeof query.outcome === 'string' ? [query.outcome] : query.outcome;
+      const source =
+        outcomes?.length === 1
+          ? (buckets.get(outcomes[0]!)?.toArray() ?? [])
+          : all().filter((t) => !outcomes || outcomes.includes(t.outcome));
       const out: StoredTrace[] = [];
       for (const trace of source) {
-        if (query.flowId && trace.flowId !== query.flowId) continue;
+        if (query.flowId !== undefined && trace.flowId !== query.flowId) continue;
+        if (query.runId !== undefined && trace.runId !== query.runId) continue;
+        if (query.before !== undefined && !(endOf(trace) < query.before)) continue;
         out.push(trace);
         if (out.length >= limit) break;
       }
@@ -137,4 +161,47 @@ export const openTraceStore = (
       await flush();
     },
   };
+};
+
+/** The RPC's arguments as a query, or a `gateway.rpc_bad_request` naming the first wrong field. */
+const toQuery = (args: Record<string, unknown>): TraceQuery => {
+  // the HTTP route passes absent parameters as undefined
+  const defined = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
+  if (Value.Check(TraceQuerySchema, defined)) return defined as TraceQuery;
+  const first = Value.Errors(TraceQuerySchema, defined).First();
+  throw new FieldgraphError(
+    'gateway.rpc_bad_request',
+    `The trace query's ${first?.path.slice(1) || 'arguments'} ${first ? `is wrong: ${first.message}` : 'are wrong'}. It takes flowId, outcome (one or a list), limit (1–200), before (ms since 1970) and runId.`,
+  );
+};
+
+/**
+ * Adds the trace methods to the gateway's RPC: `traces` (a TraceQuery; newest first, with the
+ * flow version each run ran on), `trace` (one run by id) and `flow` (a running flow's document
+ * and version, to draw a run on).
+ */
+export const registerTraceMethods = (
+  rpc: RpcServer,
+  traces: TraceStore,
+  runner: () => FlowRunner | undefined,
+): void => {
+  rpc.register('traces', (args) => ({ traces: traces.query(toQuery(args)), runs: traces.counts() }));
+  rpc.register('trace', (args) => {
+    const trace = typeof args.runId === 'string' ? traces.get(args.runId) : undefined;
+    if (!trace)
+      throw new FieldgraphError(
+        'gateway.rpc_bad_request',
+        `No trace of run ${JSON.stringify(args.runId)} is kept on this gateway; list them with the "traces" method.`,
+      );
+    return trace;
+  });
+  rpc.register('flow', (args) => {
+    const found = typeof args.flowId === 'string' ? runner()?.flow?.(args.flowId) : undefined;
+    if (!found)
+      throw new FieldgraphError(
+        'gateway.rpc_bad_request',
+        `Flow ${JSON.stringify(args.flowId)} is not running on this gateway; its status lists the flows that are.`,
+      );
+    return found;
+  });
 };
