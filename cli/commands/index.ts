@@ -8,6 +8,7 @@ import { libraryCommand } from './library';
 import { packCommand } from './pack';
 import { simCommand } from './sim';
 import { tdCommand } from './td';
+import { tracesCommand } from './traces';
 import { validateCommand } from './validate';
 import { verifyCommand } from './verify';
 import { webCommand } from './web';
@@ -16,6 +17,7 @@ import { webCommand } from './web';
 export const commands: readonly Command[] = [
   webCommand,
   gatewayCommand,
+  tracesCommand,
   keysCommand,
   packCommand,
   verifyCommand,
