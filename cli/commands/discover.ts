@@ -7,12 +7,40 @@ import { UsageError, type Command } from '../command';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
+/** One channel a device offers, as `fieldgraph discover --json` lists it. */
+export interface CapabilityJson {
+  readonly capability: string;
+  readonly channel: string;
+  readonly state_topic?: string;
+  readonly command_topic?: string;
+}
+
+/** The bound entities of a device, one entry per channel, in announcement order. */
+export const capabilitiesJson = (d: DiscoveredDevice): CapabilityJson[] =>
+  (d.entities ?? []).flatMap((e) =>
+    e.status === 'bound' && e.capability
+      ? [
+          {
+            capability: e.capability,
+            channel: e.channel,
+            ...(e.state_topic ? { state_topic: e.state_topic } : {}),
+            ...(e.command_topic ? { command_topic: e.command_topic } : {}),
+          },
+        ]
+      : [],
+  );
+
 /** The JSON shape `fieldgraph discover --json` prints for one device. */
 export const deviceJson = (d: DiscoveredDevice) => ({
   id: d.id,
   name: d.name,
   sources: d.sources,
   model: d.model ? { id: d.model.id, confidence: d.model.confidence } : null,
+  capabilities: capabilitiesJson(d),
+  understanding: d.understanding?.summary ?? null,
+  not_understood: (d.entities ?? [])
+    .filter((e) => e.status === 'unsupported' || e.status === 'invalid')
+    .map((e) => ({ channel: e.channel, component: e.component, reason: e.reason ?? '' })),
   addresses: d.addresses,
   online: d.online,
   raw: Object.fromEntries(d.sightings.map((s) => [`${s.source}:${s.key}`, s.raw])),

@@ -12,3 +12,5 @@ export * from './problems';
 export * from './validate';
 export * from './resolver';
 export * from './discovery';
+export * from './entities';
+export * from './ha-template';

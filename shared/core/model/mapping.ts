@@ -2,6 +2,7 @@
  * Value mappings at run time: convert a device's representation to the capability's (forward,
  * decode) and back (reverse, encode), and check a mapping for gaps and overlaps before it is used.
  */
+import { checkHaTemplate, renderHaTemplate, TemplateError, type HaTemplate } from './ha-template';
 import type { DataSchema, Mapping, MappingRef } from './schemas';
 
 /** The outcome of one conversion: the value, or why it could not be converted. */
@@ -108,6 +109,26 @@ const parseConvert = (m: Extract<Mapping, { kind: 'parse' }>, x: unknown, way: W
   }
 };
 
+// Templates come from a few hundred entities but run for every message: compile each once.
+const templates = new Map<string, HaTemplate | string>();
+
+const templateConvert = (m: Extract<Mapping, { kind: 'template' }>, x: unknown): Converted => {
+  let compiled = templates.get(m.template);
+  if (compiled === undefined) {
+    const checked = checkHaTemplate(m.template);
+    compiled = checked.ok ? checked.template : checked.reason;
+    if (templates.size > 5000) templates.clear();
+    templates.set(m.template, compiled);
+  }
+  if (typeof compiled === 'string') return refuse(`the template ${compiled}`);
+  try {
+    return done(renderHaTemplate(compiled, x));
+  } catch (error) {
+    if (error instanceof TemplateError) return refuse(error.message);
+    throw error;
+  }
+};
+
 /** Converts one value with one mapping; a mapping that does not apply in this direction passes the value through. */
 export const convert = (mapping: Mapping, x: unknown, way: Way): Converted => {
   if (!applies(mapping, way)) return done(x);
@@ -120,6 +141,8 @@ export const convert = (mapping: Mapping, x: unknown, way: Way): Converted => {
       return rangeConvert(mapping, x, way);
     case 'parse':
       return parseConvert(mapping, x, way);
+    case 'template':
+      return templateConvert(mapping, x);
   }
 };
 
@@ -304,6 +327,17 @@ export const checkMapping = (mapping: Mapping, data?: DataSchema): MappingFindin
     }
     case 'parse':
       break;
+    case 'template': {
+      const checked = checkHaTemplate(mapping.template);
+      if (!checked.ok)
+        add(
+          'error',
+          'template',
+          `the template ${checked.reason}`,
+          'Use the common subset (value_json.x, float, int, round, lower, upper, default, is defined).',
+        );
+      break;
+    }
   }
   return findings;
 };

@@ -5,6 +5,7 @@
  */
 import { effectiveVariables, implementationApplies, unsetConditions } from './binding';
 import { flattenCapability, type Catalog } from './catalog';
+import { modelForDevice } from './entities';
 import type { Device, DeviceModel, Role } from './schemas';
 
 /** One way a model or device can fill a role. */
@@ -103,9 +104,9 @@ export const canFillRole = (
   catalog: Catalog,
   implementation?: string,
 ): { ok: true; candidate: RoleCandidate } | { ok: false; reason: string; needs?: PendingFit } => {
-  const model = catalog.models.get(device.model);
-  if (!model)
-    return { ok: false, reason: `its model "${device.model}" is not in the library or the project` };
+  const base = catalog.models.get(device.model);
+  if (!base) return { ok: false, reason: `its model "${device.model}" is not in the library or the project` };
+  const model = modelForDevice(base, device);
   const bound = { model, variables: device.variables ?? {} };
   const applies = (key: string) =>
     implementationApplies(model.implements[key]!, effectiveVariables(bound, key));

@@ -93,8 +93,25 @@ export const ParseMapping = Type.Object(
 );
 export type ParseMapping = Static<typeof ParseMapping>;
 
+/**
+ * A Home Assistant Jinja template in the common subset (shared/core/model/ha-template.ts):
+ * forward it is a `value_template` rendered over the payload text (`value`, `value_json`),
+ * reverse a `command_template` rendered over the value to send. The result is text, as in Home
+ * Assistant; chain an enum or a parse mapping after it. A template outside the subset is refused
+ * when the model or site is checked, never guessed.
+ */
+export const TemplateMapping = Type.Object(
+  {
+    kind: Type.Literal('template'),
+    direction: Type.Union([Type.Literal('forward'), Type.Literal('reverse')]),
+    template: Text(2000),
+  },
+  { additionalProperties: false },
+);
+export type TemplateMapping = Static<typeof TemplateMapping>;
+
 /** A declared conversion between a device's representation of a value and the capability's. */
-export const Mapping = Type.Union([EnumMapping, LinearMapping, RangeMapping, ParseMapping]);
+export const Mapping = Type.Union([EnumMapping, LinearMapping, RangeMapping, ParseMapping, TemplateMapping]);
 export type Mapping = Static<typeof Mapping>;
 
 /** A mapping inline, or the name of one in the device model's `mappings`. */

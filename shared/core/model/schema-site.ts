@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Capability, CapabilityId } from './schema-capability';
 import { MODEL_SCHEMA_VERSION, NAME_PATTERN, NameMap, Opt, Slug, Text } from './schema-common';
-import { DeviceModel } from './schema-device-model';
+import { DeviceModel, Implementation } from './schema-device-model';
 
 /** A reference to a secret in the secret store (OS keychain or encrypted file); never the value. */
 export const SecretRef = Type.Object(
@@ -50,6 +50,12 @@ export const Device = Type.Object({
   site: Opt(Slug),
   /** Credentials for the device's HTTP API, when it asks for a login. */
   auth: Opt(DeviceAuth),
+  /**
+   * The entities discovery understood, each a capability binding at its own topics (concrete
+   * topics, inline mappings), keyed by entity id. They decide what the device can do; the
+   * model's implementations add only capabilities no entity provides (see modelForDevice).
+   */
+  entities: Opt(NameMap(Implementation)),
 });
 export type Device = Static<typeof Device>;
 

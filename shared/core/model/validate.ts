@@ -4,11 +4,11 @@
  * mappings with gaps). Each returns located problems; none throws on bad input.
  */
 import { flattenCapability, type Catalog } from './catalog';
-import { joinPath, problem, schemaProblems, type Problem } from './problems';
+import { joinPath, problem, schemaProblems, type Problem, type ProblemCode } from './problems';
 import { canFillRole } from './resolver';
 import { Capability, ProjectFile, Role, Site } from './schemas';
 import { badPattern, validateSet, type ValidationContext } from './validate-common';
-import { neededVariables } from './validate-model';
+import { neededVariables, validateDeviceModel } from './validate-model';
 
 export type { ValidationContext } from './validate-common';
 export { neededVariables, validateDeviceModel, validateDeviceModelSet } from './validate-model';
@@ -169,6 +169,25 @@ export const validateSite = (value: unknown, ctx: SiteContext = {}): Problem[] =
         file,
       );
       return;
+    }
+    if (device.entities && Object.keys(device.entities).length > 0) {
+      // Entities are checked like a model's implementations; each binds only what its device
+      // announced, so a capability affordance it leaves out is not a problem.
+      const own = validateDeviceModel(
+        { id: model.id, title: model.title, protocols: ['mqtt'], implements: device.entities },
+        { catalog },
+      );
+      for (const p of own) {
+        if (p.code === 'model.missing_binding' || p.severity !== 'error') continue;
+        add(
+          p.code as ProblemCode,
+          'error',
+          joinPath(path, p.path.replace(/^implements/, 'entities')),
+          p.message,
+          p.hint,
+          file,
+        );
+      }
     }
     const needed = neededVariables(model, device.variables ?? {});
     for (const [name, spec] of Object.entries(model.variables ?? {})) {

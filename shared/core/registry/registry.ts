@@ -1,3 +1,4 @@
+import { deviceConfidence, mergeEntities, understandingOf } from './entities';
 import { matchModel } from './match';
 import type { Placement } from './placement';
 import type {
@@ -90,13 +91,22 @@ const buildView = (
       : null;
   const name = sightings.find((s) => s.name && s.name.trim() !== '')?.name ?? entry.id;
   const kind = sightings.find((s) => s.kind && s.kind !== 'service')?.kind ?? sightings[0]?.kind ?? 'unknown';
+  const entities = mergeEntities(sightings.map((s) => s.entities));
+  const understanding = understandingOf(entities);
+  const match = matchModel(sightings, models);
   return {
     id: entry.id,
     name,
     kind,
     sources: [...new Set(sightings.map((s) => s.source))],
     identity,
-    model: matchModel(sightings, models),
+    model: match
+      ? {
+          ...match,
+          confidence: deviceConfidence(match.confidence, understanding),
+          ...(understanding.notUnderstood > 0 ? { reason: `${match.reason}; ${understanding.summary}` } : {}),
+        }
+      : null,
     addresses: [...new Set(sightings.flatMap((s) => s.addresses))],
     online,
     lastSeen: Math.max(0, ...sightings.map((s) => s.seenAt)),
@@ -104,6 +114,8 @@ const buildView = (
     room: placement?.room ?? sightings.find((s) => s.facts.room)?.facts.room ?? null,
     warnings: [...new Set(sightings.flatMap((s) => s.warnings))],
     sightings,
+    entities,
+    understanding,
   };
 };
 

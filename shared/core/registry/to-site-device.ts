@@ -8,7 +8,8 @@
 import type { Catalog } from '../model/catalog';
 import { matchDiscoveryRule, type Observation } from '../model/discovery';
 import { SLUG_PATTERN } from '../model/schema-common';
-import type { Device, DeviceIdentity, DeviceModel } from '../model/schemas';
+import { GENERIC_ENTITY_MODEL } from '../model/entities';
+import type { Device, DeviceIdentity, DeviceModel, Implementation } from '../model/schemas';
 import type { DiscoveredDevice, Sighting } from './types';
 
 /** The observations a sighting's facts stand for: its mDNS service, its USB adapter, each MQTT message. */
@@ -143,6 +144,14 @@ export const sameDevice = (
   );
 };
 
+/** The bindings of a discovered device's bound entities, keyed by entity id; undefined when it has none. */
+export const boundEntities = (
+  found: Pick<DiscoveredDevice, 'entities'>,
+): Record<string, Implementation> | undefined => {
+  const bound = (found.entities ?? []).filter((e) => e.status === 'bound' && e.binding);
+  return bound.length > 0 ? Object.fromEntries(bound.map((e) => [e.id, e.binding!])) : undefined;
+};
+
 /** A site device made from a discovered one, or why it cannot be. */
 export type SiteDeviceResult =
   | { readonly ok: true; readonly device: Device; readonly conflicts: readonly string[] }
@@ -150,28 +159,36 @@ export type SiteDeviceResult =
 
 /**
  * Turns a discovered device into a site `Device` for `catalog`'s model of it: the variables its
- * sightings give, an id from its name (else topic, hostname, MAC) not in `taken`, its identity
- * and name. Fails, with the reason and what to do, when the device has no model in the catalog.
+ * sightings give, its bound entities, an id from its name (else topic, hostname, MAC) not in
+ * `taken`, its identity and name. A device no model matched (or whose model is not in the
+ * catalog) joins through the generic entity model when some entity was bound. Fails, with the
+ * reason and what to do, when it has neither a model in the catalog nor a bound entity.
  */
 export const toSiteDevice = (
   found: DiscoveredDevice,
   catalog: Pick<Catalog, 'models'>,
   taken: ReadonlySet<string> = new Set(),
 ): SiteDeviceResult => {
-  if (!found.model) {
+  const entities = boundEntities(found);
+  const matched = found.model ? catalog.models.get(found.model.id) : undefined;
+  // A device whose entities were understood can join the site without a firmware model: it is
+  // bound entity by entity, through the generic model.
+  const model = matched ?? (entities ? catalog.models.get(GENERIC_ENTITY_MODEL) : undefined);
+  if (!found.model && !model) {
     return {
       ok: false,
       reason: `“${found.name}” matched no device model; add a model for it to the project (models/) or the library`,
     };
   }
-  const model = catalog.models.get(found.model.id);
   if (!model) {
     return {
       ok: false,
-      reason: `“${found.name}” was recognised as ${found.model.name} (${found.model.id}), which has no device model in the library or the project; add one to the project's models/`,
+      reason: `“${found.name}” was recognised as ${found.model!.name} (${found.model!.id}), which has no device model in the library or the project; add one to the project's models/`,
     };
   }
-  const { variables, conflicts } = captureVariables(model, found.sightings);
+  const { variables, conflicts } = matched
+    ? captureVariables(model, found.sightings)
+    : { variables: {}, conflicts: [] };
   const identity = siteIdentity(found);
   const base =
     [found.name, identity.topic, identity.hostname, identity.mac]
@@ -187,6 +204,7 @@ export const toSiteDevice = (
       model: model.id,
       identity,
       ...(Object.keys(variables).length > 0 ? { variables } : {}),
+      ...(entities ? { entities } : {}),
     },
     conflicts,
   };

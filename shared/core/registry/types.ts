@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { DiscoveredEntity, Understanding } from './entities';
 
 /** The discovery sources a device can be seen through. */
 export const DiscoverySource = Type.Union([Type.Literal('mdns'), Type.Literal('mqtt'), Type.Literal('usb')]);
@@ -35,10 +36,15 @@ export const Sighting = Type.Object({
   warnings: Type.Array(Type.String()),
   /** Milliseconds since the epoch. */
   seenAt: Type.Number(),
+  /** Every entity the device announced through this source, understood or not (see entities.ts). */
+  entities: Type.Optional(Type.Array(DiscoveredEntity)),
 });
 export type Sighting = Static<typeof Sighting>;
 
-/** Which library model a device was matched to, how sure, and why. */
+/**
+ * Which library model a device was matched to, how sure, and why. The confidence is the
+ * matched rule's, capped when some announced entity was not understood (deviceConfidence).
+ */
 export const ModelMatch = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -66,6 +72,10 @@ export const DiscoveredDevice = Type.Object({
   warnings: Type.Array(Type.String()),
   /** Every sighting that makes up this device, keyed `<source>:<key>`. */
   sightings: Type.Array(Sighting),
+  /** The entities of all sightings, each told once (see entities.ts); the registry always fills it. */
+  entities: Type.Optional(Type.Array(DiscoveredEntity)),
+  /** How much of what the device announced was understood; the registry always fills it. */
+  understanding: Type.Optional(Understanding),
 });
 export type DiscoveredDevice = Static<typeof DiscoveredDevice>;
 

@@ -2,6 +2,7 @@ import {
   BindingError,
   decodeMessage,
   invokeAction as bindInvoke,
+  modelForDevice,
   topicFiltersFor,
   writeProperty as bindWrite,
   type BoundDevice,
@@ -101,13 +102,18 @@ export const createDeviceHub = (
       });
       continue;
     }
-    const device: BoundDevice = { model, variables: deviceDoc.variables ?? {}, rpcSource };
+    // The device's own entities (bound at their own topics) join the library model's implementations.
+    const device: BoundDevice = {
+      model: modelForDevice(model, deviceDoc),
+      variables: deviceDoc.variables ?? {},
+      rpcSource,
+    };
     devicesById.set(deviceDoc.id, device);
     const capability = roleDocs.get(binding.role)?.capability;
     const implementation =
       binding.implementation ??
-      Object.entries(model.implements).find(([, impl]) => impl.capability === capability)?.[0] ??
-      Object.keys(model.implements)[0];
+      Object.entries(device.model.implements).find(([, impl]) => impl.capability === capability)?.[0] ??
+      Object.keys(device.model.implements)[0];
     targets.set(binding.role, {
       role: binding.role,
       deviceId: deviceDoc.id,
