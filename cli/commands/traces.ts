@@ -72,7 +72,7 @@ output and error.
   --limit N        at most N runs (1–${TRACE_QUERY_MAX}, default 20)
   --json           print {"runs":[{"flow","started","outcome","steps":[{"node","kind","ms","input","output","error"}]}]}`,
   async run(argv) {
-    const { values, positionals } = parseArgs({
+    const { values } = parseArgs({
       args: argv,
       allowPositionals: false,
       strict: true,
@@ -85,7 +85,6 @@ output and error.
         json: { type: 'boolean', default: false },
       },
     });
-    if (positionals.length) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}.`);
     if (!values.mqtt)
       throw new UsageError('Say which broker the gateway is on with --mqtt mqtt://host:port.');
     if (!/^(mqtts?|wss?|tcp):\/\//.test(values.mqtt))
