@@ -1,4 +1,5 @@
 import { deviceConfidence, mergeEntities, understandingOf } from './entities';
+import { heardKeys, heardTopics } from './heard';
 import { matchModel } from './match';
 import type { Placement } from './placement';
 import type {
@@ -29,6 +30,12 @@ export interface DeviceRegistry {
   upsert(sighting: Sighting): void;
   /** Marks a sighting online or offline without other changes; unknown sightings are ignored. */
   setOnline(source: DiscoverySource, key: string, online: boolean, at: number): void;
+  /**
+   * An MQTT message arrived on `topic`: the device owning the topic (heard.ts) counts as seen
+   * at `at`. Refreshes at most once a second per device; topics no device owns, or owned by two
+   * devices, are ignored.
+   */
+  heard(topic: string, at: number): void;
   /** Forgets a sighting; a device with no sightings left is removed. */
   remove(source: DiscoverySource, key: string): void;
   /** Forgets every sighting of one source (the source stopped). */
@@ -137,6 +144,27 @@ export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry =
   const bySighting = new Map<string, string>();
   const changed = new Set<string>();
   const removed = new Set<string>();
+  // Topic (or topic prefix) → the sightings owning it, and each sighting's keys to undo them.
+  const owners = new Map<string, Set<string>>();
+  const owned = new Map<string, string[]>();
+  const own = (sid: string, sighting: Sighting | null): void => {
+    for (const key of owned.get(sid) ?? []) {
+      const set = owners.get(key);
+      set?.delete(sid);
+      if (set?.size === 0) owners.delete(key);
+    }
+    owned.delete(sid);
+    if (!sighting) return;
+    const { exact, prefixes } = heardTopics(sighting);
+    const keys = [...exact, ...prefixes];
+    if (keys.length === 0) return;
+    owned.set(sid, keys);
+    for (const key of keys) {
+      const set = owners.get(key) ?? new Set<string>();
+      set.add(sid);
+      owners.set(key, set);
+    }
+  };
   let cancelTimer: (() => void) | null = null;
   let created = 0;
 
@@ -208,8 +236,26 @@ export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry =
       }
       target.sightings.set(sid, sighting);
       bySighting.set(sid, target.id);
+      own(sid, sighting);
       reindex(target);
       touch(target);
+    },
+    heard(topic, at) {
+      for (const key of heardKeys(topic)) {
+        const sids = owners.get(key);
+        if (!sids) continue;
+        const ids = new Set([...sids].map((sid) => bySighting.get(sid)));
+        if (ids.size !== 1) continue;
+        const sid = [...sids][0] as string;
+        const entry = entries.get(bySighting.get(sid) ?? '');
+        const sighting = entry?.sightings.get(sid);
+        if (!entry || !sighting) continue;
+        // Once a second is enough for "last seen", and keeps a chatty device from flooding the batches.
+        if (at - sighting.seenAt < 1000) return;
+        entry.sightings.set(sid, { ...sighting, seenAt: at });
+        touch(entry);
+        return;
+      }
     },
     setOnline(source, key, online, at) {
       const sid = sightingId(source, key);
@@ -224,6 +270,7 @@ export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry =
       const sid = sightingId(source, key);
       const entry = entries.get(bySighting.get(sid) ?? '');
       bySighting.delete(sid);
+      own(sid, null);
       if (!entry || !entry.sightings.delete(sid)) return;
       if (entry.sightings.size === 0) drop(entry);
       else {

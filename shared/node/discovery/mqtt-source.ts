@@ -4,6 +4,7 @@ import type { DeviceRegistry } from '../../core/registry/registry';
 import type { Logger } from '../log';
 import type { DiscoveryProblem } from './mqtt-context';
 import { createMqttDiscovery } from './mqtt-discovery';
+import { startHeardTap } from './mqtt-heard';
 
 /** A running discovery source. */
 export interface RunningSource {
@@ -14,7 +15,7 @@ export interface RunningSource {
 /** Options of the MQTT discovery source. */
 export interface MqttSourceOptions {
   readonly url: string;
-  readonly registry: Pick<DeviceRegistry, 'upsert' | 'setOnline' | 'remove'>;
+  readonly registry: Pick<DeviceRegistry, 'upsert' | 'setOnline' | 'remove' | 'heard'>;
   readonly log: Logger;
   readonly onProblem?: (problem: DiscoveryProblem) => void;
   /** Resolves `start` only after the broker accepted the connection (default true). */
@@ -124,9 +125,13 @@ export const startMqttSource = async (options: MqttSourceOptions): Promise<Runni
       throw error;
     });
   }
+  // Every message refreshes its device's "last seen", once discovery has found the device.
+  const heard = startHeardTap(options.url, options.registry, (message) =>
+    log.warn('MQTT last-seen connection problem', { url: redactUrl(options.url), error: message }),
+  );
   return {
     async stop() {
-      await client.endAsync(true);
+      await Promise.all([client.endAsync(true), heard.stop()]);
     },
   };
 };

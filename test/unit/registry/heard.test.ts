@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { heardKeys, heardTopics } from '../../../shared/core/registry/heard';
+import { createDeviceRegistry } from '../../../shared/core/registry/registry';
+import type { Sighting } from '../../../shared/core/registry/types';
+
+const sighting = (over: Partial<Sighting> & Pick<Sighting, 'key'>): Sighting => ({
+  source: 'mqtt',
+  identity: {},
+  facts: {},
+  addresses: [],
+  online: null,
+  raw: {},
+  warnings: [],
+  seenAt: 1000,
+  ...over,
+});
+
+const registry = () => createDeviceRegistry({ schedule: () => () => {} });
+
+describe('last seen follows every message a device sends', () => {
+  it('a Tasmota topic owns tele/, stat/ and its own prefix; Home Assistant state topics count exactly, ~ expanded', () => {
+    expect(
+      heardTopics(sighting({ key: 'tasmota:kitchen', identity: { topic: 'kitchen' } })).prefixes,
+    ).toEqual(expect.arrayContaining(['kitchen/', 'tele/kitchen/', 'stat/kitchen/']));
+    const ha = heardTopics(
+      sighting({
+        key: 'ha:node',
+        facts: { 'topic:homeassistant/sensor/node/t/config': '{}' },
+        raw: {
+          entities: { x: { '~': 'node/sensor/t', stat_t: '~/state', avty_t: 'node/status', name: 'T / C' } },
+        },
+      }),
+    );
+    expect([...ha.exact].sort()).toEqual([
+      'homeassistant/sensor/node/t/config',
+      'node/sensor/t/state',
+      'node/status',
+    ]);
+    expect(heardKeys('tele/kitchen/SENSOR')).toEqual(['tele/kitchen/SENSOR', 'tele/', 'tele/kitchen/']);
+  });
+
+  it('a message on an owned topic refreshes lastSeen at most once a second; unknown and shared topics change nothing', () => {
+    const r = registry();
+    r.upsert(sighting({ key: 'tasmota:kitchen', identity: { topic: 'kitchen' } }));
+    r.upsert(
+      sighting({
+        key: 'ha:a',
+        identity: { mac: 'aaaaaaaaaaaa' },
+        raw: { entities: { x: { stat_t: 'bridge/a' }, y: { stat_t: 'bridge/shared' } } },
+      }),
+    );
+    r.upsert(
+      sighting({
+        key: 'ha:b',
+        identity: { mac: 'bbbbbbbbbbbb' },
+        raw: { entities: { x: { stat_t: 'bridge/shared' } } },
+      }),
+    );
+    const lastSeen = () => Object.fromEntries(r.list().map((d) => [d.id, d.lastSeen]));
+    r.heard('tele/kitchen/SENSOR', 5000);
+    r.heard('bridge/a', 6000);
+    expect(lastSeen()).toEqual({ 'topic:kitchen': 5000, 'mac:aaaaaaaaaaaa': 6000, 'mac:bbbbbbbbbbbb': 1000 });
+    r.heard('tele/kitchen/STATE', 5500);
+    r.heard('bridge/shared', 9000);
+    r.heard('somewhere/else', 9000);
+    r.heard('tele/kitchen2/STATE', 9000);
+    expect(lastSeen()).toEqual({ 'topic:kitchen': 5000, 'mac:aaaaaaaaaaaa': 6000, 'mac:bbbbbbbbbbbb': 1000 });
+    r.heard('stat/kitchen/POWER', 6100);
+    expect(lastSeen()['topic:kitchen']).toBe(6100);
+    // A device that is gone no longer owns its topics.
+    r.remove('mqtt', 'tasmota:kitchen');
+    r.heard('stat/kitchen/POWER', 9000);
+    expect(lastSeen()['topic:kitchen']).toBeUndefined();
+  });
+});
