@@ -198,6 +198,11 @@ export const createDiscoveryServices = (
           demoStarting = false;
         }
       },
+      async status() {
+        return demo
+          ? { running: true, brokerUrl: demo.site.brokerUrl, gatewayId: demo.site.gatewayId }
+          : { running: false };
+      },
       async stop() {
         if (!demo) return { stopped: false };
         const { site, serialDir } = demo;

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded';
 import { createEngineRunner } from '../gateway/engine-runner';
+import { attachInstaller } from '../gateway/install/attach';
 import { startGateway, type Gateway } from '../gateway/runtime';
 import type { Logger } from '../log';
+import { appVersion } from '../paths';
 import { startVirtualImprovDevice } from './improv-device';
 import { openSimPty, type SimPty } from './pty';
 import { startVirtualTasmotaConsole } from './tasmota-console';
@@ -41,12 +43,16 @@ export interface DemoSiteOptions {
   readonly telePeriod?: number;
   /** Milliseconds between sensor reports (default 5000). */
   readonly reportMs?: number;
+  /** Installer public keys (hex) the demo gateway trusts from the start; others can pair while the demo runs. */
+  readonly trust?: readonly string[];
   readonly log: Logger;
 }
 
 /** A running demo site. */
 export interface DemoSite {
   readonly brokerUrl: string;
+  /** The id of the demo's gateway, which takes packages over MQTT and accepts pairing. */
+  readonly gatewayId: string;
   /** `http://…` of the virtual Shelly. */
   readonly shellyUrl: string;
   /** Host ends of the serial ports, when a serial folder was given. */
@@ -115,6 +121,7 @@ export const startDemoSite = async (options: DemoSiteOptions): Promise<DemoSite>
         id: DEMO_DEVICES.gatewayId,
         broker: { url: brokerUrl },
         dataDir,
+        trust: options.trust ?? [],
         log: options.log.child('demo-gateway'),
         // The gateway's SRV record names its HTTP port, so an announced gateway serves HTTP.
         ...(options.mdnsInterface ? { mdnsInterface: options.mdnsInterface, http: { host, port: 0 } } : {}),
@@ -123,7 +130,15 @@ export const startDemoSite = async (options: DemoSiteOptions): Promise<DemoSite>
       5000,
     );
     stops.push(() => gateway.stop());
-    devices.push(`Fieldgraph gateway   fieldgraph/v1/gw/${gateway.id}`);
+    // A real gateway takes packages: the Deploy view previews, pairs and deploys to it like any other.
+    // Pairing stays open while the demo runs: the demo broker is on loopback, and it is a demo.
+    const installer = await attachInstaller(gateway, {
+      engineVersion: appVersion,
+      pairingUntil: Number.POSITIVE_INFINITY,
+      log: options.log.child('demo-gateway:install'),
+    });
+    stops.push(async () => installer.close());
+    devices.push(`Fieldgraph gateway   fieldgraph/v1/gw/${gateway.id} (installs packages; pairing open)`);
     if (options.serialDir) {
       const ptys: SimPty[] = [];
       const relayPty = await openSimPty(
@@ -150,7 +165,14 @@ export const startDemoSite = async (options: DemoSiteOptions): Promise<DemoSite>
       serialPorts.push(relayPty.hostPath, sensorPty.hostPath);
       devices.push(`Tasmota console      ${relayPty.hostPath}`, `Improv sensor        ${sensorPty.hostPath}`);
     }
-    return { brokerUrl, shellyUrl: shelly.url, serialPorts, devices, stop: stopAll };
+    return {
+      brokerUrl,
+      gatewayId: DEMO_DEVICES.gatewayId,
+      shellyUrl: shelly.url,
+      serialPorts,
+      devices,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -10,10 +10,14 @@ import {
   loadMatchableModels,
   type DiscoverySession,
 } from '../../../shared/node/discovery/session';
+import { callGateway } from '../../../shared/node/deploy/site';
+import { fingerprint } from '../../../shared/core/package/keys';
+import { toHex } from '../../../shared/core/package/bytes';
 import { silentLogger } from '../../../shared/node/log';
 import { DEMO_DEVICES, startDemoSite, type DemoSite } from '../../../shared/node/sim/site';
 import { startVirtualShelly, type VirtualShelly } from '../../../shared/node/sim/virtual-shelly';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto';
+import { installerKey } from '../../helpers/packages';
 import { waitForValue } from '../../helpers/wait';
 
 const waitFor = waitForValue;
@@ -75,6 +79,16 @@ describe('the demo site against mosquitto, discovered by every source', () => {
       'gateway',
     );
     expect(gateway).toMatchObject({ online: true, model: { id: 'fieldgraph-gateway' } });
+  });
+
+  it('its gateway takes packages and accepts pairing while the demo runs', async () => {
+    expect(site.gatewayId).toBe(DEMO_DEVICES.gatewayId);
+    expect(await callGateway(broker.url, site.gatewayId, 'installed')).toMatchObject({ committed: null });
+    const paired = await callGateway(broker.url, site.gatewayId, 'pair', {
+      publicKey: `ed25519:${toHex(installerKey.publicKey)}`,
+      label: 'test',
+    });
+    expect(paired).toMatchObject({ fingerprint: fingerprint(installerKey.publicKey) });
   });
 
   it('merges the probed serial console with the relay seen on MQTT (same MAC)', async () => {

@@ -80,6 +80,15 @@ export const demoMethods = {
     'Starts the virtual demo site on an embedded broker (MQTT only, nothing on the network) and discovers it.',
   ),
   stop: defineMethod(Type.Object({}), Type.Object({ stopped: Type.Boolean() }), 'Stops the demo site.'),
+  status: defineMethod(
+    Type.Object({}),
+    Type.Object({
+      running: Type.Boolean(),
+      brokerUrl: Type.Optional(Type.String()),
+      gatewayId: Type.Optional(Type.String()),
+    }),
+    'Whether the demo site runs, and its broker and gateway (the Deploy view starts from them).',
+  ),
 };
 
 /** Discovery events. */
