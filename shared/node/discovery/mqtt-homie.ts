@@ -1,5 +1,6 @@
 import { deviceText } from '../../core/registry/text';
 import { mqttSighting, parseJsonObject, str, type MqttDiscoveryContext } from './mqtt-context';
+import { homieEntities, v4Properties, v5Properties } from './homie-entities';
 
 interface HomieState {
   readonly root: string;
@@ -14,10 +15,10 @@ interface HomieState {
   attributes?: Map<string, string>;
 }
 
-/** The property attributes model rules read; others (`$name`, `$retained`) are not needed. */
-const PROPERTY_ATTRIBUTES = ['$datatype', '$settable', '$format', '$unit'];
-/** A device describing more properties than this is not kept whole (a bound on memory). */
-const MAX_ATTRIBUTES = 400;
+/** The property attributes entities and model rules read; others (`$retained`) are not needed. */
+const PROPERTY_ATTRIBUTES = ['$datatype', '$settable', '$format', '$unit', '$name'];
+/** A device describing more property attributes than this is not kept whole (a bound on memory). */
+const MAX_ATTRIBUTES = 1000;
 
 const onlineOf = (state: string | undefined): boolean | null => {
   if (state === undefined) return null;
@@ -39,6 +40,11 @@ export const createHomieInterpreter = (ctx: MqttDiscoveryContext) => {
       s.version === '5'
         ? Object.keys((s.description?.nodes as object | undefined) ?? {})
         : (s.nodes ?? '').split(',').filter(Boolean);
+    const base = `${s.root}/${s.version === '5' ? '5/' : ''}${s.id}`;
+    const entities = homieEntities(
+      base,
+      s.version === '5' ? v5Properties(s.description) : v4Properties(s.attributes ?? new Map(), nodes),
+    );
     ctx.sink.upsert(
       mqttSighting(`homie:${key}`, {
         identity: { topic: s.id },
@@ -49,7 +55,11 @@ export const createHomieInterpreter = (ctx: MqttDiscoveryContext) => {
           'homie.version': s.homie ?? s.version,
           'homie.nodes': nodes.join(','),
           // What each property is, as the messages that said it, for model rules with `siblings`.
-          ...Object.fromEntries([...(s.attributes ?? [])].map(([topic, text]) => [`topic:${topic}`, text])),
+          ...Object.fromEntries(
+            [...(s.attributes ?? [])]
+              .filter(([topic]) => !topic.endsWith('/$name'))
+              .map(([topic, text]) => [`topic:${topic}`, text]),
+          ),
         },
         online: onlineOf(s.state),
         raw: {
@@ -59,6 +69,7 @@ export const createHomieInterpreter = (ctx: MqttDiscoveryContext) => {
           $nodes: s.nodes ?? null,
           $description: s.description ?? null,
         },
+        entities,
         seenAt: ctx.now(),
       }),
     );
