@@ -1,11 +1,9 @@
 /**
- * Runs field-corpus fixtures (test/fixtures/field/<ecosystem>/*.json) through MQTT discovery and
- * the registry, and compares what was understood with what the fixture expects.
- *
- * A fixture holds `messages` (topic, payload, retain) the device published, optional `rpc`
- * answers by topic prefix and method (a Shelly Gen2+ device answers `Shelly.GetDeviceInfo`,
- * `Shelly.GetConfig` and `Shelly.GetStatus` on `<src>/rpc` as the real one would), and `expect`:
- * the online state and one entry per bound channel (capability, channel, state and command topic).
+ * Runs field-corpus fixtures (test/fixtures/field/<ecosystem>/*.json, format in
+ * test/fixtures/field/README.md) through MQTT discovery and the registry in process — no broker,
+ * so every fixture takes milliseconds — and compares what was understood with what the fixture
+ * expects. A reply with a `method` answers only requests for that method (a Shelly Gen2+ device
+ * answers `Shelly.GetDeviceInfo`, `Shelly.GetConfig` and `Shelly.GetStatus` on `<src>/rpc`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,15 +23,25 @@ export interface ChannelEntry {
   readonly command_topic?: string;
 }
 
-/** A field fixture as stored. */
+/** A field fixture as stored (one device per file in these folders). */
 export interface FieldFixture {
   readonly title: string;
-  readonly ecosystem: string;
-  readonly source: string;
-  readonly messages: readonly { topic: string; payload: string; retain?: boolean }[];
-  readonly rpc?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  readonly expect: { readonly online: boolean | null; readonly capabilities: readonly ChannelEntry[] };
+  readonly messages: readonly { topic: string; payload: string | object; retain?: boolean }[];
+  readonly replies?: readonly { request: string; method?: string; topic: string; payload: object }[];
+  readonly devices: readonly {
+    readonly match: { readonly topic?: string; readonly mac?: string; readonly name?: string };
+    readonly online: boolean | null;
+    readonly capabilities: readonly ChannelEntry[];
+  }[];
 }
+
+const fill = (value: unknown, vars: Record<string, string>): unknown => {
+  if (typeof value === 'string') return value.replace(/\{(src|id)\}/g, (_, k: string) => vars[k] ?? '');
+  if (Array.isArray(value)) return value.map((v) => fill(v, vars));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars)]));
+  return value;
+};
 
 /** What discovery made of one fixture, and how it compares. */
 export interface FieldResult {
@@ -86,17 +94,15 @@ export const runFixture = (file: string, library: readonly DeviceModel[]): Field
       now: () => 1_000,
       publish: (topic, payload) => {
         // A device answers RPC on the `src` the request names, as the firmware does.
-        if (!topic.endsWith('/rpc')) return;
-        const prefix = topic.slice(0, -4);
-        const answers = fixture.rpc?.[prefix];
-        if (!answers) return;
-        const frame = JSON.parse(payload) as { id: number; src: string; method: string };
-        const result = answers[frame.method];
-        const reply =
-          result === undefined
-            ? { id: frame.id, src: prefix, dst: frame.src, error: { code: -114, message: `No handler for ${frame.method}` } }
-            : { id: frame.id, src: prefix, dst: frame.src, result };
-        queue.push([`${frame.src}/rpc`, JSON.stringify(reply)]);
+        for (const reply of fixture.replies ?? []) {
+          if (reply.request !== topic) continue;
+          const frame = JSON.parse(payload) as { id: number; src: string; method: string };
+          if (reply.method !== undefined && reply.method !== frame.method) continue;
+          const vars = { src: String(frame.src), id: String(frame.id) };
+          const body = fill(reply.payload, vars) as Record<string, unknown>;
+          if (body.id === vars.id) body.id = frame.id;
+          queue.push([String(fill(reply.topic, vars)), JSON.stringify(body)]);
+        }
       },
       subscribe: (filter) => {
         for (const [topic, payload] of retained) if (topicMatches(filter, topic)) queue.push([topic, payload]);
@@ -107,14 +113,22 @@ export const runFixture = (file: string, library: readonly DeviceModel[]): Field
   );
   const deliver = (topic: string, payload: string) => discovery.handle(topic, new TextEncoder().encode(payload));
   for (const m of fixture.messages) {
-    if (m.retain) retained.set(m.topic, m.payload);
-    deliver(m.topic, m.payload);
+    const payload = typeof m.payload === 'string' ? m.payload : JSON.stringify(m.payload);
+    if (m.retain ?? true) retained.set(m.topic, payload);
+    deliver(m.topic, payload);
     while (queue.length > 0) deliver(...queue.shift()!);
   }
-  const devices = registry.list();
-  const device = devices.length === 1 ? devices[0] : devices.find((d) => (d.entities ?? []).length > 0) ?? devices[0];
+  const want = fixture.devices[0]!;
+  const device = registry
+    .list()
+    .find(
+      (d) =>
+        (want.match.topic === undefined || d.identity.topic === want.match.topic) &&
+        (want.match.mac === undefined || d.identity.mac === want.match.mac.toLowerCase()) &&
+        (want.match.name === undefined || d.name === want.match.name),
+    );
   const found = boundChannels(device);
-  const expected = fixture.expect.capabilities;
+  const expected = want.capabilities;
   const foundKeys = new Set(found.map(key));
   const expectedKeys = new Set(expected.map(key));
   const missing = expected.filter((e) => !foundKeys.has(key(e)));
@@ -127,7 +141,7 @@ export const runFixture = (file: string, library: readonly DeviceModel[]): Field
     missing,
     unexpected,
     fullyRight: device !== undefined && missing.length === 0 && unexpected.length === 0,
-    onlineRight: device !== undefined && device.online === fixture.expect.online,
+    onlineRight: device !== undefined && device.online === want.online,
     confidence: device?.model?.confidence ?? null,
   };
 };

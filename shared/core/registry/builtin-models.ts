@@ -19,25 +19,33 @@ export const builtinModels: readonly MatchableModel[] = [
   },
   {
     id: 'shelly-gen2',
-    name: 'Shelly (Gen2+)',
+    name: 'Shelly (Gen2, Gen3, Gen4)',
     rules: [
+      // Its components were read over RPC: the entities say what it can do, this says what it is.
+      { all: [{ fact: 'shelly.gen', pattern: '^[2-9]$' }], confidence: 0.9 },
       { all: [{ fact: 'mdns.type', equals: '_shelly._tcp' }], confidence: 0.8 },
       { all: [{ fact: 'mqtt.protocol', equals: 'shelly' }], confidence: 0.6 },
       { all: [{ fact: 'mdns.instance', prefix: 'shelly' }], confidence: 0.5 },
     ],
   },
   {
+    id: 'shelly-gen1',
+    name: 'Shelly Gen1',
+    rules: [{ all: [{ fact: 'shelly.gen', equals: '1' }], confidence: 0.9 }],
+  },
+  {
+    id: 'tasmota-device',
+    name: 'Tasmota device',
+    rules: [
+      // Native discovery read: what it drives comes from its entities, not from this model.
+      { all: [{ fact: 'tasmota.fulltopic', pattern: '.' }], confidence: 0.9 },
+      { all: [{ fact: 'mqtt.protocol', equals: 'tasmota' }], confidence: 0.75 },
+    ],
+  },
+  {
     id: 'tasmota-relay',
     name: 'Tasmota relay',
     rules: [
-      {
-        all: [
-          { fact: 'mqtt.protocol', equals: 'tasmota' },
-          { fact: 'tasmota.relays', pattern: '^[1-9]' },
-        ],
-        confidence: 0.9,
-      },
-      { all: [{ fact: 'mqtt.protocol', equals: 'tasmota' }], confidence: 0.75 },
       { all: [{ fact: 'txt.devicetype', equals: 'tasmota' }], confidence: 0.75 },
       { all: [{ fact: 'serial.console', equals: 'tasmota' }], confidence: 0.7 },
     ],

@@ -121,7 +121,7 @@ export const createTasmotaInterpreter = (ctx: MqttDiscoveryContext) => {
     if (!raw) return;
     const read = readTasmotaConfig(raw);
     const deviceTopic = 'error' in read ? str(raw, 't') : read.t;
-    if (!deviceTopic || /[+#]/.test(deviceTopic)) {
+    if (!deviceTopic || /[+#/]/.test(deviceTopic)) {
       ctx.problem(topic, 'Tasmota discovery config has no usable "t" (device topic); skipped');
       return;
     }

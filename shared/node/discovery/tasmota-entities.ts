@@ -46,7 +46,7 @@ const text = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v :
  */
 export const readTasmotaConfig = (raw: Record<string, unknown>): TasmotaConfig | { error: string } => {
   const t = text(raw.t);
-  if (!t || /[+#]/.test(t)) return { error: 'it has no usable "t" (device topic)' };
+  if (!t || /[+#/]/.test(t)) return { error: 'it has no usable "t" (device topic)' };
   const ft = text(raw.ft, '%prefix%/%topic%/');
   if (/[+#]/.test(ft)) return { error: `its FullTopic "${ft}" holds an MQTT wildcard` };
   const tp = strings(raw.tp, 3) ?? ['cmnd', 'stat', 'tele'];

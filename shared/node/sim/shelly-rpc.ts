@@ -10,12 +10,18 @@ export class ShellyRpcError extends Error {
 
 type Params = Record<string, unknown>;
 
-/** The device state a virtual Shelly Plus 1PM keeps (passwords included: this is the device). */
+/** The device state a virtual Shelly keeps (passwords included: this is the device). */
 export interface ShellyState {
   readonly id: string;
   readonly mac: string;
+  /** Shelly.GetDeviceInfo `app` and `model` (a Plus 1PM unless told otherwise). */
+  readonly app: string;
+  readonly model: string;
   name: string | null;
+  /** Switch 0's output (the same as `outputs[0]`). */
   output: boolean;
+  /** One output per switch component (`switch:0`, `switch:1`…). */
+  readonly outputs: boolean[];
   apower: number;
   energyTotal: number;
   authPassword: string | null;
@@ -36,12 +42,26 @@ export interface ShellyState {
   initialState: string;
 }
 
+/** What kind of Shelly a virtual one is: its app and model names and how many switches it has. */
+export interface ShellyKind {
+  readonly app: string;
+  readonly model: string;
+  readonly switches: number;
+}
+
+/** A Plus 1PM: one metered switch and one input. */
+export const PLUS_1PM: ShellyKind = { app: 'Plus1PM', model: 'SNSW-001P16EU', switches: 1 };
+
 /** A fresh device with factory settings. */
-export const newShellyState = (id: string, mac: string): ShellyState => ({
+export const newShellyState = (id: string, mac: string, kind: ShellyKind = PLUS_1PM): ShellyState => {
+  const outputs = Array.from({ length: Math.max(1, Math.min(4, kind.switches)) }, () => false);
+  const state = {
   id,
   mac,
+  app: kind.app,
+  model: kind.model,
   name: null,
-  output: false,
+  outputs,
   apower: 0,
   energyTotal: 0,
   authPassword: null,
@@ -60,29 +80,37 @@ export const newShellyState = (id: string, mac: string): ShellyState => ({
   restartRequired: false,
   switchName: null,
   initialState: 'match_params',
-});
+  };
+  // `output` stays the first switch's, so callers that know one switch keep working.
+  Object.defineProperty(state, 'output', {
+    get: () => outputs[0],
+    set: (v: boolean) => (outputs[0] = v),
+    enumerable: true,
+  });
+  return state as ShellyState;
+};
 
-/** Shelly.GetDeviceInfo as a Plus 1PM answers it. */
+/** Shelly.GetDeviceInfo as the device answers it. */
 export const deviceInfo = (s: ShellyState) => ({
   name: s.name,
   id: s.id,
   mac: s.mac.toUpperCase(),
   slot: 0,
-  model: 'SNSW-001P16EU',
+  model: s.model,
   gen: 2,
   fw_id: '20241011-114455/1.4.2-gc2639da',
   ver: '1.4.2',
-  app: 'Plus1PM',
+  app: s.app,
   auth_en: s.authPassword !== null,
   auth_domain: s.authPassword !== null ? s.id : null,
 });
 
-/** Switch.GetStatus for switch 0, with metering. */
-export const switchStatus = (s: ShellyState) => ({
-  id: 0,
+/** Switch.GetStatus for one switch, with metering (the metered load hangs on switch 0). */
+export const switchStatus = (s: ShellyState, id = 0) => ({
+  id,
   source: 'init',
-  output: s.output,
-  apower: s.apower,
+  output: s.outputs[id] ?? false,
+  apower: id === 0 ? s.apower : 0,
   voltage: 230.1,
   current: Math.round((s.apower / 230.1) * 1000) / 1000,
   aenergy: {
@@ -96,6 +124,33 @@ export const switchStatus = (s: ShellyState) => ({
 const publicMqtt = (s: ShellyState) => {
   const { pass: _pass, ...rest } = s.mqtt;
   return rest;
+};
+
+/** The switch a call names (`id`, default 0); -105 for one the device does not have, as the firmware answers. */
+const switchId = (s: ShellyState, p: Params): number => {
+  const id = p.id === undefined ? 0 : Number(p.id);
+  if (!Number.isInteger(id) || id < 0 || id >= s.outputs.length)
+    throw new ShellyRpcError(-105, 'Argument id, value ' + String(p.id) + ' not found!');
+  return id;
+};
+
+const switchConfig = (s: ShellyState, id: number) => ({
+  id,
+  name: id === 0 ? s.switchName : null,
+  in_mode: 'follow',
+  initial_state: id === 0 ? s.initialState : 'match_input',
+  auto_on: false,
+  auto_off: false,
+});
+
+/** The `switch:<n>` and `input:<n>` entries of GetStatus/GetConfig, one pair per switch. */
+const components = (s: ShellyState, sw: (id: number) => unknown, input: (id: number) => unknown): Params => {
+  const out: Params = {};
+  s.outputs.forEach((_, i) => {
+    out[`input:${i}`] = input(i);
+    out[`switch:${i}`] = sw(i);
+  });
+  return out;
 };
 
 const bool = (v: unknown, what: string): boolean => {
@@ -113,7 +168,8 @@ const config = (p: Params): Params => {
 
 /** What a call changed, so the caller can notify or reboot. */
 export interface RpcEffect {
-  readonly switchChanged?: boolean;
+  /** The id of the switch whose output changed. */
+  readonly switchChanged?: number | false;
   readonly reboot?: boolean;
 }
 
@@ -126,15 +182,14 @@ export const callShelly = (
   method: string,
   p: Params,
 ): { result: unknown; effect: RpcEffect } => {
-  const none = { switchChanged: false };
+  const none: RpcEffect = { switchChanged: false };
   switch (method) {
     case 'Shelly.GetDeviceInfo':
       return { result: deviceInfo(s), effect: none };
     case 'Shelly.GetStatus':
       return {
         result: {
-          'switch:0': switchStatus(s),
-          'input:0': { id: 0, state: false },
+          ...components(s, (i) => switchStatus(s, i), (i) => ({ id: i, state: false })),
           sys: {
             mac: s.mac.toUpperCase(),
             restart_required: s.restartRequired,
@@ -152,8 +207,8 @@ export const callShelly = (
     case 'Shelly.GetConfig':
       return {
         result: {
-          sys: { device: { name: s.name, mac: s.mac.toUpperCase() } },
-          'switch:0': { id: 0, name: s.switchName, initial_state: s.initialState },
+          sys: { device: { name: s.name, mac: s.mac.toUpperCase(), fw_id: '20241011-114455/1.4.2-gc2639da' } },
+          ...components(s, (i) => switchConfig(s, i), (i) => ({ id: i, name: null, type: 'switch', enable: true, invert: false, factory_reset: true })),
           wifi: {
             sta: { ssid: s.wifi.sta.ssid, enable: s.wifi.sta.enable, is_open: s.wifi.sta.pass === null },
             ap: s.wifi.ap,
@@ -167,22 +222,23 @@ export const callShelly = (
     case 'Shelly.Reboot':
       return { result: null, effect: { reboot: true } };
     case 'Switch.GetStatus':
-      return { result: switchStatus(s), effect: none };
+      return { result: switchStatus(s, switchId(s, p)), effect: none };
     case 'Switch.GetConfig':
-      return { result: { id: 0, name: s.switchName, initial_state: s.initialState }, effect: none };
+      return { result: switchConfig(s, switchId(s, p)), effect: none };
     case 'Switch.Set': {
-      if (p.id !== undefined && Number(p.id) !== 0)
-        throw new ShellyRpcError(-105, 'Argument id, value ' + String(p.id) + ' not found!');
-      const wasOn = s.output;
-      s.output = bool(p.on, 'on');
-      return { result: { was_on: wasOn }, effect: { switchChanged: wasOn !== s.output } };
+      const id = switchId(s, p);
+      const wasOn = s.outputs[id]!;
+      s.outputs[id] = bool(p.on, 'on');
+      return { result: { was_on: wasOn }, effect: { switchChanged: wasOn !== s.outputs[id] ? id : false } };
     }
     case 'Switch.Toggle': {
-      const wasOn = s.output;
-      s.output = !s.output;
-      return { result: { was_on: wasOn }, effect: { switchChanged: true } };
+      const id = switchId(s, p);
+      const wasOn = s.outputs[id]!;
+      s.outputs[id] = !wasOn;
+      return { result: { was_on: wasOn }, effect: { switchChanged: id } };
     }
     case 'Switch.SetConfig': {
+      switchId(s, p);
       const c = config(p);
       if (typeof c.name === 'string' || c.name === null) s.switchName = c.name as string | null;
       if (typeof c.initial_state === 'string') s.initialState = c.initial_state;

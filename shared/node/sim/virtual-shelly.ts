@@ -7,13 +7,17 @@ import {
   callShelly,
   deviceInfo,
   newShellyState,
+  PLUS_1PM,
   ShellyRpcError,
   switchStatus,
+  type ShellyKind,
   type ShellyState,
 } from './shelly-rpc';
 
-/** How a virtual Shelly Plus 1PM is set up. */
+/** How a virtual Shelly Gen2 is set up. */
 export interface VirtualShellyOptions {
+  /** What it is (app, model, number of switches); a Plus 1PM by default. */
+  readonly kind?: ShellyKind;
   /** Device id (default `shellyplus1pm-demo01`), also the default MQTT prefix and mDNS instance. */
   readonly id?: string;
   /** 12 hex digits. */
@@ -84,7 +88,7 @@ const queryParams = (url: URL): Record<string, unknown> => {
 };
 
 /**
- * A Shelly Plus 1PM (Gen2) as PROTOCOLS.md §3 describes it: HTTP RPC (`GET /shelly`,
+ * A Shelly Gen2 (a Plus 1PM unless `kind` says otherwise, e.g. a two-switch Plus 2PM) as PROTOCOLS.md §3 describes it: HTTP RPC (`GET /shelly`,
  * `GET|POST /rpc/<Method>`, `POST /rpc` frames) with optional SHA-256 digest auth, MQTT RPC on
  * `<prefix>/rpc` answered on `<src>/rpc`, `<prefix>/online` with a `false` will, NotifyStatus
  * on `<prefix>/events/rpc`, `<prefix>/command/switch:0`, metering while on, and mDNS when an
@@ -92,7 +96,7 @@ const queryParams = (url: URL): Record<string, unknown> => {
  */
 export const startVirtualShelly = async (options: VirtualShellyOptions = {}): Promise<VirtualShelly> => {
   const id = options.id ?? 'shellyplus1pm-demo01';
-  const state = newShellyState(id, (options.mac ?? 'a8032ab1c2d3').toLowerCase());
+  const state = newShellyState(id, (options.mac ?? 'a8032ab1c2d3').toLowerCase(), options.kind ?? PLUS_1PM);
   state.authPassword = options.password ?? null;
   const timers = createTimers();
   const nonces = new Set<string>();
@@ -104,10 +108,10 @@ export const startVirtualShelly = async (options: VirtualShellyOptions = {}): Pr
     state.mqtt.server = new URL(options.brokerUrl).host;
   }
 
-  const notify = (): void => {
+  const notify = (switchId = 0): void => {
     if (!client?.connected) return;
     const prefix = state.mqtt.topic_prefix;
-    const status = switchStatus(state);
+    const status = switchStatus(state, switchId);
     if (state.mqtt.rpc_ntf) {
       client.publish(
         `${prefix}/events/rpc`,
@@ -115,19 +119,19 @@ export const startVirtualShelly = async (options: VirtualShellyOptions = {}): Pr
           src: id,
           dst: `${prefix}/events`,
           method: 'NotifyStatus',
-          params: { ts: Date.now() / 1000, 'switch:0': status },
+          params: { ts: Date.now() / 1000, [`switch:${switchId}`]: status },
         }),
       );
     }
     if (state.mqtt.status_ntf)
-      client.publish(`${prefix}/status/switch:0`, JSON.stringify(status), { retain: false });
+      client.publish(`${prefix}/status/switch:${switchId}`, JSON.stringify(status), { retain: false });
   };
 
   const call = (method: string, params: Record<string, unknown>): unknown => {
     const { result, effect } = callShelly(state, method, params);
-    if (effect.switchChanged) {
+    if (typeof effect.switchChanged === 'number') {
       state.apower = state.output ? 42 : 0;
-      notify();
+      notify(effect.switchChanged);
     }
     if (effect.reboot) timers.after(300, () => void reboot());
     return result;
@@ -151,7 +155,7 @@ export const startVirtualShelly = async (options: VirtualShellyOptions = {}): Pr
     client = next;
     next.on('connect', () => {
       next.publish(`${prefix}/online`, 'true', { retain: true, qos: 1 });
-      next.subscribe([`${prefix}/rpc`, `${prefix}/command/#`, `${prefix}/command`, 'shellies/command']);
+      next.subscribe([`${prefix}/rpc`, `${prefix}/command/#`, `${prefix}/command`]);
     });
     next.on('error', () => {});
     next.on('message', (topic, payload) => {
@@ -173,22 +177,17 @@ export const startVirtualShelly = async (options: VirtualShellyOptions = {}): Pr
           reply.error = { code: e.code, message: e.message };
         }
         next.publish(`${frame.src}/rpc`, JSON.stringify(reply), { qos: 1 });
-      } else if (topic === `${prefix}/command/switch:0` && state.mqtt.enable_control) {
-        if (text === 'on' || text === 'off') call('Switch.Set', { id: 0, on: text === 'on' });
-        else if (text === 'toggle') call('Switch.Toggle', { id: 0 });
-      } else if (topic === `${prefix}/command` && text === 'status_update') notify();
-      else if (topic === 'shellies/command' && text === 'announce') {
-        next.publish(
-          'shellies/announce',
-          JSON.stringify({
-            id,
-            model: 'SNSW-001P16EU',
-            mac: state.mac.toUpperCase(),
-            ip: '127.0.0.1',
-            new_fw: false,
-            fw_ver: '1.4.2',
-          }),
-        );
+      } else if (topic.startsWith(`${prefix}/command/switch:`) && state.mqtt.enable_control) {
+        const switchId = Number(topic.slice(`${prefix}/command/switch:`.length));
+        try {
+          if (text === 'on' || text === 'off') call('Switch.Set', { id: switchId, on: text === 'on' });
+          else if (text === 'toggle') call('Switch.Toggle', { id: switchId });
+        } catch {
+          // A switch the device does not have: the firmware ignores the command.
+        }
+      } else if (topic === `${prefix}/command` && text === 'status_update') {
+        // Gen2+ firmware has no Gen1-style announce (shellies/announce); it reports status on request.
+        state.outputs.forEach((_, i) => notify(i));
       }
     });
   };
@@ -276,7 +275,7 @@ export const startVirtualShelly = async (options: VirtualShellyOptions = {}): Pr
   let bonjour: Bonjour | null = null;
   if (options.mdnsInterface) {
     bonjour = new Bonjour({ interface: options.mdnsInterface, bind: '0.0.0.0' } as never);
-    const txt = { gen: '2', app: 'Plus1PM', ver: '1.4.2' };
+    const txt = { gen: '2', app: state.app, ver: '1.4.2' };
     bonjour.publish({ name: id, type: 'shelly', port, txt, host: `${id}.local` });
     bonjour.publish({ name: id, type: 'http', port, txt: { gen: '2' }, host: `${id}.local` });
   }

@@ -21,7 +21,8 @@ describe('discovery rules of the library', () => {
       host: 'shellyplus1pm-a8032ab1c2d3.local',
       txt: { gen: '2', app: 'Plus1PM', ver: '1.4.2' },
     });
-    expect(models(found)).toEqual(['shelly-plus-1pm']);
+    // The Gen2+ family model fits any _shelly._tcp service too, less specifically.
+    expect(models(found)).toEqual(['shelly-plus-1pm', 'shelly-gen2']);
     expect(found[0]!.variables).toEqual({
       prefix: 'shellyplus1pm-a8032ab1c2d3',
       host: 'shellyplus1pm-a8032ab1c2d3',
@@ -29,12 +30,14 @@ describe('discovery rules of the library', () => {
   });
 
   it('recognise Tasmota from its LWT and its discovery config', () => {
+    // Any Tasmota's Last Will says it is a Tasmota; only its discovery config says what it drives.
     const lwt = matchModels(catalog, { kind: 'mqtt', topic: 'tele/kitchen_relay/LWT', payload: 'Online' });
-    expect(models(lwt)).toEqual(['tasmota-relay', 'tasmota-sensor']);
-    expect(lwt[0]!.variables).toEqual({ topic: 'kitchen_relay' });
+    expect(models(lwt)).toEqual(['tasmota-device', 'tasmota-relay', 'tasmota-sensor']);
+    expect(lwt[0]!.variables).toEqual({ lwt: 'tele/kitchen_relay/LWT' });
     expect(
-      matchModels(catalog, { kind: 'mqtt', topic: 'tele/kitchen_relay/LWT', payload: 'Offline' }),
-    ).toEqual([]);
+      models(matchModels(catalog, { kind: 'mqtt', topic: 'tele/kitchen_relay/LWT', payload: 'Offline' })),
+    ).toEqual(['tasmota-device']);
+    expect(matchModels(catalog, { kind: 'mqtt', topic: 'tele/kitchen_relay/LWT', payload: 'Asleep' })).toEqual([]);
     const config = JSON.stringify({
       ip: '192.168.1.50',
       dn: 'Kitchen',

@@ -112,14 +112,20 @@ describe('device registry', () => {
 describe('model matching', () => {
   it('prefers the most confident rule and explains it', () => {
     const match = matchModel(
-      [sighting({ source: 'mqtt', key: 'a', facts: { 'mqtt.protocol': 'tasmota', 'tasmota.relays': '1' } })],
+      [
+        sighting({
+          source: 'mqtt',
+          key: 'a',
+          facts: { 'mqtt.protocol': 'tasmota', 'tasmota.fulltopic': '%prefix%/%topic%/' },
+        }),
+      ],
       builtinModels,
     );
     expect(match).toEqual({
-      id: 'tasmota-relay',
-      name: 'Tasmota relay',
+      id: 'tasmota-device',
+      name: 'Tasmota device',
       confidence: 0.9,
-      reason: 'mqtt.protocol = "tasmota" and tasmota.relays = "1"',
+      reason: 'tasmota.fulltopic = "%prefix%/%topic%/"',
     });
   });
 

@@ -109,14 +109,21 @@ describe('toSiteDevice on recorded sightings of the virtual devices', () => {
   });
 
   it('the relay and the Shelly fill switch roles; only the Shelly also meters power', () => {
-    const relay = toSiteDevice(byModel('tasmota-relay'), catalog);
+    const relay = toSiteDevice(byModel('tasmota-device'), catalog);
     const shelly = toSiteDevice(byModel('shelly-plus-1pm'), catalog);
     if (!relay.ok || !shelly.ok) throw new Error('not converted');
     expect(relay.device).toMatchObject({
       id: 'demo-relay',
       identity: { mac: 'a4cf12b3c4d5', topic: 'demo_relay', hostname: 'demo-relay-c4d5' },
-      variables: { topic: 'demo_relay', host: '127.0.0.1' },
+      variables: { topic: 'demo_relay', host: '127.0.0.1', lwt: 'tele/demo_relay/LWT' },
     });
+    // What they can do comes from their announced entities: relay 1, and switch:0 with its meters.
+    expect(Object.keys(relay.device.entities ?? {})).toEqual(['relay1']);
+    expect(Object.keys(shelly.device.entities ?? {})).toEqual([
+      'switch_0_switch',
+      'switch_0_power_meter',
+      'switch_0_energy_meter',
+    ]);
     expect(shelly.device).toMatchObject({
       id: 'shellyplus1pm-demo01',
       variables: { prefix: 'shellyplus1pm-demo01' },
@@ -124,16 +131,16 @@ describe('toSiteDevice on recorded sightings of the virtual devices', () => {
     const devices = [relay.device, shelly.device];
     expect(devicesForRole({ id: 'l', capability: 'switch@1' }, devices, catalog)).toEqual([
       {
-        model: 'tasmota-relay',
+        model: 'tasmota-device',
         device: 'demo-relay',
-        implementation: 'switch',
+        implementation: 'relay1',
         score: 1,
         reason: 'implements switch@1',
       },
       {
         model: 'shelly-plus-1pm',
         device: 'shellyplus1pm-demo01',
-        implementation: 'switch',
+        implementation: 'switch_0_switch',
         score: 1,
         reason: 'implements switch@1',
       },
@@ -174,18 +181,23 @@ describe('toSiteDevice on recorded sightings of the virtual devices', () => {
       ok: true,
       candidate: { implementation: 'switch', reason: 'implements switch@1' },
     });
+    // The light node's power and brightness are one dimmer entity, bound at their own topics.
     expect(canFillRole(r.device, { id: 'd', capability: 'dimmer@1' }, catalog)).toMatchObject({
       ok: true,
-      candidate: { implementation: 'dimmer', reason: 'implements dimmer@1' },
+      candidate: { implementation: 'light', reason: 'implements dimmer@1' },
     });
   });
 
   it('a Homie boolean that is not settable is no switch: the light then needs that setting to fill a switch', () => {
-    const recordedLight = byModel('homie-device');
+    // Without entities (a sighting recorded before they were read), the model's own rules decide.
+    const recordedLight = { ...byModel('homie-device'), entities: [] };
     const [first, ...rest] = recordedLight.sightings;
     const facts = { ...first!.facts };
     delete facts['topic:homie/demo-homie/light/power/$settable'];
-    const r = toSiteDevice({ ...recordedLight, sightings: [{ ...first!, facts }, ...rest] }, catalog);
+    const r = toSiteDevice(
+      { ...recordedLight, sightings: [{ ...first!, facts, entities: [] }, ...rest] },
+      catalog,
+    );
     if (!r.ok) throw new Error(r.reason);
     expect(r.device.variables).toEqual({ base: 'homie/demo-homie', dimmer_path: 'light/brightness' });
     expect(canFillRole(r.device, { id: 'l', capability: 'switch@1' }, catalog)).toEqual({
@@ -211,7 +223,7 @@ describe('toSiteDevice on recorded sightings of the virtual devices', () => {
   });
 
   it('ids avoid those taken, fall back to the topic, and are always valid slugs', () => {
-    const relay = byModel('tasmota-relay');
+    const relay = byModel('tasmota-device');
     const taken = new Set(['demo-relay', 'demo-relay-2']);
     expect(toSiteDevice(relay, catalog, taken)).toMatchObject({ ok: true, device: { id: 'demo-relay-3' } });
     expect(toSiteDevice({ ...relay, name: '  ☃ ' }, catalog)).toMatchObject({
@@ -221,7 +233,7 @@ describe('toSiteDevice on recorded sightings of the virtual devices', () => {
   });
 
   it('refuses a device without a model, or with a model only the registry knows, naming the fix', () => {
-    const relay = byModel('tasmota-relay');
+    const relay = { ...byModel('tasmota-device'), entities: [] };
     expect(toSiteDevice({ ...relay, model: null }, catalog)).toEqual({
       ok: false,
       reason: expect.stringMatching(/matched no device model; add a model for it to the project/),

@@ -19,12 +19,14 @@ const byModel = (id: string) => found.find((d) => d.model?.id === id)!;
  * The recorded Homie light without its `light/power/$settable` message: discovery then cannot tell
  * its boolean is a switch, so the switch waits for the `switch_path` setting.
  */
+// A Homie light whose power property did not say it is settable, seen without entities (as a
+// sighting recorded before entities were read): only the model's settings can make it a switch.
 const homieUnsure = (): DiscoveredDevice => {
   const light = byModel('homie-device');
   const [first, ...rest] = light.sightings;
   const facts = { ...first!.facts };
   delete facts['topic:homie/demo-homie/light/power/$settable'];
-  return { ...light, sightings: [{ ...first!, facts }, ...rest] };
+  return { ...light, entities: [], sightings: [{ ...first!, facts, entities: [] }, ...rest] };
 };
 
 let catalog: Catalog;
