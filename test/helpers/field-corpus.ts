@@ -65,7 +65,8 @@ export const fixtureFiles = (dir: string): string[] =>
     .map((e) => join(dir, e.name))
     .sort();
 
-const key = (e: ChannelEntry) => `${e.capability}|${e.channel}|${e.state_topic ?? ''}|${e.command_topic ?? ''}`;
+const key = (e: ChannelEntry) =>
+  `${e.capability}|${e.channel}|${e.state_topic ?? ''}|${e.command_topic ?? ''}`;
 
 /** The bound capability channels of a discovered device, as `discover --json` lists them. */
 export const boundChannels = (device: DiscoveredDevice | undefined): ChannelEntry[] =>
@@ -105,13 +106,15 @@ export const runFixture = (file: string, library: readonly DeviceModel[]): Field
         }
       },
       subscribe: (filter) => {
-        for (const [topic, payload] of retained) if (topicMatches(filter, topic)) queue.push([topic, payload]);
+        for (const [topic, payload] of retained)
+          if (topicMatches(filter, topic)) queue.push([topic, payload]);
       },
       problem: () => {},
     },
     RPC_SOURCE,
   );
-  const deliver = (topic: string, payload: string) => discovery.handle(topic, new TextEncoder().encode(payload));
+  const deliver = (topic: string, payload: string) =>
+    discovery.handle(topic, new TextEncoder().encode(payload));
   for (const m of fixture.messages) {
     const payload = typeof m.payload === 'string' ? m.payload : JSON.stringify(m.payload);
     if (m.retain ?? true) retained.set(m.topic, payload);

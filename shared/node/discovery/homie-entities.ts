@@ -22,13 +22,22 @@ export interface HomieProperty {
 
 const NUMBER: Mapping = { kind: 'parse', as: 'number' };
 const BOOLEAN: Mapping = { kind: 'parse', as: 'boolean' };
-const FAHRENHEIT: Mapping = { kind: 'linear', direction: 'forward', device: [32, 212], value: [0, 100], decimals: 2 };
+const FAHRENHEIT: Mapping = {
+  kind: 'linear',
+  direction: 'forward',
+  device: [32, 212],
+  value: [0, 100],
+  decimals: 2,
+};
 const numeric = (p: HomieProperty) => p.datatype === 'integer' || p.datatype === 'float';
 const named = (p: HomieProperty, pattern: RegExp) => pattern.test(`${p.node} ${p.id} ${p.name ?? ''}`);
 
 /** A settable number that is a brightness: 0–100 (or %) and named like one. */
 const isBrightness = (p: HomieProperty) =>
-  p.settable && numeric(p) && (p.format === '0:100' || p.unit === '%') && named(p, /bright|dim|level|intensity/i);
+  p.settable &&
+  numeric(p) &&
+  (p.format === '0:100' || p.unit === '%') &&
+  named(p, /bright|dim|level|intensity/i);
 
 /** What a read-only property reads, if a library capability takes it: [capability, property, extra mappings]. */
 const sensorOf = (p: HomieProperty): [string, string, Mapping[]] | null => {
@@ -79,7 +88,7 @@ export const homieEntities = (base: string, properties: readonly HomieProperty[]
       binding,
       state_topic: topic(p),
       ...(p.settable ? { command_topic: `${topic(p)}/set` } : {}),
-      status: binding ? 'bound' : extra.status ?? 'unmapped',
+      status: binding ? 'bound' : (extra.status ?? 'unmapped'),
       raw: { ...p },
       ...extra,
     });
@@ -93,7 +102,8 @@ export const homieEntities = (base: string, properties: readonly HomieProperty[]
   for (const [node, props] of byNode) {
     const switches = props.filter((p) => p.settable && p.datatype === 'boolean');
     const levels = props.filter(isBrightness);
-    const dimmer = switches.length === 1 && levels.length === 1 ? { on: switches[0]!, level: levels[0]! } : null;
+    const dimmer =
+      switches.length === 1 && levels.length === 1 ? { on: switches[0]!, level: levels[0]! } : null;
     for (const p of props) {
       const channel = `${node}/${p.id}`;
       if (dimmer && p === dimmer.on) {
@@ -114,7 +124,11 @@ export const homieEntities = (base: string, properties: readonly HomieProperty[]
       }
       if (dimmer && p === dimmer.level) continue;
       if (p.settable && p.datatype === 'boolean') {
-        entity(p, channel, 'switch@1', { capability: 'switch@1', title: deviceText(p.name ?? channel, 200), properties: { on: onBinding(p) } });
+        entity(p, channel, 'switch@1', {
+          capability: 'switch@1',
+          title: deviceText(p.name ?? channel, 200),
+          properties: { on: onBinding(p) },
+        });
         continue;
       }
       const sensor = p.settable ? null : sensorOf(p);
@@ -128,7 +142,10 @@ export const homieEntities = (base: string, properties: readonly HomieProperty[]
         continue;
       }
       if (!p.datatype) {
-        entity(p, channel, null, null, { status: 'invalid', reason: 'it has no $datatype, which the convention requires' });
+        entity(p, channel, null, null, {
+          status: 'invalid',
+          reason: 'it has no $datatype, which the convention requires',
+        });
         continue;
       }
       entity(p, channel, null, null, {
@@ -165,7 +182,10 @@ export const v5Properties = (description: Record<string, unknown> | undefined): 
 };
 
 /** The properties v4 attribute messages (`<node>/<prop>/$datatype`… by topic, below the device) declare. */
-export const v4Properties = (attributes: ReadonlyMap<string, string>, nodes: readonly string[]): HomieProperty[] => {
+export const v4Properties = (
+  attributes: ReadonlyMap<string, string>,
+  nodes: readonly string[],
+): HomieProperty[] => {
   const byProp = new Map<string, Record<string, string>>();
   for (const [topic, value] of attributes) {
     const parts = topic.split('/');

@@ -96,7 +96,8 @@ export const createHomieInterpreter = (ctx: MqttDiscoveryContext) => {
         else if (attributes.has(topic) || attributes.size < MAX_ATTRIBUTES)
           attributes.set(topic, deviceText(text, 100));
         states.set(key, s);
-        if (s.homie !== undefined) report(key, s);
+        // A property's $name only names it: kept for the entity, but it is no evidence for model rules.
+        if (s.homie !== undefined && parts[4] !== '$name') report(key, s);
         return true;
       }
       const v5 = parts.length === 4 && parts[1] === '5';

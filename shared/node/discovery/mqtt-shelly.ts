@@ -1,6 +1,7 @@
 import { deviceText, normaliseMac } from '../../core/registry/text';
 import { mqttSighting, obj, parseJsonObject, str, type MqttDiscoveryContext } from './mqtt-context';
-import { GEN1_TOPICS, shellyGen1Entities, shellyGen2Entities } from './shelly-entities';
+import { GEN1_TOPICS, shellyGen1Entities } from './shelly-gen1-entities';
+import { shellyGen2Entities } from './shelly-gen2-entities';
 
 interface Gen2State {
   online: boolean | null;
@@ -18,7 +19,7 @@ interface Gen1State {
 }
 
 /** Methods asked of a Gen2+ device, in order: who it is, then its components and their state. */
-const METHODS = ['Shelly.GetDeviceInfo', 'Shelly.GetConfig', 'Shelly.GetStatus'] as const;
+type Method = 'Shelly.GetDeviceInfo' | 'Shelly.GetConfig' | 'Shelly.GetStatus';
 /** Bounds on memory: devices tracked, and Gen1 topics kept per device. */
 const MAX_DEVICES = 10_000;
 const MAX_GEN1_TOPICS = 200;
@@ -36,28 +37,54 @@ export const createShellyInterpreter = (ctx: MqttDiscoveryContext, rpcSource: st
   const gen2 = new Map<string, Gen2State>();
   const gen1 = new Map<string, Gen1State>();
   let nextId = 1;
-  const pending = new Map<number, { prefix: string; method: (typeof METHODS)[number] }>();
+  const pending = new Map<number, { prefix: string; method: Method }>();
 
   const reportGen2 = (prefix: string, state: Gen2State): void => {
     const info = state.info;
     const mac = normaliseMac(str(info, 'mac'));
-    const facts: Record<string, string> = { 'mqtt.protocol': 'shelly', 'mqtt.id': prefix, 'shelly.prefix': prefix };
-    for (const [fact, key] of [['shelly.app', 'app'], ['shelly.model', 'model'], ['shelly.gen', 'gen'], ['shelly.profile', 'profile']] as const) {
+    const facts: Record<string, string> = {
+      'mqtt.protocol': 'shelly',
+      'mqtt.id': prefix,
+      'shelly.prefix': prefix,
+    };
+    for (const [fact, key] of [
+      ['shelly.app', 'app'],
+      ['shelly.model', 'model'],
+      ['shelly.gen', 'gen'],
+      ['shelly.profile', 'profile'],
+    ] as const) {
       const value = str(info, key);
       if (value) facts[fact] = value;
     }
-    const entities = state.config || state.status ? shellyGen2Entities(prefix, state.config, state.status) : [];
+    const entities =
+      state.config || state.status ? shellyGen2Entities(prefix, state.config, state.status) : [];
     const bound = new Set(entities.filter((e) => e.status === 'bound').map((e) => e.component));
     const ip = str(obj(state.status, 'wifi'), 'sta_ip') ?? str(obj(state.status, 'eth'), 'ip');
     ctx.sink.upsert(
       mqttSighting(`shelly:${prefix}`, {
         identity: { topic: prefix, ...(mac ? { mac } : {}) },
-        name: deviceText(str(info, 'name') ?? str(obj(obj(state.config, 'sys'), 'device'), 'name') ?? str(info, 'id') ?? prefix),
-        kind: bound.has('cover') ? 'cover' : bound.has('switch') ? 'relay' : bound.size > 0 ? [...bound][0]! : 'device',
+        name: deviceText(
+          str(info, 'name') ??
+            str(obj(obj(state.config, 'sys'), 'device'), 'name') ??
+            str(info, 'id') ??
+            prefix,
+        ),
+        kind: bound.has('cover')
+          ? 'cover'
+          : bound.has('switch')
+            ? 'relay'
+            : bound.size > 0
+              ? [...bound][0]!
+              : 'device',
         facts,
         addresses: ip ? [ip] : [],
         online: state.online,
-        raw: { online: state.online, deviceInfo: info ?? null, config: state.config ?? null, status: state.status ?? null },
+        raw: {
+          online: state.online,
+          deviceInfo: info ?? null,
+          config: state.config ?? null,
+          status: state.status ?? null,
+        },
         entities,
         seenAt: ctx.now(),
       }),
@@ -79,7 +106,13 @@ export const createShellyInterpreter = (ctx: MqttDiscoveryContext, rpcSource: st
       mqttSighting(`shelly1:${id}`, {
         identity: { topic: `shellies/${id}`, ...(mac ? { mac } : {}) },
         name: deviceText(id),
-        kind: bound.has('roller') ? 'cover' : bound.has('relay') ? 'relay' : bound.size > 0 ? [...bound][0]! : 'device',
+        kind: bound.has('roller')
+          ? 'cover'
+          : bound.has('relay')
+            ? 'relay'
+            : bound.size > 0
+              ? [...bound][0]!
+              : 'device',
         facts,
         addresses: ip ? [ip] : [],
         online: state.online,
@@ -90,7 +123,7 @@ export const createShellyInterpreter = (ctx: MqttDiscoveryContext, rpcSource: st
     );
   };
 
-  const ask = (prefix: string, method: (typeof METHODS)[number]): void => {
+  const ask = (prefix: string, method: Method): void => {
     const id = nextId++;
     pending.set(id, { prefix, method });
     ctx.publish(`${prefix}/rpc`, JSON.stringify({ id, src: rpcSource, method }));
@@ -192,7 +225,8 @@ export const createShellyInterpreter = (ctx: MqttDiscoveryContext, rpcSource: st
           const state = gen1State(id);
           if (!state) return true;
           if (text === '') state.seen.delete(rel);
-          else if (state.seen.has(rel) || state.seen.size < MAX_GEN1_TOPICS) state.seen.set(rel, deviceText(text, 2000));
+          else if (state.seen.has(rel) || state.seen.size < MAX_GEN1_TOPICS)
+            state.seen.set(rel, deviceText(text, 2000));
           reportGen1(id, state);
           return true;
         }

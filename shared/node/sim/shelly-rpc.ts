@@ -56,30 +56,30 @@ export const PLUS_1PM: ShellyKind = { app: 'Plus1PM', model: 'SNSW-001P16EU', sw
 export const newShellyState = (id: string, mac: string, kind: ShellyKind = PLUS_1PM): ShellyState => {
   const outputs = Array.from({ length: Math.max(1, Math.min(4, kind.switches)) }, () => false);
   const state = {
-  id,
-  mac,
-  app: kind.app,
-  model: kind.model,
-  name: null,
-  outputs,
-  apower: 0,
-  energyTotal: 0,
-  authPassword: null,
-  wifi: { sta: { ssid: null, pass: null, enable: false }, ap: { enable: true } },
-  mqtt: {
-    enable: false,
-    server: null,
-    client_id: id,
-    user: null,
-    pass: null,
-    topic_prefix: id,
-    rpc_ntf: true,
-    status_ntf: false,
-    enable_control: true,
-  },
-  restartRequired: false,
-  switchName: null,
-  initialState: 'match_params',
+    id,
+    mac,
+    app: kind.app,
+    model: kind.model,
+    name: null,
+    outputs,
+    apower: 0,
+    energyTotal: 0,
+    authPassword: null,
+    wifi: { sta: { ssid: null, pass: null, enable: false }, ap: { enable: true } },
+    mqtt: {
+      enable: false,
+      server: null,
+      client_id: id,
+      user: null,
+      pass: null,
+      topic_prefix: id,
+      rpc_ntf: true,
+      status_ntf: false,
+      enable_control: true,
+    },
+    restartRequired: false,
+    switchName: null,
+    initialState: 'match_params',
   };
   // `output` stays the first switch's, so callers that know one switch keep working.
   Object.defineProperty(state, 'output', {
@@ -189,7 +189,11 @@ export const callShelly = (
     case 'Shelly.GetStatus':
       return {
         result: {
-          ...components(s, (i) => switchStatus(s, i), (i) => ({ id: i, state: false })),
+          ...components(
+            s,
+            (i) => switchStatus(s, i),
+            (i) => ({ id: i, state: false }),
+          ),
           sys: {
             mac: s.mac.toUpperCase(),
             restart_required: s.restartRequired,
@@ -207,8 +211,14 @@ export const callShelly = (
     case 'Shelly.GetConfig':
       return {
         result: {
-          sys: { device: { name: s.name, mac: s.mac.toUpperCase(), fw_id: '20241011-114455/1.4.2-gc2639da' } },
-          ...components(s, (i) => switchConfig(s, i), (i) => ({ id: i, name: null, type: 'switch', enable: true, invert: false, factory_reset: true })),
+          sys: {
+            device: { name: s.name, mac: s.mac.toUpperCase(), fw_id: '20241011-114455/1.4.2-gc2639da' },
+          },
+          ...components(
+            s,
+            (i) => switchConfig(s, i),
+            (i) => ({ id: i, name: null, type: 'switch', enable: true, invert: false, factory_reset: true }),
+          ),
           wifi: {
             sta: { ssid: s.wifi.sta.ssid, enable: s.wifi.sta.enable, is_open: s.wifi.sta.pass === null },
             ap: s.wifi.ap,

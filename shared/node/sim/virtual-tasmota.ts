@@ -99,7 +99,11 @@ export const startVirtualTasmotaRelay = async (
       }),
     );
   };
-  const sensorPayload = () => ({ Time: new Date().toISOString().slice(0, 19), ...options.sensors, ...(options.sensors ? { TempUnit: 'C' } : {}) });
+  const sensorPayload = () => ({
+    Time: new Date().toISOString().slice(0, 19),
+    ...options.sensors,
+    ...(options.sensors ? { TempUnit: 'C' } : {}),
+  });
   const setPower = (n: number, value: string): void => {
     const v = value.trim().toUpperCase();
     const i = n - 1;
@@ -130,7 +134,13 @@ export const startVirtualTasmotaRelay = async (
       publish(
         at('stat', 'STATUS'),
         JSON.stringify({
-          Status: { Module: 1, DeviceName: name, FriendlyName: [name], Topic: topic, Power: powers[0] ? 1 : 0 },
+          Status: {
+            Module: 1,
+            DeviceName: name,
+            FriendlyName: [name],
+            Topic: topic,
+            Power: powers[0] ? 1 : 0,
+          },
         }),
       );
     } else publish(at('stat', 'RESULT'), JSON.stringify({ Command: 'Unknown' }));

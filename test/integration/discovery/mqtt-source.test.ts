@@ -150,7 +150,11 @@ describe('MQTT discovery against mosquitto', () => {
     );
     expect(relay).toMatchObject({ name: 'Demo relay', online: true, addresses: ['10.0.0.7'], kind: 'relay' });
     expect(relay.identity).toMatchObject({ mac: 'a4cf12b3c4d5', hostname: 'demo-relay' });
-    expect(relay.model).toMatchObject({ id: 'tasmota-relay', confidence: 0.9 });
+    expect(relay.model).toMatchObject({ id: 'tasmota-device', confidence: 0.9 });
+    // What it drives comes from its discovery config: one relay, at its own topics.
+    expect(relay.entities?.map((e) => [e.capability, e.channel, e.command_topic])).toEqual([
+      ['switch@1', 'relay1', 'cmnd/demo_relay/POWER1'],
+    ]);
   });
 
   it('finds Home Assistant devices (per entity and device-based) with availability', async () => {

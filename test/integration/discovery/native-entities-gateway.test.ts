@@ -59,15 +59,26 @@ describe('entities discovered from Tasmota, Shelly and Homie are executed by the
     cleanups.push(() => shelly.stop());
     homie = await startVirtualHomie({ brokerUrl, id: 'porch-light' });
     cleanups.push(() => homie.stop());
-    const session = createDiscoverySession({ log: silentLogger, models: await loadMatchableModels(silentLogger) });
+    const session = createDiscoverySession({
+      log: silentLogger,
+      models: await loadMatchableModels(silentLogger),
+    });
     cleanups.push(() => session.dispose());
     await session.start({ mqttUrls: [brokerUrl] });
     const withEntities = (topic: string, n: number) => () =>
       session.registry
         .list()
-        .find((d) => d.identity.topic === topic && d.online === true && (d.entities ?? []).filter((e) => e.status === 'bound').length >= n);
+        .find(
+          (d) =>
+            d.identity.topic === topic &&
+            d.online === true &&
+            (d.entities ?? []).filter((e) => e.status === 'bound').length >= n,
+        );
     found.tasmota = await waitFor(withEntities('stairs', 2), 'the Tasmota with two relays');
-    found.shelly = await waitFor(withEntities('shellyplus2pm-c049ef8b3a10', 2), 'the Shelly with its components');
+    found.shelly = await waitFor(
+      withEntities('shellyplus2pm-c049ef8b3a10', 2),
+      'the Shelly with its components',
+    );
     found.homie = await waitFor(withEntities('porch-light', 1), 'the Homie light');
   });
   afterAll(async () => {
@@ -76,7 +87,9 @@ describe('entities discovered from Tasmota, Shelly and Homie are executed by the
 
   it('lists every channel at the topics the devices really use', () => {
     const channels = (d: DiscoveredDevice | undefined) =>
-      (d?.entities ?? []).filter((e) => e.status === 'bound').map((e) => [e.capability, e.channel, e.command_topic]);
+      (d?.entities ?? [])
+        .filter((e) => e.status === 'bound')
+        .map((e) => [e.capability, e.channel, e.command_topic]);
     expect(channels(found.tasmota)).toEqual([
       ['switch@1', 'relay1', 'stairs/cmnd/POWER1'],
       ['switch@1', 'relay2', 'stairs/cmnd/POWER2'],
@@ -104,7 +117,9 @@ describe('entities discovered from Tasmota, Shelly and Homie are executed by the
     });
     const [t, s, h] = devices;
     const relay2 = found.tasmota!.entities!.find((e) => e.channel === 'relay2')!.id;
-    const switch1 = found.shelly!.entities!.find((e) => e.channel === 'switch:1' && e.capability === 'switch@1')!.id;
+    const switch1 = found.shelly!.entities!.find(
+      (e) => e.channel === 'switch:1' && e.capability === 'switch@1',
+    )!.id;
     const light = found.homie!.entities!.find((e) => e.capability === 'dimmer@1')!.id;
     const site: Site = {
       schemaVersion: 1,
@@ -140,7 +155,12 @@ describe('entities discovered from Tasmota, Shelly and Homie are executed by the
       },
       log: silentLogger,
     } as FlowIo;
-    const hub = createDeviceHub({ roles, models: library.models, sites: [site] }, 'gw-test', io, silentLogger);
+    const hub = createDeviceHub(
+      { roles, models: library.models, sites: [site] },
+      'gw-test',
+      io,
+      silentLogger,
+    );
     const seen: Record<string, unknown> = {};
     const stop = hub.observe({
       propertyChanged: (role, property, value) => (seen[`${role}.${property}`] = value),
@@ -152,7 +172,10 @@ describe('entities discovered from Tasmota, Shelly and Homie are executed by the
     await hub.writeProperty('stairs-2', 'on', true);
     await waitFor(() => (tasmota.powers[1] ? true : undefined), 'relay 2 of the Tasmota on');
     expect(tasmota.powers).toEqual([false, true]);
-    await waitFor(() => (seen['stairs-2.on'] === true ? true : undefined), 'the Tasmota reporting relay 2 on');
+    await waitFor(
+      () => (seen['stairs-2.on'] === true ? true : undefined),
+      'the Tasmota reporting relay 2 on',
+    );
 
     await hub.writeProperty('hall-2', 'on', true);
     expect(shelly.state.outputs).toEqual([false, true]);
@@ -160,7 +183,10 @@ describe('entities discovered from Tasmota, Shelly and Homie are executed by the
 
     await hub.writeProperty('porch', 'brightness', 35);
     await hub.writeProperty('porch', 'on', true);
-    await waitFor(() => (homie.power && homie.brightness === 35 ? true : undefined), 'the Homie light on at 35 %');
+    await waitFor(
+      () => (homie.power && homie.brightness === 35 ? true : undefined),
+      'the Homie light on at 35 %',
+    );
     await waitFor(() => (seen['porch.brightness'] === 35 ? true : undefined), 'the Homie light echoing 35');
   });
 });

@@ -40,7 +40,7 @@ describe('discovery and demo services through the dispatcher', () => {
         (d) => d.model?.id,
       );
       if (
-        ['tasmota-relay', 'shelly-plus-1pm', 'esphome-device', 'homie-device', 'fieldgraph-gateway'].every(
+        ['tasmota-device', 'shelly-plus-1pm', 'esphome-device', 'homie-device', 'fieldgraph-gateway'].every(
           (m) => names.includes(m),
         )
       )

@@ -87,8 +87,13 @@ describe('discovered demo devices become site devices the resolver can bind', ()
       'relay',
     );
     const shelly = await waitFor(
-      find((d) => d.identity.mac === DEMO_DEVICES.shellyMac && d.model?.id === 'shelly-plus-1pm'),
-      'shelly',
+      find(
+        (d) =>
+          d.identity.mac === DEMO_DEVICES.shellyMac &&
+          d.model?.id === 'shelly-plus-1pm' &&
+          (d.entities ?? []).length > 0,
+      ),
+      'shelly with its components',
     );
     // The light describes its two properties in six retained attribute messages.
     const homie = await waitFor(
@@ -107,17 +112,27 @@ describe('discovered demo devices become site devices the resolver can bind', ()
       return r.device;
     };
     const devices = [convert(relay), convert(shelly), convert(homie)];
-    expect(devices).toEqual([
+    // Each keeps the entities it announced (relay 1; switch:0 and its meters; the light node).
+    expect(devices.map((d) => Object.keys(d.entities ?? {}))).toEqual([
+      ['relay1'],
+      ['switch_0_switch', 'switch_0_power_meter', 'switch_0_energy_meter'],
+      ['light'],
+    ]);
+    expect(devices.map(({ entities: _entities, ...d }) => d)).toEqual([
       {
         id: 'demo-relay',
         name: 'Demo relay',
-        model: 'tasmota-relay',
+        model: 'tasmota-device',
         identity: {
           mac: DEMO_DEVICES.tasmotaMac,
           hostname: 'demo-relay-c4d5',
           topic: DEMO_DEVICES.tasmotaTopic,
         },
-        variables: { topic: DEMO_DEVICES.tasmotaTopic, host: '127.0.0.1' },
+        variables: {
+          topic: DEMO_DEVICES.tasmotaTopic,
+          host: '127.0.0.1',
+          lwt: `tele/${DEMO_DEVICES.tasmotaTopic}/LWT`,
+        },
       },
       {
         id: DEMO_DEVICES.shellyId,
@@ -140,10 +155,12 @@ describe('discovered demo devices become site devices the resolver can bind', ()
     ]);
     // Switch roles: all three fit, the Homie light through its settable boolean property.
     const light = { id: 'hall-light', capability: 'switch@1' };
-    expect(devicesForRole(light, devices, catalog).map((c) => [c.device, c.reason])).toEqual([
-      ['demo-homie-light', 'implements switch@1'],
-      ['demo-relay', 'implements switch@1'],
-      [DEMO_DEVICES.shellyId, 'implements switch@1'],
+    expect(
+      devicesForRole(light, devices, catalog).map((c) => [c.device, c.implementation, c.reason]),
+    ).toEqual([
+      ['demo-homie-light', 'switch', 'implements switch@1'],
+      ['demo-relay', 'relay1', 'implements switch@1'],
+      [DEMO_DEVICES.shellyId, 'switch_0_switch', 'implements switch@1'],
     ]);
     const plug = { id: 'kitchen-plug', capability: 'switch@1', alsoRequires: ['power-meter@1'] };
     expect(devicesForRole(plug, devices, catalog).map((c) => c.device)).toEqual([DEMO_DEVICES.shellyId]);

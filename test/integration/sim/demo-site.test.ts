@@ -57,7 +57,7 @@ describe('the demo site against mosquitto, discovered by every source', () => {
       find((d) => d.identity.topic === DEMO_DEVICES.tasmotaTopic && d.online === true),
       'relay',
     );
-    expect(relay.model?.id).toBe('tasmota-relay');
+    expect(relay.model?.id).toBe('tasmota-device');
     const shelly = await waitFor(
       find((d) => d.identity.mac === DEMO_DEVICES.shellyMac && d.model?.confidence === 0.95),
       'shelly',

@@ -37,7 +37,9 @@ describe('discovery rules of the library', () => {
     expect(
       models(matchModels(catalog, { kind: 'mqtt', topic: 'tele/kitchen_relay/LWT', payload: 'Offline' })),
     ).toEqual(['tasmota-device']);
-    expect(matchModels(catalog, { kind: 'mqtt', topic: 'tele/kitchen_relay/LWT', payload: 'Asleep' })).toEqual([]);
+    expect(
+      matchModels(catalog, { kind: 'mqtt', topic: 'tele/kitchen_relay/LWT', payload: 'Asleep' }),
+    ).toEqual([]);
     const config = JSON.stringify({
       ip: '192.168.1.50',
       dn: 'Kitchen',

@@ -16,7 +16,9 @@ describe('field corpus: Tasmota, Shelly and Homie announcements', () => {
     it(`understands the ${set} devices: ≥ 90 % fully right, none wrong at confidence ≥ 0.8, online ≥ 95 %`, async () => {
       const library = (await loadLibrary()).models;
       const results = ecosystems.flatMap((e) =>
-        fixtureFiles(set === 'seen' ? join(root, e) : join(root, e, 'unseen')).map((f) => runFixture(f, library)),
+        fixtureFiles(set === 'seen' ? join(root, e) : join(root, e, 'unseen')).map((f) =>
+          runFixture(f, library),
+        ),
       );
       const figures = corpusFigures(results);
       console.log(`${set}: ${JSON.stringify(figures)}\n${results.map(explain).join('\n')}`);
