@@ -154,7 +154,8 @@ describe('entities discovered from Tasmota, Shelly and Homie are executed by the
         return () => handlers.splice(handlers.indexOf(entry), 1);
       },
       log: silentLogger,
-    } as FlowIo;
+      trace: () => {},
+    } satisfies Omit<FlowIo, 'state'> as unknown as FlowIo; // the device hub keeps no state
     const hub = createDeviceHub(
       { roles, models: library.models, sites: [site] },
       'gw-test',
