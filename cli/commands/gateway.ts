@@ -163,11 +163,11 @@ Stops cleanly on SIGTERM or Ctrl+C.
     }
     if (pairMinutes && installer) {
       console.log(
-        `Pairing is open for ${pairMinutes} min: the app may enrol its installer key now. Compare the fingerprint it shows with this gateway's key ${gateway.fingerprint}.`,
+        `Pairing is open for ${pairMinutes} min: the app may enrol its installer key now. Compare the gateway fingerprint it shows with this gateway's identity ${gateway.identityFingerprint}.`,
       );
     }
     console.log(
-      `Gateway ${id} is online at ${gateway.brokerUrl} (key ${gateway.fingerprint}); ${gateway.status().flows?.length ?? 0} flows running. Stop with Ctrl+C or SIGTERM.`,
+      `Gateway ${id} is online at ${gateway.brokerUrl} (identity ${gateway.identityFingerprint}, sealing key ${gateway.fingerprint}); ${gateway.status().flows?.length ?? 0} flows running. Stop with Ctrl+C or SIGTERM.`,
     );
     await new Promise<void>((done) => {
       process.once('SIGINT', () => done());

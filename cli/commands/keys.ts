@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { FieldgraphError } from '../../shared/core/errors';
 import { fingerprint, generateSigningKey } from '../../shared/core/package/keys';
 import { makeRotation } from '../../shared/core/package/rotation';
-import { callGateway } from '../../shared/node/deploy/site';
+import { withGatewayClient } from '../../shared/node/deploy/gateway-client';
 import { readPublicKey, readSigningKeyFile, writeSigningKeyFiles } from '../../shared/node/keys/files';
 import { UsageError, type Command } from '../command';
 
@@ -57,14 +57,21 @@ export const keysCommand: Command = {
           `New key ${files.fingerprint} in ${files.secretPath}; rotation from ${fingerprint(old.publicKey)} in rotation.json.`,
         );
         let failed = 0;
-        for (const id of values.gateway ?? []) {
-          try {
-            await callGateway(values.mqtt!, id, 'rotateKey', { rotation });
-            console.log(`${id}: now trusts ${files.fingerprint} and refuses ${fingerprint(old.publicKey)}.`);
-          } catch (error) {
-            failed++;
-            console.error(`${id}: ${(error as Error).message}`);
-          }
+        if (values.mqtt) {
+          // The request is signed by the retiring key, which the gateways still trust.
+          await withGatewayClient({ brokerUrl: values.mqtt, signingKey: old }, async (client) => {
+            for (const id of values.gateway ?? []) {
+              try {
+                await client.call(id, 'rotateKey', { rotation });
+                console.log(
+                  `${id}: now trusts ${files.fingerprint} and refuses ${fingerprint(old.publicKey)}.`,
+                );
+              } catch (error) {
+                failed++;
+                console.error(`${id}: ${(error as Error).message}`);
+              }
+            }
+          });
         }
         return failed ? 1 : 0;
       }

@@ -117,6 +117,20 @@ export const errorCatalog = {
   'gateway.project_unreadable': 'The project folder given to the gateway could not be read as flows.',
   'gateway.rpc_unknown_method': 'The gateway has no RPC method of that name.',
   'gateway.rpc_bad_request': 'An RPC request to the gateway was not JSON or its arguments were wrong.',
+  'gateway.rpc_unsigned':
+    'The RPC method needs a request signed by a trusted installer key, and it was not signed.',
+  'gateway.rpc_untrusted_key': 'The RPC request is signed by a key the gateway does not trust.',
+  'gateway.rpc_bad_signature':
+    'The RPC request does not match its signature (altered, or signed for another gateway).',
+  'gateway.rpc_stale':
+    'The signed RPC request is too old or from the future (check both clocks), or predates the gateway start.',
+  'gateway.rpc_replayed': 'The signed RPC request was already received once; each is accepted once.',
+  'gateway.identity_changed':
+    'The gateway answers with an identity other than the one pinned at pairing; re-pair after checking both fingerprints.',
+  'gateway.not_paired': 'The app has not pinned this gateway identity yet; pair with it first.',
+  'gateway.unsigned_status':
+    'The gateway status is not signed by the identity it names (forged or from an old gateway).',
+  'gateway.too_large': 'A message, upload or file for the gateway is larger than the size cap.',
   'gateway.secret_unavailable':
     'A device needs a secret the installed package does not carry, or whose seal does not open on this gateway.',
   'gateway.device_auth_failed':

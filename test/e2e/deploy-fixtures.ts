@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { callGateway } from '../../shared/node/deploy/site';
+import { withGatewayClient } from '../../shared/node/deploy/gateway-client';
 import { startMosquitto } from '../helpers/mosquitto';
 import { flow, writeProject } from '../integration/gateway/fixtures';
 import { spawnGateway, type GatewayProcess } from '../integration/gateway/process';
@@ -20,6 +20,8 @@ export interface DeployFixtures {
     id: string,
     publicKeyHex: string,
     http?: { port: number; token: string },
+    /** Another data folder (a replaced gateway: same id, new identity). */
+    dataName?: string,
   ): Promise<GatewayProcess>;
   stop(): Promise<void>;
 }
@@ -44,7 +46,7 @@ export const startDeployFixtures = async (): Promise<DeployFixtures> => {
     brokerUrl: broker.url,
     projectDir,
     helloFlow: hello,
-    async startGateway(id, publicKeyHex, http) {
+    async startGateway(id, publicKeyHex, http, dataName = id) {
       const gw = await spawnGateway(
         [
           '--id',
@@ -52,7 +54,7 @@ export const startDeployFixtures = async (): Promise<DeployFixtures> => {
           '--broker',
           broker.url,
           '--data',
-          join(root, id),
+          join(root, dataName),
           '--trust',
           publicKeyHex,
           ...(http ? ['--http', `127.0.0.1:${http.port}`] : []),
@@ -75,8 +77,9 @@ export const startDeployFixtures = async (): Promise<DeployFixtures> => {
   };
 };
 
-/** An RPC call to a gateway, for assertions. */
-export const callGatewayFromTest = callGateway;
+/** What a gateway says it has installed (an unsigned RPC), for assertions. */
+export const installedOn = (brokerUrl: string, gatewayId: string) =>
+  withGatewayClient({ brokerUrl }, (client) => client.call(gatewayId, 'installed', {}));
 
 /** A free port on 127.0.0.1 for a gateway's HTTP endpoint. */
 export { freePort } from '../helpers/mosquitto';

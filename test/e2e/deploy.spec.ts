@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, screenshot, startWebApp, test as base, type WebApp } from './fixtures';
 import { DeployPage } from './pages/deploy';
-import { callGatewayFromTest, freePort, startDeployFixtures, type DeployFixtures } from './deploy-fixtures';
+import { freePort, installedOn, startDeployFixtures, type DeployFixtures } from './deploy-fixtures';
 
 const test = base.extend<{ webApp: WebApp; site: DeployFixtures }>({
   // eslint-disable-next-line no-empty-pattern
@@ -63,17 +63,10 @@ test('deploy a site to a gateway, see the changes, the progress and the history,
   await expect(deploy.gateway('e2e-gw').getByRole('button', { name: /Roll back to \d+/ })).toBeEnabled();
   await screenshot(page, 'deploy-second');
 
-  const before = (await callGatewayFromTest(site.brokerUrl, 'e2e-gw', 'installed')) as {
-    committed: number;
-    previous: number[];
-  };
+  const before = await installedOn(site.brokerUrl, 'e2e-gw');
   await deploy.rollback('e2e-gw');
   await expect
-    .poll(
-      async () =>
-        ((await callGatewayFromTest(site.brokerUrl, 'e2e-gw', 'installed')) as { committed: number })
-          .committed,
-    )
+    .poll(async () => (await installedOn(site.brokerUrl, 'e2e-gw')).committed)
     .toBe(before.previous[0]);
   await expect(deploy.gateway('e2e-gw').locator('td').nth(3)).toHaveText(String(before.previous[0]));
   await screenshot(page, 'deploy-rolled-back');
@@ -151,5 +144,41 @@ test('deploy over HTTP with a token kept in the secret store: progress, result, 
   expect(await page.content()).not.toContain(TOKEN);
   expect(webApp.output()).not.toContain(TOKEN);
   expect(gateway.output()).not.toContain(TOKEN);
+  expect(pageErrors).toEqual([]);
+});
+
+test('pairing pins the gateway identity; a replaced gateway shows both fingerprints and is re-paired only on purpose', async ({
+  page,
+  site,
+  pageErrors,
+}) => {
+  const deploy = new DeployPage(page);
+  await deploy.open();
+  const publicKey = await deploy.publicKey();
+  const identityOf = (output: string) => /identity ([0-9a-f:]{39})/.exec(output)?.[1] ?? 'none';
+  const first = await site.startGateway('e2e-pair', publicKey);
+  await deploy.findGateways(site.brokerUrl);
+  await expect(deploy.identity('e2e-pair')).toHaveText(`not paired ${identityOf(first.output())}`);
+  await deploy.pair('e2e-pair');
+  await expect(deploy.identity('e2e-pair')).toHaveText(`paired ${identityOf(first.output())}`);
+  await expect(deploy.view.getByTestId('deploy-notice')).toContainText(identityOf(first.output()));
+
+  // The gateway is replaced: same id, new identity. The view says so with both fingerprints.
+  first.child.kill('SIGTERM');
+  await first.exited;
+  const second = await site.startGateway('e2e-pair', publicKey, undefined, 'e2e-pair-replaced');
+  expect(identityOf(second.output())).not.toBe(identityOf(first.output()));
+  await deploy.findGateways(site.brokerUrl);
+  const changed = deploy.identity('e2e-pair');
+  await expect(changed).toContainText('Identity changed');
+  await expect(changed).toContainText(identityOf(first.output()));
+  await expect(changed).toContainText(identityOf(second.output()));
+  await screenshot(page, 'deploy-identity-changed');
+  // Pair (without re-pair) does not move the pin.
+  await deploy.pair('e2e-pair');
+  await expect(deploy.view.getByRole('alert').filter({ hasText: 'answers with identity' })).toBeVisible();
+  await expect(changed).toContainText('Identity changed');
+  await changed.getByRole('button', { name: 'Re-pair' }).click();
+  await expect(deploy.identity('e2e-pair')).toHaveText(`paired ${identityOf(second.output())}`);
   expect(pageErrors).toEqual([]);
 });

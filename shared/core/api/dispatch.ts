@@ -1,25 +1,11 @@
 import { Value } from '@sinclair/typebox/value';
-import type { TSchema } from '@sinclair/typebox';
 import { FieldgraphError, isErrorCode } from '../errors';
 import { fail, ok, type Result } from '../result';
+import { schemaProblems } from '../schema-problems';
 import type { CallContext } from './contract';
 import { methodList, type FieldgraphServices, type MethodEntry } from './index';
 
-/** One schema problem, located by JSON pointer. */
-export interface SchemaProblem {
-  path: string;
-  message: string;
-}
-
-/** The first few schema problems of `value`, for error details. */
-export const schemaProblems = (schema: TSchema, value: unknown, limit = 10): SchemaProblem[] => {
-  const problems: SchemaProblem[] = [];
-  for (const error of Value.Errors(schema, value)) {
-    problems.push({ path: error.path || '/', message: error.message });
-    if (problems.length >= limit) break;
-  }
-  return problems;
-};
+export { schemaProblems, type SchemaProblem } from '../schema-problems';
 
 /** Turns a method name and raw arguments into a Result; never throws. */
 export type Dispatch = (method: string, args: unknown, context: CallContext) => Promise<Result<unknown>>;

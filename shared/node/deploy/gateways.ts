@@ -4,7 +4,7 @@
  * and HTTP addresses typed in. Pure functions; the deploy service does the asking.
  */
 import type { DiscoveredDevice } from '../../core/registry/types';
-import type { GatewayStatus } from '../gateway/topics';
+import type { GatewayStatus } from '../../core/gateway';
 
 /** How a gateway was found (the API's `foundBy`). */
 export type FoundBy = 'mdns' | 'mqtt' | 'http';

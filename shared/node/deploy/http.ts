@@ -4,8 +4,8 @@
  * app learns what a gateway known only by its HTTP address runs.
  */
 import { FieldgraphError } from '../../core/errors';
-import type { InstallResult } from '../gateway/install/installer';
-import type { GatewayStatus } from '../gateway/topics';
+import { GatewayStatus, type InstallResult } from '../../core/gateway';
+import { Value } from '@sinclair/typebox/value';
 import { peekManifest, progress, redactUrl, type DeployTarget } from './target';
 
 /** Options of an HTTP delivery beyond the address and token. */
@@ -118,7 +118,7 @@ export const fetchGatewayStatus = async (url: string, timeoutMs = 2_000): Promis
       `No gateway answers at ${redactUrl(base)} (${(error as Error).message}). Check the address and that the gateway runs with --http.`,
     );
   }
-  if (!body.ok || typeof body.value?.id !== 'string')
+  if (!body.ok || !Value.Check(GatewayStatus, body.value))
     throw new FieldgraphError(
       'deploy.unreachable',
       `${redactUrl(base)} answered, but not with a Fieldgraph gateway status; is that the gateway's --http port?`,

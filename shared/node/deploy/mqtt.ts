@@ -8,9 +8,9 @@
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { FieldgraphError } from '../../core/errors';
-import { groupPackageTopic } from '../gateway/install/receivers';
-import type { InstallReport } from '../gateway/install/installer';
-import { gatewayTopics } from '../gateway/topics';
+import { InstallReport, gatewayTopics, groupPackageTopic } from '../../core/gateway';
+import { parseJsonWithin } from '../../core/json/bounded';
+import { Value } from '@sinclair/typebox/value';
 import {
   outcomeOf,
   peekManifest,
@@ -136,12 +136,9 @@ const sendAndCollect = ({ label, client, version, expect, send, options }: Colle
       if (!settled && client.connected && heard.size === 0) void trySend('retrying');
     }, 3_000);
     client.on('message', (_topic, payload) => {
-      let report: InstallReport;
-      try {
-        report = JSON.parse(payload.toString('utf8')) as InstallReport;
-      } catch {
-        return;
-      }
+      const parsed = parseJsonWithin(payload.toString('utf8'));
+      if (!parsed.ok || !Value.Check(InstallReport, parsed.value)) return;
+      const report = parsed.value;
       if (typeof report.gateway !== 'string' || (Array.isArray(expect) && !expect.includes(report.gateway)))
         return;
       if (report.version !== undefined && report.version !== version && report.step !== 'unchanged') return;

@@ -3,139 +3,28 @@
  * from the app's SecretStore and sealed to the X25519 key of the one gateway a package is for,
  * so they travel inside the signed package and open only on that gateway.
  *
- * The key comes from the gateway itself: its retained status on the site broker (MQTT target),
- * its `GET /v1/status` (HTTP target), or, for a USB stick or bucket addressed to one gateway,
- * the key the app last read from it. When the site file pins the gateway's fingerprint, a
- * different key is refused.
+ * The key is never taken from an unauthenticated message: it is the one the gateway's pinned
+ * identity signed (in its pairing answer or a later signed status; see pins.ts). A live status
+ * from the target (its retained MQTT status, its `GET /v1/status`) is checked against the pin:
+ * signed by another identity, the deploy stops and names both fingerprints; unsigned or forged,
+ * it is ignored and the pinned key is used. When the site file pins the sealing key's
+ * fingerprint, a different key is refused too.
  *
  * A package without its secrets would install cleanly and then fail on site, device by device.
- * So a target that names no single gateway whose key is known (a fleet group, a USB stick or
- * bucket for a group) is refused with a message saying what to do instead; a site without
- * secret references packs for every target as before.
+ * So a target that names no single paired gateway (a fleet group, a USB stick or bucket for a
+ * group) is refused with a message saying what to do instead; a site without secret references
+ * packs for every target as before.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import mqtt from 'mqtt';
-import writeFileAtomic from 'write-file-atomic';
 import { FieldgraphError } from '../../core/errors';
+import type { GatewayStatus } from '../../core/gateway';
+import { parseJsonWithin } from '../../core/json/bounded';
 import type { PackageInput } from '../../core/package/build';
 import { fromHex, fromUtf8 } from '../../core/package/bytes';
 import type { PackageTarget } from '../../core/package/manifest';
 import { secretNames, siteSecretUses, type SiteSecretUse } from '../../core/package/site-secrets';
 import { keyFingerprint } from '../gateway/identity';
-import { gatewayTopics, type GatewayStatus } from '../gateway/topics';
 import type { SecretStore } from '../secrets';
-import { fetchGatewayStatus } from './http';
-import { redactUrl } from './target';
-
-const KEY_PATTERN = /^[0-9a-f]{64}$/;
-
-/** Gateway X25519 keys the app has seen in retained statuses, so a USB or S3 package for one gateway can be sealed. */
-export interface GatewayKeyBook {
-  /** The public key (hex) last seen for `gatewayId`, if any. */
-  get(gatewayId: string): string | undefined;
-  remember(gatewayId: string, publicKey: string): void;
-}
-
-/** A key book in one JSON file (public keys only; nothing secret is written). */
-export const openGatewayKeyBook = (path: string): GatewayKeyBook => {
-  const read = (): Record<string, { publicKey: string; seenAt: string }> => {
-    try {
-      return (JSON.parse(readFileSync(path, 'utf8')) as { gateways: Record<string, never> }).gateways ?? {};
-    } catch {
-      return {};
-    }
-  };
-  return {
-    get: (gatewayId) => {
-      const key = read()[gatewayId]?.publicKey;
-      return typeof key === 'string' && KEY_PATTERN.test(key) ? key : undefined;
-    },
-    remember(gatewayId, announced) {
-      const publicKey = announced.toLowerCase();
-      if (!KEY_PATTERN.test(publicKey)) return;
-      const gateways = read();
-      if (gateways[gatewayId]?.publicKey === publicKey) return;
-      gateways[gatewayId] = { publicKey, seenAt: new Date().toISOString() };
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileAtomic.sync(path, JSON.stringify({ schemaVersion: 1, gateways }, null, 2) + '\n');
-    },
-  };
-};
-
-/** The X25519 key in a gateway's retained status on `brokerUrl`; `deploy.gateway_key_unknown` when it announces none. */
-export const readGatewayKey = async (
-  brokerUrl: string,
-  gatewayId: string,
-  timeoutMs = 5_000,
-): Promise<string> => {
-  const client = mqtt.connect(brokerUrl, {
-    protocolVersion: 4,
-    clientId: `fieldgraph-key-${Math.random().toString(16).slice(2, 10)}`,
-    reconnectPeriod: 0,
-    connectTimeout: timeoutMs,
-  });
-  const topic = gatewayTopics(gatewayId).status;
-  try {
-    const status = await new Promise<GatewayStatus | undefined>((resolve, reject) => {
-      const timer = setTimeout(() => resolve(undefined), timeoutMs);
-      let connected = false;
-      client.once('error', (error) => (clearTimeout(timer), reject(error)));
-      client.once('close', () => {
-        if (connected) return;
-        clearTimeout(timer);
-        reject(new Error('connection closed'));
-      });
-      client.on('message', (t, payload) => {
-        if (t !== topic) return;
-        clearTimeout(timer);
-        try {
-          resolve(JSON.parse(payload.toString('utf8')) as GatewayStatus);
-        } catch {
-          resolve(undefined);
-        }
-      });
-      client.once('connect', () => {
-        connected = true;
-        client.subscribe(topic, { qos: 1 });
-      });
-    }).catch((error: Error) => {
-      throw new FieldgraphError(
-        'deploy.unreachable',
-        `Cannot reach the site broker at ${redactUrl(brokerUrl)} (${error.message}).`,
-      );
-    });
-    const key = status?.publicKey?.toLowerCase();
-    if (!key || !KEY_PATTERN.test(key)) {
-      throw new FieldgraphError(
-        'deploy.gateway_key_unknown',
-        `Gateway ${gatewayId} announces no key on ${redactUrl(brokerUrl)} (${status ? `it is ${status.state}` : 'it has never connected'}), so the site's secrets cannot be sealed to it. Start the gateway and deploy again.`,
-      );
-    }
-    return key;
-  } finally {
-    client.end(true);
-  }
-};
-
-/** The X25519 key in `GET /v1/status` of the gateway at `url`, checked to be gateway `gatewayId`. */
-export const readGatewayKeyOverHttp = async (url: string, gatewayId: string): Promise<string> => {
-  const status = await fetchGatewayStatus(url);
-  if (status.id !== gatewayId) {
-    throw new FieldgraphError(
-      'deploy.invalid_target',
-      `${redactUrl(url)} is gateway ${status.id}, not ${gatewayId}; check the address before its secrets are sealed.`,
-    );
-  }
-  const key = status.publicKey?.toLowerCase();
-  if (!key || !KEY_PATTERN.test(key)) {
-    throw new FieldgraphError(
-      'deploy.gateway_key_unknown',
-      `Gateway ${gatewayId} at ${redactUrl(url)} announces no key in its status, so the site's secrets cannot be sealed to it.`,
-    );
-  }
-  return key;
-};
+import type { GatewayPinBook } from './pins';
 
 const normalFingerprint = (text: string): string => text.toLowerCase().replace(/[^0-9a-f]/g, '');
 
@@ -150,32 +39,30 @@ export interface SealingRequest {
   readonly store: SecretStore;
   /** Whom the package is addressed to. */
   readonly packageFor: PackageTarget;
-  /** The site broker, when the target has one: the gateway's key is read from its retained status. */
-  readonly brokerUrl?: string;
-  /** The gateway's own HTTP endpoint, when the target is one: the key is read from `GET /v1/status`. */
-  readonly gatewayUrl?: string;
-  /** Keys seen before, for targets without a broker (USB, S3); updated on every live read. */
-  readonly keys?: GatewayKeyBook;
+  /** The gateways this app paired with. */
+  readonly pins: GatewayPinBook;
+  /** The target's live status of the gateway (MQTT or HTTP), checked against the pin; none for USB and S3. */
+  readonly liveStatus?: () => Promise<GatewayStatus | undefined>;
   /** The target as shown to the user. */
   readonly targetLabel: string;
 }
 
 /**
  * The `secrets` input of the package builder for one target, or undefined when the site refers
- * to no secret. Throws `deploy.gateway_key_unknown` for a target with no single known gateway
- * key, `deploy.secret_missing` naming every reference the store lacks, and
+ * to no secret. Throws `deploy.gateway_key_unknown` for a target with no single gateway,
+ * `gateway.not_paired` for a gateway this app never paired with, `gateway.identity_changed`
+ * when the live status is signed by another identity, `deploy.secret_missing` naming every reference the store lacks, and
  * `deploy.gateway_key_mismatch` when the announced key is not the one the site file pins.
  */
 export const sealedSecretsFor = async (request: SealingRequest): Promise<PackageInput['secrets']> => {
-  let site: unknown;
-  try {
-    site = JSON.parse(fromUtf8(request.siteFile));
-  } catch {
+  const parsed = parseJsonWithin(fromUtf8(request.siteFile));
+  if (!parsed.ok) {
     throw new FieldgraphError(
       'package.invalid_input',
-      `sites/${request.siteId}.json is not valid JSON; fix it before deploying.`,
+      `sites/${request.siteId}.json cannot be read: ${parsed.problem.message}; fix it before deploying.`,
     );
   }
+  const site = parsed.value;
   const uses = siteSecretUses(site);
   if (uses.length === 0) return undefined;
   const { packageFor } = request;
@@ -203,20 +90,26 @@ export const sealedSecretsFor = async (request: SealingRequest): Promise<Package
     );
   }
 
-  let publicKey: string | undefined;
-  if (request.brokerUrl) {
-    publicKey = await readGatewayKey(request.brokerUrl, packageFor.id);
-  } else if (request.gatewayUrl) {
-    publicKey = await readGatewayKeyOverHttp(request.gatewayUrl, packageFor.id);
-  }
-  if (publicKey) request.keys?.remember(packageFor.id, publicKey);
-  else publicKey = request.keys?.get(packageFor.id);
-  if (!publicKey) {
+  const pin = request.pins.get(packageFor.id);
+  if (!pin) {
     throw new FieldgraphError(
-      'deploy.gateway_key_unknown',
-      `Site "${request.siteId}" uses secrets (${describe(uses)}), which are sealed to gateway ${packageFor.id}'s key, and this app has not seen that key yet. Deploy to the gateway over MQTT once (its key is read from its status), then write the package for ${request.targetLabel} again.`,
+      'gateway.not_paired',
+      `Site "${request.siteId}" uses secrets (${describe(uses)}), which are sealed to gateway ${packageFor.id}'s key, and this app has not paired with that gateway. Pair with it (Deploy view: Pair; compare the fingerprint with its console), then deploy to ${request.targetLabel} again.`,
       { secrets: secretNames(uses) },
     );
+  }
+  let publicKey = pin.publicKey;
+  const live = await request.liveStatus?.();
+  if (live) {
+    const check = request.pins.check(live);
+    if (check.state === 'changed') {
+      throw new FieldgraphError(
+        'gateway.identity_changed',
+        `Gateway ${packageFor.id} now answers with identity ${check.announced}, but this app paired with ${check.pinned}. The secrets were not sealed. If the gateway was replaced, re-pair with it after comparing the fingerprint on its console; otherwise something else answers as this gateway.`,
+        { pinned: check.pinned, announced: check.announced },
+      );
+    }
+    if (check.state === 'paired' && check.publicKey) publicKey = check.publicKey;
   }
   const pinned = (site as { gateways?: Array<{ id?: unknown; fingerprint?: unknown }> }).gateways?.find(
     (g) => g.id === packageFor.id,

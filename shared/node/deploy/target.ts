@@ -6,7 +6,7 @@ import { FieldgraphError } from '../../core/errors';
 import { fromUtf8 } from '../../core/package/bytes';
 import { MANIFEST_FILE, type Manifest } from '../../core/package/manifest';
 import { readZip } from '../../core/package/zip';
-import type { InstallReport, InstallStep } from '../gateway/install/installer';
+import type { InstallReport, InstallStep } from '../../core/gateway';
 
 /** One progress event of a delivery (plain JSON, shown in the UI and printed by the CLI). */
 export interface DeployProgress {

@@ -2,14 +2,27 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { FieldgraphError } from '../../core/errors';
 import type { Logger } from '../log';
 
-/** Handles one HTTP request; returns a JSON-able body (status 200) or throws a FieldgraphError. */
+/** Handles one HTTP request; returns a JSON-able body (status 200), a {@link RawBody}, or throws a FieldgraphError. */
 export type HttpRoute = (request: IncomingMessage, url: URL, body: Buffer) => unknown;
+
+/** A route's answer sent as it is, not wrapped in `{ok, value}` (the RPC route sends the signed reply). */
+export class RawBody {
+  constructor(readonly body: unknown) {}
+}
+
+/** What a route checks before its body is read. */
+export interface RouteOptions {
+  /** Runs on the headers alone; throw (`install.unauthorized`) to refuse before a byte of the body is read. */
+  readonly authorize?: (request: IncomingMessage) => void;
+  /** Largest body accepted, checked against Content-Length first and while reading (default 256 KiB). */
+  readonly maxBody?: number;
+}
 
 /** The gateway's HTTP endpoint: JSON over plain HTTP, extended with routes by other parts (package upload). */
 export interface GatewayHttp {
   readonly port: number;
-  /** Adds a route for `METHOD /path`. */
-  route(method: string, path: string, handler: HttpRoute): void;
+  /** Adds a route for `METHOD /path`; a path ending in `/*` matches everything below it. */
+  route(method: string, path: string, handler: HttpRoute, options?: RouteOptions): void;
   close(): Promise<void>;
 }
 
@@ -18,64 +31,116 @@ const statusFor = (code: string): number =>
     ? 404
     : code.endsWith('unauthorized')
       ? 401
-      : code === 'internal'
-        ? 500
-        : 400;
+      : code === 'gateway.too_large'
+        ? 413
+        : code === 'internal'
+          ? 500
+          : 400;
 
-// Package uploads are the largest legitimate body; anything past this is refused unread.
-const MAX_BODY = 64 * 1024 * 1024;
+const DEFAULT_MAX_BODY = 256 * 1024;
 
-const readBody = (request: IncomingMessage): Promise<Buffer> =>
+const readBody = (request: IncomingMessage, max: number): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        request.destroy();
-        reject(
-          new FieldgraphError(
-            'gateway.rpc_bad_request',
-            `The request body is larger than ${MAX_BODY} bytes.`,
-          ),
-        );
+      if (size > max) {
+        request.pause();
+        reject(new FieldgraphError('gateway.too_large', `The request body is larger than ${max} bytes.`));
       } else chunks.push(chunk);
     });
     request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
 
-/** Starts the HTTP endpoint on `host:port` (port 0 picks a free one). */
+interface Route {
+  readonly handler: HttpRoute;
+  readonly options: RouteOptions;
+}
+
+/**
+ * Starts the HTTP endpoint on `host:port` (port 0 picks a free one). Per request, in this order:
+ * route, authorisation on the headers, Content-Length against the route's cap — and only then
+ * the body, read with the same cap. A refused request is answered and its connection closed
+ * without reading what the client still sends.
+ */
 export const startGatewayHttp = async (host: string, port: number, log: Logger): Promise<GatewayHttp> => {
-  const routes = new Map<string, HttpRoute>();
-  const send = (response: ServerResponse, status: number, body: unknown): void => {
+  const routes = new Map<string, Route>();
+  const send = (response: ServerResponse, status: number, body: unknown, close = false): void => {
     const text = JSON.stringify(body);
     response.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',
+      ...(close ? { connection: 'close' } : {}),
     });
     response.end(text);
   };
+  const fail = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    error: FieldgraphError,
+    unread: boolean,
+  ) => {
+    send(
+      response,
+      statusFor(error.code),
+      { ok: false, error: { code: error.code, message: error.message } },
+      unread,
+    );
+    // The body was never read: drop the connection once the answer is out instead of draining it.
+    if (unread) response.once('finish', () => request.socket.destroy());
+  };
+  const find = (method: string, path: string): Route | undefined => {
+    const exact = routes.get(`${method} ${path}`);
+    if (exact) return exact;
+    const wanted = `${method} ${path}`;
+    for (const [key, route] of routes) {
+      if (!key.endsWith('/*')) continue;
+      const prefix = key.slice(0, -1);
+      if (wanted.startsWith(prefix) && wanted.length > prefix.length) return route;
+    }
+    return undefined;
+  };
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://gateway');
-    const handler = routes.get(`${request.method} ${url.pathname}`);
-    if (!handler) {
-      send(response, 404, {
-        ok: false,
-        error: { code: 'gateway.rpc_unknown_method', message: `No ${request.method} ${url.pathname} here.` },
-      });
+    const route = find(request.method ?? 'GET', url.pathname);
+    if (!route) {
+      fail(
+        request,
+        response,
+        new FieldgraphError('gateway.rpc_unknown_method', `No ${request.method} ${url.pathname} here.`),
+        true,
+      );
       return;
     }
-    readBody(request)
-      .then((body) => handler(request, url, body))
+    const max = route.options.maxBody ?? DEFAULT_MAX_BODY;
+    try {
+      route.options.authorize?.(request);
+      const declared = request.headers['content-length'];
+      if (declared !== undefined && !(/^\d+$/.test(declared) && Number(declared) <= max)) {
+        throw new FieldgraphError(
+          'gateway.too_large',
+          `The request declares ${declared} bytes; this endpoint takes at most ${max}.`,
+        );
+      }
+    } catch (error) {
+      if (error instanceof FieldgraphError) {
+        fail(request, response, error, true);
+        return;
+      }
+      throw error;
+    }
+    readBody(request, max)
+      .then((body) => route.handler(request, url, body))
       .then(
-        (value) => send(response, 200, { ok: true, value }),
+        (value) =>
+          value instanceof RawBody
+            ? send(response, 200, value.body)
+            : send(response, 200, { ok: true, value }),
         (error: unknown) => {
           if (error instanceof FieldgraphError) {
-            send(response, statusFor(error.code), {
-              ok: false,
-              error: { code: error.code, message: error.message },
-            });
+            fail(request, response, error, error.code === 'gateway.too_large');
           } else {
             log.error('HTTP route failed', { path: url.pathname, error: String(error) });
             send(response, 500, {
@@ -86,13 +151,17 @@ export const startGatewayHttp = async (host: string, port: number, log: Logger):
         },
       );
   });
+  // Slow or stalled uploads cannot hold a connection open for ever.
+  server.requestTimeout = 120_000;
+  server.headersTimeout = 15_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
   return {
     port: (server.address() as { port: number }).port,
-    route: (method, path, handler) => void routes.set(`${method.toUpperCase()} ${path}`, handler),
+    route: (method, path, handler, options = {}) =>
+      void routes.set(`${method.toUpperCase()} ${path}`, { handler, options }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

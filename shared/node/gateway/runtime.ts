@@ -1,12 +1,15 @@
 import { join } from 'node:path';
 import { FieldgraphError } from '../../core/errors';
+import { signStatus } from '../../core/gateway';
+import { decodeKey, fingerprint } from '../../core/package/keys';
+import { openTrustStore, type TrustStore } from '../keys/trust';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded';
 import type { Logger } from '../log';
 import { connectMqtt, type MqttLink } from '../mqtt/link';
 import { appVersion } from '../paths';
 import { announceGateway, type Announcement } from './announce';
-import { startGatewayHttp, type GatewayHttp } from './http';
-import { loadGatewayIdentity } from './identity';
+import { RawBody, startGatewayHttp, type GatewayHttp } from './http';
+import { loadGatewayIdentity, type GatewayIdentity } from './identity';
 import { openOutbox } from './outbox';
 import { openRunningSecrets, type RunningSecrets } from './secrets';
 import { startRpcServer, type RpcServer } from './rpc';
@@ -64,7 +67,7 @@ export interface GatewayOptions {
     | { readonly embeddedPort: number; readonly host?: string };
   /** Where the gateway keeps its key, outbox, traces, durable state and installed packages. */
   readonly dataDir: string;
-  /** Public keys (hex) trusted to sign packages; read by the package installer. */
+  /** Installer public keys (`ed25519:<hex>` or hex) trusted to sign packages and RPC requests, on top of the trust list. */
   readonly trust?: readonly string[];
   /** Serve status, traces and package upload over HTTP. */
   readonly http?: { readonly host: string; readonly port: number };
@@ -84,8 +87,14 @@ export interface GatewayOptions {
 export interface Gateway {
   readonly id: string;
   readonly options: GatewayOptions;
+  /** Fingerprint of the X25519 sealing key. */
   readonly fingerprint: string;
   readonly publicKey: string;
+  /** The Ed25519 identity (`ed25519:<hex>`) that signs the status and RPC replies, and its fingerprint. */
+  readonly identity: string;
+  readonly identityFingerprint: string;
+  /** The installer keys this gateway trusts (trust.json in the data folder plus --trust). */
+  readonly trust: TrustStore;
   readonly brokerUrl: string;
   /** Installed packages live here (owned by the package installer). */
   readonly installDir: string;
@@ -99,7 +108,8 @@ export interface Gateway {
   load(set: FlowSet): Promise<void>;
   /** Opens the sealed secrets of an installed version with this gateway's key (kept in memory only). */
   openSecrets(versionDir: string): RunningSecrets;
-  status(): GatewayStatus;
+  /** The status document as published (without its signature). */
+  status(): Omit<GatewayStatus, 'signature' | 'identity'>;
   /** Publishes the retained status again (after a load, or when something in it changed). */
   publishStatus(): Promise<void>;
   /** Clean shutdown: flows stop, state and traces are written, status goes offline, broker closes. */
@@ -119,9 +129,18 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       `The gateway id "${id}" cannot be used: use 1–64 letters, digits, "-" or "_", starting with a letter or digit.`,
     );
   }
-  const identity = loadGatewayIdentity(options.dataDir);
+  const identity: GatewayIdentity = loadGatewayIdentity(options.dataDir);
+  const trust = openTrustStore(
+    join(options.dataDir, 'trust.json'),
+    (options.trust ?? []).map((hex) =>
+      decodeKey('ed25519', hex.startsWith('ed25519:') ? hex : `ed25519:${hex}`),
+    ),
+  );
   const topics = gatewayTopics(id);
-  const startedAt = new Date().toISOString();
+  const startedMs = Date.now();
+  const startedAt = new Date(startedMs).toISOString();
+  const signed = (status: Omit<GatewayStatus, 'signature' | 'identity'>): string =>
+    JSON.stringify(signStatus(status, identity.signing));
   const cleanups: Array<() => Promise<void> | void> = [];
   const cleanup = async () => {
     for (const fn of cleanups.splice(0).reverse()) {
@@ -147,14 +166,14 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       brokerUrl = withoutCredentials(options.broker.url);
     }
 
-    const offline: GatewayStatus = { schemaVersion: 1, id, state: 'offline', reason: 'connection lost' };
+    const offline = signed({ schemaVersion: 1, id, state: 'offline', reason: 'connection lost', startedAt });
     const link = connectMqtt({
       url: 'url' in options.broker ? options.broker.url : brokerUrl,
       clientId: `fieldgraph-gw-${id}`,
       protocolVersion: 4,
       username: 'url' in options.broker ? options.broker.username : undefined,
       password: 'url' in options.broker ? options.broker.password : undefined,
-      will: { topic: topics.status, payload: JSON.stringify(offline), qos: 1, retain: true },
+      will: { topic: topics.status, payload: offline, qos: 1, retain: true },
       onHandlerError: (error, topic) =>
         log.error('a message handler failed; the gateway carries on', {
           topic,
@@ -185,7 +204,13 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
 
     let runner: FlowRunner | undefined;
     let source: GatewayStatus['source'] = { kind: 'none' };
-    const rpc = startRpcServer(link, id, log.child('rpc'));
+    const rpc = startRpcServer(link, {
+      gatewayId: id,
+      identity: identity.signing,
+      trusted: () => trust.policy().trusted.map(fingerprint),
+      startedAt: startedMs,
+      log: log.child('rpc'),
+    });
     cleanups.push(() => rpc.close());
 
     let http: GatewayHttp | undefined;
@@ -196,7 +221,7 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       log.info('HTTP endpoint listening', { host: options.http.host, port: http.port });
     }
 
-    const status = (): GatewayStatus => ({
+    const status = (): Omit<GatewayStatus, 'signature' | 'identity'> => ({
       schemaVersion: 1,
       id,
       state: 'online',
@@ -209,14 +234,13 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       broker: embedded ? 'embedded' : 'site',
       ...(http ? { http: http.port } : {}),
     });
-    const publishStatus = () =>
-      link.publish(topics.status, JSON.stringify(status()), { qos: 1, retain: true });
+    const publishStatus = () => link.publish(topics.status, signed(status()), { qos: 1, retain: true });
     // After a broker restart the retained status may be gone: publish it on every reconnect.
     link.onConnect(() => void publishStatus().catch(() => {}));
     await publishStatus();
 
     rpc.register('status', () => ({
-      ...status(),
+      ...signStatus(status(), identity.signing),
       uptimeS: Math.round(process.uptime()),
       rssMb: Math.round(process.memoryUsage().rss / 1048576),
       outboxPending: output.pendingCount(),
@@ -225,12 +249,6 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       inbound: runner?.inbound?.() ?? { queued: 0, peak: 0, dropped: 0 },
     }));
     rpc.register('run', (args) => {
-      if (typeof args.flowId !== 'string') {
-        throw new FieldgraphError(
-          'gateway.rpc_bad_request',
-          'Say which flow to run: {"args":{"flowId":"…"}}.',
-        );
-      }
       if (!runner?.runManual)
         throw new FieldgraphError('gateway.rpc_bad_request', 'No flows are running on this gateway.');
       try {
@@ -245,13 +263,11 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
     rpc.register('live', (args) => live.watch(args));
     if (http) {
       http.route('GET', '/v1/status', () => rpc.call('status', {}));
-      http.route('GET', '/v1/traces', (_req, url) =>
-        rpc.call('traces', {
-          flowId: url.searchParams.get('flowId') ?? undefined,
-          outcome: url.searchParams.get('outcome') ?? undefined,
-          limit: url.searchParams.has('limit') ? Number(url.searchParams.get('limit')) : undefined,
-        }),
-      );
+      // Every RPC method over HTTP too, with the same envelope, checks and signed reply as over MQTT.
+      http.route('POST', '/v1/rpc/*', async (_request, url, body) => {
+        const reply = await rpc.handle(decodeURIComponent(url.pathname.slice('/v1/rpc/'.length)), body);
+        return new RawBody(reply);
+      });
     }
 
     let announcement: Announcement | undefined;
@@ -331,6 +347,9 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       options,
       fingerprint: identity.fingerprint,
       publicKey: identity.publicKey,
+      identity: identity.identity,
+      identityFingerprint: identity.identityFingerprint,
+      trust,
       brokerUrl,
       installDir: join(options.dataDir, 'install'),
       link,
@@ -355,17 +374,17 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
         await flowsStopped;
         await output.drain(2_000);
         if (link.connected()) {
-          const goodbye: GatewayStatus = {
+          const goodbye = signed({
             schemaVersion: 1,
             id,
             state: 'offline',
             reason: 'shutdown',
             version: appVersion,
-          };
-          await withTimeout(
-            link.publish(topics.status, JSON.stringify(goodbye), { qos: 1, retain: true }),
-            2_000,
-          );
+            fingerprint: identity.fingerprint,
+            publicKey: identity.publicKey,
+            startedAt,
+          });
+          await withTimeout(link.publish(topics.status, goodbye, { qos: 1, retain: true }), 2_000);
           // end(false) flushes in-flight packets and sends DISCONNECT, so the broker drops the Last Will.
           await withTimeout(link.end(false), 2_000);
         }

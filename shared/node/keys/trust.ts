@@ -45,6 +45,8 @@ export interface TrustStore {
   policy(): TrustPolicy;
   /** Adds a key (idempotent); `keys.invalid` when it was revoked. */
   trust(publicKey: Uint8Array, label: string): TrustedKey;
+  /** Drops a key from the trusted list without revoking it (unpair); it may pair again. */
+  untrust(fingerprint: string): void;
   /** Revokes a key by fingerprint and drops it from the trusted list. */
   revoke(fingerprint: string, reason: string): void;
   /** Applies a rotation signed by a trusted key: trusts the new key, revokes the old one. */
@@ -114,6 +116,16 @@ export const openTrustStore = (
     read,
     policy,
     trust,
+    untrust(fp) {
+      const file = read();
+      if (!file.trusted.some((k) => k.fingerprint === fp)) {
+        throw new FieldgraphError(
+          'keys.not_found',
+          `This gateway's trust list has no key ${fp}; nothing was changed.`,
+        );
+      }
+      write({ ...file, trusted: file.trusted.filter((k) => k.fingerprint !== fp) });
+    },
     revoke,
     rotate(rotation) {
       const next = checkRotation(rotation, policy().trusted.map(fingerprint));

@@ -19,6 +19,10 @@ export interface MqttLinkOptions {
   readonly reconnectPeriodMs?: number;
   /** Told when a message handler throws; the other handlers and the connection carry on. */
   readonly onHandlerError?: (error: unknown, topic: string) => void;
+  /** TLS for `mqtts://` and `wss://`: CA, client certificate and key as PEM text; the server is always verified. */
+  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  /** How long one connection attempt may take (ms, default 10 000). */
+  readonly connectTimeoutMs?: number;
 }
 
 /**
@@ -75,11 +79,14 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
     protocolVersion: options.protocolVersion ?? 4,
     clean: true,
     reconnectPeriod: options.reconnectPeriodMs ?? 1000,
-    connectTimeout: 10_000,
+    connectTimeout: options.connectTimeoutMs ?? 10_000,
     username: options.username,
     password: options.password,
     will: options.will,
     resubscribe: false,
+    ...(options.tls
+      ? { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, rejectUnauthorized: true }
+      : {}),
     // mqtt.js logs every packet through `debug`; even disabled, that costs ~5 % of the CPU of a
     // busy gateway. Keep it only when someone asked for it with DEBUG=….
     ...(process.env.DEBUG ? {} : { log: () => {} }),

@@ -6,17 +6,19 @@ import { buildPackage } from '../../core/package/build';
 import { sha256Hex, toHex } from '../../core/package/bytes';
 import { diffFlows } from '../../core/package/diff';
 import { fingerprint } from '../../core/package/keys';
+import { identityFingerprint } from '../../core/gateway';
 import type { ManifestFile, PackageTarget } from '../../core/package/manifest';
 import type { DiscoveredDevice } from '../../core/registry/types';
-import type { GatewayStatus } from '../gateway/topics';
+import { replySignedBy, type GatewayStatus } from '../../core/gateway';
 import { collectSiteFiles, listSites } from '../deploy/collect';
 import { mdnsGatewaysOf, mergeGateways, type HttpGateway } from '../deploy/gateways';
 import { openDeployHistory, type DeploymentRecord } from '../deploy/history';
 import { fetchGatewayStatus, gatewayHttpBase, httpGatewayTarget } from '../deploy/http';
 import { mqttGatewayTarget, mqttGroupTarget } from '../deploy/mqtt';
 import { s3Target } from '../deploy/s3';
-import { openGatewayKeyBook, sealedSecretsFor } from '../deploy/secrets';
-import { callGateway, listGatewayStatuses } from '../deploy/site';
+import { withGatewayClient, type GatewayClientOptions } from '../deploy/gateway-client';
+import { openGatewayPinBook, type PinCheck } from '../deploy/pins';
+import { sealedSecretsFor } from '../deploy/secrets';
 import { redactUrl, type DeployOutcome, type DeployTarget } from '../deploy/target';
 import { usbTarget } from '../deploy/usb';
 import { ensureInstallerKey } from '../keys/installer-key';
@@ -69,21 +71,46 @@ export const createDeployService = (
   const secretStore = (): SecretStore =>
     deps.secrets ?? ctx.secrets ?? sharedSecretStore(join(ctx.dataDir, 'secrets.json'));
   const history = openDeployHistory(join(ctx.dataDir, 'deploy-history.json'));
-  const gatewayKeys = openGatewayKeyBook(join(ctx.dataDir, 'gateway-keys.json'));
+  const pins = openGatewayPinBook(join(ctx.dataDir, 'gateway-keys.json'));
+  // Every conversation with a gateway goes through the protocol client, signed with the installer key.
+  const client = async (brokerUrl: string): Promise<GatewayClientOptions> => ({
+    brokerUrl,
+    signingKey: await ensureInstallerKey(secretStore()),
+  });
   const installed = async (brokerUrl: string, gatewayId: string): Promise<Installed> => {
-    const value = (await callGateway(brokerUrl, gatewayId, 'installed')) as Partial<Installed>;
+    const value = await withGatewayClient(await client(brokerUrl), (c) =>
+      c.call(gatewayId, 'installed', {}, { identity: pins.get(gatewayId)?.identity }),
+    );
     return {
-      committed: value.committed ?? null,
-      previous: value.previous ?? [],
-      packageId: value.packageId ?? null,
-      files: value.files ?? [],
+      committed: value.committed,
+      previous: value.previous,
+      packageId: value.packageId,
+      files: value.files,
     };
   };
+  const identityOf = (check: PinCheck) =>
+    check.state === 'changed'
+      ? { state: check.state, fingerprint: check.announced, pinned: check.pinned }
+      : check.state === 'unsigned'
+        ? { state: check.state }
+        : {
+            state: check.state,
+            fingerprint: check.fingerprint,
+            ...(check.state === 'paired' ? { pinned: check.fingerprint } : {}),
+          };
 
   // The deploy token is read from the secret store when the package goes out, so a missing or
   // locked token fails this one target (recorded in the history) and never reaches the UI.
   const tokenTarget = (spec: Extract<Spec, { kind: 'http-gateway' }>): DeployTarget => {
     const { gatewayId, tokenRef } = spec;
+    // Secret references are scoped by purpose: an HTTP target's bearer token can only be the
+    // gateway's own deploy token, never the site's Wi-Fi password or any other secret.
+    if (tokenRef !== gatewayTokenRef(gatewayId)) {
+      throw new FieldgraphError(
+        'deploy.invalid_target',
+        `The deploy token for gateway ${gatewayId} can only come from the secret "${gatewayTokenRef(gatewayId)}", not "${tokenRef.slice(0, 200)}"; nothing was sent.`,
+      );
+    }
     const fix = `store the gateway's token (its FIELDGRAPH_GATEWAY_TOKEN) as "${tokenRef}" with the Deploy view's token field for ${gatewayId}, then deploy again`;
     let base: string | undefined;
     try {
@@ -140,6 +167,24 @@ export const createDeployService = (
     };
   };
 
+  // The gateway's status as the target reaches it, for sealing; USB and S3 have none.
+  const liveStatus = (spec: Spec): (() => Promise<GatewayStatus | undefined>) | undefined => {
+    if (spec.kind === 'mqtt-gateway')
+      return async () =>
+        (await withGatewayClient(await client(spec.brokerUrl), (c) => c.status(spec.gatewayId)))?.status;
+    if (spec.kind === 'http-gateway')
+      return async () => {
+        const status = await fetchGatewayStatus(spec.url);
+        if (status.id !== spec.gatewayId)
+          throw new FieldgraphError(
+            'deploy.invalid_target',
+            `${redactUrl(spec.url)} is gateway ${status.id}, not ${spec.gatewayId}; check the address before its secrets are sealed.`,
+          );
+        return status;
+      };
+    return undefined;
+  };
+
   const targetFor = (spec: Spec): { target: DeployTarget; packageFor: PackageTarget } => {
     switch (spec.kind) {
       case 'mqtt-gateway':
@@ -178,10 +223,13 @@ export const createDeployService = (
           status: await fetchGatewayStatus(url),
         })),
       );
-      const statuses = brokerUrl ? await listGatewayStatuses(brokerUrl) : [];
-      // The keys gateways announce are kept, so a USB or S3 package for one of them can be sealed later.
+      const read = brokerUrl ? await withGatewayClient(await client(brokerUrl), (c) => c.statuses()) : [];
+      const statuses = read.map((r) => r.status);
+      // Each status is checked against the pinned identity; one signed by the pinned identity
+      // refreshes the sealing key kept for USB and S3 packages, nothing else touches it.
+      const identities = new Map<string, ReturnType<typeof identityOf>>();
       for (const s of [...statuses, ...typed.map((t) => t.status)])
-        if (s.publicKey) gatewayKeys.remember(s.id, s.publicKey);
+        identities.set(s.id, identityOf(pins.check(s)));
       const listed = mergeGateways({
         mdns: mdnsGatewaysOf(deps.devices?.() ?? []),
         mqtt: statuses,
@@ -197,7 +245,13 @@ export const createDeployService = (
       return Promise.all(
         listed.map(async ({ httpConfirmed, httpUrl, ...g }) => {
           const tokenRef = gatewayTokenRef(g.id);
-          const base = { ...g, tokenRef, tokenStored: stored.has(tokenRef) };
+          const identity = identities.get(g.id);
+          const base = {
+            ...g,
+            tokenRef,
+            tokenStored: stored.has(tokenRef),
+            ...(identity ? { identity } : {}),
+          };
           const nothing = { running: null, previous: [], packageId: null };
           if (brokerUrl && g.foundBy.includes('mqtt') && g.state === 'online') {
             try {
@@ -268,9 +322,8 @@ export const createDeployService = (
             siteId: site,
             store: secretStore(),
             packageFor,
-            brokerUrl: 'brokerUrl' in spec ? spec.brokerUrl : undefined,
-            gatewayUrl: spec.kind === 'http-gateway' ? spec.url : undefined,
-            keys: gatewayKeys,
+            pins,
+            ...(liveStatus(spec) ? { liveStatus: liveStatus(spec) } : {}),
             targetLabel: target.label,
           });
           const { bytes } = buildPackage({
@@ -323,12 +376,30 @@ export const createDeployService = (
       return plain(record);
     },
     history: () => history.list().reverse().map(plain),
-    pair: async ({ brokerUrl, gatewayId }) => {
+    pair: async ({ brokerUrl, gatewayId, replace }) => {
       const key = await ensureInstallerKey(secretStore());
-      const value = (await callGateway(brokerUrl, gatewayId, 'pair', {
-        publicKey: `ed25519:${toHex(key.publicKey)}`,
-        label: 'Fieldgraph app',
-      })) as { fingerprint: string; gatewayFingerprint: string };
+      const { value, reply } = await withGatewayClient(await client(brokerUrl), (c) =>
+        c.callWithReply(gatewayId, 'pair', {
+          publicKey: `ed25519:${toHex(key.publicKey)}`,
+          label: 'Fieldgraph app',
+        }),
+      );
+      // The answer must be signed by the identity it hands over, and be about the gateway asked.
+      if (value.gateway !== gatewayId || !replySignedBy(reply, gatewayId, value.identity)) {
+        throw new FieldgraphError(
+          'gateway.unsigned_status',
+          `The answer to pairing with ${gatewayId} is not signed by the identity it names; nothing was pinned. Something else may be answering as this gateway.`,
+        );
+      }
+      const pinned = pins.get(gatewayId);
+      if (pinned && pinned.identity !== value.identity && !replace) {
+        throw new FieldgraphError(
+          'gateway.identity_changed',
+          `Gateway ${gatewayId} answers with identity ${value.gatewayFingerprint}, but this app paired with ${identityFingerprint(pinned.identity)}. Compare the fingerprint on the gateway's console, then re-pair on purpose.`,
+          { pinned: identityFingerprint(pinned.identity), announced: value.gatewayFingerprint },
+        );
+      }
+      pins.pin(gatewayId, value.identity, value.publicKey);
       return { fingerprint: value.fingerprint, gatewayFingerprint: value.gatewayFingerprint };
     },
     rollback: async ({ brokerUrl, gatewayId }) => {
@@ -337,10 +408,9 @@ export const createDeployService = (
           'deploy.invalid_target',
           `Gateway ${gatewayId} is reached here only over HTTP, and its HTTP endpoint has no rollback: rolling back is an RPC over the site broker. Enter the broker the gateway uses (for a gateway running its own broker, mqtt://ITS-ADDRESS:PORT), press Find gateways and roll back again.`,
         );
-      const value = (await callGateway(brokerUrl, gatewayId, 'rollback')) as {
-        running: number | null;
-        message?: string;
-      };
+      const value = await withGatewayClient(await client(brokerUrl), (c) =>
+        c.call(gatewayId, 'rollback', {}, { identity: pins.get(gatewayId)?.identity }),
+      );
       return { running: value.running, ...(value.message ? { message: value.message } : {}) };
     },
   };

@@ -88,6 +88,15 @@ export class DeployPage {
     await expect(this.result).toBeVisible({ timeout: 30_000 });
   }
 
+  /** What the row says about the gateway's identity against the pinned one. */
+  identity(id: string): Locator {
+    return this.gateway(id).getByTestId('identity');
+  }
+
+  async pair(id: string): Promise<void> {
+    await this.gateway(id).getByRole('button', { name: 'Pair', exact: true }).click();
+  }
+
   async rollback(id: string): Promise<void> {
     await this.gateway(id)
       .getByRole('button', { name: /Roll back/ })

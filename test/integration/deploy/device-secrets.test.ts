@@ -26,7 +26,7 @@ import { createDeployService } from '../../../shared/node/services/deploy';
 import { startVirtualShelly, type VirtualShelly } from '../../../shared/node/sim/virtual-shelly';
 import { freePort, startMosquitto } from '../../helpers/mosquitto';
 import { flow } from '../gateway/fixtures';
-import { connectClient, rpc, waitFor } from '../gateway/helpers';
+import { connectClient, rpc, trustedInstaller, waitFor } from '../gateway/helpers';
 import { spawnGateway, type GatewayProcess } from '../gateway/process';
 import { quietLog } from './harness';
 import { useCleanups } from '../../helpers/cleanups';
@@ -137,6 +137,8 @@ const startSite = async (extraArgs: string[] = [], env: Record<string, string> =
       gwData,
       '--trust',
       key.publicKey.slice('ed25519:'.length),
+      '--trust',
+      trustedInstaller,
       ...extraArgs,
     ],
     [],
@@ -153,6 +155,8 @@ const startSite = async (extraArgs: string[] = [], env: Record<string, string> =
   );
   await probe.subscribeAsync(`fieldgraph/v1/gw/${GATEWAY}/deploy`, { qos: 1 });
   const project = writeShellyProject(tempDir('fg-sec-proj-'), shelly);
+  // Secrets are sealed only to a gateway whose identity the app pinned by pairing.
+  await service.pair({ brokerUrl: m.url, gatewayId: GATEWAY }, direct);
   return { shelly, secrets, service, appData, gwData, gw, probe, brokerUrl: m.url, project, sent };
 };
 

@@ -4,7 +4,7 @@
  * reference: listing by typed address, preview, progress, history, a refused token that leaves
  * the running version alone, a missing token named with its fix, and rollback.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gatewayTokenRef } from '../../../shared/core/api/areas/deploy';
@@ -97,11 +97,23 @@ describe('deploy service over HTTP', () => {
         previous: [],
       }),
     ]);
-    // The key it announced is kept, so a USB package for it can be sealed without a broker.
-    const announced = JSON.parse(readFileSync(join(dataDir, 'gateway-keys.json'), 'utf8')) as {
-      gateways: Record<string, { publicKey: string }>;
+    // Its status is signed by an identity this app has not pinned: listing shows it, pins nothing.
+    expect(listed[0]!.identity).toEqual({
+      state: 'unpaired',
+      fingerprint: expect.stringMatching(/^[0-9a-f]{4}(:[0-9a-f]{4}){7}$/),
+    });
+    expect(existsSync(join(dataDir, 'gateway-keys.json'))).toBe(false);
+    // Pairing (over the broker) pins it; the key is then kept for USB packages and listed as paired.
+    const paired = await service.pair({ brokerUrl: m.url, gatewayId: 'http1' }, direct);
+    expect(paired.gatewayFingerprint).toBe(listed[0]!.identity!.fingerprint);
+    const pinned = JSON.parse(readFileSync(join(dataDir, 'gateway-keys.json'), 'utf8')) as {
+      gateways: Record<string, { publicKey: string; identity: string }>;
     };
-    expect(announced.gateways.http1?.publicKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(pinned.gateways.http1?.publicKey).toMatch(/^[0-9a-f]{64}$/);
+    expect((await service.gateways({ httpUrls: [httpUrl] }, direct))[0]!.identity).toMatchObject({
+      state: 'paired',
+      pinned: paired.gatewayFingerprint,
+    });
 
     const project = writeProject(tempDir('fg-http-proj-'), [hello('one')]);
     const spec = { kind: 'http-gateway', url: httpUrl, gatewayId: 'http1', tokenRef: ref } as const;

@@ -56,7 +56,10 @@ describe('pairing a gateway from the app', () => {
     const key = await service.key({}, direct);
 
     const paired = await service.pair({ brokerUrl: m.url, gatewayId: 'pair-open' }, direct);
-    expect(paired).toEqual({ fingerprint: key.fingerprint, gatewayFingerprint: open.gateway.fingerprint });
+    expect(paired).toEqual({
+      fingerprint: key.fingerprint,
+      gatewayFingerprint: open.gateway.identityFingerprint,
+    });
     expect(open.attached.trust.read().trusted.map((k) => k.fingerprint)).toEqual([key.fingerprint]);
     await expect(service.pair({ brokerUrl: m.url, gatewayId: 'pair-closed' }, direct)).rejects.toMatchObject({
       code: 'deploy.rejected',

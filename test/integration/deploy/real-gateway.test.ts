@@ -9,7 +9,7 @@ import { toHex } from '../../../shared/core/package/bytes';
 import { fingerprint } from '../../../shared/core/package/keys';
 import { makeRotation } from '../../../shared/core/package/rotation';
 import { mqttGatewayTarget } from '../../../shared/node/deploy/mqtt';
-import { callGateway } from '../../../shared/node/deploy/site';
+import { withGatewayClient } from '../../../shared/node/deploy/gateway-client';
 import { collectSiteFiles } from '../../../shared/node/deploy/collect';
 import { appVersion } from '../../../shared/node/paths';
 import { startMosquitto } from '../../helpers/mosquitto';
@@ -129,18 +129,19 @@ describe('deploying to the real gateway process', () => {
     await gw.online();
     const next = testKey(42);
     const stranger = testKey(43);
-    await expect(
-      callGateway(m.url, 'e2e1', 'rotateKey', {
-        rotation: makeRotation(stranger, next.publicKey, new Date().toISOString()),
-      }),
-    ).rejects.toMatchObject({
-      code: 'deploy.rejected',
-    });
-    const rotated = (await callGateway(m.url, 'e2e1', 'rotateKey', {
-      rotation: makeRotation(installerKey, next.publicKey, new Date().toISOString()),
-    })) as {
-      trusted: string;
-    };
+    const rotated = await withGatewayClient(
+      { brokerUrl: m.url, signingKey: installerKey },
+      async (client) => {
+        await expect(
+          client.call('e2e1', 'rotateKey', {
+            rotation: makeRotation(stranger, next.publicKey, new Date().toISOString()),
+          }),
+        ).rejects.toMatchObject({ code: 'deploy.rejected', details: { code: 'keys.bad_rotation' } });
+        return client.call('e2e1', 'rotateKey', {
+          rotation: makeRotation(installerKey, next.publicKey, new Date().toISOString()),
+        });
+      },
+    );
     expect(rotated.trusted).toBe(fingerprint(next.publicKey));
 
     const target = mqttGatewayTarget({ url: m.url }, 'e2e1');

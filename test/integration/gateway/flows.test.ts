@@ -9,7 +9,7 @@ import { silentLogger } from '../../../shared/node/log';
 import { freePort, startMosquitto } from '../../helpers/mosquitto';
 import { startVirtualShelly } from '../../../shared/node/sim/virtual-shelly';
 import { flow, startVirtualRelay, writeProject } from './fixtures';
-import { connectClient, nextJson, rpc, waitFor } from './helpers';
+import { connectClient, nextJson, rpc, trustedInstaller, waitFor } from './helpers';
 import { useCleanups } from '../../helpers/cleanups';
 
 const cleanups = useCleanups();
@@ -28,6 +28,7 @@ const gateway = async (
     id: 'gw1',
     broker,
     dataDir,
+    trust: [trustedInstaller],
     log: silentLogger,
     createRunner: (set, io) => createEngineRunner(set, io, 'gw1'),
   });

@@ -1,4 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
+import { gatewayMethodSpec, signRequest } from '../../../shared/core/gateway';
+import { encodeKey, type SigningKeyPair } from '../../../shared/core/package/keys';
+import { installerKey } from '../../helpers/packages';
+
+/** The installer key test gateways trust, in the form `--trust` and GatewayOptions.trust take. */
+export const trustedInstaller = encodeKey('ed25519', installerKey.publicKey);
 
 /** A plain mqtt.js client standing in for the installer's laptop or a device. */
 export const connectClient = async (
@@ -42,14 +49,28 @@ export const nextJson = <T = Record<string, unknown>>(
     client.subscribe(topic, { qos: 1 });
   });
 
-/** Sends an RPC request and waits for its reply. */
+/**
+ * Sends an RPC request and waits for its reply. Methods the contract marks as signed are signed
+ * with `key` (the trusted test installer key by default); `key: null` sends them unsigned.
+ */
 export const rpc = async (
   client: MqttClient,
   gatewayId: string,
   method: string,
   args: Record<string, unknown> = {},
+  key: SigningKeyPair | null = installerKey,
 ): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> => {
   const id = Math.random().toString(36).slice(2);
+  const auth =
+    gatewayMethodSpec(method)?.signed && key
+      ? signRequest(key, {
+          gatewayId,
+          method,
+          args,
+          nonce: randomBytes(16).toString('hex'),
+          at: new Date().toISOString(),
+        })
+      : undefined;
   const reply = nextJson<{
     id: string;
     ok: boolean;
@@ -57,7 +78,11 @@ export const rpc = async (
     error?: { code: string; message: string };
   }>(client, `fieldgraph/v1/gw/${gatewayId}/rpc/result`, (r) => r.id === id);
   await new Promise((r) => setTimeout(r, 50));
-  client.publish(`fieldgraph/v1/gw/${gatewayId}/rpc/${method}`, JSON.stringify({ id, args }), { qos: 1 });
+  client.publish(
+    `fieldgraph/v1/gw/${gatewayId}/rpc/${method}`,
+    JSON.stringify({ id, args, ...(auth ? { auth } : {}) }),
+    { qos: 1 },
+  );
   return reply;
 };
 

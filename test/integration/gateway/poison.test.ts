@@ -8,7 +8,7 @@ import type { MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { freePort, startMosquitto } from '../../helpers/mosquitto';
 import { flow } from './fixtures';
-import { connectClient, rpc } from './helpers';
+import { connectClient, rpc, trustedInstaller } from './helpers';
 import { spawnGateway, type GatewayProcess } from './process';
 import { useCleanups } from '../../helpers/cleanups';
 
@@ -175,6 +175,8 @@ const runGateway = async (brokerUrl: string, project: string): Promise<GatewayPr
     tempDir('fg-poison-data-'),
     '--project',
     project,
+    '--trust',
+    trustedInstaller,
   ]);
   cleanups.push(gw.kill);
   await gw.online();

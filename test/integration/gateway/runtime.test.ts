@@ -4,7 +4,7 @@ import { silentLogger } from '../../../shared/node/log';
 import type { FlowIo, FlowRunnerFactory } from '../../../shared/node/gateway/runner';
 import { startGateway, type Gateway } from '../../../shared/node/gateway/runtime';
 import { freePort, startMosquitto, type Mosquitto } from '../../helpers/mosquitto';
-import { connectClient, nextJson, rpc, waitFor } from './helpers';
+import { connectClient, nextJson, rpc, trustedInstaller, waitFor } from './helpers';
 import { useCleanups } from '../../helpers/cleanups';
 
 // A stand-in for the engine glue: the runtime is tested on its own seams here; flows through the
@@ -32,6 +32,7 @@ const gateway = async (url: string, dataDir: string, id = 'gw1'): Promise<Gatewa
     id,
     broker: { url },
     dataDir,
+    trust: [trustedInstaller],
     log: silentLogger,
     createRunner: recordingRunner,
   });

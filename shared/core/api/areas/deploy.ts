@@ -26,7 +26,7 @@ export const DeployTargetSpec = Type.Union([
     /** The gateway's HTTP endpoint, `http://host:port`. */
     url: Url,
     gatewayId: Id,
-    /** Where the deploy token is kept in the secret store (never the token itself). */
+    /** Where the deploy token is kept in the secret store: always `gateway/<gatewayId>/http-token` (see gatewayTokenRef). */
     tokenRef: SecretRef,
   }),
   Type.Object({
@@ -62,6 +62,26 @@ export const DeployGateway = Type.Object({
   running: Type.Union([Type.Integer(), Type.Null()]),
   previous: Type.Array(Type.Integer()),
   packageId: Type.Union([Type.String(), Type.Null()]),
+  /**
+   * The gateway's identity against the one this app pinned when it paired: `paired` (the status
+   * is signed by the pinned identity), `unpaired` (signed, never paired), `changed` (signed by
+   * another identity: `pinned` and `fingerprint` differ, re-pair only after comparing them) or
+   * `unsigned` (no valid signature: an old gateway, or a forgery). Absent when no status was read.
+   */
+  identity: Type.Optional(
+    Type.Object({
+      state: Type.Union([
+        Type.Literal('paired'),
+        Type.Literal('unpaired'),
+        Type.Literal('changed'),
+        Type.Literal('unsigned'),
+      ]),
+      /** Fingerprint of the identity the gateway announces now. */
+      fingerprint: Type.Optional(Type.String()),
+      /** Fingerprint of the identity pinned at pairing. */
+      pinned: Type.Optional(Type.String()),
+    }),
+  ),
 });
 
 /** Flow changes a deployment makes on one gateway. */
@@ -153,9 +173,14 @@ export const deployMethods = {
   ),
   history: defineMethod(Type.Object({}), Type.Array(DeploymentRecord), 'Past deployments, newest first.'),
   pair: defineMethod(
-    Type.Object({ brokerUrl: Url, gatewayId: Id }),
+    Type.Object({
+      brokerUrl: Url,
+      gatewayId: Id,
+      /** Re-pair: replace a pinned identity that changed (only after comparing both fingerprints). */
+      replace: Type.Optional(Type.Boolean()),
+    }),
     Type.Object({ fingerprint: Type.String(), gatewayFingerprint: Type.String() }),
-    'Sends the installer public key to a gateway whose pairing is open; compare the fingerprint with the gateway console.',
+    "Sends the installer public key to a gateway whose pairing is open (or that trusts it already) and pins the gateway's identity; compare both fingerprints with the gateway console.",
   ),
   rollback: defineMethod(
     Type.Object({ brokerUrl: Type.Optional(Url), gatewayId: Id }),

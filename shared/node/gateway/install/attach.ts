@@ -1,18 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 /**
  * Plugs the installer into a running gateway: the committed version is what the gateway runs
  * (through its `load` seam), packages arrive through every receiver the gateway offers, and
  * trust comes from `--trust` keys plus the trust list in the gateway's data folder.
  */
-import { join } from 'node:path';
 import { FieldgraphError } from '../../../core/errors';
 import { decodeKey } from '../../../core/package/keys';
-import type { KeyRotation } from '../../../core/package/rotation';
-import { openTrustStore, type TrustStore } from '../../keys/trust';
+import type { TrustStore } from '../../keys/trust';
 import type { Logger } from '../../log';
 import { loadProjectFlowSet } from '../project';
 import type { FlowSet } from '../runner';
 import type { RunningSecrets } from '../secrets';
 import type { Gateway } from '../runtime';
+import { fingerprint as fingerprintOf } from '../../../core/package/keys';
+import { MANIFEST_FILE } from '../../../core/package/manifest';
 import { createInstaller, type InstallRuntime, type Installer } from './installer';
 import { listenForPackages, publishReport } from './receivers';
 
@@ -34,6 +36,20 @@ export const flowSetFromInstall = (
     source: { kind: 'package', installDir, version },
     ...(openSecrets ? { secrets: openSecrets(dir) } : {}),
   };
+};
+
+/** Ids of the flows an installed version's manifest lists (`flows/<id>.json`). */
+const listedFlowIds = (dir: string): string[] => {
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as {
+      files?: Array<{ path?: unknown }>;
+    };
+    return (manifest.files ?? [])
+      .map((f) => (typeof f.path === 'string' ? /^flows\/([^/]+)\.json$/.exec(f.path)?.[1] : undefined))
+      .filter((id): id is string => id !== undefined);
+  } catch {
+    return [];
+  }
 };
 
 /** What `attachInstaller` adds to a gateway. */
@@ -63,18 +79,14 @@ export const attachInstaller = async (
   gateway: Gateway,
   options: AttachOptions,
 ): Promise<AttachedInstaller> => {
-  const trust = openTrustStore(
-    join(gateway.options.dataDir, 'trust.json'),
-    (gateway.options.trust ?? []).map((hex) =>
-      decodeKey('ed25519', hex.startsWith('ed25519:') ? hex : `ed25519:${hex}`),
-    ),
-  );
-  let loaded = 0;
+  const trust = gateway.trust;
+  // The flow ids the installed version's manifest lists: every one must be running to be healthy.
+  let expected: string[] = [];
   const runtime: InstallRuntime = {
     async start(dir, version) {
       // At start and after every install or rollback: the secrets of exactly the version that runs.
       const set = flowSetFromInstall(dir, gateway.installDir, version, options.log, gateway.openSecrets);
-      loaded = set.flows.length;
+      expected = version === null ? [] : listedFlowIds(dir);
       await gateway.load(set);
       const problem = set.secrets?.problem;
       return problem
@@ -83,8 +95,15 @@ export const attachInstaller = async (
           }
         : undefined;
     },
-    // Healthy: every flow of the package is running and the broker session is up.
-    healthCheck: async () => (gateway.status().flows?.length ?? 0) === loaded && gateway.link.connected(),
+    // Healthy: every flow the manifest lists is running (one that failed to load or deploy is
+    // missing from the status) and the broker session is up.
+    healthCheck: async () => {
+      const running = new Set((gateway.status().flows ?? []).map((f) => f.id));
+      const missing = expected.filter((id) => !running.has(id));
+      if (missing.length)
+        options.log.warn('flows of the new version are not running', { missing: missing.slice(0, 20) });
+      return missing.length === 0 && gateway.link.connected();
+    },
   };
   const installer = createInstaller({
     root: gateway.installDir,
@@ -109,25 +128,46 @@ export const attachInstaller = async (
     watchDir: gateway.options.watchDir,
     log: options.log,
   });
+  const trustList = () => {
+    const file = trust.read();
+    return { schemaVersion: 1 as const, trusted: [...file.trusted], revoked: [...file.revoked] };
+  };
   // Key rotation needs no visit: the statement is signed by a key this gateway already trusts.
   gateway.rpc.register('rotateKey', (args) => {
-    const entry = trust.rotate(args.rotation as KeyRotation);
-    return { trusted: entry.fingerprint, keys: trust.read() };
+    const entry = trust.rotate(args.rotation);
+    return { trusted: entry.fingerprint, keys: trustList() };
   });
-  gateway.rpc.register('trustedKeys', () => trust.read());
-  gateway.rpc.register('pair', (args) => {
-    if (!options.pairingUntil || Date.now() > options.pairingUntil) {
+  gateway.rpc.register('trustedKeys', () => trustList());
+  gateway.rpc.register('pair', (args, caller) => {
+    const key = decodeKey('ed25519', args.publicKey);
+    const alreadyTrusted = trust.policy().trusted.some((k) => fingerprintOf(k) === caller.signer);
+    // Outside the window only a key the gateway already trusts may pair (to pin a replaced
+    // gateway's identity again); inside it, the key being enrolled may sign for itself.
+    if (!alreadyTrusted && (!options.pairingUntil || Date.now() > options.pairingUntil)) {
       throw new FieldgraphError(
         'keys.pairing_closed',
         `Gateway ${gateway.id} is not accepting pairing requests. Restart it with pairing open, or enrol the key with --trust.`,
       );
     }
-    const key = decodeKey('ed25519', typeof args.publicKey === 'string' ? args.publicKey : '');
-    const label = typeof args.label === 'string' ? args.label.slice(0, 100) : 'installer';
+    const label = args.label ?? 'installer';
     const entry = trust.trust(key, label);
     // The person pairing compares this line on the gateway's console with what the app shows.
-    options.log.info('paired with an installer key', { fingerprint: entry.fingerprint, label });
-    return { fingerprint: entry.fingerprint, gatewayFingerprint: gateway.fingerprint };
+    options.log.info('paired with an installer key', {
+      fingerprint: entry.fingerprint,
+      label,
+      gatewayIdentity: gateway.identityFingerprint,
+    });
+    return {
+      fingerprint: entry.fingerprint,
+      gatewayFingerprint: gateway.identityFingerprint,
+      gateway: gateway.id,
+      identity: gateway.identity,
+      publicKey: gateway.publicKey,
+    };
+  });
+  gateway.rpc.register('unpair', (args) => {
+    trust.untrust(args.fingerprint);
+    return { keys: trustList() };
   });
   return { installer, trust, close: stop };
 };

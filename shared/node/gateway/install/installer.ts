@@ -11,40 +11,10 @@ import { verifyPackage, type VerifiedPackage } from '../../../core/package/verif
 import { useNodePackageCrypto } from '../../keys/node-crypto';
 import { InstallStore, type InstallState } from './store';
 
-/** Where a package came from. */
-export type InstallSource = 'mqtt' | 'group' | 'http' | 'folder' | 'local';
+import type { InstallReport, InstallResult, InstallSource, InstallStep } from '../../../core/gateway';
 
-/** The steps an install goes through, in order; `rejected`, `rolled_back` and `failed` end it unsuccessfully. */
-export type InstallStep =
-  | 'received'
-  | 'verified'
-  | 'staged'
-  | 'switched'
-  | 'started'
-  | 'healthy'
-  | 'committed'
-  | 'unchanged'
-  | 'rejected'
-  | 'rolled_back'
-  | 'failed';
-
-/** One progress report, as published on `…/deploy/result` (plain JSON). */
-export interface InstallReport {
-  readonly gateway: string;
-  readonly step: InstallStep;
-  /** True on every step of a good install; false on the final step of a refused or failed one. */
-  readonly ok: boolean;
-  /** True on the last report of an install. */
-  readonly final: boolean;
-  readonly source: InstallSource;
-  readonly packageId?: string;
-  readonly version?: number;
-  /** The version running after this step. */
-  readonly running: number | null;
-  readonly code?: string;
-  readonly message?: string;
-  readonly at: string;
-}
+/** The install report, result, source and step types of the gateway protocol (shared/core/gateway). */
+export type { InstallReport, InstallResult, InstallSource, InstallStep };
 
 /** How the installer starts and checks the runtime; the gateway runtime plugs in here. */
 export interface InstallRuntime {
@@ -76,21 +46,13 @@ export interface InstallerOptions {
   readonly report?: (report: InstallReport) => void;
 }
 
-/** The outcome of one install. */
-export interface InstallResult {
-  readonly ok: boolean;
-  readonly step: InstallStep;
-  readonly version?: number;
-  readonly running: number | null;
-  readonly code?: string;
-  readonly message?: string;
-}
-
 /** A gateway's installer. */
 export interface Installer {
   readonly store: InstallStore;
   /** Verifies and installs package bytes; resolves with the final step (never rejects for a bad package). */
   install(bytes: Uint8Array, source: InstallSource): Promise<InstallResult>;
+  /** Reports a package a receiver refused before the installer saw it (too large, not a regular file). */
+  refuse(source: InstallSource, code: ErrorCode, message: string): InstallResult;
   /** Switches back to the newest kept previous version (the `rollback` RPC). */
   rollback(): Promise<InstallResult>;
   /** The committed state. */
@@ -288,6 +250,7 @@ export const createInstaller = (options: InstallerOptions): Installer => {
   return {
     store,
     install: (bytes, source) => serial(() => install(bytes, source)),
+    refuse: (source, code, message) => end(source, 'rejected', { code, message }),
     rollback: () => serial(rollback),
     state: () => store.readState(),
   };

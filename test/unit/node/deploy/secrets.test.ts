@@ -5,10 +5,13 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toHex, utf8 } from '../../../../shared/core/package/bytes';
 import { openSecrets, sealSecrets } from '../../../../shared/core/package/seal';
-import { openGatewayKeyBook, sealedSecretsFor } from '../../../../shared/node/deploy/secrets';
+import { signStatus, type GatewayStatus } from '../../../../shared/core/gateway';
+import { encodeKey } from '../../../../shared/core/package/keys';
+import { openGatewayPinBook } from '../../../../shared/node/deploy/pins';
+import { sealedSecretsFor } from '../../../../shared/node/deploy/secrets';
 import { keyFingerprint } from '../../../../shared/node/gateway/identity';
 import type { SecretStore } from '../../../../shared/node/secrets';
-import { installerKey } from '../../../helpers/packages';
+import { installerKey, testKey } from '../../../helpers/packages';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -17,8 +20,15 @@ afterEach(() => {
 const keyBook = () => {
   const dir = mkdtempSync(join(tmpdir(), 'fg-keys-'));
   dirs.push(dir);
-  return { path: join(dir, 'gateway-keys.json'), book: openGatewayKeyBook(join(dir, 'gateway-keys.json')) };
+  return { path: join(dir, 'gateway-keys.json'), book: openGatewayPinBook(join(dir, 'gateway-keys.json')) };
 };
+
+/** The gateway's identity key, and another gateway's (or an attacker's). */
+const identity = testKey(7);
+const impostor = testKey(8);
+const identityText = encodeKey('ed25519', identity.publicKey);
+const statusBy = (key: typeof identity, publicKey: string): GatewayStatus =>
+  signStatus({ schemaVersion: 1, id: 'gw1', state: 'online', publicKey }, key);
 
 /** The SecretStore interface over a Map (the encrypted-file store is tested on its own). */
 const memoryStore = (values: Record<string, string>): SecretStore => {
@@ -61,14 +71,15 @@ const request = (overrides: Partial<Parameters<typeof sealedSecretsFor>[0]> = {}
   store: memoryStore({ 'site/home/wifi': 'wifi-pass', 'shelly/admin': 'sh-pass', unrelated: 'no' }),
   packageFor: { kind: 'gateway', id: 'gw1' } as const,
   targetLabel: 'USB folder /media/stick',
+  pins: keyBook().book,
   ...overrides,
 });
 
 describe('sealing a site’s secrets for one gateway', () => {
   it('seals exactly the referenced values to the gateway key the app has seen', async () => {
     const { book } = keyBook();
-    book.remember('gw1', gatewayHex);
-    const secrets = await sealedSecretsFor(request({ keys: book }));
+    book.pin('gw1', identityText, gatewayHex);
+    const secrets = await sealedSecretsFor(request({ pins: book }));
     expect(secrets?.values).toEqual({ 'site/home/wifi': 'wifi-pass', 'shelly/admin': 'sh-pass' });
     expect(toHex(secrets!.gatewayPublicKey)).toBe(gatewayHex);
     const bind = { packageId: 'p', version: 1 };
@@ -88,8 +99,8 @@ describe('sealing a site’s secrets for one gateway', () => {
 
   it('names every missing reference and the field that uses it, and how to store it', async () => {
     const { book } = keyBook();
-    book.remember('gw1', gatewayHex);
-    const error = await sealedSecretsFor(request({ keys: book, store: memoryStore({}) })).catch((e) => e);
+    book.pin('gw1', identityText, gatewayHex);
+    const error = await sealedSecretsFor(request({ pins: book, store: memoryStore({}) })).catch((e) => e);
     expect(error).toMatchObject({
       code: 'deploy.secret_missing',
       details: { missing: ['shelly/admin', 'site/home/wifi'] },
@@ -106,31 +117,58 @@ describe('sealing a site’s secrets for one gateway', () => {
     expect(error.message).toMatch(/group "lobby".*each gateway/);
   });
 
-  it('refuses a package for a gateway whose key it has never seen', async () => {
+  it('refuses a package for a gateway the app never paired with', async () => {
     const { book } = keyBook();
-    await expect(sealedSecretsFor(request({ keys: book }))).rejects.toMatchObject({
-      code: 'deploy.gateway_key_unknown',
+    await expect(sealedSecretsFor(request({ pins: book }))).rejects.toMatchObject({
+      code: 'gateway.not_paired',
     });
+  });
+
+  it('never seals to a key from a status the pinned identity did not sign', async () => {
+    const { path, book } = keyBook();
+    book.pin('gw1', identityText, gatewayHex);
+    const before = readFileSync(path, 'utf8');
+    const attacker = toHex(x25519.keygen().publicKey);
+    // Unsigned (a forged retained status): ignored, the pinned key is used.
+    const unsigned: GatewayStatus = { schemaVersion: 1, id: 'gw1', state: 'online', publicKey: attacker };
+    const sealedTo = await sealedSecretsFor(request({ pins: book, liveStatus: async () => unsigned }));
+    expect(toHex(sealedTo!.gatewayPublicKey)).toBe(gatewayHex);
+    // Signed by another identity: refused with both fingerprints, nothing sealed, the pin kept.
+    const error = await sealedSecretsFor(
+      request({ pins: book, liveStatus: async () => statusBy(impostor, attacker) }),
+    ).catch((e) => e);
+    expect(error).toMatchObject({ code: 'gateway.identity_changed' });
+    expect(error.details.pinned).not.toBe(error.details.announced);
+    expect(error.message).toContain(error.details.pinned);
+    expect(error.message).toContain(error.details.announced);
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    // Signed by the pinned identity: its new sealing key is used and kept.
+    const rekeyed = toHex(x25519.keygen().publicKey);
+    const fresh = await sealedSecretsFor(
+      request({ pins: book, liveStatus: async () => statusBy(identity, rekeyed) }),
+    );
+    expect(toHex(fresh!.gatewayPublicKey)).toBe(rekeyed);
+    expect(book.get('gw1')?.publicKey).toBe(rekeyed);
   });
 
   it('refuses when the key does not match the fingerprint the site file pins', async () => {
     const { book } = keyBook();
-    book.remember('gw1', gatewayHex);
+    book.pin('gw1', identityText, gatewayHex);
     const other = toHex(x25519.keygen().publicKey);
     const pinnedOther = site({ gateways: [{ id: 'gw1', fingerprint: keyFingerprint(other) }] });
-    await expect(sealedSecretsFor(request({ keys: book, siteFile: pinnedOther }))).rejects.toMatchObject({
+    await expect(sealedSecretsFor(request({ pins: book, siteFile: pinnedOther }))).rejects.toMatchObject({
       code: 'deploy.gateway_key_mismatch',
     });
     const pinnedRight = site({
       gateways: [{ id: 'gw1', fingerprint: keyFingerprint(gatewayHex).toUpperCase() }],
     });
-    expect(await sealedSecretsFor(request({ keys: book, siteFile: pinnedRight }))).toBeDefined();
+    expect(await sealedSecretsFor(request({ pins: book, siteFile: pinnedRight }))).toBeDefined();
   });
 
-  it('keeps only public keys in the key book', () => {
+  it('keeps only public keys in the pin book', () => {
     const { path, book } = keyBook();
-    book.remember('gw1', gatewayHex);
-    expect(book.get('gw1')).toBe(gatewayHex);
+    book.pin('gw1', identityText, gatewayHex);
+    expect(book.get('gw1')).toMatchObject({ identity: identityText, publicKey: gatewayHex });
     expect(book.get('gw2')).toBeUndefined();
     expect(readFileSync(path, 'utf8')).not.toContain(toHex(gateway.secretKey));
   });
