@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { RunOutcome, TRACE_QUERY_MAX, type StoredRun } from '../../shared/core/engine';
 import { FieldgraphError } from '../../shared/core/errors';
-import { callGateway } from '../../shared/node/deploy/site';
+import { withGatewayClient } from '../../shared/node/deploy/gateway-client';
+import { readSigningKeyFile } from '../../shared/node/keys/files';
 import { GATEWAY_ID_PATTERN } from '../../shared/node/gateway/topics';
 import { UsageError, type Command } from '../command';
 
@@ -59,7 +60,7 @@ const describeRun = (run: StoredRun): string => {
 export const tracesCommand: Command = {
   name: 'traces',
   summary: 'List the runs a gateway kept (its traces), newest first, over MQTT',
-  usage: `Usage: fieldgraph traces --mqtt URL --gateway ID [--flow FLOW] [--outcome O] [--limit N] [--json]
+  usage: `Usage: fieldgraph traces --mqtt URL --gateway ID --key FILE [--flow FLOW] [--outcome O] [--limit N] [--json]
 
 Reads the traces a running gateway keeps, over the site broker, newest first: per run its
 flow, start, outcome and every step with its node, kind, time after the run started, input,
@@ -67,6 +68,8 @@ output and error.
 
   --mqtt URL       the site broker, mqtt://host:port (credentials in the URL stay local)
   --gateway ID     the gateway's id
+  --key FILE       an installer signing key the gateway trusts (signing.key from keys generate):
+                   traces carry site data, so the request is signed
   --flow FLOW      only runs of this flow
   --outcome O      only runs that ended so: ${outcomes.join(', ')} (comma-separated for several)
   --limit N        at most N runs (1–${TRACE_QUERY_MAX}, default 20)
@@ -83,8 +86,13 @@ output and error.
         outcome: { type: 'string' },
         limit: { type: 'string' },
         json: { type: 'boolean', default: false },
+        key: { type: 'string' },
       },
     });
+    if (!values.key)
+      throw new UsageError(
+        'Give the installer signing key with --key FILE: a gateway answers "traces" only to a key it trusts.',
+      );
     if (!values.mqtt)
       throw new UsageError('Say which broker the gateway is on with --mqtt mqtt://host:port.');
     if (!/^(mqtts?|wss?|tcp):\/\//.test(values.mqtt))
@@ -105,11 +113,15 @@ output and error.
         `--limit takes a whole number from 1 to ${TRACE_QUERY_MAX}, not ${JSON.stringify(values.limit)}.`,
       );
     try {
-      const reply = (await callGateway(values.mqtt, values.gateway, 'traces', {
-        ...(values.flow ? { flowId: values.flow } : {}),
-        ...(wanted ? { outcome: [...new Set(wanted)] } : {}),
-        limit,
-      })) as { traces?: StoredRun[] };
+      const signingKey = readSigningKeyFile(values.key, (warning) => console.error(warning));
+      const gatewayId = values.gateway;
+      const reply = await withGatewayClient({ brokerUrl: values.mqtt, signingKey }, (client) =>
+        client.call(gatewayId, 'traces', {
+          ...(values.flow ? { flowId: values.flow } : {}),
+          ...(wanted ? { outcome: [...new Set(wanted)] as StoredRun['outcome'][] } : {}),
+          limit,
+        }),
+      );
       const runs = Array.isArray(reply?.traces) ? reply.traces : [];
       if (values.json) console.log(JSON.stringify({ runs: runs.map(toLine) }));
       else if (runs.length === 0) console.log(`Gateway ${values.gateway} keeps no runs that match.`);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import writeFileAtomic from 'write-file-atomic';
-import { TraceQuery as TraceQuerySchema } from '../../core/engine/trace-query';
+import { TraceQuery as TraceQuerySchema, type StoredRun } from '../../core/engine/trace-query';
 import { FieldgraphError } from '../../core/errors';
 import type { RpcServer } from './rpc';
 import type { FlowRunner } from './runner';
@@ -185,7 +185,11 @@ export const registerTraceMethods = (
   traces: TraceStore,
   runner: () => FlowRunner | undefined,
 ): void => {
-  rpc.register('traces', (args) => ({ traces: traces.query(toQuery(args)), runs: traces.counts() }));
+  // The store keeps what the engine wrote: StoredRun documents (the contract's answer type).
+  rpc.register('traces', (args) => ({
+    traces: traces.query(toQuery(args)) as StoredRun[],
+    runs: traces.counts(),
+  }));
   rpc.register('trace', (args) => {
     const trace = typeof args.runId === 'string' ? traces.get(args.runId) : undefined;
     if (!trace)
@@ -193,7 +197,7 @@ export const registerTraceMethods = (
         'gateway.rpc_bad_request',
         `No trace of run ${JSON.stringify(args.runId)} is kept on this gateway; list them with the "traces" method.`,
       );
-    return trace;
+    return trace as StoredRun;
   });
   rpc.register('flow', (args) => {
     const found = typeof args.flowId === 'string' ? runner()?.flow?.(args.flowId) : undefined;

@@ -3,6 +3,7 @@
  * newest first, filtered by flow, outcome and limit, in exactly the documented JSON shape.
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -10,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { useCleanups } from '../../helpers/cleanups';
 import { freePort, startMosquitto } from '../../helpers/mosquitto';
 import { flow, writeProject } from '../gateway/fixtures';
-import { connectClient, waitFor } from '../gateway/helpers';
+import { encodeKey } from '../../../shared/core/package/keys';
+import { installerKey } from '../../helpers/packages';
+import { connectClient, trustedInstaller, waitFor } from '../gateway/helpers';
 import { spawnGateway } from '../gateway/process';
 
 const cleanups = useCleanups();
@@ -30,10 +33,20 @@ const built = build({
   logLevel: 'warning',
 });
 
+// Traces carry site data: the request is signed with an installer key the gateway trusts.
+// (Written per call: the per-test cleanups remove temp folders.)
+const writeKeyFile = (): string => {
+  const keyFile = join(cleanups.tempDir('fg-traces-key-'), 'signing.key');
+  writeFileSync(keyFile, encodeKey('ed25519-secret', installerKey.secretKey) + '\n', { mode: 0o600 });
+  return keyFile;
+};
+
 const traces = async (...args: string[]) => {
   await built;
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [bundle, 'traces', ...args], { cwd: repo });
+    const child = spawn(process.execPath, [bundle, 'traces', '--key', writeKeyFile(), ...args], {
+      cwd: repo,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -88,6 +101,8 @@ describe('fieldgraph traces', () => {
       cleanups.tempDir('fg-traces-data-'),
       '--project',
       project,
+      '--trust',
+      trustedInstaller,
     ]);
     cleanups.push(gw.kill);
     await gw.online();

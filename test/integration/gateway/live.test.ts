@@ -15,7 +15,7 @@ import { silentLogger } from '../../../shared/node/log';
 import { useCleanups } from '../../helpers/cleanups';
 import { startMosquitto } from '../../helpers/mosquitto';
 import { flow, writeProject } from './fixtures';
-import { connectClient, rpc, waitFor } from './helpers';
+import { connectClient, rpc, waitFor, trustedInstaller } from './helpers';
 
 const cleanups = useCleanups();
 
@@ -45,6 +45,7 @@ const setUp = async () => {
     id: 'live1',
     broker: { url: m.url },
     dataDir: cleanups.tempDir('fg-live-'),
+    trust: [trustedInstaller],
     log: silentLogger,
     createRunner: (set, io) => createEngineRunner(set, io, 'live1'),
   });
