@@ -227,7 +227,7 @@ test('a motion → light flow built from discovered virtual devices is bound in 
     // through the settable boolean it describes, and the Shelly switch; not the sensor.
     await expect(canvas.devicePicker('demo-relay-switch').locator('option')).toHaveText([
       '— not bound —',
-      'Demo relay (Tasmota relay / plug)',
+      'Demo relay (Tasmota device)',
       'Demo Homie light (Homie device (v4 / v5))',
       'shellyplus1pm-demo01 (Shelly Plus 1PM)',
     ]);
@@ -278,9 +278,11 @@ test('a motion → light flow built from discovered virtual devices is bound in 
       {
         id: 'demo-relay',
         name: 'Demo relay',
-        model: 'tasmota-relay',
+        model: 'tasmota-device',
         identity: { hostname: 'demo-relay-c4d5', mac: 'a4cf12b3c4d5', topic: 'demo_relay' },
-        variables: { host: '127.0.0.1', topic: 'demo_relay' },
+        variables: { host: '127.0.0.1', lwt: 'tele/demo_relay/LWT', topic: 'demo_relay' },
+        // What it drives comes from its discovery config: relay 1, bound at its own topics.
+        entities: { relay1: expect.objectContaining({ capability: 'switch@1' }) },
       },
     ]);
     expect(JSON.parse(readFileSync(join(folder, 'sites', 'workshop.json'), 'utf8'))).toMatchObject({

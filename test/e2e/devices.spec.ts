@@ -20,7 +20,7 @@ test('"Open demo site" starts the virtual site and the Devices view lists it, ma
   ]) {
     await expect(devices.row(name)).toBeVisible({ timeout: 15_000 });
   }
-  await expect(devices.row('Demo relay')).toContainText('Tasmota relay');
+  await expect(devices.row('Demo relay')).toContainText('Tasmota device');
   await expect(devices.status).toContainText('broker mqtt://127.0.0.1:');
   await screenshot(page, 'devices-demo');
 

@@ -7,10 +7,16 @@ test('the library lists, searches and explains capabilities and device models', 
 }) => {
   const library = new LibraryPage(page);
   await library.open();
-  await expect(library.count).toHaveText(/^39 of 39$/);
+  await expect(library.count).toHaveText(/^43 of 43$/);
 
   await library.search.fill('shelly');
-  expect(await library.listedIds()).toEqual(['shelly-plus-1', 'shelly-plus-1pm']);
+  expect(await library.listedIds()).toEqual([
+    'discovered-device',
+    'shelly-gen1',
+    'shelly-gen2',
+    'shelly-plus-1',
+    'shelly-plus-1pm',
+  ]);
   await library.entry('shelly-plus-1pm').click();
   await expect(library.detail.getByRole('heading', { name: 'Shelly Plus 1PM' })).toBeVisible();
   await expect(library.detail.locator('[data-implementation="switch"]')).toContainText('RPC Switch.Set');
@@ -34,7 +40,7 @@ test('the library lists, searches and explains capabilities and device models', 
 
   await library.search.fill('');
   await library.show('Capabilities');
-  await expect(library.count).toHaveText(/^26 of 39$/);
+  await expect(library.count).toHaveText(/^26 of 43$/);
   await library.entry('color-light@1').click();
   await expect(library.detail).toContainText('includes dimmer@1, switch@1');
   await expect(library.detail.getByRole('cell', { name: /Brightness/ })).toBeVisible();

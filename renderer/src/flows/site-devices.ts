@@ -10,6 +10,7 @@ import {
   unsetConditions,
 } from '../../../shared/core/model/binding';
 import type { Catalog } from '../../../shared/core/model/catalog';
+import { modelForDevice } from '../../../shared/core/model/entities';
 import { canFillRole } from '../../../shared/core/model/resolver';
 import type { Device } from '../../../shared/core/model/schemas';
 import { sameDevice, toSiteDevice } from '../../../shared/core/registry/to-site-device';
@@ -40,8 +41,10 @@ export const siteDeviceFor = (
 
 /** The capabilities a device offers flows: those of the implementations that apply to it. */
 export const offeredCapabilities = (device: Device, catalog: Catalog): string[] => {
-  const model = catalog.models.get(device.model);
-  if (!model) return [];
+  const base = catalog.models.get(device.model);
+  if (!base) return [];
+  // The device's own entities (what discovery understood it announces) count with its model's.
+  const model = modelForDevice(base, device);
   const keys = applicableImplementations({ model, variables: device.variables ?? {} });
   const ids = new Set(keys.map((k) => model.implements[k]!.capability));
   return [...ids].filter((id) => !housekeeping.has(id)).sort();
@@ -55,8 +58,9 @@ export const pendingCapabilities = (
   device: Device,
   catalog: Catalog,
 ): { capability: string; settings: string[] }[] => {
-  const model = catalog.models.get(device.model);
-  if (!model) return [];
+  const base = catalog.models.get(device.model);
+  if (!base) return [];
+  const model = modelForDevice(base, device);
   const offered = new Set(offeredCapabilities(device, catalog));
   const bound = { model, variables: device.variables ?? {} };
   const out = new Map<string, string[]>();
