@@ -10,7 +10,7 @@ import {
   loadMatchableModels,
   type DiscoverySession,
 } from '../../../shared/node/discovery/session';
-import { callGateway } from '../../../shared/node/deploy/site';
+import { withGatewayClient } from '../../../shared/node/deploy/gateway-client';
 import { fingerprint } from '../../../shared/core/package/keys';
 import { toHex } from '../../../shared/core/package/bytes';
 import { silentLogger } from '../../../shared/node/log';
@@ -83,11 +83,16 @@ describe('the demo site against mosquitto, discovered by every source', () => {
 
   it('its gateway takes packages and accepts pairing while the demo runs', async () => {
     expect(site.gatewayId).toBe(DEMO_DEVICES.gatewayId);
-    expect(await callGateway(broker.url, site.gatewayId, 'installed')).toMatchObject({ committed: null });
-    const paired = await callGateway(broker.url, site.gatewayId, 'pair', {
-      publicKey: `ed25519:${toHex(installerKey.publicKey)}`,
-      label: 'test',
-    });
+    const paired = await withGatewayClient(
+      { brokerUrl: broker.url, signingKey: installerKey },
+      async (client) => {
+        expect(await client.call(site.gatewayId, 'installed', {})).toMatchObject({ committed: null });
+        return client.call(site.gatewayId, 'pair', {
+          publicKey: `ed25519:${toHex(installerKey.publicKey)}`,
+          label: 'test',
+        });
+      },
+    );
     expect(paired).toMatchObject({ fingerprint: fingerprint(installerKey.publicKey) });
   });
 
