@@ -5,6 +5,7 @@ import { discoverCommand } from './discover';
 import { gatewayCommand } from './gateway';
 import { keysCommand } from './keys';
 import { libraryCommand } from './library';
+import { noderedCommand } from './nodered';
 import { packCommand } from './pack';
 import { simCommand } from './sim';
 import { tdCommand } from './td';
@@ -27,5 +28,6 @@ export const commands: readonly Command[] = [
   commissionCommand,
   libraryCommand,
   tdCommand,
+  noderedCommand,
   validateCommand,
 ];

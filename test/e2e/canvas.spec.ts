@@ -467,12 +467,14 @@ test('a Node-RED export imports as a new flow with a report of what did not conv
   const dialog = page.getByTestId('nodered-import');
   await dialog.locator('textarea').fill(readFileSync('test/fixtures/nodered/inject-function.json', 'utf8'));
   await dialog.getByRole('button', { name: 'Check' }).click();
-  await expect(dialog).toContainText('6 of 8 nodes convert into 1 flow');
-  await expect(dialog.getByTestId('import-report')).toContainText('Function nodes run JavaScript');
+  await expect(dialog).toContainText('6 of 8 nodes convert into 1 flow; 7 of 7 wires kept');
+  await expect(dialog.getByTestId('import-report')).toContainText('It runs JavaScript');
   await screenshot(page, 'canvas-nodered-report');
   await dialog.getByRole('button', { name: 'Import' }).click();
   await expect(page.getByRole('tab', { name: 'Morning' })).toHaveAttribute('aria-selected', 'true');
-  await expect(canvas.nodes).toHaveCount(7);
+  // Converted nodes, the two placeholders (function, mqtt out to msg.topic) and every wire.
+  await expect(canvas.nodes).toHaveCount(11);
+  await expect(page.locator('[data-kind="nodered.unconverted"]')).toHaveCount(2);
 
   await page.getByRole('button', { name: 'Switch theme' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');

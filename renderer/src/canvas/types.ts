@@ -142,6 +142,8 @@ export interface NodeKindSpec {
   readonly keyConfig: readonly string[];
   /** Size, ports and handles of a node with `config`; pure, so callers may cache by config. */
   readonly layout: (config: Readonly<Record<string, unknown>>) => NodeLayout;
+  /** A stand-in for an imported node that did not convert: not in the palette, read-only in the inspector. */
+  readonly placeholder?: boolean;
 }
 
 /** A problem found by validation, tied to a node (and a config field) where it can be. */

@@ -58,6 +58,8 @@ const glyphs: Record<string, string> = {
   wand: '✦',
   waves: '≈',
   workflow: '⇶',
+  split: '⋔',
+  braces: '{}',
 };
 
 const typeOf = (shape: DataShape): string => shape.type ?? 'any';
@@ -93,6 +95,7 @@ const annotatedSchema = (kind: NodeKind): ConfigSchema => {
 };
 
 const keyConfigOf = (kind: NodeKind): string[] => {
+  if (kind.placeholder) return ['type', 'name'];
   const keys = [
     ...kind.roleRefs.map((r) => r.memberField),
     ...kind.expressions.filter((e) => !e.path.includes('.')).map((e) => e.path),
@@ -138,6 +141,7 @@ export const canvasCatalog = (roles: readonly RoleInScope[]): ReadonlyMap<string
           defaults,
           keyConfig: keyConfigOf(kind),
           layout,
+          ...(kind.placeholder ? { placeholder: true } : {}),
         },
       ];
     }),

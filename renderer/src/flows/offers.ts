@@ -22,14 +22,16 @@ export interface Offer {
 
 /** Every catalog kind as an offer, with its defaults. */
 export const kindOffers = (catalog: ReadonlyMap<string, NodeKindSpec>): Offer[] =>
-  [...catalog.values()].map((spec) => ({
-    id: spec.kind,
-    label: spec.title,
-    detail: spec.category,
-    icon: spec.icon,
-    kind: spec.kind,
-    config: {},
-  }));
+  [...catalog.values()]
+    .filter((spec) => !spec.placeholder)
+    .map((spec) => ({
+      id: spec.kind,
+      label: spec.title,
+      detail: spec.category,
+      icon: spec.icon,
+      kind: spec.kind,
+      config: {},
+    }));
 
 /** The triggers and actions a role's capability allows, ready-configured for that role. */
 export const roleOffers = (role: Role, capability: CapabilityInfo | undefined): Offer[] => {

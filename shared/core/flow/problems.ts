@@ -24,6 +24,8 @@ export const flowProblemCodes = {
   'flow.expression_type': 'An expression does not type-check against the payload and roles in scope.',
   'flow.unknown_flow': 'A Run flow node names a flow that is not in the project.',
   'flow.unreachable': 'No trigger leads to the node, so it never runs.',
+  'flow.unconverted_node':
+    'A node imported from Node-RED was not converted; a flow with one cannot be deployed.',
   'flow.cycle_without_delay':
     'Nodes form a loop with nothing that waits, so a message would circle at full speed.',
 } as const;

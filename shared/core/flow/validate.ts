@@ -5,7 +5,14 @@
  */
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { celTypeOf } from '../expr/cel';
-import { configWithDefaults, getNodeKind, inputPortsOf, outputPortsOf, type NodeKind } from './catalog';
+import {
+  configWithDefaults,
+  getNodeKind,
+  inputPortsOf,
+  outputPortsOf,
+  placeholderMessage,
+  type NodeKind,
+} from './catalog';
 import type { FlowProblem, FlowProblemCode } from './problems';
 import { Flow, type FlowEdge } from './schema';
 import { shapeFits, shapeName, type RoleInScope } from './scope';
@@ -131,6 +138,14 @@ export const validateFlow = (
     for (const p of cachedConfig(kind, node.config).problems)
       add(p.code, p.message, p.hint, { nodeId: node.id, path: p.path });
     checkRoles(flow, kind, config, node.id, roles, add);
+    if (kind.placeholder) {
+      add(
+        'flow.unconverted_node',
+        placeholderMessage(config),
+        'Rebuild what it did with Fieldgraph nodes, wire them in its place and delete it; until then the flow cannot be deployed.',
+        { nodeId: node.id },
+      );
+    }
     if (
       kind.kind === 'action.run-flow' &&
       options.flowIds &&
@@ -186,15 +201,23 @@ export const validateFlow = (
   }
 
   const triggers = [...prepared.values()].filter((p) => p.kind.category === 'trigger').map((p) => p.node.id);
-  if (triggers.length === 0 && prepared.size > 0) {
+  // A placeholder without an input may stand for the trigger that did not convert: what it
+  // feeds is not unreachable, and the flow's one problem is the placeholder itself.
+  const starts = [
+    ...triggers,
+    ...[...prepared.values()]
+      .filter((p) => p.kind.placeholder && inputPortsOf(p.kind, p.config).length === 0)
+      .map((p) => p.node.id),
+  ];
+  if (starts.length === 0 && prepared.size > 0) {
     add(
       'flow.no_trigger',
       'The flow has no trigger, so it never runs.',
       'Add a trigger (device event, property change, schedule, MQTT message or manual) and wire it in.',
     );
   }
-  const reached = reachableFrom({ ...flow, edges: validEdges }, triggers);
-  if (triggers.length > 0) {
+  const reached = reachableFrom({ ...flow, edges: validEdges }, starts);
+  if (starts.length > 0) {
     for (const id of prepared.keys()) {
       if (!reached.has(id))
         add(
@@ -206,7 +229,9 @@ export const validateFlow = (
     }
   }
   for (const loop of loopsOf({ ...flow, edges: validEdges })) {
-    if (loop.some((id) => prepared.get(id)?.kind.breaksCycles)) continue;
+    // What a placeholder did is unknown (a Node-RED function may well wait): no loop claim through it.
+    if (loop.some((id) => prepared.get(id)?.kind.breaksCycles || prepared.get(id)?.kind.placeholder))
+      continue;
     add(
       'flow.cycle_without_delay',
       `These nodes form a loop with nothing that waits: ${loop.join(' → ')}.`,

@@ -1,35 +1,28 @@
 /**
- * Imports a Node-RED flow export (the JSON from Export → Clipboard) as Fieldgraph flows: one
- * flow per tab, with inject, switch, change, mqtt in/out, delay and debug nodes converted to
- * catalog kinds, Node-RED groups kept as labelled groups, and a report of everything that
- * could not be converted (function nodes, unsupported node types, rules and wires).
+ * Imports a Node-RED export (the JSON of Export → Clipboard, or a `flows.json`) as Fieldgraph
+ * flows so that the graph survives: every node becomes catalog nodes that do the same, or a
+ * `nodered.unconverted` placeholder keeping its settings and wires; link in/out nodes and
+ * junctions become direct edges (tabs wired together by links become one flow); each tab or
+ * subflow becomes a flow, Node-RED groups become labelled groups. The report names every
+ * placeholder, every setting left out, and every JSONata, context or environment reference.
  */
+import { configWithDefaults, getNodeKind, inputPortsOf } from '../flow/catalog';
+import { NODE_RED_PLACEHOLDER } from '../flow/catalog/imported';
 import { flowSchemaVersion, type Flow, type FlowEdge, type FlowNode } from '../flow/schema';
-import { changeRulesToTransform, switchRuleCel, type ChangeRule, type SwitchRule } from './rules';
-import { msgPath, typedValue } from './values';
+import { convertNode } from './convert';
+import { referencesOf } from './refs';
+import {
+  single,
+  text,
+  type Conversion,
+  type ImportNote,
+  type NoteSeverity,
+  type PieceEnd,
+  type RedNode,
+  type Subgraph,
+} from './types';
 
-/** One Node-RED object of an export (tab, node, config node or group). */
-interface RedNode {
-  readonly id: string;
-  readonly type: string;
-  readonly z?: string;
-  readonly name?: string;
-  readonly label?: string;
-  readonly x?: number;
-  readonly y?: number;
-  readonly g?: string;
-  readonly wires?: readonly (readonly string[])[];
-  readonly [key: string]: unknown;
-}
-
-/** One thing the import left out or changed, tied to the Node-RED node it came from. */
-export interface ImportNote {
-  readonly nodeId?: string;
-  readonly nodeType?: string;
-  readonly nodeName?: string;
-  readonly severity: 'unsupported' | 'changed';
-  readonly message: string;
-}
+export type { ImportNote, NoteSeverity } from './types';
 
 /** A labelled group of imported nodes (from a Node-RED group). */
 export interface ImportedGroup {
@@ -42,9 +35,15 @@ export interface ImportedGroup {
 export interface NodeRedImport {
   readonly flows: readonly { readonly flow: Flow; readonly groups: readonly ImportedGroup[] }[];
   readonly notes: readonly ImportNote[];
-  /** How many Node-RED nodes became Fieldgraph nodes, out of how many flow nodes there were. */
-  readonly converted: number;
+  /** Node-RED flow nodes in the export (not tabs, groups, comments, junctions or config nodes). */
   readonly total: number;
+  /** How many of them became Fieldgraph nodes that run (link nodes count when they became edges). */
+  readonly converted: number;
+  /** How many became placeholders. */
+  readonly placeholders: number;
+  /** Wires in the export (those that end at a node that exists), and how many the flows keep. */
+  readonly wires: number;
+  readonly wiresKept: number;
 }
 
 /** Why an export could not be read at all. */
@@ -52,16 +51,41 @@ export class NodeRedImportError extends Error {
   override readonly name = 'NodeRedImportError';
 }
 
-const CONFIG_TYPES = new Set(['tab', 'subflow', 'group', 'comment', 'mqtt-broker', 'tls-config', 'junction']);
+/** Most Node-RED objects one import takes; real exports have a few thousand. */
+export const MAX_NODERED_OBJECTS = 50_000;
+
+const LAYOUT_TYPES = new Set(['tab', 'subflow', 'group', 'comment', 'junction']);
 /** Node-RED positions are node centres at a tighter scale; Fieldgraph nodes are 200 px wide. */
 const SCALE_X = 1.6;
-const SCALE_Y = 1.4;
+const SCALE_Y = 2;
+/** Node-RED types that start messages and have no input of their own. */
+const SOURCES = new Set([
+  'inject',
+  'mqtt in',
+  'http in',
+  'link in',
+  'catch',
+  'status',
+  'complete',
+  'websocket in',
+  'tcp in',
+  'udp in',
+  'server-state-changed',
+  'trigger-state',
+  'poll-state',
+  'server-events',
+  'events:all',
+  'events:state',
+]);
+const MAX_PROPERTY_TEXT = 16_000;
 
-/** A Node-RED id made safe as a Fieldgraph id (Node-RED 1.x ids contain a dot). */
-const safeId = (id: string): string => id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64) || 'node';
+/** A canvas coordinate from a Node-RED one: scaled, and kept finite and on a sane canvas. */
+const coordinate = (v: unknown, scale: number): number => {
+  const n = Number(v);
+  return Number.isFinite(n) ? Math.round(Math.max(-1e6, Math.min(1e6, n)) * scale) : 0;
+};
 
-const text = (v: unknown): string =>
-  typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+const safeId = (id: string): string => id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 56) || 'node';
 
 const parse = (json: string | unknown): RedNode[] => {
   let data: unknown = json;
@@ -74,311 +98,466 @@ const parse = (json: string | unknown): RedNode[] => {
       );
     }
   }
+  // A flows.json of Node-RED's projects feature wraps the list: {"flows": [...], "rev": …}.
+  if (
+    data &&
+    typeof data === 'object' &&
+    !Array.isArray(data) &&
+    Array.isArray((data as { flows?: unknown }).flows)
+  )
+    data = (data as { flows: unknown[] }).flows;
   if (!Array.isArray(data)) {
     throw new NodeRedImportError('A Node-RED export is a JSON list of nodes ([ … ]); this is not a list.');
   }
+  if (data.length > MAX_NODERED_OBJECTS) {
+    throw new NodeRedImportError(
+      `The export has ${data.length} objects; at most ${MAX_NODERED_OBJECTS} are imported at once. Export one tab at a time.`,
+    );
+  }
   const nodes = data.filter(
     (n): n is RedNode =>
-      typeof n === 'object' && n !== null && typeof n.id === 'string' && typeof n.type === 'string',
+      typeof n === 'object' &&
+      n !== null &&
+      typeof (n as RedNode).id === 'string' &&
+      typeof (n as RedNode).type === 'string',
   );
   if (nodes.length === 0) throw new NodeRedImportError('The export holds no Node-RED nodes.');
   return nodes;
 };
 
-interface Converted {
-  readonly kind: string;
-  readonly config: Record<string, unknown>;
-  /** Fieldgraph output port for each Node-RED output index. */
-  readonly outputs: readonly string[];
-  /** An extra node after this one (an inject's fixed payload), wired from its out port. */
-  readonly then?: { readonly kind: string; readonly config: Record<string, unknown> };
+const wiresOf = (n: RedNode): string[][] =>
+  Array.isArray(n.wires)
+    ? n.wires.map((port) =>
+        Array.isArray(port) ? port.filter((t): t is string => typeof t === 'string') : [],
+      )
+    : [];
+
+/** A copy of a node's settings for a placeholder: no layout keys, long texts cut. */
+const settingsOf = (n: RedNode): Record<string, unknown> => {
+  const skip = new Set(['id', 'type', 'z', 'x', 'y', 'w', 'h', 'g', 'wires', 'name', 'func']);
+  const cut = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return v.length > MAX_PROPERTY_TEXT ? `${v.slice(0, MAX_PROPERTY_TEXT)}…` : v;
+    if (depth > 6) return null;
+    if (Array.isArray(v)) return v.slice(0, 500).map((x) => cut(x, depth + 1));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.entries(v)
+          .slice(0, 200)
+          .map(([k, x]) => [k, cut(x, depth + 1)]),
+      );
+    return v;
+  };
+  return Object.fromEntries(
+    Object.entries(n)
+      .filter(([k]) => !skip.has(k))
+      .map(([k, v]) => [k, cut(v, 0)]),
+  );
+};
+
+interface Placed {
+  readonly red: RedNode;
+  readonly nodes: FlowNode[];
+  /** The id of the node that takes the Node-RED node's input wires. */
+  readonly entry: string;
+  readonly outputs: readonly (readonly { node: string; port: string }[])[];
+  /** Edges between the node's own pieces. */
+  readonly internal: readonly { readonly from: FlowEdge['from']; readonly to: FlowEdge['to'] }[];
+  readonly placeholder: boolean;
 }
 
-const SECONDS: Record<string, number> = {
-  milliseconds: 0.001,
-  seconds: 1,
-  minutes: 60,
-  hours: 3600,
-  days: 86400,
-};
-
-/** Converts one Node-RED node; notes what it had to leave out. Null when it does not convert. */
-const convert = (
-  n: RedNode,
-  note: (severity: ImportNote['severity'], message: string) => void,
-): Converted | null => {
-  switch (n.type) {
-    case 'inject': {
-      const repeat = Number(n.repeat);
-      const crontab = text(n.crontab).trim();
-      const trigger: Converted =
-        crontab !== ''
-          ? { kind: 'trigger.cron', config: { cron: crontab }, outputs: ['out'] }
-          : Number.isFinite(repeat) && repeat > 0
-            ? { kind: 'trigger.interval', config: { seconds: repeat }, outputs: ['out'] }
-            : { kind: 'trigger.manual', config: {}, outputs: ['out'] };
-      if (n.once === true)
-        note(
-          'unsupported',
-          '“Inject once after start” is not carried over; add a Gateway started trigger for it.',
-        );
-      const props = Array.isArray(n.props) ? (n.props as { p?: string; v?: unknown; vt?: string }[]) : [];
-      const payloadProp = props.find((p) => p.p === 'payload');
-      const value = payloadProp
-        ? typedValue(payloadProp.v ?? n.payload, payloadProp.vt ?? text(n.payloadType))
-        : typedValue(n.payload, text(n.payloadType) || 'date');
-      if (props.some((p) => p.p && p.p !== 'payload' && p.p !== 'topic')) {
-        note(
-          'unsupported',
-          `Injected properties other than payload and topic (${props.map((p) => p.p).join(', ')}) were left out.`,
-        );
-      }
-      if ('reason' in value) {
-        note(
-          'unsupported',
-          `The injected payload is ${value.reason}; the trigger sends its own payload instead.`,
-        );
-        return trigger;
-      }
-      // A timestamp is what a trigger sends anyway; any other fixed payload needs a transform after it.
-      if (value.cel === 'now') return trigger;
-      return { ...trigger, then: { kind: 'logic.transform', config: { payload: value.cel } } };
-    }
-    case 'switch': {
-      const subject = text(n.propertyType || 'msg') === 'msg' ? msgPath(text(n.property) || 'payload') : null;
-      if (!subject) {
-        note(
-          'unsupported',
-          `The switch tests ${text(n.propertyType || 'msg')}.${text(n.property)}; only msg.payload and msg.topic convert.`,
-        );
-        return null;
-      }
-      const rules = (Array.isArray(n.rules) ? n.rules : []) as SwitchRule[];
-      const outRules: { port: string; when: string }[] = [];
-      const outputs: string[] = [];
-      rules.forEach((rule, i) => {
-        if (rule.t === 'else') {
-          outputs.push('otherwise');
-          return;
-        }
-        const cel = switchRuleCel(rule, subject);
-        const port = `rule-${i + 1}`;
-        if ('reason' in cel) {
-          note(
-            'unsupported',
-            `Rule ${i + 1} (${cel.reason}) was replaced by “false”; rewrite it as a CEL condition.`,
-          );
-          outRules.push({ port, when: 'false' });
-        } else outRules.push({ port, when: cel.cel });
-        outputs.push(port);
-      });
-      if (outRules.length === 0) outRules.push({ port: 'rule-1', when: 'false' });
-      return {
-        kind: 'logic.switch',
-        config: { rules: outRules, firstMatch: text(n.checkall) === 'false' },
-        outputs,
-      };
-    }
-    case 'change': {
-      const rules = (Array.isArray(n.rules) ? n.rules : []) as ChangeRule[];
-      const { config, skipped } = changeRulesToTransform(rules);
-      for (const s of skipped) note('unsupported', `Left out ${s}.`);
-      return { kind: 'logic.transform', config: { ...config }, outputs: ['out'] };
-    }
-    case 'mqtt in': {
-      const datatype = text(n.datatype) || 'auto';
-      if (datatype === 'buffer' || datatype === 'base64')
-        note('changed', `The ${datatype} output became text.`);
-      if (n.broker)
-        note('changed', 'The broker comes from the site profile, not from the Node-RED broker node.');
-      return {
-        kind: 'trigger.mqtt',
-        config: {
-          topic: text(n.topic),
-          format: datatype === 'json' || datatype === 'auto-detect' || datatype === 'auto' ? 'json' : 'text',
-        },
-        outputs: ['out'],
-      };
-    }
-    case 'mqtt out': {
-      if (n.broker)
-        note('changed', 'The broker comes from the site profile, not from the Node-RED broker node.');
-      const topic = text(n.topic);
-      if (!topic) note('unsupported', 'The topic came from msg.topic at run time; set a fixed topic.');
-      const qos = Number(n.qos);
-      return {
-        kind: 'action.mqtt-publish',
-        config: {
-          topic,
-          qos: qos === 1 || qos === 2 ? qos : 0,
-          retain: n.retain === true || n.retain === 'true',
-        },
-        outputs: ['out'],
-      };
-    }
-    case 'delay': {
-      const unit = SECONDS[text(n.timeoutUnits) || 'seconds'] ?? 1;
-      const rateUnit = SECONDS[`${text(n.rateUnits) || 'second'}s`] ?? 1;
-      const pause = text(n.pauseType) || 'delay';
-      if (pause === 'delay' || pause === 'delayv') {
-        if (pause === 'delayv')
-          note('changed', 'The delay came from msg.delay; it became the configured delay.');
-        return { kind: 'logic.delay', config: { seconds: Number(n.timeout ?? 5) * unit }, outputs: ['out'] };
-      }
-      if (pause === 'rate' || pause === 'timed') {
-        note('changed', 'The rate limit drops messages over the rate instead of queueing them (Throttle).');
-        return {
-          kind: 'logic.throttle',
-          config: { seconds: (Number(n.nbRateUnits ?? 1) * rateUnit) / Math.max(1, Number(n.rate ?? 1)) },
-          outputs: ['out'],
-        };
-      }
-      note('unsupported', `The “${pause}” delay mode has no equivalent; it became a fixed delay.`);
-      return { kind: 'logic.delay', config: { seconds: Number(n.timeout ?? 5) * unit }, outputs: ['out'] };
-    }
-    case 'debug': {
-      const complete = text(n.complete) || 'payload';
-      const path = complete === 'true' ? 'payload' : complete;
-      if (complete === 'true')
-        note('changed', 'The debug node logged the whole message; it logs the payload.');
-      return {
-        kind: 'action.log',
-        config: { level: 'debug', message: `string(${path.startsWith('payload') ? path : 'payload'})` },
-        outputs: ['out'],
-      };
-    }
-    case 'function':
-      note(
-        'unsupported',
-        'Function nodes run JavaScript, which Fieldgraph flows never run; rebuild it from If, Switch and Transform nodes (CEL).',
-      );
-      return null;
-    default:
-      note('unsupported', `Node-RED “${n.type}” nodes have no Fieldgraph equivalent.`);
-      return null;
-  }
-};
-
 /**
- * Converts a Node-RED export (JSON text or parsed) to flows; throws NodeRedImportError when
- * it is not an export at all. Wires into or out of nodes that did not convert are dropped
- * and reported.
+ * Converts a Node-RED export (JSON text or parsed) to flows; throws NodeRedImportError when it
+ * is not an export at all. Never throws for odd nodes: they become placeholders.
  */
 export const importNodeRed = (json: string | unknown): NodeRedImport => {
   const all = parse(json);
   const notes: ImportNote[] = [];
-  const tabs = all.filter((n) => n.type === 'tab');
-  const flowNodes = all.filter(
-    (n) => !CONFIG_TYPES.has(n.type) && !n.type.startsWith('subflow:') && typeof n.wires !== 'undefined',
-  );
-  for (const n of all) {
-    if (n.type.startsWith('subflow')) {
+  const byId = new Map<string, RedNode>();
+  for (const n of all) if (!byId.has(n.id)) byId.set(n.id, n);
+  const flowNodes = [...byId.values()].filter((n) => Array.isArray(n.wires) && !LAYOUT_TYPES.has(n.type));
+  const noteFor =
+    (n: RedNode) =>
+    (severity: NoteSeverity, message: string): void => {
       notes.push({
         nodeId: n.id,
         nodeType: n.type,
-        severity: 'unsupported',
-        message: 'Subflows are not imported; import their contents as a flow.',
-      });
-    }
-  }
-  const tabIds = [...new Set(flowNodes.map((n) => n.z ?? ''))];
-  const converted = new Map<string, { node: FlowNode; conv: Converted; then?: FlowNode }>();
-  for (const n of flowNodes) {
-    const note = (severity: ImportNote['severity'], message: string) =>
-      notes.push({
-        nodeId: n.id,
-        nodeType: n.type,
-        ...(n.name ? { nodeName: text(n.name) } : {}),
+        ...(typeof n.name === 'string' && n.name ? { nodeName: n.name.slice(0, 120) } : {}),
         severity,
         message,
       });
-    const conv = convert(n, note);
-    if (!conv) continue;
-    const id = safeId(n.id);
+    };
+
+  // Link nodes: a link out names the link in nodes it sends to, a link in the link outs it hears.
+  const linkTargets = new Map<string, Set<string>>();
+  const addLink = (out: string, into: string) => {
+    if (byId.get(out)?.type !== 'link out' || byId.get(into)?.type !== 'link in') return;
+    if (!linkTargets.has(out)) linkTargets.set(out, new Set());
+    linkTargets.get(out)!.add(into);
+  };
+  for (const n of byId.values()) {
+    if (!Array.isArray(n.links)) continue;
+    for (const other of n.links) {
+      if (typeof other !== 'string') continue;
+      if (n.type === 'link out') addLink(n.id, other);
+      else if (n.type === 'link in') addLink(other, n.id);
+    }
+  }
+  const heard = new Set([...linkTargets.values()].flatMap((s) => [...s]));
+  /** Nodes that become edges rather than nodes. */
+  const isVirtual = (n: RedNode | undefined): boolean =>
+    n !== undefined &&
+    (n.type === 'junction' ||
+      (n.type === 'link out' && text(n.mode) !== 'return' && (linkTargets.get(n.id)?.size ?? 0) > 0) ||
+      (n.type === 'link in' && heard.has(n.id)));
+
+  // The real nodes a wire into `id` reaches, through link nodes and junctions.
+  const resolved = new Map<string, { targets: Set<string>; via: Set<string> }>();
+  const resolve = (id: string, visiting = new Set<string>()): { targets: Set<string>; via: Set<string> } => {
+    const n = byId.get(id);
+    if (!isVirtual(n)) return { targets: new Set(n ? [id] : []), via: new Set() };
+    const known = resolved.get(id);
+    if (known) return known;
+    const out = { targets: new Set<string>(), via: new Set([id]) };
+    if (visiting.has(id)) return out;
+    visiting.add(id);
+    const next = n!.type === 'link out' ? [...(linkTargets.get(id) ?? [])] : (wiresOf(n!)[0] ?? []);
+    for (const t of next) {
+      const r = resolve(t, visiting);
+      r.targets.forEach((x) => out.targets.add(x));
+      r.via.forEach((x) => out.via.add(x));
+    }
+    visiting.delete(id);
+    resolved.set(id, out);
+    return out;
+  };
+
+  // Convert every real node.
+  const taken = new Set<string>();
+  const freshId = (wanted: string): string => {
+    let id = wanted;
+    for (let i = 2; taken.has(id); i++) id = `${wanted.slice(0, 56)}-${i}`;
+    taken.add(id);
+    return id;
+  };
+  const placed = new Map<string, Placed>();
+  const incoming = new Set(
+    flowNodes.flatMap((n) => wiresOf(n).flat()).flatMap((t) => [...resolve(t).targets]),
+  );
+  let converted = 0;
+  for (const n of flowNodes) {
+    const note = noteFor(n);
+    for (const ref of referencesOf(n)) note('reference', `It ${ref}.`);
+    if (isVirtual(n)) {
+      converted++;
+      continue;
+    }
     const position = {
-      x: Math.round((Number(n.x ?? 0) - 60) * SCALE_X),
-      y: Math.round((Number(n.y ?? 0) - 20) * SCALE_Y),
+      x: coordinate(n.x, SCALE_X),
+      y: coordinate(n.y, SCALE_Y),
     };
-    const node: FlowNode = {
-      id,
-      kind: conv.kind,
-      config: conv.config,
-      position,
-      ...(n.name ? { label: text(n.name).slice(0, 120) } : {}),
+    const label = typeof n.name === 'string' && n.name ? { label: n.name.slice(0, 120) } : {};
+    let conversion: ReturnType<typeof convertNode>;
+    try {
+      conversion =
+        n.type === 'link out'
+          ? {
+              reason:
+                text(n.mode) === 'return'
+                  ? 'It returns to the link call that called it; use a Run flow node.'
+                  : 'It names no link in node of this export.',
+            }
+          : n.type === 'link in'
+            ? { reason: 'No link out node of this export sends to it (a link call may call it).' }
+            : (subflowCall(n, byId) ?? convertNode(n, note));
+    } catch (error) {
+      // A conversion must never end an import: a malformed node stays a placeholder.
+      conversion = { reason: `Its settings could not be read (${(error as Error).message}).` };
+    }
+    if ('graph' in conversion) {
+      converted++;
+      placed.set(n.id, instantiate(n, conversion.graph, freshId, position, label));
+      continue;
+    }
+    note('placeholder', conversion.reason);
+    const outputs = Math.min(
+      32,
+      Math.max(wiresOf(n).length, Number.isInteger(n.outputs) ? Number(n.outputs) : 0),
+    );
+    const id = freshId(safeId(n.id));
+    const config: Record<string, unknown> = {
+      type: n.type.slice(0, 200),
+      ...(typeof n.name === 'string' && n.name ? { name: n.name.slice(0, 200) } : {}),
+      reason: conversion.reason,
+      inputs: incoming.has(n.id) || !SOURCES.has(n.type) ? 1 : 0,
+      outputs,
+      ...(typeof n.func === 'string' ? { code: n.func.slice(0, 200_000) } : {}),
+      properties: settingsOf(n),
     };
-    const then = conv.then
-      ? {
-          id: safeId(`${n.id}-value`),
-          kind: conv.then.kind,
-          config: conv.then.config,
-          position: { x: position.x + 240, y: position.y },
-        }
-      : undefined;
-    converted.set(n.id, { node, conv, ...(then ? { then } : {}) });
+    placed.set(n.id, {
+      red: n,
+      nodes: [{ id, kind: NODE_RED_PLACEHOLDER, config, position, ...label }],
+      entry: id,
+      outputs: Array.from({ length: outputs }, (_, i) => [{ node: id, port: `out${i + 1}` }]),
+      internal: [],
+      placeholder: true,
+    });
   }
 
-  const flows = tabIds.map((tabId, i) => {
-    const tab = tabs.find((t) => t.id === tabId);
-    const members = flowNodes.filter((n) => (n.z ?? '') === tabId);
-    const nodes: FlowNode[] = [];
-    const edges: FlowEdge[] = [];
-    for (const n of members) {
-      const c = converted.get(n.id);
-      if (!c) continue;
-      nodes.push(c.node);
-      if (c.then) {
-        nodes.push(c.then);
-        edges.push({
-          id: safeId(`${n.id}-value-wire`),
-          from: { node: c.node.id, port: 'out' },
-          to: { node: c.then.id, port: 'in' },
-        });
-      }
-    }
-    for (const n of members) {
-      const source = converted.get(n.id);
-      (n.wires ?? []).forEach((targets, index) => {
-        for (const targetId of targets) {
-          const target = converted.get(targetId);
-          const port = source?.conv.outputs[index];
-          if (!source || !target || !port) {
-            notes.push({
-              nodeId: n.id,
-              nodeType: n.type,
-              severity: 'unsupported',
-              message: `The wire from ${n.type} ${n.id} to ${targetId} was dropped: one end did not convert.`,
-            });
-            continue;
-          }
-          const from = source.then ? { node: source.then.id, port: 'out' } : { node: source.node.id, port };
-          edges.push({
-            id: safeId(`${n.id}-${index}-${targetId}`),
-            from,
-            to: { node: target.node.id, port: 'in' },
-          });
+  // Wires, through link nodes and junctions.
+  const edges = new Map<string, FlowEdge>();
+  const used = new Set<string>();
+  let wires = 0;
+  let kept = 0;
+  const virtualWires: { from: string; target: string }[] = [];
+  for (const n of byId.values()) {
+    wiresOf(n).forEach((targets, index) => {
+      for (const t of targets) {
+        if (!byId.has(t)) continue;
+        wires++;
+        const source = placed.get(n.id);
+        if (!source) {
+          if (isVirtual(n)) virtualWires.push({ from: n.id, target: t });
+          continue;
         }
-      });
+        const ends = source.outputs[index];
+        if (!ends || ends.length === 0) {
+          noteFor(n)(
+            'unsupported',
+            `The wire from its output ${index + 1} to ${byId.get(t)!.type} ${t} was dropped: the converted node has no such output.`,
+          );
+          continue;
+        }
+        const { targets: reach, via } = resolve(t);
+        via.forEach((v) => used.add(v));
+        // A wire into a node that takes no input (an inject) goes nowhere in Node-RED either.
+        const into = [...reach].filter((r) => takesInput(placed.get(r)));
+        if (into.length < reach.size) {
+          noteFor(n)(
+            'unsupported',
+            `The wire from its output ${index + 1} into ${byId.get(t)!.type} ${t}, which takes no input, was dropped.`,
+          );
+          if (into.length === 0) continue;
+        }
+        kept++;
+        for (const r of into) {
+          const target = placed.get(r)!;
+          for (const end of ends) {
+            const id = safeId(`${end.node}-${end.port}-${target.entry}`);
+            if (!edges.has(`${end.node}/${end.port}>${target.entry}`))
+              edges.set(`${end.node}/${end.port}>${target.entry}`, {
+                id: freshId(id),
+                from: end,
+                to: { node: target.entry, port: 'in' },
+              });
+          }
+        }
+      }
+    });
+  }
+  // A subflow's input becomes a Manual trigger, which is where Run flow starts it.
+  for (const def of byId.values()) {
+    const input =
+      def.type === 'subflow' && Array.isArray(def.in) ? (def.in[0] as RedNode | undefined) : undefined;
+    const targets = input ? (wiresOf(input)[0] ?? []) : [];
+    if (!input || targets.length === 0) continue;
+    const id = freshId(safeId(`${def.id}-in`));
+    placed.set(`${def.id}#in`, {
+      red: { id: `${def.id}#in`, type: 'subflow input', z: def.id },
+      nodes: [
+        {
+          id,
+          kind: 'trigger.manual',
+          config: {},
+          position: {
+            x: coordinate(input.x, SCALE_X),
+            y: coordinate(input.y, SCALE_Y),
+          },
+          label: 'Subflow input',
+        },
+      ],
+      entry: id,
+      outputs: [[{ node: id, port: 'out' }]],
+      internal: [],
+      placeholder: false,
+    });
+    for (const r of targets.flatMap((t) => [...resolve(t).targets])) {
+      const target = placed.get(r);
+      if (target)
+        edges.set(`${id}>${target.entry}`, {
+          id: freshId(`${id}-${target.entry}`.slice(0, 64)),
+          from: { node: id, port: 'out' },
+          to: { node: target.entry, port: 'in' },
+        });
     }
+  }
+  // A wire out of a link node is kept when messages travel it, or when nothing ever sends to it.
+  const sent = new Set([...byId.values()].flatMap((n) => wiresOf(n).flat()));
+  for (const targets of linkTargets.values()) targets.forEach((t) => sent.add(t));
+  for (const w of virtualWires) if (used.has(w.from) || !sent.has(w.from)) kept++;
+  return {
+    ...assemble(all, byId, placed, [...edges.values()], notes),
+    notes,
+    total: flowNodes.length,
+    converted,
+    placeholders: [...placed.values()].filter((p) => p.placeholder).length,
+    wires,
+    wiresKept: kept,
+  };
+};
+
+/** True when the node a wire ends at has an input port. */
+const takesInput = (p: Placed | undefined): boolean => {
+  const entry = p?.nodes.find((n) => n.id === p.entry);
+  const kind = entry ? getNodeKind(entry.kind) : undefined;
+  return (
+    kind !== undefined &&
+    inputPortsOf(kind, configWithDefaults(kind, entry!.config)).some((port) => port.name === 'in')
+  );
+};
+
+/** Marks a Run flow target that is a subflow's container, until flow ids are known. */
+const SUBFLOW_REF = 'subflow:';
+
+/** A subflow instance without wired outputs runs the subflow's flow; with them it stays a placeholder. */
+const subflowCall = (n: RedNode, byId: ReadonlyMap<string, RedNode>): Conversion | undefined => {
+  if (!n.type.startsWith('subflow:')) return undefined;
+  const def = byId.get(n.type.slice('subflow:'.length));
+  const input =
+    def?.type === 'subflow' && Array.isArray(def.in) ? (def.in[0] as RedNode | undefined) : undefined;
+  if (!def || def.type !== 'subflow')
+    return { reason: 'It is an instance of a subflow this export does not hold.' };
+  if (!input || (wiresOf(input)[0] ?? []).length === 0)
+    return { reason: 'It is an instance of a subflow that takes no input.' };
+  if (wiresOf(n).some((port) => port.length > 0))
+    return {
+      reason:
+        'It is an instance of a subflow whose outputs carry on the flow, which a Run flow node does not do; the subflow’s own nodes are imported as a flow.',
+    };
+  return single('action.run-flow', { flow: `${SUBFLOW_REF}${def.id}`, wait: false });
+};
+
+const instantiate = (
+  n: RedNode,
+  graph: Subgraph,
+  freshId: (wanted: string) => string,
+  position: { x: number; y: number },
+  label: { label?: string },
+): Placed => {
+  const ids = new Map<string, string>();
+  const base = safeId(n.id);
+  graph.pieces.forEach((p, i) => ids.set(p.key, freshId(i === 0 ? base : `${base}-${p.key}`)));
+  const nodes: FlowNode[] = graph.pieces.map((p, i) => ({
+    id: ids.get(p.key)!,
+    kind: p.kind,
+    config: p.config,
+    position: { x: position.x + (p.dx ?? 0), y: position.y + (p.dy ?? 0) },
+    ...(i === 0 ? label : {}),
+  }));
+  const end = ([key, port]: PieceEnd) => ({ node: ids.get(key)!, port });
+  const internal = graph.links.map((l) => ({ from: end(l.from), to: end(l.to) }));
+  return {
+    red: n,
+    nodes,
+    entry: ids.get(graph.pieces[0]!.key)!,
+    outputs: graph.outputs.map((ends) => ends.map(end)),
+    internal,
+    placeholder: false,
+  };
+};
+
+/** Groups containers (tabs, subflows) into flows: containers a wire crosses between become one flow. */
+const assemble = (
+  all: readonly RedNode[],
+  byId: ReadonlyMap<string, RedNode>,
+  placed: ReadonlyMap<string, Placed>,
+  edges: readonly FlowEdge[],
+  notes: ImportNote[],
+): { flows: NodeRedImport['flows'] } => {
+  const containerOf = new Map<string, string>();
+  for (const p of placed.values()) for (const fn of p.nodes) containerOf.set(fn.id, text(p.red.z));
+  const parent = new Map<string, string>();
+  const find = (c: string): string => {
+    let r = c;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    return r;
+  };
+  const containers = [...new Set([...placed.values()].map((p) => text(p.red.z)))];
+  for (const c of containers) parent.set(c, c);
+  for (const e of edges) {
+    const a = find(containerOf.get(e.from.node) ?? '');
+    const b = find(containerOf.get(e.to.node) ?? '');
+    if (a !== b) parent.set(b, a);
+  }
+  const order = all.filter((n) => n.type === 'tab' || n.type === 'subflow').map((n) => n.id);
+  const rank = (c: string) => (order.includes(c) ? order.indexOf(c) : order.length);
+  const components = new Map<string, string[]>();
+  for (const c of [...containers].sort((a, b) => rank(a) - rank(b))) {
+    const root = find(c);
+    components.set(root, [...(components.get(root) ?? []), c]);
+  }
+  const usedFlowIds = new Set<string>();
+  const flowIdOf = new Map<string, string>();
+  const flows = [...components.values()].map((members, i) => {
+    const titleOf = (c: string) => {
+      const t = byId.get(c);
+      return t?.type === 'subflow'
+        ? `Subflow ${text(t.name) || c}`
+        : text(t?.label) || `Imported flow ${i + 1}`;
+    };
+    if (members.length > 1)
+      notes.push({
+        severity: 'changed',
+        message: `${members.map((c) => `“${titleOf(c)}”`).join(', ')} were joined into one flow: link nodes wire them together.`,
+      });
+    const nodes: FlowNode[] = [];
+    const flowEdges: FlowEdge[] = [];
+    const memberIds = new Set(members);
+    let offset = 0;
+    for (const c of members) {
+      const inC = [...placed.values()].filter((p) => text(p.red.z) === c);
+      const ys = inC.flatMap((p) => p.nodes.map((n) => n.position.y));
+      const top = ys.length ? Math.min(...ys) : 0;
+      for (const p of inC) {
+        for (const n of p.nodes)
+          nodes.push(
+            members.length > 1 ? { ...n, position: { x: n.position.x, y: n.position.y - top + offset } } : n,
+          );
+        p.internal.forEach((l, k) => flowEdges.push({ id: `${p.entry}-i${k}`.slice(0, 64), ...l }));
+      }
+      offset += (ys.length ? Math.max(...ys) - top : 0) + 240;
+    }
+    const inFlow = new Set(nodes.map((n) => n.id));
+    for (const e of edges) if (inFlow.has(e.from.node)) flowEdges.push(e);
     const groups: ImportedGroup[] = all
-      .filter((g) => g.type === 'group' && (g.z ?? '') === tabId)
+      .filter((g) => g.type === 'group' && memberIds.has(text(g.z)))
       .map((g) => ({
         id: safeId(g.id),
-        label: text(g.name) || 'Group',
-        nodes: (Array.isArray(g.nodes) ? (g.nodes as string[]) : [])
-          .filter((id) => converted.has(id))
-          .map(safeId),
+        label: (text(g.name) || 'Group').slice(0, 120),
+        nodes: (Array.isArray(g.nodes) ? g.nodes : [])
+          .filter((id): id is string => typeof id === 'string')
+          .flatMap((id) => placed.get(id)?.nodes.map((n) => n.id) ?? []),
       }))
       .filter((g) => g.nodes.length > 0);
+    let id = safeId(members[0] || `imported-${i + 1}`);
+    for (let k = 2; usedFlowIds.has(id); k++) id = `${safeId(members[0] || 'imported')}-${k}`;
+    usedFlowIds.add(id);
+    for (const c of members) flowIdOf.set(c, id);
     const flow: Flow = {
       schemaVersion: flowSchemaVersion,
-      id: safeId(tabId || `imported-${i + 1}`),
-      name: (text(tab?.label) || `Imported flow ${i + 1}`).slice(0, 120),
+      id,
+      name: members.map(titleOf).join(' + ').slice(0, 120) || `Imported flow ${i + 1}`,
       roles: [],
       runMode: { mode: 'parallel', max: 10 },
       nodes,
-      edges,
+      edges: flowEdges,
     };
     return { flow, groups };
   });
-  return { flows, notes, converted: converted.size, total: flowNodes.length };
+  for (const { flow } of flows)
+    for (const node of flow.nodes) {
+      const target = node.kind === 'action.run-flow' ? String(node.config.flow) : '';
+      if (target.startsWith(SUBFLOW_REF))
+        node.config = { ...node.config, flow: flowIdOf.get(target.slice(SUBFLOW_REF.length)) ?? target };
+    }
+  return { flows };
 };

@@ -87,38 +87,62 @@ export interface TransformConfig {
 }
 
 /**
- * Folds change rules into one transform config; a rule that does not fit (delete, move,
- * search-and-replace, targets other than the payload) is returned with its reason.
+ * Folds change rules into one transform config. A rule whose effect a transform cannot have on
+ * the payload (a JSONata or context value, delete, move, search-and-replace, setting context)
+ * is `blocking`: the node stays a placeholder. A rule on a message property Fieldgraph
+ * messages do not carry (`msg.headers`) is `skipped`: it changes nothing a later node could see.
  */
 export const changeRulesToTransform = (
   rules: readonly ChangeRule[],
-): { config: TransformConfig; skipped: string[] } => {
+): { config: TransformConfig; skipped: string[]; blocking: string[] } => {
   const config: TransformConfig = {};
   const skipped: string[] = [];
+  const blocking: string[] = [];
   for (const rule of rules) {
-    const target = `${rule.pt ?? 'msg'}.${rule.p ?? ''}`;
-    if (rule.t !== 'set') {
-      skipped.push(`the “${rule.t}” rule on ${target} (only “set” rules convert)`);
+    const scope = rule.pt ?? 'msg';
+    const target = `${scope}.${rule.p ?? ''}`;
+    if (scope !== 'msg') {
+      blocking.push(`${target} (${scope} context; a Set variable node keeps a flow variable)`);
       continue;
     }
-    if ((rule.pt ?? 'msg') !== 'msg') {
-      skipped.push(`setting ${target} (use a Set variable node for flow or global context)`);
+    const path = msgPath(rule.p ?? '');
+    const onPayload = path !== null && path !== 'topic';
+    if (rule.t === 'delete' && path === 'payload') {
+      config.payload = 'null';
+      delete config.set;
+      continue;
+    }
+    if (rule.t !== 'set') {
+      if (onPayload) blocking.push(`the “${rule.t}” rule on ${target}`);
+      else
+        skipped.push(
+          path === 'topic'
+            ? `the “${rule.t}” rule on ${target} (a Transform does not change the topic)`
+            : `the “${rule.t}” rule on ${target} (Fieldgraph messages carry only payload and topic)`,
+        );
+      continue;
+    }
+    if (!onPayload) {
+      skipped.push(
+        path === 'topic'
+          ? `setting ${target} (a Transform sets the payload, not the topic)`
+          : `setting ${target} (Fieldgraph messages carry only payload and topic)`,
+      );
       continue;
     }
     const value = typedValue(rule.to, rule.tot);
     if (!('cel' in value)) {
-      skipped.push(`setting ${target} to ${value.reason}`);
+      blocking.push(`${target} to ${value.reason}`);
       continue;
     }
-    const path = msgPath(rule.p ?? '');
     if (path === 'payload') {
       config.payload = value.cel;
       delete config.set;
-    } else if (path && /^payload\.[A-Za-z0-9_-]+$/.test(path)) {
+    } else if (/^payload\.[A-Za-z0-9_-]+$/.test(path)) {
       config.set = { ...config.set, [path.slice('payload.'.length)]: value.cel };
     } else {
-      skipped.push(`setting ${target} (a transform sets the payload or one of its top-level fields)`);
+      blocking.push(`${target} (a Transform sets the payload or one of its top-level fields)`);
     }
   }
-  return { config, skipped };
+  return { config, skipped, blocking };
 };

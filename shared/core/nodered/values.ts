@@ -37,14 +37,15 @@ export const msgPath = (path: string): string | null => {
     return null;
   const parts = trimmed.slice('payload'.length);
   let out = 'payload';
-  const re = /\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*(?:"([^"]*)"|'([^']*)'|(\d+))\s*\]/gy;
+  // Node-RED also accepts `payload.data.0.id` for `payload.data[0].id`.
+  const re = /\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*(?:"([^"]*)"|'([^']*)'|(\d+))\s*\]|\.(\d+)(?![A-Za-z_])/gy;
   let match: RegExpExecArray | null;
   let at = 0;
   while (at < parts.length && (match = re.exec(parts))) {
     at = re.lastIndex;
     const name = match[1] ?? match[2] ?? match[3];
     if (name !== undefined) out += IDENT.test(name) ? `.${name}` : `[${celString(name)}]`;
-    else out += `[${match[4]}]`;
+    else out += `[${match[4] ?? match[5]}]`;
   }
   return at === parts.length ? out : null;
 };

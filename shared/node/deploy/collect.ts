@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FieldgraphError } from '../../core/errors';
+import { NODE_RED_PLACEHOLDER, placeholderMessage } from '../../core/flow/catalog';
 
 /** The package payload of `site` in the project at `dir`, and the project's id. */
 export const collectSiteFiles = (
@@ -41,6 +42,7 @@ export const collectSiteFiles = (
     for (const name of readdirSync(sub).sort()) {
       if (name.startsWith('.') || !name.endsWith('.json')) continue;
       files[`${kind}/${name}`] = readFileSync(join(sub, name));
+      if (kind === 'flows') refusePlaceholders(name, files[`flows/${name}`]!);
     }
   }
   let projectId = 'project';
@@ -54,6 +56,27 @@ export const collectSiteFiles = (
     );
   }
   return { projectId, files };
+};
+
+// A flow still holding a Node-RED placeholder would fail on the gateway; say so before packing.
+const refusePlaceholders = (name: string, data: Uint8Array): void => {
+  let flow: { nodes?: { id?: unknown; kind?: unknown; config?: Record<string, unknown> }[] };
+  try {
+    flow = JSON.parse(Buffer.from(data).toString('utf8')) as typeof flow;
+  } catch {
+    return;
+  }
+  const left = (Array.isArray(flow.nodes) ? flow.nodes : []).filter((n) => n?.kind === NODE_RED_PLACEHOLDER);
+  if (left.length === 0) return;
+  throw new FieldgraphError(
+    'package.invalid_input',
+    `flows/${name} still has ${left.length} Node-RED ${left.length === 1 ? 'node' : 'nodes'} that did not convert (${left
+      .slice(0, 3)
+      .map((n) => placeholderMessage(n.config ?? {}))
+      .join(
+        ' ',
+      )}). Rebuild ${left.length === 1 ? 'it' : 'them'} with Fieldgraph nodes and delete the placeholders, then deploy again.`,
+  );
 };
 
 /** Site ids of the project at `dir`, sorted; `project.not_found` when it is not a project folder. */

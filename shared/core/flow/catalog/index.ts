@@ -6,18 +6,23 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { actionKinds } from './actions';
+import { importedKinds } from './imported';
 import { logicKinds } from './logic';
+import { sequenceKinds } from './sequence';
 import { timingKinds } from './timing';
 import { triggerKinds } from './triggers';
 import type { NodeKind, PortSpec } from './types';
 
 export type * from './types';
+export { NODE_RED_PLACEHOLDER, placeholderMessage, placeholderOutputs } from './imported';
 
 /** Every kind, in palette order (triggers, logic, actions). */
 export const nodeKinds: readonly NodeKind[] = [
   ...triggerKinds,
   ...logicKinds,
   ...timingKinds,
+  ...sequenceKinds,
+  ...importedKinds,
   ...actionKinds,
 ];
 

@@ -176,6 +176,13 @@ export interface NodeKind {
   readonly persistsState?: boolean;
   /** Checks the schema cannot express (a cron pattern that parses); returns problems by config path. */
   readonly checkConfig?: (config: Record<string, unknown>) => readonly { path: string; message: string }[];
+  /**
+   * Set on stand-ins for what an import could not convert (a Node-RED function node): never
+   * offered in the palette, shown read-only in the inspector, reported by the validator as
+   * `flow.unconverted_node` (an error, so the flow cannot be deployed), and counted as a start
+   * of the flow so the nodes it feeds are not called unreachable.
+   */
+  readonly placeholder?: true;
   /** Canvas size in px, fixed so the canvas never measures. */
   readonly size: { readonly width: number; readonly height: number };
   readonly create: (node: { id: string; config: Record<string, unknown> }, tools: CreateTools) => NodeRuntime;

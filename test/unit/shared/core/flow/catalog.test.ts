@@ -87,10 +87,18 @@ describe('the node catalog', () => {
       'action.mqtt-publish': { topic: 'x' },
       'action.http-request': { url: 'http://127.0.0.1/' },
       'action.run-flow': { flow: 'f' },
+      'nodered.unconverted': { type: 'function', reason: 'It runs JavaScript.' },
     };
     for (const kind of nodeKinds) {
       const config = configWithDefaults(kind, samples[kind.kind] ?? {});
       expect(Value.Check(kind.config, config), kind.kind).toBe(true);
+      if (kind.placeholder) {
+        // A stand-in never runs: the gateway refuses the flow, naming the node and the fix.
+        expect(() => kind.create({ id: 'n', config }, { compile: compileExpression })).toThrow(
+          /not converted.*Rebuild it/,
+        );
+        continue;
+      }
       const runtime = kind.create({ id: 'n', config }, { compile: compileExpression });
       expect(kind.category === 'trigger' ? runtime.trigger : runtime.receive, kind.kind).toBeDefined();
     }

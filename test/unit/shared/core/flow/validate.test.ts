@@ -44,6 +44,7 @@ describe('the validator against the corpus of broken flows', () => {
       'flow.no_trigger',
       'flow.cycle_without_delay',
       'flow.missing_config',
+      'flow.unconverted_node',
     ]) {
       expect(codes).toContain(code);
     }

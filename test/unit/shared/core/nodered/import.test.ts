@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkExpression } from '../../../../../shared/core/expr/cel';
 import { getNodeKind } from '../../../../../shared/core/flow/catalog';
+import { validateFlow } from '../../../../../shared/core/flow/validate';
 import { importNodeRed, NodeRedImportError } from '../../../../../shared/core/nodered/import';
 import { Value } from '@sinclair/typebox/value';
 import { Flow } from '../../../../../shared/core/flow/schema';
@@ -21,7 +22,8 @@ const expectValidFlows = (result: ReturnType<typeof importNodeRed>) => {
           : field.path.includes('*')
             ? ((node.config.rules ?? []) as { when: string }[]).map((r) => r.when)
             : [node.config[field.path]];
-        for (const source of sources.filter((s): s is string => typeof s === 'string')) {
+        // An empty expression is one the import could not write (JSONata); the validator flags it.
+        for (const source of sources.filter((s): s is string => typeof s === 'string' && s !== '')) {
           const check = checkExpression(source, { payload: {}, roles: [] }, field.expects);
           expect(check, `${node.id} ${field.path}: ${source}`).toMatchObject({ ok: true });
         }
@@ -89,21 +91,26 @@ describe('Node-RED import', () => {
         expect.stringMatching(/^Hallway PIR: The broker comes from the site profile/),
       ]),
     );
-    expect(result).toMatchObject({ converted: 7, total: 7 });
+    expect(result).toMatchObject({ converted: 7, total: 7, placeholders: 0, wiresKept: result.wires });
     expectValidFlows(result);
   });
 
-  it('flags function nodes and other unsupported nodes, drops their wires and reports each', () => {
+  it('keeps a function node and a dynamic-topic mqtt out as placeholders with every wire, and reports what changed', () => {
     const result = importNodeRed(fixture('inject-function.json'));
     const { flow } = result.flows[0]!;
     const kinds = flow.nodes.map((n) => n.kind).sort();
     expect(kinds).toEqual([
+      'action.http-request',
       'action.log',
-      'action.mqtt-publish',
       'logic.switch',
       'logic.throttle',
       'logic.transform',
+      'logic.transform',
+      'nodered.unconverted',
+      'nodered.unconverted',
       'trigger.cron',
+      // “Inject once after start” is a Gateway started trigger beside the interval.
+      'trigger.gateway-started',
       'trigger.interval',
     ]);
     // Node-RED 1.x ids with dots become valid Fieldgraph ids.
@@ -111,35 +118,70 @@ describe('Node-RED import', () => {
     const cron = flow.nodes.find((n) => n.kind === 'trigger.cron')!;
     expect(cron.config).toEqual({ cron: '00 07 * * 1,2,3,4,5' });
     // The fixed payload 42 is sent by a transform after the trigger.
-    const value = flow.nodes.find((n) => n.kind === 'logic.transform')!;
+    const value = flow.nodes.find((n) => n.id === `${cron.id}-value`)!;
     expect(value.config).toEqual({ payload: '42.0' });
     expect(flow.edges).toContainEqual(
       expect.objectContaining({ from: { node: cron.id, port: 'out' }, to: { node: value.id, port: 'in' } }),
     );
+    // The function node keeps its code and sits between the inject and the switch.
+    const fn = flow.nodes.find((n) => n.label === 'compute level')!;
+    expect(fn).toMatchObject({
+      kind: 'nodered.unconverted',
+      config: { type: 'function', outputs: 1, inputs: 1, code: expect.stringContaining('Math.min(100') },
+    });
     const sw = flow.nodes.find((n) => n.kind === 'logic.switch')!;
+    expect(flow.edges).toContainEqual(
+      expect.objectContaining({ from: { node: value.id, port: 'out' }, to: { node: fn.id, port: 'in' } }),
+    );
+    expect(flow.edges).toContainEqual(
+      expect.objectContaining({ from: { node: fn.id, port: 'out1' }, to: { node: sw.id, port: 'in' } }),
+    );
+    // The JSONata rule is not copied as CEL: its condition is left empty, which the validator flags.
     expect(sw.config.rules).toEqual([
       { port: 'rule-1', when: 'payload > 50.0' },
       { port: 'rule-2', when: 'payload >= 10.0 && payload <= 50.0' },
-      { port: 'rule-3', when: 'false' },
+      { port: 'rule-3', when: '' },
     ]);
     expect(sw.config.firstMatch).toBe(true);
-    const throttle = flow.nodes.find((n) => n.kind === 'logic.throttle')!;
-    expect(throttle.config).toEqual({ seconds: 30 });
+    const publish = flow.nodes.find((n) => n.kind === 'nodered.unconverted' && n.config.type === 'mqtt out')!;
+    expect(String(publish.config.reason)).toMatch(/msg.topic/);
+    // Every wire of the export is an edge; the http request's body is the payload again.
+    expect(result).toMatchObject({ total: 8, converted: 6, placeholders: 2, wires: 7, wiresKept: 7 });
+    const http = flow.nodes.find((n) => n.kind === 'action.http-request')!;
+    expect(flow.edges).toContainEqual(
+      expect.objectContaining({
+        from: { node: sw.id, port: 'otherwise' },
+        to: { node: http.id, port: 'in' },
+      }),
+    );
+    expect(flow.nodes.find((n) => n.id === `${http.id}-body`)?.config).toEqual({ payload: 'payload.body' });
+    expect(flow.nodes.find((n) => n.kind === 'logic.throttle')!.config).toEqual({ seconds: 30 });
 
-    const messages = result.notes.map((n) => `${n.nodeType}: ${n.message}`);
+    const messages = result.notes.map((n) => `${n.nodeType} ${n.severity}: ${n.message}`);
     expect(messages).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^function: Function nodes run JavaScript/),
-        expect.stringMatching(/^http request: Node-RED “http request” nodes have no Fieldgraph equivalent/),
-        expect.stringMatching(/^switch: Rule 3 \(a JSONata expression/),
-        expect.stringMatching(/^mqtt out: The topic came from msg.topic/),
-        expect.stringMatching(/^inject: The wire from inject b2c3d4e5.f6a7b8 to c3d4e5f6.a7b8c9 was dropped/),
-        expect.stringMatching(/^switch: The wire from switch d4e5f6a7.b8c9d0 to f6a7b8c9.d0e1f2 was dropped/),
-        expect.stringMatching(/^debug: The debug node logged the whole message/),
+        expect.stringMatching(/^function placeholder: It runs JavaScript/),
+        expect.stringMatching(/^mqtt out placeholder: It publishes to the topic each message carries/),
+        expect.stringMatching(
+          /^switch reference: It uses a JSONata expression `\$count\(payload\)`, which was not copied/,
+        ),
+        expect.stringMatching(/^switch unsupported: Rule 3 tests a JSONata expression/),
+        expect.stringMatching(/^debug changed: It logged the whole message/),
       ]),
     );
-    expect(result).toMatchObject({ converted: 6, total: 8 });
     expectValidFlows(result);
+    // The validator blocks the deploy: two placeholders, one switch rule to write.
+    const problems = validateFlow(flow, []).filter((p) => p.severity === 'error');
+    expect(problems.map((p) => [p.code, p.nodeId, p.path ?? ''])).toEqual(
+      expect.arrayContaining([
+        ['flow.unconverted_node', fn.id, ''],
+        ['flow.unconverted_node', publish.id, ''],
+        ['flow.missing_config', sw.id, 'rules.2.when'],
+      ]),
+    );
+    expect(problems.find((p) => p.nodeId === fn.id)?.message).toMatch(
+      /“function” node “compute level” was not converted/,
+    );
   });
 
   it('rejects what is not a Node-RED export with a message saying how to get one', () => {

@@ -1,0 +1,285 @@
+/**
+ * Converts one Node-RED node of the common palette into Fieldgraph nodes: inject, switch,
+ * change, mqtt in/out, delay, debug, catch and http request here; trigger, rbe, range,
+ * template, split and join in convert-sequence.ts. A node that cannot be converted faithfully
+ * gives the reason it stays a placeholder; nothing is guessed.
+ */
+import { convertMore } from './convert-sequence';
+import { changeRulesToTransform, switchRuleCel, type ChangeRule, type SwitchRule } from './rules';
+import { chain, single, text, type Conversion, type Note, type Piece, type RedNode } from './types';
+import { msgPath, typedValue } from './values';
+
+const SECONDS: Record<string, number> = {
+  milliseconds: 0.001,
+  seconds: 1,
+  minutes: 60,
+  hours: 3600,
+  days: 86400,
+};
+
+/** A duration in seconds from a Node-RED number and unit name (`timeout` + `timeoutUnits`). */
+export const secondsOf = (value: unknown, unit: unknown): number => {
+  const n = Number(value);
+  const factor = SECONDS[text(unit) || 'seconds'] ?? SECONDS[`${text(unit)}s`] ?? 1;
+  return Number.isFinite(n) && n >= 0 ? n * factor : 0;
+};
+
+const inject = (n: RedNode, note: Note): Conversion => {
+  const repeat = Number(n.repeat);
+  const crontab = text(n.crontab).trim();
+  const main: Piece =
+    crontab !== ''
+      ? { key: 'main', kind: 'trigger.cron', config: { cron: crontab } }
+      : Number.isFinite(repeat) && repeat > 0
+        ? { key: 'main', kind: 'trigger.interval', config: { seconds: repeat } }
+        : { key: 'main', kind: 'trigger.manual', config: {} };
+  const triggers: Piece[] = [main];
+  if (n.once === true) triggers.push({ key: 'started', kind: 'trigger.gateway-started', config: {}, dy: 70 });
+  const props = Array.isArray(n.props) ? (n.props as { p?: string; v?: unknown; vt?: string }[]) : [];
+  const payloadProp = props.find((p) => p.p === 'payload');
+  const value = payloadProp
+    ? typedValue(payloadProp.v ?? n.payload, payloadProp.vt ?? text(n.payloadType))
+    : typedValue(n.payload, text(n.payloadType) || 'date');
+  const others = props.filter((p) => p.p && p.p !== 'payload' && p.p !== 'topic').map((p) => `msg.${p.p}`);
+  if (others.length)
+    note('changed', `It also set ${others.join(', ')}; Fieldgraph messages carry only payload and topic.`);
+  if ('reason' in value)
+    return { reason: `It injects ${value.reason}; write the value as a Transform after a trigger.` };
+  const ends = triggers.map((t) => [t.key, 'out'] as const);
+  // A timestamp is what a trigger sends anyway; any other fixed payload needs a transform after it.
+  if (value.cel === 'now') return { graph: { pieces: triggers, links: [], outputs: [ends] } };
+  const set: Piece = { key: 'value', kind: 'logic.transform', config: { payload: value.cel }, dx: 240 };
+  return {
+    graph: {
+      pieces: [...triggers, set],
+      links: ends.map((from) => ({ from, to: ['value', 'in'] as const })),
+      outputs: [[['value', 'out']]],
+    },
+  };
+};
+
+const switchNode = (n: RedNode, note: Note): Conversion => {
+  const type = text(n.propertyType) || 'msg';
+  const subject = type === 'msg' ? msgPath(text(n.property) || 'payload') : null;
+  if (!subject) {
+    return {
+      reason:
+        type === 'msg'
+          ? `It tests msg.${text(n.property)}; Fieldgraph messages carry only payload and topic.`
+          : `It tests ${type === 'jsonata' ? 'a JSONata expression' : `${type} “${text(n.property)}”`}, which has no CEL equivalent here.`,
+    };
+  }
+  const rules = (Array.isArray(n.rules) ? n.rules : []) as SwitchRule[];
+  const outRules: { port: string; when: string }[] = [];
+  const ports: string[] = [];
+  rules.forEach((rule, i) => {
+    if (rule.t === 'else') {
+      ports.push('otherwise');
+      return;
+    }
+    const cel = switchRuleCel(rule, subject);
+    const port = `rule-${i + 1}`;
+    if ('reason' in cel) {
+      // An empty condition is a validation error, so the flow cannot be deployed until it is written.
+      note(
+        'unsupported',
+        `Rule ${i + 1} tests ${cel.reason}; its condition was left empty — write it in CEL.`,
+      );
+      outRules.push({ port, when: '' });
+    } else outRules.push({ port, when: cel.cel });
+    ports.push(port);
+  });
+  if (outRules.length === 0) return { reason: 'It has no rules.' };
+  if (text(n.repair) === 'true' || n.repair === true)
+    note('changed', 'It recreated message sequences; Fieldgraph messages have no sequence parts.');
+  return single('logic.switch', { rules: outRules, firstMatch: text(n.checkall) === 'false' }, ports);
+};
+
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * A change node as a chain: runs of rules on the message become one Transform each, and a
+ * rule setting a flow context value becomes a Set variable node (`flow.count` → `vars.count`).
+ */
+const change = (n: RedNode, note: Note): Conversion => {
+  const rules = (Array.isArray(n.rules) ? n.rules : []) as ChangeRule[];
+  const pieces: Piece[] = [];
+  const blocking: string[] = [];
+  let run: ChangeRule[] = [];
+  const flush = () => {
+    if (run.length === 0) return;
+    const { config, skipped, blocking: b } = changeRulesToTransform(run);
+    blocking.push(...b);
+    for (const s of skipped) note('changed', `Left out ${s}.`);
+    if (config.payload !== undefined || config.set !== undefined)
+      pieces.push({ key: `t${pieces.length}`, kind: 'logic.transform', config: { ...config } });
+    run = [];
+  };
+  for (const rule of rules) {
+    if ((rule.pt ?? 'msg') !== 'flow' || rule.t !== 'set') {
+      run.push(rule);
+      continue;
+    }
+    flush();
+    const name = rule.p ?? '';
+    const value = typedValue(rule.to, rule.tot);
+    if (!VARIABLE.test(name)) blocking.push(`flow.${name} (a flow variable name is one word)`);
+    else if (!('cel' in value)) blocking.push(`flow.${name} to ${value.reason}`);
+    else
+      pieces.push({
+        key: `v${pieces.length}`,
+        kind: 'logic.set-variable',
+        config: { name, value: value.cel },
+      });
+  }
+  flush();
+  if (blocking.length) return { reason: `These rules need rebuilding: ${blocking.join('; ')}.` };
+  if (pieces.length === 0) {
+    if (rules.length)
+      note('changed', 'None of its rules changes the payload, so it passes messages on unchanged.');
+    return single('logic.transform', {});
+  }
+  const first = pieces[0]!;
+  return chain([
+    { ...first, key: 'main' },
+    ...pieces.slice(1).map((p, i) => ({ ...p, dx: 200 * (i + 1), dy: 0 })),
+  ]);
+};
+
+const mqttIn = (n: RedNode, note: Note): Conversion => {
+  const topic = text(n.topic).trim();
+  if (!topic || Number(n.inputs) > 0)
+    return {
+      reason:
+        'It subscribes to topics a message names at run time (a dynamic subscription); an MQTT message trigger needs its topic filter.',
+    };
+  const datatype = text(n.datatype) || 'auto';
+  if (datatype === 'buffer' || datatype === 'base64') note('changed', `The ${datatype} output became text.`);
+  if (n.broker) note('changed', 'The broker comes from the site profile, not from the Node-RED broker node.');
+  return single('trigger.mqtt', {
+    topic,
+    // 'auto' (Node-RED < 3) gives strings; 'auto-detect' parses JSON like the trigger's json format.
+    format: datatype === 'json' || datatype === 'auto-detect' ? 'json' : 'text',
+  });
+};
+
+const mqttOut = (n: RedNode, note: Note): Conversion => {
+  const topic = text(n.topic).trim();
+  if (!topic)
+    return {
+      reason:
+        'It publishes to the topic each message carries (msg.topic); an MQTT publish node needs a fixed topic.',
+    };
+  if (/[#+]/.test(topic))
+    return { reason: `Its topic “${topic}” has a wildcard, which cannot be published to.` };
+  if (n.broker) note('changed', 'The broker comes from the site profile, not from the Node-RED broker node.');
+  const qos = Number(n.qos);
+  return single('action.mqtt-publish', {
+    topic,
+    payload: 'payload',
+    qos: qos === 1 || qos === 2 ? qos : 0,
+    retain: n.retain === true || n.retain === 'true',
+  });
+};
+
+const delay = (n: RedNode, note: Note): Conversion => {
+  const pause = text(n.pauseType) || 'delay';
+  if (pause === 'delay') return single('logic.delay', { seconds: secondsOf(n.timeout ?? 5, n.timeoutUnits) });
+  if (pause === 'delayv')
+    return { reason: 'Each message sets its own delay (msg.delay); a Delay node has one fixed time.' };
+  if (pause === 'random') {
+    const low = secondsOf(n.randomFirst ?? 1, n.randomUnits);
+    const high = secondsOf(n.randomLast ?? 5, n.randomUnits);
+    note('changed', `The random delay between ${low} and ${high} s became a fixed ${(low + high) / 2} s.`);
+    return single('logic.delay', { seconds: (low + high) / 2 });
+  }
+  const per = secondsOf(n.nbRateUnits ?? 1, n.rateUnits ?? 'second');
+  const rate = Math.max(1, Number(n.rate ?? 1));
+  if (pause === 'rate' && n.drop !== true && n.drop !== 'true')
+    note('changed', 'Messages over the rate are dropped (Throttle), not queued.');
+  if (pause !== 'rate')
+    note('changed', `The per-topic “${pause}” mode became one rate limit for all messages (Throttle).`);
+  return single('logic.throttle', { seconds: (per > 0 ? per : 1) / rate });
+};
+
+const debug = (n: RedNode, note: Note): Conversion => {
+  const target = text(n.targetType) || 'msg';
+  const complete = text(n.complete) || 'payload';
+  if (target === 'jsonata') {
+    note('changed', 'It logged a JSONata expression (not copied); it logs the payload.');
+    return single('action.log', { level: 'debug', message: 'string(payload)' });
+  }
+  if (complete === 'true' || target === 'full') {
+    note('changed', 'It logged the whole message; it logs the payload.');
+    return single('action.log', { level: 'debug', message: 'string(payload)' });
+  }
+  const path = msgPath(complete);
+  if (!path)
+    note(
+      'changed',
+      `It logged msg.${complete}, which Fieldgraph messages do not carry; it logs the payload.`,
+    );
+  return single('action.log', { level: 'debug', message: `string(${path ?? 'payload'})` });
+};
+
+const catchNode = (n: RedNode, note: Note): Conversion => {
+  if (Array.isArray(n.scope) && n.scope.length)
+    note('changed', 'It caught errors of some nodes; On error starts for a failure of any node in the flow.');
+  return single('trigger.error', {});
+};
+
+const httpRequest = (n: RedNode, note: Note): Conversion => {
+  const method = text(n.method) || 'GET';
+  let url = text(n.url).trim();
+  if (method === 'use') return { reason: 'Each message names its HTTP method (msg.method).' };
+  if (!url) return { reason: 'Each message names the URL (msg.url).' };
+  if (/\{\{/.test(url)) return { reason: `Its URL “${url}” is filled from the message at run time.` };
+  if (!/^https?:\/\//i.test(url)) url = `http://${url}`;
+  if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method))
+    return { reason: `Its method ${method} is not one an HTTP request node sends.` };
+  if (n.paytoqs === true || n.paytoqs === 'query')
+    note('changed', 'The payload is not added to the query string.');
+  if (text(n.ret) === 'bin') note('changed', 'The binary response became text.');
+  if (n.tls || n.authType) note('changed', 'Its TLS and login settings were not carried over.');
+  const request: Piece = {
+    key: 'main',
+    kind: 'action.http-request',
+    config: { method, url, ...(method === 'GET' || method === 'DELETE' ? {} : { body: 'payload' }) },
+  };
+  // Node-RED's payload is the response body; Fieldgraph's is {status, body}.
+  return chain([
+    request,
+    { key: 'body', kind: 'logic.transform', config: { payload: 'payload.body' }, dx: 240, dy: 0 },
+  ]);
+};
+
+/** Converts one node; `note` collects what was left out or changed. */
+export const convertNode = (n: RedNode, note: Note): Conversion => {
+  switch (n.type) {
+    case 'inject':
+      return inject(n, note);
+    case 'switch':
+      return switchNode(n, note);
+    case 'change':
+      return change(n, note);
+    case 'mqtt in':
+      return mqttIn(n, note);
+    case 'mqtt out':
+      return mqttOut(n, note);
+    case 'delay':
+      return delay(n, note);
+    case 'debug':
+      return debug(n, note);
+    case 'catch':
+      return catchNode(n, note);
+    case 'http request':
+      return httpRequest(n, note);
+    case 'function':
+      return {
+        reason:
+          'It runs JavaScript, which Fieldgraph flows never run; rebuild it with If, Switch and Transform nodes (CEL).',
+      };
+    default:
+      return convertMore(n, note);
+  }
+};
