@@ -18,10 +18,9 @@ const run = (middle: Record<string, unknown>) => {
   const flow = result.flows[0]!.flow;
   const b = bench([flow]);
   b.engine.start();
-  const manual = flow.nodes.find((n) => n.kind === 'trigger.manual')!;
   return {
     b,
-    send: (payload: unknown) => b.engine.runManual(flow.id, payload, manual.id),
+    send: (payload: unknown) => b.engine.runManual(flow.id, payload),
     logged: () => b.logs.map((l) => l.text),
   };
 };
