@@ -147,6 +147,14 @@ export const errorCatalog = {
   'inspector.not_running': 'The inspector is not connected to a broker.',
   'inspector.bad_topic': 'The topic cannot be published to (empty, a wildcard, or too long).',
   'inspector.publish_failed': 'The broker did not accept the message.',
+  // try-it mode, live streams and traces of running gateways
+  'live.unreachable': 'The broker or HTTP endpoint of the gateway could not be reached.',
+  'live.timeout': 'The gateway did not answer in time.',
+  'live.rejected': 'The gateway refused the request or answered something that cannot be read.',
+  'live.unsupported': 'The request cannot be made over this connection (HTTP serves traces only).',
+  'live.busy': 'Try it is starting or stopping.',
+  'live.bad_design': 'The design sent to try it is not made of flow and site documents.',
+  'live.try_failed': 'The try-it gateway could not start; the message says what it reported.',
   // device-model library and WoT
   'library.not_found': 'No capability or device model has that id.',
   'library.invalid': 'A capability, device model or Thing Description has problems; details lists them.',

@@ -6,6 +6,7 @@ import CommissionView from '../commission/CommissionView.svelte';
 import LibraryView from '../library/LibraryView.svelte';
 import DeployView from '../deploy/DeployView.svelte';
 import InspectorView from '../broker/InspectorView.svelte';
+import TracesView from '../traces/TracesView.svelte';
 
 /** One top-level view of the app shell, listed in the side bar. */
 export interface View {
@@ -26,4 +27,5 @@ export const views: readonly View[] = [
   { id: 'library', title: 'Library', icon: '▤', component: LibraryView },
   { id: 'deploy', title: 'Deploy', icon: '⇪', component: DeployView },
   { id: 'inspector', title: 'Broker', icon: '≋', component: InspectorView },
+  { id: 'traces', title: 'Traces', icon: '☰', component: TracesView },
 ];

@@ -13,6 +13,7 @@ import { catalogMethods, flowMethods } from './areas/flow';
 import { libraryMethods } from './areas/library';
 import { deployEvents, deployMethods } from './areas/deploy';
 import { inspectorEvents, inspectorMethods } from './areas/broker-inspector';
+import { liveEvents, liveMethods } from './areas/live';
 
 /** Every method, grouped by area. */
 export const contract = {
@@ -27,6 +28,7 @@ export const contract = {
   library: libraryMethods,
   deploy: deployMethods,
   inspector: inspectorMethods,
+  live: liveMethods,
 };
 
 /** Every event the services push. */
@@ -36,6 +38,7 @@ export const contractEvents = {
   ...discoveryEvents,
   ...deployEvents,
   ...inspectorEvents,
+  ...liveEvents,
 };
 
 export type Contract = typeof contract;

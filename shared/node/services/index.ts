@@ -9,6 +9,7 @@ import { createCatalogService, createFlowService } from './flow';
 import { createLibraryService } from './library';
 import { createDeployService } from './deploy';
 import { createInspectorService } from './broker-inspector';
+import { createLiveService } from './live';
 
 export type { ServiceContext } from './context';
 
@@ -29,5 +30,6 @@ export const createServices = (ctx: ServiceContext): FieldgraphServices => {
     deploy: createDeployService(ctx, { devices }),
     // The inspector defaults to the broker discovery listens to (the site's, or the demo's).
     inspector: createInspectorService(ctx, { brokers }),
+    live: createLiveService(ctx),
   };
 };

@@ -1,0 +1,294 @@
+import { Value } from '@sinclair/typebox/value';
+import type { Static } from '@sinclair/typebox';
+import type { FieldgraphServices } from '../../core/api';
+import type { LiveGateway, TracePage, TryItState } from '../../core/api/areas/live';
+import { StoredRun, type TraceQuery } from '../../core/engine/trace-query';
+import { FieldgraphError } from '../../core/errors';
+import { openBrokerClient, type BrokerClient } from '../live/client';
+import { startTryItProcess, type GatewayCommand, type TryItProcess } from '../live/try-it';
+import type { ServiceContext } from './context';
+
+type State = Static<typeof TryItState>;
+type Gateway = Static<typeof LiveGateway>;
+
+/** A page of traces over HTTP is bounded like one over MQTT. */
+const MAX_HTTP_BYTES = 16 * 1024 * 1024;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads a response body up to `max` bytes; a bigger one is refused, never read into memory. */
+const boundedJson = async (response: Response, max: number): Promise<unknown> => {
+  const length = Number(response.headers.get('content-length') ?? 0);
+  if (length > max) throw new Error(`the answer is larger than ${max} bytes`);
+  const reader = response.body?.getReader();
+  if (!reader) return null;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel();
+      throw new Error(`the answer is larger than ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+};
+
+/** Traces as the gateway sent them, kept when they are in the trace format. */
+const pageOf = (value: unknown): Static<typeof TracePage> => {
+  const body = isObject(value) ? value : {};
+  const list = Array.isArray(body.traces) ? body.traces : [];
+  const runs = list.filter((t): t is StoredRun => Value.Check(StoredRun, t));
+  const counts: Record<string, Record<string, number>> = {};
+  if (isObject(body.runs)) {
+    for (const [flow, byOutcome] of Object.entries(body.runs)) {
+      if (!isObject(byOutcome)) continue;
+      counts[flow] = Object.fromEntries(
+        Object.entries(byOutcome).filter((e): e is [string, number] => Number.isInteger(e[1])),
+      );
+    }
+  }
+  return { runs, counts, skipped: list.length - runs.length };
+};
+
+/**
+ * The `live` area: try-it mode (the open design on a gateway runtime in a child process), the
+ * live stream of any running gateway forwarded as `onLiveBatch`, manual runs, and traces. One
+ * broker connection per broker URL serves every gateway on it.
+ */
+export const createLiveService = (
+  ctx: ServiceContext,
+  options: { readonly gatewayCommand?: GatewayCommand } = {},
+): FieldgraphServices['live'] => {
+  const log = ctx.log.child('live');
+  const clients = new Map<string, Promise<BrokerClient>>();
+  const watches = new Map<string, () => void>();
+  let tryIt: TryItProcess | null = null;
+  let busy = false;
+  let state: State = { state: 'stopped', flows: [] };
+
+  const setState = (next: State): State => {
+    state = next;
+    ctx.hub.emit('onTryIt', next);
+    return next;
+  };
+
+  const clientFor = (brokerUrl: string): Promise<BrokerClient> => {
+    let client = clients.get(brokerUrl);
+    if (!client) {
+      guard();
+      client = openBrokerClient(brokerUrl, log);
+      clients.set(brokerUrl, client);
+      // A broker that could not be reached is tried afresh next time.
+      client.catch(() => clients.delete(brokerUrl));
+    }
+    return client;
+  };
+
+  const watch = async (brokerUrl: string, gatewayId: string) => {
+    const client = await clientFor(brokerUrl);
+    watches.get(gatewayId)?.();
+    watches.set(
+      gatewayId,
+      client.watch(gatewayId, (batch) => ctx.hub.emit('onLiveBatch', batch)),
+    );
+  };
+
+  const unwatch = (gatewayId: string): boolean => {
+    const stop = watches.get(gatewayId);
+    watches.delete(gatewayId);
+    stop?.();
+    return stop !== undefined;
+  };
+
+  const stopTry = async (): Promise<void> => {
+    const running = tryIt;
+    tryIt = null;
+    if (!running) return;
+    unwatch(running.gatewayId);
+    await running.stop();
+  };
+
+  // The services have no shutdown hook: when the program is told to stop, the try-it child is
+  // stopped (it must not outlive the app) and the broker connections closed, so the process
+  // can exit once its own handler is done.
+  let guarding = false;
+  const guard = () => {
+    if (guarding) return;
+    guarding = true;
+    const shutdown = () => {
+      void tryIt?.stop(0);
+      for (const stop of watches.values()) stop();
+      watches.clear();
+      for (const client of clients.values()) void client.then((c) => c.close()).catch(() => {});
+      clients.clear();
+    };
+    process.once('exit', () => void tryIt?.stop(0));
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  };
+
+  const viaHttp = async (gateway: { httpUrl: string }, path: string): Promise<unknown> => {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, gateway.httpUrl), { signal: AbortSignal.timeout(8_000) });
+    } catch (error) {
+      throw new FieldgraphError(
+        'live.unreachable',
+        `The gateway at ${gateway.httpUrl} did not answer (${(error as Error).message}).`,
+      );
+    }
+    if (!response.ok)
+      throw new FieldgraphError(
+        'live.rejected',
+        `The gateway at ${gateway.httpUrl} answered ${response.status} for ${path}.`,
+      );
+    try {
+      return await boundedJson(response, MAX_HTTP_BYTES);
+    } catch (error) {
+      throw new FieldgraphError(
+        'live.rejected',
+        `The gateway at ${gateway.httpUrl} sent an answer that cannot be read: ${(error as Error).message}.`,
+      );
+    }
+  };
+
+  const listTraces = async (gateway: Gateway, query: TraceQuery): Promise<Static<typeof TracePage>> => {
+    if ('brokerUrl' in gateway) {
+      const client = await clientFor(gateway.brokerUrl);
+      return pageOf(await client.call(gateway.gatewayId, 'traces', query));
+    }
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) {
+      if (v === undefined) continue;
+      params.set(k, Array.isArray(v) ? v.join(',') : String(v));
+    }
+    return pageOf(await viaHttp(gateway, `/v1/traces?${params.toString()}`));
+  };
+
+  return {
+    async tryStart({ design, brokerUrl }) {
+      if (busy)
+        throw new FieldgraphError('live.busy', 'Try it is starting or stopping; wait for it to finish.');
+      busy = true;
+      try {
+        await stopTry();
+        setState({ state: 'starting', flows: [] });
+        let proc: TryItProcess;
+        try {
+          // The broker first: an unreachable one is said at once, not after the gateway's own timeout.
+          await clientFor(brokerUrl);
+          proc = await startTryItProcess({
+            documents: design,
+            brokerUrl,
+            workDir: ctx.dataDir,
+            log,
+            ...(options.gatewayCommand ? { command: options.gatewayCommand } : {}),
+          });
+        } catch (error) {
+          setState({ state: 'failed', flows: [], message: (error as Error).message });
+          throw error;
+        }
+        tryIt = proc;
+        void proc.exited.then(({ code, output }) => {
+          if (tryIt !== proc) return;
+          tryIt = null;
+          unwatch(proc.gatewayId);
+          const said = output.trim().split('\n').slice(-2).join(' ');
+          setState({
+            state: 'failed',
+            flows: [],
+            message: `The try-it gateway stopped by itself (exit ${code})${said ? `: ${said}` : ''}.`,
+          });
+        });
+        let running: Array<{ id: string; name?: string }> = [];
+        try {
+          await watch(brokerUrl, proc.gatewayId);
+          const status = (await (await clientFor(brokerUrl)).call(proc.gatewayId, 'status')) as {
+            flows?: unknown;
+          };
+          running = (Array.isArray(status?.flows) ? status.flows : [])
+            .filter((f): f is { id: string; name?: unknown } => isObject(f) && typeof f.id === 'string')
+            .map((f) => ({ id: f.id, ...(typeof f.name === 'string' ? { name: f.name } : {}) }));
+        } catch (error) {
+          await stopTry();
+          setState({ state: 'failed', flows: [], message: (error as Error).message });
+          throw error;
+        }
+        const ids = new Set(running.map((f) => f.id));
+        const left = design.flows
+          .map((f) => (isObject(f) ? f : {}))
+          .filter((f) => typeof f.id === 'string' && !ids.has(f.id) && f.enabled !== false)
+          .map((f) => String(f.name ?? f.id));
+        return setState({
+          state: 'running',
+          gatewayId: proc.gatewayId,
+          brokerUrl: proc.brokerUrl,
+          flows: running,
+          startedAt: Date.now(),
+          ...(left.length
+            ? {
+                message: `${left.join(', ')} could not start: fix ${left.length === 1 ? 'its' : 'their'} problems (see Problems) and try again.`,
+              }
+            : {}),
+        });
+      } finally {
+        busy = false;
+      }
+    },
+    async tryStop() {
+      if (busy)
+        throw new FieldgraphError('live.busy', 'Try it is starting or stopping; wait for it to finish.');
+      busy = true;
+      try {
+        await stopTry();
+        return setState({ state: 'stopped', flows: [] });
+      } finally {
+        busy = false;
+      }
+    },
+    tryState: () => state,
+    async watch({ brokerUrl, gatewayId }) {
+      await watch(brokerUrl, gatewayId);
+      return { gatewayId };
+    },
+    unwatch: ({ gatewayId }) => {
+      unwatch(gatewayId);
+      return { watching: false };
+    },
+    async run({ gateway, flowId, nodeId, payload }) {
+      if (!('brokerUrl' in gateway))
+        throw new FieldgraphError(
+          'live.unsupported',
+          `Over HTTP gateway ${gateway.gatewayId} serves its traces only; give its broker to run a flow.`,
+        );
+      const client = await clientFor(gateway.brokerUrl);
+      const value = (await client.call(gateway.gatewayId, 'run', {
+        flowId,
+        ...(nodeId ? { nodeId } : {}),
+        payload: payload ?? null,
+      })) as { runId?: unknown };
+      return { runId: typeof value?.runId === 'string' ? value.runId : null };
+    },
+    traces: ({ gateway, query }) => listTraces(gateway, { limit: 50, ...query }),
+    async trace({ gateway, runId }) {
+      let found: unknown;
+      if ('brokerUrl' in gateway) {
+        const client = await clientFor(gateway.brokerUrl);
+        found = await client.call(gateway.gatewayId, 'trace', { runId });
+      } else {
+        found = (await listTraces(gateway, { runId, limit: 1 })).runs.find((t) => t.runId === runId);
+      }
+      if (!Value.Check(StoredRun, found))
+        throw new FieldgraphError(
+          'live.rejected',
+          `Gateway ${gateway.gatewayId} keeps no readable trace of run ${runId}; it may have been pushed out by newer runs.`,
+        );
+      return found;
+    },
+  };
+};
