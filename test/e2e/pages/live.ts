@@ -41,6 +41,30 @@ export class LivePage {
     return this.page.locator(`.svelte-flow__node[data-id="${nodeId}"] [data-testid="node-value"]`);
   }
 
+  /**
+   * Starts recording which nodes glow: the glow lasts under a second, longer than a loaded
+   * machine may take between two checks, so the page notes every node that lit up.
+   */
+  async recordGlow(): Promise<void> {
+    await this.page.evaluate(() => {
+      const lit = new Set<string>();
+      (window as unknown as { __lit: Set<string> }).__lit = lit;
+      new MutationObserver((changes) => {
+        for (const change of changes) {
+          const el = change.target as HTMLElement;
+          if (!el.classList.contains('hot')) continue;
+          const id = el.closest('.svelte-flow__node')?.getAttribute('data-id');
+          if (id) lit.add(id);
+        }
+      }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['class'] });
+    });
+  }
+
+  /** Nodes that glowed since `recordGlow`. */
+  async glowed(): Promise<string[]> {
+    return this.page.evaluate(() => [...(window as unknown as { __lit: Set<string> }).__lit].sort());
+  }
+
   /** The drawn node (its glow and error classes are on `.fg-node`). */
   box(nodeId: string): Locator {
     return this.page.locator(`.svelte-flow__node[data-id="${nodeId}"] .fg-node`);

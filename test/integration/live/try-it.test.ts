@@ -22,7 +22,7 @@ const liveService = async () => {
     { runtime: 'web', dataDir, hub, log: silentLogger },
     { gatewayCommand: { command: process.execPath, args: [await gatewayBundle()] } },
   );
-  cleanups.push(() => live.tryStop({}, { transport: 'direct' }).catch(() => {}));
+  cleanups.push(() => Promise.resolve(live.tryStop({}, { transport: 'direct' })).catch(() => {}));
   return { live, events, dataDir };
 };
 
