@@ -49,7 +49,12 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
   let engine: FlowEngine | undefined;
   const devices = createDeviceHub(set, gatewayId, io, io.log.child('devices'));
   const mqttSubscriptions = new Map<string, () => void>();
-  const inbound = createInboundQueue((topic, payload) => engine?.deliverMqtt(topic, payload));
+  // A burst waits in a bounded queue; when it is full the link stops reading the broker.
+  let gate: { resume(): void; release(): void } | undefined;
+  const inbound = createInboundQueue((topic, payload) => engine?.deliverMqtt(topic, payload), {
+    onDrained: () => gate?.resume(),
+  });
+  gate = io.throttle?.(() => inbound.full);
   const onMessage = (topic: string, payload: Buffer) => inbound.deliver(topic, payload);
   let stopObserving: (() => void) | undefined;
 
@@ -129,6 +134,8 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
       for (const unsubscribe of mqttSubscriptions.values()) unsubscribe();
       mqttSubscriptions.clear();
       inbound.clear();
+      gate?.release();
+      gate = undefined;
       engine?.stop();
       io.state.flush();
     },

@@ -6,35 +6,53 @@ export interface InboundStats {
   readonly queued: number;
   /** The most that ever waited. */
   readonly peak: number;
-  /** Oldest messages dropped because the queue was full. */
+  /** Messages dropped; always 0 since the queue stops the reading instead (kept for the status format). */
   readonly dropped: number;
+  /** How often the queue was full and reading from the broker paused. */
+  readonly paused: number;
 }
 
 /** Hands incoming messages to a handler in order, absorbing bursts; see {@link createInboundQueue}. */
 export interface InboundQueue {
   deliver(topic: string, payload: Buffer): void;
   stats(): InboundStats;
+  /** True while the queue is at its high-water mark: the link must not hand out more messages. */
+  readonly full: boolean;
   /** Drops what waits (the flows are stopping). */
   clear(): void;
 }
 
+/** How the queue is sized; the defaults hold a 200k burst in well under 10 MB. */
+export interface InboundOptions {
+  /** Messages handled per turn of the event loop before the rest wait for the next turn. */
+  readonly batch?: number;
+  /** Waiting messages at which reading from the broker pauses. */
+  readonly highWater?: number;
+  /** Waiting messages at which reading resumes. */
+  readonly lowWater?: number;
+  /** Told when the queue fell to its low-water mark (the link resumes reading). */
+  readonly onDrained?: () => void;
+}
+
 /**
- * Keeps reading from the broker while the flows work through a burst. Messages are handled at
- * once while the queue is empty and the current slice has budget; past `batch` messages in one
- * turn of the event loop, they wait here and are handled `batch` at a time between socket reads.
- * So a burst fills this queue instead of the broker's per-client queue, which drops QoS 0
- * messages silently once full. Past `capacity` waiting messages the oldest are dropped, counted.
+ * Keeps the flows responsive under a burst without holding the burst in memory. Messages are
+ * handled at once while the current turn of the event loop has budget (`batch`); past it they
+ * wait here and are handled `batch` at a time between socket reads. At `highWater` waiting
+ * messages the queue reports `full`, and the MQTT link stops reading the socket (TCP and the
+ * broker hold the rest, compactly, as bytes); at `lowWater` it says so through `onDrained` and
+ * reading resumes. Bounded whatever the input rate: never an unbounded array, nothing dropped.
  */
 export const createInboundQueue = (
   handle: (topic: string, payload: Buffer) => void,
-  { batch = 256, capacity = 250_000 }: { batch?: number; capacity?: number } = {},
+  { batch = 256, highWater = 4_096, lowWater = 1_024, onDrained }: InboundOptions = {},
 ): InboundQueue => {
-  const topics = new Deque<string>(1024);
-  const payloads = new Deque<Buffer>(1024);
+  const topics = new Deque<string>(Math.min(highWater, 4_096));
+  const payloads = new Deque<Buffer>(Math.min(highWater, 4_096));
   let inlineLeft = 0;
   let scheduled = false;
   let peak = 0;
-  let dropped = 0;
+  let paused = 0;
+  let full = false;
 
   const slice = (): void => {
     scheduled = false;
@@ -43,6 +61,10 @@ export const createInboundQueue = (
     if (topics.size > 0) {
       scheduled = true;
       setImmediate(slice);
+    }
+    if (full && topics.size <= lowWater) {
+      full = false;
+      onDrained?.();
     }
   };
 
@@ -61,19 +83,25 @@ export const createInboundQueue = (
           return;
         }
       }
-      if (topics.size >= capacity) {
-        topics.shift();
-        payloads.shift();
-        dropped++;
-      }
       topics.push(topic);
       payloads.push(payload);
       if (topics.size > peak) peak = topics.size;
+      if (!full && topics.size >= highWater) {
+        full = true;
+        paused++;
+      }
     },
-    stats: () => ({ queued: topics.size, peak, dropped }),
+    get full() {
+      return full;
+    },
+    stats: () => ({ queued: topics.size, peak, dropped: 0, paused }),
     clear() {
       topics.clear();
       payloads.clear();
+      if (full) {
+        full = false;
+        onDrained?.();
+      }
     },
   };
 };

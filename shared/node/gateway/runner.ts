@@ -31,6 +31,8 @@ export interface FlowIo {
   readonly state: StateStore;
   trace(trace: StoredTrace): void;
   readonly log: Logger;
+  /** Backpressure on the broker link: while `busy()` no further messages are read (see MqttLink.throttle). */
+  throttle?(busy: () => boolean): { resume(): void; release(): void };
   /** The live stream; feed it only while `live.watching`. */
   readonly live?: LiveFeed;
 }
@@ -46,7 +48,7 @@ export interface FlowRunner {
   /** Run counters per flow (started, active, queued, outcomes), when the runner keeps them. */
   stats?(): Record<string, unknown>;
   /** Incoming MQTT messages waiting for the flows, and how many a full queue dropped. */
-  inbound?(): { queued: number; peak: number; dropped: number };
+  inbound?(): { queued: number; peak: number; dropped: number; paused?: number };
   /** Starts a flow from its Manual trigger; returns the run id, or undefined when its run mode dropped it. */
   runManual?(flowId: string, payload: unknown): string | undefined;
   /** A running flow's document and the version traces name (shared/core/engine/trace-query.ts FlowVersion). */

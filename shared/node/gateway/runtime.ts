@@ -302,6 +302,7 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       },
       state,
       live,
+      throttle: (busy) => link.throttle(busy),
       trace: (trace) => {
         traces.add(trace);
         if (live.watching) live.runEnded(trace as Parameters<typeof live.runEnded>[0]);

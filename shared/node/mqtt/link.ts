@@ -48,6 +48,12 @@ export interface MqttLink {
   publishFast(topic: string, payload: string | Buffer): void;
   /** Runs `listener` on every (re)connect. */
   onConnect(listener: () => void): void;
+  /**
+   * Backpressure: while `busy()` is true after a message was handed out, the link reads no
+   * further packets from the broker (the socket is left unread, so TCP holds the rest back)
+   * until `resume()` is called. The returned `release()` removes the gate and resumes.
+   */
+  throttle(busy: () => boolean): { resume(): void; release(): void };
   /** Ends the session; `force` skips flushing in-flight packets (then the Last Will is sent). */
   end(force?: boolean): Promise<void>;
 }
@@ -165,10 +171,30 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
     }
   };
   client.on('message', dispatch);
+  // mqtt.js reads the next packet only once handleMessage calls back: holding that callback is
+  // how a slow consumer stops the socket being read, without any message being dropped.
+  const gates = new Set<() => boolean>();
+  let held: (() => void) | undefined;
+  const anyBusy = () => {
+    for (const busy of gates) if (busy()) return true;
+    return false;
+  };
+  const resumeReading = () => {
+    if (!held || anyBusy()) return;
+    const next = held;
+    held = undefined;
+    next();
+  };
+  client.handleMessage = (_packet, callback) => {
+    if (gates.size > 0 && anyBusy()) held = callback as () => void;
+    else callback();
+  };
   let corked = false;
   client.on('connect', () => {
     // A new session starts with no subscriptions: nothing is waiting for an UNSUBACK any more.
     unsubscribing.clear();
+    // A held read belonged to the old socket; the new one starts reading afresh.
+    held = undefined;
     const filters = [...qosOf.keys()];
     if (filters.length)
       client.subscribe(Object.fromEntries(filters.map((f) => [f, { qos: qosOf.get(f) ?? 0 }])));
@@ -260,6 +286,16 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
     },
     onConnect(listener) {
       connectListeners.push(listener);
+    },
+    throttle(busy) {
+      gates.add(busy);
+      return {
+        resume: resumeReading,
+        release: () => {
+          gates.delete(busy);
+          resumeReading();
+        },
+      };
     },
     end(force = false) {
       return new Promise<void>((resolve) => client.end(force, {}, () => resolve()));

@@ -12,7 +12,7 @@ describe('inbound queue', () => {
     const queue = createInboundQueue((_t, p) => seen.push(p.toString()), { batch: 4 });
     queue.deliver('a', Buffer.from('1'));
     expect(seen).toEqual(['1']);
-    expect(queue.stats()).toEqual({ queued: 0, peak: 0, dropped: 0 });
+    expect(queue.stats()).toEqual({ queued: 0, peak: 0, dropped: 0, paused: 0 });
   });
 
   it('holds a burst past one batch per turn and hands it over in order between turns', async () => {
@@ -27,19 +27,37 @@ describe('inbound queue', () => {
     queue.deliver('a', Buffer.from('10'));
     await until(() => seen.length === 11);
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(queue.stats()).toEqual({ queued: 0, peak: 6, dropped: 0 });
+    expect(queue.stats()).toEqual({ queued: 0, peak: 6, dropped: 0, paused: 0 });
     // the next turn starts a fresh slice: handled at once again
     await nextTurn();
     queue.deliver('a', Buffer.from('11'));
     expect(seen.at(-1)).toBe(11);
   });
 
-  it('drops the oldest waiting messages past its capacity, and counts them', async () => {
+  it('is full at its high-water mark and says when it drained to its low-water mark; it never drops', async () => {
     const seen: number[] = [];
-    const queue = createInboundQueue((_t, p) => seen.push(Number(p.toString())), { batch: 2, capacity: 3 });
-    for (let i = 0; i < 8; i++) queue.deliver('a', Buffer.from(String(i)));
-    expect(queue.stats()).toMatchObject({ queued: 3, dropped: 3 });
+    let drained = 0;
+    const queue = createInboundQueue((_t, p) => seen.push(Number(p.toString())), {
+      batch: 2,
+      highWater: 4,
+      lowWater: 1,
+      onDrained: () => drained++,
+    });
+    for (let i = 0; i < 5; i++) queue.deliver('a', Buffer.from(String(i)));
+    expect(queue.full).toBe(false);
+    queue.deliver('a', Buffer.from('5'));
+    expect(queue.full).toBe(true);
+    expect(queue.stats()).toMatchObject({ queued: 4, peak: 4, paused: 1 });
+    // whoever feeds it goes on while full: nothing is dropped, the link is what stops
+    queue.deliver('a', Buffer.from('6'));
+    await nextTurn();
+    expect(queue.full).toBe(true);
+    expect(drained).toBe(0);
+    await nextTurn();
+    expect(queue.full).toBe(false);
+    expect(drained).toBe(1);
     await until(() => queue.stats().queued === 0);
-    expect(seen).toEqual([0, 1, 5, 6, 7]);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(queue.stats()).toMatchObject({ dropped: 0, paused: 1 });
   });
 });
