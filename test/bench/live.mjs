@@ -17,6 +17,7 @@
 // The LAST line printed is one JSON object.
 import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -172,6 +173,31 @@ await build({
   logLevel: 'warning',
 });
 
+// The live stream carries site data: its lease is a signed request, by a key the gateway trusts.
+const signerBundle = join(repo, 'node_modules', '.cache', 'fieldgraph-bench', 'live-signer.mjs');
+await build({
+  stdin: {
+    contents: [
+      "export { signRequest } from './shared/core/gateway/signing';",
+      "export { encodeKey, signingKeyFromSecret } from './shared/core/package/keys';",
+      "export { useNodePackageCrypto } from './shared/node/keys/node-crypto';",
+    ].join('\n'),
+    resolveDir: repo,
+    sourcefile: 'bench-live-signer.ts',
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  outfile: signerBundle,
+  logLevel: 'warning',
+});
+const signer = await import(signerBundle);
+signer.useNodePackageCrypto();
+const benchKey = signer.signingKeyFromSecret(new Uint8Array(32).fill(7));
+
 const projectDir = join(work, 'project');
 mkdirSync(join(projectDir, 'flows'), { recursive: true });
 writeFileSync(
@@ -194,6 +220,8 @@ const startGateway = async (brokerUrl) => {
       mkdtempSync(join(work, 'gw-')),
       '--project',
       projectDir,
+      '--trust',
+      signer.encodeKey('ed25519', benchKey.publicKey),
     ],
     { cwd: repo, env: { ...process.env, FIELDGRAPH_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -252,10 +280,28 @@ const watchLive = async (brokerUrl) => {
       seen.dropped += batch.dropped.nodes + batch.dropped.edges + batch.dropped.runs + batch.dropped.debug;
   });
   await client.subscribeAsync([topic, `fieldgraph/v1/gw/${gatewayId}/rpc/result`]);
+  const args = { seconds: 600 };
+  const auth = signer.signRequest(benchKey, {
+    gatewayId,
+    method: 'live',
+    args,
+    nonce: randomBytes(16).toString('hex'),
+    at: new Date().toISOString(),
+  });
+  const answered = new Promise((ok, fail) => {
+    client.on('message', (t, payload) => {
+      if (t !== `fieldgraph/v1/gw/${gatewayId}/rpc/result`) return;
+      const reply = JSON.parse(payload.toString());
+      if (reply.id !== 'w') return;
+      if (reply.ok) ok();
+      else fail(new Error(`the gateway refused the live lease: ${reply.error?.message}`));
+    });
+  });
   await client.publishAsync(
     `fieldgraph/v1/gw/${gatewayId}/rpc/live`,
-    JSON.stringify({ id: 'w', args: { seconds: 600 } }),
+    JSON.stringify({ id: 'w', args, auth }),
   );
+  await answered;
   for (let i = 0; i < 100 && seen.batches === 0; i++) {
     client.publish('bench/in', '{"temp":0,"seq":-2}');
     await sleep(100);
