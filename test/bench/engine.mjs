@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -21,10 +21,18 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const burst = Number(process.env.BENCH_BURST ?? 200_000);
 const stepSeconds = Number(process.env.BENCH_STEP_SECONDS ?? 2);
 const only = process.env.BENCH_SYSTEMS?.split(',');
-const ladder = [
+// FG_BENCH_DIAG=1: each system runs with engine-diag.mjs preloaded, and every paced step reports
+// the garbage-collection pauses and event-loop delay of the system during that step.
+const diag = process.env.FG_BENCH_DIAG === '1';
+const diagPreload = diag
+  ? ['--import', pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'engine-diag.mjs')).href]
+  : [];
+const fullLadder = [
   4_000, 8_000, 12_000, 14_000, 16_000, 18_000, 20_000, 22_000, 24_000, 26_000, 28_000, 30_000, 32_000,
   36_000, 40_000,
 ];
+// BENCH_LADDER_MAX ends the paced ladder early (a quick look at the burst and memory figures).
+const ladder = fullLadder.filter((rate) => rate <= Number(process.env.BENCH_LADDER_MAX ?? Infinity));
 const log = (...args) => console.error('[bench]', ...args);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (values) => {
@@ -132,7 +140,7 @@ const startMosquitto = async () => {
   );
   const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitPort(port);
-  return { url: `mqtt://127.0.0.1:${port}`, port, stop: () => stopProcess(child) };
+  return { url: `mqtt://127.0.0.1:${port}`, port, pid: child.pid, stop: () => stopProcess(child) };
 };
 
 const stopProcess = (child) =>
@@ -154,6 +162,53 @@ const cpuTicks = (pid) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime + stime
+};
+
+// ---- diagnostics (FG_BENCH_DIAG=1) ----------------------------------------------------------
+
+let diagFile;
+const diagEnv = () => {
+  diagFile = join(work, `diag-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`);
+  return { ...process.env, FG_BENCH_DIAG_FILE: diagFile };
+};
+/** What the system saw since the last mark: GC pauses and event-loop delay (null without FG_BENCH_DIAG). */
+const diagMark = async (pid) => {
+  if (!diag) return null;
+  const before = existsSync(diagFile) ? readFileSync(diagFile, 'utf8').length : 0;
+  process.kill(pid, 'SIGWINCH');
+  for (let i = 0; i < 50; i++) {
+    await sleep(20);
+    const text = existsSync(diagFile) ? readFileSync(diagFile, 'utf8') : '';
+    if (text.length > before && text.endsWith('\n'))
+      return JSON.parse(text.slice(before).trim().split('\n').pop());
+  }
+  return null;
+};
+// How long a process's main thread waited for a CPU while it could have run (ns, from the
+// scheduler): on a shared two-core machine, the part of latency no code of the system causes.
+const runQueueWaitNs = (pid) => {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+  } catch {
+    return NaN;
+  }
+};
+const waits = (pids) =>
+  Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, runQueueWaitNs(pid)]));
+const waitedMs = (before, after) =>
+  Object.fromEntries(Object.keys(before).map((k) => [k, Math.round((after[k] - before[k]) / 1e5) / 10]));
+const diagSummary = (d, waited) => {
+  if (!d) return undefined;
+  const all = Object.values(d.gc);
+  return {
+    gc_ms: Math.round(all.reduce((n, k) => n + k.total_ms, 0) * 10) / 10,
+    gc_max_ms: Math.max(0, ...all.map((k) => k.max_ms)),
+    gc_over_5ms: all.reduce((n, k) => n + k.over_5ms, 0),
+    major: d.gc.major?.count ?? 0,
+    loop_p99_ms: d.loop_delay_ms.p99,
+    loop_max_ms: d.loop_delay_ms.max,
+    cpu_wait_ms: waited,
+  };
 };
 
 // ---- the three systems ------------------------------------------------------------------
@@ -252,8 +307,9 @@ const nodeRedFlow = (port) => [
 
 const systems = {
   passthrough: async (broker) =>
-    spawn(node22, [join(repo, 'test', 'bench', 'engine-passthrough.mjs'), broker.url], {
+    spawn(node22, [...diagPreload, join(repo, 'test', 'bench', 'engine-passthrough.mjs'), broker.url], {
       cwd: repo,
+      env: diagEnv(),
       stdio: ['ignore', 'ignore', 'inherit'],
     }),
   fieldgraph: async (broker) => {
@@ -272,6 +328,7 @@ const systems = {
       node22,
       [
         ...profile,
+        ...diagPreload,
         gatewayBundle,
         '--id',
         'bench',
@@ -284,7 +341,7 @@ const systems = {
       ],
       {
         cwd: repo,
-        env: { ...process.env, FIELDGRAPH_LOG: 'warn' },
+        env: { ...diagEnv(), FIELDGRAPH_LOG: 'warn' },
         stdio: ['ignore', 'ignore', 'inherit'],
       },
     );
@@ -306,10 +363,11 @@ const systems = {
         externalModules: { autoInstall: false, palette: { allowInstall: false } },
       })};\n`,
     );
-    return spawn(node22, [redJs, '--settings', join(userDir, 'settings.js'), '--userDir', userDir], {
-      cwd: userDir,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    return spawn(
+      node22,
+      [...diagPreload, redJs, '--settings', join(userDir, 'settings.js'), '--userDir', userDir],
+      { cwd: userDir, env: diagEnv(), stdio: ['ignore', 'ignore', 'inherit'] },
+    );
   },
 };
 
@@ -338,7 +396,11 @@ const startLoadgen = async (broker) => {
       child.on('message', onMessage);
       child.send({ id, cmd, ...args });
     });
-  return { call, stop: async () => (await call('exit').catch(() => {}), stopProcess(child)) };
+  return {
+    call,
+    pid: child.pid,
+    stop: async () => (await call('exit').catch(() => {}), stopProcess(child)),
+  };
 };
 
 const measure = async (name) => {
@@ -364,13 +426,24 @@ const measure = async (name) => {
       step.loss_pct === 0 && step.p99_ms !== null && step.p99_ms < 10 && step.achieved_rate >= rate * 0.95;
     for (const rate of ladder) {
       // A step gets a second try: one stall of a shared machine should not end the ladder.
+      const pids = { system: system.pid, loadgen: loadgen.pid, broker: broker.pid };
+      await diagMark(system.pid);
+      let before = waits(pids);
       let step = await loadgen.call('paced', { rate, seconds: stepSeconds });
-      if (!held(step, rate)) step = await loadgen.call('paced', { rate, seconds: stepSeconds });
+      let seen = await diagMark(system.pid);
+      let waited = waitedMs(before, waits(pids));
+      if (!held(step, rate)) {
+        before = waits(pids);
+        step = await loadgen.call('paced', { rate, seconds: stepSeconds });
+        seen = await diagMark(system.pid);
+        waited = waitedMs(before, waits(pids));
+      }
       steps.push({
         rate,
         p99_ms: round2(step.p99_ms),
         loss_pct: round2(step.loss_pct),
         achieved: Math.round(step.achieved_rate),
+        ...(seen ? { diag: diagSummary(seen, waited) } : {}),
       });
       if (!held(step, rate)) break;
       paced_max = rate;
@@ -394,7 +467,15 @@ const measure = async (name) => {
       name,
       JSON.stringify({
         ...result,
-        steps: steps.map((s) => `${s.rate / 1000}k:${s.p99_ms}ms/${s.loss_pct}%`).join(' '),
+        steps: steps
+          .map(
+            (s) =>
+              `${s.rate / 1000}k:${s.p99_ms}ms/${s.loss_pct}%` +
+              (s.diag
+                ? `[gc ${s.diag.gc_ms}ms max ${s.diag.gc_max_ms} >5ms:${s.diag.gc_over_5ms} major:${s.diag.major} loop p99 ${s.diag.loop_p99_ms} max ${s.diag.loop_max_ms} cpu-wait ${JSON.stringify(s.diag.cpu_wait_ms)}]`
+                : ''),
+          )
+          .join(' '),
       }),
     );
     return result;

@@ -22,7 +22,7 @@ export interface InboundQueue {
   clear(): void;
 }
 
-/** How the queue is sized; the defaults hold a 200k burst in well under 10 MB. */
+/** How the queue is sized; by default at most 1,024 messages wait (well under 1 MB). */
 export interface InboundOptions {
   /** Messages handled per turn of the event loop before the rest wait for the next turn. */
   readonly batch?: number;
@@ -44,10 +44,10 @@ export interface InboundOptions {
  */
 export const createInboundQueue = (
   handle: (topic: string, payload: Buffer) => void,
-  { batch = 256, highWater = 4_096, lowWater = 1_024, onDrained }: InboundOptions = {},
+  { batch = 256, highWater = 1_024, lowWater = 256, onDrained }: InboundOptions = {},
 ): InboundQueue => {
-  const topics = new Deque<string>(Math.min(highWater, 4_096));
-  const payloads = new Deque<Buffer>(Math.min(highWater, 4_096));
+  const topics = new Deque<string>(highWater + 1);
+  const payloads = new Deque<Buffer>(highWater + 1);
   let inlineLeft = 0;
   let scheduled = false;
   let peak = 0;
