@@ -176,13 +176,21 @@ export class FlowEngine {
     }
   }
 
-  /** Runs a flow from its Manual trigger; returns the run id, or undefined when the run mode dropped or queued it. */
-  runManual(flowId: string, payload: unknown = null): string | undefined {
+  /**
+   * Runs a flow from its Manual trigger `nodeId` (the first one when not given: what another
+   * flow's Run flow node starts); returns the run id, or undefined when the run mode dropped or queued it.
+   */
+  runManual(flowId: string, payload: unknown = null, nodeId?: string): string | undefined {
     const own = this.#exec.freezeClock();
     try {
       const exec = this.#exec;
-      const trigger = exec.manualTrigger(flowId);
-      if (!trigger) throw new Error(`Flow "${flowId}" is not deployed or has no Manual trigger.`);
+      const trigger = exec.manualTrigger(flowId, nodeId);
+      if (!trigger)
+        throw new Error(
+          nodeId
+            ? `Flow "${flowId}" is not deployed or has no Manual trigger "${nodeId}"; save and restart to run a new one.`
+            : `Flow "${flowId}" is not deployed or has no Manual trigger.`,
+        );
       const run = exec.startRun(trigger, { payload }, 0);
       exec.drain();
       exec.flush();

@@ -211,8 +211,12 @@ export class RunExecutor implements StepHost {
 
   // ---- runs ---------------------------------------------------------------------------------
 
-  manualTrigger(flowId: string): NodeInstance | undefined {
-    return this.flows.get(flowId)?.triggers.find((n) => n.runtime.trigger?.type === 'manual');
+  manualTrigger(flowId: string, nodeId?: string): NodeInstance | undefined {
+    return this.flows
+      .get(flowId)
+      ?.triggers.find(
+        (n) => n.runtime.trigger?.type === 'manual' && (nodeId === undefined || n.id === nodeId),
+      );
   }
 
   trigger(node: NodeInstance, message: Message, hops = 0): void {

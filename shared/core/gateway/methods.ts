@@ -119,9 +119,14 @@ export const gatewayMethods = {
     signed: true,
   }),
   run: defineGatewayMethod({
-    args: Type.Object({ flowId: FlowId, payload: Type.Optional(Type.Unknown()) }),
+    args: Type.Object({
+      flowId: FlowId,
+      payload: Type.Optional(Type.Unknown()),
+      /** Which Manual trigger, when the flow has several (the first otherwise). */
+      nodeId: Type.Optional(FlowId),
+    }),
     result: Type.Object({ runId: Type.Union([Type.String(), Type.Null()]) }),
-    doc: 'Starts a run of a flow by hand (its manual trigger) with an optional payload.',
+    doc: 'Starts a run of a flow by hand (its manual trigger, or the one named) with an optional payload.',
     readOnly: false,
     signed: true,
   }),

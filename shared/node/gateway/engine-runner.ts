@@ -150,9 +150,9 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
       const flowVersion = versions.get(flowId);
       return found && flowVersion && engine?.stats()[flowId] ? { flow: found, flowVersion } : undefined;
     },
-    runManual: (flowId, payload) => {
+    runManual: (flowId, payload, nodeId) => {
       if (!engine) throw new Error('The flows are not running.');
-      return engine.runManual(flowId, payload);
+      return engine.runManual(flowId, payload, nodeId);
     },
   };
 };

@@ -50,7 +50,7 @@ export interface FlowRunner {
   /** Incoming MQTT messages waiting for the flows, and how many a full queue dropped. */
   inbound?(): { queued: number; peak: number; dropped: number; paused?: number };
   /** Starts a flow from its Manual trigger; returns the run id, or undefined when its run mode dropped it. */
-  runManual?(flowId: string, payload: unknown): string | undefined;
+  runManual?(flowId: string, payload: unknown, nodeId?: string): string | undefined;
   /** A running flow's document and the version traces name (shared/core/engine/trace-query.ts FlowVersion). */
   flow?(
     flowId: string,

@@ -252,7 +252,7 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       if (!runner?.runManual)
         throw new FieldgraphError('gateway.rpc_bad_request', 'No flows are running on this gateway.');
       try {
-        return { runId: runner.runManual(args.flowId, args.payload ?? null) ?? null };
+        return { runId: runner.runManual(args.flowId, args.payload ?? null, args.nodeId) ?? null };
       } catch (error) {
         throw new FieldgraphError('gateway.rpc_bad_request', (error as Error).message);
       }

@@ -8,6 +8,28 @@ const probed = (b: ReturnType<typeof bench>) =>
   b.traces.flatMap((t) => stepsOf(t, 'probe').map((s) => s.input));
 
 describe('trigger nodes', () => {
+  it('manual: the named Manual trigger starts the run (the inject button), the first one when none is named', () => {
+    const b = bench([
+      flow(
+        'f',
+        [
+          node('a', 'trigger.manual'),
+          node('b', 'trigger.manual'),
+          node('probe', 'action.log', { message: '"probe"' }),
+        ],
+        [edge('a', 'probe'), edge('b', 'probe')],
+      ),
+    ]);
+    b.engine.start();
+    b.engine.runManual('f', 1, 'b');
+    b.engine.runManual('f', 2);
+    expect(b.traces.map((t) => [t.trigger.nodeId, stepsOf(t, 'probe')[0]?.input])).toEqual([
+      ['b', 1],
+      ['a', 2],
+    ]);
+    expect(() => b.engine.runManual('f', 3, 'probe')).toThrow(/no Manual trigger "probe"/);
+  });
+
   it('device event starts a run with the event data, filtered by its condition', () => {
     const b = bench([
       withProbe(
