@@ -28,8 +28,9 @@ export const live = $state({
   tryIt: { state: 'stopped', flows: [] } as Static<typeof TryItState>,
   source: null as LiveSource | null,
   busy: false,
-  /** The last failure, in a sentence. */
+  /** The last failure, in a sentence, and its code (`secrets.locked` asks for the passphrase). */
   error: null as string | null,
+  errorCode: null as string | null,
   /** The broker try-it ran against last (offered again). */
   brokerUrl: '',
 });
@@ -135,8 +136,10 @@ export const watchGateway = async (brokerUrl: string, gatewayId: string): Promis
   live.busy = false;
   if (!r.ok) {
     live.error = r.error.message;
+    live.errorCode = r.error.code;
     return false;
   }
+  live.errorCode = null;
   if (previous?.kind === 'gateway' && previous.gatewayId !== gatewayId)
     void api.live.unwatch({ gatewayId: previous.gatewayId });
   follow({ kind: 'gateway', gatewayId, brokerUrl });

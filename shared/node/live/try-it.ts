@@ -69,6 +69,8 @@ export const startTryItProcess = async (options: {
   readonly brokerUrl: string;
   /** Where the scratch folder goes (the app's data folder). */
   readonly workDir: string;
+  /** Public keys (`ed25519:<hex>`) the gateway trusts to sign its RPC requests. */
+  readonly trust?: readonly string[];
   readonly log: Logger;
   readonly command?: GatewayCommand;
   readonly startTimeoutMs?: number;
@@ -130,6 +132,7 @@ export const startTryItProcess = async (options: {
       join(root, 'gateway'),
       '--project',
       project,
+      ...(options.trust ?? []).flatMap((key) => ['--trust', key]),
     ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -4,9 +4,15 @@ import type { FieldgraphServices } from '../../core/api';
 import type { LiveGateway, TracePage, TryItState } from '../../core/api/areas/live';
 import { StoredRun, type TraceQuery } from '../../core/engine/trace-query';
 import { FieldgraphError } from '../../core/errors';
+import { encodeKey, generateSigningKey, type SigningKeyPair } from '../../core/package/keys';
+import { openGatewayPinBook } from '../deploy/pins';
+import { ensureInstallerKey } from '../keys/installer-key';
+import { useNodePackageCrypto } from '../keys/node-crypto';
 import { openBrokerClient, type BrokerClient } from '../live/client';
+import { sharedSecretStore, type SecretStore } from '../secrets';
 import { startTryItProcess, type GatewayCommand, type TryItProcess } from '../live/try-it';
 import type { ServiceContext } from './context';
+import { join } from 'node:path';
 
 type State = Static<typeof TryItState>;
 type Gateway = Static<typeof LiveGateway>;
@@ -62,14 +68,25 @@ const pageOf = (value: unknown): Static<typeof TracePage> => {
  */
 export const createLiveService = (
   ctx: ServiceContext,
-  options: { readonly gatewayCommand?: GatewayCommand } = {},
+  options: { readonly gatewayCommand?: GatewayCommand; readonly secrets?: SecretStore } = {},
 ): FieldgraphServices['live'] => {
+  useNodePackageCrypto();
   const log = ctx.log.child('live');
+  /** Broker connections by signing key and broker URL. */
   const clients = new Map<string, Promise<BrokerClient>>();
   const watches = new Map<string, () => void>();
   let tryIt: TryItProcess | null = null;
   let busy = false;
   let state: State = { state: 'stopped', flows: [] };
+  // Try-it's gateway trusts a key that lives only in this process: trying a design needs no
+  // installer key, no unlocked secret store and no pairing, and nothing else can sign for it.
+  let tryItKey: SigningKeyPair | undefined;
+  const tryItSigner = () => (tryItKey ??= generateSigningKey());
+  // Deployed gateways trust the installer key (the same store the Deploy view uses), and answer
+  // with the identity the app pinned when it paired with them.
+  const secretStore = (): SecretStore =>
+    options.secrets ?? ctx.secrets ?? sharedSecretStore(join(ctx.dataDir, 'secrets.json'));
+  const pins = openGatewayPinBook(join(ctx.dataDir, 'gateway-keys.json'));
 
   const setState = (next: State): State => {
     state = next;
@@ -77,24 +94,43 @@ export const createLiveService = (
     return next;
   };
 
-  const clientFor = (brokerUrl: string): Promise<BrokerClient> => {
-    let client = clients.get(brokerUrl);
+  const open = (
+    key: string,
+    brokerUrl: string,
+    signer: () => Promise<SigningKeyPair>,
+  ): Promise<BrokerClient> => {
+    let client = clients.get(key);
     if (!client) {
       guard();
-      client = openBrokerClient(brokerUrl, log);
-      clients.set(brokerUrl, client);
+      client = signer().then((signingKey) => openBrokerClient(brokerUrl, log, signingKey));
+      clients.set(key, client);
       // A broker that could not be reached is tried afresh next time.
-      client.catch(() => clients.delete(brokerUrl));
+      client.catch(() => clients.delete(key));
     }
     return client;
   };
 
+  /** The connection that speaks to `gatewayId`: try-it's own key for the try-it gateway, the installer key otherwise. */
+  const clientFor = (brokerUrl: string, gatewayId?: string): Promise<BrokerClient> =>
+    gatewayId !== undefined && gatewayId === tryIt?.gatewayId
+      ? open(`try-it ${brokerUrl}`, brokerUrl, async () => tryItSigner())
+      : open(`installer ${brokerUrl}`, brokerUrl, () => ensureInstallerKey(secretStore()));
+
+  /** Who must have signed a gateway's replies, when the app paired with it. */
+  const identityOf = (gatewayId: string): { identity?: string } => {
+    const pinned = pins.get(gatewayId)?.identity;
+    return pinned ? { identity: pinned } : {};
+  };
+
   const watch = async (brokerUrl: string, gatewayId: string) => {
-    const client = await clientFor(brokerUrl);
+    const client = await clientFor(brokerUrl, gatewayId);
+    const { identity } = identityOf(gatewayId);
+    // The first lease is awaited: a gateway that refuses to stream (an untrusted key) says so now.
+    await client.call(gatewayId, 'live', { seconds: 5 }, identity ? { identity } : {});
     watches.get(gatewayId)?.();
     watches.set(
       gatewayId,
-      client.watch(gatewayId, (batch) => ctx.hub.emit('onLiveBatch', batch)),
+      client.watch(gatewayId, (batch) => ctx.hub.emit('onLiveBatch', batch), undefined, identity),
     );
   };
 
@@ -159,8 +195,8 @@ export const createLiveService = (
 
   const listTraces = async (gateway: Gateway, query: TraceQuery): Promise<Static<typeof TracePage>> => {
     if ('brokerUrl' in gateway) {
-      const client = await clientFor(gateway.brokerUrl);
-      return pageOf(await client.call(gateway.gatewayId, 'traces', query));
+      const client = await clientFor(gateway.brokerUrl, gateway.gatewayId);
+      return pageOf(await client.call(gateway.gatewayId, 'traces', query, identityOf(gateway.gatewayId)));
     }
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) {
@@ -181,10 +217,11 @@ export const createLiveService = (
         let proc: TryItProcess;
         try {
           // The broker first: an unreachable one is said at once, not after the gateway's own timeout.
-          await clientFor(brokerUrl);
+          await open(`try-it ${brokerUrl}`, brokerUrl, async () => tryItSigner());
           proc = await startTryItProcess({
             documents: design,
             brokerUrl,
+            trust: [encodeKey('ed25519', tryItSigner().publicKey)],
             workDir: ctx.dataDir,
             log,
             ...(options.gatewayCommand ? { command: options.gatewayCommand } : {}),
@@ -208,9 +245,9 @@ export const createLiveService = (
         let running: Array<{ id: string; name?: string }> = [];
         try {
           await watch(brokerUrl, proc.gatewayId);
-          const status = (await (await clientFor(brokerUrl)).call(proc.gatewayId, 'status')) as {
-            flows?: unknown;
-          };
+          const status = (await (
+            await clientFor(brokerUrl, proc.gatewayId)
+          ).call(proc.gatewayId, 'status', {})) as { flows?: unknown };
           running = (Array.isArray(status?.flows) ? status.flows : [])
             .filter((f): f is { id: string; name?: unknown } => isObject(f) && typeof f.id === 'string')
             .map((f) => ({ id: f.id, ...(typeof f.name === 'string' ? { name: f.name } : {}) }));
@@ -266,20 +303,21 @@ export const createLiveService = (
           'live.unsupported',
           `Over HTTP gateway ${gateway.gatewayId} serves its traces only; give its broker to run a flow.`,
         );
-      const client = await clientFor(gateway.brokerUrl);
-      const value = (await client.call(gateway.gatewayId, 'run', {
-        flowId,
-        ...(nodeId ? { nodeId } : {}),
-        payload: payload ?? null,
-      })) as { runId?: unknown };
+      const client = await clientFor(gateway.brokerUrl, gateway.gatewayId);
+      const value = (await client.call(
+        gateway.gatewayId,
+        'run',
+        { flowId, ...(nodeId ? { nodeId } : {}), payload: payload ?? null },
+        identityOf(gateway.gatewayId),
+      )) as { runId?: unknown };
       return { runId: typeof value?.runId === 'string' ? value.runId : null };
     },
     traces: ({ gateway, query }) => listTraces(gateway, { limit: 50, ...query }),
     async trace({ gateway, runId }) {
       let found: unknown;
       if ('brokerUrl' in gateway) {
-        const client = await clientFor(gateway.brokerUrl);
-        found = await client.call(gateway.gatewayId, 'trace', { runId });
+        const client = await clientFor(gateway.brokerUrl, gateway.gatewayId);
+        found = await client.call(gateway.gatewayId, 'trace', { runId }, identityOf(gateway.gatewayId));
       } else {
         found = (await listTraces(gateway, { runId, limit: 1 })).runs.find((t) => t.runId === runId);
       }

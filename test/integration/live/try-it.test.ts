@@ -8,19 +8,28 @@ import { useCleanups } from '../../helpers/cleanups';
 import { startMosquitto } from '../../helpers/mosquitto';
 import { flow } from '../gateway/fixtures';
 import { connectClient, nextJson } from '../gateway/helpers';
-import { gatewayBundle } from '../gateway/process';
+import { gatewayBundle, spawnGateway } from '../gateway/process';
+import { writeProject } from '../gateway/fixtures';
+import { encodeKey } from '../../../shared/core/package/keys';
+import { ensureInstallerKey } from '../../../shared/node/keys/installer-key';
+import { createEncryptedFileSecretStore } from '../../../shared/node/secrets/encrypted-file';
+import type { LiveBatch } from '../../../shared/core/engine/live';
+import { join } from 'node:path';
 
 const cleanups = useCleanups();
 
 /** The live service as the app composes it, with the gateway command bundled from source. */
-const liveService = async () => {
+const liveService = async (secrets?: ReturnType<typeof createEncryptedFileSecretStore>) => {
   const dataDir = cleanups.tempDir('fg-live-data-');
   const hub = createEventHub();
   const events: Array<{ event: EventName; payload: unknown }> = [];
   hub.subscribe((event, payload) => events.push({ event, payload }));
   const live = createLiveService(
     { runtime: 'web', dataDir, hub, log: silentLogger },
-    { gatewayCommand: { command: process.execPath, args: [await gatewayBundle()] } },
+    {
+      gatewayCommand: { command: process.execPath, args: [await gatewayBundle()] },
+      ...(secrets ? { secrets } : {}),
+    },
   );
   cleanups.push(() => Promise.resolve(live.tryStop({}, { transport: 'direct' })).catch(() => {}));
   return { live, events, dataDir };
@@ -53,10 +62,12 @@ describe('try-it mode', () => {
             ['go', 'trigger.manual'],
             ['say', 'action.log', { message: '"pressed with " + string(payload)' }],
             ['pub', 'action.mqtt-publish', { topic: 'try/out', payload: 'payload' }],
+            ['other', 'trigger.manual'],
           ],
           [
             ['go', 'say'],
             ['say', 'pub'],
+            ['other', 'pub'],
           ],
         ),
         // A flow the engine cannot build is left out and named, the other one runs.
@@ -96,6 +107,17 @@ describe('try-it mode', () => {
       run,
     );
 
+    // The inject button of the second Manual trigger starts the run there.
+    const second = await live.run(
+      { gateway: { brokerUrl: m.url, gatewayId }, flowId: 'press', nodeId: 'other', payload: 7 },
+      direct,
+    );
+    const fromOther = await live.trace(
+      { gateway: { brokerUrl: m.url, gatewayId }, runId: second.runId! },
+      direct,
+    );
+    expect(fromOther.steps.map((s) => s.nodeId)).toEqual(['other', 'pub']);
+
     const offline = nextJson(probe, `fieldgraph/v1/gw/${gatewayId}/status`, (s) => s.state === 'offline');
     expect(await live.tryStop({}, direct)).toEqual({ state: 'stopped', flows: [] });
     expect(await offline).toMatchObject({ reason: 'shutdown' });
@@ -119,9 +141,10 @@ describe('try-it mode', () => {
     await expect(
       live.trace({ gateway: { brokerUrl: m.url, gatewayId: state.gatewayId! }, runId: 'nope' }, direct),
     ).rejects.toMatchObject({ code: 'live.rejected', message: expect.stringMatching(/nope/) });
+    // Any other gateway is spoken to with the installer key, kept in the secret store: locked here.
     await expect(
       live.run({ gateway: { brokerUrl: m.url, gatewayId: 'nobody-here' }, flowId: 'f' }, direct),
-    ).rejects.toMatchObject({ code: 'live.timeout' });
+    ).rejects.toMatchObject({ code: 'secrets.locked' });
   }, 30_000);
 
   it('reports a try-it gateway that dies by itself', async () => {
@@ -150,4 +173,109 @@ describe('try-it mode', () => {
       .toMatchObject({ state: 'failed', message: expect.stringMatching(/stopped by itself/) });
     await expect.poll(() => existsSync(`${dataDir}/${scratch[0]}`)).toBe(false);
   }, 30_000);
+});
+
+describe('the live view of a deployed gateway', () => {
+  it('streams what its flows do, signed with the installer key it trusts; another key is refused', async () => {
+    const m = await startMosquitto();
+    cleanups.push(() => m.stop());
+    const secrets = createEncryptedFileSecretStore({
+      path: join(cleanups.tempDir('fg-live-secrets-'), 'secrets.json'),
+      passphrase: 'live test passphrase',
+      kdf: { N: 1024, r: 8, p: 1 },
+    });
+    const installer = await ensureInstallerKey(secrets);
+    const project = writeProject(cleanups.tempDir('fg-live-proj-'), [
+      flow(
+        'hello',
+        [
+          ['go', 'trigger.manual'],
+          ['say', 'action.log', { message: '"hello " + string(payload)' }],
+          ['bad', 'logic.transform', { payload: 'payload.nope.deeper' }],
+        ],
+        [
+          ['go', 'say'],
+          ['say', 'bad'],
+        ],
+      ),
+    ]);
+    const gw = await spawnGateway([
+      '--id',
+      'site-gw',
+      '--broker',
+      m.url,
+      '--data',
+      cleanups.tempDir('fg-live-gw-'),
+      '--project',
+      project,
+      '--trust',
+      encodeKey('ed25519', installer.publicKey),
+    ]);
+    cleanups.push(gw.kill);
+    await gw.online();
+
+    const { live, events } = await liveService(secrets);
+    const gateway = { brokerUrl: m.url, gatewayId: 'site-gw' };
+    expect(await live.watch(gateway, direct)).toEqual({ gatewayId: 'site-gw' });
+    const { runId } = await live.run({ gateway, flowId: 'hello', payload: 'world' }, direct);
+    expect(runId).toEqual(expect.any(String));
+
+    const batches = () => events.filter((e) => e.event === 'onLiveBatch').map((e) => e.payload as LiveBatch);
+    await expect
+      .poll(
+        () =>
+          batches()
+            .flatMap((b) => b.runs)
+            .map((r) => r.runId),
+        { timeout: 10_000 },
+      )
+      .toContain(runId);
+    const nodes = batches().flatMap((b) => b.nodes);
+    expect(nodes.find((n) => n.nodeId === 'say')).toMatchObject({
+      flowId: 'hello',
+      runs: 1,
+      value: 'world',
+      runId,
+    });
+    expect(nodes.find((n) => n.nodeId === 'bad')?.error).toMatch(/nope/);
+    expect(
+      batches()
+        .flatMap((b) => b.edges)
+        .map((e) => e.edgeId)
+        .sort(),
+    ).toEqual(['e0', 'e1']);
+    const debug = batches().flatMap((b) => b.debug);
+    expect(debug).toContainEqual(
+      expect.objectContaining({ source: 'log', text: 'hello world', nodeId: 'say', runId }),
+    );
+    expect(debug).toContainEqual(expect.objectContaining({ source: 'error', nodeId: 'bad', level: 'error' }));
+    expect(
+      batches()
+        .flatMap((b) => b.runs)
+        .find((r) => r.runId === runId)?.outcome,
+    ).toBe('failed');
+
+    // Traces come the same way, with the version of the flow they ran on.
+    const page = await live.traces({ gateway, query: { outcome: ['failed'] } }, direct);
+    expect(page.runs.map((r) => r.runId)).toContain(runId);
+    expect(page.runs[0]!.flowVersion?.hash).toMatch(/^[0-9a-f]{16}$/);
+
+    await live.unwatch({ gatewayId: 'site-gw' }, direct);
+    const seen = batches().length;
+    await live.run({ gateway, flowId: 'hello' }, direct);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(batches().length).toBe(seen);
+
+    // An app whose installer key the gateway does not trust is told so, and gets no stream.
+    const stranger = createEncryptedFileSecretStore({
+      path: join(cleanups.tempDir('fg-live-secrets-'), 'secrets.json'),
+      passphrase: 'another passphrase',
+      kdf: { N: 1024, r: 8, p: 1 },
+    });
+    const other = await liveService(stranger);
+    await expect(other.live.watch(gateway, direct)).rejects.toMatchObject({
+      code: 'live.rejected',
+      message: expect.stringMatching(/site-gw/),
+    });
+  }, 60_000);
 });
