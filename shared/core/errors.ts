@@ -155,6 +155,10 @@ export const errorCatalog = {
   'live.busy': 'Try it is starting or stopping.',
   'live.bad_design': 'The design sent to try it is not made of flow and site documents.',
   'live.try_failed': 'The try-it gateway could not start; the message says what it reported.',
+  // the device page
+  'device.not_found': 'No device with that id is in the discovery list.',
+  'device.not_open': "The device's page is not open.",
+  'device.control_failed': 'The device could not be read or controlled as its model prescribes.',
   // device-model library and WoT
   'library.not_found': 'No capability or device model has that id.',
   'library.invalid': 'A capability, device model or Thing Description has problems; details lists them.',

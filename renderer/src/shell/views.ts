@@ -7,6 +7,7 @@ import LibraryView from '../library/LibraryView.svelte';
 import DeployView from '../deploy/DeployView.svelte';
 import InspectorView from '../broker/InspectorView.svelte';
 import TracesView from '../traces/TracesView.svelte';
+import DevicePage from '../device/DevicePage.svelte';
 
 /** One top-level view of the app shell, listed in the side bar. */
 export interface View {
@@ -16,6 +17,8 @@ export interface View {
   readonly icon: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly component: Component<any>;
+  /** A page reached from another view (a device's page from Devices): not in the side bar, which marks its parent. */
+  readonly parent?: string;
 }
 
 /** The side bar, top to bottom. Each area adds its view here. */
@@ -28,4 +31,5 @@ export const views: readonly View[] = [
   { id: 'deploy', title: 'Deploy', icon: '⇪', component: DeployView },
   { id: 'inspector', title: 'Broker', icon: '≋', component: InspectorView },
   { id: 'traces', title: 'Traces', icon: '☰', component: TracesView },
+  { id: 'device', title: 'Device', icon: '◉', component: DevicePage, parent: 'devices' },
 ];

@@ -14,6 +14,7 @@ import { libraryMethods } from './areas/library';
 import { deployEvents, deployMethods } from './areas/deploy';
 import { inspectorEvents, inspectorMethods } from './areas/broker-inspector';
 import { liveEvents, liveMethods } from './areas/live';
+import { deviceEvents, deviceMethods } from './areas/device';
 
 /** Every method, grouped by area. */
 export const contract = {
@@ -29,6 +30,7 @@ export const contract = {
   deploy: deployMethods,
   inspector: inspectorMethods,
   live: liveMethods,
+  device: deviceMethods,
 };
 
 /** Every event the services push. */
@@ -39,6 +41,7 @@ export const contractEvents = {
   ...deployEvents,
   ...inspectorEvents,
   ...liveEvents,
+  ...deviceEvents,
 };
 
 export type Contract = typeof contract;

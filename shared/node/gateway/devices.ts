@@ -62,7 +62,7 @@ export const createDeviceHub = (
     secrets?: RunningSecrets;
   },
   gatewayId: string,
-  io: FlowIo,
+  io: Pick<FlowIo, 'publish' | 'subscribe'>,
   log: Logger,
 ): DeviceHub => {
   const models = new Map((documents.models as DeviceModel[]).map((m) => [m.id, m]));

@@ -10,6 +10,7 @@ import { createLibraryService } from './library';
 import { createDeployService } from './deploy';
 import { createInspectorService } from './broker-inspector';
 import { createLiveService } from './live';
+import { createDevicePageService } from './device-page';
 
 export type { ServiceContext } from './context';
 
@@ -31,5 +32,6 @@ export const createServices = (ctx: ServiceContext): FieldgraphServices => {
     // The inspector defaults to the broker discovery listens to (the site's, or the demo's).
     inspector: createInspectorService(ctx, { brokers }),
     live: createLiveService(ctx),
+    device: createDevicePageService(ctx, { devices, brokers }),
   };
 };

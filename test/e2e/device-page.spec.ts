@@ -1,0 +1,61 @@
+import mqtt from 'mqtt';
+import { expect, screenshot, test } from './fixtures';
+import { DevicePage } from './pages/device';
+import { DevicesPage } from './pages/devices';
+import { StartPage } from './pages/start';
+
+test('the relay toggled from its device page switches the virtual relay, and its state comes back', async ({
+  page,
+  pageErrors,
+}) => {
+  await new StartPage(page).openDemo.click();
+  const devices = new DevicesPage(page);
+  await expect(devices.row('Demo relay')).toContainText('Tasmota relay', { timeout: 20_000 });
+  const brokerUrl = /broker (mqtt:\/\/127\.0\.0\.1:\d+)/.exec(
+    (await devices.status.textContent()) ?? '',
+  )?.[1];
+  expect(brokerUrl).toBeTruthy();
+  // An independent client on the demo's broker sees what the relay itself reports.
+  const observer = await mqtt.connectAsync(brokerUrl!, { protocolVersion: 4 });
+  const reported: string[] = [];
+  observer.on('message', (_topic, payload) => reported.push(payload.toString()));
+  await observer.subscribeAsync('stat/demo_relay/POWER', { qos: 1 });
+  try {
+    await devices.row('Demo relay').click();
+    await devices.drawer.getByRole('button', { name: 'Open device page' }).click();
+    const device = new DevicePage(page);
+    await expect(device.name).toHaveText('Demo relay');
+    await expect(device.model).toContainText('tasmota-relay');
+    await expect(device.state).toHaveText('Online');
+    await expect(page.locator('nav[aria-label="Main"] button[data-view="devices"]')).toHaveAttribute(
+      'aria-current',
+      'page',
+    );
+    const power = device.feature('switch@1').getByRole('switch');
+    const before = (await power.getAttribute('aria-checked')) === 'true';
+    await power.click();
+    // The relay answered on stat/demo_relay/POWER, and the page shows the state it reported.
+    await expect.poll(() => reported.at(-1)).toBe(before ? 'OFF' : 'ON');
+    await expect(device.value('switch@1', 'on')).toHaveText(before ? 'off' : 'on');
+    await expect(power).toHaveAttribute('aria-checked', before ? 'false' : 'true');
+    await screenshot(page, 'device-page-relay');
+    await device.feature('switch@1').getByRole('button', { name: 'Toggle' }).click();
+    await expect.poll(() => reported.at(-1)).toBe(before ? 'ON' : 'OFF');
+    await expect(device.value('switch@1', 'on')).toHaveText(before ? 'on' : 'off');
+    await expect(page.getByTestId('availability-history')).toContainText('online');
+
+    // The sensor: values read through its Home Assistant entities, last seen kept current.
+    await page.getByRole('button', { name: '← Devices' }).click();
+    await devices.row('Demo sensor').click();
+    await devices.drawer.getByRole('button', { name: 'Open device page' }).click();
+    await expect(device.name).toHaveText('Demo sensor');
+    await expect(
+      device.root.locator('[data-testid="property"][data-name="temperature"] [data-testid="value"]'),
+    ).toHaveText(/\d+(\.\d+)? °C/, { timeout: 15_000 });
+    await expect(device.lastSeen).toHaveText(/last seen \d s ago/);
+    await screenshot(page, 'device-page-sensor');
+    expect(pageErrors).toEqual([]);
+  } finally {
+    await observer.endAsync(true);
+  }
+});
