@@ -43,7 +43,8 @@ const brokerArg = (text: string): { url: string; username?: string; password?: s
 const httpArg = (text: string): { host: string; port: number } => {
   const match = /^(?:(.+):)?(\d+)$/.exec(text);
   if (!match) throw new UsageError(`--http must be PORT or HOST:PORT, not ${JSON.stringify(text)}.`);
-  return { host: match[1] ?? '0.0.0.0', port: portArg('--http', match[2]) };
+  // Loopback unless an address is given: the endpoint takes packages, so exposing it is a choice.
+  return { host: match[1] ?? '127.0.0.1', port: portArg('--http', match[2]) };
 };
 
 /** `fieldgraph gateway`: the site runtime. */
@@ -70,7 +71,8 @@ Stops cleanly on SIGTERM or Ctrl+C.
   --trust PUBKEY           a package signing key to trust (repeatable)
   --group NAME             a fleet group whose packages this gateway installs (repeatable)
   --http [HOST:]PORT       serve /v1/status, /v1/traces and, with FIELDGRAPH_GATEWAY_TOKEN set,
-                           POST /v1/packages over HTTP (default host 0.0.0.0)
+                           POST /v1/packages over HTTP (default host 127.0.0.1; give 0.0.0.0:PORT
+                           or the site address to serve the network)
   --watch DIR              a folder to watch for packages (USB stick)
   --mdns-interface IP      announce _fieldgraph._tcp on the interface with this IPv4 address only
   --pair MINUTES           open a pairing window: for that long, the app may enrol its installer key

@@ -34,7 +34,7 @@ export const webCommand: Command = {
   usage: `Usage: fieldgraph web [--port N] [--host 127.0.0.1] [--no-open]
 
 Serves the Fieldgraph user interface and its API on this computer only, prints the address
-with a one-time token, and opens your default browser.
+with a start token (valid until the server stops; its first use sets a session cookie), and opens your default browser.
 
   --port N     port to listen on (default: any free port)
   --host H     loopback address to listen on: ${LOOPBACK_HOSTS.join(', ')} (default 127.0.0.1)

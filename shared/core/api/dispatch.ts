@@ -2,6 +2,7 @@ import { Value } from '@sinclair/typebox/value';
 import { FieldgraphError, isErrorCode } from '../errors';
 import { fail, ok, type Result } from '../result';
 import { schemaProblems } from '../schema-problems';
+import { MAX_JSON_DEPTH, depthOf } from '../json/bounded';
 import type { CallContext } from './contract';
 import { methodList, type FieldgraphServices, type MethodEntry } from './index';
 
@@ -29,6 +30,14 @@ export const createDispatcher = (services: FieldgraphServices, options: Dispatch
     const entry = typeof method === 'string' ? byName.get(method) : undefined;
     if (!entry) {
       return fail('api.unknown_method', `There is no API method named ${JSON.stringify(method)}.`);
+    }
+    // Arguments arrive from a WebSocket or IPC: a deeply nested value is refused before any
+    // schema check or service walks it.
+    if (depthOf(args, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+      return fail(
+        'api.invalid_arguments',
+        `The arguments for ${entry.name} nest more than ${MAX_JSON_DEPTH} levels deep.`,
+      );
     }
     if (!Value.Check(entry.spec.args, args)) {
       return fail(

@@ -2,6 +2,7 @@
  * Packing: project files in, a signed `.fgpkg` out. Pure and deterministic — the same input
  * (including `created`) gives byte-identical output, so a package can be rebuilt and compared.
  */
+import { parseRfc3339 } from '../time/rfc3339';
 import { FieldgraphError } from '../errors';
 import { sha256Hex, toHex, utf8 } from './bytes';
 import { encodeKey, fingerprint, sign, type SigningKeyPair } from './keys';
@@ -82,10 +83,10 @@ export const buildPackage = (input: PackageInput): BuiltPackage => {
     ['created', input.created],
     ['expires', input.expires],
   ] as const) {
-    if (Number.isNaN(Date.parse(value)))
+    if (parseRfc3339(value) === undefined)
       throw invalid(`"${label}" must be an ISO date-time, not ${JSON.stringify(value)}.`);
   }
-  if (Date.parse(input.expires) <= Date.parse(input.created))
+  if (parseRfc3339(input.expires)! <= parseRfc3339(input.created)!)
     throw invalid('The package would expire before it was created; pick a later expiry.');
   const files = new Map<string, Uint8Array>();
   for (const [path, data] of Object.entries(input.files)) {
@@ -110,8 +111,8 @@ export const buildPackage = (input: PackageInput): BuiltPackage => {
     packageId: input.packageId,
     site: input.site,
     version: input.version,
-    created: new Date(input.created).toISOString(),
-    expires: new Date(input.expires).toISOString(),
+    created: new Date(parseRfc3339(input.created)!).toISOString(),
+    expires: new Date(parseRfc3339(input.expires)!).toISOString(),
     target:
       input.target.kind === 'gateway'
         ? { kind: 'gateway', id: input.target.id }

@@ -6,6 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { FieldgraphError } from '../errors';
+import { parseJsonWithin } from '../json/bounded';
 import { fromUtf8 } from './bytes';
 
 /** Format tag written into every manifest. */
@@ -36,7 +37,7 @@ export const ManifestFile = Type.Object(
   {
     path: Type.String({ minLength: 1, maxLength: 512 }),
     sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
-    length: Type.Integer({ minimum: 0 }),
+    length: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
   },
   { additionalProperties: false },
 );
@@ -50,7 +51,7 @@ export const Manifest = Type.Object(
     format: Type.Literal(PACKAGE_FORMAT),
     packageId: Type.String({ minLength: 1, maxLength: 128 }),
     site: Type.String({ minLength: 1, maxLength: 128 }),
-    version: Type.Integer({ minimum: 1 }),
+    version: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
     created: Type.String({ pattern: ISO_UTC }),
     expires: Type.String({ pattern: ISO_UTC }),
     target: PackageTarget,
@@ -89,15 +90,14 @@ export const parseChecked = <T>(
   bytes: Uint8Array,
   what: string,
 ): T => {
-  let value: unknown;
-  try {
-    value = JSON.parse(fromUtf8(bytes));
-  } catch {
+  const parsed = parseJsonWithin(fromUtf8(bytes));
+  if (!parsed.ok) {
     throw new FieldgraphError(
       'package.invalid_manifest',
-      `${what} is not valid JSON; pack the package again.`,
+      `${what} cannot be read: ${parsed.problem.message}; pack the package again.`,
     );
   }
+  const value = parsed.value;
   if (!Value.Check(schema, value)) {
     const first = Value.Errors(schema, value).First();
     throw new FieldgraphError(

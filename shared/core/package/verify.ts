@@ -5,6 +5,8 @@
  * and zip bombs), so a gateway's deploy result says exactly why it refused.
  */
 import { FieldgraphError } from '../errors';
+import { parseJsonWithin } from '../json/bounded';
+import { parseRfc3339 } from '../time/rfc3339';
 import { fromUtf8, fromHex, sha256Hex } from './bytes';
 import { decodeKey, fingerprint, verifySignature } from './keys';
 import {
@@ -102,12 +104,10 @@ export const verifyPackage = (bytes: Uint8Array, policy: VerifyPolicy): Verified
   }
   const identityBytes = entries.get(IDENTITY_FILE);
   if (identityBytes) {
-    let identity: Partial<PackageIdentity> = {};
-    try {
-      identity = JSON.parse(fromUtf8(identityBytes)) as PackageIdentity;
-    } catch {
-      // an unreadable identity file is a tampered file; the hash check below names it
-    }
+    // An unreadable identity file is a tampered file; the hash check below names it.
+    const parsed = parseJsonWithin(fromUtf8(identityBytes), { maxDepth: 4 });
+    const identity: Partial<PackageIdentity> =
+      parsed.ok && parsed.value && typeof parsed.value === 'object' ? (parsed.value as PackageIdentity) : {};
     if (
       identity.packageId !== undefined &&
       (identity.packageId !== manifest.packageId || identity.version !== manifest.version)
@@ -157,7 +157,16 @@ export const verifyPackage = (bytes: Uint8Array, policy: VerifyPolicy): Verified
       );
     }
   }
-  if (Date.parse(manifest.expires) <= policy.now) {
+  // Strict: a date that does not exist is refused, never compared as NaN (which would fail open).
+  const expires = parseRfc3339(manifest.expires);
+  const created = parseRfc3339(manifest.created);
+  if (expires === undefined || created === undefined) {
+    fail(
+      'package.invalid_manifest',
+      `The manifest's dates (created ${JSON.stringify(manifest.created)}, expires ${JSON.stringify(manifest.expires)}) are not real RFC 3339 times; pack the package again.`,
+    );
+  }
+  if (expires! <= policy.now) {
     fail('package.expired', `The package expired on ${manifest.expires}; pack a new version.`, {
       expires: manifest.expires,
     });
@@ -202,5 +211,12 @@ export const verifyPackage = (bytes: Uint8Array, policy: VerifyPolicy): Verified
 /** The sealed secrets of a verified package, when it has any. */
 export const sealedSecretsOf = (pkg: VerifiedPackage): SealedSecrets | undefined => {
   const bytes = pkg.files.get(SECRETS_FILE);
-  return bytes ? (JSON.parse(fromUtf8(bytes)) as SealedSecrets) : undefined;
+  if (!bytes) return undefined;
+  const parsed = parseJsonWithin(fromUtf8(bytes), { maxDepth: 4 });
+  if (!parsed.ok)
+    throw new FieldgraphError(
+      'package.secrets_unreadable',
+      `secrets.sealed cannot be read: ${parsed.problem.message}.`,
+    );
+  return parsed.value as SealedSecrets;
 };

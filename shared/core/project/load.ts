@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH, parseJsonWithin } from '../json/bounded';
 import { jsonErrorPosition } from './json-position';
 import { DOCUMENT_KINDS, PROJECT_FILE, parseDocumentPath } from './layout';
 import { CURRENT_SCHEMA_VERSION, migrateProject, readSchemaVersion, type RawProject } from './migrations';
@@ -42,6 +43,20 @@ export const parseProjectFile = (
   path: string,
   text: string,
 ): { value: JsonObject } | { problem: ProjectProblem } => {
+  // Depth first: a deeply nested file is refused here, with its place, instead of crashing
+  // whatever walks it later ("Maximum call stack size exceeded") and leaving the project unopenable.
+  const deep = parseJsonWithin(text, { maxDepth: MAX_JSON_DEPTH });
+  if (!deep.ok && deep.problem.reason === 'depth') {
+    return {
+      problem: {
+        code: 'project.invalid',
+        severity: 'error',
+        path,
+        message: `The file ${deep.problem.message.replace(/^it /, '')}.`,
+        hint: `No Fieldgraph document nests that deep; fix the file by hand or restore it from version control.`,
+      },
+    };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

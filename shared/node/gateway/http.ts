@@ -46,7 +46,7 @@ const readBody = (request: IncomingMessage, max: number): Promise<Buffer> =>
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > max) {
-        request.pause();
+        request.removeAllListeners('data');
         reject(new FieldgraphError('gateway.too_large', `The request body is larger than ${max} bytes.`));
       } else chunks.push(chunk);
     });
@@ -67,12 +67,11 @@ interface Route {
  */
 export const startGatewayHttp = async (host: string, port: number, log: Logger): Promise<GatewayHttp> => {
   const routes = new Map<string, Route>();
-  const send = (response: ServerResponse, status: number, body: unknown, close = false): void => {
+  const send = (response: ServerResponse, status: number, body: unknown): void => {
     const text = JSON.stringify(body);
     response.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',
-      ...(close ? { connection: 'close' } : {}),
     });
     response.end(text);
   };
@@ -82,14 +81,17 @@ export const startGatewayHttp = async (host: string, port: number, log: Logger):
     error: FieldgraphError,
     unread: boolean,
   ) => {
-    send(
-      response,
-      statusFor(error.code),
-      { ok: false, error: { code: error.code, message: error.message } },
-      unread,
-    );
-    // The body was never read: drop the connection once the answer is out instead of draining it.
-    if (unread) response.once('finish', () => request.socket.destroy());
+    send(response, statusFor(error.code), {
+      ok: false,
+      error: { code: error.code, message: error.message },
+    });
+    // The body was never read into memory. Like a web server's lingering close, what the client
+    // still sends is discarded for a moment (so it can read the answer instead of a broken pipe),
+    // then the connection is dropped, so an upload in flight cannot keep it busy.
+    if (unread) {
+      request.resume();
+      response.once('finish', () => setTimeout(() => request.socket.destroy(), 1_000).unref());
+    }
   };
   const find = (method: string, path: string): Route | undefined => {
     const exact = routes.get(`${method} ${path}`);

@@ -103,14 +103,6 @@ export const createDeployService = (
   // locked token fails this one target (recorded in the history) and never reaches the UI.
   const tokenTarget = (spec: Extract<Spec, { kind: 'http-gateway' }>): DeployTarget => {
     const { gatewayId, tokenRef } = spec;
-    // Secret references are scoped by purpose: an HTTP target's bearer token can only be the
-    // gateway's own deploy token, never the site's Wi-Fi password or any other secret.
-    if (tokenRef !== gatewayTokenRef(gatewayId)) {
-      throw new FieldgraphError(
-        'deploy.invalid_target',
-        `The deploy token for gateway ${gatewayId} can only come from the secret "${gatewayTokenRef(gatewayId)}", not "${tokenRef.slice(0, 200)}"; nothing was sent.`,
-      );
-    }
     const fix = `store the gateway's token (its FIELDGRAPH_GATEWAY_TOKEN) as "${tokenRef}" with the Deploy view's token field for ${gatewayId}, then deploy again`;
     let base: string | undefined;
     try {
@@ -122,6 +114,14 @@ export const createDeployService = (
       kind: 'http',
       label: `gateway ${gatewayId} via ${base ? redactUrl(`${base}/v1/packages`) : '(invalid URL)'}`,
       async deliver(bytes, options) {
+        // Secret references are scoped by purpose: an HTTP target's bearer token can only be the
+        // gateway's own deploy token, never the site's Wi-Fi password or any other secret.
+        if (tokenRef !== gatewayTokenRef(gatewayId)) {
+          throw new FieldgraphError(
+            'deploy.invalid_target',
+            `The deploy token for gateway ${gatewayId} can only come from the secret "${gatewayTokenRef(gatewayId)}", not "${tokenRef.slice(0, 200)}"; nothing was sent.`,
+          );
+        }
         const url = gatewayHttpBase(spec.url);
         let token: string | undefined;
         try {

@@ -1,3 +1,4 @@
+import { parseJsonWithin } from '../../core/json/bounded';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -180,12 +181,9 @@ export const startWebServer = async (options: WebServerOptions): Promise<WebServ
     ws.on('close', () => clients.delete(ws));
     ws.on('error', (error) => log.warn('websocket error', { error: String(error) }));
     ws.on('message', (data, isBinary) => {
-      let message: unknown;
-      try {
-        message = isBinary ? undefined : JSON.parse(data.toString());
-      } catch {
-        message = undefined;
-      }
+      // Bounded: API arguments nest a few levels; a deeper message is refused, never walked.
+      const parsed = isBinary ? undefined : parseJsonWithin(data.toString());
+      const message: unknown = parsed?.ok ? parsed.value : undefined;
       if (!Value.Check(WireCall, message)) {
         const id = (message as { id?: unknown } | undefined)?.id;
         send(ws, {

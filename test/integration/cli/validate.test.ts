@@ -76,4 +76,21 @@ describe('fieldgraph validate', () => {
     expect(cli('validate', empty).status).toBe(2);
     expect(cli('validate').status).toBe(2);
   });
+
+  it('refuses a deeply nested file with its place instead of crashing (exit 1)', () => {
+    const dir = join(work, 'deep');
+    cpSync('test/fixtures/projects/v2', dir, { recursive: true });
+    // 100,000 levels: JSON.parse takes it, anything that walks it recursively would not.
+    writeFileSync(
+      join(dir, 'flows', 'deep.json'),
+      `{"id":"deep","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+    );
+    const r = cli('validate', dir, '--json');
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).not.toMatch(/Maximum call stack/);
+    const out = JSON.parse(r.stdout) as Problems;
+    const deep = out.problems.find((p) => p.path === 'flows/deep.json');
+    expect(deep).toMatchObject({ code: 'project.invalid', severity: 'error' });
+    expect(deep!.message).toMatch(/more than 64 levels deep \(line 1, column \d+\)/);
+  });
 });
