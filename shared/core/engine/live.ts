@@ -164,8 +164,11 @@ interface NodeEntry {
 export class LiveCollector {
   #seq = 0;
   #from: number;
-  #nodes = new Map<string, NodeEntry>();
-  #edges = new Map<string, LiveEdge>();
+  // By flow, then node or edge id: counting a step allocates nothing once its entry exists.
+  #nodes = new Map<string, Map<string, NodeEntry>>();
+  #edges = new Map<string, Map<string, LiveEdge>>();
+  #nodeCount = 0;
+  #edgeCount = 0;
   #runs: LiveRun[] = [];
   #debug: LiveDebug[] = [];
   #dropped: LiveDropped = { nodes: 0, edges: 0, runs: 0, debug: 0 };
@@ -179,12 +182,14 @@ export class LiveCollector {
 
   /** A step executed (its outputs and error are final). */
   step(flowId: string, runId: string, step: TraceStep): void {
-    const key = `${flowId}\u0000${step.nodeId}`;
-    let entry = this.#nodes.get(key);
+    let nodes = this.#nodes.get(flowId);
+    if (!nodes) this.#nodes.set(flowId, (nodes = new Map()));
+    let entry = nodes.get(step.nodeId);
     if (!entry) {
-      if (this.#nodes.size >= LIVE_LIMITS.nodes) {
+      if (this.#nodeCount >= LIVE_LIMITS.nodes) {
         this.#dropped.nodes++;
       } else {
+        this.#nodeCount++;
         entry = {
           flowId,
           nodeId: step.nodeId,
@@ -195,7 +200,7 @@ export class LiveCollector {
           hasValue: false,
           error: undefined,
         };
-        this.#nodes.set(key, entry);
+        nodes.set(step.nodeId, entry);
       }
     }
     if (entry) {
@@ -208,11 +213,15 @@ export class LiveCollector {
       if (step.error !== undefined) entry.error = step.error;
     }
     if (step.edgeId !== undefined) {
-      const edgeKey = `${flowId}\u0000${step.edgeId}`;
-      const edge = this.#edges.get(edgeKey);
+      let edges = this.#edges.get(flowId);
+      if (!edges) this.#edges.set(flowId, (edges = new Map()));
+      const edge = edges.get(step.edgeId);
       if (edge) edge.messages++;
-      else if (this.#edges.size >= LIVE_LIMITS.edges) this.#dropped.edges++;
-      else this.#edges.set(edgeKey, { flowId, edgeId: step.edgeId, messages: 1 });
+      else if (this.#edgeCount >= LIVE_LIMITS.edges) this.#dropped.edges++;
+      else {
+        this.#edgeCount++;
+        edges.set(step.edgeId, { flowId, edgeId: step.edgeId, messages: 1 });
+      }
     }
     if (step.error !== undefined)
       this.debug(step.at, 'error', 'error', `${step.kind} failed: ${step.error}`, {
@@ -264,8 +273,8 @@ export class LiveCollector {
   /** True when something happened since the last batch. */
   get pending(): boolean {
     return (
-      this.#nodes.size > 0 ||
-      this.#edges.size > 0 ||
+      this.#nodeCount > 0 ||
+      this.#edgeCount > 0 ||
       this.#runs.length > 0 ||
       this.#debug.length > 0 ||
       this.#dropped.nodes + this.#dropped.edges + this.#dropped.runs + this.#dropped.debug > 0
@@ -286,16 +295,18 @@ export class LiveCollector {
       seq: this.#seq++,
       from: this.#from,
       to: now,
-      nodes: [...this.#nodes.values()].map((n) => ({
-        flowId: n.flowId,
-        nodeId: n.nodeId,
-        runs: n.runs,
-        at: n.at,
-        runId: n.runId,
-        ...(n.hasValue ? { value: liveValue(n.value) } : {}),
-        ...(n.error === undefined ? {} : { error: cutText(n.error) }),
-      })),
-      edges: [...this.#edges.values()],
+      nodes: [...this.#nodes.values()]
+        .flatMap((byNode) => [...byNode.values()])
+        .map((n) => ({
+          flowId: n.flowId,
+          nodeId: n.nodeId,
+          runs: n.runs,
+          at: n.at,
+          runId: n.runId,
+          ...(n.hasValue ? { value: liveValue(n.value) } : {}),
+          ...(n.error === undefined ? {} : { error: cutText(n.error) }),
+        })),
+      edges: [...this.#edges.values()].flatMap((byEdge) => [...byEdge.values()]),
       runs: this.#runs,
       debug: this.#debug,
       ...(anyDropped ? { dropped } : {}),
@@ -303,6 +314,8 @@ export class LiveCollector {
     this.#from = now;
     this.#nodes = new Map();
     this.#edges = new Map();
+    this.#nodeCount = 0;
+    this.#edgeCount = 0;
     this.#runs = [];
     this.#debug = [];
     this.#dropped = { nodes: 0, edges: 0, runs: 0, debug: 0 };

@@ -98,8 +98,10 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
     },
     traces: {
       write: (trace) => {
-        const version = versions.get(trace.flowId);
-        io.trace(version ? Object.assign(trace, { flowVersion: version }) : trace);
+        // the engine hands over a fresh trace it never touches again: tagging it costs no copy
+        const stored = trace as typeof trace & { flowVersion?: FlowVersion };
+        stored.flowVersion = versions.get(trace.flowId);
+        io.trace(stored);
       },
     },
     log: (level, text, source) => {
