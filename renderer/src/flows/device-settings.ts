@@ -4,6 +4,7 @@
  * password lives in the secret store (the site file holds only its reference).
  */
 import { unsetConditions } from '../../../shared/core/model/binding';
+import { modelForDevice } from '../../../shared/core/model/entities';
 import type { Device, DeviceAuth, DeviceModel } from '../../../shared/core/model/schemas';
 
 /** One of a device's settings (a model variable, or a variable some `when` tests) as the form shows it. */
@@ -16,7 +17,10 @@ export interface SettingRow {
   readonly default?: string | number;
   /** The device's value as text; '' when it has none. */
   readonly value: string;
-  /** Capabilities an implementation of the model would offer once this unset setting is given. */
+  /**
+   * Capabilities an implementation of the model would offer once this unset setting is given;
+   * not those the device's own entities already offer (their implementations are not used).
+   */
   readonly neededFor: readonly string[];
 }
 
@@ -25,9 +29,10 @@ export const settingRows = (device: Device, model: DeviceModel): SettingRow[] =>
   const values = device.variables ?? {};
   const tested = Object.values(model.implements).flatMap((i) => Object.keys(i.when ?? {}));
   const names = [...new Set([...Object.keys(model.variables ?? {}), ...tested])];
+  const used = modelForDevice(model, device);
   return names.map((name) => {
     const spec = model.variables?.[name];
-    const neededFor = Object.values(model.implements)
+    const neededFor = Object.values(used.implements)
       .filter((impl) => unsetConditions(impl, values)?.includes(name))
       .map((impl) => impl.capability);
     return {

@@ -9,6 +9,8 @@ interface HomieState {
   homie?: string;
   name?: string;
   state?: string;
+  /** Homie 2's `$online` (`true`/`false`), which Homie 3 replaced with `$state`. */
+  online?: string;
   nodes?: string;
   description?: Record<string, unknown>;
   /** Property attributes (v4 `<node>/<property>/$datatype`, `$settable`, `$format`, `$unit`) by topic. */
@@ -20,8 +22,8 @@ const PROPERTY_ATTRIBUTES = ['$datatype', '$settable', '$format', '$unit', '$nam
 /** A device describing more property attributes than this is not kept whole (a bound on memory). */
 const MAX_ATTRIBUTES = 1000;
 
-const onlineOf = (state: string | undefined): boolean | null => {
-  if (state === undefined) return null;
+const onlineOf = (state: string | undefined, online: string | undefined): boolean | null => {
+  if (state === undefined) return online === 'true' ? true : online === 'false' ? false : null;
   if (state === 'lost' || state === 'disconnected') return false;
   if (state === 'ready' || state === 'sleeping' || state === 'alert' || state === 'init') return true;
   return null;
@@ -29,7 +31,8 @@ const onlineOf = (state: string | undefined): boolean | null => {
 
 /**
  * Homie v4 (`<root>/<id>/$homie`, `$name`, `$state`, `$nodes`) and v5 (`<root>/5/<id>/$state`
- * and the JSON `$description`). A v4 device is reported once `$homie` is seen (so other
+ * and the JSON `$description`); v2 and v3 devices are read as v4 (v2 says `$online` instead of
+ * `$state`, and its `$properties` carry no datatypes, so its properties give no entities). A v4 device is reported once `$homie` is seen (so other
  * `$state` topics are not mistaken for Homie); an empty retained `$state` removes the device.
  */
 export const createHomieInterpreter = (ctx: MqttDiscoveryContext) => {
@@ -61,7 +64,7 @@ export const createHomieInterpreter = (ctx: MqttDiscoveryContext) => {
               .map(([topic, text]) => [`topic:${topic}`, text]),
           ),
         },
-        online: onlineOf(s.state),
+        online: onlineOf(s.state, s.online),
         raw: {
           $homie: s.homie ?? null,
           $name: s.name ?? null,
@@ -80,6 +83,7 @@ export const createHomieInterpreter = (ctx: MqttDiscoveryContext) => {
       '+/+/$homie',
       '+/+/$name',
       '+/+/$state',
+      '+/+/$online',
       '+/+/$nodes',
       '+/5/+/$state',
       '+/5/+/$description',
@@ -128,6 +132,9 @@ export const createHomieInterpreter = (ctx: MqttDiscoveryContext) => {
           break;
         case '$state':
           s.state = deviceText(text, 20);
+          break;
+        case '$online':
+          s.online = deviceText(text, 20);
           break;
         case '$nodes':
           s.nodes = deviceText(text, 1000);

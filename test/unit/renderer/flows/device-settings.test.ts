@@ -54,6 +54,16 @@ describe('a device’s settings as the form shows them', () => {
     expect(set[2]!.neededFor).toEqual(['dimmer@1']);
   });
 
+  it('does not ask for a setting whose capabilities the device’s own entities already offer', () => {
+    // An entity is bound at its own topics: no `when`, whatever the device's settings.
+    const { when: _settings, ...switchEntity } = homie.implements.switch!;
+    const found: SiteDevice = { ...light, entities: { 'light-power': switchEntity } };
+    const rows = settingRows(found, homie);
+    // Its entity is the switch; the model's dimmer still waits for both of its properties.
+    expect(rows[1]).toMatchObject({ name: 'switch_path', neededFor: ['dimmer@1'] });
+    expect(rows[2]).toMatchObject({ name: 'dimmer_path', neededFor: ['dimmer@1'] });
+  });
+
   it('checks values against the model’s pattern and type, with a message that says what fits', () => {
     const base = settingRows(light, homie)[0]!;
     expect(checkSetting(base, ' homie/lamp ')).toEqual({ ok: true, value: 'homie/lamp' });
