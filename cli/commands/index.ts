@@ -3,6 +3,7 @@ import { commissionCommand } from './commission';
 import { deployCommand } from './deploy';
 import { discoverCommand } from './discover';
 import { gatewayCommand } from './gateway';
+import { gatewaysCommand } from './gateways';
 import { keysCommand } from './keys';
 import { libraryCommand } from './library';
 import { noderedCommand } from './nodered';
@@ -18,6 +19,7 @@ import { webCommand } from './web';
 export const commands: readonly Command[] = [
   webCommand,
   gatewayCommand,
+  gatewaysCommand,
   tracesCommand,
   keysCommand,
   packCommand,

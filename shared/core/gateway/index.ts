@@ -21,3 +21,4 @@ export * from './topics';
 export * from './schemas';
 export * from './methods';
 export * from './signing';
+export * from './summary';

@@ -55,6 +55,38 @@ export const GatewayStatus = Type.Object({
   ),
   broker: Type.Optional(Type.Union([Type.Literal('site'), Type.Literal('embedded')])),
   http: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  /** The flow engine version the gateway runs (what a package's engine range is checked against). */
+  engine: Type.Optional(Text(64)),
+  /** The installed package, null when none is installed (a project folder, or nothing). */
+  package: Type.Optional(Type.Union([Type.Object({ id: Text(128), version: PackageVersion }), Type.Null()])),
+  /** Flows of what it runs that could not start, and why. */
+  flowsFailed: Type.Optional(
+    Type.Array(Type.Object({ id: Text(200), reason: Text(500) }), { maxItems: 1000 }),
+  ),
+  /** The devices its flows use, by what their availability last said (unknown: nothing heard yet). */
+  devices: Type.Optional(
+    Type.Object({
+      online: Type.Integer({ minimum: 0 }),
+      offline: Type.Integer({ minimum: 0 }),
+      unknown: Type.Integer({ minimum: 0 }),
+    }),
+  ),
+  /** How the last install or rollback ended (its final report), null before the first. */
+  lastDeploy: Type.Optional(
+    Type.Union([
+      Type.Object({
+        ok: Type.Boolean(),
+        step: Text(32),
+        packageId: Type.Optional(Text(128)),
+        version: Type.Optional(PackageVersion),
+        running: Type.Union([PackageVersion, Type.Null()]),
+        code: Type.Optional(Text(100)),
+        message: Type.Optional(Text(2000)),
+        at: Text(64),
+      }),
+      Type.Null(),
+    ]),
+  ),
   signature: Type.Optional(SignatureHex),
 });
 export type GatewayStatus = Static<typeof GatewayStatus>;

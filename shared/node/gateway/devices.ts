@@ -42,6 +42,8 @@ export interface DeviceHub {
   invokeAction(role: string, action: string, input: unknown): unknown;
   /** Subscribes to every bound device's topics; returns the function that unsubscribes. */
   observe(listener: DeviceListener): () => void;
+  /** How many bound devices their availability last said were online or offline, and how many said nothing yet. */
+  availability(): { online: number; offline: number; unknown: number };
   /** The roles this gateway can reach, with their devices. */
   roles(): Array<{ role: string; device: string; implementation: string }>;
 }
@@ -133,6 +135,8 @@ export const createDeviceHub = (
     return found;
   };
 
+  // What each device's availability (availability@1 `online`) last said, for the gateway status.
+  const availability = new Map<string, boolean>();
   const pendingRpc = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const rpcSubscriptions = new Map<string, () => void>();
   const awaitRpc = (responseTopic: string, id: number): Promise<unknown> => {
@@ -260,6 +264,12 @@ export const createDeviceHub = (
             log.debug('device message not understood', { device: deviceId, problem }),
           );
           for (const value of values) {
+            if (
+              value.capability === 'availability@1' &&
+              value.name === 'online' &&
+              typeof value.value === 'boolean'
+            )
+              availability.set(deviceId, value.value);
             for (const t of roles) {
               if (t.implementation !== value.implementation) continue;
               if (value.kind === 'property') listener.propertyChanged(t.role, value.name, value.value);
@@ -273,6 +283,14 @@ export const createDeviceHub = (
         for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
         for (const unsubscribe of rpcSubscriptions.values()) unsubscribe();
         rpcSubscriptions.clear();
+      };
+    },
+    availability: () => {
+      const said = [...devicesById.keys()].map((id) => availability.get(id));
+      return {
+        online: said.filter((s) => s === true).length,
+        offline: said.filter((s) => s === false).length,
+        unknown: said.filter((s) => s === undefined).length,
       };
     },
     roles: () =>

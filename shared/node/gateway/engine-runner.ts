@@ -25,12 +25,22 @@ const toWire = (payload: unknown): string | Buffer =>
  */
 export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string): FlowRunner => {
   const flows: Flow[] = [];
+  // Flows that could not start, for the gateway status; the others still run.
+  const failed: Array<{ id: string; reason: string }> = [];
   for (const doc of set.flows) {
     if (Value.Check(Flow, doc)) {
       flows.push(doc);
       continue;
     }
     const first = Value.Errors(Flow, doc).First();
+    const id = (doc as { id?: unknown })?.id;
+    failed.push({
+      id: typeof id === 'string' ? id.slice(0, 200) : '(no id)',
+      reason: `does not match the flow format at ${first?.path || '/'}: ${first?.message ?? 'unknown'}`.slice(
+        0,
+        500,
+      ),
+    });
     io.log.warn('a flow file does not match the flow format and is not run', {
       flowId: (doc as { id?: unknown })?.id,
       path: first?.path,
@@ -122,7 +132,11 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
   return {
     async start() {
       engine = createEngine(ports);
-      for (const problem of engine.deploy(flows)) io.log.warn('a flow cannot run', { ...problem });
+      for (const problem of engine.deploy(flows)) {
+        io.log.warn('a flow cannot run', { ...problem });
+        if (!failed.some((f) => f.id === problem.flowId))
+          failed.push({ id: problem.flowId.slice(0, 200), reason: problem.message.slice(0, 500) });
+      }
       engine.start();
       const running = engine;
       stopObserving = devices.observe({
@@ -146,6 +160,8 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
       return flows.filter((f) => deployed.has(f.id)).map((f) => ({ id: f.id, name: f.name }));
     },
     stats: () => engine?.stats() ?? {},
+    failed: () => [...failed],
+    devices: () => devices.availability(),
     inbound: () => inbound.stats(),
     flow: (flowId) => {
       const found = engine && flows.find((f) => f.id === flowId);

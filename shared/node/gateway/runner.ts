@@ -45,6 +45,10 @@ export interface FlowRunner {
   stop(): Promise<void>;
   /** The flows running, for the status. */
   flows(): Array<{ id: string; name?: string }>;
+  /** Flows of the set that could not start (bad file, cannot deploy), and why. */
+  failed?(): Array<{ id: string; reason: string }>;
+  /** The devices the flows use, by what their availability last said. */
+  devices?(): { online: number; offline: number; unknown: number };
   /** Run counters per flow (started, active, queued, outcomes), when the runner keeps them. */
   stats?(): Record<string, unknown>;
   /** Incoming MQTT messages waiting for the flows, and how many a full queue dropped. */

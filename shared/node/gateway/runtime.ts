@@ -112,6 +112,11 @@ export interface Gateway {
   status(): Omit<GatewayStatus, 'signature' | 'identity'>;
   /** Publishes the retained status again (after a load, or when something in it changed). */
   publishStatus(): Promise<void>;
+  /**
+   * What the installer says about the installed package and the last install or rollback; the
+   * status carries it from now on (published again by the caller or the next change).
+   */
+  noteInstall(info: Pick<GatewayStatus, 'package' | 'lastDeploy'>): void;
   /** Clean shutdown: flows stop, state and traces are written, status goes offline, broker closes. */
   stop(): Promise<void>;
 }
@@ -204,6 +209,7 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
 
     let runner: FlowRunner | undefined;
     let source: GatewayStatus['source'] = { kind: 'none' };
+    let installInfo: Pick<GatewayStatus, 'package' | 'lastDeploy'> = {};
     const rpc = startRpcServer(link, {
       gatewayId: id,
       identity: identity.signing,
@@ -233,11 +239,25 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       flows: runner?.flows() ?? [],
       broker: embedded ? 'embedded' : 'site',
       ...(http ? { http: http.port } : {}),
+      engine: appVersion,
+      flowsFailed: runner?.failed?.() ?? [],
+      devices: runner?.devices?.() ?? { online: 0, offline: 0, unknown: 0 },
+      ...installInfo,
     });
     const publishStatus = () => link.publish(topics.status, signed(status()), { qos: 1, retain: true });
     // After a broker restart the retained status may be gone: publish it on every reconnect.
     link.onConnect(() => void publishStatus().catch(() => {}));
     await publishStatus();
+    // Devices going on- and offline change the status: checked every few seconds, published on a change.
+    let devicesSaid = JSON.stringify(status().devices);
+    const devicesWatch = setInterval(() => {
+      const now = JSON.stringify(status().devices);
+      if (now === devicesSaid || !link.connected()) return;
+      devicesSaid = now;
+      void publishStatus().catch(() => {});
+    }, 2000);
+    devicesWatch.unref();
+    cleanups.push(() => clearInterval(devicesWatch));
 
     rpc.register('status', () => ({
       ...signStatus(status(), identity.signing),
@@ -363,6 +383,9 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       openSecrets: (versionDir) => openRunningSecrets(versionDir, identity.secretKey, log.child('secrets')),
       status,
       publishStatus,
+      noteInstall(info) {
+        installInfo = { ...installInfo, ...info };
+      },
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -113,7 +113,47 @@ export const attachInstaller = async (
     keep: options.keep,
     trust: () => trust.policy(),
     runtime,
-    report: (report) => publishReport(gateway.link, report, options.log),
+    report: (report) => {
+      // The status says what is installed and how the last install or rollback ended.
+      if (report.final) {
+        gateway.noteInstall({
+          package: installedPackage(),
+          lastDeploy: {
+            ok: report.ok,
+            step: report.step,
+            running: report.running,
+            at: report.at,
+            ...(report.packageId ? { packageId: report.packageId } : {}),
+            ...(report.version !== undefined ? { version: report.version } : {}),
+            ...(report.code ? { code: report.code.slice(0, 100) } : {}),
+            ...(report.message ? { message: report.message.slice(0, 2000) } : {}),
+          },
+        });
+        void gateway.publishStatus().catch(() => {});
+      }
+      publishReport(gateway.link, report, options.log);
+    },
+  });
+  const installedPackage = () => {
+    const version = installer.state().committed;
+    const manifest = version !== null ? installer.store.manifestOf(version) : undefined;
+    return version !== null && manifest ? { id: manifest.packageId, version } : null;
+  };
+  // After a restart the last deploy is the install history's newest entry.
+  const newest = installer.state().history.at(-1);
+  gateway.noteInstall({
+    package: installedPackage(),
+    lastDeploy: newest
+      ? {
+          ok: newest.outcome !== 'rolled_back',
+          step: newest.outcome === 'rolled_back' ? 'rolled_back' : 'committed',
+          packageId: newest.packageId,
+          version: newest.version,
+          running: installer.state().committed,
+          at: newest.at,
+          ...(newest.code ? { code: newest.code } : {}),
+        }
+      : null,
   });
   const committed = installer.state().committed;
   if (committed !== null) await runtime.start(installer.store.currentLink, committed);
