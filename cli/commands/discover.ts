@@ -66,6 +66,7 @@ interface and the USB serial ports.
   --serial              list USB serial ports (/dev/ttyUSB*, /dev/ttyACM*, the OS list)
   --serial-path PATH    also list this port (a pty, an odd driver); implies --serial
   --mqtt URL            listen on this broker for discovery traffic (repeatable)
+  --ha-prefix PREFIX    Home Assistant discovery prefix to read (repeatable; default homeassistant)
   --timeout SECONDS     how long to listen (default 5)
   --json                print {"devices":[…]} instead of a table`,
   async run(argv) {
@@ -76,6 +77,7 @@ interface and the USB serial ports.
         serial: { type: 'boolean', default: false },
         'serial-path': { type: 'string', multiple: true },
         mqtt: { type: 'string', multiple: true },
+        'ha-prefix': { type: 'string', multiple: true },
         timeout: { type: 'string', default: '5' },
         json: { type: 'boolean', default: false },
       },
@@ -96,6 +98,13 @@ interface and the USB serial ports.
       if (!/^(mqtts?|wss?):\/\//.test(url))
         throw new UsageError(`--mqtt must be a URL like mqtt://host:1883, not ${JSON.stringify(url)}.`);
     }
+    const haPrefixes = values['ha-prefix'] ?? [];
+    for (const prefix of haPrefixes) {
+      if (!/^[^#+\s]+$/.test(prefix) || prefix.startsWith('/') || prefix.endsWith('/'))
+        throw new UsageError(
+          `--ha-prefix must be a topic without wildcards or a leading or trailing slash, like homeassistant, not ${JSON.stringify(prefix)}.`,
+        );
+    }
     const serialPaths = values['serial-path'] ?? [];
     const anySource =
       interfaces.length > 0 || values.serial || serialPaths.length > 0 || (values.mqtt ?? []).length > 0;
@@ -111,6 +120,7 @@ interface and the USB serial ports.
         ...(values.mqtt ? { mqttUrls: values.mqtt } : {}),
         serial: values.serial || serialPaths.length > 0 || !anySource,
         serialPaths,
+        ...(haPrefixes.length ? { haPrefixes } : {}),
       });
     } catch (error) {
       await session.dispose();

@@ -17,6 +17,12 @@ import { sameDevice, toSiteDevice } from '../../../shared/core/registry/to-site-
 import type { DiscoveredDevice } from '../../../shared/core/registry/types';
 import type { Role } from '../canvas/types';
 
+/** The model a device runs with: its library model joined with the entities discovery bound. */
+const modelOf = (device: Device, catalog: Catalog) => {
+  const model = catalog.models.get(device.model);
+  return model ? modelForDevice(model, device) : undefined;
+};
+
 /** Capabilities that describe the device itself rather than what a flow would use. */
 const housekeeping = new Set(['availability@1', 'signal-strength@1', 'battery@1', 'gateway@1']);
 
@@ -41,10 +47,8 @@ export const siteDeviceFor = (
 
 /** The capabilities a device offers flows: those of the implementations that apply to it. */
 export const offeredCapabilities = (device: Device, catalog: Catalog): string[] => {
-  const base = catalog.models.get(device.model);
-  if (!base) return [];
-  // The device's own entities (what discovery understood it announces) count with its model's.
-  const model = modelForDevice(base, device);
+  const model = modelOf(device, catalog);
+  if (!model) return [];
   const keys = applicableImplementations({ model, variables: device.variables ?? {} });
   const ids = new Set(keys.map((k) => model.implements[k]!.capability));
   return [...ids].filter((id) => !housekeeping.has(id)).sort();
@@ -58,9 +62,8 @@ export const pendingCapabilities = (
   device: Device,
   catalog: Catalog,
 ): { capability: string; settings: string[] }[] => {
-  const base = catalog.models.get(device.model);
-  if (!base) return [];
-  const model = modelForDevice(base, device);
+  const model = modelOf(device, catalog);
+  if (!model) return [];
   const offered = new Set(offeredCapabilities(device, catalog));
   const bound = { model, variables: device.variables ?? {} };
   const out = new Map<string, string[]>();
@@ -129,7 +132,7 @@ export const bindingImplementation = (device: Device, role: Role, catalog: Catal
   // A device that still lacks a setting is bound through the implementation that will apply.
   const chosen = fit.ok ? fit.candidate.implementation : fit.needs?.implementation;
   if (!chosen) return undefined;
-  const model = catalog.models.get(device.model);
+  const model = modelOf(device, catalog);
   const exact = Object.entries(model?.implements ?? {}).filter(([, i]) => i.capability === role.capability);
   return exact.length === 1 && exact[0]![0] === chosen ? undefined : chosen;
 };

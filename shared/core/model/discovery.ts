@@ -8,6 +8,7 @@ import type { Catalog } from './catalog';
 import type { DiscoveryRule, MessageCondition } from './schemas';
 import { readPath, topicMatches, valuePathFromHaTemplate } from './template';
 import { sameJson } from './mapping';
+import { HA_ABBREVIATIONS, HA_DEVICE_ABBREVIATIONS, HA_ORIGIN_ABBREVIATIONS } from './ha-abbreviations';
 
 /** Something discovery saw, in the shape match rules test. */
 export type Observation =
@@ -38,30 +39,6 @@ export interface DiscoveryMatch {
   readonly variables: Readonly<Record<string, string | number>>;
 }
 
-const HA_ABBREVIATIONS: Readonly<Record<string, string>> = {
-  avty_t: 'availability_topic',
-  avty: 'availability',
-  bri_cmd_t: 'brightness_command_topic',
-  bri_stat_t: 'brightness_state_topic',
-  bri_scl: 'brightness_scale',
-  cmd_t: 'command_topic',
-  dev_cla: 'device_class',
-  dev: 'device',
-  json_attr_t: 'json_attributes_topic',
-  o: 'origin',
-  pl_avail: 'payload_available',
-  pl_not_avail: 'payload_not_available',
-  pl_off: 'payload_off',
-  pl_on: 'payload_on',
-  stat_cla: 'state_class',
-  stat_off: 'state_off',
-  stat_on: 'state_on',
-  stat_t: 'state_topic',
-  uniq_id: 'unique_id',
-  unit_of_meas: 'unit_of_measurement',
-  val_tpl: 'value_template',
-};
-
 /**
  * A Home Assistant discovery config with abbreviated keys spelled out and the `~` base topic
  * substituted at the start or end of every `*_topic` value (as HA does); the first entry of an
@@ -71,6 +48,14 @@ export const expandHaDiscoveryConfig = (config: unknown): Record<string, unknown
   if (!config || typeof config !== 'object' || Array.isArray(config)) return {};
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config)) out[HA_ABBREVIATIONS[k] ?? k] = v;
+  const nested = (value: unknown, table: Readonly<Record<string, string>>) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [table[k] ?? k, v]))
+      : value;
+  if (out.device !== undefined) out.device = nested(out.device, HA_DEVICE_ABBREVIATIONS);
+  if (out.origin !== undefined) out.origin = nested(out.origin, HA_ORIGIN_ABBREVIATIONS);
+  if (Array.isArray(out.availability))
+    out.availability = out.availability.map((a) => nested(a, HA_ABBREVIATIONS));
   const base = typeof out['~'] === 'string' ? out['~'] : undefined;
   if (base !== undefined) {
     for (const [k, v] of Object.entries(out)) {
@@ -82,11 +67,11 @@ export const expandHaDiscoveryConfig = (config: unknown): Record<string, unknown
     ? (out.availability[0] as Record<string, unknown> | undefined)
     : undefined;
   if (first && typeof first === 'object' && out.availability_topic === undefined) {
-    const topic = first.topic ?? first.t;
+    const topic = first.topic;
     if (typeof topic === 'string')
       out.availability_topic = topic.startsWith('~') && base ? base + topic.slice(1) : topic;
-    const on = first.payload_available ?? first.pl_avail;
-    const off = first.payload_not_available ?? first.pl_not_avail;
+    const on = first.payload_available;
+    const off = first.payload_not_available;
     if (typeof on === 'string') out.payload_available ??= on;
     if (typeof off === 'string') out.payload_not_available ??= off;
   }

@@ -15,10 +15,14 @@ const cache = new WeakMap<DeviceModel, WeakMap<object, DeviceModel>>();
 
 /**
  * The model a device is run with: its entities first (keyed by entity id), then the model's
- * implementations whose capability no entity offers and whose key no entity took. A device
- * without entities gets the model itself, unchanged. Results are cached per (model, entities) object.
+ * implementations whose capability no entity offers, whose key no entity took, and whose `when`
+ * tests only variables the device carries. A device without entities gets the model itself,
+ * unchanged. Results are cached per (model, entities) object.
  */
-export const modelForDevice = (model: DeviceModel, device: Pick<Device, 'entities'>): DeviceModel => {
+export const modelForDevice = (
+  model: DeviceModel,
+  device: Pick<Device, 'entities' | 'variables'>,
+): DeviceModel => {
   const entities = device.entities;
   if (!entities || Object.keys(entities).length === 0) return model;
   let byEntities = cache.get(model);
@@ -28,6 +32,11 @@ export const modelForDevice = (model: DeviceModel, device: Pick<Device, 'entitie
   const implementsOut: Record<string, Implementation> = { ...entities };
   for (const [key, impl] of Object.entries(model.implements)) {
     if (Object.hasOwn(implementsOut, key) || offered.has(impl.capability)) continue;
+    // A conditional implementation is how a generic model guesses what a device has (ESPHome's
+    // `entities` list); with the device's own entities there is nothing left to guess. A
+    // condition on a setting the device itself carries (a status topic) still counts.
+    const guesses = Object.keys(impl.when ?? {}).some((name) => !Object.hasOwn(device.variables ?? {}, name));
+    if (guesses) continue;
     implementsOut[key] = impl;
   }
   const joined: DeviceModel = { ...model, implements: implementsOut };

@@ -55,9 +55,26 @@ export const builtinModels: readonly MatchableModel[] = [
     name: 'ESPHome device',
     rules: [
       { all: [{ fact: 'mdns.type', equals: '_esphomelib._tcp' }], confidence: 0.9 },
+      { all: [{ fact: 'mqtt.protocol', equals: 'esphome' }], confidence: 0.95 },
+      { all: [{ fact: 'ha.via', equals: 'esphome' }], confidence: 0.92 },
       { all: [{ fact: 'ha.origin', equals: 'ESPHome' }], confidence: 0.85 },
       { all: [{ fact: 'improv.firmware', equals: 'ESPHome' }], confidence: 0.85 },
     ],
+  },
+  {
+    id: 'zigbee2mqtt-device',
+    name: 'Zigbee device (zigbee2mqtt)',
+    rules: [
+      { all: [{ fact: 'mqtt.protocol', equals: 'zigbee2mqtt' }], confidence: 0.95 },
+      { all: [{ fact: 'ha.via', equals: 'zigbee2mqtt' }], confidence: 0.92 },
+    ],
+  },
+  {
+    // Any device announcing its entities through Home Assistant discovery: what it can do comes
+    // from its entities, so knowing the format is enough to be sure of it.
+    id: 'homeassistant-device',
+    name: 'Home Assistant MQTT device',
+    rules: [{ all: [{ fact: 'mqtt.protocol', equals: 'homeassistant' }], confidence: 0.9 }],
   },
   {
     id: 'wled-light',

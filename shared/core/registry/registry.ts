@@ -98,7 +98,12 @@ const buildView = (
       : null;
   const name = sightings.find((s) => s.name && s.name.trim() !== '')?.name ?? entry.id;
   const kind = sightings.find((s) => s.kind && s.kind !== 'service')?.kind ?? sightings[0]?.kind ?? 'unknown';
-  const entities = mergeEntities(sightings.map((s) => s.entities));
+  // What a bridge or firmware tells natively is the fuller account of a device it also announces
+  // through Home Assistant discovery (`ha.via`): the native entities win, the HA copies are dropped.
+  const native = new Set(sightings.filter((s) => s.entities?.length).map((s) => s.facts['mqtt.protocol']));
+  const entities = mergeEntities(
+    sightings.filter((s) => !(s.facts['ha.via'] && native.has(s.facts['ha.via']))).map((s) => s.entities),
+  );
   const understanding = understandingOf(entities);
   const match = matchModel(sightings, models);
   return {

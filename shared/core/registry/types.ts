@@ -36,7 +36,11 @@ export const Sighting = Type.Object({
   warnings: Type.Array(Type.String()),
   /** Milliseconds since the epoch. */
   seenAt: Type.Number(),
-  /** Every entity the device announced through this source, understood or not (see entities.ts). */
+  /**
+   * Every entity the device announced through this source, understood or not (see entities.ts).
+   * A sighting from Home Assistant discovery whose fact `ha.via` names the ecosystem that
+   * announced it (`zigbee2mqtt`) gives way to that ecosystem's native sighting of the same device.
+   */
   entities: Type.Optional(Type.Array(DiscoveredEntity)),
 });
 export type Sighting = Static<typeof Sighting>;

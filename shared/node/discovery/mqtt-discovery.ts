@@ -1,11 +1,19 @@
 import { MAX_DISCOVERY_PAYLOAD, type MqttDiscoveryContext } from './mqtt-context';
+import { createEsphomeInterpreter } from './mqtt-esphome';
 import { createHomeAssistantInterpreter } from './mqtt-homeassistant';
 import { createGatewayInterpreter, createHomieInterpreter } from './mqtt-homie';
 import { createShellyInterpreter } from './mqtt-shelly';
 import { createTasmotaInterpreter } from './mqtt-tasmota';
+import { createZigbee2MqttInterpreter, MAX_Z2M_DEVICES_PAYLOAD } from './mqtt-zigbee2mqtt';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 const MAX_EVIDENCE = 4096;
+
+/** How MQTT discovery reads the broker. */
+export interface MqttDiscoveryOptions {
+  /** Home Assistant discovery prefixes to read (default `homeassistant`). */
+  readonly haPrefixes?: readonly string[];
+}
 
 /** The MQTT discovery logic without a broker: feed it messages, it feeds the registry. */
 export interface MqttDiscovery {
@@ -17,10 +25,14 @@ export interface MqttDiscovery {
 
 /**
  * Joins the protocol interpreters at one dispatch point. Home Assistant runs first because
- * its availability topics can be any topic (a Tasmota LWT, an ESPHome status); Shelly's
- * `+/online` runs last because that filter is the least specific.
+ * its availability topics can be any topic (a Tasmota LWT, an ESPHome status, a zigbee2mqtt
+ * availability); Shelly's `+/online` runs last because that filter is the least specific.
  */
-export const createMqttDiscovery = (outer: MqttDiscoveryContext, rpcSource: string): MqttDiscovery => {
+export const createMqttDiscovery = (
+  outer: MqttDiscoveryContext,
+  rpcSource: string,
+  options: MqttDiscoveryOptions = {},
+): MqttDiscovery => {
   // Every message that shaped a sighting is kept as a `topic:<topic>` fact, so library match
   // rules (topic filter + payload) can be tested against what the device really sent.
   const evidence = new Map<string, Map<string, string>>();
@@ -43,8 +55,11 @@ export const createMqttDiscovery = (outer: MqttDiscoveryContext, rpcSource: stri
       },
     },
   };
+  const prefixes = [...new Set(options.haPrefixes?.length ? options.haPrefixes : ['homeassistant'])];
   const interpreters = [
-    createHomeAssistantInterpreter(ctx),
+    ...prefixes.map((prefix) => createHomeAssistantInterpreter(ctx, prefix)),
+    createEsphomeInterpreter(ctx),
+    createZigbee2MqttInterpreter(ctx),
     createTasmotaInterpreter(ctx),
     createHomieInterpreter(ctx),
     createGatewayInterpreter(ctx),
@@ -53,10 +68,12 @@ export const createMqttDiscovery = (outer: MqttDiscoveryContext, rpcSource: stri
   return {
     filters: interpreters.flatMap((i) => i.filters),
     handle(topic, payload) {
-      if (payload.byteLength > MAX_DISCOVERY_PAYLOAD) {
+      // A zigbee2mqtt network's device list is one large retained message; everything else is small.
+      const limit = topic.endsWith('/bridge/devices') ? MAX_Z2M_DEVICES_PAYLOAD : MAX_DISCOVERY_PAYLOAD;
+      if (payload.byteLength > limit) {
         ctx.problem(
           topic,
-          `the payload is ${payload.byteLength} bytes, over the ${MAX_DISCOVERY_PAYLOAD}-byte limit; skipped`,
+          `the payload is ${payload.byteLength} bytes, over the ${limit}-byte limit; skipped`,
         );
         return;
       }

@@ -1,25 +1,24 @@
+import { expandHaDiscoveryConfig } from '../../core/model/discovery';
+import type { DiscoveredEntity } from '../../core/registry/entities';
 import { deviceText, normaliseMac } from '../../core/registry/text';
+import { combineAvailability, readAvailability, type HaAvailability } from './ha-availability';
+import { haEntity } from './ha-entities';
 import { mqttSighting, obj, parseJsonObject, str, type MqttDiscoveryContext } from './mqtt-context';
 
 interface Entity {
   readonly component: string;
-  readonly name: string;
+  readonly objectId: string;
   readonly config: Record<string, unknown>;
+  readonly entity: DiscoveredEntity;
+  readonly availability: HaAvailability | null;
 }
 
 interface HaDevice {
   readonly key: string;
   readonly entities: Map<string, Entity>;
+  readonly taken: Set<string>;
   device: Record<string, unknown>;
   origin: Record<string, unknown> | undefined;
-  availability: Map<string, string>;
-  warnings: string[];
-}
-
-interface AvailabilityRule {
-  readonly deviceKey: string;
-  readonly on: string;
-  readonly off: string;
 }
 
 const kindOf = (components: string[]): string => {
@@ -28,158 +27,172 @@ const kindOf = (components: string[]): string => {
   return components[0] ?? 'device';
 };
 
-/** `~` expands only at the start or end of a topic value (Home Assistant's rule). */
-const expandBase = (topic: string, base: string | undefined): string => {
-  if (!base) return topic;
-  if (topic.startsWith('~')) return base + topic.slice(1);
-  if (topic.endsWith('~')) return topic.slice(0, -1) + base;
-  return topic;
+/** Which firmware or bridge announced through HA discovery, when it says so (origin, identifiers, sw). */
+const announcer = (
+  device: Record<string, unknown>,
+  origin: Record<string, unknown> | undefined,
+): string | undefined => {
+  const name = (str(origin, 'name') ?? '').toLowerCase();
+  const ids = device.identifiers;
+  const first = Array.isArray(ids) ? String(ids[0] ?? '') : typeof ids === 'string' ? ids : '';
+  if (name.includes('zigbee2mqtt') || /^zigbee2mqtt_/.test(first)) return 'zigbee2mqtt';
+  if (
+    name === 'esphome' ||
+    /^\d{4}\.\d+\.\d+\S* \((config hash 0x[0-9a-f]+|ESPHome |[A-Z][a-z]{2} [ \d]\d \d{4})/.test(
+      str(device, 'sw_version') ?? '',
+    )
+  )
+    return 'esphome';
+  if (name.includes('tasmota')) return 'tasmota';
+  return undefined;
 };
 
 /**
- * Home Assistant MQTT discovery: per-entity configs `homeassistant/<component>/[<node>/]<object>/config`
- * and device-based configs `homeassistant/device/<object>/config` (with `cmps`). Entities are
- * grouped into devices by `dev.ids`/`dev.cns`; an empty retained payload removes an entity;
- * availability topics from `avty_t`/`avty` are subscribed and tracked per device.
+ * Home Assistant MQTT discovery: per-entity configs `<prefix>/<component>/[<node>/]<object>/config`
+ * and device-based configs `<prefix>/device/<object>/config` (with `cmps`), under a configurable
+ * discovery prefix. Every abbreviation and the `~` base topic are expanded; each entity becomes
+ * a DiscoveredEntity bound at its own topics (ha-entities.ts); entities are grouped into devices
+ * by `dev.ids`/`dev.cns`; an empty retained payload removes an entity; availability topics (with
+ * templates and `availability_mode`) are subscribed and tracked per entity.
  */
 export const createHomeAssistantInterpreter = (ctx: MqttDiscoveryContext, prefix = 'homeassistant') => {
   const devices = new Map<string, HaDevice>();
   const entityDevice = new Map<string, string>();
-  const availability = new Map<string, AvailabilityRule[]>();
+  /** Availability topic → devices that read it. */
+  const watchers = new Map<string, Set<string>>();
+  /** What each availability topic said last, and when (message order). */
+  const lastSaid = new Map<string, { payload: string; at: number }>();
+  let order = 0;
+
+  const onlineOf = (device: HaDevice): boolean | null => {
+    let any: boolean | null = null;
+    for (const e of device.entities.values()) {
+      if (!e.availability) continue;
+      const heard = new Map<string, { state: boolean | null; at: number }>();
+      for (const t of e.availability.topics) {
+        const said = lastSaid.get(t.topic);
+        if (said) heard.set(t.topic, { state: readAvailability(t, said.payload), at: said.at });
+      }
+      const state = combineAvailability(e.availability, heard);
+      if (state === true) return true;
+      if (state === false) any = false;
+    }
+    return any;
+  };
 
   const report = (device: HaDevice): void => {
-    const components = [...new Set([...device.entities.values()].map((e) => e.component))].sort();
-    const mac = (() => {
-      const cns = device.device.cns ?? device.device.connections;
-      if (!Array.isArray(cns)) return undefined;
-      for (const pair of cns) if (Array.isArray(pair) && pair[0] === 'mac') return normaliseMac(pair[1]);
-      return undefined;
-    })();
-    const states = [...device.availability.values()];
-    const online = states.length === 0 ? null : states.every((s) => s === 'online');
+    const list = [...device.entities.values()];
+    const components = [...new Set(list.map((e) => e.component))].sort();
+    const cns = device.device.connections;
+    let mac: string | undefined;
+    if (Array.isArray(cns)) {
+      for (const pair of cns) if (Array.isArray(pair) && pair[0] === 'mac') mac ??= normaliseMac(pair[1]);
+    }
+    const ids = device.device.identifiers;
+    const idList = Array.isArray(ids) ? ids.map(String) : typeof ids === 'string' ? [ids] : [];
+    const ieee = idList.map((id) => /^zigbee2mqtt_(0x[0-9a-f]{16})$/i.exec(id)?.[1]).find(Boolean);
+    const serial = str(device.device, 'serial_number') ?? ieee?.toLowerCase();
     const facts: Record<string, string> = {
       'mqtt.protocol': 'homeassistant',
       'ha.components': components.join(','),
     };
     const origin = str(device.origin, 'name');
     if (origin) facts['ha.origin'] = origin;
-    const manufacturer = str(device.device, 'mf', 'manufacturer');
+    const via = announcer(device.device, device.origin);
+    if (via) facts['ha.via'] = via;
+    const manufacturer = str(device.device, 'manufacturer');
     if (manufacturer) facts['ha.manufacturer'] = manufacturer;
-    const area = str(device.device, 'sa', 'suggested_area');
+    const area = str(device.device, 'suggested_area');
     if (area) facts.room = deviceText(area, 100);
-    const model = str(device.device, 'mdl', 'model');
+    const model = str(device.device, 'model');
     if (model) facts['ha.model'] = model;
-    const firstEntity = [...device.entities.values()][0];
+    const sw = str(device.device, 'sw_version');
+    if (sw) facts['ha.sw'] = sw;
+    const warnings = [...new Set(list.flatMap((e) => e.availability?.problems ?? []))].map(
+      (p) => `an availability topic cannot be read: ${p}`,
+    );
     ctx.sink.upsert(
       mqttSighting(`ha:${device.key}`, {
-        identity: {
-          ...(mac ? { mac } : {}),
-          ...(str(device.device, 'sn', 'serial_number')
-            ? { serial: str(device.device, 'sn', 'serial_number') }
-            : {}),
-        },
-        name: deviceText(str(device.device, 'name') ?? firstEntity?.name ?? device.key),
+        identity: { ...(mac ? { mac } : {}), ...(serial ? { serial } : {}) },
+        name: deviceText(str(device.device, 'name') ?? list[0]?.entity.name ?? device.key),
         kind: kindOf(components),
         facts,
-        online,
-        warnings: device.warnings,
+        online: onlineOf(device),
+        warnings,
+        entities: list.map((e) => e.entity),
         raw: {
           device: device.device,
           origin: device.origin ?? null,
           entities: Object.fromEntries([...device.entities].map(([topic, e]) => [topic, e.config])),
-          availability: Object.fromEntries(device.availability),
         },
         seenAt: ctx.now(),
       }),
     );
   };
 
-  const watchAvailability = (deviceKey: string, config: Record<string, unknown>): void => {
-    const base = str(config, '~');
-    const rules: { topic: string; on: string; off: string }[] = [];
-    const single = str(config, 'avty_t', 'availability_topic');
-    const on = str(config, 'pl_avail', 'payload_available') ?? 'online';
-    const off = str(config, 'pl_not_avail', 'payload_not_available') ?? 'offline';
-    if (single) rules.push({ topic: expandBase(single, base), on, off });
-    const list = config.avty ?? config.availability;
-    if (Array.isArray(list)) {
-      for (const item of list) {
-        if (!item || typeof item !== 'object') continue;
-        const rec = item as Record<string, unknown>;
-        const topic = str(rec, 't', 'topic');
-        if (!topic) continue;
-        rules.push({
-          topic: expandBase(topic, base),
-          on: str(rec, 'pl_avail', 'payload_available') ?? on,
-          off: str(rec, 'pl_not_avail', 'payload_not_available') ?? off,
-        });
-      }
+  const watch = (deviceKey: string, availability: HaAvailability | null): void => {
+    for (const t of availability?.topics ?? []) {
+      if (t.topic.includes('+') || t.topic.includes('#')) continue;
+      const set = watchers.get(t.topic) ?? new Set<string>();
+      if (set.size === 0) ctx.subscribe(t.topic);
+      set.add(deviceKey);
+      watchers.set(t.topic, set);
     }
-    for (const rule of rules) {
-      if (rule.topic.includes('+') || rule.topic.includes('#')) continue;
-      const existing = availability.get(rule.topic) ?? [];
-      if (!existing.some((r) => r.deviceKey === deviceKey)) {
-        existing.push({ deviceKey, on: rule.on, off: rule.off });
-        if (existing.length === 1) ctx.subscribe(rule.topic);
-        availability.set(rule.topic, existing);
-      }
-    }
+  };
+
+  const removeEntity = (configTopic: string, reportAfter = true): void => {
+    const key = entityDevice.get(configTopic);
+    entityDevice.delete(configTopic);
+    const device = key ? devices.get(key) : undefined;
+    if (!device) return;
+    const old = device.entities.get(configTopic);
+    if (old) device.taken.delete(old.entity.id);
+    device.entities.delete(configTopic);
+    if (device.entities.size === 0) {
+      devices.delete(device.key);
+      ctx.sink.remove('mqtt', `ha:${device.key}`);
+    } else if (reportAfter) report(device);
   };
 
   const addEntity = (
     configTopic: string,
     component: string,
-    config: Record<string, unknown>,
-    deviceConfig: Record<string, unknown> | undefined,
-    origin: Record<string, unknown> | undefined,
+    objectId: string,
+    raw: Record<string, unknown>,
   ): string => {
-    const dev = deviceConfig ?? {};
-    const ids = dev.ids ?? dev.identifiers;
+    const config = expandHaDiscoveryConfig(raw);
+    const dev = obj(config, 'device') ?? {};
+    const origin = obj(config, 'origin');
+    const ids = dev.identifiers;
     const firstId = Array.isArray(ids)
       ? ids.find((x) => typeof x === 'string')
       : typeof ids === 'string'
         ? ids
         : undefined;
-    const cns = dev.cns ?? dev.connections;
+    const cns = dev.connections;
     const firstConnection =
       Array.isArray(cns) && Array.isArray(cns[0]) ? `${String(cns[0][0])}:${String(cns[0][1])}` : undefined;
-    const key = deviceText(
-      firstId ?? firstConnection ?? str(config, 'uniq_id', 'unique_id') ?? configTopic,
-      300,
-    );
+    const key = deviceText(firstId ?? firstConnection ?? str(config, 'unique_id') ?? configTopic, 300);
+    const previous = entityDevice.get(configTopic);
+    if (previous && previous !== key) removeEntity(configTopic);
     const device = devices.get(key) ?? {
       key,
       entities: new Map<string, Entity>(),
+      taken: new Set<string>(),
       device: dev,
       origin,
-      availability: new Map<string, string>(),
-      warnings: [],
     };
     if (Object.keys(dev).length > Object.keys(device.device).length) device.device = dev;
     device.origin ??= origin;
-    device.entities.set(configTopic, {
-      component,
-      name: deviceText(str(config, 'name') ?? str(config, 'obj_id', 'object_id') ?? component),
-      config,
-    });
+    // A re-announced entity keeps its id: free it before reading the new config.
+    const old = device.entities.get(configTopic);
+    if (old) device.taken.delete(old.entity.id);
+    const { entity, availability } = haEntity(configTopic, component, objectId, config, device.taken);
+    device.entities.set(configTopic, { component, objectId, config: raw, entity, availability });
     devices.set(key, device);
-    const previous = entityDevice.get(configTopic);
-    if (previous && previous !== key) removeEntity(configTopic);
     entityDevice.set(configTopic, key);
-    watchAvailability(key, config);
+    watch(key, availability);
     return key;
-  };
-
-  const removeEntity = (configTopic: string): void => {
-    const key = entityDevice.get(configTopic);
-    entityDevice.delete(configTopic);
-    const device = key ? devices.get(key) : undefined;
-    if (!device) return;
-    device.entities.delete(configTopic);
-    if (device.entities.size === 0) {
-      devices.delete(device.key);
-      ctx.sink.remove('mqtt', `ha:${device.key}`);
-    } else report(device);
   };
 
   return {
@@ -187,58 +200,63 @@ export const createHomeAssistantInterpreter = (ctx: MqttDiscoveryContext, prefix
     filters: [`${prefix}/#`],
     /** Handles one message; returns false when the topic is not Home Assistant discovery. */
     handle(topic: string, text: string): boolean {
-      const rules = availability.get(topic);
-      if (rules) {
-        for (const rule of rules) {
-          const device = devices.get(rule.deviceKey);
-          if (!device) continue;
-          const state = text === rule.on ? 'online' : text === rule.off ? 'offline' : 'unknown';
-          device.availability.set(topic, state);
-          report(device);
+      const readers = watchers.get(topic);
+      if (readers) {
+        lastSaid.set(topic, { payload: text, at: ++order });
+        for (const key of readers) {
+          const device = devices.get(key);
+          if (device) report(device);
         }
         // The same topic may be another protocol's too (Tasmota's LWT): let it through.
         if (!topic.startsWith(`${prefix}/`)) return false;
       }
-      if (!topic.startsWith(`${prefix}/`) || !topic.endsWith('/config')) return false;
-      const parts = topic.split('/');
-      if (parts.length < 4 || parts.length > 5) {
+      if (!topic.startsWith(`${prefix}/`)) return false;
+      if (!topic.endsWith('/config')) return false;
+      const parts = topic.slice(prefix.length + 1).split('/');
+      if (parts.length < 3 || parts.length > 4) {
         ctx.problem(
           topic,
           'not a Home Assistant discovery topic (<prefix>/<component>/[<node>/]<object>/config); skipped',
         );
         return true;
       }
+      const component = parts[0]!;
+      const objectId = parts[parts.length - 2]!;
       if (text === '') {
-        if (parts[1] === 'device') {
-          for (const [entityTopic] of [...entityDevice].filter(([t]) => t.startsWith(`${topic}#`)))
-            removeEntity(entityTopic);
+        if (component === 'device') {
+          const keys = [...entityDevice.keys()].filter((t) => t.startsWith(`${topic}#`));
+          for (const entityTopic of keys) removeEntity(entityTopic);
         } else removeEntity(topic);
         return true;
       }
       const config = parseJsonObject(ctx, topic, text);
       if (!config) return true;
-      const origin = obj(config, 'o', 'origin');
-      const deviceConfig = obj(config, 'dev', 'device');
       let key: string | undefined;
-      if (parts[1] === 'device') {
+      if (component === 'device') {
         const components = obj(config, 'cmps', 'components');
         if (!components) {
           ctx.problem(topic, 'device discovery payload has no "cmps"; skipped');
           return true;
         }
+        // Options beside `cmps` (device, origin, state_topic, availability, qos, ~) apply to every component.
         const shared = Object.fromEntries(
-          Object.entries(config).filter(
-            ([k]) => !['cmps', 'components', 'dev', 'device', 'o', 'origin'].includes(k),
-          ),
+          Object.entries(config).filter(([k]) => !['cmps', 'components'].includes(k)),
         );
+        const kept = new Set<string>();
         for (const [id, component] of Object.entries(components)) {
           if (!component || typeof component !== 'object') continue;
           const c = component as Record<string, unknown>;
           const platform = str(c, 'p', 'platform') ?? 'unknown';
-          key = addEntity(`${topic}#${id}`, platform, { ...shared, ...c }, deviceConfig, origin);
+          const entityTopic = `${topic}#${id}`;
+          kept.add(entityTopic);
+          key = addEntity(entityTopic, platform, id, { ...shared, ...c });
+        }
+        // A component left out of a re-announcement is gone.
+        for (const entityTopic of [...entityDevice.keys()]) {
+          if (entityTopic.startsWith(`${topic}#`) && !kept.has(entityTopic)) removeEntity(entityTopic, false);
         }
       } else {
-        key = addEntity(topic, parts[1], config, deviceConfig, origin);
+        key = addEntity(topic, component, objectId, config);
       }
       const device = key ? devices.get(key) : undefined;
       if (device) report(device);

@@ -21,6 +21,8 @@ export interface MqttSourceOptions {
   /** Resolves `start` only after the broker accepted the connection (default true). */
   readonly waitForConnect?: boolean;
   readonly connectTimeoutMs?: number;
+  /** Home Assistant discovery prefixes to read (default `homeassistant`). */
+  readonly haPrefixes?: readonly string[];
 }
 
 /** The broker URL without user name and password, for logs and messages. */
@@ -85,6 +87,7 @@ export const startMqttSource = async (options: MqttSourceOptions): Promise<Runni
       },
     },
     clientId,
+    { ...(options.haPrefixes ? { haPrefixes: options.haPrefixes } : {}) },
   );
   client.on('message', (topic, payload) => discovery.handle(topic, payload));
   client.on('connect', () => {

@@ -18,6 +18,8 @@ export interface DiscoveryPlan {
   readonly mqttUrls?: readonly string[];
   readonly serial?: boolean;
   readonly serialPaths?: readonly string[];
+  /** Home Assistant discovery prefixes for the brokers started by this plan (default `homeassistant`). */
+  readonly haPrefixes?: readonly string[];
 }
 
 /** What runs now, as plain JSON. */
@@ -108,7 +110,16 @@ export const createDiscoverySession = (options: DiscoverySessionOptions) => {
       for (const url of plan.mqttUrls ?? []) {
         if (mqtt.has(url)) continue;
         try {
-          mqtt.set(url, await startMqttSource({ url, registry, log, onProblem }));
+          mqtt.set(
+            url,
+            await startMqttSource({
+              url,
+              registry,
+              log,
+              onProblem,
+              ...(plan.haPrefixes ? { haPrefixes: plan.haPrefixes } : {}),
+            }),
+          );
         } catch (error) {
           throw new FieldgraphError(
             'discovery.broker_unreachable',

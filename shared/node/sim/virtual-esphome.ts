@@ -1,5 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { colonMac, createTimers } from './clock';
+import { createTimers } from './clock';
+
+/** The ESPHome release the virtual node announces itself as. */
+const ESPHOME_VERSION = '2025.7.0';
 
 /** How a virtual ESPHome sensor node looks and behaves. */
 export interface VirtualEsphomeOptions {
@@ -25,10 +28,14 @@ export interface VirtualEsphomeNode {
 }
 
 /**
- * An ESPHome node in MQTT mode (PROTOCOLS.md §4.2, §5): retained `<prefix>/status` online with
- * an `offline` will, retained Home Assistant discovery for temperature, humidity and motion
- * (abbreviated keys, `dev` with the MAC connection, origin ESPHome), states every few seconds
- * (a slow random walk) and a motion sensor that fires now and then and clears after 3 s.
+ * An ESPHome node in MQTT mode, announcing exactly as ESPHome 2025.7 does (its
+ * `mqtt_component.cpp` / `mqtt_client.cpp`): retained `<prefix>/status` online with an
+ * `offline` will; the retained node announce `esphome/discover/<node>`; per entity a retained
+ * Home Assistant config at `homeassistant/<component>/<node>/<object id>/config` with
+ * abbreviated keys, full state topics (no `~`), `uniq_id` `ESP<component><object id>`, `dev`
+ * with the MAC as identifier and connection, `sw` `<version> (config hash 0x…)`, `mdl` the
+ * board, `mf` Espressif, `sa` the area, and no origin block. States every few seconds (a slow
+ * random walk) and a motion sensor that fires now and then and clears after 3 s.
  */
 export const startVirtualEsphome = async (options: VirtualEsphomeOptions): Promise<VirtualEsphomeNode> => {
   const name = options.name ?? 'demo-sensor';
@@ -43,44 +50,55 @@ export const startVirtualEsphome = async (options: VirtualEsphomeOptions): Promi
     will: { topic: `${name}/status`, payload: Buffer.from('offline'), retain: true, qos: 1 },
     reconnectPeriod: 2000,
   });
+  const friendlyName = options.friendlyName ?? 'Demo sensor';
   const device = {
-    ids: [mac],
-    cns: [['mac', colonMac(mac).toLowerCase()]],
-    name: options.friendlyName ?? 'Demo sensor',
-    mf: 'Espressif',
+    ids: mac,
+    name: friendlyName,
+    sw: `${ESPHOME_VERSION} (config hash 0x5f3e2a91)`,
     mdl: 'esp32dev',
-    sw: 'esphome v2025.6.2',
+    mf: 'Espressif',
     sa: 'Hall',
+    cns: [['mac', mac]],
   };
-  const origin = { name: 'ESPHome', sw: '2025.6.2', url: 'https://esphome.io' };
+  client.publish(
+    `esphome/discover/${name}`,
+    JSON.stringify({
+      ip: '127.0.0.1',
+      name,
+      friendly_name: friendlyName,
+      version: ESPHOME_VERSION,
+      mac,
+      platform: 'ESP32',
+      board: 'esp32dev',
+      network: 'wifi',
+    }),
+    { retain: true, qos: 1 },
+  );
   const entity = (component: string, objectId: string, extra: Record<string, unknown>) =>
     client.publish(
       `homeassistant/${component}/${name}/${objectId}/config`,
       JSON.stringify({
-        '~': name,
-        uniq_id: `${mac}-${component}-${objectId}`,
-        obj_id: `${name}_${objectId}`,
-        stat_t: `~/${component}/${objectId}/state`,
-        avty_t: '~/status',
-        dev: device,
-        o: origin,
         ...extra,
+        stat_t: `${name}/${component}/${objectId}/state`,
+        avty_t: `${name}/status`,
+        uniq_id: `ESP${component}${objectId}`,
+        dev: device,
       }),
       { retain: true, qos: 1 },
     );
   entity('sensor', 'temperature', {
-    name: 'Temperature',
-    unit_of_meas: '°C',
     dev_cla: 'temperature',
+    unit_of_meas: '°C',
     stat_cla: 'measurement',
+    name: 'Temperature',
   });
   entity('sensor', 'humidity', {
-    name: 'Humidity',
-    unit_of_meas: '%',
     dev_cla: 'humidity',
+    unit_of_meas: '%',
     stat_cla: 'measurement',
+    name: 'Humidity',
   });
-  entity('binary_sensor', 'motion', { name: 'Motion', dev_cla: 'motion', pl_on: 'ON', pl_off: 'OFF' });
+  entity('binary_sensor', 'motion', { dev_cla: 'motion', name: 'Motion' });
   client.publish(`${name}/status`, 'online', { retain: true, qos: 1 });
   const report = () => {
     temperature = Math.round((temperature + (random() - 0.5) * 0.4) * 10) / 10;

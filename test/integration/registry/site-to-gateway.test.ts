@@ -54,8 +54,7 @@ describe('what the canvas binds in a site reaches a gateway', () => {
         () =>
           list().find(
             (d) =>
-              d.identity.mac === DEMO_DEVICES.esphomeMac &&
-              Object.keys(d.sightings[0]?.facts ?? {}).filter((k) => k.endsWith('/config')).length === 3,
+              d.identity.mac === DEMO_DEVICES.esphomeMac && d.entities?.length === 3 && d.online === true,
           ),
         'the sensor',
       ),
@@ -137,7 +136,15 @@ describe('what the canvas binds in a site reaches a gateway', () => {
     expect(saved.problems).toEqual([]);
     expect(JSON.parse(readFileSync(join(path, 'sites', 'site-1.json'), 'utf8'))).toMatchObject({
       bindings: site.bindings,
-      devices: [{ id: 'demo-sensor', variables: { prefix: 'demo-sensor' } }, { id: 'demo-relay' }],
+      // The sensor is saved with its entities: the gateway runs its motion entity at its own topic.
+      devices: [
+        {
+          id: 'demo-sensor',
+          variables: { status_topic: 'demo-sensor/status' },
+          entities: { binary_sensor_motion: { capability: 'motion@1' } },
+        },
+        { id: 'demo-relay' },
+      ],
     });
 
     const watcher = await mqtt.connectAsync(brokerUrl, { protocolVersion: 4 });

@@ -38,42 +38,44 @@ describe('discovered demo devices become site devices the resolver can bind', ()
     await broker?.stop();
   });
 
-  it('the ESPHome-like sensor: prefix and entities from its Home Assistant configs; it fills a motion role', async () => {
+  it('the ESPHome sensor: its entities at their own topics, the status topic from its configs; it fills a motion role', async () => {
     const found = await waitFor(
       find(
-        (d) =>
-          d.identity.mac === DEMO_DEVICES.esphomeMac &&
-          Object.keys(d.sightings[0]?.facts ?? {}).filter((k) => k.endsWith('/config')).length === 3,
+        (d) => d.identity.mac === DEMO_DEVICES.esphomeMac && d.entities?.length === 3 && d.online === true,
       ),
-      'the sensor with its three discovery configs',
+      'the sensor with its three entities',
     );
     expect(found.model?.id).toBe('esphome-device');
+    expect(found.understanding?.summary).toBe('all 3 entities understood');
     const result = toSiteDevice(found, catalog);
     if (!result.ok) throw new Error(result.reason);
-    expect(result.device).toEqual({
+    const name = DEMO_DEVICES.esphomeName;
+    expect(result.device).toMatchObject({
       id: 'demo-sensor',
       name: 'Demo sensor',
       model: 'esphome-device',
       identity: { mac: DEMO_DEVICES.esphomeMac },
-      variables: {
-        prefix: DEMO_DEVICES.esphomeName,
-        entities: 'humidity,motion,temperature',
-        humidity_id: 'humidity',
-        motion_id: 'motion',
-        temperature_id: 'temperature',
-      },
+      variables: { status_topic: `${name}/status`, host: name },
     });
+    expect(Object.keys(result.device.entities ?? {}).sort()).toEqual([
+      'binary_sensor_motion',
+      'sensor_humidity',
+      'sensor_temperature',
+    ]);
+    expect(result.device.entities?.binary_sensor_motion?.properties?.motion?.observe).toEqual([
+      { kind: 'mqtt', topic: `${name}/binary_sensor/motion/state`, format: 'text' },
+    ]);
     expect(result.conflicts).toEqual([]);
     const motion = canFillRole(result.device, { id: 'hall-motion', capability: 'motion@1' }, catalog);
     expect(motion).toEqual({
       ok: true,
-      candidate: expect.objectContaining({ implementation: 'motion', reason: 'implements motion@1' }),
+      candidate: expect.objectContaining({
+        implementation: 'binary_sensor_motion',
+        reason: 'implements motion@1',
+      }),
     });
-    // It has no relay: the switch the model could offer does not apply to this node.
-    expect(canFillRole(result.device, { id: 'hall-light', capability: 'switch@1' }, catalog)).toEqual({
-      ok: false,
-      reason: 'ESPHome node offers switch@1 only for other configurations (see "when")',
-    });
+    // It has no relay: no entity offers a switch, and the model's own switch waits for a setting.
+    expect(canFillRole(result.device, { id: 'hall-light', capability: 'switch@1' }, catalog).ok).toBe(false);
     const report = validateSite(
       { id: 'demo', name: 'Demo', rooms: [], devices: [result.device], bindings: [], gateways: [] },
       { catalog },
