@@ -17,6 +17,8 @@ export const flowProblemCodes = {
   'flow.role_not_listed': 'A node uses a role the flow does not list in its roles.',
   'flow.unknown_member': 'A node names a property, action or event the role’s capability does not have.',
   'flow.read_only_property': 'A Set property node writes a property that is read-only.',
+  'flow.not_provided':
+    'The device bound to the role does not provide what the node uses (an event its binding never sends), so it would never run.',
   'flow.unknown_node': 'An edge connects a node that does not exist.',
   'flow.unknown_port': 'An edge uses a port the node does not have.',
   'flow.type_mismatch': 'An edge brings a payload the receiving port cannot take.',

@@ -15,6 +15,7 @@ import {
 } from './catalog';
 import type { FlowProblem, FlowProblemCode } from './problems';
 import { Flow, type FlowEdge } from './schema';
+import { useGap, type Provided, type RoleUse } from '../model/provides';
 import { shapeFits, shapeName, type RoleInScope } from './scope';
 import { loopsOf, reachableFrom } from './validate-graph';
 import { createShapes, valuesAt, type Prepared } from './validate-shapes';
@@ -35,6 +36,11 @@ const warnings = new Set<FlowProblemCode>(['flow.unreachable', 'flow.role_not_li
 export interface ValidateOptions {
   /** Ids of the project's flows; when given, Run flow nodes must name one of them. */
   readonly flowIds?: readonly string[];
+  /**
+   * What the device bound to each role on the selected site provides (role id → provided); when
+   * given, a node using an affordance the bound device does not provide is a problem.
+   */
+  readonly provided?: ReadonlyMap<string, Provided>;
 }
 
 /**
@@ -137,7 +143,7 @@ export const validateFlow = (
   for (const { node, kind, config } of prepared.values()) {
     for (const p of cachedConfig(kind, node.config).problems)
       add(p.code, p.message, p.hint, { nodeId: node.id, path: p.path });
-    checkRoles(flow, kind, config, node.id, roles, add);
+    checkRoles(flow, kind, config, node.id, roles, add, options.provided);
     if (kind.placeholder) {
       add(
         'flow.unconverted_node',
@@ -316,6 +322,37 @@ const expectedFit = (
 
 const memberWords = { property: 'property', action: 'action', event: 'event' } as const;
 
+/** How a node kind uses the role member it names (see roleUsesOf). */
+export const useOf = (kind: string, member: 'property' | 'action' | 'event'): RoleUse['use'] | undefined =>
+  member === 'event'
+    ? 'event'
+    : member === 'action'
+      ? 'action'
+      : kind === 'action.set-property'
+        ? 'write'
+        : 'observe';
+
+/**
+ * Every role member the flows use, and how: the input of site readiness (siteReadiness) so a
+ * role whose bound device lacks one is not ready. Unknown node kinds are skipped.
+ */
+export const roleUsesOf = (flows: readonly Flow[]): RoleUse[] =>
+  flows.flatMap((flow) =>
+    flow.nodes.flatMap((node) => {
+      const kind = getNodeKind(node.kind);
+      if (!kind) return [];
+      const config = configWithDefaults(kind, node.config);
+      return kind.roleRefs.flatMap((ref) => {
+        const role = config[ref.roleField];
+        const name = config[ref.memberField];
+        const use = useOf(kind.kind, ref.member);
+        return typeof role === 'string' && role && typeof name === 'string' && name && use
+          ? [{ role, use, name, flow: flow.id, node: node.id }]
+          : [];
+      });
+    }),
+  );
+
 const checkRoles = (
   flow: Flow,
   kind: NodeKind,
@@ -323,6 +360,7 @@ const checkRoles = (
   nodeId: string,
   roles: readonly RoleInScope[],
   add: Add,
+  provided?: ReadonlyMap<string, Provided>,
 ): void => {
   for (const ref of kind.roleRefs) {
     const roleName = config[ref.roleField];
@@ -362,7 +400,21 @@ const checkRoles = (
         `Pick one of: ${choices}.`,
         { nodeId, path: ref.memberField },
       );
-    } else if (
+    } else if (provided?.has(roleName) && useOf(kind.kind, ref.member)) {
+      const gap = useGap(
+        { role: roleName, use: useOf(kind.kind, ref.member)!, name: member },
+        provided.get(roleName)!,
+      );
+      if (gap)
+        add(
+          'flow.not_provided',
+          `${gap}, so this node would never ${ref.member === 'action' || kind.kind === 'action.set-property' ? 'act' : 'run'}.`,
+          'Use what the bound device provides, or bind the role to a device that provides this.',
+          { nodeId, path: ref.memberField },
+        );
+    }
+    if (
+      Object.hasOwn(members, member) &&
       kind.kind === 'action.set-property' &&
       role.capability.properties[member]?.writable === false
     ) {

@@ -13,4 +13,5 @@ export * from './validate';
 export * from './resolver';
 export * from './discovery';
 export * from './entities';
+export * from './provides';
 export * from './ha-template';

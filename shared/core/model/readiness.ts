@@ -4,6 +4,7 @@
  * resolver judges it. The Flows view shows it; packaging for the site needs the same answer.
  */
 import type { Catalog } from './catalog';
+import { providedFor, useGap, type RoleUse } from './provides';
 import { canFillRole, type PendingFit, type RoleCandidate } from './resolver';
 import type { Device, Role, RoleBinding } from './schemas';
 
@@ -43,12 +44,17 @@ export interface SiteReadiness {
 
 const nameOf = (role: Role) => `“${role.title ?? role.id}” (${role.capability})`;
 
-/** Judges every role of the design against the site's bindings and devices. */
+/**
+ * Judges every role of the design against the site's bindings and devices. With `uses` (what the
+ * flows do with each role, see roleUsesOf in shared/core/flow), a role is also unfit when its
+ * device does not provide an affordance a flow uses (an event its binding never sends).
+ */
 export const siteReadiness = (
   roles: readonly Role[],
   bindings: readonly RoleBinding[],
   devices: readonly Device[],
   catalog: Catalog,
+  uses: readonly RoleUse[] = [],
 ): SiteReadiness => {
   const judged = roles.map((role): RoleReadiness => {
     const binding = bindings.find((b) => b.role === role.id);
@@ -73,6 +79,22 @@ export const siteReadiness = (
         reason: fit.reason,
         ...(fit.needs ? { needs: fit.needs } : {}),
         message: `${nameOf(role)} is bound to “${device.name}”, which cannot fill it: ${fit.reason}`,
+      };
+    }
+    const provided = uses.some((u) => u.role === role.id)
+      ? providedFor(role, { ...binding, implementation: fit.candidate.implementation }, devices, catalog)
+      : undefined;
+    const gaps = provided
+      ? [...new Set(uses.filter((u) => u.role === role.id).flatMap((u) => useGap(u, provided) ?? []))]
+      : [];
+    if (gaps.length) {
+      const reason = gaps.join('; ');
+      return {
+        role: role.id,
+        state: 'unfit',
+        device: device.id,
+        reason,
+        message: `${nameOf(role)} is bound to “${device.name}”, but a flow needs what it does not provide: ${reason}`,
       };
     }
     return { role: role.id, state: 'ready', device: device.id, candidate: fit.candidate };

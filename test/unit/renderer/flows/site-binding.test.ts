@@ -137,7 +137,11 @@ describe('device choices and offers', () => {
       capability: 'motion@1',
       device: 'demo-sensor',
     });
-    expect(motion.newDevice).toMatchObject({ id: 'demo-sensor', variables: { prefix: 'demo-sensor' } });
+    expect(motion.newDevice).toMatchObject({
+      id: 'demo-sensor',
+      variables: { status_topic: 'demo-sensor/status' },
+      entities: { binary_sensor_motion: { capability: 'motion@1' } },
+    });
     // No switch: the node has no relay entity.
     expect(r.offers.some((o) => o.label.includes('Switch'))).toBe(false);
   });
