@@ -16,7 +16,7 @@ const cache = new WeakMap<DeviceModel, WeakMap<object, DeviceModel>>();
 /**
  * The model a device is run with: its entities first (keyed by entity id), then the model's
  * implementations whose capability no entity offers, whose key no entity took, and whose `when`
- * tests only variables the device carries. A device without entities gets the model itself,
+ * does not rest on a model default the device never set. A device without entities gets the model itself,
  * unchanged. Results are cached per (model, entities) object.
  */
 export const modelForDevice = (
@@ -32,10 +32,14 @@ export const modelForDevice = (
   const implementsOut: Record<string, Implementation> = { ...entities };
   for (const [key, impl] of Object.entries(model.implements)) {
     if (Object.hasOwn(implementsOut, key) || offered.has(impl.capability)) continue;
-    // A conditional implementation is how a generic model guesses what a device has (ESPHome's
-    // `entities` list); with the device's own entities there is nothing left to guess. A
-    // condition on a setting the device itself carries (a status topic) still counts.
-    const guesses = Object.keys(impl.when ?? {}).some((name) => !Object.hasOwn(device.variables ?? {}, name));
+    // A condition met only through the model's default is how a generic model guesses what a
+    // device has (ESPHome's default `entities` list); with the device's own entities there is
+    // nothing left to guess. A condition on a setting the device carries, or one it still lacks
+    // and can be given (a Homie property path), counts as before.
+    const guesses = Object.keys(impl.when ?? {}).some(
+      (name) =>
+        !Object.hasOwn(device.variables ?? {}, name) && model.variables?.[name]?.default !== undefined,
+    );
     if (guesses) continue;
     implementsOut[key] = impl;
   }

@@ -28,6 +28,8 @@ export interface FixtureMessage {
  */
 export interface FixtureReply {
   readonly request: string;
+  /** Answers only requests for this method (a Shelly answers GetDeviceInfo, GetConfig, GetStatus). */
+  readonly method?: string;
   readonly topic: string;
   readonly payload: object;
 }
@@ -70,20 +72,26 @@ export interface Judgement {
   readonly problems: readonly string[];
 }
 
-/** Every fixture under `dir`, recursively, sorted by path. */
+/** Every discovery fixture under `dir`, recursively, sorted by path. */
 export const loadFixtures = (dir: string): Fixture[] => {
   const files: string[] = [];
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.json')) files.push(path);
+      // Held-back fixtures (`unseen/`) run only when FIELD_CORPUS points at them.
+      if (statSync(path).isDirectory()) {
+        if (name !== 'unseen' || d === dir) walk(path);
+      } else if (name.endsWith('.json')) files.push(path);
     }
   };
   walk(dir);
-  return files.map((path) => {
+  // The field folder also holds other corpora (Thing Descriptions, Node-RED exports): a discovery
+  // fixture is a file with messages to publish and devices to expect.
+  return files.flatMap((path) => {
     const json = JSON.parse(readFileSync(path, 'utf8')) as Omit<Fixture, 'file'>;
-    return { ...json, file: relative(dir, path) };
+    return Array.isArray(json?.messages) && Array.isArray(json?.devices)
+      ? [{ ...json, file: relative(dir, path) }]
+      : [];
   });
 };
 
@@ -113,12 +121,13 @@ export const discoverFixture = async (
     publisher.on('message', (topic, payload) => {
       for (const reply of fixture.replies ?? []) {
         if (reply.request !== topic) continue;
-        let frame: { src?: unknown; id?: unknown } = {};
+        let frame: { src?: unknown; id?: unknown; method?: unknown } = {};
         try {
           frame = JSON.parse(payload.toString()) as typeof frame;
         } catch {
           continue;
         }
+        if (reply.method !== undefined && frame.method !== reply.method) continue;
         const vars = { src: String(frame.src ?? ''), id: String(frame.id ?? '') };
         const body = fill(reply.payload, vars) as Record<string, unknown>;
         // The frame id is a number on the wire; `{id}` alone stands for it.
