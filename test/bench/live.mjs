@@ -12,7 +12,8 @@
 //
 // UI half: when test/bench/live-ui.mjs exists, its `measureUi(context)` runs the canvas with the
 // overlay on against this gateway at 1,000 msg/s and returns its frame figures, merged under
-// "ui". The context: { brokerUrl, gatewayId, projectDir, flowId, rate, paced(rate, seconds) },
+// "ui". The context: { brokerUrl, gatewayId, projectDir, flowId, rate, signingSecret (the key
+// the gateway trusts), paced(rate, seconds) },
 // where paced() drives the load and resolves with { sent, received, loss_pct, p99_ms }.
 //
 // The LAST line printed is one JSON object.
@@ -416,6 +417,8 @@ if (existsSync(uiModule) && process.env.BENCH_LIVE_UI !== '0') {
       projectDir,
       flowId,
       rate,
+      // The key the gateway trusts, for the app's installer key (signed live lease).
+      signingSecret: benchKey.secretKey,
       paced: (pacedRate, seconds) => loadgen.call('paced', { rate: pacedRate, seconds }),
     });
   } finally {

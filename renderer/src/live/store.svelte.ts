@@ -1,19 +1,27 @@
 /**
  * What the watched gateway's flows are doing, for the canvas overlay and the debug sidebar.
- * Batches (a few a second from the gateway) are queued as they arrive and applied together on
- * the next animation frame: however busy the flow, the UI updates at most once per frame, and
- * only the nodes and edges that changed re-render (each has its own small reactive record).
+ * Batches (a few a second from the gateway) are queued as they arrive and applied on the next
+ * animation frame: however busy the flow, the UI updates at most once per frame, and only the
+ * nodes and edges that changed re-render (each has its own small reactive record). The glow and
+ * errors show on the next frame; counts and values, which are read rather than glanced at, are
+ * all written in one frame at most every DISPLAY_MS: the fewer frames touch the DOM, the fewer
+ * are late (each such frame pays for style, layout and paint however few records it changes).
  */
 import { SvelteMap } from 'svelte/reactivity';
 import type { LiveBatch, LiveDebug, LiveRun } from '../../../shared/core/engine/live';
 import { previewValue, type CanvasOverlay, type EdgeOverlay, type NodeOverlay } from '../canvas/overlay';
 
-/** How long a node or edge glows after it last ran (ms); longer than a batch window, so a busy node glows steadily. */
-export const GLOW_MS = 700;
+/**
+ * How long a node or edge glows after it last ran (ms): several batch windows, so a busy node
+ * glows steadily even when a loaded gateway or network delays a batch, instead of flickering.
+ */
+export const GLOW_MS = 1200;
 /** Debug lines kept (the oldest go first). */
 export const DEBUG_KEEP = 2000;
 /** Ended runs kept for the debug sidebar's links and the Traces view's refresh. */
 const RUNS_KEEP = 200;
+/** Counts and values are shown at most this often (ms). */
+export const DISPLAY_MS = 500;
 
 /** One node's live record. */
 export class NodeLive implements NodeOverlay {
@@ -22,9 +30,20 @@ export class NodeLive implements NodeOverlay {
   error = $state<string | null>(null);
   hot = $state(false);
   /** The run of its last step, to open its trace. */
-  runId = $state<string | null>(null);
+  runId: string | null = null;
   /** performance.now() of the batch that last touched it. */
   seenAt = 0;
+  /** What the next display shows (not reactive: written to the fields above by `show`). */
+  nextRuns = 0;
+  nextValue: unknown = undefined;
+  show(): void {
+    if (this.runs !== this.nextRuns) this.runs = this.nextRuns;
+    if (this.nextValue !== undefined) {
+      const text = previewValue(this.nextValue);
+      if (text !== this.value) this.value = text;
+      this.nextValue = undefined;
+    }
+  }
 }
 
 /** One edge's live record. */
@@ -32,6 +51,10 @@ export class EdgeLive implements EdgeOverlay {
   messages = $state(0);
   hot = $state(false);
   seenAt = 0;
+  nextMessages = 0;
+  show(): void {
+    if (this.messages !== this.nextMessages) this.messages = this.nextMessages;
+  }
 }
 
 /** One flow's live records; it is the canvas overlay for that flow. */
@@ -85,6 +108,9 @@ export class LiveStore {
   #heldLines: DebugLine[] = [];
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping of the frame loop, never rendered
   #hot = new Set<NodeLive | EdgeLive>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping of the frame loop, never rendered
+  #dirty = new Set<NodeLive | EdgeLive>();
+  #shownAt = -Infinity;
   #scheduled = false;
   #lineSeq = 0;
   #lastSeq: number | undefined;
@@ -130,6 +156,7 @@ export class LiveStore {
     }
     this.#queue = [];
     this.#hot.clear();
+    this.#dirty.clear();
     this.#lastSeq = undefined;
     this.clearDebug();
     this.runs = [];
@@ -165,12 +192,17 @@ export class LiveStore {
       this.#apply(this.#queue, now);
       this.#queue = [];
     }
+    if (this.#dirty.size && now - this.#shownAt >= DISPLAY_MS) {
+      this.#shownAt = now;
+      for (const item of this.#dirty) item.show();
+      this.#dirty.clear();
+    }
     for (const item of this.#hot) {
       if (now - item.seenAt < GLOW_MS) continue;
       item.hot = false;
       this.#hot.delete(item);
     }
-    if (this.#hot.size || this.#queue.length) this.#wake();
+    if (this.#hot.size || this.#queue.length || this.#dirty.size) this.#wake();
   }
 
   #apply(batches: readonly LiveBatch[], now: number): void {
@@ -189,11 +221,13 @@ export class LiveStore {
           node = new NodeLive();
           flow.nodes.set(n.nodeId, node);
         }
-        node.runs += n.runs;
+        node.nextRuns += n.runs;
         node.runId = n.runId;
-        if (n.value !== undefined) node.value = previewValue(n.value);
+        if (n.value !== undefined) node.nextValue = n.value;
+        this.#dirty.add(node);
         // A clean run clears the red: the error shown is the last step's, not a stale one.
-        node.error = n.error ?? null;
+        const error = n.error ?? null;
+        if (node.error !== error) node.error = error;
         node.seenAt = now;
         if (!node.hot) node.hot = true;
         this.#hot.add(node);
@@ -205,7 +239,8 @@ export class LiveStore {
           edge = new EdgeLive();
           flow.edges.set(e.edgeId, edge);
         }
-        edge.messages += e.messages;
+        edge.nextMessages += e.messages;
+        this.#dirty.add(edge);
         edge.seenAt = now;
         if (!edge.hot) edge.hot = true;
         this.#hot.add(edge);

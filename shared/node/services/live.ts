@@ -2,6 +2,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { Static } from '@sinclair/typebox';
 import type { FieldgraphServices } from '../../core/api';
 import type { LiveGateway, TracePage, TryItState } from '../../core/api/areas/live';
+import type { LiveBatch } from '../../core/engine/live';
 import { StoredRun, type TraceQuery } from '../../core/engine/trace-query';
 import { FieldgraphError } from '../../core/errors';
 import { encodeKey, generateSigningKey, type SigningKeyPair } from '../../core/package/keys';
@@ -9,6 +10,8 @@ import { openGatewayPinBook } from '../deploy/pins';
 import { ensureInstallerKey } from '../keys/installer-key';
 import { useNodePackageCrypto } from '../keys/node-crypto';
 import { openBrokerClient, type BrokerClient } from '../live/client';
+import { callGatewayHttp } from '../live/http-rpc';
+import type { GatewayAnswer, GatewayArgs, GatewayMethodName } from '../../core/gateway';
 import { sharedSecretStore, type SecretStore } from '../secrets';
 import { startTryItProcess, type GatewayCommand, type TryItProcess } from '../live/try-it';
 import type { ServiceContext } from './context';
@@ -17,32 +20,33 @@ import { join } from 'node:path';
 type State = Static<typeof TryItState>;
 type Gateway = Static<typeof LiveGateway>;
 
-/** A page of traces over HTTP is bounded like one over MQTT. */
-const MAX_HTTP_BYTES = 16 * 1024 * 1024;
+/** Characters of a node's value the UI gets: it shows a short preview, so the rest is not sent. */
+const UI_VALUE_CHARS = 200;
+
+/** A value cut to what the UI shows, in the live stream's own `$cut` form. */
+const forUi = (value: unknown): unknown => {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value !== 'string' || value.length <= UI_VALUE_CHARS) return value;
+    return { $cut: `${JSON.stringify(value).slice(0, UI_VALUE_CHARS - 1)}…`, chars: value.length + 2 };
+  }
+  const cut = (value as { $cut?: unknown; chars?: unknown }).$cut;
+  const json = typeof cut === 'string' ? cut : JSON.stringify(value);
+  if (json.length <= UI_VALUE_CHARS) return value;
+  const chars = (value as { chars?: unknown }).chars;
+  return {
+    $cut: `${json.slice(0, UI_VALUE_CHARS - 1)}…`,
+    chars: typeof chars === 'number' ? chars : json.length,
+  };
+};
+
+/** A batch as the UI gets it: the same, with node values cut to what a preview shows. */
+const batchForUi = (batch: LiveBatch): LiveBatch => ({
+  ...batch,
+  nodes: batch.nodes.map((n) => (n.value === undefined ? n : { ...n, value: forUi(n.value) })),
+});
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Reads a response body up to `max` bytes; a bigger one is refused, never read into memory. */
-const boundedJson = async (response: Response, max: number): Promise<unknown> => {
-  const length = Number(response.headers.get('content-length') ?? 0);
-  if (length > max) throw new Error(`the answer is larger than ${max} bytes`);
-  const reader = response.body?.getReader();
-  if (!reader) return null;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel();
-      throw new Error(`the answer is larger than ${max} bytes`);
-    }
-    chunks.push(value);
-  }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-};
 
 /** Traces as the gateway sent them, kept when they are in the trace format. */
 const pageOf = (value: unknown): Static<typeof TracePage> => {
@@ -130,7 +134,7 @@ export const createLiveService = (
     watches.get(gatewayId)?.();
     watches.set(
       gatewayId,
-      client.watch(gatewayId, (batch) => ctx.hub.emit('onLiveBatch', batch), undefined, identity),
+      client.watch(gatewayId, (batch) => ctx.hub.emit('onLiveBatch', batchForUi(batch)), undefined, identity),
     );
   };
 
@@ -168,42 +172,23 @@ export const createLiveService = (
     process.once('SIGTERM', shutdown);
   };
 
-  const viaHttp = async (gateway: { httpUrl: string }, path: string): Promise<unknown> => {
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, gateway.httpUrl), { signal: AbortSignal.timeout(8_000) });
-    } catch (error) {
-      throw new FieldgraphError(
-        'live.unreachable',
-        `The gateway at ${gateway.httpUrl} did not answer (${(error as Error).message}).`,
-      );
-    }
-    if (!response.ok)
-      throw new FieldgraphError(
-        'live.rejected',
-        `The gateway at ${gateway.httpUrl} answered ${response.status} for ${path}.`,
-      );
-    try {
-      return await boundedJson(response, MAX_HTTP_BYTES);
-    } catch (error) {
-      throw new FieldgraphError(
-        'live.rejected',
-        `The gateway at ${gateway.httpUrl} sent an answer that cannot be read: ${(error as Error).message}.`,
-      );
-    }
-  };
+  /** Calls a deployed gateway over its HTTP endpoint, signed with the installer key. */
+  const overHttp = async <M extends GatewayMethodName>(
+    gateway: { httpUrl: string; gatewayId: string },
+    method: M,
+    args: GatewayArgs<M>,
+  ): Promise<GatewayAnswer<M>> =>
+    callGatewayHttp(gateway, method, args, {
+      signingKey: await ensureInstallerKey(secretStore()),
+      ...identityOf(gateway.gatewayId),
+    });
 
   const listTraces = async (gateway: Gateway, query: TraceQuery): Promise<Static<typeof TracePage>> => {
     if ('brokerUrl' in gateway) {
       const client = await clientFor(gateway.brokerUrl, gateway.gatewayId);
       return pageOf(await client.call(gateway.gatewayId, 'traces', query, identityOf(gateway.gatewayId)));
     }
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) {
-      if (v === undefined) continue;
-      params.set(k, Array.isArray(v) ? v.join(',') : String(v));
-    }
-    return pageOf(await viaHttp(gateway, `/v1/traces?${params.toString()}`));
+    return pageOf(await overHttp(gateway, 'traces', query));
   };
 
   return {
@@ -298,29 +283,23 @@ export const createLiveService = (
       return { watching: false };
     },
     async run({ gateway, flowId, nodeId, payload }) {
-      if (!('brokerUrl' in gateway))
-        throw new FieldgraphError(
-          'live.unsupported',
-          `Over HTTP gateway ${gateway.gatewayId} serves its traces only; give its broker to run a flow.`,
-        );
-      const client = await clientFor(gateway.brokerUrl, gateway.gatewayId);
-      const value = (await client.call(
-        gateway.gatewayId,
-        'run',
-        { flowId, ...(nodeId ? { nodeId } : {}), payload: payload ?? null },
-        identityOf(gateway.gatewayId),
-      )) as { runId?: unknown };
+      const args = { flowId, ...(nodeId ? { nodeId } : {}), payload: payload ?? null };
+      const value =
+        'brokerUrl' in gateway
+          ? await (
+              await clientFor(gateway.brokerUrl, gateway.gatewayId)
+            ).call(gateway.gatewayId, 'run', args, identityOf(gateway.gatewayId))
+          : await overHttp(gateway, 'run', args);
       return { runId: typeof value?.runId === 'string' ? value.runId : null };
     },
     traces: ({ gateway, query }) => listTraces(gateway, { limit: 50, ...query }),
     async trace({ gateway, runId }) {
-      let found: unknown;
-      if ('brokerUrl' in gateway) {
-        const client = await clientFor(gateway.brokerUrl, gateway.gatewayId);
-        found = await client.call(gateway.gatewayId, 'trace', { runId }, identityOf(gateway.gatewayId));
-      } else {
-        found = (await listTraces(gateway, { runId, limit: 1 })).runs.find((t) => t.runId === runId);
-      }
+      const found: unknown =
+        'brokerUrl' in gateway
+          ? await (
+              await clientFor(gateway.brokerUrl, gateway.gatewayId)
+            ).call(gateway.gatewayId, 'trace', { runId }, identityOf(gateway.gatewayId))
+          : await overHttp(gateway, 'trace', { runId });
       if (!Value.Check(StoredRun, found))
         throw new FieldgraphError(
           'live.rejected',

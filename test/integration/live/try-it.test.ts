@@ -5,7 +5,7 @@ import { createEventHub } from '../../../shared/core/api/events';
 import { silentLogger } from '../../../shared/node/log';
 import { createLiveService } from '../../../shared/node/services/live';
 import { useCleanups } from '../../helpers/cleanups';
-import { startMosquitto } from '../../helpers/mosquitto';
+import { freePort, startMosquitto } from '../../helpers/mosquitto';
 import { flow } from '../gateway/fixtures';
 import { connectClient, nextJson } from '../gateway/helpers';
 import { gatewayBundle, spawnGateway } from '../gateway/process';
@@ -199,7 +199,10 @@ describe('the live view of a deployed gateway', () => {
         ],
       ),
     ]);
+    const httpPort = await freePort();
     const gw = await spawnGateway([
+      '--http',
+      `127.0.0.1:${httpPort}`,
       '--id',
       'site-gw',
       '--broker',
@@ -259,6 +262,16 @@ describe('the live view of a deployed gateway', () => {
     const page = await live.traces({ gateway, query: { outcome: ['failed'] } }, direct);
     expect(page.runs.map((r) => r.runId)).toContain(runId);
     expect(page.runs[0]!.flowVersion?.hash).toMatch(/^[0-9a-f]{16}$/);
+
+    // Over its HTTP endpoint the same runs are read, and a run started, signed the same way.
+    const overHttp = { httpUrl: `http://127.0.0.1:${httpPort}`, gatewayId: 'site-gw' };
+    expect((await live.trace({ gateway: overHttp, runId: runId! }, direct)).runId).toBe(runId);
+    const viaHttp = await live.run({ gateway: overHttp, flowId: 'hello', payload: 'http' }, direct);
+    await expect
+      .poll(async () =>
+        (await live.traces({ gateway: overHttp, query: { limit: 10 } }, direct)).runs.map((r) => r.runId),
+      )
+      .toContain(viaHttp.runId);
 
     await live.unwatch({ gatewayId: 'site-gw' }, direct);
     const seen = batches().length;
