@@ -156,3 +156,52 @@ test('try it on the demo: motion lights the trigger and the action on the canvas
   }
   expect(pageErrors).toEqual([]);
 });
+
+test('a Manual trigger runs from its own button; a node that fails is red on the canvas, in the debug sidebar and in the run’s trace', async ({
+  page,
+  pageErrors,
+}) => {
+  test.setTimeout(120_000);
+  const canvas = new CanvasPage(page);
+  const live = new LivePage(page);
+  await canvas.open();
+  await page.getByTestId('start-demo').click();
+  await expect(page.locator(`[data-testid="palette"] [data-device="${SENSOR}"]`)).toBeEnabled({
+    timeout: 30_000,
+  });
+  await canvas.quickAdd({ x: 120, y: 150 }, 'trigger.manual');
+  await canvas.quickAdd({ x: 420, y: 150 }, 'logic.transform');
+  const [manual, transform] = await canvas.nodeIds();
+  await canvas.connect([manual!, 'out'], [transform!, 'in']);
+  await canvas.select(transform!);
+  await canvas.field('payload').fill('payload.temp * 2');
+  await expect(page.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings');
+  // Before Try it, a Manual trigger has no button: nothing runs the design yet.
+  await expect(canvas.node(manual!).getByTestId('inject')).toHaveCount(0);
+
+  await live.tryIt();
+  await canvas.node(manual!).getByTestId('inject').click();
+  await expect(live.box(transform!)).toHaveClass(/failed/, { timeout: 15_000 });
+  const error = canvas.node(transform!).getByTestId('node-error');
+  await expect(error).toContainText('temp');
+  await expect(live.runs(manual!)).toHaveText('1');
+  await screenshot(page, 'live-overlay-error');
+
+  await live.openDebug();
+  const line = live.debugLines.first();
+  await expect(line).toHaveClass(/error/);
+  await expect(line).toContainText('logic.transform failed');
+  await live.debug.getByRole('button', { name: 'trace' }).first().click();
+  const detail = live.traces.getByTestId('trace-detail').first();
+  await expect(detail.getByTestId('trace-outcome')).toHaveText('Failed');
+  const failing = live.traces.locator(`[data-testid="trace-step"][data-node="${transform}"]`);
+  await failing.locator('button.row').click();
+  await expect(failing.getByTestId('step-error')).toContainText('temp');
+  await expect(live.traces.getByTestId('outcome-failed')).toContainText('1');
+  await screenshot(page, 'live-trace-failed');
+
+  await page.locator('nav[aria-label="Main"] [data-view="flows"]').click();
+  await live.stop();
+  await expect(canvas.node(manual!).getByTestId('inject')).toHaveCount(0);
+  expect(pageErrors).toEqual([]);
+});
