@@ -8,6 +8,7 @@ import DeployView from '../deploy/DeployView.svelte';
 import InspectorView from '../broker/InspectorView.svelte';
 import TracesView from '../traces/TracesView.svelte';
 import DevicePage from '../device/DevicePage.svelte';
+import GatewaysView from '../gateways/GatewaysView.svelte';
 
 /** One top-level view of the app shell, listed in the side bar. */
 export interface View {
@@ -29,6 +30,7 @@ export const views: readonly View[] = [
   { id: 'commission', title: 'Commission', icon: '⚡', component: CommissionView },
   { id: 'library', title: 'Library', icon: '▤', component: LibraryView },
   { id: 'deploy', title: 'Deploy', icon: '⇪', component: DeployView },
+  { id: 'gateways', title: 'Gateways', icon: '⛁', component: GatewaysView },
   { id: 'inspector', title: 'Broker', icon: '≋', component: InspectorView },
   { id: 'traces', title: 'Traces', icon: '☰', component: TracesView },
   { id: 'device', title: 'Device', icon: '◉', component: DevicePage, parent: 'devices' },

@@ -15,6 +15,7 @@ import { deployEvents, deployMethods } from './areas/deploy';
 import { inspectorEvents, inspectorMethods } from './areas/broker-inspector';
 import { liveEvents, liveMethods } from './areas/live';
 import { deviceEvents, deviceMethods } from './areas/device';
+import { gatewaysEvents, gatewaysMethods } from './areas/gateways';
 
 /** Every method, grouped by area. */
 export const contract = {
@@ -31,6 +32,7 @@ export const contract = {
   inspector: inspectorMethods,
   live: liveMethods,
   device: deviceMethods,
+  gateways: gatewaysMethods,
 };
 
 /** Every event the services push. */
@@ -42,6 +44,7 @@ export const contractEvents = {
   ...inspectorEvents,
   ...liveEvents,
   ...deviceEvents,
+  ...gatewaysEvents,
 };
 
 export type Contract = typeof contract;

@@ -11,6 +11,7 @@ import { createDeployService } from './deploy';
 import { createInspectorService } from './broker-inspector';
 import { createLiveService } from './live';
 import { createDevicePageService } from './device-page';
+import { createGatewaysService } from './gateways';
 
 export type { ServiceContext } from './context';
 
@@ -33,5 +34,6 @@ export const createServices = (ctx: ServiceContext): FieldgraphServices => {
     inspector: createInspectorService(ctx, { brokers }),
     live: createLiveService(ctx),
     device: createDevicePageService(ctx, { devices, brokers }),
+    gateways: createGatewaysService(ctx, { devices, brokers }),
   };
 };
