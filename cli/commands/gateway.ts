@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FieldgraphError } from '../../shared/core/errors';
+import { encodeKey } from '../../shared/core/package/keys';
+import { readPublicKey } from '../../shared/node/keys/files';
 import { createEngineRunner } from '../../shared/node/gateway/engine-runner';
 import { attachInstaller, type AttachedInstaller } from '../../shared/node/gateway/install/attach';
 import { loadProjectFlowSet } from '../../shared/node/gateway/project';
@@ -68,7 +70,8 @@ Stops cleanly on SIGTERM or Ctrl+C.
   --embedded-broker PORT   start an MQTT 3.1.1 broker on PORT (all interfaces) for a site without one
   --data DIR               where the gateway keeps its key, outbox, traces, state and packages
   --project DIR            run the flows of this project folder instead of the installed package
-  --trust PUBKEY           a package signing key to trust (repeatable)
+  --trust PUBKEY           an installer key to trust: the signing.pub file \`keys generate\` wrote, or
+                           "ed25519:<hex>" (repeatable)
   --group NAME             a fleet group whose packages this gateway installs (repeatable)
   --http [HOST:]PORT       serve /v1/status, /v1/traces and, with FIELDGRAPH_GATEWAY_TOKEN set,
                            POST /v1/packages over HTTP (default host 127.0.0.1; give 0.0.0.0:PORT
@@ -115,6 +118,14 @@ Stops cleanly on SIGTERM or Ctrl+C.
         `--pair takes a number of minutes from 1 to 60, not ${JSON.stringify(values.pair)}.`,
       );
     }
+    // The same forms `verify --trust` takes: the signing.pub file `keys generate` wrote, or the key itself.
+    const trust = (values.trust ?? []).map((given) => {
+      try {
+        return encodeKey('ed25519', readPublicKey(given));
+      } catch (error) {
+        throw new UsageError(`--trust ${JSON.stringify(given)}: ${(error as Error).message}`);
+      }
+    });
     const log = createLogger(`gateway:${values.id}`);
     const id = values.id;
     const options: GatewayOptions = {
@@ -123,7 +134,7 @@ Stops cleanly on SIGTERM or Ctrl+C.
         ? brokerArg(values.broker)
         : { embeddedPort: portArg('--embedded-broker', values['embedded-broker'] ?? '') },
       dataDir: resolve(values.data),
-      trust: values.trust ?? [],
+      trust,
       ...(values.http ? { http: httpArg(values.http) } : {}),
       ...(values.watch ? { watchDir: resolve(values.watch) } : {}),
       ...(mdnsInterface ? { mdnsInterface } : {}),

@@ -13,6 +13,11 @@ import { ensureInstallerKey } from '../../shared/node/keys/installer-key';
 import { appVersion, defaultDataDir } from '../../shared/node/paths';
 import { createEncryptedFileSecretStore } from '../../shared/node/secrets';
 import { useNodePackageCrypto } from '../../shared/node/keys/node-crypto';
+import { GATEWAY_ID_PATTERN } from '../../shared/core/gateway';
+import { satisfiesEngine } from '../../shared/core/package/manifest';
+import { createModelValidation, hasErrors, loadProject } from '../../shared/core/project';
+import { loadLibrary } from '../../shared/node/library/load';
+import { UnreadableFolderError, readProjectFolder } from '../../shared/node/project';
 import { UsageError, type Command } from '../command';
 
 const DAY = 86_400_000;
@@ -24,6 +29,24 @@ const siteDocument = (bytes: Uint8Array): unknown => {
   } catch {
     return undefined;
   }
+};
+
+const COMPARATOR = /^(>=|<=|>|<|=)?(\d+)\.(\d+)\.(\d+)$/;
+
+/** Why `range` cannot be an engine range (malformed, or no version satisfies it), or undefined. */
+const engineRangeProblem = (range: string): string | undefined => {
+  const parts = range.trim().split(/\s+/);
+  const bad = parts.find((p) => !COMPARATOR.test(p));
+  if (bad !== undefined)
+    return `"${bad}" is not a comparator; write the range as ">=1.0.0 <2.0.0" (>=, >, <=, <, = and x.y.z)`;
+  // The versions a range admits form one interval whose ends are its bounds or the next patch
+  // after one: if none of those satisfies it, no version does.
+  const candidates = parts.flatMap((p) => {
+    const [, , major, minor, patch] = COMPARATOR.exec(p)!;
+    return [`${major}.${minor}.${patch}`, `${major}.${minor}.${Number(patch) + 1}`];
+  });
+  if (!candidates.some((v) => satisfiesEngine(v, range))) return `no engine version satisfies "${range}"`;
+  return undefined;
 };
 
 /** The default engine range: this release line (same major; for 0.x the same minor). */
@@ -55,10 +78,11 @@ export const packCommand: Command = {
   summary: 'Pack a site of a project into a signed .fgpkg',
   usage: `Usage: fieldgraph pack PROJECT_DIR --site SITE [--key FILE] [--out FILE]
                       [--gateway ID | --group G] [--version N] [--expires-days D]
-                      [--engine RANGE] [--seal-to X25519_PUBKEY --secrets FILE.json]
+                      [--engine RANGE] [--seal-to X25519_PUBKEY --secrets FILE.json] [--force]
 
 Packs fieldgraph.json, every flow and model, and sites/SITE.json into a signed package.
-The same inputs (including SOURCE_DATE_EPOCH) give a byte-identical file.
+The same inputs (including SOURCE_DATE_EPOCH) give a byte-identical file. The project is
+validated first (as \`fieldgraph validate\` does): error-level problems refuse the pack.
 
   --site SITE         the site to pack (sites/SITE.json)
   --key FILE          signing key file (default: the installer key in your secrets file)
@@ -69,7 +93,8 @@ The same inputs (including SOURCE_DATE_EPOCH) give a byte-identical file.
   --expires-days D    days until gateways refuse it (default 30)
   --engine RANGE      gateway engine versions it runs on (default ${defaultEngineRange()})
   --seal-to KEY       the gateway's X25519 public key (hex, from its status) to seal secrets to
-  --secrets FILE      JSON object of secret values to seal (never stored in the project)`,
+  --secrets FILE      JSON object of secret values to seal (never stored in the project)
+  --force             pack even when the project has error-level problems`,
   async run(argv) {
     useNodePackageCrypto();
     const { values, positionals } = parseArgs({
@@ -87,6 +112,7 @@ The same inputs (including SOURCE_DATE_EPOCH) give a byte-identical file.
         engine: { type: 'string' },
         'seal-to': { type: 'string' },
         secrets: { type: 'string' },
+        force: { type: 'boolean', default: false },
       },
     });
     if (positionals.length !== 1) throw new UsageError('Give exactly one project folder.');
@@ -106,11 +132,46 @@ The same inputs (including SOURCE_DATE_EPOCH) give a byte-identical file.
       throw new UsageError(
         `--expires-days must be a positive number, not ${JSON.stringify(values['expires-days'])}.`,
       );
+    for (const [flag, id] of [
+      ['--gateway', values.gateway],
+      ['--group', values.group],
+    ] as const) {
+      if (id !== undefined && !GATEWAY_ID_PATTERN.test(id))
+        throw new UsageError(
+          `${flag} must be a gateway or group id (1–64 letters, digits, "-" or "_"), not ${JSON.stringify(id)}.`,
+        );
+    }
+    if (values.engine !== undefined) {
+      const problem = engineRangeProblem(values.engine);
+      if (problem) throw new UsageError(`--engine: ${problem}.`);
+    }
     const target: PackageTarget = values.gateway
       ? { kind: 'gateway', id: values.gateway }
       : { kind: 'group', id: values.group ?? values.site };
     try {
       const projectDir = resolve(positionals[0]!);
+      // A package is what a gateway will run: a project `validate` refuses is not packed.
+      let folder;
+      try {
+        folder = await readProjectFolder(projectDir);
+      } catch (error) {
+        if (!(error instanceof UnreadableFolderError)) throw error;
+        console.error(`${error.problem.message} ${error.problem.hint ?? ''}`.trim());
+        return 1;
+      }
+      const loaded = loadProject(folder.files, createModelValidation(await loadLibrary()));
+      const problems = loaded.ok ? loaded.project.problems : loaded.problems;
+      if (!loaded.ok || hasErrors(problems)) {
+        const errors = problems.filter((p) => p.severity === 'error');
+        for (const p of errors.slice(0, 20)) console.error(`${p.path}: ${p.message} [${p.code}]`);
+        if (!values.force || !loaded.ok) {
+          console.error(
+            `The project has ${errors.length} error-level problem(s); nothing was packed. Fix them (fieldgraph validate ${positionals[0]} lists them)${loaded.ok ? ', or pack anyway with --force' : ''}.`,
+          );
+          return 1;
+        }
+        console.error('Packing anyway (--force).');
+      }
       const { projectId, files } = collectSiteFiles(projectDir, values.site);
       let secrets: { values: Record<string, string>; gatewayPublicKey: Uint8Array } | undefined;
       if (values['seal-to'] && values.secrets) {

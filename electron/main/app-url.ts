@@ -22,10 +22,35 @@ export const isAppUrl = (raw: string): boolean => {
   );
 };
 
-/** True for links the app may hand to the system browser: https only. */
+/**
+ * The documentation hosts the app links to. A link the renderer asks to open goes to the system
+ * browser only when it is https on one of these hosts: a compromised renderer cannot use the
+ * shell to open arbitrary URLs (or other URL schemes) on the installer's machine.
+ */
+export const DOCUMENTATION_HOSTS: readonly string[] = [
+  'github.com',
+  'www.w3.org',
+  'mosquitto.org',
+  'www.home-assistant.io',
+  'esphome.io',
+  'tasmota.github.io',
+  'shelly-api-docs.shelly.cloud',
+  'homieiot.github.io',
+  'www.improv-wifi.com',
+  'nodered.org',
+];
+
+/** True for links the app may hand to the system browser: https on a documentation host, no credentials, default port. */
 export const isExternalLinkAllowed = (raw: string): boolean => {
   try {
-    return new URL(raw).protocol === 'https:';
+    const url = new URL(raw);
+    return (
+      url.protocol === 'https:' &&
+      url.username === '' &&
+      url.password === '' &&
+      url.port === '' &&
+      DOCUMENTATION_HOSTS.includes(url.hostname)
+    );
   } catch {
     return false;
   }

@@ -119,6 +119,7 @@ if (!app.requestSingleInstanceLock()) {
       BrowserWindow,
       shell,
       preloadPath,
+      packaged: app.isPackaged,
       saved,
       displays: screen.getAllDisplays().map((d) => d.workArea),
       saveState: (state) => {

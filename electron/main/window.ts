@@ -4,8 +4,11 @@ import { APP_START_URL, isAppUrl, isExternalLinkAllowed } from './app-url';
 /** The web preferences every Fieldgraph window gets: the renderer has no Node and no way out. */
 export const secureWebPreferences = (
   preload: string,
+  /** False in a packaged build: no DevTools for whoever finds the machine unlocked. */
+  devTools = true,
 ): NonNullable<BrowserWindowConstructorOptions['webPreferences']> => ({
   preload,
+  devTools,
   contextIsolation: true,
   sandbox: true,
   nodeIntegration: false,
@@ -73,6 +76,8 @@ export interface WindowDeps {
   BrowserWindow: new (options: BrowserWindowConstructorOptions) => BrowserWindow;
   shell: Pick<Shell, 'openExternal'>;
   preloadPath: string;
+  /** The packaged app (`app.isPackaged`): DevTools are off. */
+  packaged: boolean;
   saved: WindowState | undefined;
   displays: Rectangle[];
   saveState: (state: WindowState) => void;
@@ -87,7 +92,7 @@ export const createMainWindow = (deps: WindowDeps): BrowserWindow => {
     show: false,
     title: 'Fieldgraph',
     backgroundColor: '#f6f7f9',
-    webPreferences: secureWebPreferences(deps.preloadPath),
+    webPreferences: secureWebPreferences(deps.preloadPath, !deps.packaged),
   });
   guardContents(win.webContents as unknown as GuardedContents, deps.shell);
   if (deps.saved?.maximized) win.maximize();

@@ -1,6 +1,15 @@
 /** `fieldgraph keys / pack / verify / deploy`, run as a user would (the built CLI, real files, a real broker). */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +19,7 @@ import { readPublicKey } from '../../../shared/node/keys/files';
 import { appVersion } from '../../../shared/node/paths';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto';
 import { startTestGateway, type TestGateway } from '../deploy/harness';
+import { flow } from '../gateway/fixtures';
 
 // The whole CLI bundled on its own (not dist/, which other builds replace while tests run).
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
@@ -50,18 +60,16 @@ beforeAll(async () => {
     join(project, 'fieldgraph.json'),
     JSON.stringify({ schemaVersion: 1, id: 'plant', name: 'Plant' }),
   );
+  // A project `validate` accepts: pack refuses one with error-level problems.
   writeFileSync(
     join(project, 'flows', 'lights.json'),
-    JSON.stringify({ id: 'lights', nodes: [], edges: [] }),
+    JSON.stringify(flow('lights', [['t', 'trigger.gateway-started']], [])),
   );
-  writeFileSync(
-    join(project, 'sites', 'north.json'),
-    JSON.stringify({ id: 'north', devices: [], bindings: {} }),
-  );
-  writeFileSync(
-    join(project, 'sites', 'south.json'),
-    JSON.stringify({ id: 'south', devices: [], bindings: {} }),
-  );
+  for (const site of ['north', 'south'])
+    writeFileSync(
+      join(project, 'sites', `${site}.json`),
+      JSON.stringify({ id: site, name: site, rooms: [], devices: [], bindings: [], gateways: [] }),
+    );
   broker = await startMosquitto();
 });
 
@@ -166,6 +174,54 @@ describe('package commands', () => {
     expect(noSite.stderr).toContain('Sites: north, south');
     const usage = await cli(['verify', join(dir, 'a.fgpkg')]);
     expect(usage.status).toBe(2);
+  });
+
+  it('pack refuses impossible targets and ranges, and a project with errors unless forced', async () => {
+    const key = join(dir, 'keys', 'signing.key');
+    const base = ['pack', project, '--site', 'north', '--key', key, '--out', join(dir, 'refused.fgpkg')];
+    for (const [flag, value, says] of [
+      ['--engine', '*', /"\*" is not a comparator/],
+      ['--engine', '>=2.0.0 <1.0.0', /no engine version satisfies/],
+      ['--engine', '>1.0.0 <1.0.1', /no engine version satisfies/],
+      ['--gateway', '../x', /--gateway must be a gateway or group id/],
+      ['--group', 'a/b', /--group must be a gateway or group id/],
+    ] as const) {
+      const r = await cli([...base, flag, value]);
+      expect(r.status, `${flag} ${value}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(says);
+    }
+    expect(existsSync(join(dir, 'refused.fgpkg'))).toBe(false);
+
+    const broken = join(dir, 'broken-project');
+    cpSync(project, broken, { recursive: true });
+    writeFileSync(join(broken, 'sites', 'north.json'), JSON.stringify({ id: 'north', devices: [] }));
+    const refused = await cli([
+      'pack',
+      broken,
+      '--site',
+      'north',
+      '--key',
+      key,
+      '--out',
+      join(dir, 'broken.fgpkg'),
+    ]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/sites\/north\.json.*rooms/);
+    expect(refused.stderr).toMatch(/nothing was packed.*--force/);
+    expect(existsSync(join(dir, 'broken.fgpkg'))).toBe(false);
+    const forced = await cli([
+      'pack',
+      broken,
+      '--site',
+      'north',
+      '--key',
+      key,
+      '--out',
+      join(dir, 'broken.fgpkg'),
+      '--force',
+    ]);
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(existsSync(join(dir, 'broken.fgpkg'))).toBe(true);
   });
 
   it('deploy delivers to a USB folder and to a gateway over MQTT and HTTP', async () => {

@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { encodeKey } from '../../../shared/core/package/keys';
 import { canCreateNetns, createTwoHosts } from '../../helpers/netns';
+import { installerKey, testKey } from '../../helpers/packages';
 import { freePort, startMosquitto } from '../../helpers/mosquitto';
 import { flow, writeProject } from './fixtures';
 import { connectClient, nextJson, rpc } from './helpers';
@@ -55,13 +57,33 @@ describe('fieldgraph gateway as a process', () => {
   it('runs the package installer without --project, and leaves its Last Will when it dies without a word', async () => {
     const m = await startMosquitto();
     cleanups.push(() => m.stop());
-    const gw = track(await spawnGateway(['--id', 'cli2', '--broker', m.url, '--data', tempDir()]));
+    // --trust takes the signing.pub file `keys generate` writes, like `verify --trust`.
+    const keyDir = tempDir();
+    writeFileSync(join(keyDir, 'signing.pub'), encodeKey('ed25519', installerKey.publicKey) + '\n');
+    const gw = track(
+      await spawnGateway([
+        '--id',
+        'cli2',
+        '--broker',
+        m.url,
+        '--data',
+        tempDir(),
+        '--trust',
+        join(keyDir, 'signing.pub'),
+      ]),
+    );
     await gw.online();
     const probe = await connectClient(m.url);
     cleanups.push(() => new Promise<void>((r) => probe.end(true, {}, () => r())));
     await nextJson(probe, 'fieldgraph/v1/gw/cli2/status', (s) => s.state === 'online');
     // without --project the package installer is attached and answers on RPC
     expect((await rpc(probe, 'cli2', 'installed')).ok).toBe(true);
+    // …and accepts signed calls from the key in that file.
+    expect(await rpc(probe, 'cli2', 'traces', {})).toMatchObject({ ok: true });
+    expect(await rpc(probe, 'cli2', 'traces', {}, testKey(9))).toMatchObject({
+      ok: false,
+      error: { code: 'gateway.rpc_untrusted_key' },
+    });
     const offline = nextJson(probe, 'fieldgraph/v1/gw/cli2/status', (s) => s.state === 'offline');
     gw.child.kill('SIGKILL');
     expect(await offline).toMatchObject({ state: 'offline', reason: 'connection lost' });

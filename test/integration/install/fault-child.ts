@@ -1,6 +1,7 @@
 /**
  * Child process of the fault test: opens the install folder (which repairs it), installs the
- * one package file it is given, and exits. The parent SIGKILLs it at random moments.
+ * one package file it is given, and exits, printing each install step as it is reached. The
+ * parent SIGKILLs it at random moments within a randomly chosen step.
  */
 import { readFileSync } from 'node:fs';
 import { createInstaller } from '../../../shared/node/gateway/install/installer';
@@ -14,6 +15,9 @@ const installer = createInstaller({
   trust: () => ({ trusted: [installerKey.publicKey], revoked: [] }),
   now: () => NOW,
   keep: 2,
+  // Each step as it is reached (stdout to a pipe is synchronous on Linux), so the parent can
+  // aim its kill at a phase of the install instead of at a guessed time.
+  report: (report) => process.stdout.write(`step ${report.step}\n`),
 });
 const bytes = readFileSync(packagePath);
 process.stdout.write('begin\n');

@@ -2,6 +2,11 @@
  * Fault test: SIGKILL the installing process at random points, 200+ times. After every kill
  * the install folder, once reopened, runs exactly the old or the new version and that
  * version's files re-verify against its signed manifest.
+ *
+ * The kills are aimed by install phase, not by time: the child prints each step as it reaches
+ * it, and the parent kills a random moment after a randomly chosen step. On a loaded machine an
+ * install may take 5 ms or 500 ms; a kill timed from a probe run then mostly lands before or
+ * after the install, while a kill aimed at a step lands inside it whatever the load.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,17 +47,27 @@ const packageFile = (version: number): string => {
   return path;
 };
 
-/** Runs the child; kills it `delayMs` after it says "begin" (or lets it finish when undefined). */
-const runChild = (root: string, pkg: string, delayMs: number | undefined) =>
+/** Where a kill is aimed: right after the child reports `step`, plus `delayMs` (0 = at once). */
+interface Aim {
+  readonly step: string;
+  readonly delayMs: number;
+}
+
+/** Runs the child; kills it once aimed (or lets it finish when `aim` is undefined). */
+const runChild = (root: string, pkg: string, aim: Aim | undefined) =>
   new Promise<{ finished: boolean; duringInstall: boolean; elapsed?: number }>((resolve) => {
     const proc = spawn(process.execPath, [child, root, pkg], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     let began = false;
+    let fired = false;
     proc.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (!began && out.includes('begin\n')) {
-        began = true;
-        if (delayMs !== undefined) setTimeout(() => proc.kill('SIGKILL'), delayMs);
+      if (!began && out.includes('begin\n')) began = true;
+      if (aim && !fired && (aim.step === 'begin' ? began : out.includes(`step ${aim.step}\n`))) {
+        fired = true;
+        const kill = () => proc.kill('SIGKILL');
+        if (aim.delayMs === 0) kill();
+        else setTimeout(kill, aim.delayMs);
       }
     });
     proc.on('exit', () => {
@@ -65,30 +80,30 @@ const runChild = (root: string, pkg: string, delayMs: number | undefined) =>
     });
   });
 
+// The phases of an install as the installer reports them ('begin' is before the first report).
+const STEPS = ['begin', 'received', 'verified', 'staged', 'switched', 'started', 'healthy'] as const;
+
 describe('fault test: SIGKILL during installs', () => {
   it(`leaves exactly the old or the new version after ${KILLS} kills`, async () => {
     const root = join(dir, 'install');
     const first = await runChild(root, packageFile(1), undefined);
     expect(first.finished).toBe(true);
-    // How long an install takes here: the median of five uninterrupted ones, so one slow run
-    // (a cold start, a busy machine) does not stretch the window the kills are spread over.
-    const PROBES = 5;
-    const timings: number[] = [];
-    for (let v = 2; v < 2 + PROBES; v++) {
-      const probe = await runChild(root, packageFile(v), undefined);
-      expect(probe.finished).toBe(true);
-      timings.push(probe.elapsed ?? 5);
-    }
-    const installMs = Math.max(1, timings.sort((a, b) => a - b)[Math.floor(PROBES / 2)]!);
-    let version = 1 + PROBES;
+    let version = 1;
     let midInstall = 0;
     let completed = 0;
     let landedNew = 0;
+    const aimedAt: Record<string, number> = {};
     for (let i = 0; i < KILLS; i++) {
       const old = new InstallStore(root).readState().committed!;
       const next = version + 1;
       const pkg = packageFile(next);
-      const outcome = await runChild(root, pkg, Math.random() * installMs * 1.3);
+      // A random step, then at once or up to 3 ms later: inside the step's own file work.
+      const aim: Aim = {
+        step: STEPS[Math.floor(Math.random() * STEPS.length)]!,
+        delayMs: Math.random() < 0.3 ? 0 : Math.random() * 3,
+      };
+      aimedAt[aim.step] = (aimedAt[aim.step] ?? 0) + 1;
+      const outcome = await runChild(root, pkg, aim);
       if (outcome.duringInstall) midInstall++;
       if (outcome.finished) completed++;
       const store = new InstallStore(root);
@@ -107,7 +122,7 @@ describe('fault test: SIGKILL during installs', () => {
     // …and some after the commit point, so both outcomes are exercised.
     expect(landedNew).toBeGreaterThan(0);
     console.log(
-      `fault test: ${KILLS} kills, ${midInstall} during an install, ${completed} finished first, ${landedNew} killed after commit, install ≈ ${installMs.toFixed(1)} ms (probes ${timings.map((t) => t.toFixed(1)).join(', ')})`,
+      `fault test: ${KILLS} kills, ${midInstall} during an install, ${completed} finished first, ${landedNew} killed after commit, aimed at ${JSON.stringify(aimedAt)}`,
     );
-  }, 300_000);
+  }, 1_800_000); // 200 node processes: ~15 minutes on a 2-core machine at load average 20
 });

@@ -76,6 +76,7 @@ describe('window hardening', () => {
     BrowserWindow: FakeBrowserWindow as never,
     shell: { openExternal: vi.fn(async () => {}) },
     preloadPath: '/app/preload.cjs',
+    packaged: false,
     saved: undefined,
     displays: [{ x: 0, y: 0, width: 1920, height: 1080 }],
     saveState: vi.fn(),
@@ -95,6 +96,9 @@ describe('window hardening', () => {
       allowRunningInsecureContent: false,
     });
     expect(win.loadedUrl).toBe(APP_START_URL);
+    expect(win.options.webPreferences).toMatchObject({ devTools: true });
+    const packaged = createMainWindow(deps({ packaged: true })) as unknown as FakeBrowserWindow;
+    expect(packaged.options.webPreferences).toMatchObject({ devTools: false });
     win.emit('close');
     expect(d.saveState).toHaveBeenCalledWith({
       bounds: { x: 10, y: 20, width: 1000, height: 700 },
@@ -111,9 +115,12 @@ describe('window hardening', () => {
     expect(contents.emitCancellable('will-navigate', 'app://fieldgraph/index.html#/flows')).toBe(false);
     expect(contents.emitCancellable('will-attach-webview')).toBe(true);
 
-    expect(contents.openHandler!({ url: 'https://docs.example/help' })).toEqual({ action: 'deny' });
-    expect(shell.openExternal).toHaveBeenCalledWith('https://docs.example/help');
+    expect(contents.openHandler!({ url: 'https://github.com/fieldgraph/fieldgraph#readme' })).toEqual({
+      action: 'deny',
+    });
+    expect(shell.openExternal).toHaveBeenCalledWith('https://github.com/fieldgraph/fieldgraph#readme');
     for (const url of [
+      'https://docs.example/help',
       'http://plain.example/',
       'javascript:alert(1)',
       'file:///etc/passwd',
@@ -124,9 +131,13 @@ describe('window hardening', () => {
     expect(shell.openExternal).toHaveBeenCalledTimes(1);
   });
 
-  it('opens only https links externally', () => {
-    expect(isExternalLinkAllowed('https://example.org')).toBe(true);
-    expect(isExternalLinkAllowed('http://example.org')).toBe(false);
+  it('opens only https links to documentation hosts externally', () => {
+    expect(isExternalLinkAllowed('https://www.w3.org/TR/wot-thing-description11/')).toBe(true);
+    expect(isExternalLinkAllowed('https://example.org')).toBe(false);
+    expect(isExternalLinkAllowed('https://github.com.evil.example/')).toBe(false);
+    expect(isExternalLinkAllowed('https://user:pw@github.com/')).toBe(false);
+    expect(isExternalLinkAllowed('https://github.com:8443/')).toBe(false);
+    expect(isExternalLinkAllowed('http://github.com/')).toBe(false);
     expect(isExternalLinkAllowed('smb://share')).toBe(false);
     expect(isAppUrl(APP_START_URL)).toBe(true);
   });
