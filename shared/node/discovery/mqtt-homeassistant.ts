@@ -120,11 +120,8 @@ export const createHomeAssistantInterpreter = (ctx: MqttDiscoveryContext, prefix
         online: onlineOf(device),
         warnings,
         entities: list.map((e) => e.entity),
-        raw: {
-          device: device.device,
-          origin: device.origin ?? null,
-          entities: Object.fromEntries([...device.entities].map(([topic, e]) => [topic, e.config])),
-        },
+        // Each entity keeps its own config (entity.raw); the device's raw is what they share.
+        raw: { device: device.device, origin: device.origin ?? null },
         seenAt: ctx.now(),
       }),
     );

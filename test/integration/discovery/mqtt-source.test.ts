@@ -174,7 +174,7 @@ describe('MQTT discovery against mosquitto', () => {
       'the device-based config',
     );
     expect(porch.kind).toBe('sensor');
-    expect(Object.keys((porch.sightings[0].raw as { entities: object }).entities)).toHaveLength(2);
+    expect(porch.entities).toHaveLength(2);
   });
 
   it('finds Homie v4 and v5 devices, a Fieldgraph gateway and a Shelly asked over MQTT RPC', async () => {
