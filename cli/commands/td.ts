@@ -1,11 +1,11 @@
-import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatProblem } from '../../shared/core/model/problems';
 import { modelToThingDescription } from '../../shared/core/model/wot/export';
 import { importThingDescription } from '../../shared/core/model/wot/import';
 import { stableStringify } from '../../shared/core/project/serialize';
-import { MAX_MODEL_FILE_BYTES } from '../../shared/node/library/load';
+import { readThingDescription } from '../../shared/node/library/thing-description';
 import { writeFileDurable } from '../../shared/node/project/atomic';
 import { libraryFor } from '../../shared/node/services/library';
 import { UsageError, type Command } from '../command';
@@ -26,13 +26,17 @@ export const tdCommand: Command = {
   name: 'td',
   summary: 'Export a device model as a W3C Thing Description, or import one',
   usage: `Usage: fieldgraph td export MODEL_ID [--broker mqtt://HOST:PORT] [--var NAME=VALUE]… [--out FILE] [--project DIR]
-       fieldgraph td import FILE [--project DIR]
+       fieldgraph td import FILE|URL [--base URL] [--project DIR]
 
   export   prints (or writes to FILE) the Thing Description of a device model; with --var the
            device's instance variables (topic, prefix, host…) are filled in, otherwise they stay
            as Thing Model placeholders {{name}}
-  import   reads a TD or Thing Model (.td.json / .tm.json) and prints the device model and
-           capabilities it becomes; with --project DIR it writes them into DIR/models/
+  import   reads a TD or Thing Model (.td.json / .tm.json, a file or an http(s) URL) and prints
+           what it imported and what it skipped and why, and the device model and capabilities
+           it becomes; with --project DIR it writes them into DIR/models/. Thing Models it
+           extends or refers to (tm:extends, tm:ref) are read from the same folder (or URL).
+  --base URL     resolve relative hrefs against URL when the TD has no base (default: the URL
+                 it was fetched from)
   --project DIR  also use (import: write to) the project's models folder
 
 Exit code 0 on success, 1 when the input has problems (listed with their JSON paths), 2 on usage mistakes.`,
@@ -77,31 +81,43 @@ Exit code 0 on success, 1 when the input has problems (listed with their JSON pa
     if (action === 'import') {
       const { values, positionals } = parseArgs({
         args: rest,
-        options: { project: { type: 'string' } },
+        options: { project: { type: 'string' }, base: { type: 'string' } },
         allowPositionals: true,
         strict: true,
       });
-      if (positionals.length !== 1) throw new UsageError('Give one Thing Description file.');
-      const path = resolve(positionals[0]!);
-      let input: unknown;
-      try {
-        const info = await stat(path);
-        if (info.size > MAX_MODEL_FILE_BYTES) {
-          console.error(
-            `${path}: is ${(info.size / 1048576).toFixed(1)} MB; a Thing Description is at most 1 MB here.`,
-          );
-          return 1;
-        }
-        input = JSON.parse(await readFile(path, 'utf8'));
-      } catch (error) {
-        console.error(`${path}: cannot be read as JSON: ${(error as Error).message}`);
+      if (positionals.length !== 1) throw new UsageError('Give one Thing Description file or URL.');
+      if (values.base !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(values.base))
+        throw new UsageError(
+          `--base wants an absolute URL such as http://192.168.1.20/, not "${values.base}".`,
+        );
+      const source = positionals[0]!;
+      const read = await readThingDescription(source);
+      if ('error' in read) {
+        console.error(read.error);
         return 1;
       }
       const projectDir = values.project ? resolve(values.project) : undefined;
       const { library, project } = await libraryFor(projectDir);
-      const result = importThingDescription(input, (project ?? library).catalog, positionals[0]);
-      for (const p of result.problems) console.error(formatProblem(p));
+      const result = importThingDescription(read.json, (project ?? library).catalog, {
+        file: read.file,
+        ...(values.base ? { base: values.base } : read.url ? { base: read.url } : {}),
+        load: read.load,
+      });
+      for (const p of result.problems.filter((x) => x.severity === 'error')) console.error(formatProblem(p));
       if (!result.ok) return 1;
+      // The report goes where the person reads it: stdout with --project, stderr beside the JSON otherwise.
+      const say = (line: string) => (projectDir ? console.log(line) : console.error(line));
+      say(
+        `Imported ${read.file} as device model "${result.model.id}"${result.capabilities.length ? ` with capability ${result.capabilities.map((c) => c.id).join(', ')}` : ''}: ${result.report.imported.length} ${result.report.imported.length === 1 ? 'affordance' : 'affordances'} bound, ${result.report.skipped.length} not.`,
+      );
+      for (const a of result.report.imported) say(`  imported ${a}`);
+      for (const s of result.report.skipped) say(`  skipped  ${s.affordance}: ${s.reason}`);
+      const settings = Object.keys(result.model.variables ?? {});
+      if (settings.length) say(`  settings each device of it needs: ${settings.join(', ')}`);
+      for (const p of result.problems.filter(
+        (x) => x.severity !== 'error' && !x.path.match(/^(properties|actions|events)\.[^.]+$/),
+      ))
+        say(`  note: ${formatProblem(p)}`);
       if (!projectDir) {
         process.stdout.write(pretty({ model: result.model, capabilities: result.capabilities }));
         return 0;

@@ -6,7 +6,7 @@ import type { Static } from '@sinclair/typebox';
 import type { CapabilitySummary, DeviceModelSummary } from '../../../shared/core/api/areas/library';
 import type {
   DataSchema,
-  MqttSubscription,
+  Subscription,
   PropertyBinding,
   WireOperation,
 } from '../../../shared/core/model/schemas';
@@ -67,9 +67,9 @@ export const describeOperation = (op: WireOperation): string => {
   }
 };
 
-/** One line per subscription: `MQTT stat/{topic}/RESULT → POWER`. */
-export const describeSubscription = (sub: MqttSubscription): string =>
-  `MQTT ${sub.topic}${sub.valuePath ? ` → ${sub.valuePath}` : ''}${sub.where?.length ? ` (when ${sub.where.map((w) => `${w.path} = ${JSON.stringify(w.equals)}`).join(', ')})` : ''}`;
+/** One line per subscription: `MQTT stat/{topic}/RESULT → POWER`, `HTTP SSE http://{host}/events`. */
+export const describeSubscription = (sub: Subscription): string =>
+  `${sub.kind === 'mqtt' ? `MQTT ${sub.topic}` : `HTTP ${sub.mode === 'sse' ? 'SSE' : 'long-poll'} ${sub.url}${sub.event ? ` (${sub.event})` : ''}`}${sub.valuePath ? ` → ${sub.valuePath}` : ''}${sub.where?.length ? ` (when ${sub.where.map((w) => `${w.path} = ${JSON.stringify(w.equals)}`).join(', ')})` : ''}`;
 
 /** The lines that describe a property binding, labelled read / write / observe. */
 export const describePropertyBinding = (b: PropertyBinding): { label: string; text: string }[] => [

@@ -12,15 +12,26 @@ import {
   type BoundDevice,
 } from './binding';
 import { decodeValue, sameJson } from './mapping';
-import type { Mapping, MqttSubscription } from './schemas';
+import type { Mapping, Subscription } from './schemas';
 import { fillJson, fillText, MissingVariableError, readPath, topicMatches } from './template';
 
-/** One subscription the device needs, with its filter filled in. */
+/** One MQTT subscription the device needs, with its filter filled in. */
 export interface WireSubscription {
   readonly implementation: string;
   readonly kind: 'property' | 'event';
   readonly name: string;
   readonly topic: string;
+}
+
+/** One HTTP resource (long-poll or server-sent events) the device tells values on, URL filled in. */
+export interface HttpWireSubscription {
+  readonly implementation: string;
+  readonly kind: 'property' | 'event';
+  readonly name: string;
+  readonly url: string;
+  readonly mode: 'longpoll' | 'sse';
+  /** For SSE: only messages of this event type. */
+  readonly event?: string;
 }
 
 /** A capability value decoded from one incoming message. */
@@ -38,7 +49,13 @@ interface Condition {
   readonly exists?: boolean;
 }
 
-interface Listener extends WireSubscription {
+interface Listener {
+  readonly implementation: string;
+  readonly kind: 'property' | 'event';
+  readonly name: string;
+  /** The MQTT topic filter, or the HTTP resource. */
+  readonly source:
+    { readonly topic: string } | Omit<HttpWireSubscription, 'implementation' | 'kind' | 'name'>;
   readonly capability: string;
   readonly json: boolean;
   readonly path: string;
@@ -48,14 +65,18 @@ interface Listener extends WireSubscription {
 
 /** A device prepared for decoding: its subscriptions, and a decoder for its messages. */
 export interface CompiledDevice {
-  /** One entry per subscription binding, in model order. */
+  /** One entry per MQTT subscription binding, in model order. */
   readonly subscriptions: readonly WireSubscription[];
+  /** One entry per HTTP subscription binding, in model order; `decodeHttp` takes its index. */
+  readonly httpSubscriptions: readonly HttpWireSubscription[];
   /** The distinct topic filters to subscribe to. */
   readonly topicFilters: readonly string[];
   /** Bindings left out because a variable or mapping is missing, each as a sentence. */
   readonly problems: readonly string[];
   /** Decodes one message (payload as UTF-8 text); failures go to `onProblem`, never thrown. */
   decode(topic: string, payload: string, onProblem?: (problem: string) => void): DecodedValue[];
+  /** Decodes one value that came on HTTP subscription `index` (payload as UTF-8 text). */
+  decodeHttp(index: number, payload: string, onProblem?: (problem: string) => void): DecodedValue[];
 }
 
 const isWildcard = (filter: string) => filter.includes('+') || filter.includes('#');
@@ -66,7 +87,7 @@ const compileListener = (
   capability: string,
   kind: 'property' | 'event',
   name: string,
-  sub: MqttSubscription,
+  sub: Subscription,
   map: Parameters<typeof mappingChain>[1],
   vars: ReturnType<typeof effectiveVariables>,
 ): Listener => {
@@ -78,7 +99,14 @@ const compileListener = (
       capability,
       kind,
       name,
-      topic: fillText(sub.topic, vars),
+      source:
+        sub.kind === 'mqtt'
+          ? { topic: fillText(sub.topic, vars) }
+          : {
+              url: fillText(sub.url, vars),
+              mode: sub.mode,
+              ...(sub.event === undefined ? {} : { event: fillText(sub.event, vars) }),
+            },
       json: sub.format === 'json' || (sub.format !== 'text' && (path !== '' || Boolean(sub.where?.length))),
       path,
       where: (sub.where ?? []).map((c) => ({
@@ -117,7 +145,7 @@ export const compileDevice = (device: BoundDevice): CompiledDevice => {
     const add = (
       kind: 'property' | 'event',
       name: string,
-      subs: readonly MqttSubscription[] | undefined,
+      subs: readonly Subscription[] | undefined,
       map: Parameters<typeof mappingChain>[1],
     ) => {
       for (const sub of subs ?? []) {
@@ -132,66 +160,88 @@ export const compileDevice = (device: BoundDevice): CompiledDevice => {
     for (const [name, b] of Object.entries(impl.properties ?? {})) add('property', name, b.observe, b.map);
     for (const [name, b] of Object.entries(impl.events ?? {})) add('event', name, b.subscribe, b.map);
   }
+  const mqtt = listeners.filter((l): l is Listener & { source: { topic: string } } => 'topic' in l.source);
+  const http = listeners.filter((l) => !('topic' in l.source));
   const exact = new Map<string, Listener[]>();
   const wild: Listener[] = [];
-  for (const l of listeners) {
-    if (isWildcard(l.topic)) wild.push(l);
-    else exact.set(l.topic, [...(exact.get(l.topic) ?? []), l]);
+  for (const l of mqtt) {
+    if (isWildcard(l.source.topic)) wild.push(l);
+    else exact.set(l.source.topic, [...(exact.get(l.source.topic) ?? []), l]);
   }
   const order = new Map(listeners.map((l, i) => [l, i]));
+  const topicOf = (l: Listener) => ('topic' in l.source ? l.source.topic : '');
+  const decodeWith = (
+    matching: readonly Listener[],
+    where: string,
+    payload: string,
+    onProblem?: (problem: string) => void,
+  ): DecodedValue[] => {
+    const out: DecodedValue[] = [];
+    let parsed: { ok: true; value: unknown } | { ok: false } | undefined;
+    for (const l of matching) {
+      let raw: unknown = payload;
+      if (l.json) {
+        if (!parsed) {
+          try {
+            parsed = { ok: true, value: JSON.parse(payload) };
+          } catch {
+            parsed = { ok: false };
+          }
+        }
+        if (!parsed.ok) {
+          onProblem?.(
+            `${where}: the payload is not JSON, so ${l.implementation}.${l.name} cannot be read from it`,
+          );
+          continue;
+        }
+        if (l.where.length && !meets(parsed.value, l.where)) continue;
+        const at = readPath(parsed.value, l.path);
+        if (!at.found) continue;
+        raw = at.value;
+      }
+      const decoded = l.chain.length ? decodeValue(l.chain, raw) : { ok: true as const, value: raw };
+      if (!decoded.ok) {
+        onProblem?.(`${where}: ${l.implementation}.${l.name}: ${decoded.reason}`);
+        continue;
+      }
+      out.push({
+        implementation: l.implementation,
+        capability: l.capability,
+        kind: l.kind,
+        name: l.name,
+        value: decoded.value,
+      });
+    }
+    return out;
+  };
   return {
-    subscriptions: listeners.map(({ implementation, kind, name, topic }) => ({
-      implementation,
-      kind,
-      name,
-      topic,
+    subscriptions: mqtt.map((l) => ({
+      implementation: l.implementation,
+      kind: l.kind,
+      name: l.name,
+      topic: l.source.topic,
     })),
-    topicFilters: [...new Set(listeners.map((l) => l.topic))],
+    httpSubscriptions: http.map((l) => ({
+      implementation: l.implementation,
+      kind: l.kind,
+      name: l.name,
+      ...(l.source as Omit<HttpWireSubscription, 'implementation' | 'kind' | 'name'>),
+    })),
+    topicFilters: [...new Set(mqtt.map(topicOf))],
     problems,
     decode(topic, payload, onProblem) {
       const direct = exact.get(topic) ?? [];
       const matching = wild.length
-        ? [...direct, ...wild.filter((l) => topicMatches(l.topic, topic))].sort(
+        ? [...direct, ...wild.filter((l) => topicMatches(topicOf(l), topic))].sort(
             (a, b) => order.get(a)! - order.get(b)!,
           )
         : direct;
-      const out: DecodedValue[] = [];
-      let parsed: { ok: true; value: unknown } | { ok: false } | undefined;
-      for (const l of matching) {
-        let raw: unknown = payload;
-        if (l.json) {
-          if (!parsed) {
-            try {
-              parsed = { ok: true, value: JSON.parse(payload) };
-            } catch {
-              parsed = { ok: false };
-            }
-          }
-          if (!parsed.ok) {
-            onProblem?.(
-              `${topic}: the payload is not JSON, so ${l.implementation}.${l.name} cannot be read from it`,
-            );
-            continue;
-          }
-          if (l.where.length && !meets(parsed.value, l.where)) continue;
-          const at = readPath(parsed.value, l.path);
-          if (!at.found) continue;
-          raw = at.value;
-        }
-        const decoded = l.chain.length ? decodeValue(l.chain, raw) : { ok: true as const, value: raw };
-        if (!decoded.ok) {
-          onProblem?.(`${topic}: ${l.implementation}.${l.name}: ${decoded.reason}`);
-          continue;
-        }
-        out.push({
-          implementation: l.implementation,
-          capability: l.capability,
-          kind: l.kind,
-          name: l.name,
-          value: decoded.value,
-        });
-      }
-      return out;
+      return decodeWith(matching, topic, payload, onProblem);
+    },
+    decodeHttp(index, payload, onProblem) {
+      const l = http[index];
+      if (!l) return [];
+      return decodeWith([l], 'url' in l.source ? l.source.url : '', payload, onProblem);
     },
   };
 };

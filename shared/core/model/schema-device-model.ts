@@ -195,12 +195,35 @@ export const MqttSubscription = Type.Object(
 );
 export type MqttSubscription = Static<typeof MqttSubscription>;
 
+/**
+ * An HTTP resource that carries a property's value or an event, as the W3C WoT HTTP binding
+ * offers them: `longpoll` (each GET answers with the next value) or `sse` (a text/event-stream;
+ * `event` keeps only messages of that SSE event type). Values are read as MQTT messages are.
+ */
+export const HttpSubscription = Type.Object(
+  {
+    kind: Type.Literal('http'),
+    url: Text(1000),
+    mode: Type.Union([Type.Literal('longpoll'), Type.Literal('sse')]),
+    event: Opt(Text(200)),
+    format: Opt(Type.Union([Type.Literal('text'), Type.Literal('json')])),
+    where: Opt(Type.Array(MessageCondition)),
+    valuePath: Opt(Text(300)),
+  },
+  { additionalProperties: false },
+);
+export type HttpSubscription = Static<typeof HttpSubscription>;
+
+/** Where a device tells a property's new value or an event: an MQTT topic or an HTTP resource. */
+export const Subscription = Type.Union([MqttSubscription, HttpSubscription]);
+export type Subscription = Static<typeof Subscription>;
+
 /** The wire binding of one property. */
 export const PropertyBinding = Type.Object(
   {
     read: Opt(WireOperation),
     write: Opt(WireOperation),
-    observe: Opt(Type.Array(MqttSubscription, { minItems: 1 })),
+    observe: Opt(Type.Array(Subscription, { minItems: 1 })),
     map: Opt(Type.Array(MappingRef)),
   },
   { additionalProperties: false },
@@ -216,7 +239,7 @@ export type ActionBinding = Static<typeof ActionBinding>;
 
 /** The wire binding of one event. */
 export const EventBinding = Type.Object(
-  { subscribe: Type.Array(MqttSubscription, { minItems: 1 }), map: Opt(Type.Array(MappingRef)) },
+  { subscribe: Type.Array(Subscription, { minItems: 1 }), map: Opt(Type.Array(MappingRef)) },
   { additionalProperties: false },
 );
 export type EventBinding = Static<typeof EventBinding>;

@@ -11,7 +11,7 @@ import {
   DeviceModel,
   type DataSchema,
   type MappingRef,
-  type MqttSubscription,
+  type Subscription,
   type WireOperation,
 } from './schemas';
 import { placeholdersIn, placeholdersInJson } from './template';
@@ -38,8 +38,13 @@ const operationTemplates = (op: WireOperation): [string, unknown][] => {
   }
 };
 
-const subscriptionTemplates = (sub: MqttSubscription): [string, unknown][] => [
-  ['topic', sub.topic],
+const subscriptionTemplates = (sub: Subscription): [string, unknown][] => [
+  ...(sub.kind === 'mqtt'
+    ? ([['topic', sub.topic]] as [string, unknown][])
+    : ([
+        ['url', sub.url],
+        ['event', sub.event],
+      ] as [string, unknown][])),
   ['valuePath', sub.valuePath],
   ...(sub.where ?? []).flatMap((c, i): [string, unknown][] => [
     [`where.${i}.path`, c.path],

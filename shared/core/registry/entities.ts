@@ -170,7 +170,7 @@ const sameness = (entity: DiscoveredEntity): string | null => {
   if (entity.status !== 'bound' || !entity.binding) return null;
   const observe = Object.values(entity.binding.properties ?? {})
     .flatMap((p) => p.observe ?? [])
-    .map((s) => `${s.topic}|${s.valuePath ?? ''}`)
+    .map((s) => `${s.kind === 'mqtt' ? s.topic : s.url}|${s.valuePath ?? ''}`)
     .sort();
   const maps = JSON.stringify(
     Object.values(entity.binding.properties ?? {})

@@ -1,18 +1,20 @@
 import {
   BindingError,
+  compileDevice,
   decodeMessage,
   invokeAction as bindInvoke,
   modelForDevice,
   topicFiltersFor,
   writeProperty as bindWrite,
   type BoundDevice,
+  type DecodedValue,
   type DeviceModel,
   type Role,
   type Site,
   type WireAction,
 } from '../../core/model';
 import type { Logger } from '../log';
-import { createDeviceHttp } from './device-http';
+import { createDeviceHttp, watchDeviceHttp } from './device-http';
 import type { FlowIo } from './runner';
 import { noSecrets, type RunningSecrets } from './secrets';
 
@@ -259,10 +261,7 @@ export const createDeviceHub = (
           log.warn('cannot observe a device', { device: deviceId, error: (error as Error).message });
           continue;
         }
-        const handler = (topic: string, payload: Buffer) => {
-          const values = decodeMessage(device, topic, payload.toString('utf8'), (problem) =>
-            log.debug('device message not understood', { device: deviceId, problem }),
-          );
+        const dispatch = (values: readonly DecodedValue[]) => {
           for (const value of values) {
             if (
               value.capability === 'availability@1' &&
@@ -277,7 +276,23 @@ export const createDeviceHub = (
             }
           }
         };
+        const notUnderstood = (problem: string) =>
+          log.debug('device message not understood', { device: deviceId, problem });
+        const handler = (topic: string, payload: Buffer) =>
+          dispatch(decodeMessage(device, topic, payload.toString('utf8'), notUnderstood));
         for (const filter of filters) unsubscribes.push(io.subscribe(filter, handler));
+        // Values the device tells over HTTP (long-poll, server-sent events), decoded the same way.
+        const compiled = compileDevice(device);
+        const http = httpById.get(deviceId);
+        compiled.httpSubscriptions.forEach((sub, index) => {
+          if (!http) return;
+          const deliver = (text: string) => dispatch(compiled.decodeHttp(index, text, notUnderstood));
+          unsubscribes.push(
+            watchDeviceHttp(http, sub, deliver, (message) =>
+              log.warn('cannot follow a device over HTTP', { device: deviceId, error: message }),
+            ),
+          );
+        });
       }
       return () => {
         for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();

@@ -10,8 +10,8 @@ import type {
   DataSchema,
   DeviceModel,
   MappingRef,
-  MqttSubscription,
   PropertyAffordance,
+  Subscription,
   WireOperation,
 } from '../schemas';
 import type { Variables } from '../template';
@@ -102,11 +102,20 @@ const operationForms = (op: WireOperation, tdOp: string, broker: string, vars: V
   }
 };
 
-const subscriptionForm = (sub: MqttSubscription, ops: string[], broker: string, vars: Variables): Json => ({
-  href: broker,
-  op: ops,
-  'mqv:filter': fillOrPlaceholder(sub.topic, vars),
-  'mqv:controlPacket': 'subscribe',
+const subscriptionForm = (sub: Subscription, ops: string[], broker: string, vars: Variables): Json => ({
+  ...(sub.kind === 'mqtt'
+    ? {
+        href: broker,
+        op: ops,
+        'mqv:filter': fillOrPlaceholder(sub.topic, vars),
+        'mqv:controlPacket': 'subscribe',
+      }
+    : {
+        href: fillOrPlaceholder(sub.url, vars),
+        op: ops,
+        subprotocol: sub.mode,
+        ...(sub.event === undefined ? {} : { 'fg:sseEvent': fillOrPlaceholder(sub.event, vars) }),
+      }),
   contentType: sub.format === 'text' ? 'text/plain' : 'application/json',
   ...(sub.format === undefined ? {} : { 'fg:format': sub.format }),
   ...(sub.valuePath === undefined ? {} : { 'fg:valuePath': fillOrPlaceholder(sub.valuePath, vars) }),

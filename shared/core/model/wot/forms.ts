@@ -1,6 +1,25 @@
 /** Thing Description forms and data schemas, read into Fieldgraph's bindings and types. */
 import { joinPath } from '../problems';
-import { NAME_PATTERN, type DataSchema, type MqttSubscription, type WireOperation } from '../schemas';
+import {
+  NAME_PATTERN,
+  type DataSchema,
+  type Subscription,
+  type VariableSpec,
+  type WireOperation,
+} from '../schemas';
+
+// The WHATWG URL class exists in every runtime Fieldgraph runs in (browsers, Node); the
+// platform-free core has no lib types for it, so only the constructor used here is declared.
+declare const URL: new (url: string, base?: string) => { readonly href: string };
+
+/** `ref` resolved against `base` as a browser would (RFC 3986), or undefined when either is not a URL. */
+export const resolveUrl = (ref: string, base?: string): string | undefined => {
+  try {
+    return new URL(ref, base).href;
+  } catch {
+    return undefined;
+  }
+};
 
 /** A JSON object of a TD. */
 export type Json = Record<string, unknown>;
@@ -31,13 +50,13 @@ export const slug = (text: string): string => {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 60);
-  return /^[a-z]/.test(s) ? s : `td-${s || 'thing'}`.replace(/-$/, '');
+  return /^[a-z]/.test(s) ? s : `td-${s || 'thing'}`.replace(/-$/, '').slice(0, 60);
 };
 
 /** An affordance name our schema accepts, made from a TD affordance name. */
 export const safeName = (name: string): string => {
-  const s = name.replace(/[^A-Za-z0-9_]/g, '_');
-  return new RegExp(NAME_PATTERN).test(s) ? s : `_${s}`;
+  const s = name.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 60);
+  return new RegExp(NAME_PATTERN).test(s) ? s : `_${s}`.slice(0, 60);
 };
 
 const DATA_KEYS = [
@@ -60,15 +79,22 @@ const DATA_KEYS = [
 const DATA_TYPES = new Set(['boolean', 'integer', 'number', 'string', 'object', 'array', 'null']);
 
 /** The part of a TD DataSchema our capabilities keep (WoT terms we do not model are dropped). */
-export const toDataSchema = (v: unknown): DataSchema => {
-  if (!isObject(v)) return {};
+export const toDataSchema = (v: unknown, depth = 0): DataSchema => {
+  if (!isObject(v) || depth > 12) return {};
   const out: Record<string, unknown> = {};
   for (const key of DATA_KEYS) if (v[key] !== undefined) out[key] = v[key];
   if (typeof out.type !== 'string' || !DATA_TYPES.has(out.type)) delete out.type;
-  if (typeof out.unit !== 'string') delete out.unit;
-  if (isObject(v.items)) out.items = toDataSchema(v.items);
+  for (const k of ['unit', 'title', 'description', 'pattern', 'format'] as const)
+    if (typeof out[k] !== 'string') delete out[k];
+  for (const k of ['minimum', 'maximum', 'multipleOf', 'minLength', 'maxLength'] as const)
+    if (typeof out[k] !== 'number' || !Number.isFinite(out[k])) delete out[k];
+  if (!Array.isArray(out.enum) || out.enum.length === 0) delete out.enum;
+  if (!Array.isArray(out.required) || !out.required.every((r) => typeof r === 'string')) delete out.required;
+  if (isObject(v.items)) out.items = toDataSchema(v.items, depth + 1);
   if (isObject(v.properties)) {
-    out.properties = Object.fromEntries(Object.entries(v.properties).map(([k, x]) => [k, toDataSchema(x)]));
+    out.properties = Object.fromEntries(
+      Object.entries(v.properties).map(([k, x]) => [k, toDataSchema(x, depth + 1)]),
+    );
   }
   return out as DataSchema;
 };
@@ -81,31 +107,160 @@ export const opsOf = (form: Json, defaults: string[]): string[] => {
   return defaults;
 };
 
-/** Where a form sits and how to report what cannot be imported. */
+/** Where a form sits, what URI variables it may use, and how to report what cannot be imported. */
 export interface FormContext {
+  /** The TD's `base`, or the URL it was fetched from, or `--base`. */
   readonly base?: string;
   readonly path: string;
+  /** `uriVariables` of the TD and the affordance: name → data schema. */
+  readonly uriVariables: Readonly<Record<string, unknown>>;
+  /** Collects the variables URI templates use, typed per their data schema. */
+  readonly variables: Record<string, VariableSpec>;
+  /** Read payloads as JSON when a form names no content type (TD's default); off for TDs Fieldgraph exported, which say it. */
+  readonly defaultJson: boolean;
   readonly warn: (path: string, message: string, hint: string) => void;
 }
 
-/** A form href made absolute against the TD's base. */
-export const absolute = (href: string, base: string | undefined): string => {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(href) || !base) return href;
-  return base.replace(/\/+$/, '') + '/' + href.replace(/^\/+/, '');
+const VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A URI variable as a device setting: integer or text, with the schema's allowed values as a pattern. */
+export const uriVariableSpec = (name: string, schema: unknown): VariableSpec => {
+  const s = isObject(schema) ? schema : {};
+  const range = [
+    typeof s.minimum === 'number' ? `from ${s.minimum}` : '',
+    typeof s.maximum === 'number' ? `to ${s.maximum}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const description = [
+    str(s.description),
+    range ? `A number ${range}.` : '',
+    'A URI variable of the Thing Description.',
+  ]
+    .filter(Boolean)
+    .join(' ')
+    .slice(0, 1000);
+  const escape = (v: unknown) => String(v).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern =
+    Array.isArray(s.enum) && s.enum.length > 0 && s.enum.length <= 50
+      ? `^(${s.enum.map(escape).join('|')})$`
+      : s.type === 'number'
+        ? '^-?[0-9]+(\\.[0-9]+)?$'
+        : s.type === 'boolean'
+          ? '^(true|false)$'
+          : undefined;
+  return {
+    title: (str(s.title) ?? name).slice(0, 200),
+    description,
+    ...(s.type === 'integer' ? { type: 'integer' as const } : { type: 'string' as const }),
+    ...(pattern && s.type !== 'integer' ? { pattern } : {}),
+    ...(typeof s.default === 'string' || (typeof s.default === 'number' && Number.isFinite(s.default))
+      ? { default: s.default }
+      : {}),
+  };
 };
+
+/**
+ * An href made absolute, with its RFC 6570 URI template expressions (`{id}`, `{?a,b}`, `{/p}`,
+ * `{+p}`) turned into Fieldgraph `{variable}` placeholders. Relative hrefs resolve against the
+ * base (the TD's `base`, the URL it came from, or `--base`). A reason when it cannot be used.
+ */
+export const resolveHref = (href: string, ctx: FormContext): { url: string } | { reason: string } => {
+  if (!href) return { reason: 'the form has no href' };
+  const used: string[] = [];
+  let bad: string | undefined;
+  const templated = href.replace(/\{([+#./;?&]?)([^{}]*)\}/g, (_whole, op: string, list: string) => {
+    const names = list
+      .split(',')
+      .map((n) => n.trim().replace(/[*]$|:\d+$/, ''))
+      .filter(Boolean);
+    for (const n of names) if (!VAR.test(n)) bad ??= n;
+    used.push(...names);
+    const ph = placeholderToken;
+    switch (op) {
+      case '?':
+      case '&':
+        return names.map((n, i) => `${i === 0 ? op : '&'}${n}=${ph(n)}`).join('');
+      case '/':
+        return names.map((n) => `/${ph(n)}`).join('');
+      case '.':
+        return names.map((n) => `.${ph(n)}`).join('');
+      case '#':
+        return `#${names.map(ph).join(',')}`;
+      case ';':
+        return names.map((n) => `;${n}=${ph(n)}`).join('');
+      default:
+        return names.map(ph).join(',');
+    }
+  });
+  if (bad !== undefined) return { reason: `its URI template uses “${bad}”, which is not a variable name` };
+  let absolute: string;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(templated)) absolute = templated;
+  else if (ctx.base) {
+    const url = resolveUrl(templated, protectBraces(ctx.base));
+    if (url === undefined)
+      return { reason: `its relative href “${href}” cannot be resolved against the base ${ctx.base}` };
+    absolute = url;
+  } else
+    return {
+      reason: `its href “${href}” is relative and the TD has no base; import it from its URL or give --base URL`,
+    };
+  const url = restoreBraces(absolute);
+  // Variables of the base (`https://hub/api/{key}/`) are settings too.
+  for (const m of url.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) used.push(m[1]!);
+  for (const n of used) if (!ctx.variables[n]) ctx.variables[n] = uriVariableSpec(n, ctx.uriVariables[n]);
+  return { url };
+};
+
+// URL parsing would escape `{` and lower-case hosts, so variables travel as hex tokens through it.
+const placeholderToken = (name: string): string =>
+  `fgvar${[...name].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('')}x`;
+const protectBraces = (url: string): string =>
+  url.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_w, n: string) => placeholderToken(n));
+const restoreBraces = (url: string): string =>
+  url.replace(
+    /fgvar((?:[0-9a-f]{2})+)x/g,
+    (_w, hex: string) => `{${hex.replace(/../g, (h) => String.fromCharCode(parseInt(h, 16)))}}`,
+  );
+
+const schemeOf = (url: string) => (/^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1] ?? '').toLowerCase();
 
 /** True for a form of the MQTT binding. */
 export const isMqtt = (form: Json, href: string) =>
   /^mqtts?:/i.test(href) || form['mqv:topic'] !== undefined || form['mqv:filter'] !== undefined;
 
-/** The wire operation of a write, read or invoke form; undefined (with a warning) when it cannot be bound. */
+/** The topic an MQTT href carries in its path (node-wot writes `mqtt://host/Thing%20Name/events/x`). */
+const hrefTopic = (url: string): string | undefined => {
+  const path = /^mqtts?:\/\/[^/]*\/(.+)$/i.exec(url)?.[1];
+  if (!path) return undefined;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+};
+
+/** A reason a form was left out, reported against its JSON path; returns undefined. */
+const skip = (ctx: FormContext, i: number, reason: string): undefined => {
+  ctx.warn(
+    joinPath(ctx.path, 'forms', i),
+    `this form was skipped: ${reason}`,
+    'Fieldgraph binds MQTT and HTTP forms.',
+  );
+  return undefined;
+};
+
+/** Why a form was skipped, for the affordance's line in the report. */
+export type Skipped = (reason: string) => void;
+
+/** The wire operation of a write, read or invoke form; undefined (with the reason reported) when it cannot be bound. */
 export const toOperation = (
   form: Json,
   op: string,
   ctx: FormContext,
   i: number,
+  skipped: Skipped,
 ): WireOperation | undefined => {
-  const href = absolute(str(form.href) ?? '', ctx.base);
   const rpcMethod = str(form['fg:rpcMethod']);
   if (rpcMethod) {
     const via = form['fg:rpcVia'] === 'http' || form['fg:rpcVia'] === 'mqtt' ? form['fg:rpcVia'] : undefined;
@@ -117,75 +272,96 @@ export const toOperation = (
       ...(str(form['fg:resultPath']) ? { resultPath: str(form['fg:resultPath'])! } : {}),
     };
   }
-  if (isMqtt(form, href)) {
-    const topic = str(form['mqv:topic']);
-    if (!topic) {
-      ctx.warn(
-        joinPath(ctx.path, 'forms', i),
-        `the ${op} form names no mqv:topic to publish to`,
-        'Add "mqv:topic".',
-      );
-      return undefined;
-    }
+  const fail = (reason: string) => (skipped(reason), skip(ctx, i, reason));
+  const raw = str(form.href) ?? '';
+  if (isMqtt(form, raw) || (!/^[a-z][a-z0-9+.-]*:/i.test(raw) && ctx.base && /^mqtts?:/i.test(ctx.base))) {
+    const resolved = resolveHref(raw, ctx);
+    const topic = str(form['mqv:topic']) ?? ('url' in resolved ? hrefTopic(resolved.url) : undefined);
+    if (!topic) return fail(`the ${op} form names no MQTT topic (mqv:topic, or a path in its href)`);
+    if (/[#+]/.test(topic)) return fail(`its topic “${topic}” has a wildcard, which cannot be published to`);
     const qos = Number(form['mqv:qos']);
     return {
       kind: 'mqtt',
-      topic,
+      topic: topic.slice(0, 500),
       payload: form['fg:payload'] ?? '{{value}}',
       ...(qos === 0 || qos === 1 || qos === 2 ? { qos } : {}),
       ...(typeof form['mqv:retain'] === 'boolean' ? { retain: form['mqv:retain'] } : {}),
     };
   }
-  if (/^https?:/i.test(href)) {
-    const fallback = op === 'readproperty' ? 'GET' : op === 'writeproperty' ? 'PUT' : 'POST';
-    const methodName = str(form['htv:methodName']) ?? fallback;
-    const method =
-      methodName === 'GET' || methodName === 'POST' || methodName === 'PUT' ? methodName : undefined;
-    if (!method) {
-      ctx.warn(
-        joinPath(ctx.path, 'forms', i),
-        `HTTP method ${methodName} is not supported`,
-        'Use GET, POST or PUT.',
-      );
-      return undefined;
-    }
-    return {
-      kind: 'http',
-      method,
-      url: href,
-      ...(op === 'readproperty' ? {} : { body: form['fg:payload'] ?? '{{value}}' }),
-      ...(str(form['fg:valuePath']) !== undefined ? { valuePath: str(form['fg:valuePath'])! } : {}),
-    };
-  }
-  ctx.warn(
-    joinPath(ctx.path, 'forms', i),
-    `the form's protocol (${href.split(':')[0] || 'none'}) is not supported`,
-    'Fieldgraph binds MQTT and HTTP forms; this one was skipped.',
-  );
-  return undefined;
+  const resolved = resolveHref(raw, ctx);
+  if ('reason' in resolved) return fail(resolved.reason);
+  const scheme = schemeOf(resolved.url);
+  if (scheme !== 'http' && scheme !== 'https')
+    return fail(`its protocol (${scheme || 'none'}) is not one Fieldgraph speaks (MQTT, HTTP)`);
+  const fallback = op === 'readproperty' ? 'GET' : op === 'writeproperty' ? 'PUT' : 'POST';
+  const methodName = str(form['htv:methodName']) ?? fallback;
+  const method =
+    methodName === 'GET' || methodName === 'POST' || methodName === 'PUT' ? methodName : undefined;
+  if (!method) return fail(`its HTTP method ${methodName} is not one Fieldgraph sends (GET, POST, PUT)`);
+  return {
+    kind: 'http',
+    method,
+    url: resolved.url.slice(0, 1000),
+    ...(op === 'readproperty' ? {} : { body: form['fg:payload'] ?? '{{value}}' }),
+    ...(str(form['fg:valuePath']) !== undefined ? { valuePath: str(form['fg:valuePath'])! } : {}),
+  };
 };
 
-/** The MQTT subscription of an observe or event form; undefined (with a warning) for other protocols. */
-export const toSubscription = (form: Json, ctx: FormContext, i: number): MqttSubscription | undefined => {
-  const href = absolute(str(form.href) ?? '', ctx.base);
-  if (!isMqtt(form, href)) {
-    ctx.warn(
-      joinPath(ctx.path, 'forms', i),
-      'only MQTT subscriptions can be observed',
-      'This form was skipped; the value can still be read on demand if a read form exists.',
-    );
-    return undefined;
-  }
-  const topic = str(form['mqv:filter']) ?? str(form['mqv:topic']);
-  if (!topic) return undefined;
+/** The subscription of an observe or event form (MQTT, HTTP long-poll or SSE); undefined (reported) otherwise. */
+export const toSubscription = (
+  form: Json,
+  ctx: FormContext,
+  i: number,
+  skipped: Skipped,
+  dataType?: unknown,
+): Subscription | undefined => {
+  const fail = (reason: string) => (skipped(reason), skip(ctx, i, reason));
+  const raw = str(form.href) ?? '';
   const format = form['fg:format'] === 'json' || form['fg:format'] === 'text' ? form['fg:format'] : undefined;
-  const where = Array.isArray(form['fg:where']) ? (form['fg:where'] as MqttSubscription['where']) : undefined;
-  return {
-    kind: 'mqtt',
-    topic,
-    ...(format ? { format } : str(form.contentType) === 'text/plain' ? { format: 'text' as const } : {}),
+  const where = Array.isArray(form['fg:where']) ? (form['fg:where'] as Subscription['where']) : undefined;
+  const reading = {
+    ...(format
+      ? { format: format as 'json' | 'text' }
+      : str(form.contentType)?.startsWith('text/plain')
+        ? { format: 'text' as const }
+        : // Text values are often sent bare though JSON is the TD default; they stay text.
+          ctx.defaultJson &&
+            dataType !== 'string' &&
+            /json|event-stream/.test(str(form.contentType) ?? 'application/json')
+          ? { format: 'json' as const }
+          : {}),
     ...(str(form['fg:valuePath']) !== undefined ? { valuePath: str(form['fg:valuePath'])! } : {}),
     ...(where ? { where } : {}),
+  };
+  if (isMqtt(form, raw) || (!/^[a-z][a-z0-9+.-]*:/i.test(raw) && ctx.base && /^mqtts?:/i.test(ctx.base))) {
+    const resolved = resolveHref(raw, ctx);
+    const topic =
+      str(form['mqv:filter']) ??
+      str(form['mqv:topic']) ??
+      ('url' in resolved ? hrefTopic(resolved.url) : undefined);
+    if (!topic) return fail('it names no MQTT topic to subscribe to (mqv:filter, or a path in its href)');
+    return { kind: 'mqtt', topic: topic.slice(0, 500), ...reading };
+  }
+  const resolved = resolveHref(raw, ctx);
+  if ('reason' in resolved) return fail(resolved.reason);
+  const scheme = schemeOf(resolved.url);
+  if (scheme !== 'http' && scheme !== 'https')
+    return fail(`its protocol (${scheme || 'none'}) is not one Fieldgraph speaks (MQTT, HTTP)`);
+  const subprotocol = str(form.subprotocol);
+  const sse = subprotocol === 'sse' || str(form.contentType) === 'text/event-stream';
+  if (subprotocol && !sse && subprotocol !== 'longpoll')
+    return fail(
+      subprotocol === 'webhook'
+        ? 'it is a webhook: the device would call the gateway back, which Fieldgraph gateways do not take'
+        : `its subprotocol “${subprotocol}” is not one Fieldgraph follows (long-poll, server-sent events)`,
+    );
+  const event = str(form['fg:sseEvent']);
+  return {
+    kind: 'http',
+    url: resolved.url.slice(0, 1000),
+    mode: sse ? 'sse' : 'longpoll',
+    ...(event ? { event } : {}),
+    ...reading,
   };
 };
 

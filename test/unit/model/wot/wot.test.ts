@@ -251,7 +251,19 @@ describe('Thing Description import', () => {
       },
       catalog,
     );
-    expect(coapOnly.ok).toBe(false);
-    expect(coapOnly.problems.map((p) => p.message).join('\n')).toMatch(/protocol \(coap\) is not supported/);
+    // The capability still comes in; the report says the property could not be bound, and why.
+    expect(coapOnly).toMatchObject({
+      ok: true,
+      report: {
+        imported: [],
+        skipped: [
+          {
+            affordance: 'properties/t',
+            reason: expect.stringMatching(/protocol \(coap\) is not one Fieldgraph speaks/),
+          },
+        ],
+      },
+    });
+    expect(coapOnly.problems.map((p) => p.message).join('\n')).toMatch(/no affordance could be bound/);
   });
 });
