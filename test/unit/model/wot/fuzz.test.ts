@@ -134,7 +134,8 @@ describe('TD import under random input', () => {
       }),
       { numRuns: 300 },
     );
-  });
+    // 300 imports and validations take a few seconds alone; a loaded 2-core machine needs longer.
+  }, 120_000);
 
   it('gives problems, never a crash, for arbitrary JSON', () => {
     fc.assert(

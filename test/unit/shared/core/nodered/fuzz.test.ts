@@ -192,7 +192,8 @@ describe('Node-RED import under random exports', () => {
       ),
       { numRuns: 400 },
     );
-  });
+    // A few seconds alone; a loaded 2-core machine needs longer.
+  }, 120_000);
 
   it('reads text that is not JSON as a clear error', () => {
     fc.assert(
