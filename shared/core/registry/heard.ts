@@ -40,10 +40,14 @@ export const heardTopics = (sighting: Sighting): HeardTopics => {
     } else if (value && typeof value === 'object') {
       const record = value as Record<string, unknown>;
       const own = typeof record['~'] === 'string' ? record['~'] : base;
-      for (const [key, item] of Object.entries(record)) if (key !== '~') walk(item, own, depth + 1);
+      // Command topics carry messages to the device, not from it.
+      for (const [key, item] of Object.entries(record))
+        if (key !== '~' && !/cmd|command/i.test(key)) walk(item, own, depth + 1);
     }
   };
   walk(sighting.raw, undefined, 0);
+  // Each announced entity keeps its own config and state topic.
+  walk(sighting.entities ?? [], undefined, 0);
   const prefixes: string[] = [];
   const topic = sighting.identity.topic;
   if (topic && looksLikeTopic(`${topic}/x`) && !topic.includes('/')) {

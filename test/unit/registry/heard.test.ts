@@ -36,6 +36,29 @@ describe('last seen follows every message a device sends', () => {
       'node/sensor/t/state',
       'node/status',
     ]);
+    // Entities keep their own configs; a command topic carries messages to the device, never from it.
+    const entity = heardTopics(
+      sighting({
+        key: 'ha:plug',
+        entities: [
+          {
+            id: 'relay',
+            ecosystem: 'homeassistant',
+            component: 'switch',
+            name: 'Relay',
+            channel: 'relay',
+            capability: null,
+            binding: null,
+            state_topic: 'plug/relay/state',
+            command_topic: 'plug/relay/set',
+            status: 'unmapped',
+            reason: 'test',
+            raw: { '~': 'plug', avty_t: '~/status', cmd_t: '~/relay/set' },
+          },
+        ],
+      }),
+    );
+    expect([...entity.exact].sort()).toEqual(['plug/relay/state', 'plug/status']);
     expect(heardKeys('tele/kitchen/SENSOR')).toEqual(['tele/kitchen/SENSOR', 'tele/', 'tele/kitchen/']);
   });
 
