@@ -29,8 +29,6 @@ export class NodeLive implements NodeOverlay {
   value = $state<string | null>(null);
   error = $state<string | null>(null);
   hot = $state(false);
-  /** The run of its last step, to open its trace. */
-  runId: string | null = null;
   /** performance.now() of the batch that last touched it. */
   seenAt = 0;
   /** What the next display shows (not reactive: written to the fields above by `show`). */
@@ -101,8 +99,6 @@ export class LiveStore {
   runs = $state.raw<readonly LiveRun[]>([]);
   /** Batches lost between the gateway and here (sequence gaps), and entries the gateway left out. */
   lost = $state(0);
-  /** Frames that applied batches, for the benchmark. */
-  frames = 0;
 
   #queue: LiveBatch[] = [];
   #heldLines: DebugLine[] = [];
@@ -188,7 +184,6 @@ export class LiveStore {
     this.#scheduled = false;
     const now = this.now();
     if (this.#queue.length) {
-      this.frames++;
       this.#apply(this.#queue, now);
       this.#queue = [];
     }
@@ -222,7 +217,6 @@ export class LiveStore {
           flow.nodes.set(n.nodeId, node);
         }
         node.nextRuns += n.runs;
-        node.runId = n.runId;
         if (n.value !== undefined) node.nextValue = n.value;
         this.#dirty.add(node);
         // A clean run clears the red: the error shown is the last step's, not a stale one.

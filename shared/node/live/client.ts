@@ -46,14 +46,9 @@ export interface BrokerClient {
   ): Promise<GatewayAnswer<M>>;
   /**
    * Streams a gateway's live batches to `onBatch` (checked against the LiveBatch format; others
-   * are skipped) and keeps its lease; `onLease` hears when a lease is refused. Returns the stop function.
+   * are skipped) and keeps renewing its lease, signed as `identity` expects. Returns the stop function.
    */
-  watch(
-    gatewayId: string,
-    onBatch: (batch: LiveBatch) => void,
-    onLease?: (error: Error | null) => void,
-    identity?: string,
-  ): () => void;
+  watch(gatewayId: string, onBatch: (batch: LiveBatch) => void, identity?: string): () => void;
   close(): Promise<void>;
 }
 
@@ -104,7 +99,7 @@ export const openBrokerClient = async (
     }
   };
 
-  const watch: BrokerClient['watch'] = (gatewayId, onBatch, onLease, identity) => {
+  const watch: BrokerClient['watch'] = (gatewayId, onBatch, identity) => {
     let skipped = 0;
     const unsubscribe = client.link.subscribe(gatewayTopics(gatewayId).live, (_t, payload) => {
       const read = parseJsonWithin(payload.toString('utf8'), { maxLength: MAX_BATCH_CHARS });
@@ -116,13 +111,10 @@ export const openBrokerClient = async (
       }
       onBatch(read.value);
     });
+    // A lease that fails (the gateway restarting) is retried at the next renewal.
     const lease = () =>
-      void call(gatewayId, 'live', { seconds: LIVE_LEASE_SECONDS }, identity ? { identity } : {}).then(
-        () => onLease?.(null),
-        (error: unknown) => {
-          log.debug('the live lease was not renewed', { gatewayId, error: String(error) });
-          onLease?.(error as Error);
-        },
+      void call(gatewayId, 'live', { seconds: LIVE_LEASE_SECONDS }, identity ? { identity } : {}).catch(
+        (error: unknown) => log.debug('the live lease was not renewed', { gatewayId, error: String(error) }),
       );
     lease();
     const timer = setInterval(lease, (LIVE_LEASE_SECONDS * 1000) / 3);

@@ -134,7 +134,7 @@ export const createLiveService = (
     watches.get(gatewayId)?.();
     watches.set(
       gatewayId,
-      client.watch(gatewayId, (batch) => ctx.hub.emit('onLiveBatch', batchForUi(batch)), undefined, identity),
+      client.watch(gatewayId, (batch) => ctx.hub.emit('onLiveBatch', batchForUi(batch)), identity),
     );
   };
 
