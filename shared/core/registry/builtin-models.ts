@@ -25,13 +25,31 @@ export const builtinModels: readonly MatchableModel[] = [
       { all: [{ fact: 'shelly.gen', pattern: '^[2-9]$' }], confidence: 0.9 },
       { all: [{ fact: 'mdns.type', equals: '_shelly._tcp' }], confidence: 0.8 },
       { all: [{ fact: 'mqtt.protocol', equals: 'shelly' }], confidence: 0.6 },
-      { all: [{ fact: 'mdns.instance', prefix: 'shelly' }], confidence: 0.5 },
+      // Gen2+ announce `gen` in TXT on `_http._tcp` too; Gen1 never does.
+      {
+        all: [
+          { fact: 'mdns.instance', prefix: 'shelly' },
+          { fact: 'txt.gen', pattern: '^[2-9]$' },
+        ],
+        confidence: 0.9,
+      },
     ],
   },
   {
     id: 'shelly-gen1',
     name: 'Shelly Gen1',
-    rules: [{ all: [{ fact: 'shelly.gen', equals: '1' }], confidence: 0.9 }],
+    rules: [
+      { all: [{ fact: 'shelly.gen', equals: '1' }], confidence: 0.9 },
+      // Gen1 announces only `_http._tcp` as shelly<model>-<6 or 12 MAC digits>, without TXT;
+      // the name is all there is, so a guess (GET /shelly would tell).
+      {
+        all: [
+          { fact: 'mdns.type', equals: '_http._tcp' },
+          { fact: 'mdns.instance', pattern: '^shelly[a-z0-9-]*-([0-9a-f]{6}|[0-9a-f]{12})$' },
+        ],
+        confidence: 0.6,
+      },
+    ],
   },
   {
     id: 'tasmota-device',
@@ -40,15 +58,14 @@ export const builtinModels: readonly MatchableModel[] = [
       // Native discovery read: what it drives comes from its entities, not from this model.
       { all: [{ fact: 'tasmota.fulltopic', pattern: '.' }], confidence: 0.9 },
       { all: [{ fact: 'mqtt.protocol', equals: 'tasmota' }], confidence: 0.75 },
+      // WEBSERVER_ADVERTISE: it is a Tasmota; what it drives is not in the announcement.
+      { all: [{ fact: 'txt.devicetype', equals: 'tasmota' }], confidence: 0.75 },
     ],
   },
   {
     id: 'tasmota-relay',
     name: 'Tasmota relay',
-    rules: [
-      { all: [{ fact: 'txt.devicetype', equals: 'tasmota' }], confidence: 0.75 },
-      { all: [{ fact: 'serial.console', equals: 'tasmota' }], confidence: 0.7 },
-    ],
+    rules: [{ all: [{ fact: 'serial.console', equals: 'tasmota' }], confidence: 0.7 }],
   },
   {
     id: 'esphome-device',
@@ -97,6 +114,15 @@ export const builtinModels: readonly MatchableModel[] = [
   {
     id: 'matter-commissionable',
     name: 'Matter device (commissioning mode)',
-    rules: [{ all: [{ fact: 'mdns.type', equals: '_matterc._udp' }], confidence: 0.6 }],
+    // CM=1 or 2: open for commissioning; CM=0 is extended discovery, not commissionable now.
+    rules: [
+      {
+        all: [
+          { fact: 'mdns.type', equals: '_matterc._udp' },
+          { fact: 'txt.cm', pattern: '^[12]$' },
+        ],
+        confidence: 0.6,
+      },
+    ],
   },
 ];

@@ -1,4 +1,4 @@
-import type { MatchCondition, MatchableModel, ModelMatch, Sighting } from './types';
+import type { MatchCondition, MatchableModel, MatchRule, ModelMatch, Sighting } from './types';
 
 /** True when an MQTT topic matches a subscription filter with `+` and `#` wildcards. */
 export const topicMatches = (filter: string, topic: string): boolean => {
@@ -85,23 +85,42 @@ const describe = (condition: MatchCondition, facts: Readonly<Record<string, stri
     : `${condition.fact} = ${JSON.stringify(facts[condition.fact])}`;
 
 /**
- * Finds the library model that best fits the facts of a device's sightings. Facts of all
- * sightings are tested together (a rule may combine mDNS and MQTT facts); the rule with the
- * highest confidence wins, ties go to the rule with more conditions, then to the earlier model.
- * Returns null when no rule holds.
+ * Finds the library model that best fits the facts of a device's sightings. A rule holds when
+ * one sighting's facts satisfy it, or the facts of all sightings together do (a rule may combine
+ * mDNS and MQTT facts; where sightings disagree on a fact, the first one's value is the merged
+ * one). So a device announcing `_http._tcp` and `_shelly._tcp` matches a rule on either service
+ * type, whichever was heard first. The rule with the highest confidence wins, ties go to the
+ * rule with more conditions, then to the earlier model. Returns null when no rule holds.
  */
 export const matchModel = (
   sightings: readonly Sighting[],
   models: readonly MatchableModel[],
 ): ModelMatch | null => {
-  const facts: Record<string, string> = {};
+  const merged: Record<string, string> = {};
   for (const sighting of sightings) {
-    for (const [key, value] of Object.entries(sighting.facts)) if (!(key in facts)) facts[key] = value;
+    for (const [key, value] of Object.entries(sighting.facts)) if (!(key in merged)) merged[key] = value;
   }
+  // Facts whose value differs between sightings: only a rule reading one of them can hold on a
+  // single sighting and not on the merged facts (which hold every key any sighting has).
+  const conflicted = new Set<string>();
+  if (sightings.length > 1) {
+    for (const sighting of sightings) {
+      for (const [key, value] of Object.entries(sighting.facts))
+        if (merged[key] !== value) conflicted.add(key);
+    }
+  }
+  const holds = (rule: MatchRule, facts: Readonly<Record<string, string>>) =>
+    rule.all.every((c) => conditionHolds(c, facts));
   let best: { model: MatchableModel; confidence: number; size: number; reason: string } | null = null;
   for (const model of models) {
     for (const rule of model.rules) {
-      if (rule.all.length === 0 || !rule.all.every((c) => conditionHolds(c, facts))) continue;
+      if (rule.all.length === 0) continue;
+      const facts = holds(rule, merged)
+        ? merged
+        : rule.all.some((c) => conflicted.has(c.fact))
+          ? sightings.map((s) => s.facts).find((set) => holds(rule, set))
+          : undefined;
+      if (!facts) continue;
       const confidence = Math.max(0, Math.min(1, rule.confidence));
       if (
         best &&

@@ -67,14 +67,17 @@ export const parseTxt = (data: unknown): ParsedTxt => {
   return { entries, strings, warnings };
 };
 
-/** The device's MAC from TXT (`mac`, ESPHome/WLED) or a Shelly-style instance name ending in 12 hex digits. */
+/**
+ * The device's MAC from TXT (`mac`, ESPHome/WLED) or a Shelly-style instance name ending in 12
+ * hex digits (`shellyplug-s-C45BBE6A1F03`: the model part may hold hyphens).
+ */
 export const macFromService = (
   entries: Record<string, string | true>,
   instance: string,
 ): string | undefined => {
   const fromTxt = typeof entries.mac === 'string' ? normaliseMac(entries.mac) : undefined;
   if (fromTxt) return fromTxt;
-  const match = /^shelly[a-z0-9]*-([0-9a-f]{12})$/i.exec(instance);
+  const match = /^shelly[a-z0-9-]*-([0-9a-f]{12})$/i.exec(instance);
   return match ? normaliseMac(match[1]) : undefined;
 };
 

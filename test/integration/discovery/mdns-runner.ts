@@ -3,24 +3,27 @@
  * esbuild) and prints the registry as one JSON line after every batch of changes.
  */
 import { createDeviceRegistry } from '../../../shared/core/registry/registry';
-import { builtinModels } from '../../../shared/core/registry/builtin-models';
 import { startMdnsSource } from '../../../shared/node/discovery/mdns-source';
+import { loadMatchableModels } from '../../../shared/node/discovery/session';
 import { createLogger } from '../../../shared/node/log';
 
 const [iface = '127.0.0.1', maxRequery = '60000'] = process.argv.slice(2);
+const log = createLogger('mdns-runner', 'warn');
+// The models the app matches with: the library's rules and the built-in family rules.
+const models = await loadMatchableModels(log);
 const registry = createDeviceRegistry({
   schedule: (task, ms) => {
     const t = setTimeout(task, ms);
     return () => clearTimeout(t);
   },
-  models: builtinModels,
+  models,
   batchMs: 50,
   onChange: () => process.stdout.write(JSON.stringify({ devices: registry.list() }) + '\n'),
 });
 const source = await startMdnsSource({
   interfaces: [iface],
   registry,
-  log: createLogger('mdns-runner', 'warn'),
+  log,
   maxRequeryMs: Number(maxRequery),
   onProblem: (p) => process.stdout.write(JSON.stringify({ problem: p }) + '\n'),
 });

@@ -66,3 +66,49 @@ describe('registry match conditions with siblings', () => {
     for (const s of [without, readOnly, elsewhere]) expect(matchModel([s], models)).toBeNull();
   });
 });
+
+describe('a device announcing several services', () => {
+  const wled: MatchableModel = {
+    id: 'wled-light',
+    name: 'WLED light',
+    rules: [{ all: [{ fact: 'mdns.type', equals: '_wled._tcp' }], confidence: 0.9 }],
+  };
+  const http = sighting({ 'mdns.type': '_http._tcp', 'mdns.instance': 'wled-a1b2c3' });
+  const own = sighting({
+    'mdns.type': '_wled._tcp',
+    'mdns.instance': 'wled-a1b2c3',
+    'txt.mac': '08b61fa1b2c3',
+  });
+
+  it('matches a rule on the service heard second as on the one heard first', () => {
+    for (const order of [
+      [http, own],
+      [own, http],
+    ]) {
+      expect(matchModel(order, [wled])).toMatchObject({
+        id: 'wled-light',
+        confidence: 0.9,
+        reason: 'mdns.type = "_wled._tcp"',
+      });
+    }
+  });
+
+  it('still takes rules that combine facts of different sightings', () => {
+    const both: MatchableModel = {
+      id: 'combined',
+      name: 'Combined',
+      rules: [
+        {
+          all: [
+            { fact: 'mdns.instance', prefix: 'wled-' },
+            { fact: 'txt.mac', pattern: '^[0-9a-f]{12}$' },
+            { fact: 'mqtt.protocol', equals: 'wled' },
+          ],
+          confidence: 0.95,
+        },
+      ],
+    };
+    expect(matchModel([http, own, sighting({ 'mqtt.protocol': 'wled' })], [both])?.id).toBe('combined');
+    expect(matchModel([http, own], [both])).toBeNull();
+  });
+});
