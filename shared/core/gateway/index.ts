@@ -9,6 +9,7 @@
  *   The gateway's RPC server (shared/node/gateway/rpc.ts) checks every call against this table
  *   the way shared/core/api/dispatch.ts checks the UI's calls; the installer-side client
  *   (shared/node/deploy/gateway-client.ts) signs what the table says must be signed.
+ * - `reach.ts` — from where a gateway's HTTP endpoint answers, by the address it listens on.
  * - `signing.ts` — what is signed and how: requests by an installer key (method, arguments,
  *   gateway id, nonce, time), the status and replies by the gateway's identity key.
  *
@@ -22,3 +23,4 @@ export * from './schemas';
 export * from './methods';
 export * from './signing';
 export * from './summary';
+export * from './reach';

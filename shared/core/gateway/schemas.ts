@@ -55,6 +55,11 @@ export const GatewayStatus = Type.Object({
   ),
   broker: Type.Optional(Type.Union([Type.Literal('site'), Type.Literal('embedded')])),
   http: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  /**
+   * The address the HTTP endpoint listens on: `0.0.0.0` or `::` for every interface, a loopback
+   * address when only this machine can reach it. Left out by gateways older than this field.
+   */
+  httpHost: Type.Optional(Text(255)),
   /** The flow engine version the gateway runs (what a package's engine range is checked against). */
   engine: Type.Optional(Text(64)),
   /** The installed package, null when none is installed (a project folder, or nothing). */

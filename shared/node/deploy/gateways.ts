@@ -4,7 +4,7 @@
  * and HTTP addresses typed in. Pure functions; the deploy service does the asking.
  */
 import type { DiscoveredDevice } from '../../core/registry/types';
-import type { GatewayStatus } from '../../core/gateway';
+import { httpHostFor, type GatewayStatus } from '../../core/gateway';
 
 /** How a gateway was found (the API's `foundBy`). */
 export type FoundBy = 'mdns' | 'mqtt' | 'http';
@@ -91,7 +91,8 @@ const order: readonly FoundBy[] = ['mdns', 'mqtt', 'http'];
  * over what others say about it: a status answered over HTTP just now, then the retained MQTT
  * status, then the mDNS TXT record. The HTTP endpoint is the typed address, else the MQTT
  * status's `http` port on the gateway's mDNS address (or on the broker's host when the gateway
- * runs the broker itself), else the mDNS SRV port as a guess to confirm.
+ * runs the broker itself, or on the address it says it listens on) unless it listens on loopback
+ * where that address is not, else the mDNS SRV port as a guess to confirm.
  */
 export const mergeGateways = (input: {
   readonly mdns?: readonly MdnsGateway[];
@@ -129,8 +130,12 @@ export const mergeGateways = (input: {
       httpUrl = http.url;
       httpConfirmed = true;
     } else if (mqtt) {
-      const host = mdns?.addresses[0] ?? (mqtt.broker === 'embedded' ? brokerHost : undefined);
-      // The retained status names the HTTP port, or says by leaving it out that there is none.
+      // The retained status names the HTTP port (or says by leaving it out that there is none) and
+      // the address it listens on: one on loopback is no endpoint for another machine.
+      const host = httpHostFor(
+        mqtt.httpHost,
+        mdns?.addresses[0] ?? (mqtt.broker === 'embedded' ? brokerHost : undefined),
+      );
       if (mqtt.http && host) {
         httpUrl = hostPort(host, mqtt.http);
         httpConfirmed = true;

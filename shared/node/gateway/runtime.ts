@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { FieldgraphError } from '../../core/errors';
-import { signStatus } from '../../core/gateway';
+import { httpHostFor, signStatus } from '../../core/gateway';
 import { decodeKey, fingerprint } from '../../core/package/keys';
 import { openTrustStore, type TrustStore } from '../keys/trust';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded';
@@ -238,7 +238,7 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       source,
       flows: runner?.flows() ?? [],
       broker: embedded ? 'embedded' : 'site',
-      ...(http ? { http: http.port } : {}),
+      ...(http && options.http ? { http: http.port, httpHost: options.http.host } : {}),
       engine: appVersion,
       flowsFailed: runner?.failed?.() ?? [],
       devices: runner?.devices?.() ?? { online: 0, offline: 0, unknown: 0 },
@@ -291,6 +291,19 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
     }
 
     let announcement: Announcement | undefined;
+    // The SRV port names the HTTP endpoint when the announced interface reaches it, else the
+    // embedded broker. An endpoint on loopback (the default) is named only when there is nothing
+    // else to name (an SRV record needs a port): the app asks GET /v1/status on an SRV port before
+    // offering it, and from the site this one does not answer.
+    const announcedPort = (): number => {
+      if (!http || !options.http) return embedded?.port ?? 0;
+      if (httpHostFor(options.http.host, options.mdnsInterface) === options.mdnsInterface) return http.port;
+      log.warn('the HTTP endpoint does not listen on the announced interface, so the site cannot reach it', {
+        host: options.http.host,
+        fix: `give --http ${options.mdnsInterface}:${http.port} (or 0.0.0.0:${http.port}) to serve the site`,
+      });
+      return embedded?.port ?? http.port;
+    };
     if (options.mdnsInterface) {
       announcement = await announceGateway(
         {
@@ -298,7 +311,7 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
           gatewayId: id,
           version: appVersion,
           fingerprint: identity.fingerprint,
-          port: http?.port ?? embedded?.port ?? 0,
+          port: announcedPort(),
         },
         log.child('mdns'),
       );

@@ -74,7 +74,8 @@ describe.skipIf(!canCreateNetns())('Deploy gateways found by mDNS inside network
           '--embedded-broker',
           '1883',
           '--http',
-          '8080',
+          // The endpoint serves the site only when told to: --http alone listens on loopback.
+          `${GW_ADDRESS}:8080`,
           '--data',
           tempDir('fg-mdns-gw-'),
           '--mdns-interface',
@@ -102,7 +103,27 @@ describe.skipIf(!canCreateNetns())('Deploy gateways found by mDNS inside network
         inGatewayNs,
       ),
     );
-    await Promise.all([gw.online(), plain.online()]);
+    // A third box on the first one's broker, its HTTP endpoint on loopback (the default): neither
+    // its mDNS record nor its retained status may offer that endpoint to another machine.
+    const local = track(
+      await spawnGateway(
+        [
+          '--id',
+          'ns-local',
+          '--broker',
+          'mqtt://127.0.0.1:1883',
+          '--http',
+          '8082',
+          '--data',
+          tempDir('fg-mdns-gw3-'),
+          '--mdns-interface',
+          GW_ADDRESS,
+        ],
+        inGatewayNs,
+      ),
+    );
+    await Promise.all([gw.online(), plain.online(), local.online()]);
+    expect(local.output()).toMatch(/does not listen on the announced interface, so the site cannot reach it/);
     const fingerprint = /key ([0-9a-f:]+)\)/.exec(gw.output())?.[1];
     expect(fingerprint).toBeDefined();
 
@@ -120,7 +141,7 @@ describe.skipIf(!canCreateNetns())('Deploy gateways found by mDNS inside network
     cleanups.push(() => runner.dispose());
     const child = runToEnd(
       ['ip', 'netns', 'exec', hosts.laptop, process.execPath, runner.file],
-      [dataDir, LAPTOP_ADDRESS, `mqtt://${GW_ADDRESS}:1883`, project, 'ns-gw', '2'],
+      [dataDir, LAPTOP_ADDRESS, `mqtt://${GW_ADDRESS}:1883`, project, 'ns-gw', '3'],
       { FIELDGRAPH_SECRETS_PASSPHRASE: PASSPHRASE },
     );
     cleanups.push(() => child.stop());
@@ -147,7 +168,15 @@ describe.skipIf(!canCreateNetns())('Deploy gateways found by mDNS inside network
     expect(plainListed).toMatchObject({ foundBy: ['mdns'], addresses: [GW_ADDRESS] });
     expect(plainListed?.httpUrl).toBeUndefined();
 
+    const localListed = mdns.find((g) => g.id === 'ns-local');
+    expect(localListed).toMatchObject({ foundBy: ['mdns'], addresses: [GW_ADDRESS] });
+    expect(localListed?.httpUrl).toBeUndefined();
+
     const merged = answer<Listed[]>('merged');
+    // Its retained status names port 8082 on 127.0.0.1: not an address for the laptop.
+    const localMerged = merged.find((g) => g.id === 'ns-local');
+    expect(localMerged).toMatchObject({ state: 'online', foundBy: ['mdns', 'mqtt'] });
+    expect(localMerged?.httpUrl).toBeUndefined();
     expect(merged.find((g) => g.id === 'ns-gw')).toMatchObject({
       state: 'online',
       foundBy: ['mdns', 'mqtt'],

@@ -171,6 +171,30 @@ describe('merging mDNS, MQTT status and typed HTTP addresses', () => {
     expect(site?.httpUrl).toBeUndefined();
   });
 
+  it('offers an endpoint only where it listens: loopback to this machine alone, a named address as named', () => {
+    const merged = mergeGateways({
+      mdns: [mdns('gw-a'), mdns('gw-b'), mdns('gw-c'), mdns('gw-d', { addresses: ['fe80::1'] })],
+      mqtt: [
+        status('gw-a', { http: 8081, httpHost: '127.0.0.1' }),
+        status('gw-b', { http: 8081, httpHost: '0.0.0.0' }),
+        status('gw-c', { http: 8081, httpHost: '10.1.2.3' }),
+        status('gw-d', { http: 8081, httpHost: '::' }),
+      ],
+    });
+    expect(merged.map((g) => [g.id, g.httpUrl, g.httpConfirmed])).toEqual([
+      ['gw-a', undefined, false],
+      ['gw-b', 'http://169.254.1.1:8081', true],
+      ['gw-c', 'http://10.1.2.3:8081', true],
+      ['gw-d', 'http://[fe80::1]:8081', true],
+    ]);
+    // The app on the gateway's own machine, through its embedded broker on loopback, reaches it.
+    const [own] = mergeGateways({
+      mqtt: [status('gw-a', { broker: 'embedded', http: 8081, httpHost: '127.0.0.1' })],
+      brokerUrl: 'mqtt://127.0.0.1:1883',
+    });
+    expect(own).toMatchObject({ httpUrl: 'http://127.0.0.1:8081', httpConfirmed: true });
+  });
+
   it('takes a typed address as the endpoint and calls a gateway that answered there online', () => {
     const [gw] = mergeGateways({
       mdns: [mdns('gw-a', { online: false })],
