@@ -266,13 +266,13 @@ test('a motion → light flow built from discovered virtual devices is bound in 
         id: 'demo-sensor',
         name: 'Demo sensor',
         model: 'esphome-device',
-        identity: { mac: 'b4e62d112233' },
-        variables: {
-          entities: 'humidity,motion,temperature',
-          humidity_id: 'humidity',
-          motion_id: 'motion',
-          prefix: 'demo-sensor',
-          temperature_id: 'temperature',
+        identity: { hostname: 'demo-sensor', mac: 'b4e62d112233' },
+        variables: { host: 'demo-sensor', status_topic: 'demo-sensor/status' },
+        // Its three Home Assistant entities, each bound at its own state topic.
+        entities: {
+          binary_sensor_motion: expect.objectContaining({ capability: 'motion@1' }),
+          sensor_humidity: expect.objectContaining({ capability: 'humidity@1' }),
+          sensor_temperature: expect.objectContaining({ capability: 'temperature@1' }),
         },
       },
       {

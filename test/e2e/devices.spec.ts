@@ -27,9 +27,16 @@ test('"Open demo site" starts the virtual site and the Devices view lists it, ma
   await devices.row('Demo sensor').click();
   await expect(devices.drawer.getByTestId('drawer-model')).toContainText('esphome-device');
   await expect(devices.drawer).toContainText('Because');
-  await expect(devices.drawer.getByTestId('raw').first()).toContainText(
-    'homeassistant/sensor/demo-sensor/temperature/config',
+  // What it announced, entity by entity: each bound to a capability at its own state topic.
+  const entities = devices.drawer.getByTestId('drawer-entities');
+  await expect(entities.getByTestId('understanding')).toHaveText('All 3 entities understood.');
+  await expect(entities.locator('[data-entity="sensor_temperature"]')).toContainText('temperature@1');
+  await expect(entities.locator('[data-entity="sensor_temperature"]')).toContainText(
+    'demo-sensor/sensor/temperature/state',
   );
+  await expect(entities.locator('[data-entity="binary_sensor_motion"]')).toContainText('motion@1');
+  // The raw sighting is ESPHome's own announcement of the node.
+  await expect(devices.drawer.getByTestId('raw').first()).toContainText('"version": "2025.7.0"');
   await screenshot(page, 'devices-drawer');
 
   // The demo's serial side: probing the relay's console merges it into the relay seen on MQTT.

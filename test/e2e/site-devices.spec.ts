@@ -157,9 +157,11 @@ test('a device’s settings and login are set in the Roles tab: the Homie 2 ligh
     expect(byId(SHELLY).auth).toEqual({ username: 'admin', password: { secret: REF } });
     expect(site.bindings).toEqual([
       { role: 'porch-light-switch', device: 'porch-light' },
-      // The Shelly's switch is its announced switch:0 component, bound by name.
-      { role: 'kitchen-plug', device: SHELLY, implementation: 'switch_0_switch' },
+      // The Shelly's one switch is its announced switch:0 component: the only implementation of
+      // switch@1 the device runs with, so the binding needs no name for it.
+      { role: 'kitchen-plug', device: SHELLY },
     ]);
+    expect(byId(SHELLY).entities.switch_0_switch).toMatchObject({ capability: 'switch@1' });
 
     // Reload: the setting and the login are read back from the site file.
     await page.reload();
