@@ -3,7 +3,16 @@
  * template, split, join — into small groups of catalog nodes (Throttle, Delay, Debounce, If,
  * Set variable, Transform, Split, Collect) that do the same.
  */
-import { single, text, type Conversion, type Note, type Piece, type RedNode, type Subgraph } from './types';
+import {
+  chain,
+  single,
+  text,
+  type Conversion,
+  type Note,
+  type Piece,
+  type RedNode,
+  type Subgraph,
+} from './types';
 import { celLiteral, celString, msgPath, typedValue } from './values';
 
 const UNITS: Record<string, number> = { ms: 0.001, s: 1, min: 60, hr: 3600 };
@@ -135,11 +144,15 @@ const range = (n: RedNode): Conversion => {
 };
 
 /** A mustache template of `{{path}}` tags as CEL string concatenation, or why it cannot be. */
-const mustacheCel = (template: string): { cel: string } | { reason: string } => {
+const mustacheCel = (template: string): { cel: string; escaped: boolean } | { reason: string } => {
   const parts: string[] = [];
   let at = 0;
-  for (const m of template.matchAll(/\{\{(\{?)\s*([^{}]*?)\s*\}?\}\}/g)) {
-    const tag = m[2]!;
+  let escaped = false;
+  // `{{{x}}}` and `{{&x}}` insert as is, `{{x}}` HTML-escaped; in `{{x}}}` the last brace is text.
+  for (const m of template.matchAll(/\{\{\{\s*([^{}]*?)\s*\}\}\}|\{\{\s*([^{}]*?)\s*\}\}/g)) {
+    let tag = m[1] ?? m[2]!;
+    if (m[2] !== undefined && tag.startsWith('&')) tag = tag.slice(1).trim();
+    else if (m[2] !== undefined) escaped = true;
     if (/^[#^/!>&=]/.test(tag)) return { reason: 'Its template has mustache sections or partials.' };
     if (/^(flow|global|env)\./.test(tag))
       return { reason: `Its template reads ${tag}, which has no equivalent here.` };
@@ -150,21 +163,40 @@ const mustacheCel = (template: string): { cel: string } | { reason: string } => 
     at = m.index! + m[0].length;
   }
   if (at < template.length || parts.length === 0) parts.push(celString(template.slice(at)));
-  return { cel: parts.join(' + ') };
+  return { cel: parts.join(' + '), escaped };
 };
 
-const template = (n: RedNode): Conversion => {
+const template = (n: RedNode, note: Note): Conversion => {
   if ((text(n.fieldType) || 'msg') !== 'msg' || (text(n.field) || 'payload') !== 'payload')
     return {
       reason: `It writes ${text(n.fieldType) || 'msg'}.${text(n.field)}; a Transform writes the payload.`,
     };
   const output = text(n.output) || 'str';
-  if (output !== 'str')
-    return { reason: `It parses its result as ${output.toUpperCase()}, which CEL cannot.` };
+  if (output !== 'str' && output !== 'json')
+    return { reason: `It parses its result as ${output.toUpperCase()}, which no Fieldgraph node reads.` };
   const body = text(n.template);
-  const cel = text(n.syntax) === 'plain' ? { cel: celString(body) } : mustacheCel(body);
+  const plain = text(n.syntax) === 'plain' || !/\{\{/.test(body);
+  if (output === 'json' && plain) {
+    // A fixed JSON text is a fixed value; one that does not parse fails every message in Node-RED.
+    try {
+      return single('logic.transform', { payload: celLiteral(JSON.parse(body)) });
+    } catch {
+      return { reason: 'Its JSON does not parse, so Node-RED fails every message it gets.' };
+    }
+  }
+  const cel = plain ? { cel: celString(body), escaped: false } : mustacheCel(body);
   if ('reason' in cel) return cel;
-  return single('logic.transform', { payload: cel.cel });
+  if (cel.escaped)
+    note(
+      'changed',
+      'Its {{…}} tags HTML-escaped text values in Node-RED (& < > " \' became entities); here text is inserted as it is.',
+    );
+  if (output === 'str') return single('logic.transform', { payload: cel.cel });
+  // The text the template fills in, then parsed, as Node-RED does with output “Parsed JSON”.
+  return chain([
+    { key: 'main', kind: 'logic.transform', config: { payload: cel.cel } },
+    { key: 'parse', kind: 'logic.json', config: { mode: 'parse' }, dx: 220, dy: 0 },
+  ]);
 };
 
 const split = (n: RedNode, note: Note): Conversion => {
@@ -220,7 +252,7 @@ export const convertMore = (n: RedNode, note: Note): Conversion => {
     case 'range':
       return range(n);
     case 'template':
-      return template(n);
+      return template(n, note);
     case 'split':
       return split(n, note);
     case 'join':

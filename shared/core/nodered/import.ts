@@ -2,8 +2,9 @@
  * Imports a Node-RED export (the JSON of Export → Clipboard, or a `flows.json`) as Fieldgraph
  * flows so that the graph survives: every node becomes catalog nodes that do the same, or a
  * `nodered.unconverted` placeholder keeping its settings and wires; link in/out nodes and
- * junctions become direct edges (tabs wired together by links become one flow); each tab or
- * subflow becomes a flow, Node-RED groups become labelled groups. The report names every
+ * junctions become direct edges (tabs wired together by links become one flow); subflow instances
+ * are inlined (see subflows.ts); each tab, and each subflow no instance uses, becomes a flow;
+ * Node-RED groups become labelled groups. The report names every
  * placeholder, every setting left out, and every JSONata, context or environment reference.
  */
 import { configWithDefaults, getNodeKind, inputPortsOf } from '../flow/catalog';
@@ -11,8 +12,8 @@ import { NODE_RED_PLACEHOLDER } from '../flow/catalog/imported';
 import { flowSchemaVersion, type Flow, type FlowEdge, type FlowNode } from '../flow/schema';
 import { convertNode } from './convert';
 import { referencesOf } from './refs';
+import { expandSubflows, wireKey } from './subflows';
 import {
-  single,
   text,
   type Conversion,
   type ImportNote,
@@ -170,14 +171,28 @@ interface Placed {
  * is not an export at all. Never throws for odd nodes: they become placeholders.
  */
 export const importNodeRed = (json: string | unknown): NodeRedImport => {
-  const all = parse(json);
+  const parsed = parse(json);
   const notes: ImportNote[] = [];
-  const byId = new Map<string, RedNode>();
-  for (const n of all) if (!byId.has(n.id)) byId.set(n.id, n);
-  const flowNodes = [...byId.values()].filter((n) => Array.isArray(n.wires) && !LAYOUT_TYPES.has(n.type));
+  const original = new Map<string, RedNode>();
+  for (const n of parsed) if (!original.has(n.id)) original.set(n.id, n);
+  const isFlowNode = (n: RedNode) => Array.isArray(n.wires) && !LAYOUT_TYPES.has(n.type);
+  const originals = [...original.values()].filter(isFlowNode);
+  // From here on the export is read with its subflow instances inlined; counts stay per node of
+  // the export (a subflow's node counts once however many instances copy it).
+  const expansion = expandSubflows(original, MAX_NODERED_OBJECTS - original.size);
+  const all = expansion.nodes;
+  const byId = new Map(all.map((n) => [n.id, n] as const));
+  const flowNodes = all.filter(isFlowNode);
+  const originId = (id: string) => expansion.originOf.get(id) ?? id;
+  const noted = new Set<string>();
   const noteFor =
-    (n: RedNode) =>
+    (copy: RedNode) =>
     (severity: NoteSeverity, message: string): void => {
+      const n = original.get(originId(copy.id)) ?? copy;
+      // Each copy of a subflow's node would say the same: once is enough.
+      const key = `${n.id}\u0000${severity}\u0000${message}`;
+      if (noted.has(key)) return;
+      noted.add(key);
       notes.push({
         nodeId: n.id,
         nodeType: n.type,
@@ -186,6 +201,8 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
         message,
       });
     };
+  /** Per node of the export: whether it (or its first copy) converted. */
+  const status = new Map<string, 'converted' | 'placeholder'>();
 
   // Link nodes: a link out names the link in nodes it sends to, a link in the link outs it hears.
   const linkTargets = new Map<string, Set<string>>();
@@ -243,12 +260,12 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
   const incoming = new Set(
     flowNodes.flatMap((n) => wiresOf(n).flat()).flatMap((t) => [...resolve(t).targets]),
   );
-  let converted = 0;
   for (const n of flowNodes) {
     const note = noteFor(n);
+    const origin = originId(n.id);
     for (const ref of referencesOf(n)) note('reference', `It ${ref}.`);
     if (isVirtual(n)) {
-      converted++;
+      if (!status.has(origin)) status.set(origin, 'converted');
       continue;
     }
     const position = {
@@ -268,13 +285,15 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
             }
           : n.type === 'link in'
             ? { reason: 'No link out node of this export sends to it (a link call may call it).' }
-            : (subflowCall(n, byId) ?? convertNode(n, note));
+            : n.type.startsWith('subflow:')
+              ? subflowReason(n, byId)
+              : convertNode(n, note);
     } catch (error) {
       // A conversion must never end an import: a malformed node stays a placeholder.
       conversion = { reason: `Its settings could not be read (${(error as Error).message}).` };
     }
+    if (!status.has(origin)) status.set(origin, 'graph' in conversion ? 'converted' : 'placeholder');
     if ('graph' in conversion) {
-      converted++;
       placed.set(n.id, instantiate(n, conversion.graph, freshId, position, label));
       continue;
     }
@@ -306,17 +325,18 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
   // Wires, through link nodes and junctions.
   const edges = new Map<string, FlowEdge>();
   const used = new Set<string>();
-  let wires = 0;
-  let kept = 0;
-  const virtualWires: { from: string; target: string }[] = [];
+  const keptWires = new Set<string>();
+  const virtualWires: { from: string; origin: string }[] = [];
   for (const n of byId.values()) {
     wiresOf(n).forEach((targets, index) => {
       for (const t of targets) {
         if (!byId.has(t)) continue;
-        wires++;
+        const key = wireKey(n.id, index, t);
+        // '' for a wire the inlining of a subflow made, which the export does not have.
+        const origin = expansion.wireOrigin.get(key) ?? key;
         const source = placed.get(n.id);
         if (!source) {
-          if (isVirtual(n)) virtualWires.push({ from: n.id, target: t });
+          if (isVirtual(n)) virtualWires.push({ from: n.id, origin });
           continue;
         }
         const ends = source.outputs[index];
@@ -338,7 +358,7 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
           );
           if (into.length === 0) continue;
         }
-        kept++;
+        keptWires.add(origin);
         for (const r of into) {
           const target = placed.get(r)!;
           for (const end of ends) {
@@ -393,13 +413,35 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
   // A wire out of a link node is kept when messages travel it, or when nothing ever sends to it.
   const sent = new Set([...byId.values()].flatMap((n) => wiresOf(n).flat()));
   for (const targets of linkTargets.values()) targets.forEach((t) => sent.add(t));
-  for (const w of virtualWires) if (used.has(w.from) || !sent.has(w.from)) kept++;
+  for (const w of virtualWires) if (used.has(w.from) || !sent.has(w.from)) keptWires.add(w.origin);
+  let wires = 0;
+  let kept = 0;
+  for (const n of original.values())
+    wiresOf(n).forEach((targets, index) => {
+      for (const t of targets) {
+        if (!original.has(t)) continue;
+        wires++;
+        if (keptWires.has(wireKey(n.id, index, t))) kept++;
+      }
+    });
+  // An inlined instance became edges to and from its copies.
+  for (const id of expansion.inlined) if (!status.has(originId(id))) status.set(originId(id), 'converted');
+  for (const n of originals)
+    if (!status.has(n.id)) {
+      // Only a subflow that holds an instance of itself leaves nodes no flow runs.
+      status.set(n.id, 'placeholder');
+      noteFor(n)(
+        'placeholder',
+        'It belongs to a subflow that only instances of itself use, so nothing runs it.',
+      );
+    }
+  const count = (s: 'converted' | 'placeholder') => [...status.values()].filter((v) => v === s).length;
   return {
     ...assemble(all, byId, placed, [...edges.values()], notes),
     notes,
-    total: flowNodes.length,
-    converted,
-    placeholders: [...placed.values()].filter((p) => p.placeholder).length,
+    total: originals.length,
+    converted: count('converted'),
+    placeholders: count('placeholder'),
     wires,
     wiresKept: kept,
   };
@@ -415,25 +457,15 @@ const takesInput = (p: Placed | undefined): boolean => {
   );
 };
 
-/** Marks a Run flow target that is a subflow's container, until flow ids are known. */
-const SUBFLOW_REF = 'subflow:';
-
-/** A subflow instance without wired outputs runs the subflow's flow; with them it stays a placeholder. */
-const subflowCall = (n: RedNode, byId: ReadonlyMap<string, RedNode>): Conversion | undefined => {
-  if (!n.type.startsWith('subflow:')) return undefined;
+/** Why a subflow instance was not inlined. */
+const subflowReason = (n: RedNode, byId: ReadonlyMap<string, RedNode>): Conversion => {
   const def = byId.get(n.type.slice('subflow:'.length));
-  const input =
-    def?.type === 'subflow' && Array.isArray(def.in) ? (def.in[0] as RedNode | undefined) : undefined;
-  if (!def || def.type !== 'subflow')
-    return { reason: 'It is an instance of a subflow this export does not hold.' };
-  if (!input || (wiresOf(input)[0] ?? []).length === 0)
-    return { reason: 'It is an instance of a subflow that takes no input.' };
-  if (wiresOf(n).some((port) => port.length > 0))
-    return {
-      reason:
-        'It is an instance of a subflow whose outputs carry on the flow, which a Run flow node does not do; the subflow’s own nodes are imported as a flow.',
-    };
-  return single('action.run-flow', { flow: `${SUBFLOW_REF}${def.id}`, wait: false });
+  return {
+    reason:
+      def?.type === 'subflow'
+        ? 'It is an instance of a subflow nested in itself or too deeply to copy.'
+        : 'It is an instance of a subflow this export does not hold.',
+  };
 };
 
 const instantiate = (
@@ -496,7 +528,6 @@ const assemble = (
     components.set(root, [...(components.get(root) ?? []), c]);
   }
   const usedFlowIds = new Set<string>();
-  const flowIdOf = new Map<string, string>();
   const flows = [...components.values()].map((members, i) => {
     const titleOf = (c: string) => {
       const t = byId.get(c);
@@ -541,7 +572,6 @@ const assemble = (
     let id = safeId(members[0] || `imported-${i + 1}`);
     for (let k = 2; usedFlowIds.has(id); k++) id = `${safeId(members[0] || 'imported')}-${k}`;
     usedFlowIds.add(id);
-    for (const c of members) flowIdOf.set(c, id);
     const flow: Flow = {
       schemaVersion: flowSchemaVersion,
       id,
@@ -553,11 +583,5 @@ const assemble = (
     };
     return { flow, groups };
   });
-  for (const { flow } of flows)
-    for (const node of flow.nodes) {
-      const target = node.kind === 'action.run-flow' ? String(node.config.flow) : '';
-      if (target.startsWith(SUBFLOW_REF))
-        node.config = { ...node.config, flow: flowIdOf.get(target.slice(SUBFLOW_REF.length)) ?? target };
-    }
   return { flows };
 };

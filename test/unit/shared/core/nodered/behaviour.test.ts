@@ -106,4 +106,66 @@ describe('converted Node-RED nodes behave as in Node-RED', () => {
     expect(stepsOf(trace, 'out')[0]?.input).toEqual({ a: 1, b: 'x' });
     expect(JSON.stringify(trace)).toMatch(/"last"/);
   });
+  it('a template with output “Parsed JSON” sends the value its filled-in text parses to', () => {
+    const { b, send } = run({
+      type: 'template',
+      field: 'payload',
+      fieldType: 'msg',
+      syntax: 'mustache',
+      output: 'json',
+      template: '{"entity_id": "light.{{payload.room}}", "level": {{payload.level}}}',
+    });
+    send({ room: 'hall', level: 40 });
+    // What reached the debug node: the object Node-RED parses (the last brace is text, not a tag).
+    expect(stepsOf(b.traces.at(-1), 'out')[0]?.input).toEqual({ entity_id: 'light.hall', level: 40 });
+  });
+
+  it('each instance of a subflow runs its own copy: a rbe inside remembers per instance', () => {
+    const result = importNodeRed([
+      { id: 'tab', type: 'tab', label: 'T' },
+      {
+        id: 'sf',
+        type: 'subflow',
+        name: 'Only changes',
+        in: [{ x: 0, y: 0, wires: [{ id: 'sf-rbe' }] }],
+        out: [{ x: 0, y: 0, wires: [{ id: 'sf-rbe', port: 0 }] }],
+      },
+      { id: 'sf-rbe', type: 'rbe', z: 'sf', func: 'rbe', property: 'payload', wires: [[]] },
+      {
+        id: 'in1',
+        type: 'inject',
+        z: 'tab',
+        props: [{ p: 'payload' }],
+        payloadType: 'date',
+        wires: [['i1']],
+      },
+      {
+        id: 'in2',
+        type: 'inject',
+        z: 'tab',
+        props: [{ p: 'payload' }],
+        payloadType: 'date',
+        wires: [['i2']],
+      },
+      { id: 'i1', type: 'subflow:sf', z: 'tab', x: 100, y: 100, wires: [['log1']] },
+      { id: 'i2', type: 'subflow:sf', z: 'tab', x: 100, y: 300, wires: [['log2']] },
+      { id: 'log1', type: 'debug', z: 'tab', complete: 'payload', wires: [] },
+      { id: 'log2', type: 'debug', z: 'tab', complete: 'payload', wires: [] },
+    ]);
+    // The subflow's rbe counts once, the two instances as converted; every wire is kept.
+    expect(result).toMatchObject({ total: 7, converted: 7, placeholders: 0, wires: 4, wiresKept: 4 });
+    expect(result.flows).toHaveLength(1);
+    const flow = result.flows[0]!.flow;
+    expect(flow.nodes.filter((n) => n.kind === 'logic.if')).toHaveLength(2);
+    const b = bench([flow]);
+    b.engine.start();
+    const manual = flow.nodes.filter((n) => n.kind === 'trigger.manual').map((n) => n.id);
+    expect(manual).toHaveLength(2);
+    const inject = (node: string, payload: unknown) => b.engine.runManual(flow.id, payload, node);
+    inject(manual[0]!, 1);
+    inject(manual[1]!, 1);
+    inject(manual[0]!, 1);
+    inject(manual[1]!, 2);
+    expect(b.logs.map((l) => l.text)).toEqual(['1', '1', '2']);
+  });
 });
