@@ -1,4 +1,4 @@
-// Lint, and the layer rules of ARCHITECTURE.md: a file's folder says where it runs, so
+// Lint, and the layer rules of docs/architecture.md: a file's folder says where it runs, so
 // each folder gets a `no-restricted-imports` block whose message says what to use instead.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';

@@ -1,6 +1,6 @@
 /**
  * A small fake of the parts of the `electron` module the shell wires, because the Electron
- * binary cannot run on these machines (TESTING.md). It models what the real objects do at
+ * binary cannot run on these machines (docs/testing.md). It models what the real objects do at
  * the boundary: handlers keyed by channel, invoke going through the handler with an event
  * that carries the sender frame, contextBridge exposing an object, events to listeners.
  */

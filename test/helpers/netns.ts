@@ -21,7 +21,7 @@ export const canCreateNetns = (): boolean => {
 };
 
 /**
- * Creates a loopback-only namespace with multicast routed to lo, as TESTING.md describes.
+ * Creates a loopback-only namespace with multicast routed to lo, as docs/testing.md describes.
  * Everything spawned through it multicasts only inside the namespace.
  */
 export const createNetns = (prefix = 'fg-test'): NetNs => {

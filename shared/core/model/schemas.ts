@@ -1,6 +1,6 @@
 /**
  * The device model's schemas: one TypeBox definition per format gives both the TypeScript
- * type and the JSON Schema published in resources/schemas. Vocabulary follows PRODUCT.md:
+ * type and the JSON Schema published in resources/schemas. The vocabulary:
  * a Capability is what a device can do, a DeviceModel says how one kind of device does it on
  * the wire, a Site binds a design's Roles to real Devices.
  */

@@ -37,7 +37,11 @@ export interface ImprovStateReport {
   readonly urls: string[];
 }
 
-/** Timing of the client; defaults follow the JS SDK (PROTOCOLS.md §1.7). */
+/**
+ * Timing of the client. Devices answer an RPC within a second or two; a Wi-Fi join takes up to
+ * 30 s on ESPHome (then "unable to connect") and longer on Tasmota, which restarts first, so the
+ * provisioning wait is generous. See docs/device-protocols.md (Improv Wi-Fi over serial).
+ */
 export interface ImprovClientOptions {
   /** How long to wait for the answer to one RPC. Default 5000 ms. */
   readonly rpcTimeoutMs?: number;

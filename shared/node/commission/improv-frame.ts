@@ -1,12 +1,12 @@
 /**
- * Improv Wi-Fi serial framing (PROTOCOLS.md §1.2–§1.5): `IMPROV` 0x01 type len data checksum
+ * Improv Wi-Fi serial framing (docs/device-protocols.md): `IMPROV` 0x01 type len data checksum
  * `\n`. Both our client and our virtual device use these functions, so the independent SDK
  * test (improv-wifi-serial-sdk against the virtual device) is what keeps them honest.
  */
 
-/** Packet types (§1.3). */
+/** Packet types. */
 export const ImprovType = { state: 0x01, error: 0x02, rpc: 0x03, rpcResult: 0x04 } as const;
-/** RPC commands (§1.4). */
+/** RPC commands. */
 export const ImprovCommand = {
   wifiSettings: 0x01,
   currentState: 0x02,
@@ -16,7 +16,7 @@ export const ImprovCommand = {
   deviceName: 0x06,
   networkState: 0x07,
 } as const;
-/** Device states (§1.3). */
+/** Device states. */
 export const ImprovState = {
   stopped: 0x00,
   awaitingAuthorization: 0x01,
@@ -24,7 +24,7 @@ export const ImprovState = {
   provisioning: 0x03,
   provisioned: 0x04,
 } as const;
-/** Device error codes (§1.3). */
+/** Device error codes. */
 export const ImprovError = {
   none: 0x00,
   invalidRpc: 0x01,

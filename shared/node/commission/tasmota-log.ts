@@ -1,5 +1,5 @@
 /**
- * Tasmota serial console lines (PROTOCOLS.md §2.1): `HH:MM:SS.mmm XXX: text`, where results
+ * Tasmota serial console lines (docs/device-protocols.md): `HH:MM:SS.mmm XXX: text`, where results
  * read `RSL: stat/<topic>/RESULT = {json}`, `MQT: stat/<topic>/RESULT = {json}` or
  * `RSL: RESULT = {json}` depending on the build.
  */

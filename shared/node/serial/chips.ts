@@ -1,5 +1,5 @@
 /**
- * USB-serial bridge chips and boards by USB vendor:product id (PROTOCOLS.md §9.1), so the
+ * USB-serial bridge chips and boards by USB vendor:product id (hex, lowercase), so the
  * port list can say "CP2102 (ESP32 DevKit)" instead of a bare path.
  */
 

@@ -14,7 +14,8 @@ export interface SerialLink {
   readonly path: string;
   readonly baudRate: number;
   readonly isOpen: boolean;
-  /** Writes the bytes in ONE write call, as Improv receivers need (PROTOCOLS.md §1.7). */
+  /** Writes the bytes in ONE write call, as Improv receivers need: ESPHome drops a
+   * frame that pauses for 100 ms, WLED one that idles for about 25 ms in total. */
   write(bytes: Uint8Array | string): Promise<void>;
   onData(listener: (bytes: Uint8Array) => void): () => void;
   onClose(listener: (info: SerialCloseInfo) => void): () => void;
@@ -69,7 +70,8 @@ const openError = (path: string, error: NodeJS.ErrnoException): FieldgraphError 
 
 /**
  * Opens a serial port without resetting the board: HUPCL off and DTR/RTS released right after
- * open, because ESP boards wire DTR/RTS to EN/GPIO0 (PROTOCOLS.md §9.3). Throws
+ * open, because ESP boards wire DTR/RTS to EN/GPIO0 (asserted, they hold the chip in reset or
+ * in its bootloader). Throws
  * `serial.port_busy` when this process already has the port open, `serial.open_failed` with
  * the fix when the OS refuses.
  */

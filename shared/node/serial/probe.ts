@@ -20,7 +20,10 @@ export type SerialProbeResult =
   | { readonly kind: 'tasmota'; readonly path: string; readonly status: TasmotaStatus }
   | { readonly kind: 'unknown'; readonly path: string; readonly lines: string[] };
 
-/** Probe timing; defaults follow PROTOCOLS.md §10.1. */
+/**
+ * Probe timing. Improv's "request current state" is resent a second apart because a board
+ * may still be booting after the port opened (which can reset it).
+ */
 export interface SerialProbeOptions {
   readonly baudRate?: number;
   /** Improv "request current state" attempts, one per interval. Default 3 × 1000 ms. */

@@ -174,7 +174,7 @@ export interface RpcEffect {
 }
 
 /**
- * Runs one RPC method against the state (PROTOCOLS.md §3.2) and returns its result. Unknown
+ * Runs one Gen2 JSON-RPC method against the state and returns its result. Unknown
  * methods fail with -114 ("not found"), bad arguments with -103, as the firmware does.
  */
 export const callShelly = (

@@ -17,7 +17,7 @@ export interface VirtualHomieDevice {
 }
 
 /**
- * A Homie 4.0.0 dimmable light (PROTOCOLS.md §6): retained `$homie`, `$name`, `$state` (init,
+ * A Homie 4.0.0 dimmable light: retained `$homie`, `$name`, `$state` (init,
  * then ready; Last Will `lost`), `$nodes`, node and property attributes; `…/power/set` and
  * `…/brightness/set` are validated, applied and echoed to the property topic.
  */

@@ -88,7 +88,7 @@ const queryParams = (url: URL): Record<string, unknown> => {
 };
 
 /**
- * A Shelly Gen2 (a Plus 1PM unless `kind` says otherwise, e.g. a two-switch Plus 2PM) as PROTOCOLS.md §3 describes it: HTTP RPC (`GET /shelly`,
+ * A Shelly Gen2 (a Plus 1PM unless `kind` says otherwise, e.g. a two-switch Plus 2PM) as docs/device-protocols.md describes it: HTTP RPC (`GET /shelly`,
  * `GET|POST /rpc/<Method>`, `POST /rpc` frames) with optional SHA-256 digest auth, MQTT RPC on
  * `<prefix>/rpc` answered on `<src>/rpc`, `<prefix>/online` with a `false` will, NotifyStatus
  * on `<prefix>/events/rpc`, `<prefix>/command/switch:0`, metering while on, and mDNS when an

@@ -1,5 +1,5 @@
 // Baseline: a bare @xyflow/svelte page with default nodes, rendering only visible elements
-// and given node sizes and handles up front (the fastest stock setup, PERFORMANCE.md).
+// and given node sizes and handles up front (the fastest stock setup, docs/performance.md).
 import { mount } from 'svelte';
 import Baseline from './Baseline.svelte';
 import { generateDesign } from './generate';

@@ -1,7 +1,7 @@
 /**
  * Protocol fidelity the other way round: our virtual Improv device against ESPHome's own
  * client, improv-wifi-serial-sdk, driven from Node over a socat pty. Its ESM build has an
- * extensionless import, so it is bundled with esbuild first (TESTING.md).
+ * extensionless import, so it is bundled with esbuild first.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

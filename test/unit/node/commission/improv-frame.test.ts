@@ -12,7 +12,7 @@ import {
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.split(/\s+/).map((b) => parseInt(b, 16)));
 
-describe('Improv framing (PROTOCOLS.md §1.6 worked examples)', () => {
+describe('Improv framing (worked examples, checksums verified by hand)', () => {
   it('encodes request frames byte for byte', () => {
     expect(encodeImprovRpc(ImprovCommand.currentState)).toEqual(
       hex('49 4D 50 52 4F 56 01 03 02 02 00 E5 0A'),

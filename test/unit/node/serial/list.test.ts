@@ -6,7 +6,7 @@ import { identifySerialChip } from '../../../../shared/node/serial/chips';
 import { listSerialPorts } from '../../../../shared/node/serial/list';
 import { watchSerialPorts } from '../../../../shared/node/serial/watch';
 
-// `udevadm info -e` records as serialport's Linux lister reads them (PROTOCOLS.md §9.2).
+// `udevadm info -e` records as serialport's Linux lister reads them.
 const udevRecords = [
   'P: /devices/pci0000:00/usb1/1-1/1-1:1.0/ttyUSB0/tty/ttyUSB0',
   'N: ttyUSB0',
