@@ -22,7 +22,11 @@ export interface InboundQueue {
   clear(): void;
 }
 
-/** How the queue is sized; by default at most 1,024 messages wait (well under 1 MB). */
+/**
+ * How the queue is sized. By default up to 16,384 messages or 16 MB of payload wait (a burst of
+ * ten thousand small messages is held whole); reading resumes once 4,096 messages and a quarter
+ * of the bytes are left.
+ */
 export interface InboundOptions {
   /** Messages handled per turn of the event loop before the rest wait for the next turn. */
   readonly batch?: number;
@@ -30,24 +34,36 @@ export interface InboundOptions {
   readonly highWater?: number;
   /** Waiting messages at which reading resumes. */
   readonly lowWater?: number;
+  /** Waiting payload bytes at which reading pauses (large payloads fill the queue sooner). */
+  readonly highWaterBytes?: number;
   /** Told when the queue fell to its low-water mark (the link resumes reading). */
   readonly onDrained?: () => void;
 }
 
 /**
- * Keeps the flows responsive under a burst without holding the burst in memory. Messages are
- * handled at once while the current turn of the event loop has budget (`batch`); past it they
- * wait here and are handled `batch` at a time between socket reads. At `highWater` waiting
- * messages the queue reports `full`, and the MQTT link stops reading the socket (TCP and the
- * broker hold the rest, compactly, as bytes); at `lowWater` it says so through `onDrained` and
- * reading resumes. Bounded whatever the input rate: never an unbounded array, nothing dropped.
+ * Keeps the flows responsive under a burst. Messages are handled at once while the current turn
+ * of the event loop has budget (`batch`); past it they wait here and are handled `batch` at a
+ * time between socket reads. The gateway holds a burst itself, counted in its status, because
+ * the broker holds little for a client that stops reading: mosquitto drops QoS 0 messages to a
+ * client once 1,000 wait for it (`max_queued_messages`). Only past `highWater` messages or
+ * `highWaterBytes` of payload does the queue report `full`, and the MQTT link stops reading the
+ * socket, so memory stays bounded whatever the input rate (the broker then applies its own
+ * limit); at `lowWater` messages and a quarter of the bytes it says so through `onDrained` and
+ * reading resumes. The queue itself never drops a message.
  */
 export const createInboundQueue = (
   handle: (topic: string, payload: Buffer) => void,
-  { batch = 256, highWater = 1_024, lowWater = 256, onDrained }: InboundOptions = {},
+  {
+    batch = 256,
+    highWater = 16_384,
+    lowWater = 4_096,
+    highWaterBytes = 16 * 1024 * 1024,
+    onDrained,
+  }: InboundOptions = {},
 ): InboundQueue => {
-  const topics = new Deque<string>(highWater + 1);
-  const payloads = new Deque<Buffer>(highWater + 1);
+  const topics = new Deque<string>(Math.min(highWater + 1, 1_024));
+  const payloads = new Deque<Buffer>(Math.min(highWater + 1, 1_024));
+  let bytes = 0;
   let inlineLeft = 0;
   let scheduled = false;
   let peak = 0;
@@ -56,13 +72,17 @@ export const createInboundQueue = (
 
   const slice = (): void => {
     scheduled = false;
-    for (let n = 0; n < batch && topics.size > 0; n++) handle(topics.shift()!, payloads.shift()!);
+    for (let n = 0; n < batch && topics.size > 0; n++) {
+      const payload = payloads.shift()!;
+      bytes -= payload.length;
+      handle(topics.shift()!, payload);
+    }
     inlineLeft = 0;
     if (topics.size > 0) {
       scheduled = true;
       setImmediate(slice);
     }
-    if (full && topics.size <= lowWater) {
+    if (full && topics.size <= lowWater && bytes <= highWaterBytes / 4) {
       full = false;
       onDrained?.();
     }
@@ -85,8 +105,9 @@ export const createInboundQueue = (
       }
       topics.push(topic);
       payloads.push(payload);
+      bytes += payload.length;
       if (topics.size > peak) peak = topics.size;
-      if (!full && topics.size >= highWater) {
+      if (!full && (topics.size >= highWater || bytes >= highWaterBytes)) {
         full = true;
         paused++;
       }
@@ -98,6 +119,7 @@ export const createInboundQueue = (
     clear() {
       topics.clear();
       payloads.clear();
+      bytes = 0;
       if (full) {
         full = false;
         onDrained?.();

@@ -142,7 +142,12 @@ const writeProject = (dir: string, flows: ReturnType<typeof flow>[], devicePort:
   return dir;
 };
 
-/** Sends `rate` msg/s to both healthy flows for `seconds`; returns how many results came back per flow. */
+/**
+ * Sends `rate` msg/s to both healthy flows for `seconds`; returns how many results came back per
+ * flow once the replies stop coming (every reply, or none for 3 s, or 60 s at most). Waiting for
+ * the replies to settle, not a fixed time, keeps the test about loss and starvation rather than
+ * about how fast a loaded two-core machine drains a queue.
+ */
 const healthyLoad = async (probe: MqttClient, rate: number, seconds: number): Promise<number[]> => {
   const received = [0, 0];
   const onMessage = (topic: string) => {
@@ -160,7 +165,15 @@ const healthyLoad = async (probe: MqttClient, rate: number, seconds: number): Pr
     }
     await sleep(5);
   }
-  await sleep(1_500);
+  const deadline = Date.now() + 60_000;
+  let last = -1;
+  let quietSince = Date.now();
+  while (received[0] + received[1] < 2 * total && Date.now() < deadline) {
+    const now = received[0] + received[1];
+    if (now !== last) [last, quietSince] = [now, Date.now()];
+    else if (Date.now() - quietSince > 3_000) break;
+    await sleep(100);
+  }
   probe.off('message', onMessage);
   return received;
 };

@@ -60,4 +60,38 @@ describe('inbound queue', () => {
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(queue.stats()).toMatchObject({ dropped: 0, paused: 1 });
   });
+
+  it('is full when its payload bytes reach their bound, however few messages wait', async () => {
+    const seen: string[] = [];
+    let drained = 0;
+    const queue = createInboundQueue((_t, p) => seen.push(p.toString()), {
+      batch: 1,
+      highWater: 100,
+      lowWater: 50,
+      highWaterBytes: 10,
+      onDrained: () => drained++,
+    });
+    for (const p of ['aaaa', 'bbbb', 'cccc']) queue.deliver('a', Buffer.from(p));
+    // the first was handled at once; 8 bytes wait
+    expect(queue.full).toBe(false);
+    queue.deliver('a', Buffer.from('dddd'));
+    expect(queue.full).toBe(true);
+    expect(queue.stats()).toMatchObject({ queued: 3, paused: 1 });
+    // it resumes only once a quarter of the bytes (2.5) is left: here, when nothing waits
+    await nextTurn();
+    await nextTurn();
+    expect(queue.full).toBe(true);
+    await until(() => !queue.full);
+    expect(queue.stats().queued).toBe(0);
+    expect(drained).toBe(1);
+    expect(seen).toEqual(['aaaa', 'bbbb', 'cccc', 'dddd']);
+  });
+
+  it('holds a burst of ten thousand small messages by default without pausing the link', () => {
+    const queue = createInboundQueue(() => {});
+    for (let i = 0; i < 10_000; i++) queue.deliver('poison/burst', Buffer.from(`{"n":${i}}`));
+    expect(queue.full).toBe(false);
+    expect(queue.stats().paused).toBe(0);
+    queue.clear();
+  });
 });
