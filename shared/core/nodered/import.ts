@@ -435,7 +435,7 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
         'It belongs to a subflow that only instances of itself use, so nothing runs it.',
       );
     }
-  const count = (s: 'converted' | 'placeholder') => [...status.values()].filter((v) => v === s).length;
+  const count = (s: 'converted' | 'placeholder') => originals.filter((n) => status.get(n.id) === s).length;
   return {
     ...assemble(all, byId, placed, [...edges.values()], notes),
     notes,
