@@ -207,7 +207,18 @@ try {
   await sleep(5_000); // let the first batches settle
   const startHeap = await heapMb();
   const startRss = rssMb(web.pid);
+  // CONSOLE_BENCH_PROFILE=FILE: a CPU profile of the page during the loaded run, for DevTools.
+  const profiler = process.env.CONSOLE_BENCH_PROFILE ? await context.newCDPSession(page) : null;
+  if (profiler) {
+    await profiler.send('Profiler.enable');
+    await profiler.send('Profiler.start');
+  }
   const frames = await record(SECONDS);
+  if (profiler) {
+    const { profile } = await profiler.send('Profiler.stop');
+    writeFileSync(process.env.CONSOLE_BENCH_PROFILE, JSON.stringify(profile));
+    await profiler.detach();
+  }
   const long = await page.evaluate(() => window.benchLong);
   if (process.env.CONSOLE_BENCH_VERBOSE) console.error(JSON.stringify(long.slice(0, 40)));
   const sum = (key) => long.reduce((total, e) => total + e[key], 0);
