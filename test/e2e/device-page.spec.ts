@@ -4,7 +4,7 @@ import { DevicePage } from './pages/device';
 import { DevicesPage } from './pages/devices';
 import { StartPage } from './pages/start';
 
-test('the relay toggled from its device page switches the virtual relay, and its state comes back', async ({
+test('the relay toggled from its device page switches the virtual relay and its state comes back; availability history; a level set; Commission this device carries the probe result', async ({
   page,
   pageErrors,
 }) => {
@@ -45,6 +45,17 @@ test('the relay toggled from its device page switches the virtual relay, and its
     await expect(device.value('switch@1', 'on')).toHaveText(before ? 'on' : 'off');
     await expect(page.getByTestId('availability-history')).toContainText('online');
 
+    // Its Last Will says Offline: the page and its availability history follow, and back.
+    const history = page.getByTestId('availability-history').locator('li');
+    await observer.publishAsync('tele/demo_relay/LWT', 'Offline', { retain: true, qos: 1 });
+    await expect(device.state).toHaveText('Offline');
+    await expect(history.first()).toContainText('offline since');
+    await observer.publishAsync('tele/demo_relay/LWT', 'Online', { retain: true, qos: 1 });
+    await expect(device.state).toHaveText('Online');
+    await expect(history.first()).toContainText('online since');
+    await expect(history.nth(1)).toContainText('offline since');
+    await screenshot(page, 'device-page-availability');
+
     // The sensor: values read through its Home Assistant entities, last seen kept current.
     await page.getByRole('button', { name: '← Devices' }).click();
     await devices.row('Demo sensor').click();
@@ -55,6 +66,37 @@ test('the relay toggled from its device page switches the virtual relay, and its
     ).toHaveText(/\d+(\.\d+)? °C/, { timeout: 15_000 });
     await expect(device.lastSeen).toHaveText(/last seen \d s ago/);
     await screenshot(page, 'device-page-sensor');
+
+    // The Homie light: its level set from the page reaches the light, which reports it back.
+    const levels: string[] = [];
+    observer.on(
+      'message',
+      (topic, payload) => topic === 'homie/demo-homie/light/brightness' && levels.push(payload.toString()),
+    );
+    await observer.subscribeAsync('homie/demo-homie/light/brightness', { qos: 1 });
+    await page.getByRole('button', { name: '← Devices' }).click();
+    await devices.row('Demo Homie light').click();
+    await devices.drawer.getByRole('button', { name: 'Open device page' }).click();
+    await expect(device.name).toHaveText('Demo Homie light');
+    const dimmer = device.feature('dimmer@1');
+    await dimmer.getByRole('slider', { name: 'Brightness level' }).fill('30');
+    await dimmer.getByRole('button', { name: 'Set 30' }).click();
+    await expect.poll(() => levels.at(-1)).toBe('30');
+    await expect(device.value('dimmer@1', 'brightness')).toHaveText('30 %');
+    await screenshot(page, 'device-page-dimmer');
+
+    // The sensor's serial port: Commission this device hands the port and what probing it found to the wizard.
+    await page.getByRole('button', { name: '← Devices' }).click();
+    await devices.rows.filter({ has: page.getByTestId('device-name').getByText(/\/demo-sensor$/) }).click();
+    await devices.drawer.getByRole('button', { name: 'Open device page' }).click();
+    await expect(device.name).toHaveText(/\/demo-sensor$/);
+    await device.root.getByRole('button', { name: 'Commission this device' }).click();
+    const picked = page.getByTestId('picked-device');
+    await expect(picked).toHaveCount(1);
+    await expect(picked).toContainText('demo-sensor');
+    await expect(picked.getByTestId('probe-result')).toContainText('ESPHome');
+    await expect(picked.getByTestId('device-name')).toHaveValue('');
+    await screenshot(page, 'device-page-commission-handoff');
     expect(pageErrors).toEqual([]);
   } finally {
     await observer.endAsync(true);
