@@ -28,27 +28,36 @@ const idleCpu = async (): Promise<number> => {
   return ((used.user + used.system) / 1000 / (performance.now() - t0)) * 100;
 };
 
+/** CPU time (user + system) this process used since `since`, in milliseconds. */
+const cpuMsSince = (since: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
+
 const ours = async (plan: 'mqtt' | 'mdns') => {
   const log = createLogger('bench', 'error');
-  let done: (ms: number) => void = () => {};
-  const listed = new Promise<number>((resolve) => (done = resolve));
+  let done: (at: { ms: number; cpuMs: number }) => void = () => {};
+  const listed = new Promise<{ ms: number; cpuMs: number }>((resolve) => (done = resolve));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let batches = 0;
   const session = createDiscoverySession({
     log,
     onChange: () => {
       batches++;
-      if (session.registry.list().length >= count) done(performance.now() - t0);
+      if (session.registry.list().length >= count)
+        done({ ms: performance.now() - t0, cpuMs: cpuMsSince(cpu0) });
     },
   });
   await session.start(plan === 'mqtt' ? { mqttUrls: [target] } : { mdnsInterfaces: [target] });
-  const ms = await listed;
+  const { ms, cpuMs } = await listed;
   const cpu = await idleCpu();
   const rss = process.memoryUsage().rss;
   const devices = session.registry.list().length;
   await session.dispose();
   out({
     listedMs: Math.round(ms),
+    cpuMs: Math.round(cpuMs),
     devices,
     batches,
     idleCpuPercent: Math.round(cpu * 100) / 100,
@@ -58,6 +67,7 @@ const ours = async (plan: 'mqtt' | 'mdns') => {
 
 const mqttBaseline = async () => {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const client = await mqtt.connectAsync(target, { protocolVersion: 4 });
   const seen = new Set<string>();
   await new Promise<void>((resolve) => {
@@ -68,12 +78,14 @@ const mqttBaseline = async () => {
     void client.subscribeAsync('homeassistant/#');
   });
   const ms = performance.now() - t0;
+  const cpuMs = cpuMsSince(cpu0);
   await client.endAsync(true);
-  out({ listedMs: Math.round(ms), devices: seen.size });
+  out({ listedMs: Math.round(ms), cpuMs: Math.round(cpuMs), devices: seen.size });
 };
 
 const mdnsBaseline = async () => {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const bonjour = new Bonjour({ interface: target, bind: '0.0.0.0' } as never);
   const names = new Set<string>();
   await new Promise<void>((resolve) => {
@@ -83,8 +95,9 @@ const mdnsBaseline = async () => {
     });
   });
   const ms = performance.now() - t0;
+  const cpuMs = cpuMsSince(cpu0);
   bonjour.destroy();
-  out({ listedMs: Math.round(ms), devices: names.size });
+  out({ listedMs: Math.round(ms), cpuMs: Math.round(cpuMs), devices: names.size });
 };
 
 const responder = async () => {

@@ -68,14 +68,56 @@ const messageHolds = (condition: MatchCondition, facts: Readonly<Record<string, 
   return false;
 };
 
-const conditionHolds = (condition: MatchCondition, facts: Readonly<Record<string, string>>): boolean => {
-  if (condition.topicFilter !== undefined) return messageHolds(condition, facts);
-  const value = facts[condition.fact];
+/** A condition made ready once: lower-cased comparands, so a device costs only lookups. */
+interface CompiledCondition {
+  readonly source: MatchCondition;
+  readonly equals: string | undefined;
+  readonly prefix: string | undefined;
+}
+
+interface CompiledRule {
+  readonly rule: MatchRule;
+  /** Fact conditions first (a lookup each), message conditions last (they scan the messages). */
+  readonly all: readonly CompiledCondition[];
+  readonly confidence: number;
+}
+
+interface CompiledModel {
+  readonly model: MatchableModel;
+  readonly rules: readonly CompiledRule[];
+}
+
+// Models are fixed for a registry's life but tested for every device: compile them once per list.
+const compiledModels = new WeakMap<readonly MatchableModel[], readonly CompiledModel[]>();
+
+const compileModels = (models: readonly MatchableModel[]): readonly CompiledModel[] => {
+  let out = compiledModels.get(models);
+  if (out) return out;
+  out = models.map((model) => ({
+    model,
+    rules: model.rules.map((rule) => ({
+      rule,
+      confidence: Math.max(0, Math.min(1, rule.confidence)),
+      all: [...rule.all]
+        .sort((a, b) => Number(a.topicFilter !== undefined) - Number(b.topicFilter !== undefined))
+        .map((c) => ({ source: c, equals: c.equals?.toLowerCase(), prefix: c.prefix?.toLowerCase() })),
+    })),
+  }));
+  compiledModels.set(models, out);
+  return out;
+};
+
+const conditionHolds = (condition: CompiledCondition, facts: Readonly<Record<string, string>>): boolean => {
+  const c = condition.source;
+  if (c.topicFilter !== undefined) return messageHolds(c, facts);
+  const value = facts[c.fact];
   if (value === undefined) return false;
-  const lower = value.toLowerCase();
-  if (condition.equals !== undefined && lower !== condition.equals.toLowerCase()) return false;
-  if (condition.prefix !== undefined && !lower.startsWith(condition.prefix.toLowerCase())) return false;
-  if (condition.pattern !== undefined && !patternHolds(condition.pattern, value)) return false;
+  if (condition.equals !== undefined || condition.prefix !== undefined) {
+    const lower = value.toLowerCase();
+    if (condition.equals !== undefined && lower !== condition.equals) return false;
+    if (condition.prefix !== undefined && !lower.startsWith(condition.prefix)) return false;
+  }
+  if (c.pattern !== undefined && !patternHolds(c.pattern, value)) return false;
   return true;
 };
 
@@ -96,47 +138,54 @@ export const matchModel = (
   sightings: readonly Sighting[],
   models: readonly MatchableModel[],
 ): ModelMatch | null => {
-  const merged: Record<string, string> = {};
-  for (const sighting of sightings) {
-    for (const [key, value] of Object.entries(sighting.facts)) if (!(key in merged)) merged[key] = value;
-  }
+  // One sighting (most devices) is its own merged facts: no copy.
+  let merged: Readonly<Record<string, string>> = sightings[0]?.facts ?? {};
   // Facts whose value differs between sightings: only a rule reading one of them can hold on a
   // single sighting and not on the merged facts (which hold every key any sighting has).
   const conflicted = new Set<string>();
   if (sightings.length > 1) {
+    const all: Record<string, string> = {};
     for (const sighting of sightings) {
-      for (const [key, value] of Object.entries(sighting.facts))
-        if (merged[key] !== value) conflicted.add(key);
+      for (const [key, value] of Object.entries(sighting.facts)) if (!(key in all)) all[key] = value;
     }
+    for (const sighting of sightings) {
+      for (const [key, value] of Object.entries(sighting.facts)) if (all[key] !== value) conflicted.add(key);
+    }
+    merged = all;
   }
-  const holds = (rule: MatchRule, facts: Readonly<Record<string, string>>) =>
-    rule.all.every((c) => conditionHolds(c, facts));
-  let best: { model: MatchableModel; confidence: number; size: number; reason: string } | null = null;
-  for (const model of models) {
-    for (const rule of model.rules) {
-      if (rule.all.length === 0) continue;
-      const facts = holds(rule, merged)
-        ? merged
-        : rule.all.some((c) => conflicted.has(c.fact))
-          ? sightings.map((s) => s.facts).find((set) => holds(rule, set))
-          : undefined;
-      if (!facts) continue;
-      const confidence = Math.max(0, Math.min(1, rule.confidence));
+  const holds = (all: readonly CompiledCondition[], facts: Readonly<Record<string, string>>) =>
+    all.every((c) => conditionHolds(c, facts));
+  let best: {
+    model: MatchableModel;
+    rule: MatchRule;
+    confidence: number;
+    size: number;
+    facts: Readonly<Record<string, string>>;
+  } | null = null;
+  for (const { model, rules } of compileModels(models)) {
+    for (const { rule, all, confidence } of rules) {
+      if (all.length === 0) continue;
+      // A rule that could not beat the best so far is not worth testing.
       if (
         best &&
-        (confidence < best.confidence || (confidence === best.confidence && rule.all.length <= best.size))
-      ) {
+        (confidence < best.confidence || (confidence === best.confidence && all.length <= best.size))
+      )
         continue;
-      }
-      best = {
-        model,
-        confidence,
-        size: rule.all.length,
-        reason: rule.all.map((c) => describe(c, facts)).join(' and '),
-      };
+      const facts = holds(all, merged)
+        ? merged
+        : conflicted.size > 0 && all.some((c) => conflicted.has(c.source.fact))
+          ? sightings.map((s) => s.facts).find((set) => holds(all, set))
+          : undefined;
+      if (!facts) continue;
+      best = { model, rule, confidence, size: all.length, facts };
     }
   }
   return best
-    ? { id: best.model.id, name: best.model.name, confidence: best.confidence, reason: best.reason }
+    ? {
+        id: best.model.id,
+        name: best.model.name,
+        confidence: best.confidence,
+        reason: best.rule.all.map((c) => describe(c, best.facts)).join(' and '),
+      }
     : null;
 };

@@ -1,15 +1,7 @@
-import { deviceConfidence, mergeEntities, understandingOf } from './entities';
 import { heardKeys, heardTopics } from './heard';
-import { matchModel } from './match';
 import type { Placement } from './placement';
-import type {
-  DiscoveredDevice,
-  DiscoverySource,
-  Identity,
-  MatchableModel,
-  RegistryChange,
-  Sighting,
-} from './types';
+import type { DiscoveredDevice, DiscoverySource, Identity, MatchableModel, RegistryChange, Sighting } from './types';
+import { describeDevice, deviceView, type DeviceContent } from './view';
 
 /** Runs `task` after `ms` milliseconds; returns a function that cancels it. Injected so the core stays platform-free. */
 export type Schedule = (task: () => void, ms: number) => () => void;
@@ -53,15 +45,27 @@ export interface DeviceRegistry {
   dispose(): void;
 }
 
+
 interface Entry {
   readonly id: string;
   readonly created: number;
   readonly sightings: Map<string, Sighting>;
   keys: string[];
+  /** What the sightings say (view.ts); kept while only liveness (online, last seen) changes. */
+  content: DeviceContent | null;
   view: DiscoveredDevice | null;
 }
 
-const sourceOrder: Record<DiscoverySource, number> = { mqtt: 0, mdns: 1, usb: 2 };
+/** The sighting owning a topic, resolved once per topic until ownership changes (see `heard`). */
+interface TopicOwner {
+  readonly sid: string;
+  readonly entry: Entry;
+  /** The sighting's seenAt when last looked at: never later than the real one, so skipping on it is safe. */
+  seenAt: number;
+}
+
+/** Topics remembered with their owner (or with nobody) before the memo starts over. */
+const MAX_HEARD_MEMO = 20_000;
 
 /** The identity keys of a sighting, most telling first (a MAC beats a host name). */
 export const identityKeys = (identity: Identity): string[] => {
@@ -75,70 +79,19 @@ export const identityKeys = (identity: Identity): string[] => {
 
 const sightingId = (source: DiscoverySource, key: string): string => `${source}:${key}`;
 
-const buildView = (
-  entry: Entry,
-  models: readonly MatchableModel[],
-  placements: ReadonlyMap<string, Placement>,
-): DiscoveredDevice => {
-  const placement = entry.keys.map((k) => placements.get(k)).find((p) => p !== undefined);
-  const sightings = [...entry.sightings.values()].sort(
-    (a, b) => sourceOrder[a.source] - sourceOrder[b.source] || a.key.localeCompare(b.key),
-  );
-  const identity: Identity = {};
-  for (const s of sightings) {
-    for (const field of ['mac', 'serial', 'hostname', 'topic'] as const) {
-      const value = s.identity[field];
-      if (value && identity[field] === undefined) identity[field] = value;
-    }
-  }
-  const online = sightings.some((s) => s.online === true)
-    ? true
-    : sightings.some((s) => s.online === false)
-      ? false
-      : null;
-  const name = sightings.find((s) => s.name && s.name.trim() !== '')?.name ?? entry.id;
-  const kind = sightings.find((s) => s.kind && s.kind !== 'service')?.kind ?? sightings[0]?.kind ?? 'unknown';
-  // What a bridge or firmware tells natively is the fuller account of a device it also announces
-  // through Home Assistant discovery (`ha.via`): the native entities win, the HA copies are dropped.
-  const native = new Set(sightings.filter((s) => s.entities?.length).map((s) => s.facts['mqtt.protocol']));
-  const entities = mergeEntities(
-    sightings.filter((s) => !(s.facts['ha.via'] && native.has(s.facts['ha.via']))).map((s) => s.entities),
-  );
-  const understanding = understandingOf(entities);
-  const match = matchModel(sightings, models);
-  return {
-    id: entry.id,
-    name,
-    kind,
-    sources: [...new Set(sightings.map((s) => s.source))],
-    identity,
-    model: match
-      ? {
-          ...match,
-          confidence: deviceConfidence(match.confidence, understanding),
-          ...(understanding.notUnderstood > 0 ? { reason: `${match.reason}; ${understanding.summary}` } : {}),
-        }
-      : null,
-    addresses: [...new Set(sightings.flatMap((s) => s.addresses))],
-    online,
-    lastSeen: Math.max(0, ...sightings.map((s) => s.seenAt)),
-    site: placement?.site ?? sightings.find((s) => s.facts.site)?.facts.site ?? 'Unknown site',
-    room: placement?.room ?? sightings.find((s) => s.facts.room)?.facts.room ?? null,
-    warnings: [...new Set(sightings.flatMap((s) => s.warnings))],
-    sightings,
-    entities,
-    understanding,
-  };
-};
+const sameList = (a: readonly string[] | undefined, b: readonly string[]): boolean =>
+  a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 
-const byName = (a: DiscoveredDevice, b: DiscoveredDevice): number =>
-  a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+// The collator `localeCompare` would make on every call, made once: the same order, far cheaper.
+const collator = new Intl.Collator();
 
 /**
  * Creates a registry. Guarantees: a sighting sharing any identity key (MAC, serial, topic,
  * host name) with a device joins that device, and a sighting that bridges two devices merges
  * them into the older one (the younger id is reported removed); every source's raw data is
  * kept on the device; changes are emitted at most once per batch window, newest state only.
+ * Cost: a device's model match and entities are worked out again only when one of its
+ * sightings changes in content; "last seen" and online changes only refresh its liveness.
  */
 export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry => {
   const batchMs = options.batchMs ?? 150;
@@ -149,19 +102,31 @@ export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry =
   const bySighting = new Map<string, string>();
   const changed = new Set<string>();
   const removed = new Set<string>();
+  // Every entry in list order; null when a device came, went or was renamed since it was sorted.
+  let sorted: Entry[] | null = null;
   // Topic (or topic prefix) → the sightings owning it, and each sighting's keys to undo them.
   const owners = new Map<string, Set<string>>();
   const owned = new Map<string, string[]>();
+  // Message topic → its owner (null: nobody, or two devices), so that a message costs one lookup.
+  // Emptied whenever ownership or the sighting → device mapping changes.
+  const heardMemo = new Map<string, TopicOwner | null>();
+  const ownerOf = new Map<string, TopicOwner>();
+  const forgetHeard = (): void => {
+    heardMemo.clear();
+    ownerOf.clear();
+  };
   const own = (sid: string, sighting: Sighting | null): void => {
-    for (const key of owned.get(sid) ?? []) {
+    const next = sighting ? heardTopics(sighting) : null;
+    const keys = next ? [...next.exact, ...next.prefixes] : [];
+    const before = owned.get(sid);
+    if (sameList(before, keys) || (before === undefined && keys.length === 0)) return;
+    forgetHeard();
+    for (const key of before ?? []) {
       const set = owners.get(key);
       set?.delete(sid);
       if (set?.size === 0) owners.delete(key);
     }
     owned.delete(sid);
-    if (!sighting) return;
-    const { exact, prefixes } = heardTopics(sighting);
-    const keys = [...exact, ...prefixes];
     if (keys.length === 0) return;
     owned.set(sid, keys);
     for (const key of keys) {
@@ -170,8 +135,46 @@ export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry =
       owners.set(key, set);
     }
   };
+  // Who owns `topic`: the first of its keys (heardKeys) owned by sightings of one device only.
+  const resolveOwner = (topic: string): TopicOwner | null => {
+    for (const key of heardKeys(topic)) {
+      const sids = owners.get(key);
+      if (!sids) continue;
+      let first: string | undefined;
+      let device: string | undefined;
+      let shared = false;
+      for (const sid of sids) {
+        const id = bySighting.get(sid);
+        if (first === undefined) {
+          first = sid;
+          device = id;
+        } else if (id !== device) {
+          shared = true;
+          break;
+        }
+      }
+      if (shared || first === undefined) continue;
+      const entry = entries.get(device ?? '');
+      const sighting = entry?.sightings.get(first);
+      if (!entry || !sighting) continue;
+      let owner = ownerOf.get(first);
+      if (!owner) {
+        owner = { sid: first, entry, seenAt: sighting.seenAt };
+        ownerOf.set(first, owner);
+      }
+      return owner;
+    }
+    return null;
+  };
   let cancelTimer: (() => void) | null = null;
   let created = 0;
+
+  const view = (entry: Entry): DiscoveredDevice => {
+    if (entry.view) return entry.view;
+    entry.content ??= describeDevice(entry.id, entry.sightings, entry.keys, models, placements);
+    entry.view = deviceView(entry.content, entry.sightings);
+    return entry.view;
+  };
 
   const emit = (): void => {
     cancelTimer = null;
@@ -187,11 +190,20 @@ export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry =
     options.onChange?.(change);
   };
 
-  const touch = (entry: Entry): void => {
+  const schedule = (): void => {
+    if (!cancelTimer && options.onChange) cancelTimer = options.schedule(emit, batchMs);
+  };
+
+  /** Marks a device changed: in content (`content`), or only in liveness (online, last seen). */
+  const touch = (entry: Entry, content = true): void => {
+    if (content) {
+      entry.content = null;
+      sorted = null;
+    }
     entry.view = null;
     changed.add(entry.id);
     removed.delete(entry.id);
-    if (!cancelTimer && options.onChange) cancelTimer = options.schedule(emit, batchMs);
+    schedule();
   };
 
   const drop = (entry: Entry): void => {
@@ -199,7 +211,9 @@ export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry =
     entries.delete(entry.id);
     changed.delete(entry.id);
     removed.add(entry.id);
-    if (!cancelTimer && options.onChange) cancelTimer = options.schedule(emit, batchMs);
+    sorted = null;
+    forgetHeard();
+    schedule();
   };
 
   const reindex = (entry: Entry): void => {
@@ -208,59 +222,66 @@ export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry =
     for (const key of entry.keys) byKey.set(key, entry.id);
   };
 
-  const view = (entry: Entry): DiscoveredDevice => (entry.view ??= buildView(entry, models, placements));
-
   const newEntry = (sighting: Sighting): Entry => {
     const base = identityKeys(sighting.identity)[0] ?? sightingId(sighting.source, sighting.key);
     let id = base;
     for (let n = 2; entries.has(id); n++) id = `${base}~${n}`;
-    const entry: Entry = { id, created: created++, sightings: new Map(), keys: [], view: null };
+    const entry: Entry = { id, created: created++, sightings: new Map(), keys: [], content: null, view: null };
     entries.set(id, entry);
+    sorted = null;
     return entry;
   };
 
   return {
     upsert(sighting) {
       const sid = sightingId(sighting.source, sighting.key);
-      const candidates = new Set<string>();
-      const current = bySighting.get(sid);
-      if (current) candidates.add(current);
-      for (const key of identityKeys(sighting.identity)) {
-        const id = byKey.get(key);
-        if (id) candidates.add(id);
-      }
-      const found = [...candidates].map((id) => entries.get(id)).filter((e): e is Entry => e !== undefined);
-      found.sort((a, b) => a.created - b.created);
+      const keys = identityKeys(sighting.identity);
+      // The devices this sighting belongs to: its own, and every device sharing an identity key.
+      const found: Entry[] = [];
+      const consider = (id: string | undefined): void => {
+        const entry = id === undefined ? undefined : entries.get(id);
+        if (entry && !found.includes(entry)) found.push(entry);
+      };
+      const currentId = bySighting.get(sid);
+      consider(currentId);
+      for (const key of keys) consider(byKey.get(key));
+      if (found.length > 1) found.sort((a, b) => a.created - b.created);
       const target = found[0] ?? newEntry(sighting);
-      for (const other of found.slice(1)) {
+      for (let i = 1; i < found.length; i++) {
+        const other = found[i]!;
         for (const [key, s] of other.sightings) {
           target.sightings.set(key, s);
           bySighting.set(key, target.id);
         }
         drop(other);
       }
+      const previous = target.sightings.get(sid);
       target.sightings.set(sid, sighting);
-      bySighting.set(sid, target.id);
+      if (currentId !== target.id) {
+        bySighting.set(sid, target.id);
+        forgetHeard();
+      }
       own(sid, sighting);
-      reindex(target);
+      // The same sighting told again with the same identity changes no index.
+      if (found.length !== 1 || !previous || !sameList(identityKeys(previous.identity), keys)) reindex(target);
       touch(target);
     },
     heard(topic, at) {
-      for (const key of heardKeys(topic)) {
-        const sids = owners.get(key);
-        if (!sids) continue;
-        const ids = new Set([...sids].map((sid) => bySighting.get(sid)));
-        if (ids.size !== 1) continue;
-        const sid = [...sids][0] as string;
-        const entry = entries.get(bySighting.get(sid) ?? '');
-        const sighting = entry?.sightings.get(sid);
-        if (!entry || !sighting) continue;
-        // Once a second is enough for "last seen", and keeps a chatty device from flooding the batches.
-        if (at - sighting.seenAt < 1000) return;
-        entry.sightings.set(sid, { ...sighting, seenAt: at });
-        touch(entry);
-        return;
+      let owner = heardMemo.get(topic);
+      if (owner === undefined) {
+        if (heardMemo.size >= MAX_HEARD_MEMO) forgetHeard();
+        owner = resolveOwner(topic);
+        heardMemo.set(topic, owner);
       }
+      // Once a second is enough for "last seen", and keeps a chatty device from flooding the batches.
+      if (!owner || at - owner.seenAt < 1000) return;
+      const sighting = owner.entry.sightings.get(owner.sid);
+      if (!sighting) return;
+      owner.seenAt = sighting.seenAt;
+      if (at - sighting.seenAt < 1000) return;
+      owner.seenAt = at;
+      owner.entry.sightings.set(owner.sid, { ...sighting, seenAt: at });
+      touch(owner.entry, false);
     },
     setOnline(source, key, online, at) {
       const sid = sightingId(source, key);
@@ -269,13 +290,14 @@ export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry =
       if (!entry || !sighting) return;
       if (sighting.online === online) return;
       entry.sightings.set(sid, { ...sighting, online, seenAt: Math.max(sighting.seenAt, at) });
-      touch(entry);
+      touch(entry, false);
     },
     remove(source, key) {
       const sid = sightingId(source, key);
       const entry = entries.get(bySighting.get(sid) ?? '');
       bySighting.delete(sid);
       own(sid, null);
+      forgetHeard();
       if (!entry || !entry.sightings.delete(sid)) return;
       if (entry.sightings.size === 0) drop(entry);
       else {
@@ -288,7 +310,17 @@ export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry =
         if (sid.startsWith(`${source}:`)) this.remove(source, sid.slice(source.length + 1));
       }
     },
-    list: () => [...entries.values()].map(view).sort(byName),
+    list() {
+      if (!sorted) {
+        for (const entry of entries.values()) view(entry);
+        sorted = [...entries.values()].sort((a, b) => {
+          const x = a.view!;
+          const y = b.view!;
+          return collator.compare(x.name, y.name) || collator.compare(x.id, y.id);
+        });
+      }
+      return sorted.map(view);
+    },
     get: (id) => {
       const entry = entries.get(id);
       return entry ? view(entry) : undefined;

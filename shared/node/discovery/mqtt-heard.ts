@@ -6,7 +6,9 @@ import type { DeviceRegistry } from '../../core/registry/registry';
  * Tells the registry about every message on the broker (topic only; payloads are never read),
  * so a device's "last seen" follows what it sends, not only the discovery messages that found
  * it. A connection of its own subscribed to `#`: sharing discovery's would deliver overlapping
- * subscriptions twice on brokers that send duplicates (mosquitto does).
+ * subscriptions twice on brokers that send duplicates (mosquitto does). Retained messages are
+ * skipped: the broker replays them on subscribing, so they say nothing about when the device
+ * last spoke.
  */
 export const startHeardTap = (
   url: string,
@@ -21,7 +23,9 @@ export const startHeardTap = (
     clean: true,
   });
   client.on('connect', () => client.subscribe('#', { qos: 0 }));
-  client.on('message', (topic) => registry.heard(topic, Date.now()));
+  client.on('message', (topic, _payload, packet) => {
+    if (!packet.retain) registry.heard(topic, Date.now());
+  });
   client.on('error', (error) => onError(error.message));
   return {
     async stop() {

@@ -95,4 +95,34 @@ describe('last seen follows every message a device sends', () => {
     r.heard('stat/kitchen/POWER', 9000);
     expect(lastSeen()['topic:kitchen']).toBeUndefined();
   });
+
+  it('a topic remembered for one owner follows ownership: a newcomer sharing it, a merge, a re-announcement', () => {
+    const r = registry();
+    const lastSeen = () => Object.fromEntries(r.list().map((d) => [d.id, d.lastSeen]));
+    r.upsert(sighting({ key: 'ha:a', identity: { mac: 'aaaaaaaaaaaa' }, raw: { x: { stat_t: 'room/t' } } }));
+    r.heard('room/t', 5000);
+    expect(lastSeen()['mac:aaaaaaaaaaaa']).toBe(5000);
+    // A second device announcing the same topic makes it shared: it refreshes nobody.
+    r.upsert(sighting({ key: 'ha:b', identity: { mac: 'bbbbbbbbbbbb' }, raw: { x: { stat_t: 'room/t' } } }));
+    r.heard('room/t', 7000);
+    expect(lastSeen()).toEqual({ 'mac:aaaaaaaaaaaa': 5000, 'mac:bbbbbbbbbbbb': 1000 });
+    // B re-announced at another topic: room/t is A's alone again.
+    r.upsert(sighting({ key: 'ha:b', identity: { mac: 'bbbbbbbbbbbb' }, raw: { x: { stat_t: 'room/u' } } }));
+    r.heard('room/t', 8000);
+    r.heard('room/u', 8500);
+    expect(lastSeen()).toEqual({ 'mac:aaaaaaaaaaaa': 8000, 'mac:bbbbbbbbbbbb': 8500 });
+    // A sighting bridging both merges them into the older device, which now owns both topics.
+    r.upsert(sighting({ key: 'bridge', identity: { mac: 'aaaaaaaaaaaa', serial: 'x' } }));
+    r.upsert(sighting({ key: 'bridge2', identity: { serial: 'x', topic: 'z' }, raw: {} }));
+    r.upsert(
+      sighting({
+        key: 'ha:b',
+        identity: { mac: 'bbbbbbbbbbbb', serial: 'x' },
+        raw: { x: { stat_t: 'room/u' } },
+      }),
+    );
+    expect(Object.keys(lastSeen())).toEqual(['mac:aaaaaaaaaaaa']);
+    r.heard('room/u', 9999);
+    expect(lastSeen()['mac:aaaaaaaaaaaa']).toBe(9999);
+  });
 });
