@@ -1,6 +1,13 @@
 import { heardKeys, heardTopics } from './heard';
 import type { Placement } from './placement';
-import type { DiscoveredDevice, DiscoverySource, Identity, MatchableModel, RegistryChange, Sighting } from './types';
+import type {
+  DiscoveredDevice,
+  DiscoverySource,
+  Identity,
+  MatchableModel,
+  RegistryChange,
+  Sighting,
+} from './types';
 import { describeDevice, deviceView, type DeviceContent } from './view';
 
 /** Runs `task` after `ms` milliseconds; returns a function that cancels it. Injected so the core stays platform-free. */
@@ -44,7 +51,6 @@ export interface DeviceRegistry {
   /** Cancels the batch timer; pending changes are dropped. */
   dispose(): void;
 }
-
 
 interface Entry {
   readonly id: string;
@@ -226,7 +232,14 @@ export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry =
     const base = identityKeys(sighting.identity)[0] ?? sightingId(sighting.source, sighting.key);
     let id = base;
     for (let n = 2; entries.has(id); n++) id = `${base}~${n}`;
-    const entry: Entry = { id, created: created++, sightings: new Map(), keys: [], content: null, view: null };
+    const entry: Entry = {
+      id,
+      created: created++,
+      sightings: new Map(),
+      keys: [],
+      content: null,
+      view: null,
+    };
     entries.set(id, entry);
     sorted = null;
     return entry;
@@ -263,7 +276,8 @@ export const createDeviceRegistry = (options: RegistryOptions): DeviceRegistry =
       }
       own(sid, sighting);
       // The same sighting told again with the same identity changes no index.
-      if (found.length !== 1 || !previous || !sameList(identityKeys(previous.identity), keys)) reindex(target);
+      if (found.length !== 1 || !previous || !sameList(identityKeys(previous.identity), keys))
+        reindex(target);
       touch(target);
     },
     heard(topic, at) {

@@ -76,7 +76,9 @@ export const describeDevice = (
         ? {
             ...match,
             confidence: deviceConfidence(match.confidence, understanding),
-            ...(understanding.notUnderstood > 0 ? { reason: `${match.reason}; ${understanding.summary}` } : {}),
+            ...(understanding.notUnderstood > 0
+              ? { reason: `${match.reason}; ${understanding.summary}` }
+              : {}),
           }
         : null,
       addresses: [...new Set(sightings.flatMap((s) => s.addresses))],
@@ -94,7 +96,10 @@ export const describeDevice = (
  * online, offline when none does and some says offline, unknown otherwise; last seen is the
  * latest sighting's.
  */
-export const deviceView = (content: DeviceContent, sightingsById: ReadonlyMap<string, Sighting>): DiscoveredDevice => {
+export const deviceView = (
+  content: DeviceContent,
+  sightingsById: ReadonlyMap<string, Sighting>,
+): DiscoveredDevice => {
   const sightings: Sighting[] = [];
   let online: boolean | null = null;
   let lastSeen = 0;
