@@ -8,7 +8,8 @@ import { buildPackage } from '../../../shared/core/package/build';
 import { toHex } from '../../../shared/core/package/bytes';
 import { fingerprint } from '../../../shared/core/package/keys';
 import { makeRotation } from '../../../shared/core/package/rotation';
-import { mqttGatewayTarget } from '../../../shared/node/deploy/mqtt';
+import type { PackageTarget } from '../../../shared/core/package/manifest';
+import { mqttGatewayTarget, mqttGroupTarget } from '../../../shared/node/deploy/mqtt';
 import { withGatewayClient } from '../../../shared/node/deploy/gateway-client';
 import { collectSiteFiles } from '../../../shared/node/deploy/collect';
 import { appVersion } from '../../../shared/node/paths';
@@ -34,7 +35,11 @@ const helloProject = (payload: string) =>
     ),
   ]);
 
-const packProject = (dir: string, version: number) => {
+const packProject = (
+  dir: string,
+  version: number,
+  target: PackageTarget = { kind: 'gateway', id: 'e2e1' },
+) => {
   const { files } = collectSiteFiles(dir, 'home');
   return buildPackage({
     packageId: 'test-home',
@@ -42,7 +47,7 @@ const packProject = (dir: string, version: number) => {
     version,
     created: new Date(Date.now() - 60_000).toISOString(),
     expires: new Date(Date.now() + 86_400_000).toISOString(),
-    target: { kind: 'gateway', id: 'e2e1' },
+    target,
     engine: `>=${appVersion} <99.0.0`,
     files,
     signingKey: installerKey,
@@ -110,6 +115,49 @@ describe('deploying to the real gateway process', () => {
     expect(rolledBack).toMatchObject({ ok: true, value: { running: 2 } });
     const installed = await rpc(probe, 'e2e1', 'installed');
     expect(installed.value).toMatchObject({ committed: 2, highest: 3 });
+  });
+
+  it('as a member of a fleet group, installs the group package from its own deploy topic and from the group topic', async () => {
+    const m = await startMosquitto();
+    cleanups.push(() => m.stop());
+    const probe = await connectClient(m.url);
+    cleanups.push(() => new Promise<void>((r) => probe.end(true, {}, () => r())));
+    const hellos: string[] = [];
+    probe.on('message', (topic, payload) => topic === 'site/hello' && hellos.push(payload.toString()));
+    await probe.subscribeAsync('site/hello');
+    const gw = await spawnGateway([
+      '--id',
+      'e2e1',
+      '--group',
+      'north',
+      '--broker',
+      m.url,
+      '--data',
+      tempDir('fg-e2e-data-'),
+      '--trust',
+      toHex(installerKey.publicKey),
+    ]);
+    cleanups.push(gw.kill);
+    await gw.online();
+    const north: PackageTarget = { kind: 'group', id: 'north' };
+
+    // Sent to the gateway itself (…/gw/e2e1/deploy), addressed to its group.
+    const own = mqttGatewayTarget({ url: m.url }, 'e2e1');
+    const first = await own.deliver(packProject(helloProject('north-2'), 2, north), { timeoutMs: 20_000 });
+    expect(first.gateways[0], gw.output()).toMatchObject({ ok: true, step: 'committed', running: 2 });
+    await expect.poll(() => hellos, { timeout: 10_000 }).toContain('north-2');
+
+    // Retained on the group topic.
+    const group = mqttGroupTarget({ url: m.url }, 'north', ['e2e1']);
+    const second = await group.deliver(packProject(helloProject('north-3'), 3, north), { timeoutMs: 20_000 });
+    expect(second.gateways[0], gw.output()).toMatchObject({ ok: true, step: 'committed', running: 3 });
+    await expect.poll(() => hellos, { timeout: 10_000 }).toContain('north-3');
+
+    // Another group's package on its own topic is still not its to install.
+    const south = await own.deliver(packProject(helloProject('south-4'), 4, { kind: 'group', id: 'south' }), {
+      timeoutMs: 20_000,
+    });
+    expect(south.gateways[0]).toMatchObject({ ok: false, code: 'package.wrong_target', running: 3 });
   });
 
   it('moves its trust to a new key on a rotation signed by the old one, and refuses the old key after', async () => {
