@@ -4,13 +4,14 @@
  * gateway of the group answers on its own result topic). Works over TLS with client
  * certificates for cloud brokers. When the broker drops mid-delivery the loss is reported and
  * the package is sent again after the reconnect; the gateway answers a copy it already
- * installed with `unchanged`, so a retry never installs twice.
+ * installed with `unchanged`, so a retry never installs twice. It speaks through the gateway
+ * protocol client (gateway-client.ts), the same MQTT link every other call to a gateway uses.
  */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { Value } from '@sinclair/typebox/value';
 import { FieldgraphError } from '../../core/errors';
 import { InstallReport, gatewayTopics, groupPackageTopic } from '../../core/gateway';
 import { parseJsonWithin } from '../../core/json/bounded';
-import { Value } from '@sinclair/typebox/value';
+import { openGatewayClient, type GatewayClient } from './gateway-client';
 import {
   outcomeOf,
   peekManifest,
@@ -31,53 +32,25 @@ export interface BrokerOptions {
   readonly connectTimeoutMs?: number;
 }
 
-const connect = async (broker: BrokerOptions): Promise<MqttClient> => {
-  const options: IClientOptions = {
-    clientId: `fieldgraph-deploy-${Math.random().toString(16).slice(2, 10)}`,
-    protocolVersion: 4,
-    clean: true,
-    reconnectPeriod: 500,
-    connectTimeout: broker.connectTimeoutMs ?? 10_000,
+// The one gateway protocol client (its MQTT link, TLS with client certificates included):
+// `deploy.unreachable` when the broker does not answer in time.
+const connect = (broker: BrokerOptions): Promise<GatewayClient> =>
+  openGatewayClient({
+    brokerUrl: broker.url,
     username: broker.username,
     password: broker.password,
-    ...(broker.tls
-      ? { ca: broker.tls.ca, cert: broker.tls.cert, key: broker.tls.key, rejectUnauthorized: true }
-      : {}),
-  };
-  const client = mqtt.connect(broker.url, options);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let last: Error | undefined;
-      const timer = setTimeout(
-        () => reject(new Error(last?.message ?? 'no answer')),
-        broker.connectTimeoutMs ?? 10_000,
-      );
-      client.on('error', (error) => (last = error));
-      client.once('connect', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  } catch (error) {
-    client.end(true);
-    throw new FieldgraphError(
-      'deploy.unreachable',
-      `Cannot connect to the MQTT broker at ${redactUrl(broker.url)} (${(error as Error).message}). Check the address, the port and, for TLS, the certificates.`,
-    );
-  }
-  return client;
-};
+    ...(broker.tls ? { tls: broker.tls } : {}),
+    connectTimeoutMs: broker.connectTimeoutMs ?? 10_000,
+  });
 
-const publish = (client: MqttClient, topic: string, bytes: Uint8Array, retain: boolean): Promise<void> =>
-  new Promise((resolve, reject) =>
-    client.publish(topic, Buffer.from(bytes), { qos: 1, retain }, (error) =>
-      error ? reject(error) : resolve(),
-    ),
-  );
+const publish = (client: GatewayClient, topic: string, bytes: Uint8Array, retain: boolean): Promise<void> =>
+  client.link.publish(topic, Buffer.from(bytes), { qos: 1, retain });
 
 interface Collect {
   readonly label: string;
-  readonly client: MqttClient;
+  readonly client: GatewayClient;
+  /** The filter the install reports arrive on. */
+  readonly results: string;
   readonly version: number;
   /** Gateways whose final answer ends the wait; a number waits for that many distinct gateways. */
   readonly expect: readonly string[] | number;
@@ -87,7 +60,15 @@ interface Collect {
 
 // Sends, then gathers final reports until every expected gateway answered; resends after a
 // reconnect and when no gateway has even acknowledged receipt for a while.
-const sendAndCollect = ({ label, client, version, expect, send, options }: Collect): Promise<DeployOutcome> =>
+const sendAndCollect = ({
+  label,
+  client,
+  results,
+  version,
+  expect,
+  send,
+  options,
+}: Collect): Promise<DeployOutcome> =>
   new Promise((resolve, reject) => {
     const onProgress = options?.onProgress ?? (() => {});
     const finals = new Map<string, GatewayOutcome>();
@@ -101,7 +82,9 @@ const sendAndCollect = ({ label, client, version, expect, send, options }: Colle
       settled = true;
       clearTimeout(timer);
       clearInterval(nudge);
-      client.end(true);
+      unsubscribe();
+      client.link.client.off('offline', onOffline);
+      void client.close();
       if (error) reject(error);
       else {
         const gateways = [...finals.values()];
@@ -133,28 +116,32 @@ const sendAndCollect = ({ label, client, version, expect, send, options }: Colle
       );
     // A package sent while a gateway was offline (clean sessions) is lost: resend until heard.
     const nudge = setInterval(() => {
-      if (!settled && client.connected && heard.size === 0) void trySend('retrying');
+      if (!settled && client.link.connected() && heard.size === 0) void trySend('retrying');
     }, 3_000);
-    client.on('message', (_topic, payload) => {
-      const parsed = parseJsonWithin(payload.toString('utf8'));
-      if (!parsed.ok || !Value.Check(InstallReport, parsed.value)) return;
-      const report = parsed.value;
-      if (typeof report.gateway !== 'string' || (Array.isArray(expect) && !expect.includes(report.gateway)))
-        return;
-      if (report.version !== undefined && report.version !== version && report.step !== 'unchanged') return;
-      heard.add(report.gateway);
-      onProgress(
-        progress(label, report.step, {
-          gateway: report.gateway,
-          ...(report.message ? { message: report.message } : {}),
-        }),
-      );
-      if (report.final) {
-        finals.set(report.gateway, outcomeOf(report));
-        if (done()) finish();
-      }
-    });
-    client.on('offline', () => {
+    const unsubscribe = client.link.subscribe(
+      results,
+      (_topic, payload) => {
+        const parsed = parseJsonWithin(payload.toString('utf8'));
+        if (!parsed.ok || !Value.Check(InstallReport, parsed.value)) return;
+        const report = parsed.value;
+        if (typeof report.gateway !== 'string' || (Array.isArray(expect) && !expect.includes(report.gateway)))
+          return;
+        if (report.version !== undefined && report.version !== version && report.step !== 'unchanged') return;
+        heard.add(report.gateway);
+        onProgress(
+          progress(label, report.step, {
+            gateway: report.gateway,
+            ...(report.message ? { message: report.message } : {}),
+          }),
+        );
+        if (report.final) {
+          finals.set(report.gateway, outcomeOf(report));
+          if (done()) finish();
+        }
+      },
+      1,
+    );
+    const onOffline = () => {
       if (settled || lost) return;
       lost = true;
       onProgress(
@@ -162,13 +149,18 @@ const sendAndCollect = ({ label, client, version, expect, send, options }: Colle
           message: 'Lost the broker; the package will be sent again when it is back.',
         }),
       );
-    });
-    client.on('connect', () => {
+    };
+    client.link.client.on('offline', onOffline);
+    // The link subscribes again on every reconnect; the package goes out again after that.
+    client.link.onConnect(() => {
       if (settled || !lost) return;
       lost = false;
       void trySend('retrying');
     });
-    void trySend('sent');
+    // The link's own SUBSCRIBE is not awaited; this one's SUBACK says the reports will be heard
+    // (a broker may handle the packets of one read in parallel) before the package goes out.
+    const first = () => void trySend('sent');
+    client.link.client.subscribeAsync(results, { qos: 1 }).then(first, first);
   });
 
 /** A single gateway over MQTT. */
@@ -182,10 +174,10 @@ export const mqttGatewayTarget = (broker: BrokerOptions, gatewayId: string): Dep
       options?.onProgress?.(progress(label, 'connecting'));
       const client = await connect(broker);
       const topics = gatewayTopics(gatewayId);
-      await client.subscribeAsync(topics.deployResult, { qos: 1 });
       return sendAndCollect({
         label,
         client,
+        results: topics.deployResult,
         version: manifest.version,
         expect: [gatewayId],
         options,
@@ -218,7 +210,7 @@ export const mqttGroupTarget = (
         try {
           await publish(client, topic, bytes, true);
         } finally {
-          client.end(true);
+          await client.close();
         }
         options?.onProgress?.(progress(label, 'sent'));
         return {
@@ -229,10 +221,10 @@ export const mqttGroupTarget = (
           message: 'Retained on the group topic; gateways install it when they see it.',
         };
       }
-      await client.subscribeAsync(gatewayTopics('+').deployResult, { qos: 1 });
       return sendAndCollect({
         label,
         client,
+        results: gatewayTopics('+').deployResult,
         version: manifest.version,
         expect,
         options,
