@@ -419,8 +419,8 @@ test('flows are saved into the project folder and come back as they were when it
       .node(action!)
       .locator('.head')
       .click({ modifiers: ['Control'] });
-    page.once('dialog', (d) => void d.accept('Hallway'));
     await canvas.press('Control+g');
+    await canvas.answer('Hallway');
     await expect(page.getByTestId('group-frame')).toContainText('Hallway');
     const before = { positions: await canvas.positions(), edges: await canvas.edges.count() };
 
@@ -476,7 +476,7 @@ test('a Node-RED export imports as a new flow with a report of what did not conv
   await expect(canvas.nodes).toHaveCount(11);
   await expect(page.locator('[data-kind="nodered.unconverted"]')).toHaveCount(2);
 
-  await page.getByRole('button', { name: 'Switch theme' }).click();
+  await page.getByTestId('theme-toggle').click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await screenshot(page, 'canvas-dark');
   // The theme and the panel layout are remembered across reloads.

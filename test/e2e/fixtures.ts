@@ -30,7 +30,8 @@ export const startWebApp = async (
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fieldgraph web printed no address:\n${out}`)), 15_000);
+    // Generous: on a loaded two-core machine a cold start of the server takes over 15 s.
+    const timer = setTimeout(() => reject(new Error(`fieldgraph web printed no address:\n${out}`)), 45_000);
     const check = () => {
       const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
       if (match) {

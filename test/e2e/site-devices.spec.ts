@@ -125,10 +125,13 @@ test('a device’s settings and login are set in the Roles tab: the Homie 2 ligh
     await expect(canvas.readiness).toHaveText(/Ready for “Site 1”: all 2 roles are bound/);
     const shelly = await canvas.expandDevice(SHELLY);
     const login = shelly.getByTestId('device-login');
-    // The secret store starts locked in this app: the first passphrase starts its file.
+    // The secret store starts locked in this app: the first passphrase starts its file, and the
+    // words say it is being chosen, not entered.
     await expect(login).toContainText('The secret store is locked.');
-    await login.getByLabel('Passphrase of the secrets file').fill('e2e secrets passphrase');
-    await login.getByRole('button', { name: 'Unlock' }).click();
+    await expect(login.getByTestId('secrets-first-run')).toContainText('choose a passphrase');
+    await login.getByLabel('Choose a passphrase for the secrets file').fill('e2e secrets passphrase');
+    await login.getByLabel('Type the new passphrase again').fill('e2e secrets passphrase');
+    await login.getByRole('button', { name: 'Create secrets file' }).click();
     await login.getByLabel(`Username of ${SHELLY}`).fill('admin');
     await login.getByLabel(`Password of ${SHELLY}`).fill(PASSWORD);
     await login.getByRole('button', { name: 'Store login' }).click();

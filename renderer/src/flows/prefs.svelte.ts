@@ -1,10 +1,10 @@
 /**
- * The Flows view's panel layout and the colour theme, remembered in localStorage so the
- * editor opens the way it was left. Bad stored values fall back to the defaults.
+ * The Flows view's panel layout, remembered in localStorage so the editor opens the way it was
+ * left. Bad stored values fall back to the defaults. (The colour theme is the window's, in
+ * shell/theme.svelte.ts.)
  */
 
 const KEY = 'fieldgraph.flows.layout';
-const THEME_KEY = 'fieldgraph.theme';
 
 /** Which panels show and how wide or tall they are, in px. */
 export interface PanelLayout {
@@ -79,17 +79,3 @@ export const togglePanel = (which: 'palette' | 'inspector' | 'problems'): void =
   panels[which] = !panels[which];
   savePanels();
 };
-
-/** The colour theme of the whole window. */
-export const theme = $state({
-  mode: (localStorage.getItem(THEME_KEY) === 'dark' ? 'dark' : 'light') as 'light' | 'dark',
-});
-
-/** Applies and remembers a theme. */
-export const setTheme = (mode: 'light' | 'dark'): void => {
-  theme.mode = mode;
-  document.documentElement.dataset.theme = mode;
-  localStorage.setItem(THEME_KEY, mode);
-};
-
-setTheme(theme.mode);

@@ -84,10 +84,19 @@ export class CanvasPage {
     return scope.locator(`[data-setting="${name}"] input`);
   }
 
-  /** Creates a site with "New site…", answering its name prompt. */
+  /** Creates a site with "New site…", answering its name in the app's dialog. */
   async newSite(name: string): Promise<void> {
-    this.page.once('dialog', (d) => void d.accept(name));
     await this.page.getByTestId('roles-panel').getByRole('button', { name: 'New site…' }).click();
+    await this.answer(name);
+  }
+
+  /** Answers the app's text question (a name, a label) and confirms it. */
+  async answer(text: string): Promise<void> {
+    const dialog = this.page.getByTestId('ask-dialog');
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('textbox').fill(text);
+    await dialog.getByRole('textbox').press('Enter');
+    await expect(dialog).toBeHidden();
   }
 
   /** Drags a palette role onto the canvas at (x, y) and picks one of the offers it shows. */
