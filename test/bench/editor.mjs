@@ -3,8 +3,14 @@
 // dragging a node and while panning (from a requestAnimationFrame loop in the page), and JS
 // heap. Baseline side by side: a bare @xyflow/svelte page with default nodes, visible-only
 // rendering and sizes given up front. Each figure is the median of RUNS runs.
+// After a drag, the longest frame in the 1.5 s after the drop (drop_longest_frame_ms).
+// Then the drop phase (editor-drop.mjs): a DROP_SIZE-node flow (default 5,000) opened through
+// the real web app, where a drop also autosaves: longest frame after the drop, time until the
+// Save button shows the dirty state, and what the edit costs on the API (patch vs whole flow).
 // Last line: {"nodes_100":{"ready_ms","drag_frame_median_ms","drag_frame_p95_ms",
-// "pan_frame_median_ms","pan_frame_p95_ms","heap_mb"},"nodes_1000":{…},"nodes_5000":{…}}.
+// "pan_frame_median_ms","pan_frame_p95_ms","drop_longest_frame_ms","heap_mb"},…,
+// "app_drop":{"drop_longest_frame_ms","drop_to_dirty_ms","patch_round_trip_ms",…}}.
+// PHASES=canvas,drop picks the phases to run.
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,11 +20,15 @@ import { fileURLToPath } from 'node:url';
 import { svelte, vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
+import { measureDrop } from './editor-drop.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SIZES = (process.env.SIZES ?? '100,1000,5000').split(',').map(Number);
 const RUNS = Number(process.env.RUNS ?? 3);
 const MOVES = 90;
+const PHASES = (process.env.PHASES ?? 'canvas,drop').split(',');
+const DROP_SIZE = Number(process.env.DROP_SIZE ?? 5000);
+const AFTER_DROP_MS = 1500;
 
 const out = mkdtempSync(join(tmpdir(), 'fg-bench-editor-'));
 process.on('exit', () => rmSync(out, { recursive: true, force: true }));
@@ -110,6 +120,30 @@ const drag = async (page, from, to) => {
   await page.mouse.up();
 };
 
+/** Drags the node at `target` a little and returns the longest frame in the 1.5 s after the drop. */
+const dropLongestFrame = async (page, target) => {
+  await page.evaluate(() => {
+    window.benchDropFrames = [];
+    let last = 0;
+    const loop = (t) => {
+      if (last > 0) window.benchDropFrames.push({ end: t, ms: t - last });
+      last = t;
+      if (window.benchDropFrames.length < 5000) requestAnimationFrame(loop);
+    };
+    requestAnimationFrame(loop);
+  });
+  await page.mouse.move(target.x, target.y);
+  await page.mouse.down();
+  for (let i = 1; i <= 30; i++) await page.mouse.move(target.x - (120 * i) / 30, target.y - (60 * i) / 30);
+  const upAt = await page.evaluate(() => performance.now());
+  await page.mouse.up();
+  await page.waitForTimeout(AFTER_DROP_MS);
+  const frames = await page.evaluate(() => window.benchDropFrames);
+  return Math.max(
+    ...frames.filter((f) => f.end > upAt && f.end - f.ms < upAt + AFTER_DROP_MS).map((f) => f.ms),
+  );
+};
+
 const measure = async (page, size, nodeSelector) => {
   await page.goto(`${origin}/${page.benchFile}?n=${size}`);
   await page.waitForFunction(() => window.benchReadyMs !== undefined, null, { timeout: 60_000 });
@@ -139,6 +173,9 @@ const measure = async (page, size, nodeSelector) => {
   if (!from) throw new Error('No bare pane to start a pan from.');
   const panFrames = await recordDuring(page, () => drag(page, from, { x: from.x - 220, y: from.y - 160 }));
 
+  const dropped = { x: target.x + 160, y: target.y + 90 };
+  const dropLongest = await dropLongestFrame(page, dropped);
+
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
@@ -149,6 +186,7 @@ const measure = async (page, size, nodeSelector) => {
     drag_frame_p95_ms: quantile(dragFrames, 0.95),
     pan_frame_median_ms: median(panFrames),
     pan_frame_p95_ms: quantile(panFrames, 0.95),
+    drop_longest_frame_ms: dropLongest,
     heap_mb: usedSize / 1024 / 1024,
   };
 };
@@ -175,7 +213,7 @@ const result = {};
 const baseline = {};
 const ratios = {};
 try {
-  for (const size of SIZES) {
+  for (const size of PHASES.includes('canvas') ? SIZES : []) {
     const ours = await runMany('index.html', size, '.svelte-flow__node-flowNode');
     const base = await runMany('baseline.html', size, '.svelte-flow__node');
     result[`nodes_${size}`] = ours;
@@ -185,6 +223,21 @@ try {
     );
     console.error(`${size} nodes: Flows view ${JSON.stringify(ours)}`);
     console.error(`${size} nodes: bare xyflow ${JSON.stringify(base)}`);
+  }
+  if (PHASES.includes('drop')) {
+    // The bare xyflow page at the same size is the baseline for the frame after a drop.
+    const base =
+      baseline[`nodes_${DROP_SIZE}`] ?? (await runMany('baseline.html', DROP_SIZE, '.svelte-flow__node'));
+    const app = await measureDrop({ browser, repo, size: DROP_SIZE, runs: RUNS });
+    result.app_drop = app;
+    baseline.app_drop = { drop_longest_frame_ms: base.drop_longest_frame_ms };
+    ratios.app_drop = {
+      drop_longest_frame_ms: Math.round((app.drop_longest_frame_ms / base.drop_longest_frame_ms) * 100) / 100,
+      patch_vs_whole_flow_round_trip:
+        Math.round((app.patch_round_trip_ms / app.whole_flow_round_trip_ms) * 1000) / 1000,
+      patch_vs_whole_flow_bytes: Math.round((app.patch_bytes / app.whole_flow_bytes) * 10000) / 10000,
+    };
+    console.error(`app drop (${DROP_SIZE} nodes, real web app): ${JSON.stringify(app)}`);
   }
 } finally {
   await browser.close();

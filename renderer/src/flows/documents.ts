@@ -4,18 +4,21 @@
  * the roles a flow uses are listed, and fields the canvas does not edit are kept as loaded.
  */
 import { flowSchemaVersion } from '../../../shared/core/flow/schema';
+import type { PatchOp } from '../../../shared/core/project/patch';
 import type { Flow, FlowEdge, FlowGroup, FlowNode } from '../canvas/types';
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The roles a flow's nodes use, sorted, as the document lists them. */
+const flowRoles = (nodes: readonly FlowNode[]): string[] =>
+  [
+    ...new Set(nodes.map((n) => n.config.role).filter((r): r is string => typeof r === 'string' && r !== '')),
+  ].sort();
+
 /** The document to store for a canvas flow. */
 export const toFlowDocument = (flow: Flow): Record<string, unknown> => {
-  const roles = [
-    ...new Set(
-      flow.nodes.map((n) => n.config.role).filter((r): r is string => typeof r === 'string' && r !== ''),
-    ),
-  ].sort();
+  const roles = flowRoles(flow.nodes);
   return {
     runMode: { mode: 'single', max: 10 },
     ...flow.saved,
@@ -46,4 +49,49 @@ export const fromFlowDocument = (doc: unknown): Flow | null => {
       : [],
     saved,
   };
+};
+
+/** More changed elements than this, and the whole document is cheaper to send than a patch. */
+const PATCH_LIMIT = 2000;
+
+type Keyed = { readonly id: string };
+
+// Puts for elements that are new or not the same object as before (edits replace what they
+// change, so identity says what changed), removes for the ones gone.
+const listPatch = (
+  key: 'nodes' | 'edges' | 'groups',
+  before: readonly Keyed[],
+  after: readonly Keyed[],
+): PatchOp[] => {
+  if (before === after) return [];
+  const old = new Map(before.map((x) => [x.id, x]));
+  const ops: PatchOp[] = [];
+  for (const item of after) {
+    if (old.get(item.id) !== item) ops.push({ op: 'put', path: [key, { id: item.id }], value: { ...item } });
+    old.delete(item.id);
+  }
+  for (const id of old.keys()) ops.push({ op: 'remove', path: [key, { id }] });
+  return ops;
+};
+
+/**
+ * The changes that turn the stored document of `before` into that of `after`, or null when the
+ * whole document should be sent instead (fields the canvas does not edit changed, or so much
+ * changed that a patch would be bigger). Costs a pass over the lists, not a serialisation.
+ */
+export const flowPatch = (before: Flow, after: Flow): PatchOp[] | null => {
+  if (before.id !== after.id || before.saved !== after.saved) return null;
+  const ops: PatchOp[] = [
+    ...listPatch('nodes', before.nodes, after.nodes),
+    ...listPatch('edges', before.edges, after.edges),
+    ...listPatch('groups', before.groups, after.groups),
+  ];
+  if (ops.length > PATCH_LIMIT) return null;
+  if (before.name !== after.name) ops.push({ op: 'put', path: ['name'], value: after.name });
+  if (before.nodes !== after.nodes) {
+    const roles = flowRoles(after.nodes);
+    if (roles.join('\n') !== flowRoles(before.nodes).join('\n'))
+      ops.push({ op: 'put', path: ['roles'], value: roles });
+  }
+  return ops;
 };

@@ -80,3 +80,31 @@ export const recoverProject = (action: 'restore' | 'discard') => run(() => api.p
 export const dismissProjectError = (): void => {
   projectState.error = null;
 };
+
+/** The New/Open project dialog the window shows (null: none). */
+export const projectDialog = $state<{ mode: 'create' | 'open' | null }>({ mode: null });
+
+/**
+ * Starts creating or opening a project: the desktop app answers with its native folder dialog;
+ * a browser has none, so the app's own dialog opens.
+ */
+export const startProjectDialog = async (mode: 'create' | 'open'): Promise<void> => {
+  dismissProjectError();
+  const picked = await api.project.pickFolder({ purpose: mode });
+  if (picked.ok && picked.value.native) {
+    if (picked.value.path === null) return;
+    if (mode === 'open') await openProject(picked.value.path);
+    else
+      await createProject(
+        picked.value.path,
+        picked.value.path.split(/[\\/]/).filter(Boolean).pop() ?? 'Project',
+      );
+    return;
+  }
+  projectDialog.mode = mode;
+};
+
+/** Closes the New/Open project dialog. */
+export const closeProjectDialog = (): void => {
+  projectDialog.mode = null;
+};

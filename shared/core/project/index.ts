@@ -11,3 +11,4 @@ export * from './secret-ref';
 export * from './serialize';
 export * from './model-validators';
 export * from './json-position';
+export * from './patch';

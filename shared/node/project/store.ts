@@ -5,6 +5,7 @@ import {
   DOCUMENT_KINDS,
   NotJsonError,
   PROJECT_FILE,
+  applyDocumentPatch,
   canonicalize,
   checkProjectContent,
   documentPath,
@@ -15,6 +16,7 @@ import {
   stableStringify,
   type DocumentKind,
   type JsonObject,
+  type PatchOp,
   type RawProject,
 } from '../../core/project';
 import { removeFileDurable, writeFileDurable } from './atomic';
@@ -425,6 +427,23 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
       const checked = checkDocument(kind, id, doc);
       edit((p) => {
         p.documents[checked.kind][id] = checked.doc;
+      });
+    },
+    /**
+     * Changes part of a document (see applyDocumentPatch); a patch that fails changes nothing.
+     * Throws project.not_found when there is no such document (put the whole document first).
+     */
+    patchDocument: (kind: DocumentKind, id: string, ops: readonly PatchOp[]): void => {
+      const s = requireWritable();
+      const doc = s.project.documents[kind]?.[id];
+      if (!doc)
+        throw new FieldgraphError(
+          'project.not_found',
+          `The project has no ${kind}/${id}.json to change; send the whole document instead.`,
+        );
+      const next = applyDocumentPatch(doc, ops, `${kind}/${id}.json`);
+      edit((p) => {
+        p.documents[kind][id] = next;
       });
     },
     /** Removes a document; its file goes on the next save. */

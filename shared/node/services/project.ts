@@ -122,6 +122,10 @@ export const createProjectService = (ctx: ServiceContext): FieldgraphServices['p
       store.putDocument(kind, id, document);
       return current();
     },
+    patchDocument: ({ kind, id, ops }) => {
+      store.patchDocument(kind, id, ops);
+      return current();
+    },
     deleteDocument: ({ kind, id }) => {
       store.deleteDocument(kind, id);
       return current();

@@ -57,6 +57,16 @@ export const FolderSuggestion = Type.Object({
 const Path = Type.String({ minLength: 1, maxLength: 4096 });
 const DocumentId = Type.String({ minLength: 1, maxLength: 128 });
 const JsonDocument = Type.Record(Type.String(), Type.Unknown());
+const PatchPath = Type.Array(
+  Type.Union([Type.String({ maxLength: 200 }), Type.Object({ id: Type.String({ maxLength: 200 }) })]),
+  { minItems: 1, maxItems: 32 },
+);
+
+/** One change to a document: put a value at a path, or remove what is there (see shared/core/project/patch). */
+export const DocumentPatchOp = Type.Union([
+  Type.Object({ op: Type.Literal('put'), path: PatchPath, value: Type.Unknown() }),
+  Type.Object({ op: Type.Literal('remove'), path: PatchPath }),
+]);
 
 /** The `project` area: the open project folder, its documents, saves and recovery. */
 export const projectMethods = {
@@ -110,6 +120,15 @@ export const projectMethods = {
     Type.Object({ kind: DocumentKind, id: DocumentId, document: JsonDocument }),
     ProjectSummary,
     'Adds or replaces a document in memory (saved on project.save); refuses secret values (project.secret_in_file).',
+  ),
+  patchDocument: defineMethod(
+    Type.Object({
+      kind: DocumentKind,
+      id: DocumentId,
+      ops: Type.Array(DocumentPatchOp, { minItems: 1, maxItems: 20_000 }),
+    }),
+    ProjectSummary,
+    'Changes part of a document in memory (saved on project.save): only what changed crosses, not the whole document. A patch that fails changes nothing.',
   ),
   deleteDocument: defineMethod(
     Type.Object({ kind: DocumentKind, id: DocumentId }),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Value } from '@sinclair/typebox/value';
 import { Flow as FlowSchema } from '../../../../shared/core/flow/schema';
-import { fromFlowDocument, toFlowDocument } from '../../../../renderer/src/flows/documents';
+import { flowPatch, fromFlowDocument, toFlowDocument } from '../../../../renderer/src/flows/documents';
 import { deviceOffers, slug } from '../../../../renderer/src/flows/offers';
 import { builtinCapabilities } from '../../../../renderer/src/flows/capabilities';
 import type { Flow } from '../../../../renderer/src/canvas/types';
@@ -94,5 +94,60 @@ describe('device offers', () => {
     );
     expect(fresh[0]!.newRole?.id).toBe('demo-relay-switch-2');
     expect(slug('  Küche Licht #1 ')).toBe('k-che-licht-1');
+  });
+});
+
+describe('flowPatch: what autosave sends for an edit', () => {
+  const base: Flow = {
+    id: 'f',
+    name: 'Hall',
+    nodes: Array.from({ length: 500 }, (_, i) => ({
+      id: `n${i}`,
+      kind: 'logic.delay',
+      config: i === 0 ? { role: 'hall-light' } : {},
+      position: { x: i * 10, y: 0 },
+    })),
+    edges: [{ id: 'e', from: { node: 'n0', port: 'out' }, to: { node: 'n1', port: 'in' } }],
+    groups: [],
+  };
+
+  it('sends only the moved node of a big flow, and nothing for no change', () => {
+    const moved = {
+      ...base,
+      nodes: base.nodes.map((n, i) => (i === 7 ? { ...n, position: { x: 1, y: 2 } } : n)),
+    };
+    expect(flowPatch(base, moved)).toEqual([
+      { op: 'put', path: ['nodes', { id: 'n7' }], value: { ...moved.nodes[7] } },
+    ]);
+    expect(flowPatch(base, { ...base })).toEqual([]);
+  });
+
+  it('adds, removes, renames, and updates the roles list when a node using a role goes', () => {
+    const next: Flow = {
+      ...base,
+      name: 'Hall lights',
+      nodes: [...base.nodes.slice(1), { id: 'x', kind: 'logic.delay', config: {}, position: { x: 0, y: 0 } }],
+      edges: [],
+    };
+    const ops = flowPatch(base, next)!;
+    expect(ops).toContainEqual({ op: 'put', path: ['nodes', { id: 'x' }], value: next.nodes.at(-1) });
+    expect(ops).toContainEqual({ op: 'remove', path: ['nodes', { id: 'n0' }] });
+    expect(ops).toContainEqual({ op: 'remove', path: ['edges', { id: 'e' }] });
+    expect(ops).toContainEqual({ op: 'put', path: ['name'], value: 'Hall lights' });
+    expect(ops).toContainEqual({ op: 'put', path: ['roles'], value: [] });
+  });
+
+  it('sends the whole document when fields the canvas does not edit changed, or most of the flow did', () => {
+    expect(flowPatch(base, { ...base, saved: { description: 'x' } })).toBeNull();
+    const big: Flow = {
+      ...base,
+      nodes: Array.from({ length: 2500 }, (_, i) => ({
+        id: `m${i}`,
+        kind: 'logic.delay',
+        config: {},
+        position: { x: 0, y: 0 },
+      })),
+    };
+    expect(flowPatch(base, big)).toBeNull();
   });
 });
