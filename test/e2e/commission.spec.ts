@@ -20,7 +20,7 @@ test('the wizard commissions two devices on ptys, shows a failure reason, retrie
   });
   // The second device only knows another password: it fails until the retry below.
   const picky = await startVirtualImprovDevice(bad.devicePath, {
-    credentials: { SiteNet: 'other' },
+    credentials: { SiteNet: 'porch-secret-77' },
     deviceName: 'porch',
   });
   try {
@@ -53,9 +53,14 @@ test('the wizard commissions two devices on ptys, shows a failure reason, retrie
     await page.getByTestId('report-pdf').click();
     expect((await download).suggestedFilename()).toMatch(/^commissioning-Depot-.*\.pdf$/);
 
-    await ui.job(bad.hostPath).getByTestId('retry').click();
-    await expect(ui.job(bad.hostPath).getByTestId('job-status')).toContainText('failed', { timeout: 20_000 });
-    expect(picky.joinedSsid).toBeUndefined();
+    // A rejected password is asked again rather than resent; the one typed now is the one used.
+    const rejected = ui.job(bad.hostPath);
+    await expect(rejected.getByTestId('retry')).toBeDisabled();
+    await rejected.getByTestId('retry-password').fill('porch-secret-77');
+    await rejected.getByTestId('retry').click();
+    await expect(rejected.getByTestId('job-status')).toContainText('provisioned', { timeout: 20_000 });
+    expect(picky.joinedSsid).toBe('SiteNet');
+    expect(await page.content()).not.toContain('porch-secret-77');
     expect(pageErrors).toEqual([]);
   } finally {
     await device.close();

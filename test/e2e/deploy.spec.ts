@@ -69,6 +69,10 @@ test('deploy a site to a gateway, see the changes, the progress and the history,
     .poll(async () => (await installedOn(site.brokerUrl, 'e2e-gw')).committed)
     .toBe(before.previous[0]);
   await expect(deploy.gateway('e2e-gw').locator('td').nth(3)).toHaveText(String(before.previous[0]));
+  // The rollback is in the history and the result says what runs now, not the older delivery.
+  await expect(deploy.history.locator('tbody tr')).toHaveCount(3);
+  await expect(deploy.history.locator('tbody tr').first()).toContainText('rollback');
+  await expect(deploy.result).toContainText(`Rolled back: now running version ${before.previous[0]}`);
   await screenshot(page, 'deploy-rolled-back');
   expect(gateway.output()).not.toContain('Error');
   expect(pageErrors).toEqual([]);

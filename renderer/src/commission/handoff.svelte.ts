@@ -1,18 +1,9 @@
-import { go } from '../shell/nav.svelte';
+import { commissionDevice as pickDevice } from './state.svelte';
 import type { PickedDevice } from './types';
 
-// A device another view asked the wizard to commission, waiting for the wizard to take it.
-const pending = $state<{ device: PickedDevice | null }>({ device: null });
-
-/** Opens the commissioning wizard with `device` already picked (and its probe result, when it was probed). */
-export const commissionDevice = (device: PickedDevice): void => {
-  pending.device = device;
-  go('commission');
-};
-
-/** The devices handed over since the wizard last looked (taken once). */
-export const takeHandoff = (): PickedDevice[] => {
-  const device = pending.device;
-  pending.device = null;
-  return device ? [device] : [];
-};
+/**
+ * Opens the commissioning wizard with `device` already picked (and its probe result, when it
+ * was probed): the wizard's own state (commission/state.svelte.ts) takes it, so a device handed
+ * over while the wizard holds other picks joins them.
+ */
+export const commissionDevice = (device: PickedDevice): void => pickDevice(device);

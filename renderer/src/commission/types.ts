@@ -26,6 +26,73 @@ export interface PickedDevice {
   probe?: Probe;
 }
 
+/** The site profile as the wizard edits it; passwords are typed or named in the secret store. */
+export interface ProfileDraft {
+  siteId: string;
+  siteName: string;
+  installer: string;
+  ssid: string;
+  wifiPassword: string;
+  wifiSecret: string;
+  useBroker: boolean;
+  brokerHost: string;
+  brokerPort: number;
+  brokerTls: boolean;
+  brokerUser: string;
+  brokerPassword: string;
+  brokerSecret: string;
+}
+
+/** A Wi-Fi network the wizard offers: seen by a device's scan, kept with the site, or the demo's. */
+export interface OfferedNetwork {
+  ssid: string;
+  /** Strongest signal any device reported (dBm), when a device saw it. */
+  rssi?: number;
+  secured: boolean;
+  /** Who offers it: device names that saw it, "saved with the site", "the demo site". */
+  from: string[];
+}
+
+/** One line a person can read for a probe result kept in a USB sighting (`raw.probe`). */
+export const probeFromSighting = (path: string, raw: unknown): Probe | undefined => {
+  const probe = (raw as { probe?: Record<string, unknown> | null } | null)?.probe;
+  if (!probe || typeof probe.kind !== 'string') return undefined;
+  if (probe.kind === 'improv') {
+    const info = probe.info as
+      { firmware?: string; version?: string; chip?: string; name?: string } | undefined;
+    return {
+      kind: 'improv',
+      path,
+      summary: `Improv device${info ? `: ${info.firmware} ${info.version} on ${info.chip}` : ''}`,
+      ...(info?.firmware ? { firmware: info.firmware } : {}),
+      ...(info?.name ? { name: info.name } : {}),
+    };
+  }
+  if (probe.kind === 'tasmota') {
+    const status = (probe.status ?? {}) as { version?: string; deviceName?: string };
+    return {
+      kind: 'tasmota',
+      path,
+      summary: `Tasmota console${status.version ? ` ${status.version}` : ''}`,
+      firmware: 'Tasmota',
+      ...(status.deviceName ? { name: status.deviceName } : {}),
+    };
+  }
+  return { kind: 'unknown', path, summary: 'No Improv or Tasmota console answered on this port.' };
+};
+
+/** Signal strength in words (dBm as Improv reports it). */
+export const signalWords = (rssi: number | undefined): string =>
+  rssi === undefined
+    ? ''
+    : rssi >= -55
+      ? 'strong'
+      : rssi >= -70
+        ? 'good'
+        : rssi >= -80
+          ? 'weak'
+          : 'very weak';
+
 /** Offers a report file to the user as a download (HTML, CSV or PDF). */
 export const saveReport = (file: ReportFile): void => {
   const bytes = file.base64

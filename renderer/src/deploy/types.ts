@@ -49,3 +49,16 @@ export const typedUrls = (text: string): string[] =>
     .split(/[\s,]+/)
     .map((u) => u.trim())
     .filter(Boolean);
+
+/**
+ * When a package version was packed: versions are the packing time in seconds (made
+ * monotonic), so the number itself tells the time a person can compare with their day.
+ */
+export const packedAt = (version: number | null | undefined): string => {
+  if (!version || version < 1_000_000_000) return '';
+  const d = new Date(version * 1000);
+  const sameDay = d.toDateString() === new Date().toDateString();
+  return sameDay
+    ? `packed ${d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`
+    : `packed ${d.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}`;
+};

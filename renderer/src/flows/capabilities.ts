@@ -83,5 +83,5 @@ export const rolesInScope = (
 ): RoleInScope[] =>
   roles.flatMap((r) => {
     const c = capabilities.get(r.capability);
-    return c ? [{ name: r.id, capability: c.shape }] : [];
+    return c ? [{ name: r.id, ...(r.title ? { title: r.title } : {}), capability: c.shape }] : [];
   });

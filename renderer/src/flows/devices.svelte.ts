@@ -5,7 +5,7 @@
  */
 import type { Capability, DeviceModel } from '../../../shared/core/model/schemas';
 import { api } from '../api';
-import { createDeviceList } from '../devices/store.svelte';
+import { deviceList, refreshRegistry, watchRegistry } from '../devices/registry.svelte';
 
 const capabilityFiles = import.meta.glob<Capability>('../../../resources/library/capabilities/*.json', {
   eager: true,
@@ -21,23 +21,14 @@ export const libraryCapabilities: readonly Capability[] = Object.values(capabili
 /** The built-in library's device models. */
 export const libraryModels: readonly DeviceModel[] = Object.values(modelFiles);
 
-/** The devices discovery has found, kept current. */
-export const discovered = createDeviceList();
+/** The devices discovery has found, kept current: the window's one list (devices/registry). */
+export const discovered = deviceList;
 
-let watching = false;
 /** The last discovery failure, for the palette to show. */
 export const discoveryState = $state({ error: null as string | null, starting: false });
 
 /** Starts following the device registry (once per window). */
-export const watchDevices = (): void => {
-  if (watching) return;
-  watching = true;
-  api.events.onDevice((change) => discovered.apply(change));
-  void api.discovery.list({}).then((r) => {
-    if (r.ok) discovered.reset(r.value.devices);
-    else discoveryState.error = r.error.message;
-  });
-};
+export const watchDevices = (): void => watchRegistry();
 
 /** Starts the virtual demo site (an embedded broker with virtual devices) and discovers it. */
 export const startDemo = async (): Promise<void> => {
@@ -45,5 +36,6 @@ export const startDemo = async (): Promise<void> => {
   discoveryState.error = null;
   const r = await api.demo.start({});
   discoveryState.starting = false;
-  if (!r.ok) discoveryState.error = r.error.message;
+  if (!r.ok && r.error.code !== 'demo.already_running') discoveryState.error = r.error.message;
+  await refreshRegistry();
 };

@@ -194,3 +194,27 @@ export const pushSite = async (design: Design): Promise<string | null> => {
   written = text;
   return null;
 };
+
+/**
+ * Changes one site of the open project in place (its workbench choices, its Wi-Fi or broker
+ * profile) without touching devices and bindings; the selected site's loaded copy follows, so
+ * the next binding edit does not write the old values back. Returns an error message.
+ */
+export const updateSite = async (id: string, change: (site: Site) => Site): Promise<string | null> => {
+  if (!projectPath || projectState.summary?.readOnly) return 'No project is open to keep it in.';
+  const current = base?.id === id ? base : await fetchSite(id);
+  if (!current) return `The project has no site “${id}”.`;
+  const next = change(current);
+  if (JSON.stringify(next) === JSON.stringify(current)) return null;
+  const r = await api.project.putDocument({ kind: 'sites', id, document: next });
+  if (!r.ok) return r.error.message;
+  if (base?.id === id) {
+    base = next;
+    written = '';
+  }
+  return null;
+};
+
+/** One site of the open project as its file holds it, or null. */
+export const readSite = (id: string): Promise<Site | null> =>
+  base?.id === id ? Promise.resolve(base) : fetchSite(id);

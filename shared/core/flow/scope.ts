@@ -26,6 +26,8 @@ export interface CapabilityShape {
 /** One role the flow may use, typed by a capability ("hallway-light: Switch"). */
 export interface RoleInScope {
   readonly name: string;
+  /** What people call the role ("Hallway light"); messages use it instead of the id when given. */
+  readonly title?: string;
   readonly capability: CapabilityShape;
 }
 

@@ -77,6 +77,16 @@ export const validateFlow = (
   }
   const flow = document;
   const prepared = new Map<string, Prepared>();
+  // Messages name a node as people see it on the canvas (its kind and role), never by its id;
+  // the problem still carries the id so the UI can show the node.
+  const label = (id: string): string => {
+    const p = prepared.get(id);
+    if (!p) return `a node that is not in the flow (${id})`;
+    const roleId = typeof p.config.role === 'string' ? p.config.role : undefined;
+    const role = roleId ? roles.find((r) => r.name === roleId) : undefined;
+    const roleText = role ? (role.title ?? role.name) : roleId;
+    return `“${p.kind.title}${roleText ? ` · ${roleText}` : ''}”`;
+  };
   const seenEdges = new Set<string>();
   for (const node of flow.nodes) {
     if (prepared.has(node.id)) {
@@ -126,7 +136,7 @@ export const validateFlow = (
       const [at, port] = outPort ? [to, edge.to.port] : [from, edge.from.port];
       add(
         'flow.unknown_port',
-        `${at.kind.title} "${at.node.id}" has no ${outPort ? 'input' : 'output'} port "${port}".`,
+        `${label(at.node.id)} has no ${outPort ? 'input' : 'output'} port "${port}".`,
         'Delete the edge and wire it to an existing port.',
         { nodeId: at.node.id, edgeId: edge.id, port },
       );
@@ -199,7 +209,7 @@ export const validateFlow = (
     if (!shapeFits(brings, accepts)) {
       add(
         'flow.type_mismatch',
-        `"${edge.to.port}" of ${to.kind.title} "${to.node.id}" takes ${shapeName(accepts)}, but the edge brings ${shapeName(brings)}.`,
+        `The "${edge.to.port}" input of ${label(to.node.id)} takes ${shapeName(accepts)}, but the wire into it brings ${shapeName(brings)}.`,
         `Put a Transform before it that turns the payload into ${shapeName(accepts)}.`,
         { nodeId: to.node.id, edgeId: edge.id, port: edge.to.port },
       );
@@ -228,7 +238,7 @@ export const validateFlow = (
       if (!reached.has(id))
         add(
           'flow.unreachable',
-          `No trigger leads to "${id}", so it never runs.`,
+          `No trigger leads to ${label(id)}, so it never runs.`,
           'Wire it to a trigger or to a node that one reaches, or delete it.',
           { nodeId: id },
         );
@@ -240,7 +250,7 @@ export const validateFlow = (
       continue;
     add(
       'flow.cycle_without_delay',
-      `These nodes form a loop with nothing that waits: ${loop.join(' → ')}.`,
+      `These nodes form a loop with nothing that waits: ${loop.map(label).join(' → ')}.`,
       'Put a Delay, Debounce, Throttle or Wait in the loop, or break it.',
       { nodeId: loop[0]! },
     );

@@ -110,6 +110,41 @@ export const GatewayRef = Type.Object({
 });
 export type GatewayRef = Static<typeof GatewayRef>;
 
+/**
+ * How the workbench was last used for this site, restored on every visit: discovery sources,
+ * deploy targets, the last commissioning profile's installer. Never a secret: broker URLs are
+ * kept without credentials, passwords only as references (the site's wifi and broker).
+ */
+export const SiteWorkbench = Type.Object({
+  discovery: Opt(
+    Type.Object({
+      mdns: Opt(Type.Boolean()),
+      /** IPv4 addresses of the interfaces mDNS browses on. */
+      interfaces: Opt(Type.Array(Text(64), { maxItems: 16 })),
+      serial: Opt(Type.Boolean()),
+      brokerUrl: Opt(Text(500)),
+    }),
+  ),
+  deploy: Opt(
+    Type.Object({
+      brokerUrl: Opt(Text(500)),
+      httpUrls: Opt(Type.Array(Text(500), { maxItems: 32 })),
+      /** Gateway ids chosen as targets. */
+      gateways: Opt(Type.Array(Text(200), { maxItems: 64 })),
+      /** How each chosen gateway is reached. */
+      routes: Opt(Type.Record(Type.String(), Type.Union([Type.Literal('mqtt'), Type.Literal('http')]))),
+      usbDir: Opt(Text(4096)),
+    }),
+  ),
+  commission: Opt(
+    Type.Object({
+      installer: Opt(Text(200)),
+      useBroker: Opt(Type.Boolean()),
+    }),
+  ),
+});
+export type SiteWorkbench = Static<typeof SiteWorkbench>;
+
 /** A place where a design is installed: network profile, naming scheme, rooms, devices, role bindings, gateways. */
 export const Site = Type.Object({
   schemaVersion: Opt(Type.Literal(MODEL_SCHEMA_VERSION)),
@@ -123,6 +158,8 @@ export const Site = Type.Object({
   devices: Type.Array(Device),
   bindings: Type.Array(RoleBinding),
   gateways: Type.Array(GatewayRef),
+  /** The workbench choices kept with the site (optional: older files have none). */
+  workbench: Opt(SiteWorkbench),
 });
 export type Site = Static<typeof Site>;
 

@@ -199,7 +199,9 @@ export class ImprovClient {
           const strings = decodeStrings(body.payload) ?? [];
           if (strings.length === 0) return true;
           const [ssid = '', rssi = '0', auth = 'NO'] = strings;
-          networks.push({ ssid, rssi: Number(rssi), secured: auth === 'YES' });
+          // As ESPHome's own client reads it: anything but "NO" needs a password.
+          const level = Number.parseInt(rssi, 10);
+          networks.push({ ssid, rssi: Number.isFinite(level) ? level : 0, secured: auth !== 'NO' });
           return false;
         },
         () => this.link.write(encodeImprovRpc(ImprovCommand.scan)),

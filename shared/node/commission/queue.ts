@@ -78,7 +78,7 @@ interface JobSlot {
 
 interface RunSlot {
   state: CommissionRunState;
-  readonly profile: CommissionProfile;
+  profile: CommissionProfile;
   readonly jobs: JobSlot[];
 }
 
@@ -173,8 +173,11 @@ export class CommissionQueue {
     return this.snapshot(run);
   }
 
-  /** Runs a failed or cancelled device again. */
-  retry(runId: string, jobId: string): CommissionRunState {
+  /**
+   * Runs a failed or cancelled device again; with `wifi`, the run's Wi-Fi settings change for
+   * this and later attempts (the person typed the password again after a rejection).
+   */
+  retry(runId: string, jobId: string, wifi?: CommissionProfile['wifi']): CommissionRunState {
     const run = this.slot(runId);
     const job = this.job(run, jobId);
     if (job.state.status === 'running' || job.state.status === 'queued')
@@ -184,6 +187,7 @@ export class CommissionQueue {
       );
     if (job.state.status === 'provisioned')
       throw new FieldgraphError('commission.device_error', `Device ${jobId} is already provisioned.`);
+    if (wifi) run.profile = { ...run.profile, wifi };
     run.state = { ...run.state, status: 'running' };
     delete run.state.finishedAt;
     this.launch(run, job);

@@ -17,6 +17,8 @@ export interface DeploymentRecord {
    * preview can compare with a version a gateway reports only by number (over HTTP).
    */
   readonly files?: ReadonlyArray<{ readonly path: string; readonly sha256: string }>;
+  /** A rollback (asked of a gateway, `version` is what it runs after) rather than a delivery. */
+  readonly kind?: 'rollback';
 }
 
 const LIMIT = 200;

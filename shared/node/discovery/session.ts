@@ -1,7 +1,7 @@
 import { FieldgraphError } from '../../core/errors';
 import { builtinModels } from '../../core/registry/builtin-models';
 import { createDeviceRegistry, type DeviceRegistry } from '../../core/registry/registry';
-import type { MatchableModel, RegistryChange } from '../../core/registry/types';
+import type { Identity, MatchableModel, RegistryChange } from '../../core/registry/types';
 import { matchableFromLibrary, mergeMatchable } from '../../core/registry/library-rules';
 import { loadLibrary } from '../library/load';
 import type { Logger } from '../log';
@@ -161,6 +161,10 @@ export const createDiscoverySession = (options: DiscoverySessionOptions) => {
           'Start USB serial discovery before probing a port.',
         );
       return usb.probe(path);
+    },
+    /** Adds what commissioning learned about the device on a serial port (see the USB source). */
+    learned(path: string, identity: Identity, name?: string): void {
+      usb?.learned(path, identity, name);
     },
     /** Stops everything and the batch timer. */
     async dispose(): Promise<void> {

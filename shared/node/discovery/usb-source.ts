@@ -24,9 +24,25 @@ export interface RunningUsbSource extends RunningSource {
   check(): Promise<void>;
   /** Probes one port without resetting the board and adds what answered to its device. */
   probe(path: string, options?: SerialProbeOptions): Promise<SerialProbeResult>;
+  /**
+   * Adds what commissioning learned from the device on `path` (its MAC, the MQTT topic it was
+   * given, its name) to the port's sighting, so the port, the device on the broker and the one
+   * seen before commissioning are one row.
+   */
+  learned(path: string, identity: Sighting['identity'], name?: string): void;
 }
 
-const portSighting = (port: SerialPortEntry, probe: SerialProbeResult | undefined): Sighting => {
+/** What commissioning told about the device on a port. */
+interface Learned {
+  readonly identity: Sighting['identity'];
+  readonly name?: string;
+}
+
+const portSighting = (
+  port: SerialPortEntry,
+  probe: SerialProbeResult | undefined,
+  learned?: Learned,
+): Sighting => {
   const facts: Record<string, string> = { 'usb.path': port.path, site: 'USB on this computer' };
   if (port.vendorId) facts['usb.vid'] = port.vendorId;
   if (port.productId) facts['usb.pid'] = port.productId;
@@ -56,6 +72,11 @@ const portSighting = (port: SerialPortEntry, probe: SerialProbeResult | undefine
   } else if (probe?.kind === 'unknown') {
     facts['serial.console'] = 'unknown';
   }
+  if (learned) {
+    Object.assign(identity, learned.identity);
+    if (learned.name) name = deviceText(learned.name);
+    if (kind === 'serial-port') kind = 'device';
+  }
   return {
     source: 'usb',
     key: port.path,
@@ -79,6 +100,7 @@ const portSighting = (port: SerialPortEntry, probe: SerialProbeResult | undefine
 export const startUsbSource = async (options: UsbSourceOptions): Promise<RunningUsbSource> => {
   const ports = new Map<string, SerialPortEntry>();
   const probes = new Map<string, SerialProbeResult>();
+  const learnedOn = new Map<string, Learned>();
   const list = () => listSerialPorts(options.userPaths ?? [], options.listSources);
   let firstListed: () => void = () => {};
   const listed = new Promise<void>((resolve) => (firstListed = resolve));
@@ -102,11 +124,12 @@ export const startUsbSource = async (options: UsbSourceOptions): Promise<Running
       for (const port of change.removed) {
         ports.delete(port.path);
         probes.delete(port.path);
+        learnedOn.delete(port.path);
         options.registry.remove('usb', port.path);
       }
       for (const port of change.added) {
         ports.set(port.path, port);
-        options.registry.upsert(portSighting(port, undefined));
+        options.registry.upsert(portSighting(port, undefined, learnedOn.get(port.path)));
       }
     },
     options.intervalMs ?? 1000,
@@ -120,8 +143,18 @@ export const startUsbSource = async (options: UsbSourceOptions): Promise<Running
       const result = await probeSerialPort(path, probeOptions);
       probes.set(path, result);
       const port = ports.get(path) ?? { path, source: 'user' as const };
-      options.registry.upsert(portSighting(port, result));
+      options.registry.upsert(portSighting(port, result, learnedOn.get(path)));
       return result;
+    },
+    learned(path, identity, name) {
+      const port = ports.get(path);
+      if (!port) return;
+      const known: Learned = {
+        identity: { ...learnedOn.get(path)?.identity, ...identity },
+        ...(name ? { name } : {}),
+      };
+      learnedOn.set(path, known);
+      options.registry.upsert(portSighting(port, probes.get(path), known));
     },
     async stop() {
       watcher.stop();

@@ -2,15 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Static } from '@sinclair/typebox';
 import type { FieldgraphServices } from '../../core/api';
-import type { CommissionProfileArgs, SerialProbe } from '../../core/api/areas/commission';
+import type { CommissionProfileArgs } from '../../core/api/areas/commission';
 import { FieldgraphError } from '../../core/errors';
 import type { CommissionProfile } from '../commission/profile';
+import { ImprovClient } from '../commission/improv-client';
 import { CommissionQueue, type CommissionQueueOptions } from '../commission/queue';
 import { reportCsv, reportHtml, reportPdf } from '../commission/report';
 import { sharedSecretStore, type SecretStore } from '../secrets';
 import { listSerialPorts } from '../serial/list';
 import { openSerialLink, type SerialLink } from '../serial/port';
-import { probeSerialPort, type SerialProbeResult } from '../serial/probe';
+import { probeSerialPort } from '../serial/probe';
+import { probeView } from '../commission/probe-view';
 import type { ServiceContext } from './context';
 
 /** Parts of the commissioning service that tests and other programs replace. */
@@ -19,52 +21,18 @@ export interface CommissionServiceDeps {
   readonly secrets?: SecretStore;
   /** Queue timing and commissioner (tests). */
   readonly queue?: Omit<CommissionQueueOptions, 'onProgress'>;
+  /** Serial ports discovery already knows (the demo site's, paths added in Devices): listed too. */
+  readonly knownPorts?: () => readonly string[];
 }
 
-const improvStates: Record<number, string> = {
-  0: 'stopped',
-  1: 'awaiting authorization',
-  2: 'ready',
-  3: 'provisioning',
-  4: 'provisioned',
-};
-
-/** Plain JSON for the probe result, with one line a person can read. */
-const probeView = (probe: SerialProbeResult): Static<typeof SerialProbe> => {
-  if (probe.kind === 'improv')
-    return {
-      kind: 'improv',
-      path: probe.path,
-      summary: `Improv device${probe.info ? `: ${probe.info.firmware} ${probe.info.version} on ${probe.info.chip}` : ''} (${improvStates[probe.state] ?? probe.state})`,
-      ...(probe.info
-        ? {
-            firmware: probe.info.firmware,
-            version: probe.info.version,
-            chip: probe.info.chip,
-            name: probe.info.name,
-          }
-        : {}),
-      ...(probe.urls[0] ? { url: probe.urls[0] } : {}),
-      provisioned: probe.state === 4,
-    };
-  if (probe.kind === 'tasmota')
-    return {
-      kind: 'tasmota',
-      path: probe.path,
-      summary: `Tasmota console${probe.status.version ? ` ${probe.status.version}` : ''}${probe.status.hardware ? ` on ${probe.status.hardware}` : ''}`,
-      firmware: 'Tasmota',
-      ...(probe.status.version ? { version: probe.status.version } : {}),
-      ...(probe.status.hardware ? { chip: probe.status.hardware } : {}),
-      ...(probe.status.deviceName ? { name: probe.status.deviceName } : {}),
-    };
-  return {
-    kind: 'unknown',
-    path: probe.path,
-    summary: probe.lines.length
-      ? `Unknown console (${probe.lines.length} lines of output, no Improv or Tasmota answer)`
-      : 'No answer: is the board in flashing mode, or at another baud rate?',
-  };
-};
+/**
+ * Why the OS port list failed, in words, with the raw reason at the end for whoever needs it;
+ * the ports listed anyway come from /dev and the paths discovery knows.
+ */
+const listFailure = (raw: string): string =>
+  /udevadm/.test(raw) && /ENOENT/.test(raw)
+    ? `This computer has no udevadm, which lists USB serial adapters with their makers, so Fieldgraph looked in /dev and at the ports it already knows instead (${raw}).`
+    : `The system's serial port list failed, so Fieldgraph looked in /dev and at the ports it already knows instead (${raw}).`;
 
 /**
  * The `commission` area: serial port list and probe, commissioning runs with progress events,
@@ -138,7 +106,14 @@ export const createCommissionService = (
   };
 
   return {
-    listPorts: async ({ extraPaths }) => listSerialPorts(extraPaths ?? []),
+    listPorts: async ({ extraPaths }) => {
+      const known = deps.knownPorts?.() ?? [];
+      const listing = await listSerialPorts([...new Set([...known, ...(extraPaths ?? [])])]);
+      return {
+        ports: listing.ports,
+        ...(listing.systemListError ? { systemListError: listFailure(listing.systemListError) } : {}),
+      };
+    },
     probe: async ({ path, baudRate }) => probeView(await probeSerialPort(path, baudRate ? { baudRate } : {})),
     start: async ({ profile, devices }) => {
       const resolved = await resolveProfile(profile);
@@ -169,7 +144,23 @@ export const createCommissionService = (
     get: ({ runId }) => queue.get(runId),
     list: () => queue.list(),
     cancel: ({ runId, jobId }) => queue.cancel(runId, jobId),
-    retry: ({ runId, jobId }) => queue.retry(runId, jobId),
+    retry: async ({ runId, jobId, wifi }) => {
+      if (!wifi) return queue.retry(runId, jobId);
+      const password = await secret(wifi.password, wifi.passwordSecret, 'Wi-Fi password');
+      if (password === undefined)
+        throw new FieldgraphError('commission.bad_profile', `Enter the Wi-Fi password for "${wifi.ssid}".`);
+      return queue.retry(runId, jobId, { ssid: wifi.ssid, password });
+    },
+    scan: async ({ path, baudRate }) => {
+      const link = await openSerialLink(path, { baudRate: baudRate ?? 115200 });
+      const client = new ImprovClient(link);
+      try {
+        return { networks: await client.scan(10_000) };
+      } finally {
+        client.dispose();
+        await link.close().catch(() => {});
+      }
+    },
     report: async ({ runId, format }) => {
       const run = queue.get(runId);
       const base = `commissioning-${(run.siteName ?? run.siteId ?? 'site').replace(/[^A-Za-z0-9._-]+/g, '-')}-${run.startedAt.slice(0, 10)}`;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { FieldgraphServices } from '../../core/api';
 import { gatewayTokenRef } from '../../core/api/areas/deploy';
@@ -408,9 +409,50 @@ export const createDeployService = (
           'deploy.invalid_target',
           `Gateway ${gatewayId} is reached here only over HTTP, and its HTTP endpoint has no rollback: rolling back is an RPC over the site broker. Enter the broker the gateway uses (for a gateway running its own broker, mqtt://ITS-ADDRESS:PORT), press Find gateways and roll back again.`,
         );
-      const value = await withGatewayClient(await client(brokerUrl), (c) =>
-        c.call(gatewayId, 'rollback', {}, { identity: pins.get(gatewayId)?.identity }),
-      );
+      // The site is the one last delivered to this gateway; a rollback is history like a delivery.
+      const site =
+        [...history.list()]
+          .reverse()
+          .find((r) => r.results.some((t) => t.gateways.some((g) => g.gateway === gatewayId)))?.site ?? '';
+      const target = `gateway ${gatewayId} via ${redactUrl(brokerUrl)}`;
+      const record = (ok: boolean, running: number | null, message?: string, code?: string): void =>
+        history.add({
+          id: randomUUID(),
+          at: new Date().toISOString(),
+          site,
+          version: running ?? 0,
+          ok,
+          kind: 'rollback',
+          results: [
+            {
+              target,
+              ok,
+              gateways: [
+                {
+                  gateway: gatewayId,
+                  ok,
+                  step: ok ? 'rolled_back' : 'failed',
+                  running,
+                  ...(code ? { code } : {}),
+                  ...(message ? { message } : {}),
+                },
+              ],
+              ...(code ? { code } : {}),
+              ...(message ? { message } : {}),
+            },
+          ],
+        });
+      let value: { running: number | null; message?: string };
+      try {
+        value = (await withGatewayClient(await client(brokerUrl), (c) =>
+          c.call(gatewayId, 'rollback', {}, { identity: pins.get(gatewayId)?.identity }),
+        )) as typeof value;
+      } catch (error) {
+        const e = error instanceof FieldgraphError ? error : null;
+        record(false, null, e?.message ?? String(error), e?.code ?? 'internal');
+        throw error;
+      }
+      record(true, value.running, value.message);
       return { running: value.running, ...(value.message ? { message: value.message } : {}) };
     },
   };

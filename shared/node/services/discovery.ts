@@ -9,7 +9,8 @@ import type { DiscoveredDevice } from '../../core/registry/types';
 import { normaliseMac } from '../../core/registry/text';
 import { resourcesDir } from '../paths';
 import { createDiscoverySession, loadMatchableModels, type DiscoverySession } from '../discovery/session';
-import { startDemoSite, type DemoSite } from '../sim/site';
+import { probeView } from '../commission/probe-view';
+import { DEMO_WIFI, startDemoSite, type DemoSite } from '../sim/site';
 import type { ServiceContext } from './context';
 
 /** The non-loopback IPv4 interfaces of this machine. */
@@ -36,6 +37,8 @@ interface CommissionedEvent {
     readonly status?: string;
     readonly room?: string;
     readonly topic?: string;
+    readonly name?: string;
+    readonly target?: { readonly kind?: string; readonly port?: string };
     readonly device?: { readonly mac?: string; readonly topic?: string; readonly name?: string };
   };
 }
@@ -79,10 +82,23 @@ export const createDiscoveryServices = (
   const applyPlacements = () => session?.registry.setPlacements([...sitePlacements, ...commissioned]);
   ctx.hub.subscribe((event, payload) => {
     if (event !== 'onCommissionProgress') return;
-    const placement = placementOfCommissioned(payload as CommissionedEvent);
+    const progress = payload as CommissionedEvent;
+    const placement = placementOfCommissioned(progress);
     if (!placement) return;
     commissioned.push(placement);
     applyPlacements();
+    // The port the device was commissioned on now knows its MAC and new topic: that joins the
+    // port, the device seen before and the one now on the broker into one row.
+    const job = progress.job;
+    if (job?.target?.kind === 'serial' && job.target.port) {
+      const mac = normaliseMac(job.device?.mac);
+      const topic = job.device?.topic ?? job.topic;
+      session?.learned(
+        job.target.port,
+        { ...(mac ? { mac } : {}), ...(topic ? { topic } : {}) },
+        job.name ?? job.device?.name,
+      );
+    }
   });
   let demoStarting = false;
   // The services have no shutdown hook: when the program is told to stop, stop what discovery
@@ -152,7 +168,7 @@ export const createDiscoveryServices = (
       interfaces: () => ipv4Interfaces(),
       async probe({ path }) {
         const s = await ensure();
-        return { ...(await s.probe(path)) };
+        return probeView(await s.probe(path));
       },
     },
     demo: {
@@ -200,7 +216,12 @@ export const createDiscoveryServices = (
       },
       async status() {
         return demo
-          ? { running: true, brokerUrl: demo.site.brokerUrl, gatewayId: demo.site.gatewayId }
+          ? {
+              running: true,
+              brokerUrl: demo.site.brokerUrl,
+              gatewayId: demo.site.gatewayId,
+              wifi: { ...DEMO_WIFI },
+            }
           : { running: false };
       },
       async stop() {

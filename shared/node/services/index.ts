@@ -24,7 +24,11 @@ export const createServices = (ctx: ServiceContext): FieldgraphServices => {
     app: createAppService(ctx),
     project: createProjectService(ctx),
     secrets: createSecretsService(ctx),
-    commission: createCommissionService(ctx),
+    // The wizard lists the serial ports discovery knows (the demo's, added paths) beside its own.
+    commission: createCommissionService(ctx, {
+      knownPorts: () =>
+        devices().flatMap((d) => d.sightings.filter((s) => s.source === 'usb').map((s) => s.key)),
+    }),
     flow: createFlowService(),
     catalog: createCatalogService(),
     library: createLibraryService(ctx),

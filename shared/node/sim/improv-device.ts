@@ -19,7 +19,11 @@ export interface VirtualImprovOptions {
   readonly deviceName?: string;
   readonly osName?: string;
   readonly osVersion?: string;
-  /** Networks a scan reports. */
+  /**
+   * What the radio hears, as a real scan does: hidden networks (empty SSID) and the same SSID
+   * from several access points included. The answer follows ESPHome's Improv serial component:
+   * hidden networks left out, each SSID once (its strongest access point), strongest first.
+   */
   readonly networks?: readonly { ssid: string; rssi: number; secured: boolean }[];
   /** SSID → password pairs the device can join; any other pair fails with error 0x03. */
   readonly credentials?: Readonly<Record<string, string>>;
@@ -52,6 +56,19 @@ export interface VirtualImprovDevice {
   readonly invalidFramesReceived: number;
   close(): Promise<void>;
 }
+
+/** A scan as ESPHome answers it: no hidden networks, each SSID once at its best, strongest first. */
+const heard = (
+  radio: readonly { ssid: string; rssi: number; secured: boolean }[],
+): { ssid: string; rssi: number; secured: boolean }[] => {
+  const best = new Map<string, { ssid: string; rssi: number; secured: boolean }>();
+  for (const n of radio) {
+    if (n.ssid === '') continue;
+    const seen = best.get(n.ssid);
+    if (!seen || n.rssi > seen.rssi) best.set(n.ssid, n);
+  }
+  return [...best.values()].sort((a, b) => b.rssi - a.rssi);
+};
 
 /**
  * Starts a virtual Improv serial device (ESPHome-like by default) on `devicePath`: answers
@@ -117,7 +134,7 @@ export const startVirtualImprovDevice = async (
         );
         return;
       case ImprovCommand.scan:
-        for (const n of options.networks ?? [{ ssid: 'SiteNet', rssi: -52, secured: true }])
+        for (const n of heard(options.networks ?? [{ ssid: 'SiteNet', rssi: -52, secured: true }]))
           send(encodeImprovResult(ImprovCommand.scan, [n.ssid, String(n.rssi), n.secured ? 'YES' : 'NO']));
         send(encodeImprovResult(ImprovCommand.scan, []));
         return;

@@ -27,6 +27,25 @@ export const DEMO_DEVICES = {
   gatewayId: 'demo-gateway',
 } as const;
 
+/**
+ * The demo site's Wi-Fi: the network its sample project names (resources/samples/demo-site) and
+ * the password its virtual devices accept. A demo value, not a secret: the UI shows it.
+ */
+export const DEMO_WIFI = { ssid: 'Fieldgraph-Demo', password: 'fieldgraph-demo' } as const;
+
+/**
+ * What the demo's Improv sensor hears when it scans, as a radio on a street would: the site's
+ * network from two access points, a hidden network, and the neighbours'.
+ */
+export const DEMO_RADIO = [
+  { ssid: DEMO_WIFI.ssid, rssi: -47, secured: true },
+  { ssid: DEMO_WIFI.ssid, rssi: -71, secured: true },
+  { ssid: '', rssi: -62, secured: true },
+  { ssid: 'Bäckerei Müller Gast', rssi: -78, secured: false },
+  { ssid: 'DIRECT-7E-HP OfficeJet 8010', rssi: -83, secured: true },
+  { ssid: 'Vodafone-A1B2C3', rssi: -88, secured: true },
+] as const;
+
 /** Where the demo site runs. */
 export interface DemoSiteOptions {
   /** An existing broker; otherwise an embedded one is started. */
@@ -150,6 +169,7 @@ export const startDemoSite = async (options: DemoSiteOptions): Promise<DemoSite>
       const tasmotaConsole = await startVirtualTasmotaConsole(relayPty.devicePath, {
         mac: DEMO_DEVICES.tasmotaMac,
         serialLog: 2,
+        credentials: { [DEMO_WIFI.ssid]: DEMO_WIFI.password },
       });
       stops.push(() => tasmotaConsole.close());
       const sensorPty = await openSimPty(
@@ -160,6 +180,8 @@ export const startDemoSite = async (options: DemoSiteOptions): Promise<DemoSite>
       const improv = await startVirtualImprovDevice(sensorPty.devicePath, {
         deviceName: DEMO_DEVICES.esphomeName,
         firmware: 'ESPHome',
+        networks: DEMO_RADIO,
+        credentials: { [DEMO_WIFI.ssid]: DEMO_WIFI.password },
       });
       stops.push(() => improv.close());
       serialPorts.push(relayPty.hostPath, sensorPty.hostPath);

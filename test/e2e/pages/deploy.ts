@@ -97,9 +97,14 @@ export class DeployPage {
     await this.gateway(id).getByRole('button', { name: 'Pair', exact: true }).click();
   }
 
+  /** Rolls a gateway back, confirming in the app's dialog (a rollback changes what the site runs). */
   async rollback(id: string): Promise<void> {
     await this.gateway(id)
       .getByRole('button', { name: /Roll back/ })
       .click();
+    const dialog = this.page.getByTestId('ask-dialog');
+    await expect(dialog).toContainText(id);
+    await dialog.getByRole('button', { name: 'Roll back' }).click();
+    await expect(dialog).toBeHidden();
   }
 }

@@ -12,6 +12,7 @@ import { build } from 'esbuild';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVirtualImprovDevice } from '../../../shared/node/sim/improv-device';
+import { DEMO_RADIO } from '../../../shared/node/sim/site';
 import { createPtyPair } from '../../helpers/pty';
 
 interface SdkClient {
@@ -99,6 +100,28 @@ describe('virtual Improv device against improv-wifi-serial-sdk', () => {
       expect(client.state).toBe(4);
       expect(client.nextUrl).toBe('http://127.0.0.1/porch-light');
       expect(device.invalidFramesReceived).toBe(0);
+      await client.close();
+    } finally {
+      port.destroy();
+      await device.close();
+      await pty.close();
+    }
+  });
+
+  it("answers a scan of the demo's street like ESPHome: no hidden network, each name once, names in UTF-8", async () => {
+    const pty = await createPtyPair();
+    const device = await startVirtualImprovDevice(pty.devicePath, { networks: [...DEMO_RADIO] });
+    const { port, web } = await openWebPort(pty.hostPath);
+    try {
+      const client = new ImprovSerial(web, quietLogger);
+      await client.initialize(3000);
+      // The SDK sorts by name; what it parsed is what the device sent.
+      expect(await client.scan(5000)).toEqual([
+        { name: 'Bäckerei Müller Gast', rssi: -78, secured: false },
+        { name: 'DIRECT-7E-HP OfficeJet 8010', rssi: -83, secured: true },
+        { name: 'Fieldgraph-Demo', rssi: -47, secured: true },
+        { name: 'Vodafone-A1B2C3', rssi: -88, secured: true },
+      ]);
       await client.close();
     } finally {
       port.destroy();

@@ -9,6 +9,7 @@ import { createEncryptedFileSecretStore } from '../../../shared/node/secrets';
 import { isSerialPortInUse } from '../../../shared/node/serial/port';
 import { createCommissionService } from '../../../shared/node/services/commission';
 import { startVirtualImprovDevice } from '../../../shared/node/sim/improv-device';
+import { DEMO_RADIO, DEMO_WIFI } from '../../../shared/node/sim/site';
 import { startVirtualTasmotaConsole } from '../../../shared/node/sim/tasmota-console';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto';
 import { createPtyPair } from '../../helpers/pty';
@@ -159,6 +160,52 @@ describe('commission service over ptys and mosquitto', () => {
     expect(cancelled.jobs[0]).toMatchObject({ status: 'cancelled' });
     expect(isSerialPortInUse(p.hostPath)).toBe(false);
     expect(d.joinedSsid).toBeUndefined();
+  });
+
+  it('lists the networks the device sees, and a retry after a wrong password sends the one typed again', async () => {
+    const { service } = await setup();
+    const p = await pty();
+    const d = await startVirtualImprovDevice(p.devicePath, {
+      networks: [...DEMO_RADIO],
+      credentials: { [DEMO_WIFI.ssid]: DEMO_WIFI.password },
+    });
+    cleanup.push(() => d.close());
+    const scanned = await service.scan({ path: p.hostPath }, { transport: 'direct' });
+    // Hidden networks are left out and the site's two access points are one entry, strongest first.
+    expect(scanned.networks).toEqual([
+      { ssid: 'Fieldgraph-Demo', rssi: -47, secured: true },
+      { ssid: 'Bäckerei Müller Gast', rssi: -78, secured: false },
+      { ssid: 'DIRECT-7E-HP OfficeJet 8010', rssi: -83, secured: true },
+      { ssid: 'Vodafone-A1B2C3', rssi: -88, secured: true },
+    ]);
+    expect(isSerialPortInUse(p.hostPath)).toBe(false);
+
+    const run = await service.start(
+      {
+        profile: { wifi: { ssid: DEMO_WIFI.ssid, password: 'not-the-password' } },
+        devices: [{ target: { kind: 'serial', port: p.hostPath } }],
+      },
+      { transport: 'direct' },
+    );
+    const settled = async () => {
+      for (let i = 0; i < 300; i++) {
+        const state = await service.get({ runId: run.id }, { transport: 'direct' });
+        if (state.status === 'finished') return state;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('the run did not finish');
+    };
+    expect((await settled()).jobs[0]).toMatchObject({
+      status: 'failed',
+      error: { code: 'commission.wifi_rejected' },
+    });
+    // Retrying as it was would send the same wrong password again; with the one typed now it joins.
+    await service.retry(
+      { runId: run.id, jobId: '1', wifi: { ssid: DEMO_WIFI.ssid, password: DEMO_WIFI.password } },
+      { transport: 'direct' },
+    );
+    expect((await settled()).jobs[0]).toMatchObject({ status: 'provisioned', attempts: 2 });
+    expect(d.joinedSsid).toBe(DEMO_WIFI.ssid);
   });
 
   it('asks for a missing Wi-Fi password and names a missing secret', async () => {

@@ -137,11 +137,14 @@ export const SerialProbe = Type.Object({
   provisioned: Opt(Type.Boolean()),
 });
 
-const RunRef = Type.Object({ runId: Type.String({ maxLength: 100 }) });
-const JobRef = Type.Object({
-  runId: Type.String({ maxLength: 100 }),
-  jobId: Type.String({ maxLength: 100 }),
+/** One Wi-Fi network a device sees (Improv scan), strongest first. */
+export const WifiNetwork = Type.Object({
+  ssid: Type.String(),
+  rssi: Type.Integer(),
+  secured: Type.Boolean(),
 });
+
+const RunRef = Type.Object({ runId: Type.String({ maxLength: 100 }) });
 
 /** The `commission` area: serial ports, commissioning runs, the report, and the serial console. */
 export const commissionMethods = {
@@ -157,6 +160,14 @@ export const commissionMethods = {
     }),
     SerialProbe,
     'Asks what is on a serial port (Improv, Tasmota console, or unknown) without resetting the board.',
+  ),
+  scan: defineMethod(
+    Type.Object({
+      path: Type.String({ minLength: 1, maxLength: 4096 }),
+      baudRate: Opt(Type.Integer({ minimum: 300, maximum: 4_000_000 })),
+    }),
+    Type.Object({ networks: Type.Array(WifiNetwork) }),
+    'Asks an Improv device which Wi-Fi networks it sees (hidden ones left out, each name once).',
   ),
   start: defineMethod(
     Type.Object({
@@ -174,9 +185,19 @@ export const commissionMethods = {
     'Cancels one device, or every unfinished device of the run; their ports are released.',
   ),
   retry: defineMethod(
-    JobRef,
+    Type.Object({
+      runId: Type.String({ maxLength: 100 }),
+      jobId: Type.String({ maxLength: 100 }),
+      wifi: Opt(
+        Type.Object({
+          ssid: Type.String({ minLength: 1, maxLength: 32 }),
+          password: Opt(Type.String({ maxLength: 256 })),
+          passwordSecret: Opt(Type.String({ maxLength: 200 })),
+        }),
+      ),
+    }),
     CommissionRun,
-    'Runs a failed or cancelled device again with the same profile.',
+    'Runs a failed or cancelled device again; with wifi, the run uses that network and password from now on (a wrong password is typed again, not resent).',
   ),
   report: defineMethod(
     Type.Object({

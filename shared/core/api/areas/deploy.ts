@@ -125,6 +125,8 @@ export const DeploymentRecord = Type.Object({
   version: Type.Integer(),
   ok: Type.Boolean(),
   results: Type.Array(DeployTargetResult),
+  /** Set for a rollback: `version` is what the gateway runs after it. Absent for a delivery. */
+  kind: Type.Optional(Type.Literal('rollback')),
 });
 
 /** The `deploy` area: the installer key, gateways, change preview, delivery, history, rollback. */

@@ -86,8 +86,10 @@ export const demoMethods = {
       running: Type.Boolean(),
       brokerUrl: Type.Optional(Type.String()),
       gatewayId: Type.Optional(Type.String()),
+      /** The demo's Wi-Fi as its virtual devices accept it: a demo value, shown to the user, not a secret. */
+      wifi: Type.Optional(Type.Object({ ssid: Type.String(), password: Type.String() })),
     }),
-    'Whether the demo site runs, and its broker and gateway (the Deploy view starts from them).',
+    'Whether the demo site runs, its broker and gateway (the Deploy view starts from them), and the Wi-Fi its virtual devices accept.',
   ),
 };
 

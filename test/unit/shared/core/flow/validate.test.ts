@@ -57,6 +57,37 @@ describe('the validator against the corpus of broken flows', () => {
     if (expected.nodeId) expect(match?.nodeId).toBe(expected.nodeId);
     expect(match?.message.length).toBeGreaterThan(10);
     expect(match?.hint.length).toBeGreaterThan(5);
+    // People read the message: nodes are named by what they are, not by their generated ids.
+    if (expected.nodeId && expected.code !== 'flow.duplicate_id')
+      expect(match?.message).not.toContain(`"${expected.nodeId}"`);
+  });
+
+  it('names an unreachable node by its kind and its role’s title', () => {
+    const titled = roles.map((r) => (r.name === 'hall-light' ? { ...r, title: 'Hall light' } : r));
+    const problems = validateFlow(
+      {
+        schemaVersion: 1,
+        id: 'f',
+        name: 'f',
+        roles: ['hall-motion', 'hall-light'],
+        runMode: { mode: 'single', max: 10 },
+        nodes: [
+          {
+            id: 't',
+            kind: 'trigger.device-event',
+            config: { role: 'hall-motion', event: 'detected' },
+            position: { x: 0, y: 0 },
+          },
+          { id: 'n-fggmk13p', kind: 'action.log', config: { role: 'hall-light' }, position: { x: 0, y: 0 } },
+        ],
+        edges: [],
+      },
+      titled,
+    );
+    const unreachable = problems.find((p) => p.code === 'flow.unreachable');
+    expect(unreachable?.nodeId, JSON.stringify(problems)).toBe('n-fggmk13p');
+    expect(unreachable?.message).toMatch(/^No trigger leads to “.+ · Hall light”, so it never runs\.$/);
+    expect(unreachable?.message).not.toContain('n-fggmk13p');
   });
 
   it('reports config paths and ports where they apply', () => {

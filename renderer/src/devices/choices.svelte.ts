@@ -1,0 +1,53 @@
+/**
+ * The Devices view's discovery choices (mDNS and its interfaces, USB serial, the site broker),
+ * kept for the window so a second visit finds them as they were, and with the site (see
+ * project/workbench) so the next day on that site starts the same way. The first visit on a
+ * site with a broker and no kept choices offers that broker.
+ */
+import {
+  currentSite,
+  loadWorkbench,
+  saveWorkbench,
+  siteBrokerUrl,
+  withoutCredentials,
+} from '../project/workbench.svelte';
+
+/** What discovery starts with. */
+export const choices = $state({
+  useMdns: true,
+  /** IPv4 addresses of the interfaces to browse. */
+  chosen: [] as string[],
+  useSerial: true,
+  brokerUrl: '',
+});
+
+/** The site the choices were last restored for (undefined before the first visit). */
+let restoredFor: string | null | undefined;
+
+/**
+ * Restores the kept choices for the current site once per site (a later visit to the view keeps
+ * whatever was changed since); interfaces that no longer exist are dropped.
+ */
+export const restoreDiscoveryChoices = async (interfaces: readonly string[]): Promise<void> => {
+  const site = currentSite();
+  if (restoredFor === site) {
+    choices.chosen = choices.chosen.filter((a) => interfaces.includes(a));
+    return;
+  }
+  restoredFor = site;
+  const { workbench, site: file } = await loadWorkbench(site);
+  const kept = workbench.discovery;
+  choices.useMdns = kept?.mdns ?? true;
+  choices.useSerial = kept?.serial ?? true;
+  choices.chosen = kept?.interfaces ? kept.interfaces.filter((a) => interfaces.includes(a)) : [...interfaces];
+  choices.brokerUrl = kept?.brokerUrl ?? siteBrokerUrl(file);
+};
+
+/** Keeps the choices with the current site; returns why the site file refused them, or null. */
+export const keepDiscoveryChoices = (): Promise<string | null> =>
+  saveWorkbench(currentSite(), 'discovery', {
+    mdns: choices.useMdns,
+    interfaces: [...choices.chosen],
+    serial: choices.useSerial,
+    ...(choices.brokerUrl.trim() ? { brokerUrl: withoutCredentials(choices.brokerUrl) } : {}),
+  });
