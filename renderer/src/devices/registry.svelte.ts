@@ -15,7 +15,11 @@ export const deviceList = createDeviceList();
 /** Discovery's sources, the demo site, and the last failure to read them. */
 export const registry = $state({
   status: null as Static<typeof DiscoveryStatus> | null,
-  demo: { running: false, wifi: null as { ssid: string; password: string } | null },
+  demo: {
+    running: false,
+    brokerUrl: null as string | null,
+    wifi: null as { ssid: string; password: string } | null,
+  },
   error: null as string | null,
 });
 
@@ -27,7 +31,12 @@ export const refreshRegistry = async (): Promise<void> => {
     registry.status = listed.value.status;
     registry.error = null;
   } else registry.error = listed.error.message;
-  if (demo.ok) registry.demo = { running: demo.value.running, wifi: demo.value.wifi ?? null };
+  if (demo.ok)
+    registry.demo = {
+      running: demo.value.running,
+      brokerUrl: demo.value.brokerUrl ?? null,
+      wifi: demo.value.wifi ?? null,
+    };
 };
 
 let watching = false;

@@ -111,9 +111,6 @@ const merge = (project: Design, loose: Design): Design => {
 const load = async (path: string) => {
   sync.loading = true;
   sync.error = null;
-  // Captured before anything loads: the drawing made while no project was open.
-  const loose = sync.path === null ? editor.design : null;
-  const looseCount = loose ? looseWork(loose) : null;
   const [ids, meta] = await Promise.all([
     api.project.listDocuments({ kind: 'flows' }),
     api.project.getMeta({}),
@@ -131,6 +128,9 @@ const load = async (path: string) => {
     const flow = r.ok ? fromFlowDocument(r.value) : null;
     if (flow) flows.push(flow);
   }
+  // Read once the project is in hand, not before: what was drawn while it loaded counts too.
+  const loose = sync.path === null ? editor.design : null;
+  const looseCount = loose ? looseWork(loose) : null;
   const name = projectState.summary?.name ?? 'the project';
   if (loose && looseCount && flows.length === 0 && unbound.length === 0) {
     // A new, empty project: the drawing simply becomes its content, undo history and all.

@@ -57,6 +57,9 @@ const portSighting = (
       facts['improv.firmware'] = probe.info.firmware;
       facts['improv.chip'] = probe.info.chip;
       name = deviceText(probe.info.name || name);
+      // ESPHome's device name is its host name on the network: the same device as on mDNS/MQTT.
+      const host = probe.info.firmware === 'ESPHome' ? probe.info.name.trim().toLowerCase() : '';
+      if (/^[a-z0-9][a-z0-9-]{0,62}$/.test(host)) identity.hostname = host;
     }
     kind = 'device';
   } else if (probe?.kind === 'tasmota') {

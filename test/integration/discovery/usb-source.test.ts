@@ -89,6 +89,34 @@ describe('USB serial discovery over socat ptys', () => {
     expect(junk?.warnings).toEqual(['no Improv or Tasmota console answered on this port']);
   });
 
+  it('an ESPHome Improv device is known by its host name, and what commissioning learned joins the rows', () => {
+    const sensorPort = registry.list().find((d) => d.sightings[0].key === ptys[1].hostPath);
+    expect(sensorPort?.identity.hostname).toBe('demo-sensor');
+    // The relay commissioned with a new topic shows up on the broker under it, with nothing else:
+    // a row of its own until the port says whose topic that is.
+    registry.upsert({
+      source: 'mqtt',
+      key: 'tele/shop_relay/LWT',
+      identity: { topic: 'shop_relay' },
+      facts: {},
+      addresses: [],
+      online: true,
+      raw: null,
+      warnings: [],
+      seenAt: Date.now(),
+    });
+    expect(
+      registry.list().filter((d) => d.identity.mac === 'a4cf12b3c4d5' || d.identity.topic === 'shop_relay'),
+    ).toHaveLength(2);
+    source.learned(ptys[0].hostPath, { mac: 'a4cf12b3c4d5', topic: 'shop_relay' }, 'Shop relay');
+    const relay = registry
+      .list()
+      .filter((d) => d.identity.mac === 'a4cf12b3c4d5' || d.identity.topic === 'shop_relay');
+    expect(relay).toHaveLength(1);
+    expect(relay[0]?.sources.sort()).toEqual(['mqtt', 'usb']);
+    registry.remove('mqtt', 'tele/shop_relay/LWT');
+  });
+
   it('notices an unplugged port', async () => {
     const gone = ptys.pop()!;
     clearInterval(garbageTimer);
