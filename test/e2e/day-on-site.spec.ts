@@ -71,7 +71,7 @@ test('a day on site with the demo, keyboard only: devices, commissioning, a flow
     await expect(page.getByText('No serial ports found')).toHaveCount(0);
     const note = page.getByTestId('port-list-note');
     if (await note.count()) await expect(note).not.toHaveText(/^spawn /);
-    const sensorPort = page.locator('ul.ports li', { hasText: /demo-sensor$/ });
+    const sensorPort = page.locator('ul.ports li', { hasText: 'demo-sensor' });
     await pressOn(page, sensorPort.getByTestId('pick-port'), 'Space');
     await expect(picked).toHaveCount(2);
     const sensorRow = picked.filter({ hasText: /demo-sensor/ });
@@ -126,10 +126,12 @@ test('a day on site with the demo, keyboard only: devices, commissioning, a flow
     await expect(page.getByText('Not in a project')).toBeVisible();
     const palette = page.getByTestId('palette');
     await pressOn(page, palette.locator('[data-device]', { hasText: /relay/i }).first());
-    await page.keyboard.type('On');
+    await page.keyboard.type('Set');
+    await expect(page.getByTestId('quick-add')).toContainText('Set Demo relay On');
     await page.keyboard.press('Enter');
     await pressOn(page, palette.locator('[data-device="mac:b4e62d112233"]'));
-    await page.keyboard.type('Motion detected');
+    await page.keyboard.type('detected changes');
+    await expect(page.getByTestId('quick-add')).toContainText('Motion detected changes');
     await page.keyboard.press('Enter');
     const nodes = page.locator('.svelte-flow__node-flowNode');
     await expect(nodes).toHaveCount(2);

@@ -19,6 +19,8 @@ export const choices = $state({
   chosen: [] as string[],
   useSerial: true,
   brokerUrl: '',
+  /** False until the kept choices are read: the controls wait, so nothing typed is overwritten. */
+  ready: false,
 });
 
 /** The site the choices were last restored for (undefined before the first visit). */
@@ -32,8 +34,10 @@ export const restoreDiscoveryChoices = async (interfaces: readonly string[]): Pr
   const site = currentSite();
   if (restoredFor === site) {
     choices.chosen = choices.chosen.filter((a) => interfaces.includes(a));
+    choices.ready = true;
     return;
   }
+  choices.ready = false;
   restoredFor = site;
   const { workbench, site: file } = await loadWorkbench(site);
   const kept = workbench.discovery;
@@ -41,6 +45,7 @@ export const restoreDiscoveryChoices = async (interfaces: readonly string[]): Pr
   choices.useSerial = kept?.serial ?? true;
   choices.chosen = kept?.interfaces ? kept.interfaces.filter((a) => interfaces.includes(a)) : [...interfaces];
   choices.brokerUrl = kept?.brokerUrl ?? siteBrokerUrl(file);
+  choices.ready = true;
 };
 
 /** Keeps the choices with the current site; returns why the site file refused them, or null. */

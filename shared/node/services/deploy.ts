@@ -415,44 +415,36 @@ export const createDeployService = (
           .reverse()
           .find((r) => r.results.some((t) => t.gateways.some((g) => g.gateway === gatewayId)))?.site ?? '';
       const target = `gateway ${gatewayId} via ${redactUrl(brokerUrl)}`;
-      const record = (ok: boolean, running: number | null, message?: string, code?: string): void =>
+      const record = (running: number | null, message?: string): void =>
         history.add({
           id: randomUUID(),
           at: new Date().toISOString(),
           site,
           version: running ?? 0,
-          ok,
+          ok: true,
           kind: 'rollback',
           results: [
             {
               target,
-              ok,
+              ok: true,
               gateways: [
                 {
                   gateway: gatewayId,
-                  ok,
-                  step: ok ? 'rolled_back' : 'failed',
+                  ok: true,
+                  step: 'rolled_back',
                   running,
-                  ...(code ? { code } : {}),
                   ...(message ? { message } : {}),
                 },
               ],
-              ...(code ? { code } : {}),
               ...(message ? { message } : {}),
             },
           ],
         });
-      let value: { running: number | null; message?: string };
-      try {
-        value = (await withGatewayClient(await client(brokerUrl), (c) =>
-          c.call(gatewayId, 'rollback', {}, { identity: pins.get(gatewayId)?.identity }),
-        )) as typeof value;
-      } catch (error) {
-        const e = error instanceof FieldgraphError ? error : null;
-        record(false, null, e?.message ?? String(error), e?.code ?? 'internal');
-        throw error;
-      }
-      record(true, value.running, value.message);
+      // A refused rollback changes nothing on the gateway, so only one that happened is history.
+      const value = (await withGatewayClient(await client(brokerUrl), (c) =>
+        c.call(gatewayId, 'rollback', {}, { identity: pins.get(gatewayId)?.identity }),
+      )) as { running: number | null; message?: string };
+      record(value.running, value.message);
       return { running: value.running, ...(value.message ? { message: value.message } : {}) };
     },
   };

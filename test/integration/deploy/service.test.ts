@@ -126,6 +126,9 @@ describe('deploy service', () => {
     expect(await service.rollback({ brokerUrl: m.url, gatewayId: 'svc1' }, direct)).toMatchObject({
       running: first.version,
     });
+    // The rollback is history like a delivery: what the gateway runs after it, for the same site.
+    const [latest] = await service.history({}, direct);
+    expect(latest).toMatchObject({ kind: 'rollback', ok: true, site: 'home', version: first.version });
   });
 
   it('reports an unreachable target as a failed result, not a crash', async () => {
