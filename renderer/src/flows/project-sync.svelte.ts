@@ -225,6 +225,20 @@ const push = async () => {
 };
 
 let following = false;
+// The project being loaded: the project summary changes while it loads (a first push marks it
+// dirty), and a second load started then would find no loose work and empty the canvas.
+let loadingFor: string | null = null;
+
+const follow = (path: string): void => {
+  if (path === sync.path || path === loadingFor) return;
+  loadingFor = path;
+  void load(path).finally(() => {
+    loadingFor = null;
+    // Another project opened while this one loaded: load that one now.
+    const now = projectState.summary?.path ?? null;
+    if (now && now !== sync.path) follow(now);
+  });
+};
 
 /** Follows the open project (once per window): loads its flows when one opens, pushes edits as they happen. */
 export const followProject = (): void => {
@@ -234,7 +248,7 @@ export const followProject = (): void => {
   $effect.root(() => {
     $effect(() => {
       const path = projectState.summary?.path ?? null;
-      if (path && path !== sync.path) void load(path);
+      if (path) follow(path);
       if (!path && sync.path) {
         sync.path = null;
         sync.pending = false;
