@@ -21,6 +21,8 @@ const steps = [
       'run',
       '--project',
       'unit',
+      '--project',
+      'renderer',
       '--reporter',
       'default',
       '--reporter',

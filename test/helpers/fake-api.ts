@@ -1,0 +1,174 @@
+/**
+ * The renderer's API with the services replaced by in-memory fakes a test writes, and the
+ * rest real: the client the UI calls (buildApiClient), a copy of the arguments as a transport
+ * makes one (a value that cannot cross IPC fails here too), and the dispatcher that checks the
+ * arguments and results against the contract. A renderer test swaps `renderer/src/api` for the
+ * window's one, `fakeApi`, and gives it services:
+ *
+ *   vi.mock('../../../../renderer/src/api', async () => ({
+ *     api: (await import('../../../helpers/fake-api')).fakeApi.api,
+ *   }));
+ */
+import { buildApiClient } from '../../shared/core/api/client';
+import { createDispatcher } from '../../shared/core/api/dispatch';
+import type { EventName, FieldgraphApi, FieldgraphServices } from '../../shared/core/api';
+import type { Static } from '@sinclair/typebox';
+import type { ProjectSummary } from '../../shared/core/api/areas/project';
+import { FieldgraphError } from '../../shared/core/errors';
+
+/** Services a test provides: any area, any of its methods; the others answer not_implemented. */
+export type FakeServices = { -readonly [A in keyof FieldgraphServices]?: Partial<FieldgraphServices[A]> };
+
+/** One call as it crossed the fake transport. */
+export interface FakeCall {
+  readonly method: string;
+  readonly args: unknown;
+}
+
+export interface FakeApi {
+  readonly api: FieldgraphApi;
+  /** The services behind `api`; replace areas freely between tests. */
+  services: FakeServices;
+  /** Every call made, in order. */
+  readonly calls: FakeCall[];
+  /** The calls of one method (`project.putDocument`). */
+  callsTo(method: string): FakeCall[];
+  /** Pushes an event to the UI's listeners. */
+  emit(event: EventName, payload: unknown): void;
+  /** Forgets the services, the calls and the listeners. */
+  reset(): void;
+}
+
+export const createFakeApi = (): FakeApi => {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const fake: FakeApi = {
+    services: {},
+    calls: [],
+    callsTo: (method) => fake.calls.filter((c) => c.method === method),
+    emit: (event, payload) => {
+      for (const listener of listeners.get(event) ?? []) listener(structuredClone(payload));
+    },
+    reset: () => {
+      fake.services = {};
+      fake.calls.length = 0;
+      listeners.clear();
+    },
+    api: buildApiClient(
+      async (method, args) => {
+        // What the UI sends is copied as IPC copies it; a Svelte proxy or a function throws here.
+        const sent = structuredClone(args);
+        fake.calls.push({ method, args: sent });
+        const dispatch = createDispatcher(fake.services as FieldgraphServices, {
+          checkResults: true,
+          onInternalError: (_m, error) => {
+            throw error;
+          },
+        });
+        return structuredClone(await dispatch(method, sent, { transport: 'direct' }));
+      },
+      (event, listener) => {
+        let set = listeners.get(event);
+        if (!set) listeners.set(event, (set = new Set()));
+        set.add(listener);
+        return () => set.delete(listener);
+      },
+    ),
+  };
+  return fake;
+};
+
+/** A project summary as the project service reports it, with `over` changed. */
+export const projectSummary = (over: Partial<Static<typeof ProjectSummary>> = {}): Static<typeof ProjectSummary> => ({
+  path: '/projects/hall',
+  id: 'hall',
+  name: 'Hall',
+  dirty: false,
+  readOnly: false,
+  savedAt: null,
+  schemaVersion: 1,
+  migrations: [],
+  problems: [],
+  recovery: null,
+  counts: { flows: 0, models: 0, sites: 0 },
+  ...over,
+});
+
+type Kind = 'flows' | 'models' | 'sites';
+
+/**
+ * An open project held in memory: its documents by kind and id, fieldgraph.json's roles, and
+ * whether it has unsaved changes; `fail` makes the next calls of a method fail with a message.
+ */
+export const memoryProject = (path = '/projects/hall') => {
+  const documents = new Map<string, Record<string, unknown>>();
+  const failing = new Map<string, string>();
+  const state = { dirty: false, roles: [] as unknown[], saves: 0 };
+  const key = (kind: Kind, id: string) => `${kind}/${id}`;
+  const summary = () => {
+    const count = (kind: Kind) => [...documents.keys()].filter((k) => k.startsWith(`${kind}/`)).length;
+    return projectSummary({
+      path,
+      dirty: state.dirty,
+      counts: { flows: count('flows'), models: count('models'), sites: count('sites') },
+    });
+  };
+  const failIf = (method: string) => {
+    const message = failing.get(method);
+    if (message !== undefined) throw new FieldgraphError('project.write_failed', message);
+  };
+  const project = {
+    current: () => summary(),
+    listDocuments: ({ kind }: { kind: Kind }) => {
+      failIf('listDocuments');
+      return [...documents.keys()]
+        .filter((k) => k.startsWith(`${kind}/`))
+        .map((k) => k.slice(kind.length + 1))
+        .sort();
+    },
+    getDocument: ({ kind, id }: { kind: Kind; id: string }) => {
+      failIf('getDocument');
+      return documents.get(key(kind, id)) ?? null;
+    },
+    putDocument: ({ kind, id, document }: { kind: Kind; id: string; document: Record<string, unknown> }) => {
+      failIf('putDocument');
+      documents.set(key(kind, id), document);
+      state.dirty = true;
+      return summary();
+    },
+    deleteDocument: ({ kind, id }: { kind: Kind; id: string }) => {
+      failIf('deleteDocument');
+      documents.delete(key(kind, id));
+      state.dirty = true;
+      return summary();
+    },
+    getMeta: () => {
+      failIf('getMeta');
+      return { id: 'hall', name: 'Hall', roles: state.roles };
+    },
+    setRoles: ({ roles }: { roles: unknown[] }) => {
+      failIf('setRoles');
+      state.roles = roles;
+      state.dirty = true;
+      return summary();
+    },
+    save: () => {
+      failIf('save');
+      state.dirty = false;
+      state.saves++;
+      return summary();
+    },
+  };
+  return {
+    project: project as unknown as FieldgraphServices['project'],
+    documents,
+    state,
+    summary,
+    put: (kind: Kind, id: string, document: Record<string, unknown>) => documents.set(key(kind, id), document),
+    get: (kind: Kind, id: string) => documents.get(key(kind, id)),
+    fail: (method: string, message: string) => failing.set(method, message),
+    heal: (method: string) => failing.delete(method),
+  };
+};
+
+/** The fake the renderer's `api` module is replaced with (one per test file, as one per window). */
+export const fakeApi = createFakeApi();
