@@ -78,7 +78,9 @@ export const createFakeApi = (): FakeApi => {
 };
 
 /** A project summary as the project service reports it, with `over` changed. */
-export const projectSummary = (over: Partial<Static<typeof ProjectSummary>> = {}): Static<typeof ProjectSummary> => ({
+export const projectSummary = (
+  over: Partial<Static<typeof ProjectSummary>> = {},
+): Static<typeof ProjectSummary> => ({
   path: '/projects/hall',
   id: 'hall',
   name: 'Hall',
@@ -163,7 +165,8 @@ export const memoryProject = (path = '/projects/hall') => {
     documents,
     state,
     summary,
-    put: (kind: Kind, id: string, document: Record<string, unknown>) => documents.set(key(kind, id), document),
+    put: (kind: Kind, id: string, document: Record<string, unknown>) =>
+      documents.set(key(kind, id), document),
     get: (kind: Kind, id: string) => documents.get(key(kind, id)),
     fail: (method: string, message: string) => failing.set(method, message),
     heal: (method: string) => failing.delete(method),

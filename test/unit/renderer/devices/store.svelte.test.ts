@@ -184,9 +184,15 @@ describe('matchesFilter', () => {
 
   it('requires every filter at once', () => {
     const d = device('x', { name: 'Hall sensor', online: false, sources: ['mdns'] });
-    expect(matchesFilter(d, { text: 'hall', status: 'offline', source: 'mdns', unknownOnly: true })).toBe(true);
-    expect(matchesFilter(d, { text: 'hall', status: 'online', source: 'mdns', unknownOnly: true })).toBe(false);
-    expect(matchesFilter(d, { text: 'hall', status: 'offline', source: 'mqtt', unknownOnly: true })).toBe(false);
+    expect(matchesFilter(d, { text: 'hall', status: 'offline', source: 'mdns', unknownOnly: true })).toBe(
+      true,
+    );
+    expect(matchesFilter(d, { text: 'hall', status: 'online', source: 'mdns', unknownOnly: true })).toBe(
+      false,
+    );
+    expect(matchesFilter(d, { text: 'hall', status: 'offline', source: 'mqtt', unknownOnly: true })).toBe(
+      false,
+    );
   });
 });
 

@@ -306,7 +306,13 @@ describe('FlowEditor: selection and clipboard', () => {
     const editor = editorWith();
     expect(editor.pasteText('hello')).toBe(false);
     expect(editor.status).toBe('The clipboard holds no Fieldgraph nodes.');
-    const broken = { format: 'fieldgraph/selection', version: 1, nodes: [{ id: 'x' }], edges: [], groups: [] };
+    const broken = {
+      format: 'fieldgraph/selection',
+      version: 1,
+      nodes: [{ id: 'x' }],
+      edges: [],
+      groups: [],
+    };
     expect(editor.pasteText(JSON.stringify(broken))).toBe(false);
     expect(editor.status).toMatch(/Node 1 of the pasted text needs/);
     expect(editor.pasteText(JSON.stringify({ ...broken, version: 2 }))).toBe(false);

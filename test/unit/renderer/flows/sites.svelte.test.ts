@@ -43,7 +43,8 @@ const design = (roles: Role[], devices?: SiteDevice[]): Design => ({
   ...(devices ? { devices } : {}),
 });
 
-const puts = () => fake.callsTo('project.putDocument').map((c) => c.args as { id: string; document: unknown });
+const puts = () =>
+  fake.callsTo('project.putDocument').map((c) => c.args as { id: string; document: unknown });
 
 describe('loadSites', () => {
   it('lists the project’s sites and loads the first one’s devices and bindings', async () => {
