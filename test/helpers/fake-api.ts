@@ -2,12 +2,9 @@
  * The renderer's API with the services replaced by in-memory fakes a test writes, and the
  * rest real: the client the UI calls (buildApiClient), a copy of the arguments as a transport
  * makes one (a value that cannot cross IPC fails here too), and the dispatcher that checks the
- * arguments and results against the contract. A renderer test swaps `renderer/src/api` for the
- * window's one, `fakeApi`, and gives it services:
- *
- *   vi.mock('../../../../renderer/src/api', async () => ({
- *     api: (await import('../../../helpers/fake-api')).fakeApi.api,
- *   }));
+ * arguments and results against the contract. A renderer test replaces the module
+ * `renderer/src/api` (vi.mock, with a factory that imports this file) by one whose `api` is
+ * `fakeApi.api`, and gives `fakeApi.services` the services its module calls.
  */
 import { buildApiClient } from '../../shared/core/api/client';
 import { createDispatcher } from '../../shared/core/api/dispatch';
