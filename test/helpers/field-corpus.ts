@@ -12,7 +12,7 @@ import { matchableFromLibrary, mergeMatchable } from '../../shared/core/registry
 import { createDeviceRegistry } from '../../shared/core/registry/registry';
 import type { DiscoveredDevice } from '../../shared/core/registry/types';
 import type { DeviceModel } from '../../shared/core/model/schemas';
-import { topicMatches } from '../../shared/core/registry/match';
+import { topicMatches } from '../../shared/core/topics/match';
 import { createMqttDiscovery } from '../../shared/node/discovery/mqtt-discovery';
 
 /** One expected (or found) capability channel. */

@@ -2,19 +2,7 @@
  * MQTT topic filters for trigger lookup: exact topics by a Map, wildcard filters (+, #) by a
  * short list, so the common case costs one hash lookup per message.
  */
-
-/** True when `topic` matches the MQTT `filter` (with + and # wildcards). */
-export const topicMatches = (filter: string, topic: string): boolean => {
-  if (filter === topic) return true;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
-};
+import { hasWildcard, topicMatches } from '../topics/match';
 
 /** Maps topic filters to values; `match` returns every value whose filter matches a topic. */
 export class TopicIndex<T> {
@@ -23,7 +11,7 @@ export class TopicIndex<T> {
 
   /** Adds a value under a filter. */
   add(filter: string, value: T): void {
-    if (filter.includes('+') || filter.includes('#')) {
+    if (hasWildcard(filter)) {
       this.#wild.push({ filter, value });
       return;
     }

@@ -6,7 +6,8 @@
  */
 import type { Catalog } from './catalog';
 import type { DiscoveryRule, MessageCondition } from './schemas';
-import { readPath, topicMatches, valuePathFromHaTemplate } from './template';
+import { topicMatches } from '../topics/match';
+import { readPath, valuePathFromHaTemplate } from './template';
 import { sameJson } from './mapping';
 import { HA_ABBREVIATIONS, HA_DEVICE_ABBREVIATIONS, HA_ORIGIN_ABBREVIATIONS } from './ha-abbreviations';
 

@@ -13,7 +13,8 @@ import {
 } from './binding';
 import { decodeValue, sameJson } from './mapping';
 import type { Mapping, Subscription } from './schemas';
-import { fillJson, fillText, MissingVariableError, readPath, topicMatches } from './template';
+import { hasWildcard, topicMatches } from '../topics/match';
+import { fillJson, fillText, MissingVariableError, readPath } from './template';
 
 /** One MQTT subscription the device needs, with its filter filled in. */
 export interface WireSubscription {
@@ -78,8 +79,6 @@ export interface CompiledDevice {
   /** Decodes one value that came on HTTP subscription `index` (payload as UTF-8 text). */
   decodeHttp(index: number, payload: string, onProblem?: (problem: string) => void): DecodedValue[];
 }
-
-const isWildcard = (filter: string) => filter.includes('+') || filter.includes('#');
 
 const compileListener = (
   device: BoundDevice,
@@ -165,7 +164,7 @@ export const compileDevice = (device: BoundDevice): CompiledDevice => {
   const exact = new Map<string, Listener[]>();
   const wild: Listener[] = [];
   for (const l of mqtt) {
-    if (isWildcard(l.source.topic)) wild.push(l);
+    if (hasWildcard(l.source.topic)) wild.push(l);
     else exact.set(l.source.topic, [...(exact.get(l.source.topic) ?? []), l]);
   }
   const order = new Map(listeners.map((l, i) => [l, i]));

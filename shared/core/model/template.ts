@@ -93,20 +93,6 @@ export const readPath = (root: unknown, path: string): PathRead => {
   return { found: true, value: cur };
 };
 
-/** True when an MQTT topic matches a topic filter with `+` and `#` wildcards (MQTT 3.1.1 §4.7). */
-export const topicMatches = (filter: string, topic: string): boolean => {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  // A filter starting with a wildcard must not match topics starting with `$` (§4.7.2).
-  if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
-};
-
 /**
  * Turns a Home Assistant `value_template` of the common form `{{ value_json.a.b }}` or
  * `{{ value_json['a'].b }}` into a dotted path (`a.b`); `{{ value }}` gives the empty path;

@@ -1,16 +1,5 @@
+import { topicMatches } from '../topics/match';
 import type { MatchCondition, MatchableModel, MatchRule, ModelMatch, Sighting } from './types';
-
-/** True when an MQTT topic matches a subscription filter with `+` and `#` wildcards. */
-export const topicMatches = (filter: string, topic: string): boolean => {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
-};
 
 const pathValue = (value: unknown, path: string): unknown => {
   let current = value;

@@ -1,4 +1,5 @@
 import { expandHaDiscoveryConfig } from '../../core/model/discovery';
+import { hasWildcard } from '../../core/topics/match';
 import type { DiscoveredEntity } from '../../core/registry/entities';
 import { deviceText, normaliseMac } from '../../core/registry/text';
 import { combineAvailability, readAvailability, type HaAvailability } from './ha-availability';
@@ -129,7 +130,7 @@ export const createHomeAssistantInterpreter = (ctx: MqttDiscoveryContext, prefix
 
   const watch = (deviceKey: string, availability: HaAvailability | null): void => {
     for (const t of availability?.topics ?? []) {
-      if (t.topic.includes('+') || t.topic.includes('#')) continue;
+      if (hasWildcard(t.topic)) continue;
       const set = watchers.get(t.topic) ?? new Set<string>();
       if (set.size === 0) ctx.subscribe(t.topic);
       set.add(deviceKey);

@@ -1,6 +1,6 @@
 import { createConnection } from 'node:net';
 import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
-import { hasWildcard, topicMatches } from './topic';
+import { hasWildcard, topicMatches } from '../../core/topics/match';
 
 /** Called for each message whose topic matches a subscription; `payload` is the raw bytes. */
 export type MessageHandler = (topic: string, payload: Buffer) => void;

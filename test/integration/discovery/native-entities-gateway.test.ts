@@ -2,7 +2,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalog } from '../../../shared/core/model/catalog';
 import type { Site } from '../../../shared/core/model/schemas';
-import { topicMatches } from '../../../shared/core/registry/match';
+import { topicMatches } from '../../../shared/core/topics/match';
 import { toSiteDevice } from '../../../shared/core/registry/to-site-device';
 import type { DiscoveredDevice } from '../../../shared/core/registry/types';
 import { createDiscoverySession, loadMatchableModels } from '../../../shared/node/discovery/session';

@@ -5,7 +5,6 @@ import {
   MissingVariableError,
   placeholdersInJson,
   readPath,
-  topicMatches,
   valuePathFromHaTemplate,
 } from '../../../shared/core/model/template';
 
@@ -33,15 +32,6 @@ describe('binding templates', () => {
     expect(readPath(msg, 'params.events.1.event')).toEqual({ found: false });
     expect(readPath(msg, '')).toEqual({ found: true, value: msg });
     expect(readPath({ a: null }, 'a.b')).toEqual({ found: false });
-  });
-
-  it('matches MQTT topic filters as the broker does', () => {
-    expect(topicMatches('tele/+/LWT', 'tele/kitchen/LWT')).toBe(true);
-    expect(topicMatches('tele/+/LWT', 'tele/a/b/LWT')).toBe(false);
-    expect(topicMatches('homeassistant/#', 'homeassistant/switch/x/config')).toBe(true);
-    expect(topicMatches('a/#', 'a')).toBe(true);
-    expect(topicMatches('+/status', '$SYS/status')).toBe(false);
-    expect(topicMatches('a/b', 'a/b/c')).toBe(false);
   });
 
   it('turns simple Home Assistant value templates into paths and refuses the rest', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Deque } from '../../../../../shared/core/engine/deque';
-import { TopicIndex, topicMatches } from '../../../../../shared/core/engine/topic';
+import { TopicIndex } from '../../../../../shared/core/engine/topic';
 
 describe('Deque', () => {
   it('behaves like an array queue under any mix of pushes and shifts', () => {
@@ -23,25 +23,15 @@ describe('Deque', () => {
 });
 
 describe('MQTT topic filters', () => {
-  it.each([
-    ['a/b', 'a/b', true],
-    ['a/+', 'a/b', true],
-    ['a/+', 'a/b/c', false],
-    ['a/#', 'a', true],
-    ['a/#', 'a/b/c', true],
-    ['+/b', 'a/b', true],
-    ['#', 'x/y', true],
-    ['a/b', 'a/c', false],
-  ])('%s matches %s: %s', (filter, topic, expected) => {
-    expect(topicMatches(filter, topic)).toBe(expected);
-  });
-
   it('indexes exact and wildcard filters', () => {
     const index = new TopicIndex<string>();
     index.add('a/b', 'exact');
     index.add('a/+', 'wild');
     expect(index.match('a/b')).toEqual(['exact', 'wild']);
     expect(index.match('a/c')).toEqual(['wild']);
-    expect(index.filters().sort()).toEqual(['a/+', 'a/b']);
+    index.add('#', 'all');
+    expect(index.match('a/c')).toEqual(['wild', 'all']);
+    expect(index.match('$SYS/broker')).toEqual([]);
+    expect(index.filters().sort()).toEqual(['#', 'a/+', 'a/b']);
   });
 });
