@@ -38,6 +38,7 @@ import type { RoleInScope } from '../../../shared/core/flow/scope';
 import { rolesInScope, type CapabilityInfo } from './capabilities';
 import { canvasCatalog } from './catalog';
 import { workerValidator, type Validator } from './validator';
+import type { ProvidedByRole } from './validate';
 
 /** The flow format's limit on a group label (shared/core/flow/schema.ts). */
 const GROUP_LABEL_MAX = 120;
@@ -79,6 +80,11 @@ export class FlowEditor {
   readonly catalog: ReadonlyMap<string, NodeKindSpec> = $derived.by(() => canvasCatalog(this.roles));
   /** The design's problems, from the validator worker (a moment after each edit). */
   problems = $state.raw<Problem[]>([]);
+  /**
+   * What the device bound to each role on the selected site provides; the view sets it (it
+   * knows the device models), so the problems name a use the bound device cannot serve.
+   */
+  provided = $state.raw<ProvidedByRole>({});
   private validationSeq = 0;
   readonly activeFlow: Flow | null = $derived.by(
     () => this.design.flows.find((f) => f.id === this.activeFlowId) ?? null,
@@ -92,7 +98,7 @@ export class FlowEditor {
     $effect.root(() => {
       $effect(() => {
         const seq = ++this.validationSeq;
-        void validator(this.design, this.roles).then((problems) => {
+        void validator(this.design, this.roles, this.provided).then((problems) => {
           if (seq === this.validationSeq) this.problems = problems;
         });
       });

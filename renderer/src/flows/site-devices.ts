@@ -11,6 +11,7 @@ import {
 } from '../../../shared/core/model/binding';
 import type { Catalog } from '../../../shared/core/model/catalog';
 import { modelForDevice } from '../../../shared/core/model/entities';
+import { providedFor, type Provided } from '../../../shared/core/model/provides';
 import { canFillRole } from '../../../shared/core/model/resolver';
 import type { Device } from '../../../shared/core/model/schemas';
 import { sameDevice, toSiteDevice } from '../../../shared/core/registry/to-site-device';
@@ -116,6 +117,30 @@ export const modelRole = (role: Role) => ({
   ...(role.title ? { title: role.title } : {}),
   ...(role.alsoRequires?.length ? { alsoRequires: [...role.alsoRequires] } : {}),
 });
+
+/**
+ * What the device bound to each role provides (role id → provided), for the live problems.
+ * Roles that are unbound, or bound to a device that cannot fill them, are left out: readiness
+ * names those.
+ */
+export const providedByRole = (
+  roles: readonly Role[],
+  devices: readonly Device[],
+  catalog: Catalog,
+): Record<string, Provided> => {
+  const out: Record<string, Provided> = {};
+  for (const role of roles) {
+    if (!role.device) continue;
+    const binding = {
+      role: role.id,
+      device: role.device,
+      ...(role.implementation ? { implementation: role.implementation } : {}),
+    };
+    const provided = providedFor(modelRole(role), binding, devices, catalog);
+    if (provided) out[role.id] = provided;
+  }
+  return out;
+};
 
 /** Whether a device can fill a role, and why (or why not), by the resolver. */
 export const fitOf = (device: Device, role: Role, catalog: Catalog) =>

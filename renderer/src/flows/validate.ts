@@ -5,6 +5,7 @@
  */
 import { validateFlow, type FlowProblem } from '../../../shared/core/flow/validate';
 import type { RoleInScope } from '../../../shared/core/flow/scope';
+import type { Provided } from '../../../shared/core/model/provides';
 import type { Design, Flow, Problem } from '../canvas/types';
 import { toFlowDocument } from './documents';
 
@@ -15,11 +16,22 @@ const nodeOf = (p: FlowProblem, flow: Flow): string | undefined => {
   return flow.edges.find((e) => e.id === p.edgeId)?.to.node;
 };
 
-/** Every problem of the design, flow by flow; messages carry the validator's fix hint. */
-export const validateDesign = (design: Design, roles: readonly RoleInScope[]): Problem[] => {
+/** What the device bound to each role on the selected site provides (role id → provided). */
+export type ProvidedByRole = Readonly<Record<string, Provided>>;
+
+/**
+ * Every problem of the design, flow by flow; messages carry the validator's fix hint. With
+ * `provided`, a node using what its role's bound device does not provide is a problem too.
+ */
+export const validateDesign = (
+  design: Design,
+  roles: readonly RoleInScope[],
+  provided: ProvidedByRole = {},
+): Problem[] => {
   const flowIds = design.flows.map((f) => f.id);
+  const byRole = new Map(Object.entries(provided));
   return design.flows.flatMap((flow) =>
-    validateFlow(toFlowDocument(flow), roles, { flowIds }).map((p): Problem => {
+    validateFlow(toFlowDocument(flow), roles, { flowIds, provided: byRole }).map((p): Problem => {
       const node = nodeOf(p, flow);
       // Config paths are dot-separated (`rules.1.when`); the inspector edits top-level fields.
       const field = p.nodeId && p.path ? p.path.split('.')[0] : undefined;

@@ -5,16 +5,17 @@
  */
 import type { RoleInScope } from '../../../shared/core/flow/scope';
 import type { Design } from '../canvas/types';
-import { validateDesign } from './validate';
+import { validateDesign, type ProvidedByRole } from './validate';
 
 /** A validation request from the editor. */
 export interface ValidationRequest {
   readonly seq: number;
   readonly design: Design;
   readonly roles: readonly RoleInScope[];
+  readonly provided: ProvidedByRole;
 }
 
 self.onmessage = (event: MessageEvent<ValidationRequest>) => {
-  const { seq, design, roles } = event.data;
-  self.postMessage({ seq, problems: validateDesign(design, roles) });
+  const { seq, design, roles, provided } = event.data;
+  self.postMessage({ seq, problems: validateDesign(design, roles, provided) });
 };
