@@ -28,7 +28,9 @@ export const noderedCommand: Command = {
   import   reads a Node-RED export (Menu → Export, or a flows.json) and writes one flow per tab
            into DIR/flows/. Nodes that do the same as a Fieldgraph node are converted; the others
            become placeholders that keep their settings and wires (a flow with one cannot be
-           deployed until it is rebuilt). Link nodes become direct wires.
+           deployed until it is rebuilt). Link nodes become direct wires, subflow instances
+           copies of the subflow. Home Assistant nodes on one switch, light, fan, cover, lock
+           or valve entity become roles, added to fieldgraph.json.
   --json   print {"nodes","converted","placeholders","wires","wires_kept","problems":[…]}
 
 Exit code 0 when the flows were written, 1 when the file is not a Node-RED export or the
@@ -50,6 +52,19 @@ project cannot take them, 2 on usage mistakes.`,
     if (!existsSync(join(project, 'fieldgraph.json'))) {
       console.error(
         `${project} is not a Fieldgraph project folder (no fieldgraph.json). Give the project folder.`,
+      );
+      return 1;
+    }
+    const projectFile = join(project, 'fieldgraph.json');
+    let doc: Record<string, unknown>;
+    try {
+      const parsed = JSON.parse(await readFile(projectFile, 'utf8')) as unknown;
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new Error('not a JSON object');
+      doc = parsed as Record<string, unknown>;
+    } catch (error) {
+      console.error(
+        `${projectFile}: cannot be read (${(error as Error).message}). Fix it with fieldgraph validate first.`,
       );
       return 1;
     }
@@ -102,19 +117,43 @@ project cannot take them, 2 on usage mistakes.`,
       await writeFileDurable(file, stableStringify(doc));
       written.push(file);
     }
+    // Roles the converted nodes talk to (Home Assistant entities) join the design; a role of the
+    // same name that needs another capability is left as it is and reported.
+    const roleProblems: ReturnType<typeof problemOf>[] = [];
+    const added: string[] = [];
+    if (result.roles.length) {
+      const roles = Array.isArray(doc.roles) ? (doc.roles as { id?: unknown; capability?: unknown }[]) : [];
+      for (const need of result.roles) {
+        const have = roles.find((r) => r.id === need.id);
+        if (!have) {
+          roles.push({
+            id: need.id,
+            title: need.title,
+            capability: need.capability,
+          } as (typeof roles)[number]);
+          added.push(`${need.id} (${need.capability})`);
+        } else if (have.capability !== need.capability)
+          roleProblems.push({
+            severity: 'unsupported',
+            message: `The project's role “${need.id}” is a ${String(have.capability)}; the imported nodes need a ${need.capability}. Change one of them.`,
+          });
+      }
+      if (added.length) await writeFileDurable(projectFile, stableStringify({ ...doc, roles }));
+    }
     const summary = {
       nodes: result.total,
       converted: result.converted,
       placeholders: result.placeholders,
       wires: result.wires,
       wires_kept: result.wiresKept,
-      problems: result.notes.map(problemOf),
+      problems: [...result.notes.map(problemOf), ...roleProblems],
     };
     if (values.json) {
       process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       return 0;
     }
     for (const file of written) console.error(`Wrote ${file}.`);
+    if (added.length) console.error(`Added roles to fieldgraph.json: ${added.join(', ')}.`);
     console.log(
       `${result.converted} of ${result.total} nodes converted, ${result.placeholders} kept as placeholders; ${result.wiresKept} of ${result.wires} wires kept.`,
     );

@@ -43,6 +43,11 @@ test('a real Node-RED flow imported through the dialog shows every node, its pla
   await expect(canvas.edges).toHaveCount(made!.flow.edges.length);
   await expect(canvas.nodes).toHaveCount(made!.flow.nodes.length);
   await expect(page.getByTestId('problem-count')).toContainText(`${placeholders} error`);
+  // Node-RED names travel as labels: a debug node is drawn with its name, its kind as the tooltip.
+  const named = canvas.nodes.filter({ hasText: '81-100' });
+  await expect(named).toHaveCount(1);
+  await expect(named.locator('.title')).toHaveText('81-100');
+  await expect(named.locator('.title')).toHaveAttribute('title', 'Log');
   await page
     .getByRole('button', { name: 'Fit view' })
     .click()

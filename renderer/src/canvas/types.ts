@@ -20,6 +20,8 @@ export interface FlowNode {
   readonly kind: string;
   readonly config: Readonly<Record<string, unknown>>;
   readonly position: Point;
+  /** A name for this node (an imported Node-RED node's name), shown instead of the kind's title. */
+  readonly label?: string;
   /** The labelled group the node belongs to. */
   readonly group?: string;
 }

@@ -4,6 +4,7 @@
  * template, split and join in convert-sequence.ts. A node that cannot be converted faithfully
  * gives the reason it stays a placeholder; nothing is guessed.
  */
+import { convertHomeAssistant, HOME_ASSISTANT_TYPES } from './convert-ha';
 import { convertMore } from './convert-sequence';
 import { changeRulesToTransform, switchRuleCel, type ChangeRule, type SwitchRule } from './rules';
 import { chain, single, text, type Conversion, type Note, type Piece, type RedNode } from './types';
@@ -280,6 +281,6 @@ export const convertNode = (n: RedNode, note: Note): Conversion => {
           'It runs JavaScript, which Fieldgraph flows never run; rebuild it with If, Switch and Transform nodes (CEL).',
       };
     default:
-      return convertMore(n, note);
+      return HOME_ASSISTANT_TYPES.has(n.type) ? convertHomeAssistant(n, note) : convertMore(n, note);
   }
 };

@@ -20,10 +20,11 @@ import {
   type NoteSeverity,
   type PieceEnd,
   type RedNode,
+  type RoleNeed,
   type Subgraph,
 } from './types';
 
-export type { ImportNote, NoteSeverity } from './types';
+export type { ImportNote, NoteSeverity, RoleNeed } from './types';
 
 /** A labelled group of imported nodes (from a Node-RED group). */
 export interface ImportedGroup {
@@ -36,6 +37,8 @@ export interface ImportedGroup {
 export interface NodeRedImport {
   readonly flows: readonly { readonly flow: Flow; readonly groups: readonly ImportedGroup[] }[];
   readonly notes: readonly ImportNote[];
+  /** The roles converted nodes talk to (Home Assistant entities), for the project's design. */
+  readonly roles: readonly RoleNeed[];
   /** Node-RED flow nodes in the export (not tabs, groups, comments, junctions or config nodes). */
   readonly total: number;
   /** How many of them became Fieldgraph nodes that run (link nodes count when they became edges). */
@@ -164,6 +167,7 @@ interface Placed {
   /** Edges between the node's own pieces. */
   readonly internal: readonly { readonly from: FlowEdge['from']; readonly to: FlowEdge['to'] }[];
   readonly placeholder: boolean;
+  readonly roles?: readonly RoleNeed[];
 }
 
 /**
@@ -439,6 +443,9 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
   return {
     ...assemble(all, byId, placed, [...edges.values()], notes),
     notes,
+    roles: [
+      ...new Map([...placed.values()].flatMap((p) => p.roles ?? []).map((r) => [r.id, r] as const)).values(),
+    ],
     total: originals.length,
     converted: count('converted'),
     placeholders: count('placeholder'),
@@ -494,6 +501,7 @@ const instantiate = (
     outputs: graph.outputs.map((ends) => ends.map(end)),
     internal,
     placeholder: false,
+    ...(graph.roles ? { roles: graph.roles } : {}),
   };
 };
 
@@ -576,7 +584,13 @@ const assemble = (
       schemaVersion: flowSchemaVersion,
       id,
       name: members.map(titleOf).join(' + ').slice(0, 120) || `Imported flow ${i + 1}`,
-      roles: [],
+      roles: [
+        ...new Set(
+          [...placed.values()]
+            .filter((p) => memberIds.has(text(p.red.z)))
+            .flatMap((p) => (p.roles ?? []).map((r) => r.id)),
+        ),
+      ].sort(),
       runMode: { mode: 'parallel', max: 10 },
       nodes,
       edges: flowEdges,

@@ -46,6 +46,13 @@ export interface Piece {
 /** A port of a piece: its key and port name. */
 export type PieceEnd = readonly [key: string, port: string];
 
+/** A role an imported node talks to: its id, what it stands for, and the capability it needs. */
+export interface RoleNeed {
+  readonly id: string;
+  readonly title: string;
+  readonly capability: string;
+}
+
 /**
  * What one Node-RED node becomes: pieces wired together. The first piece takes the node's
  * input wires; `outputs[i]` lists the ports that feed what Node-RED output `i` was wired to.
@@ -54,6 +61,8 @@ export interface Subgraph {
   readonly pieces: readonly Piece[];
   readonly links: readonly { readonly from: PieceEnd; readonly to: PieceEnd }[];
   readonly outputs: readonly (readonly PieceEnd[])[];
+  /** The roles its pieces name, which the project must hold for them to run. */
+  readonly roles?: readonly RoleNeed[];
 }
 
 /** A conversion, or the reason the node stays a placeholder. */

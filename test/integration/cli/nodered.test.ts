@@ -96,4 +96,67 @@ describe('fieldgraph nodered import', () => {
     expect(cli('nodered', 'import', notJson).status).toBe(2);
     expect(existsSync(join(project, 'flows'))).toBe(false);
   });
+  it('adds the roles Home Assistant nodes became to fieldgraph.json, keeping a role it already has', () => {
+    const project = newProject('ha');
+    const projectFile = join(project, 'fieldgraph.json');
+    writeFileSync(
+      projectFile,
+      JSON.stringify({
+        schemaVersion: 1,
+        id: 'ha',
+        name: 'ha',
+        roles: [{ id: 'light_garden', capability: 'dimmer@1' }],
+      }),
+    );
+    const file = join(work, 'ha.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { id: 'tab', type: 'tab', label: 'Porch' },
+        {
+          id: 'a',
+          type: 'server-state-changed',
+          z: 'tab',
+          entityidfilter: 'switch.porch',
+          entityidfiltertype: 'exact',
+          wires: [['b', 'c']],
+        },
+        {
+          id: 'b',
+          type: 'api-call-service',
+          z: 'tab',
+          service_domain: 'homeassistant',
+          service: 'toggle',
+          entityId: 'light.garden',
+          wires: [[]],
+        },
+        {
+          id: 'c',
+          type: 'api-call-service',
+          z: 'tab',
+          domain: 'cover',
+          service: 'close_cover',
+          entityId: 'cover.door',
+          wires: [[]],
+        },
+      ]),
+    );
+    const r = cli('nodered', 'import', file, '--project', project, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { converted: number; problems: { message: string }[] };
+    expect(out.converted).toBe(3);
+    expect(out.problems.map((p) => p.message)).toContainEqual(
+      expect.stringMatching(/role “light_garden” is a dimmer@1; the imported nodes need a switch@1/),
+    );
+    const doc = JSON.parse(readFileSync(projectFile, 'utf8')) as { name: string; roles: unknown[] };
+    expect(doc.name).toBe('ha');
+    expect(doc.roles).toEqual([
+      { id: 'light_garden', capability: 'dimmer@1' },
+      { id: 'switch_porch', title: 'switch.porch', capability: 'switch@1' },
+      { id: 'cover_door', title: 'cover.door', capability: 'cover@1' },
+    ]);
+    const [flowFile] = readdirSync(join(project, 'flows'));
+    const flow = JSON.parse(readFileSync(join(project, 'flows', flowFile!), 'utf8')) as { roles: string[] };
+    expect(flow.roles).toEqual(['cover_door', 'light_garden', 'switch_porch']);
+  });
 });

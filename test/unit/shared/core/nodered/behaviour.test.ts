@@ -168,4 +168,117 @@ describe('converted Node-RED nodes behave as in Node-RED', () => {
     inject(manual[1]!, 2);
     expect(b.logs.map((l) => l.text)).toEqual(['1', '1', '2']);
   });
+  it('Home Assistant nodes on one switch become its role: a state trigger with its condition, and a service call', () => {
+    const result = importNodeRed([
+      { id: 'tab', type: 'tab', label: 'T' },
+      {
+        id: 'changed',
+        type: 'server-state-changed',
+        z: 'tab',
+        version: 6,
+        entities: { entity: ['switch.porch'], substring: [], regex: [] },
+        outputInitially: false,
+        stateType: 'str',
+        ifState: 'on',
+        ifStateType: 'str',
+        ifStateOperator: 'is',
+        outputs: 2,
+        for: '0',
+        outputProperties: [{ property: 'payload', propertyType: 'msg', value: '', valueType: 'entityState' }],
+        wires: [['on'], ['off']],
+      },
+      { id: 'on', type: 'debug', z: 'tab', complete: 'payload', wires: [] },
+      {
+        id: 'off',
+        type: 'api-call-service',
+        z: 'tab',
+        version: 1,
+        service_domain: 'light',
+        service: 'turn_off',
+        entityId: 'light.garden',
+        data: '',
+        output_location_type: 'none',
+        wires: [['done']],
+      },
+      { id: 'done', type: 'debug', z: 'tab', complete: 'payload', wires: [] },
+    ]);
+    expect(result).toMatchObject({ total: 4, converted: 4, placeholders: 0, wires: 3, wiresKept: 3 });
+    expect(result.roles).toEqual([
+      { id: 'switch_porch', title: 'switch.porch', capability: 'switch@1' },
+      { id: 'light_garden', title: 'light.garden', capability: 'switch@1' },
+    ]);
+    const flow = result.flows[0]!.flow;
+    expect(flow.roles).toEqual(['light_garden', 'switch_porch']);
+    const written: unknown[] = [];
+    const b = bench([flow], {
+      writeProperty: (role, property, value) => void written.push([role, property, value]),
+    });
+    b.engine.start();
+    // “on” reaches the debug as Home Assistant's text; “off” turns the garden light off and goes on.
+    b.engine.deliverPropertyChange('switch_porch', 'on', true);
+    b.engine.deliverPropertyChange('switch_porch', 'on', false);
+    expect(b.logs.map((l) => l.text)).toEqual(['on', 'off']);
+    expect(written).toEqual([['light_garden', 'on', false]]);
+  });
+
+  it('Home Assistant nodes stay placeholders when a role cannot do what they do', () => {
+    const result = importNodeRed([
+      { id: 'tab', type: 'tab', label: 'T' },
+      {
+        id: 'p',
+        type: 'server-state-changed',
+        z: 'tab',
+        entityidfilter: 'person.jo',
+        entityidfiltertype: 'exact',
+        wires: [[]],
+      },
+      {
+        id: 'r',
+        type: 'trigger-state',
+        z: 'tab',
+        entityid: '^light\\..+$',
+        entityidfiltertype: 'regex',
+        wires: [[]],
+      },
+      {
+        id: 'f',
+        type: 'server-state-changed',
+        z: 'tab',
+        entityidfilter: 'switch.a',
+        for: '5',
+        forUnits: 'minutes',
+        wires: [[]],
+      },
+      {
+        id: 'd',
+        type: 'api-call-service',
+        z: 'tab',
+        service_domain: 'light',
+        service: 'turn_on',
+        entityId: 'light.a',
+        data: '{"brightness_pct": 50}',
+        wires: [[]],
+      },
+      {
+        id: 'm',
+        type: 'api-call-service',
+        z: 'tab',
+        service_domain: '',
+        service: '',
+        entityId: '',
+        wires: [[]],
+      },
+    ]);
+    expect(result).toMatchObject({ total: 5, converted: 0, placeholders: 5 });
+    expect(result.roles).toEqual([]);
+    expect(
+      result.notes.filter((n) => n.severity === 'placeholder').map((n) => `${n.nodeId}: ${n.message}`),
+    ).toEqual([
+      expect.stringMatching(/^p: Its entity “person.jo” is of a kind no Fieldgraph capability describes/),
+      expect.stringMatching(/^r: It follows every entity matching a regex/),
+      expect.stringMatching(/^f: It waits for the state to hold for 5 minutes/),
+      expect.stringMatching(/^d: It sends service data/),
+      expect.stringMatching(/^m: It takes the service to call from the message/),
+    ]);
+  });
 });
