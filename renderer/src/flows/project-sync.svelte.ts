@@ -202,7 +202,12 @@ const push = async () => {
     }
   }
   for (const id of written.keys()) {
-    if (!next.has(id)) await api.project.deleteDocument({ kind: 'flows', id });
+    if (next.has(id)) continue;
+    const r = await api.project.deleteDocument({ kind: 'flows', id });
+    if (!r.ok) {
+      sync.error = r.error.message;
+      return;
+    }
   }
   written = next;
   const nextRoles = JSON.stringify(projectRoles(roles));
