@@ -12,6 +12,8 @@ import type { EventName, FieldgraphApi, FieldgraphServices } from '../../shared/
 import type { Static } from '@sinclair/typebox';
 import type { ProjectSummary } from '../../shared/core/api/areas/project';
 import { FieldgraphError } from '../../shared/core/errors';
+import { applyDocumentPatch, type PatchOp } from '../../shared/core/project/patch';
+import type { JsonObject } from '../../shared/core/project/serialize';
 
 /** Services a test provides: any area, any of its methods; the others answer not_implemented. */
 export type FakeServices = { -readonly [A in keyof FieldgraphServices]?: Partial<FieldgraphServices[A]> };
@@ -32,7 +34,7 @@ export interface FakeApi {
   callsTo(method: string): FakeCall[];
   /** Pushes an event to the UI's listeners. */
   emit(event: EventName, payload: unknown): void;
-  /** Forgets the services, the calls and the listeners. */
+  /** Forgets the services and the calls. */
   reset(): void;
 }
 
@@ -45,10 +47,10 @@ export const createFakeApi = (): FakeApi => {
     emit: (event, payload) => {
       for (const listener of listeners.get(event) ?? []) listener(structuredClone(payload));
     },
+    // Listeners stay: they belong to the window's modules, which live as long as the test file.
     reset: () => {
       fake.services = {};
       fake.calls.length = 0;
-      listeners.clear();
     },
     api: buildApiClient(
       async (method, args) => {
@@ -74,6 +76,9 @@ export const createFakeApi = (): FakeApi => {
   return fake;
 };
 
+/** The fake the renderer's `api` module is replaced with (one per test file, as one per window). */
+export const fakeApi = createFakeApi();
+
 /** A project summary as the project service reports it, with `over` changed. */
 export const projectSummary = (
   over: Partial<Static<typeof ProjectSummary>> = {},
@@ -95,65 +100,96 @@ export const projectSummary = (
 type Kind = 'flows' | 'models' | 'sites';
 
 /**
- * An open project held in memory: its documents by kind and id, fieldgraph.json's roles, and
- * whether it has unsaved changes; `fail` makes the next calls of a method fail with a message.
+ * A project held in memory as the project service keeps one: its documents by kind and id
+ * (patches applied by the project format's own applyDocumentPatch), fieldgraph.json's roles, and
+ * whether it has unsaved changes. Every change is announced through `announce` as the service
+ * announces onProjectChanged; `fail` makes the calls of a method fail with a message until `heal`.
  */
-export const memoryProject = (path = '/projects/hall') => {
+export const memoryProject = (
+  path = '/projects/hall',
+  announce: (summary: Static<typeof ProjectSummary> | null) => void = () => {},
+) => {
   const documents = new Map<string, Record<string, unknown>>();
   const failing = new Map<string, string>();
-  const state = { dirty: false, roles: [] as unknown[], saves: 0 };
+  const state = { open: true, dirty: false, readOnly: false, roles: [] as unknown[], saves: 0 };
   const key = (kind: Kind, id: string) => `${kind}/${id}`;
   const summary = () => {
     const count = (kind: Kind) => [...documents.keys()].filter((k) => k.startsWith(`${kind}/`)).length;
     return projectSummary({
       path,
       dirty: state.dirty,
+      readOnly: state.readOnly,
       counts: { flows: count('flows'), models: count('models'), sites: count('sites') },
     });
   };
-  const failIf = (method: string) => {
+  const check = (method: string) => {
     const message = failing.get(method);
     if (message !== undefined) throw new FieldgraphError('project.write_failed', message);
+    if (!state.open) throw new FieldgraphError('project.not_open', 'No project is open.');
+  };
+  const edited = () => {
+    state.dirty = true;
+    const now = summary();
+    announce(now);
+    return now;
   };
   const project = {
-    current: () => summary(),
+    open: ({ path: opened }: { path: string }) => {
+      if (opened !== path)
+        throw new FieldgraphError('project.not_found', `There is no project at ${opened}.`);
+      state.open = true;
+      announce(summary());
+      return summary();
+    },
+    close: () => {
+      state.open = false;
+      announce(null);
+      return {};
+    },
+    current: () => (state.open ? summary() : null),
     listDocuments: ({ kind }: { kind: Kind }) => {
-      failIf('listDocuments');
+      check('listDocuments');
       return [...documents.keys()]
         .filter((k) => k.startsWith(`${kind}/`))
         .map((k) => k.slice(kind.length + 1))
         .sort();
     },
     getDocument: ({ kind, id }: { kind: Kind; id: string }) => {
-      failIf('getDocument');
+      check('getDocument');
       return documents.get(key(kind, id)) ?? null;
     },
     putDocument: ({ kind, id, document }: { kind: Kind; id: string; document: Record<string, unknown> }) => {
-      failIf('putDocument');
-      documents.set(key(kind, id), document);
-      state.dirty = true;
-      return summary();
+      check('putDocument');
+      documents.set(key(kind, id), { ...document, id });
+      return edited();
+    },
+    patchDocument: ({ kind, id, ops }: { kind: Kind; id: string; ops: PatchOp[] }) => {
+      check('patchDocument');
+      const doc = documents.get(key(kind, id));
+      if (!doc)
+        throw new FieldgraphError('project.not_found', `The project has no ${kind}/${id}.json to change.`);
+      documents.set(key(kind, id), applyDocumentPatch(doc as JsonObject, ops, `${kind}/${id}.json`));
+      return edited();
     },
     deleteDocument: ({ kind, id }: { kind: Kind; id: string }) => {
-      failIf('deleteDocument');
+      check('deleteDocument');
       documents.delete(key(kind, id));
-      state.dirty = true;
-      return summary();
+      return edited();
     },
     getMeta: () => {
-      failIf('getMeta');
+      check('getMeta');
       return { id: 'hall', name: 'Hall', roles: state.roles };
     },
     setRoles: ({ roles }: { roles: unknown[] }) => {
-      failIf('setRoles');
+      check('setRoles');
       state.roles = roles;
-      state.dirty = true;
-      return summary();
+      return edited();
     },
     save: () => {
-      failIf('save');
+      check('save');
       state.dirty = false;
       state.saves++;
+      announce(summary());
       return summary();
     },
   };
@@ -169,6 +205,3 @@ export const memoryProject = (path = '/projects/hall') => {
     heal: (method: string) => failing.delete(method),
   };
 };
-
-/** The fake the renderer's `api` module is replaced with (one per test file, as one per window). */
-export const fakeApi = createFakeApi();
