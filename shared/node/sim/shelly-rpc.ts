@@ -140,7 +140,14 @@ const switchConfig = (s: ShellyState, id: number) => ({
   in_mode: 'follow',
   initial_state: id === 0 ? s.initialState : 'match_input',
   auto_on: false,
+  auto_on_delay: 60,
   auto_off: false,
+  auto_off_delay: 60,
+  // A metered switch's protections, at the firmware's defaults for a 16 A relay.
+  autorecover_voltage_errors: false,
+  power_limit: 4480,
+  voltage_limit: 280,
+  current_limit: 16,
 });
 
 /** The `switch:<n>` and `input:<n>` entries of GetStatus/GetConfig, one pair per switch. */
@@ -205,6 +212,10 @@ export const callShelly = (
             ssid: s.wifi.sta.ssid,
           },
           mqtt: { connected: s.mqtt.enable && s.mqtt.server !== null },
+          // Every Gen2+ device reports these services too (off here: no cloud, no outbound WebSocket).
+          ble: {},
+          cloud: { connected: false },
+          ws: { connected: false },
         },
         effect: none,
       };
@@ -224,6 +235,9 @@ export const callShelly = (
             ap: s.wifi.ap,
           },
           mqtt: publicMqtt(s),
+          ble: { enable: true, rpc: { enable: true }, observer: { enable: false } },
+          cloud: { enable: false, server: 'iot.shelly.cloud:6012/jrpc' },
+          ws: { enable: false, server: null, ssl_ca: 'ca.pem' },
         },
         effect: none,
       };

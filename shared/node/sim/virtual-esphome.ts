@@ -66,6 +66,8 @@ export const startVirtualEsphome = async (options: VirtualEsphomeOptions): Promi
       ip: '127.0.0.1',
       name,
       friendly_name: friendlyName,
+      // The native API port, announced whenever the node has the API (as ESPHome nodes do).
+      port: 6053,
       version: ESPHOME_VERSION,
       mac,
       platform: 'ESP32',
