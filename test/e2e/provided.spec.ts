@@ -53,12 +53,18 @@ test('a trigger on an event the bound device never sends is a live problem; the 
     // Readiness says the same about the binding, since the flows use the event.
     await canvas.openRoles();
     await expect(page.getByTestId('readiness-missing')).toContainText('does not send the event “detected”');
+    // …and so does the role's own line, which used to say "✓ implements motion@1".
+    await expect(canvas.bindingReason('demo-sensor-motion')).toHaveText(
+      /^✗ implements motion@1, but a flow needs what it does not provide: “Demo sensor” does not send the event “detected”/,
+    );
+    await screenshot(page, 'provided-roles');
 
     // Removing the event trigger clears the problem.
     await canvas.leaveFields();
     await canvas.press('Control+z');
     await expect(canvas.nodes).toHaveCount(1);
     await expect(page.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings', { timeout: 15_000 });
+    await expect(canvas.bindingReason('demo-sensor-motion')).toHaveText('✓ implements motion@1');
     expect(pageErrors).toEqual([]);
   } finally {
     rmSync(work, { recursive: true, force: true });
