@@ -2,21 +2,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FieldgraphError } from '../../shared/core/errors';
+import { brokerTlsFromFiles, splitBrokerUrl } from '../../shared/node/deploy/broker';
 import { httpGatewayTarget } from '../../shared/node/deploy/http';
 import { mqttGatewayTarget, mqttGroupTarget, type BrokerOptions } from '../../shared/node/deploy/mqtt';
 import { s3Target } from '../../shared/node/deploy/s3';
 import type { DeployTarget } from '../../shared/node/deploy/target';
 import { usbTarget } from '../../shared/node/deploy/usb';
 import { UsageError, type Command } from '../command';
-
-const readPem = (flag: string, path: string | undefined): string | undefined => {
-  if (!path) return undefined;
-  try {
-    return readFileSync(resolve(path), 'utf8');
-  } catch {
-    throw new UsageError(`${flag} ${path} cannot be read.`);
-  }
-};
 
 /** `fieldgraph deploy`: deliver a package to a gateway, a fleet, the cloud or a folder. */
 export const deployCommand: Command = {
@@ -32,7 +24,8 @@ Targets (exactly one):
   --usb DIR                    write to a folder or drive, read back and verify, with a README
   --s3-url URL                 PUT to an S3-compatible presigned URL
 
-MQTT over TLS (mqtts://): --ca FILE --cert FILE --key FILE (client certificate, PEM).
+MQTT over TLS (mqtts://): --ca FILE --cert FILE --key FILE (client certificate and its key,
+PEM; --cert-key is the same as --key, as in keys rotate).
 Broker credentials come from the URL or FIELDGRAPH_BROKER_USERNAME / FIELDGRAPH_BROKER_PASSWORD.
 Exit 0 when delivered (and installed, for gateways); 1 otherwise.`,
   async run(argv) {
@@ -52,6 +45,7 @@ Exit 0 when delivered (and installed, for gateways); 1 otherwise.`,
         ca: { type: 'string' },
         cert: { type: 'string' },
         key: { type: 'string' },
+        'cert-key': { type: 'string' },
         timeout: { type: 'string', default: '60' },
         json: { type: 'boolean', default: false },
       },
@@ -63,27 +57,29 @@ Exit 0 when delivered (and installed, for gateways); 1 otherwise.`,
     if (!(timeoutMs > 0)) throw new UsageError('--timeout must be a positive number of seconds.');
     let target: DeployTarget;
     if (values.mqtt) {
-      let url: URL;
-      try {
-        url = new URL(values.mqtt);
-      } catch {
+      if (!URL.canParse(values.mqtt))
         throw new UsageError(
           `--mqtt must be a URL like mqtt://192.168.1.10:1883, not ${JSON.stringify(values.mqtt)}.`,
         );
+      let connection: ReturnType<typeof splitBrokerUrl>;
+      let tls: ReturnType<typeof brokerTlsFromFiles>;
+      try {
+        connection = splitBrokerUrl(values.mqtt);
+        tls = brokerTlsFromFiles({
+          ca: { flag: '--ca', path: values.ca },
+          cert: { flag: '--cert', path: values.cert },
+          key: { flag: values['cert-key'] ? '--cert-key' : '--key', path: values['cert-key'] ?? values.key },
+        });
+      } catch (error) {
+        if (error instanceof FieldgraphError) throw new UsageError(error.message);
+        throw error;
       }
+      const { brokerUrl, username, password } = connection;
       const broker: BrokerOptions = {
-        url: `${url.protocol}//${url.host}`,
-        username: decodeURIComponent(url.username) || process.env.FIELDGRAPH_BROKER_USERNAME || undefined,
-        password: decodeURIComponent(url.password) || process.env.FIELDGRAPH_BROKER_PASSWORD || undefined,
-        ...(values.ca || values.cert || values.key
-          ? {
-              tls: {
-                ca: readPem('--ca', values.ca),
-                cert: readPem('--cert', values.cert),
-                key: readPem('--key', values.key),
-              },
-            }
-          : {}),
+        url: brokerUrl,
+        username: username || process.env.FIELDGRAPH_BROKER_USERNAME || undefined,
+        password: password || process.env.FIELDGRAPH_BROKER_PASSWORD || undefined,
+        ...(tls ? { tls } : {}),
       };
       if (Boolean(values.gateway) === Boolean(values.group))
         throw new UsageError('With --mqtt give exactly one of --gateway ID or --group G.');

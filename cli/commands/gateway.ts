@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { FieldgraphError } from '../../shared/core/errors';
 import { encodeKey } from '../../shared/core/package/keys';
 import { readPublicKey } from '../../shared/node/keys/files';
+import { brokerTlsFromFiles } from '../../shared/node/deploy/broker';
 import { createEngineRunner } from '../../shared/node/gateway/engine-runner';
 import { attachInstaller, type AttachedInstaller } from '../../shared/node/gateway/install/attach';
 import { loadProjectFlowSet } from '../../shared/node/gateway/project';
@@ -56,6 +57,7 @@ export const gatewayCommand: Command = {
   usage: `Usage: fieldgraph gateway --id ID (--broker mqtt://HOST:PORT | --embedded-broker PORT) --data DIR
                           [--project DIR] [--trust PUBKEY …] [--group NAME …] [--http [HOST:]PORT]
                           [--watch DIR] [--mdns-interface IP] [--pair MINUTES]
+                          [--ca FILE] [--cert FILE --cert-key FILE]
 
 Connects to the site's MQTT broker (or starts its own), publishes a retained status on
 fieldgraph/v1/gw/<ID>/status with a Last Will, answers RPC on fieldgraph/v1/gw/<ID>/rpc/<method>
@@ -67,6 +69,8 @@ Stops cleanly on SIGTERM or Ctrl+C.
   --id ID                  this gateway's id (letters, digits, - and _)
   --broker URL             the site broker; credentials in the URL or in FIELDGRAPH_BROKER_USERNAME /
                            FIELDGRAPH_BROKER_PASSWORD
+  --ca FILE                for mqtts:// and wss://: the CA that signed the broker's certificate (PEM)
+  --cert FILE              this gateway's client certificate (PEM), with its key in --cert-key FILE
   --embedded-broker PORT   start an MQTT 3.1.1 broker on PORT (all interfaces) for a site without one
   --data DIR               where the gateway keeps its key, outbox, traces, state and packages
   --project DIR            run the flows of this project folder instead of the installed package
@@ -95,6 +99,9 @@ Stops cleanly on SIGTERM or Ctrl+C.
         watch: { type: 'string' },
         'mdns-interface': { type: 'string' },
         pair: { type: 'string' },
+        ca: { type: 'string' },
+        cert: { type: 'string' },
+        'cert-key': { type: 'string' },
       },
       strict: true,
     });
@@ -126,12 +133,25 @@ Stops cleanly on SIGTERM or Ctrl+C.
         throw new UsageError(`--trust ${JSON.stringify(given)}: ${(error as Error).message}`);
       }
     });
+    let tls: ReturnType<typeof brokerTlsFromFiles>;
+    try {
+      tls = brokerTlsFromFiles({
+        ca: { flag: '--ca', path: values.ca },
+        cert: { flag: '--cert', path: values.cert },
+        key: { flag: '--cert-key', path: values['cert-key'] },
+      });
+    } catch (error) {
+      if (error instanceof FieldgraphError) throw new UsageError(error.message);
+      throw error;
+    }
+    if (tls && !values.broker)
+      throw new UsageError('--ca, --cert and --cert-key are for the site broker given with --broker.');
     const log = createLogger(`gateway:${values.id}`);
     const id = values.id;
     const options: GatewayOptions = {
       id,
       broker: values.broker
-        ? brokerArg(values.broker)
+        ? { ...brokerArg(values.broker), ...(tls ? { tls } : {}) }
         : { embeddedPort: portArg('--embedded-broker', values['embedded-broker'] ?? '') },
       dataDir: resolve(values.data),
       trust,

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { FieldgraphError } from '../../shared/core/errors';
 import { fingerprint, generateSigningKey } from '../../shared/core/package/keys';
 import { makeRotation } from '../../shared/core/package/rotation';
+import { brokerTlsFromFiles, splitBrokerUrl } from '../../shared/node/deploy/broker';
 import { withGatewayClient } from '../../shared/node/deploy/gateway-client';
 import { readPublicKey, readSigningKeyFile, writeSigningKeyFiles } from '../../shared/node/keys/files';
 import { UsageError, type Command } from '../command';
@@ -15,13 +16,15 @@ export const keysCommand: Command = {
   usage: `Usage: fieldgraph keys generate --out DIR
        fieldgraph keys fingerprint PUBKEY
        fieldgraph keys rotate --key OLD.key --out DIR [--mqtt URL --gateway ID …]
+                              [--ca FILE] [--cert FILE --cert-key FILE]
 
   generate     writes DIR/signing.key (secret, mode 0600) and DIR/signing.pub; never overwrites
   fingerprint  prints the fingerprint of a public key (file or "ed25519:<hex>") to compare
                with what a gateway shows before you trust it
   rotate       makes a new key in DIR and DIR/rotation.json signed by the old key; with
                --mqtt and --gateway, sends it to those gateways, which then trust the new
-               key and refuse the old one`,
+               key and refuse the old one; on an mqtts:// broker --ca checks the broker and
+               --cert/--cert-key are this client's certificate and key (PEM)`,
   async run(argv) {
     const [action, ...rest] = argv;
     try {
@@ -42,12 +45,22 @@ export const keysCommand: Command = {
             out: { type: 'string' },
             mqtt: { type: 'string' },
             gateway: { type: 'string', multiple: true },
+            ca: { type: 'string' },
+            cert: { type: 'string' },
+            'cert-key': { type: 'string' },
           },
         });
         if (!values.key || !values.out)
           throw new UsageError('Give the retiring key with --key and where to write the new one with --out.');
         if (Boolean(values.mqtt) !== Boolean(values.gateway?.length))
           throw new UsageError('--mqtt and --gateway go together.');
+        // Read before anything is written: a bad TLS file leaves no half-done rotation behind.
+        const broker = values.mqtt ? splitBrokerUrl(values.mqtt) : undefined;
+        const tls = brokerTlsFromFiles({
+          ca: { flag: '--ca', path: values.ca },
+          cert: { flag: '--cert', path: values.cert },
+          key: { flag: '--cert-key', path: values['cert-key'] },
+        });
         const old = readSigningKeyFile(resolve(values.key));
         const next = generateSigningKey();
         const files = writeSigningKeyFiles(resolve(values.out), next);
@@ -57,21 +70,25 @@ export const keysCommand: Command = {
           `New key ${files.fingerprint} in ${files.secretPath}; rotation from ${fingerprint(old.publicKey)} in rotation.json.`,
         );
         let failed = 0;
-        if (values.mqtt) {
+        if (broker) {
+          const { url: _url, ...connection } = broker;
           // The request is signed by the retiring key, which the gateways still trust.
-          await withGatewayClient({ brokerUrl: values.mqtt, signingKey: old }, async (client) => {
-            for (const id of values.gateway ?? []) {
-              try {
-                await client.call(id, 'rotateKey', { rotation });
-                console.log(
-                  `${id}: now trusts ${files.fingerprint} and refuses ${fingerprint(old.publicKey)}.`,
-                );
-              } catch (error) {
-                failed++;
-                console.error(`${id}: ${(error as Error).message}`);
+          await withGatewayClient(
+            { ...connection, ...(tls ? { tls } : {}), signingKey: old },
+            async (client) => {
+              for (const id of values.gateway ?? []) {
+                try {
+                  await client.call(id, 'rotateKey', { rotation });
+                  console.log(
+                    `${id}: now trusts ${files.fingerprint} and refuses ${fingerprint(old.publicKey)}.`,
+                  );
+                } catch (error) {
+                  failed++;
+                  console.error(`${id}: ${(error as Error).message}`);
+                }
               }
-            }
-          });
+            },
+          );
         }
         return failed ? 1 : 0;
       }

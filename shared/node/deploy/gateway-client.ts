@@ -94,14 +94,31 @@ export const openGatewayClient = async (options: GatewayClientOptions): Promise<
     connectTimeoutMs: timeout,
     reconnectPeriodMs: 500,
   });
+  // A TLS handshake or login the broker refuses will be refused again: say so at once instead of
+  // retrying until the timeout.
+  let onError: ((error: Error) => void) | undefined;
+  const refused = new Promise<never>((_resolve, reject) => {
+    onError = (error: Error) => {
+      const code = String((error as { code?: unknown }).code ?? '');
+      if (
+        /^ERR_(SSL|TLS)/.test(code) ||
+        /alert|certificate|not authori[sz]ed|bad user ?name/i.test(error.message)
+      )
+        reject(error);
+    };
+    link.client.on('error', onError);
+  });
+  refused.catch(() => {});
   try {
-    await link.ready(timeout);
+    await Promise.race([link.ready(timeout), refused]);
   } catch (error) {
     await link.end(true);
     throw new FieldgraphError(
       'deploy.unreachable',
-      `Cannot reach the site broker at ${redactUrl(options.brokerUrl)} (${(error as Error).message}). Check the address, the port and, for TLS, the certificates.`,
+      `Cannot reach the site broker at ${redactUrl(options.brokerUrl)} (${(error as Error).message.trim()}). Check the address, the port and, for TLS, the certificates.`,
     );
+  } finally {
+    if (onError) link.client.off('error', onError);
   }
 
   const callWithReply = async <M extends GatewayMethodName>(

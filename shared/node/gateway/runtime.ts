@@ -63,7 +63,13 @@ export interface GatewayOptions {
   readonly id: string;
   /** The site broker, or a port for the embedded one. */
   readonly broker:
-    | { readonly url: string; readonly username?: string; readonly password?: string }
+    | {
+        readonly url: string;
+        readonly username?: string;
+        readonly password?: string;
+        /** For `mqtts://` and `wss://`: the CA to check the broker with, and this gateway's client certificate and key (PEM). */
+        readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+      }
     | { readonly embeddedPort: number; readonly host?: string };
   /** Where the gateway keeps its key, outbox, traces, durable state and installed packages. */
   readonly dataDir: string;
@@ -178,6 +184,7 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       protocolVersion: 4,
       username: 'url' in options.broker ? options.broker.username : undefined,
       password: 'url' in options.broker ? options.broker.password : undefined,
+      ...('url' in options.broker && options.broker.tls ? { tls: options.broker.tls } : {}),
       will: { topic: topics.status, payload: offline, qos: 1, retain: true },
       onHandlerError: (error, topic) =>
         log.error('a message handler failed; the gateway carries on', {

@@ -15,7 +15,8 @@ import { collectSiteFiles, listSites } from '../deploy/collect';
 import { mdnsGatewaysOf, mergeGateways, type HttpGateway } from '../deploy/gateways';
 import { openDeployHistory, type DeploymentRecord } from '../deploy/history';
 import { fetchGatewayStatus, gatewayHttpBase, httpGatewayTarget } from '../deploy/http';
-import { mqttGatewayTarget, mqttGroupTarget } from '../deploy/mqtt';
+import { brokerFromStore } from '../deploy/broker';
+import { mqttGatewayTarget, mqttGroupTarget, type BrokerOptions } from '../deploy/mqtt';
 import { s3Target } from '../deploy/s3';
 import { withGatewayClient, type GatewayClientOptions } from '../deploy/gateway-client';
 import { openGatewayPinBook, type PinCheck } from '../deploy/pins';
@@ -74,9 +75,19 @@ export const createDeployService = (
   const history = openDeployHistory(join(ctx.dataDir, 'deploy-history.json'));
   const pins = openGatewayPinBook(join(ctx.dataDir, 'gateway-keys.json'));
   // Every conversation with a gateway goes through the protocol client, signed with the installer key.
+  // On a TLS broker it presents the client certificate stored for that broker (brokerTlsRefs).
   const client = async (brokerUrl: string): Promise<GatewayClientOptions> => ({
-    brokerUrl,
+    ...(await brokerFromStore(secretStore(), brokerUrl)),
     signingKey: await ensureInstallerKey(secretStore()),
+  });
+  // An MQTT target whose broker connection (credentials, TLS files) is read when it delivers,
+  // so a locked store or a missing key fails that one target, recorded in the history.
+  const viaBroker = (brokerUrl: string, make: (broker: BrokerOptions) => DeployTarget): DeployTarget => ({
+    ...make({ url: brokerUrl }),
+    async deliver(bytes, options) {
+      const { brokerUrl: url, ...rest } = await brokerFromStore(secretStore(), brokerUrl);
+      return make({ url, ...rest }).deliver(bytes, options);
+    },
   });
   const installed = async (brokerUrl: string, gatewayId: string): Promise<Installed> => {
     const value = await withGatewayClient(await client(brokerUrl), (c) =>
@@ -190,14 +201,14 @@ export const createDeployService = (
     switch (spec.kind) {
       case 'mqtt-gateway':
         return {
-          target: mqttGatewayTarget({ url: spec.brokerUrl }, spec.gatewayId),
+          target: viaBroker(spec.brokerUrl, (broker) => mqttGatewayTarget(broker, spec.gatewayId)),
           packageFor: { kind: 'gateway', id: spec.gatewayId },
         };
       case 'http-gateway':
         return { target: tokenTarget(spec), packageFor: { kind: 'gateway', id: spec.gatewayId } };
       case 'mqtt-group':
         return {
-          target: mqttGroupTarget({ url: spec.brokerUrl }, spec.group, spec.expect),
+          target: viaBroker(spec.brokerUrl, (broker) => mqttGroupTarget(broker, spec.group, spec.expect)),
           packageFor: { kind: 'group', id: spec.group },
         };
       case 'usb':

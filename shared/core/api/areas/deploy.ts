@@ -12,6 +12,25 @@ const SecretRef = Type.String({ minLength: 1, maxLength: 200 });
  */
 export const gatewayTokenRef = (gatewayId: string): string => `gateway/${gatewayId}/http-token`;
 
+/**
+ * The secret-store references a site broker's TLS files are kept under, by the broker's address
+ * (`broker/<host>_<port>/tls-ca`, `…/tls-cert`, `…/tls-key`, PEM text): every conversation the
+ * app has with gateways on an `mqtts://` or `wss://` broker presents that client certificate.
+ */
+export const brokerTlsRefs = (brokerUrl: string): { ca: string; cert: string; key: string } => {
+  let host = 'invalid';
+  let port = '';
+  try {
+    const url = new URL(brokerUrl);
+    host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    port = url.port || (url.protocol === 'wss:' ? '443' : '8883');
+  } catch {
+    // an unparsable address names no stored files
+  }
+  const base = `broker/${host.replace(/[^A-Za-z0-9.-]/g, '-')}_${port}`;
+  return { ca: `${base}/tls-ca`, cert: `${base}/tls-cert`, key: `${base}/tls-key` };
+};
+
 /** Whom a package is addressed to. */
 export const PackageFor = Type.Union([
   Type.Object({ kind: Type.Literal('gateway'), id: Id }),
