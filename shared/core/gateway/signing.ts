@@ -7,7 +7,7 @@
  *   pinned the identity at pairing can tell them from forgeries).
  */
 import { FieldgraphError } from '../errors';
-import { fromHex, toHex, utf8 } from '../package/bytes';
+import { fromHex, sha256Hex, toHex, utf8 } from '../package/bytes';
 import {
   decodeKey,
   encodeKey,
@@ -211,3 +211,10 @@ export const statusSignatureHolds = (status: GatewayStatus): boolean => {
 
 /** The fingerprint people compare for a gateway identity (`ed25519:<hex>`). */
 export const identityFingerprint = (identity: string): string => fingerprint(decodeKey('ed25519', identity));
+
+/**
+ * The fingerprint of a gateway's X25519 sealing key (hex): the first 8 bytes of its SHA-256, in
+ * colon-separated groups of four hex digits, as the status and mDNS announce it.
+ */
+export const sealingKeyFingerprint = (publicKeyHex: string): string =>
+  sha256Hex(fromHex(publicKeyHex)).slice(0, 16).match(/..../g)!.join(':');

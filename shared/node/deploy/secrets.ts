@@ -16,13 +16,12 @@
  * packs for every target as before.
  */
 import { FieldgraphError } from '../../core/errors';
-import type { GatewayStatus } from '../../core/gateway';
+import { sealingKeyFingerprint, type GatewayStatus } from '../../core/gateway';
 import { parseJsonWithin } from '../../core/json/bounded';
 import type { PackageInput } from '../../core/package/build';
 import { fromHex, fromUtf8 } from '../../core/package/bytes';
 import type { PackageTarget } from '../../core/package/manifest';
 import { secretNames, siteSecretUses, type SiteSecretUse } from '../../core/package/site-secrets';
-import { keyFingerprint } from '../gateway/identity';
 import type { SecretStore } from '../secrets';
 import type { GatewayPinBook } from './pins';
 
@@ -114,7 +113,7 @@ export const sealedSecretsFor = async (request: SealingRequest): Promise<Package
   const pinned = (site as { gateways?: Array<{ id?: unknown; fingerprint?: unknown }> }).gateways?.find(
     (g) => g.id === packageFor.id,
   )?.fingerprint;
-  const announced = keyFingerprint(publicKey);
+  const announced = sealingKeyFingerprint(publicKey);
   if (typeof pinned === 'string' && normalFingerprint(pinned) !== normalFingerprint(announced)) {
     throw new FieldgraphError(
       'deploy.gateway_key_mismatch',

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { x25519 } from '@noble/curves/ed25519.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { FieldgraphError } from '../../core/errors';
+import { sealingKeyFingerprint } from '../../core/gateway';
 import {
   encodeKey,
   fingerprint,
@@ -32,11 +32,8 @@ export interface GatewayIdentity {
   readonly identityFingerprint: string;
 }
 
-/** The fingerprint of an X25519 public key: the first 8 bytes of its SHA-256, hex, colon-separated pairs of bytes. */
-export const keyFingerprint = (publicKeyHex: string): string =>
-  bytesToHex(sha256(hexToBytes(publicKeyHex)).slice(0, 8))
-    .match(/..../g)!
-    .join(':');
+/** The fingerprint of an X25519 public key (shared/core/gateway's sealingKeyFingerprint). */
+export const keyFingerprint = sealingKeyFingerprint;
 
 const FILE = 'identity.json';
 const HEX64 = /^[0-9a-f]{64}$/;

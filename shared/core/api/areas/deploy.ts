@@ -18,16 +18,13 @@ export const gatewayTokenRef = (gatewayId: string): string => `gateway/${gateway
  * app has with gateways on an `mqtts://` or `wss://` broker presents that client certificate.
  */
 export const brokerTlsRefs = (brokerUrl: string): { ca: string; cert: string; key: string } => {
-  let host = 'invalid';
-  let port = '';
-  try {
-    const url = new URL(brokerUrl);
-    host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    port = url.port || (url.protocol === 'wss:' ? '443' : '8883');
-  } catch {
-    // an unparsable address names no stored files
-  }
-  const base = `broker/${host.replace(/[^A-Za-z0-9.-]/g, '-')}_${port}`;
+  // shared/core has no URL class: scheme, optional user info, host (IPv6 in brackets), port.
+  const parts = /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)(?::(\d+))?(?:[/?#]|$)/i.exec(
+    brokerUrl,
+  );
+  const host = parts?.[2] ? parts[2].replace(/^\[|\]$/g, '').toLowerCase() : 'invalid';
+  const port = parts?.[3] ?? (parts?.[1]?.toLowerCase() === 'wss' ? '443' : '8883');
+  const base = `broker/${host.replace(/[^A-Za-z0-9.-]/g, '-')}_${port.replace(/^0+(?=\d)/, '')}`;
   return { ca: `${base}/tls-ca`, cert: `${base}/tls-cert`, key: `${base}/tls-key` };
 };
 

@@ -9,7 +9,7 @@ import { signStatus, type GatewayStatus } from '../../../../shared/core/gateway'
 import { encodeKey } from '../../../../shared/core/package/keys';
 import { openGatewayPinBook } from '../../../../shared/node/deploy/pins';
 import { sealedSecretsFor } from '../../../../shared/node/deploy/secrets';
-import { keyFingerprint } from '../../../../shared/node/gateway/identity';
+import { sealingKeyFingerprint as keyFingerprint } from '../../../../shared/core/gateway';
 import type { SecretStore } from '../../../../shared/node/secrets';
 import { installerKey, testKey } from '../../../helpers/packages';
 
