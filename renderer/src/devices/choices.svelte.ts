@@ -11,6 +11,7 @@ import {
   siteBrokerUrl,
   withoutCredentials,
 } from '../project/workbench.svelte';
+import { projectState } from '../project/project-state.svelte';
 
 /** What discovery starts with. */
 export const choices = $state({
@@ -23,8 +24,11 @@ export const choices = $state({
   ready: false,
 });
 
-/** The site the choices were last restored for (undefined before the first visit). */
-let restoredFor: string | null | undefined;
+/**
+ * The project folder and site the choices were last restored for (undefined before the first
+ * visit): two projects may each have a `site-1`.
+ */
+let restoredFor: string | undefined;
 
 /**
  * Restores the kept choices for the current site once per site (a later visit to the view keeps
@@ -32,13 +36,14 @@ let restoredFor: string | null | undefined;
  */
 export const restoreDiscoveryChoices = async (interfaces: readonly string[]): Promise<void> => {
   const site = currentSite();
-  if (restoredFor === site) {
+  const key = `${projectState.summary?.path ?? ''}#${site ?? ''}`;
+  if (restoredFor === key) {
     choices.chosen = choices.chosen.filter((a) => interfaces.includes(a));
     choices.ready = true;
     return;
   }
   choices.ready = false;
-  restoredFor = site;
+  restoredFor = key;
   const { workbench, site: file } = await loadWorkbench(site);
   const kept = workbench.discovery;
   choices.useMdns = kept?.mdns ?? true;
