@@ -2,7 +2,8 @@
  * The demo site end to end, as a new user tries it: open the demo site, draw motion → relay
  * against its virtual devices, deploy to the demo's own gateway (the Deploy view starts from the
  * demo's broker; pairing is open while the demo runs), and the virtual relay switches on when the
- * virtual motion sensor fires.
+ * virtual motion sensor fires; then the Flows view follows the deployed gateway live and the
+ * Traces view reads its runs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import mqtt from 'mqtt';
 import { expect, screenshot, startWebApp, test as base, type WebApp } from './fixtures';
 import { CanvasPage } from './pages/canvas';
 import { DeployPage } from './pages/deploy';
+import { LivePage } from './pages/live';
 import { ProjectUi } from './pages/project';
 
 const test = base.extend<{ webApp: WebApp }>({
@@ -100,6 +102,36 @@ test('open the demo site, draw motion → relay, deploy to the demo gateway, and
     await expect.poll(() => power.at(-1)).toBe('OFF');
     await watcher.publishAsync('demo-sensor/binary_sensor/motion/state', 'ON', { retain: true });
     await expect.poll(() => power.at(-1), { timeout: 15_000 }).toBe('ON');
+
+    // The deployed gateway live on the canvas (not try-it): the next motion lights the trigger and
+    // the action and counts their runs; the run's trace names the package version it ran on.
+    await canvas.open();
+    const live = new LivePage(page);
+    await live.watch('demo-gateway');
+    await live.recordGlow();
+    await watcher.publishAsync('demo-sensor/binary_sensor/motion/state', 'OFF', { retain: true });
+    await watcher.publishAsync('cmnd/demo_relay/POWER', 'OFF');
+    await expect.poll(() => power.at(-1)).toBe('OFF');
+    await watcher.publishAsync('demo-sensor/binary_sensor/motion/state', 'ON', { retain: true });
+    await expect.poll(() => power.at(-1), { timeout: 15_000 }).toBe('ON');
+    await expect.poll(() => live.count(trigger!), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => live.count(action!)).toBeGreaterThan(0);
+    await expect.poll(() => live.glowed()).toEqual(expect.arrayContaining([trigger!, action!]));
+    await expect(live.value(action!)).toHaveText('true');
+    await screenshot(page, 'demo-deploy-live');
+
+    await page.locator('nav[aria-label="Main"] [data-view="traces"]').click();
+    const detail = live.traces.getByTestId('trace-detail').first();
+    await expect(detail.getByTestId('trace-outcome')).toHaveText('Finished', { timeout: 15_000 });
+    await expect(detail.getByTestId('trace-version')).toHaveText(
+      /in package v\d+ — exactly the flow open in the editor/,
+    );
+    await expect(live.steps.first()).toHaveAttribute('data-node', trigger!);
+    await screenshot(page, 'demo-deploy-trace');
+    await canvas.open();
+    await page.getByTestId('live-stop').click();
+    await expect(page.getByTestId('try-it')).toBeVisible();
+    await expect(live.runs(action!)).toHaveCount(0);
     expect(pageErrors).toEqual([]);
   } finally {
     await watcher?.endAsync(true);

@@ -5,7 +5,7 @@
  * debug sidebar read.
  */
 import type { Static } from '@sinclair/typebox';
-import type { TryItState } from '../../../shared/core/api/areas/live';
+import type { LiveGateway, TryItState } from '../../../shared/core/api/areas/live';
 import { api } from '../api';
 import type { Design, Flow } from '../canvas/types';
 import { toFlowDocument } from '../flows/documents';
@@ -13,12 +13,18 @@ import { deviceCatalog } from '../flows/project-models.svelte';
 import { bindingsOf } from '../flows/sites.svelte';
 import { LiveStore } from './store.svelte';
 
-/** A gateway the overlay follows. */
-export interface LiveSource {
-  readonly kind: 'try-it' | 'gateway';
-  readonly gatewayId: string;
-  readonly brokerUrl: string;
-}
+/** A gateway the overlay follows: over its broker, or (a deployed one) over its HTTP endpoint. */
+export type LiveSource = { readonly kind: 'try-it' | 'gateway' } & Static<typeof LiveGateway>;
+
+/** A followed gateway's address, as the live API takes it. */
+export const gatewayOf = (source: LiveSource): Static<typeof LiveGateway> =>
+  'brokerUrl' in source
+    ? { brokerUrl: source.brokerUrl, gatewayId: source.gatewayId }
+    : { httpUrl: source.httpUrl, gatewayId: source.gatewayId };
+
+/** The broker (mqtt://…) or HTTP address (http://…) a followed gateway is reached at. */
+export const addressOf = (source: LiveSource): string =>
+  'brokerUrl' in source ? source.brokerUrl : source.httpUrl;
 
 /** The live records of the followed gateway (canvas overlay, debug sidebar). */
 export const liveStore = new LiveStore();
@@ -126,13 +132,19 @@ export const stopTryIt = async (): Promise<void> => {
   if (live.source?.kind === 'try-it') follow(null);
 };
 
-/** Follows a deployed gateway's live stream over its broker. */
-export const watchGateway = async (brokerUrl: string, gatewayId: string): Promise<boolean> => {
+/**
+ * Follows a deployed gateway's live stream, at its broker (mqtt://…) or its HTTP endpoint
+ * (http://…, polled).
+ */
+export const watchGateway = async (address: string, gatewayId: string): Promise<boolean> => {
   listen();
+  const gateway = /^https?:\/\//i.test(address)
+    ? { httpUrl: address, gatewayId }
+    : { brokerUrl: address, gatewayId };
   live.busy = true;
   live.error = null;
   const previous = live.source;
-  const r = await api.live.watch({ brokerUrl, gatewayId });
+  const r = await api.live.watch(gateway);
   live.busy = false;
   if (!r.ok) {
     live.error = r.error.message;
@@ -142,7 +154,7 @@ export const watchGateway = async (brokerUrl: string, gatewayId: string): Promis
   live.errorCode = null;
   if (previous?.kind === 'gateway' && previous.gatewayId !== gatewayId)
     void api.live.unwatch({ gatewayId: previous.gatewayId });
-  follow({ kind: 'gateway', gatewayId, brokerUrl });
+  follow({ kind: 'gateway', ...gateway });
   return true;
 };
 
@@ -159,7 +171,7 @@ export const inject = async (flowId: string, nodeId: string, payload: unknown = 
   const source = live.source;
   if (!source) return;
   const r = await api.live.run({
-    gateway: { brokerUrl: source.brokerUrl, gatewayId: source.gatewayId },
+    gateway: gatewayOf(source),
     flowId,
     nodeId,
     payload,

@@ -10,6 +10,7 @@ import type { Flow } from '../canvas/types';
 import { toFlowDocument } from '../flows/documents';
 import { editor } from '../flows/session.svelte';
 import { live, triedFlow } from '../live/session.svelte';
+import { runSignature } from '../live/signature';
 
 /** The flow to draw a run on and a sentence naming its version. */
 export type FlowForTrace = (
@@ -48,7 +49,12 @@ export const flowForTrace: FlowForTrace = (flowId, trace) => {
     return flow ? { flow, version: `Not recorded by the gateway; drawn on ${what}.` } : undefined;
   }
   const same = candidates.find(([flow]) => hashOf(flow) === ran.hash);
-  if (same) return { flow: same[0], version: `${ran.hash}${pkg} — exactly ${same[1]}.`, exact: true };
+  if (same) {
+    // Nodes moved since (an auto-layout after Try it started) change nothing that ran: the run
+    // is drawn where its nodes sit now, so it reads like the canvas the user looks at.
+    const moved = open && same[0] !== open && runSignature(open) === runSignature(same[0]);
+    return { flow: moved ? open : same[0], version: `${ran.hash}${pkg} — exactly ${same[1]}.`, exact: true };
+  }
   const [flow, what] = candidates.at(-1) ?? [undefined, ''];
   return {
     flow,

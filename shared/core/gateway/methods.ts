@@ -17,6 +17,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { FlowVersion, StoredRun, TraceQuery, TraceQueryResult } from '../engine/trace-query';
+import { LiveBatch } from '../engine/live';
 import { Ed25519Key, GatewayId, InstallResult, PackageVersion, StatusReport } from './schemas';
 
 /** One RPC method described as data. */
@@ -110,11 +111,21 @@ export const gatewayMethods = {
   }),
   live: defineGatewayMethod({
     args: Type.Object(
-      { seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })) },
+      {
+        seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
+        /** To poll (over HTTP): the first batch seq not had yet; the answer carries the kept batches from it. */
+        since: Type.Optional(Type.Integer({ minimum: 0 })),
+      },
       { additionalProperties: false },
     ),
-    result: Type.Object({ topic: Type.String(), intervalMs: Type.Integer(), until: Type.Number() }),
-    doc: 'Opens or extends a lease on the live stream (steps, ended runs, log lines batched on …/live). Signed: it carries site data.',
+    result: Type.Object({
+      topic: Type.String(),
+      intervalMs: Type.Integer(),
+      until: Type.Number(),
+      batches: Type.Optional(Type.Array(LiveBatch)),
+      next: Type.Optional(Type.Integer({ minimum: 0 })),
+    }),
+    doc: 'Opens or extends a lease on the live stream (steps, ended runs, log lines batched on …/live); `next` is the seq of the next batch. With `since`, also answers the last few batches from that seq on, for a watcher polling over HTTP. Signed: it carries site data.',
     readOnly: true,
     signed: true,
   }),

@@ -2,7 +2,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { Static } from '@sinclair/typebox';
 import type { FieldgraphServices } from '../../core/api';
 import type { LiveGateway, TracePage, TryItState } from '../../core/api/areas/live';
-import type { LiveBatch } from '../../core/engine/live';
+import { LiveBatch } from '../../core/engine/live';
 import { StoredRun, type TraceQuery } from '../../core/engine/trace-query';
 import { FieldgraphError } from '../../core/errors';
 import { encodeKey, generateSigningKey, type SigningKeyPair } from '../../core/package/keys';
@@ -19,6 +19,11 @@ import { join } from 'node:path';
 
 type State = Static<typeof TryItState>;
 type Gateway = Static<typeof LiveGateway>;
+
+/** How often a gateway watched over HTTP is asked for its new live batches (ms). */
+export const HTTP_POLL_MS = 500;
+/** The lease each poll renews: the stream stops soon after the app stops asking. */
+const HTTP_LEASE_SECONDS = 5;
 
 /** Characters of a node's value the UI gets: it shows a short preview, so the rest is not sent. */
 const UI_VALUE_CHARS = 200;
@@ -126,16 +131,62 @@ export const createLiveService = (
     return pinned ? { identity: pinned } : {};
   };
 
+  const emit = (batch: LiveBatch) => ctx.hub.emit('onLiveBatch', batchForUi(batch));
+
+  /**
+   * Follows a gateway reached over HTTP: one poll every HTTP_POLL_MS, each renewing the lease
+   * and answering the batches since the last; the next poll waits for the answer, so a slow
+   * gateway is never asked twice at once. A failed poll is tried again at the next tick.
+   */
+  const watchOverHttp = async (gateway: { httpUrl: string; gatewayId: string }) => {
+    const { gatewayId } = gateway;
+    guard();
+    const signingKey = await ensureInstallerKey(secretStore());
+    const options = { signingKey, ...identityOf(gatewayId) };
+    let since: number;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    let failures = 0;
+    const take = (answer: { batches?: unknown[]; next?: number }) => {
+      for (const batch of answer.batches ?? [])
+        if (Value.Check(LiveBatch, batch) && batch.gatewayId === gatewayId) emit(batch);
+      if (answer.next !== undefined) since = answer.next;
+    };
+    // The first call is awaited: a gateway that refuses to stream (an untrusted key) says so now.
+    // It opens the lease and says where the stream is: what ran before watching is not shown.
+    const first = await callGatewayHttp(gateway, 'live', { seconds: HTTP_LEASE_SECONDS }, options);
+    if (first.next === undefined)
+      throw new FieldgraphError(
+        'live.rejected',
+        `Gateway ${gatewayId} cannot stream over HTTP (its version predates it): watch it over its broker.`,
+      );
+    since = first.next;
+    const poll = async () => {
+      try {
+        take(await callGatewayHttp(gateway, 'live', { seconds: HTTP_LEASE_SECONDS, since }, options));
+        failures = 0;
+      } catch (error) {
+        // Logged once per outage: a gateway restarting must not flood the log.
+        if (failures++ === 0)
+          log.warn('a live poll failed; trying again', { gatewayId, error: (error as Error).message });
+      }
+      if (!stopped) timer = setTimeout(() => void poll(), HTTP_POLL_MS).unref();
+    };
+    timer = setTimeout(() => void poll(), HTTP_POLL_MS).unref();
+    watches.get(gatewayId)?.();
+    watches.set(gatewayId, () => {
+      stopped = true;
+      clearTimeout(timer);
+    });
+  };
+
   const watch = async (brokerUrl: string, gatewayId: string) => {
     const client = await clientFor(brokerUrl, gatewayId);
     const { identity } = identityOf(gatewayId);
     // The first lease is awaited: a gateway that refuses to stream (an untrusted key) says so now.
     await client.call(gatewayId, 'live', { seconds: 5 }, identity ? { identity } : {});
     watches.get(gatewayId)?.();
-    watches.set(
-      gatewayId,
-      client.watch(gatewayId, (batch) => ctx.hub.emit('onLiveBatch', batchForUi(batch)), identity),
-    );
+    watches.set(gatewayId, client.watch(gatewayId, emit, identity));
   };
 
   const unwatch = (gatewayId: string): boolean => {
@@ -274,9 +325,10 @@ export const createLiveService = (
       }
     },
     tryState: () => state,
-    async watch({ brokerUrl, gatewayId }) {
-      await watch(brokerUrl, gatewayId);
-      return { gatewayId };
+    async watch(gateway) {
+      if ('brokerUrl' in gateway) await watch(gateway.brokerUrl, gateway.gatewayId);
+      else await watchOverHttp(gateway);
+      return { gatewayId: gateway.gatewayId };
     },
     unwatch: ({ gatewayId }) => {
       unwatch(gatewayId);

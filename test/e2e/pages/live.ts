@@ -21,6 +21,17 @@ export class LivePage {
     return url;
   }
 
+  /** Follows a deployed gateway live from the Flows toolbar, over the broker it offers first (the demo's). */
+  async watch(gatewayId: string): Promise<void> {
+    await this.page.getByTestId('try-it').click();
+    await expect(this.page.getByTestId('try-it-broker')).toHaveValue(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
+    await this.page.getByTestId('watch-gateway-id').fill(gatewayId);
+    await this.page.getByTestId('watch-gateway').click();
+    await expect(this.page.getByTestId('live-watching')).toHaveText(`● Live · ${gatewayId}`, {
+      timeout: 30_000,
+    });
+  }
+
   async stop(): Promise<void> {
     await this.page.getByTestId('try-it-stop').click();
     await expect(this.page.getByTestId('try-it')).toBeVisible();

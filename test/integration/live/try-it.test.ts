@@ -176,7 +176,7 @@ describe('try-it mode', () => {
 });
 
 describe('the live view of a deployed gateway', () => {
-  it('streams what its flows do, signed with the installer key it trusts; another key is refused', async () => {
+  it('streams what its flows do over the broker or polled over HTTP, signed with the installer key it trusts; another key is refused', async () => {
     const m = await startMosquitto();
     cleanups.push(() => m.stop());
     const secrets = createEncryptedFileSecretStore({
@@ -274,9 +274,37 @@ describe('the live view of a deployed gateway', () => {
       .toContain(viaHttp.runId);
 
     await live.unwatch({ gatewayId: 'site-gw' }, direct);
-    const seen = batches().length;
+    let seen = batches().length;
     await live.run({ gateway, flowId: 'hello' }, direct);
     await new Promise((r) => setTimeout(r, 600));
+    expect(batches().length).toBe(seen);
+
+    // Over HTTP the live stream is polled: what runs from then on comes, each batch once, and
+    // nothing from before watching began.
+    expect(await live.watch(overHttp, direct)).toEqual({ gatewayId: 'site-gw' });
+    const polled = await live.run({ gateway: overHttp, flowId: 'hello', payload: 'polled' }, direct);
+    await expect
+      .poll(
+        () =>
+          batches()
+            .flatMap((b) => b.debug)
+            .filter((d) => d.runId === polled.runId)
+            .map((d) => d.text),
+        { timeout: 10_000 },
+      )
+      .toContain('hello polled');
+    const overHttpBatches = batches().slice(seen);
+    const seqs = overHttpBatches.map((b) => b.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(overHttpBatches.flatMap((b) => b.runs).map((r) => r.runId)).toEqual([polled.runId]);
+    expect(overHttpBatches.flatMap((b) => b.nodes).find((n) => n.nodeId === 'say')).toMatchObject({
+      runs: 1,
+      value: 'polled',
+    });
+    await live.unwatch({ gatewayId: 'site-gw' }, direct);
+    seen = batches().length;
+    await live.run({ gateway: overHttp, flowId: 'hello' }, direct);
+    await new Promise((r) => setTimeout(r, 1_200));
     expect(batches().length).toBe(seen);
 
     // An app whose installer key the gateway does not trust is told so, and gets no stream.
@@ -287,6 +315,10 @@ describe('the live view of a deployed gateway', () => {
     });
     const other = await liveService(stranger);
     await expect(other.live.watch(gateway, direct)).rejects.toMatchObject({
+      code: 'live.rejected',
+      message: expect.stringMatching(/site-gw/),
+    });
+    await expect(other.live.watch(overHttp, direct)).rejects.toMatchObject({
       code: 'live.rejected',
       message: expect.stringMatching(/site-gw/),
     });

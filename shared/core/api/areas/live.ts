@@ -9,7 +9,7 @@ const Id = Type.String({ minLength: 1, maxLength: 128 });
 
 /**
  * Where a running gateway is reached: over the site broker (its RPC and live topics), or over
- * its HTTP endpoint (traces only: HTTP carries no live stream).
+ * its HTTP endpoint (its RPC; the live stream is polled there, about twice a second).
  */
 export const LiveGateway = Type.Union([
   Type.Object({ brokerUrl: Url, gatewayId: Id }),
@@ -71,7 +71,7 @@ export const liveMethods = {
   tryStop: defineMethod(Type.Object({}), TryItState, 'Stops try-it mode and removes its scratch folder.'),
   tryState: defineMethod(Type.Object({}), TryItState, 'What try-it mode is doing now.'),
   watch: defineMethod(
-    Type.Object({ brokerUrl: Url, gatewayId: Id }),
+    LiveGateway,
     Type.Object({ gatewayId: Type.String() }),
     'Streams what a running gateway’s flows do (onLiveBatch) until unwatch; keeps the gateway’s live stream switched on while watched.',
   ),
