@@ -161,7 +161,7 @@ test('a Manual trigger runs from its own button; a node that fails is red on the
   page,
   pageErrors,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const canvas = new CanvasPage(page);
   const live = new LivePage(page);
   await canvas.open();

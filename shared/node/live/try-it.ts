@@ -159,7 +159,9 @@ export const startTryItProcess = async (options: {
   };
 
   const online = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), options.startTimeoutMs ?? 20_000);
+    // A gateway starts in about a second; a machine busy with builds can take far longer, and a
+    // child that dies says so at once (below), so waiting long costs only a hung start.
+    const timer = setTimeout(() => resolve(false), options.startTimeoutMs ?? 60_000);
     const check = () => {
       if (!ONLINE.test(output.text())) return;
       clearTimeout(timer);

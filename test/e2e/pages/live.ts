@@ -17,7 +17,7 @@ export class LivePage {
     await expect(broker).toHaveValue(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
     const url = await broker.inputValue();
     await this.page.getByTestId('try-it-start').click();
-    await expect(this.page.getByTestId('try-it-state')).toBeVisible({ timeout: 30_000 });
+    await expect(this.page.getByTestId('try-it-state')).toBeVisible({ timeout: 70_000 });
     return url;
   }
 
