@@ -56,12 +56,27 @@ const shapeOf = (data: DataSchema | undefined): Static<typeof ValueShape> => ({
   ...(data?.unit ? { unit: data.unit } : {}),
 });
 
-/** The first IPv4 address a device was seen at, as the address of its own web page. */
-const webUiOf = (found: DiscoveredDevice, variables: Record<string, string | number>): string | null => {
+const WEB_HOST = /^(\d{1,3}\.){3}\d{1,3}$|^[a-z0-9.-]+\.local$/i;
+
+/**
+ * The address of a device's own web page: its host setting or first IPv4 address (or .local
+ * name), on the port it announced for `_http._tcp` over mDNS (a device's web server need not
+ * listen on 80), else on 80; null when it was seen at no such address.
+ */
+export const webUiOf = (
+  found: DiscoveredDevice,
+  variables: Record<string, string | number>,
+): string | null => {
   const host = [typeof variables.host === 'string' ? variables.host : undefined, ...found.addresses].find(
-    (a) => a !== undefined && /^(\d{1,3}\.){3}\d{1,3}$|^[a-z0-9.-]+\.local$/i.test(a),
+    (a) => a !== undefined && WEB_HOST.test(a),
   );
-  return host ? `http://${host}/` : null;
+  if (!host) return null;
+  const port = found.sightings
+    .map((s) => (s.source === 'mdns' ? (s.raw as { type?: unknown; port?: unknown } | null) : null))
+    .find((raw) => raw?.type === '_http._tcp' && typeof raw.port === 'number')?.port as number | undefined;
+  return port !== undefined && port !== 80 && Number.isInteger(port) && port > 0 && port < 65536
+    ? `http://${host}:${port}/`
+    : `http://${host}/`;
 };
 
 /** The broker a device's MQTT sighting came from (its `site` fact names the broker's host), else the first. */
