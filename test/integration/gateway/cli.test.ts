@@ -166,7 +166,9 @@ describe.skipIf(!canCreateNetns() || !hasZeroconf())('mDNS announcement', () => 
           '--data',
           dataDir,
           '--http',
-          '8080',
+          // On the announced interface: the SRV port names the HTTP endpoint only where the site
+          // reaches it (--http alone listens on loopback, and then the broker's port is named).
+          '169.254.77.1:8080',
           '--mdns-interface',
           '169.254.77.1',
         ],
