@@ -25,7 +25,7 @@ export const secondsOf = (value: unknown, unit: unknown): number => {
   return Number.isFinite(n) && n >= 0 ? n * factor : 0;
 };
 
-const inject = (n: RedNode, note: Note): Conversion => {
+const inject = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversion => {
   const repeat = Number(n.repeat);
   const crontab = text(n.crontab).trim();
   const main: Piece =
@@ -39,8 +39,8 @@ const inject = (n: RedNode, note: Note): Conversion => {
   const props = Array.isArray(n.props) ? (n.props as { p?: string; v?: unknown; vt?: string }[]) : [];
   const payloadProp = props.find((p) => p.p === 'payload');
   const value = payloadProp
-    ? typedValue(payloadProp.v ?? n.payload, payloadProp.vt ?? text(n.payloadType))
-    : typedValue(n.payload, text(n.payloadType) || 'date');
+    ? typedValue(payloadProp.v ?? n.payload, payloadProp.vt ?? text(n.payloadType), flowVars)
+    : typedValue(n.payload, text(n.payloadType) || 'date', flowVars);
   const others = props.filter((p) => p.p && p.p !== 'payload' && p.p !== 'topic').map((p) => `msg.${p.p}`);
   if (others.length)
     note('changed', `It also set ${others.join(', ')}; Fieldgraph messages carry only payload and topic.`);
@@ -59,9 +59,14 @@ const inject = (n: RedNode, note: Note): Conversion => {
   };
 };
 
-const switchNode = (n: RedNode, note: Note): Conversion => {
+const switchNode = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversion => {
   const type = text(n.propertyType) || 'msg';
-  const subject = type === 'msg' ? msgPath(text(n.property) || 'payload') : null;
+  const subject =
+    type === 'msg'
+      ? msgPath(text(n.property) || 'payload')
+      : type === 'flow' && flowVars.has(text(n.property))
+        ? `vars.${text(n.property)}`
+        : null;
   if (!subject) {
     return {
       reason:
@@ -78,7 +83,7 @@ const switchNode = (n: RedNode, note: Note): Conversion => {
       ports.push('otherwise');
       return;
     }
-    const cel = switchRuleCel(rule, subject);
+    const cel = switchRuleCel(rule, subject, flowVars);
     const port = `rule-${i + 1}`;
     if ('reason' in cel) {
       // An empty condition is a validation error, so the flow cannot be deployed until it is written.
@@ -102,14 +107,14 @@ const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
  * A change node as a chain: runs of rules on the message become one Transform each, and a
  * rule setting a flow context value becomes a Set variable node (`flow.count` → `vars.count`).
  */
-const change = (n: RedNode, note: Note): Conversion => {
+const change = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversion => {
   const rules = (Array.isArray(n.rules) ? n.rules : []) as ChangeRule[];
   const pieces: Piece[] = [];
   const blocking: string[] = [];
   let run: ChangeRule[] = [];
   const flush = () => {
     if (run.length === 0) return;
-    const { config, skipped, blocking: b } = changeRulesToTransform(run);
+    const { config, skipped, blocking: b } = changeRulesToTransform(run, flowVars);
     blocking.push(...b);
     for (const s of skipped) note('changed', `Left out ${s}.`);
     if (config.payload !== undefined || config.set !== undefined)
@@ -123,7 +128,7 @@ const change = (n: RedNode, note: Note): Conversion => {
     }
     flush();
     const name = rule.p ?? '';
-    const value = typedValue(rule.to, rule.tot);
+    const value = typedValue(rule.to, rule.tot, flowVars);
     if (!VARIABLE.test(name)) blocking.push(`flow.${name} (a flow variable name is one word)`);
     else if (!('cel' in value)) blocking.push(`flow.${name} to ${value.reason}`);
     else
@@ -254,15 +259,22 @@ const httpRequest = (n: RedNode, note: Note): Conversion => {
   ]);
 };
 
-/** Converts one node; `note` collects what was left out or changed. */
-export const convertNode = (n: RedNode, note: Note): Conversion => {
+/**
+ * Converts one node; `note` collects what was left out or changed; `flowVars` names the flow
+ * context values of its tab that are flow variables here (see flowVariables).
+ */
+export const convertNode = (
+  n: RedNode,
+  note: Note,
+  flowVars: ReadonlySet<string> = new Set(),
+): Conversion => {
   switch (n.type) {
     case 'inject':
-      return inject(n, note);
+      return inject(n, note, flowVars);
     case 'switch':
-      return switchNode(n, note);
+      return switchNode(n, note, flowVars);
     case 'change':
-      return change(n, note);
+      return change(n, note, flowVars);
     case 'mqtt in':
       return mqttIn(n, note);
     case 'mqtt out':

@@ -11,7 +11,8 @@ import { configWithDefaults, getNodeKind, inputPortsOf } from '../flow/catalog';
 import { NODE_RED_PLACEHOLDER } from '../flow/catalog/imported';
 import { flowSchemaVersion, type Flow, type FlowEdge, type FlowNode } from '../flow/schema';
 import { convertNode } from './convert';
-import { referencesOf } from './refs';
+import { flowVariables } from './context';
+import { referencedNames, referencesOf } from './refs';
 import { expandSubflows, wireKey } from './subflows';
 import {
   text,
@@ -207,6 +208,10 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
     };
   /** Per node of the export: whether it (or its first copy) converted. */
   const status = new Map<string, 'converted' | 'placeholder'>();
+  // Flow context a tab's change nodes keep, read as flow variables (never inside a subflow's copy,
+  // whose context is the instance's own).
+  const flowVarsByTab = flowVariables(original.values());
+  const noFlowVars: ReadonlySet<string> = new Set();
 
   // Link nodes: a link out names the link in nodes it sends to, a link in the link outs it hears.
   const linkTargets = new Map<string, Set<string>>();
@@ -291,13 +296,30 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
             ? { reason: 'No link out node of this export sends to it (a link call may call it).' }
             : n.type.startsWith('subflow:')
               ? subflowReason(n, byId)
-              : convertNode(n, note);
+              : convertNode(
+                  n,
+                  note,
+                  expansion.originOf.has(n.id) ? noFlowVars : (flowVarsByTab.get(text(n.z)) ?? noFlowVars),
+                );
     } catch (error) {
       // A conversion must never end an import: a malformed node stays a placeholder.
       conversion = { reason: `Its settings could not be read (${(error as Error).message}).` };
     }
     if (!status.has(origin)) status.set(origin, 'graph' in conversion ? 'converted' : 'placeholder');
     if ('graph' in conversion) {
+      const vars = flowVarsByTab.get(text(n.z));
+      const read = vars
+        ? [
+            ...new Set(
+              referencedNames(n).flatMap(([t, name]) => (t === 'flow' && vars.has(name) ? [name] : [])),
+            ),
+          ]
+        : [];
+      if (read.length && !expansion.originOf.has(n.id))
+        note(
+          'changed',
+          `It uses ${read.map((v) => `vars.${v}`).join(', ')}, the flow variables its tab's change nodes set; read before they are first set, the run fails where Node-RED read nothing.`,
+        );
       placed.set(n.id, instantiate(n, conversion.graph, freshId, position, label));
       continue;
     }

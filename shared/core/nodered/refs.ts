@@ -30,12 +30,19 @@ const describe = (type: string, value: string): string =>
  * The references of one node, as sentences, without duplicates. Typed fields are found by
  * Node-RED's naming: a value field `X` with its type in `Xt`, `XType`, `Xtype` or `vt`/`tot`/`pt`.
  */
-export const referencesOf = (node: RedNode): string[] => {
-  const found = new Map<string, string>();
-  const add = (type: string, value: string) => {
-    const key = `${type}:${value}`;
-    if (!found.has(key)) found.set(key, describe(type, value));
-  };
+export const referencesOf = (node: RedNode): string[] => [
+  ...new Map(
+    referencedNames(node).map(([type, value]) => [`${type}:${value}`, describe(type, value)]),
+  ).values(),
+];
+
+/**
+ * What a node refers to as [kind, name] pairs: `jsonata` with its expression, `flow`, `global`
+ * and `env` with the name read or written (by typed fields, templates and function code).
+ */
+export const referencedNames = (node: RedNode): [string, string][] => {
+  const found: [string, string][] = [];
+  const add = (type: string, value: string) => void found.push([type, value]);
   const scan = (obj: Record<string, unknown>, depth: number) => {
     if (depth > 4) return;
     for (const [key, value] of Object.entries(obj)) {
@@ -60,7 +67,7 @@ export const referencesOf = (node: RedNode): string[] => {
     ))
       add(m[1]!, m[2]!);
   }
-  return [...found.values()];
+  return found;
 };
 
 // The value field a type field describes: `vt` → `v`, `tot` → `to`, `payloadType` → `payload`,

@@ -17,22 +17,26 @@ export interface SwitchRule {
 const comparison: Record<string, string> = { eq: '==', neq: '!=', lt: '<', lte: '<=', gt: '>', gte: '>=' };
 
 /** A switch rule over `subject` (a CEL path) as a CEL condition; `else` is handled by the caller. */
-export const switchRuleCel = (rule: SwitchRule, subject: string): CelOrReason => {
+export const switchRuleCel = (
+  rule: SwitchRule,
+  subject: string,
+  flowVars: ReadonlySet<string> = new Set(),
+): CelOrReason => {
   const op = comparison[rule.t];
   if (op) {
-    const value = typedValue(rule.v, rule.vt);
+    const value = typedValue(rule.v, rule.vt, flowVars);
     return 'cel' in value ? { cel: `${subject} ${op} ${value.cel}` } : value;
   }
   switch (rule.t) {
     case 'btwn': {
-      const low = typedValue(rule.v, rule.vt);
-      const high = typedValue(rule.v2, rule.v2t);
+      const low = typedValue(rule.v, rule.vt, flowVars);
+      const high = typedValue(rule.v2, rule.v2t, flowVars);
       if (!('cel' in low)) return low;
       if (!('cel' in high)) return high;
       return { cel: `${subject} >= ${low.cel} && ${subject} <= ${high.cel}` };
     }
     case 'cont': {
-      const value = typedValue(rule.v, rule.vt);
+      const value = typedValue(rule.v, rule.vt, flowVars);
       return 'cel' in value ? { cel: `${subject}.contains(${value.cel})` } : value;
     }
     case 'regex':
@@ -94,6 +98,7 @@ export interface TransformConfig {
  */
 export const changeRulesToTransform = (
   rules: readonly ChangeRule[],
+  flowVars: ReadonlySet<string> = new Set(),
 ): { config: TransformConfig; skipped: string[]; blocking: string[] } => {
   const config: TransformConfig = {};
   const skipped: string[] = [];
@@ -130,7 +135,7 @@ export const changeRulesToTransform = (
       );
       continue;
     }
-    const value = typedValue(rule.to, rule.tot);
+    const value = typedValue(rule.to, rule.tot, flowVars);
     if (!('cel' in value)) {
       blocking.push(`${target} to ${value.reason}`);
       continue;

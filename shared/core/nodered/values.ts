@@ -50,8 +50,15 @@ export const msgPath = (path: string): string | null => {
   return at === parts.length ? out : null;
 };
 
-/** A Node-RED typed value (`value` of type `type`) as CEL. */
-export const typedValue = (value: unknown, type: string | undefined): CelOrReason => {
+/**
+ * A Node-RED typed value (`value` of type `type`) as CEL. `flowVars` names the flow context
+ * values that are flow variables here (see flowVariables): those read as `vars.name`.
+ */
+export const typedValue = (
+  value: unknown,
+  type: string | undefined,
+  flowVars: ReadonlySet<string> = new Set(),
+): CelOrReason => {
   const text = value === undefined || value === null ? '' : String(value);
   switch (type ?? 'str') {
     case 'str':
@@ -83,6 +90,8 @@ export const typedValue = (value: unknown, type: string | undefined): CelOrReaso
     case 'env':
       return { reason: `environment variable ${text} (use a flow variable or the site profile)` };
     case 'flow':
+      if (flowVars.has(text)) return { cel: `vars.${text}` };
+      return { reason: `${type} context “${text}” (use a Set variable node and vars.${text})` };
     case 'global':
       return { reason: `${type} context “${text}” (use a Set variable node and vars.${text})` };
     case 'jsonata':

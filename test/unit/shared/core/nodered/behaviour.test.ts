@@ -281,4 +281,51 @@ describe('converted Node-RED nodes behave as in Node-RED', () => {
       expect.stringMatching(/^m: It takes the service to call from the message/),
     ]);
   });
+  it('flow context its tab’s change nodes set is read as a flow variable; set elsewhere too, it is not', () => {
+    const tab = (z: string, fn?: string) => [
+      { id: `${z}`, type: 'tab', label: z },
+      {
+        id: `${z}-set`,
+        type: 'inject',
+        z,
+        props: [{ p: 'payload' }],
+        payloadType: 'date',
+        wires: [[`${z}-keep`]],
+      },
+      {
+        id: `${z}-keep`,
+        type: 'change',
+        z,
+        rules: [{ t: 'set', p: 'level', pt: 'flow', to: 'payload', tot: 'msg' }],
+        wires: [[]],
+      },
+      {
+        id: `${z}-show`,
+        type: 'inject',
+        z,
+        props: [{ p: 'payload', v: 'level', vt: 'flow' }],
+        wires: [[`${z}-log`]],
+      },
+      { id: `${z}-log`, type: 'debug', z, complete: 'payload', wires: [] },
+      ...(fn ? [{ id: `${z}-fn`, type: 'function', z, func: fn, wires: [[]] }] : []),
+    ];
+    const result = importNodeRed(tab('t1'));
+    expect(result.placeholders).toBe(0);
+    const flow = result.flows[0]!.flow;
+    expect(flow.nodes.find((n) => n.id === 't1-show-value')?.config).toEqual({ payload: 'vars.level' });
+    const b = bench([flow]);
+    b.engine.start();
+    const manual = (id: string) => flow.nodes.find((n) => n.id === id)!.id;
+    b.engine.runManual(flow.id, 7, manual('t1-set'));
+    b.engine.runManual(flow.id, null, manual('t1-show'));
+    expect(b.logs.map((l) => l.text)).toEqual(['7']);
+    // Function code that sets it too, or another tab using the same name: it stays a placeholder.
+    const mixed = importNodeRed([...tab('t1', 'flow.set("level", 1); return msg;')]);
+    expect(mixed.notes.find((n) => n.nodeId === 't1-show')?.message).toMatch(/flow context “level”/);
+    const twoTabs = importNodeRed([...tab('t1'), ...tab('t2')]);
+    expect(twoTabs.notes.filter((n) => n.severity === 'placeholder').map((n) => n.nodeId)).toEqual([
+      't1-show',
+      't2-show',
+    ]);
+  });
 });

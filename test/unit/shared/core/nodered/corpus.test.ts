@@ -95,7 +95,7 @@ describe('Node-RED corpus', () => {
   // The issue asks for 60 % converted; the held-back real flows are a fifth function nodes (never
   // converted: Fieldgraph runs no JavaScript) and many GPIO, Modbus, Alexa, exec and Home
   // Assistant nodes that take their entity or service from the message; they reach 42 % (seen
-  // ones: 61 %). The assertion holds what is reached, so a regression fails; the figures are
+  // ones: 64 %). The assertion holds what is reached, so a regression fails; the figures are
   // printed for the report.
   it('keeps ≥ 95 % of the wires of real flows nobody looked at, and converts ≥ 42 % of their nodes', () => {
     const unseen = totals((e) => e.group === 'real' && e.file.startsWith('unseen/'));
@@ -105,6 +105,6 @@ describe('Node-RED corpus', () => {
     expect(unseen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
     expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.42);
     expect(seen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(seen.convertedShare).toBeGreaterThanOrEqual(0.61);
+    expect(seen.convertedShare).toBeGreaterThanOrEqual(0.64);
   });
 });
