@@ -16,12 +16,15 @@ import { expectAccessible, watchConsole } from './quality';
 
 const test = base.extend<{ webApp: WebApp }>({
   // eslint-disable-next-line no-empty-pattern
-  webApp: async ({}, use) => {
+  webApp: async ({}, use, testInfo) => {
     // The installer key lives in the encrypted secrets file; scripts unlock it with this variable.
     const app = await startWebApp({ FIELDGRAPH_SECRETS_PASSPHRASE: 'e2e-passphrase' });
     try {
       await use(app);
     } finally {
+      // What the server printed explains a failure the page only shows as a lost connection.
+      if (testInfo.status !== testInfo.expectedStatus)
+        await testInfo.attach('server output', { body: app.output(), contentType: 'text/plain' });
       await app.stop();
     }
   },
@@ -156,6 +159,25 @@ test('a day on site with the demo, keyboard only: devices, commissioning, a flow
     await expect(page.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings');
     await expectAccessible(page, 'Flows with a drawing');
     await screenshot(page, 'day-flow-drawn');
+    // The palette shows each device's whole name (what it is goes on the line below).
+    const cut = await palette
+      .locator('[data-device] .label')
+      .evaluateAll((labels) => labels.filter((l) => l.scrollWidth > l.clientWidth).map((l) => l.textContent));
+    expect(cut).toEqual([]);
+
+    // A role no device here can fill says why and what to do; removing it again is one key press.
+    await pressOn(page, page.getByTestId('roles-tab'));
+    await typeInto(page, page.getByLabel('New role'), 'Back door');
+    await chooseOption(page, page.getByRole('combobox', { name: 'Capability' }), 'Lock (lock@1)');
+    await pressOn(page, page.getByRole('button', { name: 'Add role' }));
+    const backDoor = page.locator('[data-role="back-door"]');
+    await expect(backDoor.getByTestId('no-candidates')).toContainText(
+      /none of the \d+ devices here offers Lock/,
+    );
+    await expect(backDoor.getByTestId('no-candidates')).toContainText('Discover or add one that does');
+    await pressOn(page, backDoor.getByRole('button', { name: 'Remove role back-door' }));
+    await expect(backDoor).toHaveCount(0);
+    await expect(page.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings');
 
     // Ctrl+S with no project asks for one; the drawing moves into it and is saved there.
     await page.keyboard.press('Control+s');

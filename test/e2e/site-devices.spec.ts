@@ -182,9 +182,11 @@ test('a device’s settings and login are set in the Roles tab: the Homie 2 ligh
     await expect(again.getByLabel(`Username of ${SHELLY}`)).toHaveValue('admin');
     await screenshot(page, 'site-devices-reloaded');
 
-    // Removing the login deletes the secret: undoing it brings the reference back, and the form
+    // Removing the login (after confirming) deletes the secret: undoing it brings the reference back, and the form
     // says the store no longer has the password.
     await again.getByRole('button', { name: 'Remove login' }).click();
+    // The stored password cannot be brought back, so the app asks first.
+    await page.getByTestId('ask-dialog').getByRole('button', { name: 'Remove login' }).click();
     await expect(again.getByTestId('login-state')).toHaveCount(0);
     await canvas.leaveFields();
     await canvas.press('Control+z');
