@@ -21,6 +21,18 @@ describe('fieldgraph gateway arguments', () => {
       ['--id', 'gw', '--data', '/tmp/x', '--embedded-broker', '1883', '--mdns-interface', 'eth0'],
       /IPv4 address/,
     ],
+    [
+      ['--id', 'gw', '--data', '/tmp/x', '--broker', 'mqtts://h:8883', '--cert', '/nonexistent/gw.crt'],
+      /--cert \/nonexistent\/gw.crt cannot be read/,
+    ],
+    [
+      ['--id', 'gw', '--data', '/tmp/x', '--broker', 'mqtts://h:8883', '--cert', import.meta.filename],
+      /not PEM/,
+    ],
+    [
+      ['--id', 'gw', '--data', '/tmp/x', '--embedded-broker', '1883', '--ca', import.meta.filename],
+      /not PEM/,
+    ],
   ])('%j is a usage mistake', async (argv, message) => {
     const attempt = usage(argv);
     await expect(attempt).rejects.toBeInstanceOf(UsageError);
@@ -39,6 +51,9 @@ describe('fieldgraph gateway arguments', () => {
       '--http',
       '--watch',
       '--mdns-interface',
+      '--ca',
+      '--cert',
+      '--cert-key',
     ]) {
       expect(gatewayCommand.usage).toContain(option);
     }
