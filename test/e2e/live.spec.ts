@@ -157,7 +157,7 @@ test('try it on the demo: motion lights the trigger and the action on the canvas
   expect(pageErrors).toEqual([]);
 });
 
-test('a Manual trigger runs from its own button; a node that fails is red on the canvas, in the debug sidebar and in the run’s trace', async ({
+test('a Manual trigger runs from its own button; a node that fails is red on the canvas, in the debug sidebar and in the run’s trace, which shows the variable a step changed', async ({
   page,
   pageErrors,
 }) => {
@@ -172,10 +172,18 @@ test('a Manual trigger runs from its own button; a node that fails is red on the
   await canvas.quickAdd({ x: 120, y: 150 }, 'trigger.manual');
   await canvas.quickAdd({ x: 420, y: 150 }, 'logic.transform');
   const [manual, transform] = await canvas.nodeIds();
-  await canvas.connect([manual!, 'out'], [transform!, 'in']);
+  // Manual → Set variable (a changed variable in the trace) → Transform (fails).
+  await canvas.quickAdd({ x: 270, y: 330 }, 'logic.set-variable');
+  const setVariable = (await canvas.nodeIds()).find((id) => id !== manual && id !== transform)!;
+  await canvas.connect([manual!, 'out'], [setVariable, 'in']);
+  await canvas.connect([setVariable, 'out'], [transform!, 'in']);
+  await canvas.select(setVariable);
+  await canvas.field('name').fill('presses');
+  await canvas.field('value').fill('1');
   await canvas.select(transform!);
   await canvas.field('payload').fill('payload.temp * 2');
   await expect(page.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings');
+  await page.getByTestId('auto-layout').click();
   // Before Try it, a Manual trigger has no button: nothing runs the design yet.
   await expect(canvas.node(manual!).getByTestId('inject')).toHaveCount(0);
 
@@ -197,6 +205,9 @@ test('a Manual trigger runs from its own button; a node that fails is red on the
   const failing = live.traces.locator(`[data-testid="trace-step"][data-node="${transform}"]`);
   await failing.locator('button.row').click();
   await expect(failing.getByTestId('step-error')).toContainText('temp');
+  const setting = live.traces.locator(`[data-testid="trace-step"][data-node="${setVariable}"]`);
+  await setting.locator('button.row').click();
+  await expect(setting.getByTestId('step-variable')).toHaveText('presses: null → 1');
   await expect(live.traces.getByTestId('outcome-failed')).toContainText('1');
   await screenshot(page, 'live-trace-failed');
 
