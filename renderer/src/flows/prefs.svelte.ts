@@ -25,8 +25,19 @@ const defaults: PanelLayout = {
   problemsHeight: 150,
 };
 
-const clamp = (v: unknown, min: number, max: number, fallback: number) =>
-  typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
+type Size = 'paletteWidth' | 'inspectorWidth' | 'problemsHeight';
+
+/** The sizes a panel may have, in px: dragging stops there, and a stored size is kept within them. */
+const bounds: Record<Size, readonly [number, number]> = {
+  paletteWidth: [160, 480],
+  inspectorWidth: [220, 560],
+  problemsHeight: [60, 480],
+};
+
+const clamp = (v: unknown, which: Size) =>
+  typeof v === 'number' && Number.isFinite(v)
+    ? Math.min(bounds[which][1], Math.max(bounds[which][0], v))
+    : defaults[which];
 
 const read = (): PanelLayout => {
   let stored: Record<string, unknown> = {};
@@ -41,9 +52,9 @@ const read = (): PanelLayout => {
     palette: flag('palette'),
     inspector: flag('inspector'),
     problems: flag('problems'),
-    paletteWidth: clamp(stored.paletteWidth, 160, 480, defaults.paletteWidth),
-    inspectorWidth: clamp(stored.inspectorWidth, 220, 560, defaults.inspectorWidth),
-    problemsHeight: clamp(stored.problemsHeight, 60, 480, defaults.problemsHeight),
+    paletteWidth: clamp(stored.paletteWidth, 'paletteWidth'),
+    inspectorWidth: clamp(stored.inspectorWidth, 'inspectorWidth'),
+    problemsHeight: clamp(stored.problemsHeight, 'problemsHeight'),
   };
 };
 
@@ -56,23 +67,22 @@ export const savePanels = (): void => {
 };
 
 /** A pointerdown handler for a splitter: drags resize the panel, and the size is saved on release. */
-export const resizePanel =
-  (which: 'paletteWidth' | 'inspectorWidth' | 'problemsHeight', sign: 1 | -1) => (event: PointerEvent) => {
-    const start = { x: event.clientX, y: event.clientY, value: panels[which] };
-    const target = event.currentTarget as HTMLElement;
-    target.setPointerCapture(event.pointerId);
-    const move = (e: PointerEvent) => {
-      const delta = which === 'problemsHeight' ? start.y - e.clientY : (e.clientX - start.x) * sign;
-      panels[which] = Math.max(120, Math.min(600, start.value + delta));
-    };
-    const up = () => {
-      target.removeEventListener('pointermove', move);
-      target.removeEventListener('pointerup', up);
-      savePanels();
-    };
-    target.addEventListener('pointermove', move);
-    target.addEventListener('pointerup', up);
+export const resizePanel = (which: Size, sign: 1 | -1) => (event: PointerEvent) => {
+  const start = { x: event.clientX, y: event.clientY, value: panels[which] };
+  const target = event.currentTarget as HTMLElement;
+  target.setPointerCapture(event.pointerId);
+  const move = (e: PointerEvent) => {
+    const delta = which === 'problemsHeight' ? start.y - e.clientY : (e.clientX - start.x) * sign;
+    panels[which] = clamp(start.value + delta, which);
   };
+  const up = () => {
+    target.removeEventListener('pointermove', move);
+    target.removeEventListener('pointerup', up);
+    savePanels();
+  };
+  target.addEventListener('pointermove', move);
+  target.addEventListener('pointerup', up);
+};
 
 /** Shows or hides a panel, and remembers it. */
 export const togglePanel = (which: 'palette' | 'inspector' | 'problems'): void => {
