@@ -65,3 +65,34 @@ test('a real Node-RED flow imported through the dialog shows every node, its pla
   await screenshot(page, 'nodered-real-placeholder');
   expect(pageErrors).toEqual([]);
 });
+
+test('Home Assistant nodes imported through the dialog become the roles of the design', async ({
+  page,
+  pageErrors,
+}) => {
+  const canvas = new CanvasPage(page);
+  await canvas.open();
+  await page.getByRole('button', { name: 'Import Node-RED…' }).click();
+  const dialog = page.getByTestId('nodered-import');
+  // The websocket nodes' own example: motion on, kitchen light on; no motion for 5 minutes, off.
+  await dialog
+    .getByLabel('Node-RED export file')
+    .setInputFiles(
+      'test/fixtures/field/nodered/seen/ha-websocket/cookbook/motion-triggered-light/example_02.json',
+    );
+  const summary = dialog.getByTestId('import-summary');
+  await expect(summary).toContainText('2 of 4 nodes convert into 1 flow');
+  await expect(summary).toContainText('Home Assistant entities become roles: light_kitchen (switch@1).');
+  await expect(dialog.getByTestId('import-report')).toContainText(
+    '“sensor.motion” is of a kind no Fieldgraph capability describes',
+  );
+  await dialog.getByRole('button', { name: 'Import' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.locator('[data-kind="action.set-property"]', { hasText: 'Kitchen Light' })).toHaveCount(
+    2,
+  );
+  await expect(canvas.nodes.filter({ hasText: 'Kitchen Light Off' })).toContainText('◎ light.kitchen');
+  await expect(page.getByTestId('roles-tab')).toHaveText('Roles (1)');
+  await screenshot(page, 'nodered-home-assistant');
+  expect(pageErrors).toEqual([]);
+});
