@@ -23,7 +23,8 @@ const startWebApp = async (repo, dataDir) => {
   });
   let out = '';
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fieldgraph web printed no address:\n${out}`)), 20_000);
+    // Generous: a cold start of the server on a loaded two-core machine takes over 15 s.
+    const timer = setTimeout(() => reject(new Error(`fieldgraph web printed no address:\n${out}`)), 45_000);
     child.stdout.on('data', (d) => {
       out += d;
       const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
@@ -58,7 +59,7 @@ const apiClient = async (url) => {
   ws.on('message', (data) => {
     const msg = JSON.parse(String(data));
     if (msg.t === 'result' && waiting.has(msg.id)) {
-      waiting.get(msg.id)(msg);
+      waiting.get(msg.id)(msg.result);
       waiting.delete(msg.id);
     }
   });
