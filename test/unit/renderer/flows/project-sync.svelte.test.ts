@@ -69,7 +69,8 @@ const open = async () => {
 /** Waits until every edit so far has reached the project (the autosave's 200 ms included). */
 const sent = async () => {
   flushSync();
-  await vi.waitFor(() => expect(sync.pending).toBe(false));
+  vi.advanceTimersByTime(250);
+  await vi.waitFor(() => expect(sync.pending).toBe(false), { interval: 1 });
 };
 
 const callsTo = (method: string) => fake.callsTo(`project.${method}`);
