@@ -38,6 +38,9 @@ const TYPES = [
   'comment',
   'ui_button',
   'api-call-service',
+  'server-state-changed',
+  'trigger-state',
+  'api-current-state',
 ];
 const ids = ['a', 'b', 'c', 'd', 'e', 'f', 's1', 't1', 'missing', 'a.b'];
 const junk = fc.oneof(
@@ -156,6 +159,21 @@ const node = fc.record(
     outputs: junk,
     inputs: junk,
     datatype: junk,
+    entityId: fc.oneof(
+      fc.constantFrom('switch.a', 'light.b', 'cover.c', 'person.d', 'switch.a,light.b'),
+      junk,
+    ),
+    entities: fc.oneof(
+      fc.record({ entity: fc.array(fc.constantFrom('switch.a', 'x'), { maxLength: 2 }) }),
+      junk,
+    ),
+    domain: fc.oneof(fc.constantFrom('switch', 'light', 'cover', 'homeassistant'), junk),
+    service: fc.oneof(fc.constantFrom('turn_on', 'toggle', 'close_cover', 'x'), junk),
+    ifState: junk,
+    constraints: fc.oneof(
+      fc.array(fc.record({ targetType: junk, propertyType: junk, comparatorValue: junk })),
+      junk,
+    ),
   },
   { requiredKeys: ['id', 'type'] },
 );
