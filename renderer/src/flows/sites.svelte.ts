@@ -104,6 +104,7 @@ export const clearSites = (): void => {
 
 /** Loads another site of the project for binding. */
 export const openSite = async (id: string, roleIds: readonly string[]): Promise<LoadedSite | null> => {
+  sites.error = null;
   const site = await fetchSite(id);
   if (!site) {
     sites.error ??= `The project has no site “${id}”; pick another one or create it with New site.`;
