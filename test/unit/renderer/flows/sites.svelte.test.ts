@@ -120,6 +120,21 @@ describe('openSite', () => {
     expect(sites.sites.selected).toBe('a');
   });
 
+  it('says nothing stale: an earlier failure gives way to this one’s outcome', async () => {
+    project.put('sites', 'a', site('a'));
+    project.put('sites', 'b', site('b'));
+    await sites.loadSites(PATH, []);
+    project.fail('putDocument', 'The project is open read-only.');
+    await sites.createSite('Cellar', []);
+    expect(sites.sites.error).toBe('The project is open read-only.');
+    expect(await sites.openSite('gone', [])).toBeNull();
+    expect(sites.sites.error).toBe(
+      'The project has no site “gone”; pick another one or create it with New site.',
+    );
+    await sites.openSite('b', []);
+    expect(sites.sites.error).toBeNull();
+  });
+
   it('passes on the project’s reason when the site cannot be read', async () => {
     project.put('sites', 'a', site('a'));
     await sites.loadSites(PATH, []);
