@@ -145,6 +145,14 @@ test('a day on site with the demo, keyboard only: devices, commissioning, a flow
     await page.keyboard.press('Enter');
     const nodes = page.locator('.svelte-flow__node-flowNode');
     await expect(nodes).toHaveCount(2);
+    // Added by keyboard, the second node goes below the first rather than on top of it.
+    const [first, second] = [await nodes.nth(0).boundingBox(), await nodes.nth(1).boundingBox()];
+    const overlap =
+      first!.x < second!.x + second!.width &&
+      second!.x < first!.x + first!.width &&
+      first!.y < second!.y + second!.height &&
+      second!.y < first!.y + first!.height;
+    expect(overlap).toBe(false);
     await chooseOption(page, page.getByTestId('wire-target'), 'relay');
     await pressOn(page, page.getByTestId('wire-button'));
     await expect(page.locator('.svelte-flow__edge')).toHaveCount(1);
