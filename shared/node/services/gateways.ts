@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FieldgraphServices } from '../../core/api';
@@ -10,7 +11,9 @@ import type { DiscoveredDevice } from '../../core/registry/types';
 import { mdnsGatewaysOf, mergeGateways, type HttpGateway } from '../deploy/gateways';
 import { fetchGatewayStatus, gatewayHttpBase } from '../deploy/http';
 import { redactUrl } from '../discovery/mqtt-source';
+import { brokerFromStore } from '../deploy/broker';
 import { connectMqtt, type MqttLink } from '../mqtt/link';
+import { sharedSecretStore } from '../secrets';
 import type { ServiceContext } from './context';
 
 type Row = Static<typeof GatewayRow>;
@@ -137,8 +140,16 @@ export const createGatewaysService = (
       const heard = new Map<string, Heard>();
       let link: MqttLink | null = null;
       if (url) {
-        link = connectMqtt({
+        // On a TLS broker, the client certificate stored for it (as every deploy conversation does).
+        const broker = await brokerFromStore(
+          ctx.secrets ?? sharedSecretStore(join(ctx.dataDir, 'secrets.json')),
           url,
+        );
+        link = connectMqtt({
+          url: broker.brokerUrl,
+          ...(broker.username ? { username: broker.username } : {}),
+          ...(broker.password ? { password: broker.password } : {}),
+          ...(broker.tls ? { tls: broker.tls } : {}),
           clientId: `fieldgraph-gateways-${randomBytes(4).toString('hex')}`,
           protocolVersion: 4,
           connectTimeoutMs: 5000,
