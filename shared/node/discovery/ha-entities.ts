@@ -218,7 +218,6 @@ const BINARY: Readonly<Record<string, { capability: string; property: string }>>
 /** Components HA discovery knows that no library capability stands for. */
 const UNMAPPED = new Set([
   'alarm_control_panel',
-  'button',
   'camera',
   'date',
   'datetime',
@@ -583,6 +582,25 @@ const lock = (c: Config): Implementation => {
   };
 };
 
+/**
+ * A button of device class `identify` presses by publishing `payload_press` (HA's default `PRESS`)
+ * to its command topic; a button of any other class (restart, update…) stands for no capability.
+ */
+const button = (c: Config): Implementation | string => {
+  const deviceClass = str(c, 'device_class');
+  if (deviceClass !== 'identify')
+    return `no library capability for a Home Assistant button${deviceClass ? ` of class ${deviceClass}` : ''}`;
+  const commandTopic = required(c, 'command_topic', 'button');
+  if (c.command_template !== undefined)
+    throw new Unsupported('its command_template renders the press payload, which is not read');
+  return {
+    capability: 'identify@1',
+    actions: {
+      identify: { invoke: publishTopic(commandTopic, pyText(c.payload_press ?? 'PRESS'), retainOf(c)) },
+    },
+  };
+};
+
 const fan = (c: Config): Implementation => {
   const payloadOn = c.payload_on ?? 'ON';
   const payloadOff = c.payload_off ?? 'OFF';
@@ -842,6 +860,9 @@ export const haEntity = (
         break;
       case 'lock':
         result = lock(config);
+        break;
+      case 'button':
+        result = button(config);
         break;
       case 'fan':
         result = fan(config);

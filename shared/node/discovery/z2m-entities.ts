@@ -3,8 +3,9 @@
  * the device's own topics: state on `<base>/<friendly_name>` (one JSON object, a value per
  * property), commands on `<base>/<friendly_name>/set` (`{"<property>": value}`). Access bits say
  * what can be read (1, published) and written (2, set). Generic features map by property name;
- * composites (light, switch, cover, lock, fan, climate) become one entity each; everything else
- * is listed as understood without a capability.
+ * composites (light, switch, cover, lock, fan, climate) become one entity each; the set-only
+ * `identify` enum becomes an identify action; everything else is listed as understood without a
+ * capability.
  */
 import type { Implementation, Mapping } from '../../core/model/schemas';
 import {
@@ -204,6 +205,16 @@ export const z2mEntities = (device: Z2mDevice): DiscoveredEntity[] => {
       if (name === 'state' && access(f) & SETTABLE)
         return add(f, type, property, { capability: 'switch@1', properties: { on: read(f, onOffMaps(f)) } });
       return add(f, type, property, `no library capability for ${name}`);
+    }
+    // zigbee2mqtt's identify (genIdentify): a set-only enum whose one value starts the blinking.
+    if (type === 'enum' && name === 'identify' && access(f) & SETTABLE) {
+      const values = Array.isArray(f.values) ? f.values.map(String) : [];
+      const value = values.includes('identify') ? 'identify' : values[0];
+      if (value === undefined) return add(f, type, property, 'is an identify without a value to send');
+      return add(f, type, property, {
+        capability: 'identify@1',
+        actions: { identify: { invoke: publishTopic(setTopic, { [property]: value }) } },
+      });
     }
     if (type === 'enum' && name === 'action') {
       const values = Array.isArray(f.values) ? f.values.map(String) : [];
