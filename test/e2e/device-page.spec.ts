@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { expect, screenshot, test } from './fixtures';
 import { DevicePage } from './pages/device';
@@ -84,6 +85,31 @@ test('the relay toggled from its device page switches the virtual relay and its 
     await expect.poll(() => levels.at(-1)).toBe('30');
     await expect(device.value('dimmer@1', 'brightness')).toHaveText('30 %');
     await screenshot(page, 'device-page-dimmer');
+
+    // A zigbee2mqtt bridge on the same broker lists an IKEA bulb that exposes identify (the field
+    // fixture): its page offers Identify, and pressing it sends zigbee2mqtt's command to its set topic.
+    const bridge = JSON.parse(
+      readFileSync('test/fixtures/field/zigbee2mqtt/z2m2-ikea-bulb-identify.json', 'utf8'),
+    ) as { messages: { topic: string; payload: unknown }[] };
+    const identified: string[] = [];
+    observer.on(
+      'message',
+      (topic, payload) => topic === 'zigbee2mqtt/Hall lamp/set' && identified.push(payload.toString()),
+    );
+    await observer.subscribeAsync('zigbee2mqtt/Hall lamp/set', { qos: 1 });
+    for (const m of bridge.messages)
+      await observer.publishAsync(m.topic, JSON.stringify(m.payload), { retain: true, qos: 1 });
+    await page.getByRole('button', { name: '← Devices' }).click();
+    await devices.row('Hall lamp').click();
+    await devices.drawer.getByRole('button', { name: 'Open device page' }).click();
+    await expect(device.name).toHaveText('Hall lamp');
+    await expect(device.feature('identify@1')).toBeVisible({ timeout: 15_000 });
+    await device.root.locator('header').getByRole('button', { name: 'Identify' }).click();
+    await expect
+      .poll(() => identified.map((p) => JSON.parse(p) as unknown))
+      .toEqual([{ identify: 'identify' }]);
+    await expect(device.root.getByRole('alert')).toHaveCount(0);
+    await screenshot(page, 'device-page-identify');
 
     // The sensor's serial port: Commission this device hands the port and what probing it found to the wizard.
     await page.getByRole('button', { name: '← Devices' }).click();
