@@ -60,9 +60,24 @@ const withMixedArithmetic = (env: Environment): Environment => {
   return env;
 };
 
+// CEL's string() takes only scalars, so a Log node (`string(payload)`) would fail on the object
+// payloads most devices send; like Node-RED's debug sidebar, maps, lists and null become JSON text.
+const jsonText = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'bigint' ? Number(v) : v instanceof Map ? Object.fromEntries(v) : v,
+  ) ?? 'null';
+
+const withJsonText = (env: Environment): Environment =>
+  env
+    .registerFunction('string(map): string', jsonText)
+    .registerFunction('string(list): string', jsonText)
+    .registerFunction('string(null): string', jsonText);
+
 const newEnvironment = (): Environment =>
-  withMixedArithmetic(
-    new Environment({ homogeneousAggregateLiterals: false, limits: { maxAstNodes: 2000 } }),
+  withJsonText(
+    withMixedArithmetic(
+      new Environment({ homogeneousAggregateLiterals: false, limits: { maxAstNodes: 2000 } }),
+    ),
   );
 
 let runtimeEnvironment: Environment | undefined;

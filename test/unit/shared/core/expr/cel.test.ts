@@ -37,6 +37,23 @@ const roles: RoleInScope[] = [
 ];
 
 describe('CEL expressions', () => {
+  it('writes maps, lists and null as JSON text with string(), as a debug sidebar shows them', () => {
+    const log = compileExpression('string(payload)');
+    expect(log(context({ temp: 21.5, tags: ['a', 1], nested: { on: true } }))).toBe(
+      '{"temp":21.5,"tags":["a",1],"nested":{"on":true}}',
+    );
+    expect(log(context([1, 'x']))).toBe('[1,"x"]');
+    expect(log(context(null))).toBe('null');
+    // scalars keep CEL's own string()
+    expect(log(context('on'))).toBe('on');
+    expect(log(context(2.5))).toBe('2.5');
+    expect(compileExpression('"vars: " + string(vars)')(context(0))).toBe('vars: {"limit":25}');
+    expect(checkExpression('string(payload)', { payload: { kind: 'unknown' }, roles: [] })).toMatchObject({
+      ok: true,
+      type: 'string',
+    });
+  });
+
   it('evaluates against payload, topic, vars and roles, mixing ints and doubles', () => {
     expect(compileExpression('payload.temp > 25')(context({ temp: 30 }))).toBe(true);
     expect(compileExpression('payload.temp + 1')(context({ temp: 30 }))).toBe(31);
