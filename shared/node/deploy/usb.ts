@@ -3,16 +3,7 @@
  * says what it is, read back and checked byte for byte and against its own signature, with a
  * README for the person who carries it to the gateway.
  */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FieldgraphError } from '../../core/errors';
 import { sameBytes } from '../../core/package/bytes';
@@ -20,21 +11,9 @@ import { decodeKey } from '../../core/package/keys';
 import { SIGNATURE_FILE, type ManifestSignature } from '../../core/package/manifest';
 import { verifyPackage } from '../../core/package/verify';
 import { readZip } from '../../core/package/zip';
+import { writeFileDurably } from '../durable-file';
 import { useNodePackageCrypto } from '../keys/node-crypto';
 import { peekManifest, progress, type DeployTarget } from './target';
-
-const writeDurably = (path: string, data: Uint8Array): void => {
-  const tmp = `${path}.partial`;
-  const fd = openSync(tmp, 'w', 0o644);
-  try {
-    let at = 0;
-    while (at < data.length) at += writeSync(fd, data, at, data.length - at);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-};
 
 const readme = (
   file: string,
@@ -72,27 +51,15 @@ export const usbTarget = (dir: string): DeployTarget => {
       const path = join(dir, name);
       try {
         mkdirSync(dir, { recursive: true });
-        writeDurably(path, bytes);
+        writeFileDurably(path, bytes, { temp: `${path}.partial` });
         const target =
           manifest.target.kind === 'gateway'
             ? `gateway ${manifest.target.id}`
             : `gateways of group ${manifest.target.id}`;
-        writeDurably(
-          join(dir, 'README.txt'),
-          Buffer.from(readme(name, manifest.site, manifest.version, target, manifest.expires)),
-        );
-        const dirFd = openSync(dir, 'r');
-        try {
-          fsyncSync(dirFd);
-        } finally {
-          closeSync(dirFd);
-        }
+        const guide = join(dir, 'README.txt');
+        const text = readme(name, manifest.site, manifest.version, target, manifest.expires);
+        writeFileDurably(guide, text, { temp: `${guide}.partial` });
       } catch (error) {
-        try {
-          rmSync(`${path}.partial`, { force: true });
-        } catch {
-          // the folder itself is unusable; there is nothing to clean up
-        }
         throw new FieldgraphError(
           'deploy.unreachable',
           `Cannot write to ${dir} (${(error as Error).message}). Is the drive mounted and writable?`,

@@ -1,14 +1,6 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurably } from '../durable-file';
 
 /** One QoS 1 message waiting for its PUBACK. */
 export interface OutboxEntry {
@@ -81,14 +73,13 @@ export const openOutbox = (dir: string): Outbox => {
   let acksSinceCompact = 0;
 
   const rewrite = (): void => {
-    const temp = `${path}.tmp`;
-    const tempFd = openSync(temp, 'w');
-    for (const entry of entries.values()) writeSync(tempFd, encode(entry));
-    fsyncSync(tempFd);
-    closeSync(tempFd);
     if (fd >= 0) closeSync(fd);
-    renameSync(temp, path);
-    fd = openSync(path, 'a');
+    try {
+      writeFileDurably(path, [...entries.values()].map(encode), { temp: `${path}.tmp` });
+    } finally {
+      // Appends go on to whichever file is in place: the new one, or the old one intact.
+      fd = openSync(path, 'a');
+    }
     acksSinceCompact = 0;
   };
   rewrite();

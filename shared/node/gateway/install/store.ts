@@ -13,10 +13,7 @@
  * the package file when a power cut lost them.
  */
 import {
-  closeSync,
-  fsyncSync,
   mkdirSync,
-  openSync,
   readFileSync,
   readdirSync,
   readlinkSync,
@@ -24,7 +21,6 @@ import {
   rmSync,
   symlinkSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sha256Hex } from '../../../core/package/bytes';
@@ -37,6 +33,7 @@ import {
 } from '../../../core/package/manifest';
 import { verifyPackage } from '../../../core/package/verify';
 import { readZip } from '../../../core/package/zip';
+import { syncPath, writeFileDurably, writeSyncedFile } from '../../durable-file';
 
 /** One entry of the install history, newest last. */
 export interface InstallHistoryEntry {
@@ -70,26 +67,6 @@ const EMPTY: InstallState = {
   history: [],
 };
 const HISTORY_LIMIT = 50;
-
-const fsyncPath = (path: string): void => {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-};
-
-const writeDurable = (path: string, data: Uint8Array): void => {
-  const fd = openSync(path, 'wx', 0o644);
-  try {
-    let at = 0;
-    while (at < data.length) at += writeSync(fd, data, at, data.length - at);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-};
 
 /** The durable copy of the installed package inside each version folder. */
 export const PACKAGE_FILE = 'package.fgpkg';
@@ -137,11 +114,7 @@ export class InstallStore {
   /** Writes state.json atomically and durably (temp file, fsync, rename, folder fsync): the commit point. */
   writeState(state: InstallState): void {
     const trimmed = { ...state, history: state.history.slice(-HISTORY_LIMIT) };
-    const tmp = join(this.root, `state.json.${process.pid}.tmp`);
-    rmSync(tmp, { force: true });
-    writeDurable(tmp, Buffer.from(JSON.stringify(trimmed, null, 2) + '\n'));
-    renameSync(tmp, join(this.root, 'state.json'));
-    fsyncPath(this.root);
+    writeFileDurably(join(this.root, 'state.json'), JSON.stringify(trimmed, null, 2) + '\n');
   }
 
   /** The version `current` points at, or null when there is none. */
@@ -165,16 +138,16 @@ export class InstallStore {
   stage(version: number, archive: Uint8Array, files: ReadonlyMap<string, Uint8Array>): string {
     const staging = join(this.root, 'staging', `${version}-${process.pid}-${Date.now()}`);
     mkdirSync(staging);
-    writeDurable(join(staging, PACKAGE_FILE), archive);
+    writeSyncedFile(join(staging, PACKAGE_FILE), archive);
     unpack(staging, files);
-    fsyncPath(staging);
+    syncPath(staging);
     const final = this.versionDir(version);
     if (this.currentVersion() === version)
       throw new Error(`version ${version} is running; it cannot be staged again`);
     rmSync(final, { recursive: true, force: true });
     renameSync(staging, final);
-    fsyncPath(join(this.root, 'versions'));
-    fsyncPath(join(this.root, 'staging'));
+    syncPath(join(this.root, 'versions'));
+    syncPath(join(this.root, 'staging'));
     return final;
   }
 
@@ -188,7 +161,7 @@ export class InstallStore {
       symlinkSync(join('versions', String(version)), tmp);
       renameSync(tmp, this.currentLink);
     }
-    fsyncPath(this.root);
+    syncPath(this.root);
   }
 
   /** Removes a version folder. */
