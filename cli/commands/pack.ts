@@ -14,7 +14,7 @@ import { appVersion, defaultDataDir } from '../../shared/node/paths';
 import { createEncryptedFileSecretStore } from '../../shared/node/secrets';
 import { useNodePackageCrypto } from '../../shared/node/keys/node-crypto';
 import { GATEWAY_ID_PATTERN } from '../../shared/core/gateway';
-import { satisfiesEngine } from '../../shared/core/package/manifest';
+import { engineRangeFor, satisfiesEngine } from '../../shared/core/package/manifest';
 import { createModelValidation, hasErrors, loadProject } from '../../shared/core/project';
 import { loadLibrary } from '../../shared/node/library/load';
 import { UnreadableFolderError, readProjectFolder } from '../../shared/node/project';
@@ -47,12 +47,6 @@ const engineRangeProblem = (range: string): string | undefined => {
   });
   if (!candidates.some((v) => satisfiesEngine(v, range))) return `no engine version satisfies "${range}"`;
   return undefined;
-};
-
-/** The default engine range: this release line (same major; for 0.x the same minor). */
-const defaultEngineRange = (): string => {
-  const [major = 0, minor = 0] = appVersion.split('.').map(Number);
-  return major === 0 ? `>=0.${minor}.0 <0.${minor + 1}.0` : `>=${major}.0.0 <${major + 1}.0.0`;
 };
 
 const loadKey = async (file: string | undefined): Promise<SigningKeyPair> => {
@@ -91,7 +85,7 @@ validated first (as \`fieldgraph validate\` does): error-level problems refuse t
   --group G           every gateway in group G may install it (default: group SITE)
   --version N         package version (default: seconds since 1970 at packing; must grow)
   --expires-days D    days until gateways refuse it (default 30)
-  --engine RANGE      gateway engine versions it runs on (default ${defaultEngineRange()})
+  --engine RANGE      gateway engine versions it runs on (default ${engineRangeFor(appVersion)})
   --seal-to KEY       the gateway's X25519 public key (hex, from its status) to seal secrets to
   --secrets FILE      JSON object of secret values to seal (never stored in the project)
   --force             pack even when the project has error-level problems`,
@@ -201,7 +195,7 @@ validated first (as \`fieldgraph validate\` does): error-level problems refuse t
         created: new Date(createdMs).toISOString(),
         expires: new Date(createdMs + days * DAY).toISOString(),
         target,
-        engine: values.engine ?? defaultEngineRange(),
+        engine: values.engine ?? engineRangeFor(appVersion),
         files,
         ...(secrets ? { secrets } : {}),
         signingKey: key,

@@ -150,3 +150,12 @@ export const satisfiesEngine = (version: string, range: string): boolean => {
       }
     });
 };
+
+/**
+ * The engine range a package built by `version` (x.y.z) asks for: its release line, the same
+ * major (for 0.x, the same minor, where every minor may break).
+ */
+export const engineRangeFor = (version: string): string => {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major === 0 ? `>=0.${minor}.0 <0.${minor + 1}.0` : `>=${major}.0.0 <${major + 1}.0.0`;
+};

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { brokerTlsRefs } from '../../core/api/areas/deploy';
 import { FieldgraphError } from '../../core/errors';
 import type { SecretStore } from '../secrets';
-import { redactUrl } from './target';
+import { redactUrl } from '../redact';
 
 /** TLS files as PEM text. */
 export interface BrokerTls {

@@ -23,7 +23,7 @@ import {
 import { parseJsonWithin } from '../../core/json/bounded';
 import type { SigningKeyPair } from '../../core/package/keys';
 import { connectMqtt, type MqttLink } from '../mqtt/link';
-import { redactUrl } from './target';
+import { redactUrl } from '../redact';
 
 /** How to reach the site broker. */
 export interface GatewayClientOptions {

@@ -6,7 +6,8 @@
 import { FieldgraphError } from '../../core/errors';
 import { GatewayStatus, type InstallResult } from '../../core/gateway';
 import { Value } from '@sinclair/typebox/value';
-import { peekManifest, progress, redactUrl, type DeployTarget } from './target';
+import { redactUrl } from '../redact';
+import { peekManifest, progress, type DeployTarget } from './target';
 
 /** Options of an HTTP delivery beyond the address and token. */
 export interface HttpTargetOptions {

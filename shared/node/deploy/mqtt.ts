@@ -16,11 +16,11 @@ import {
   outcomeOf,
   peekManifest,
   progress,
-  redactUrl,
   type DeployOutcome,
   type DeployTarget,
   type GatewayOutcome,
 } from './target';
+import { redactUrl } from '../redact';
 
 /** Broker connection settings; TLS files are PEM text. */
 export interface BrokerOptions {

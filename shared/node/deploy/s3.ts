@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { FieldgraphError } from '../../core/errors';
-import { peekManifest, progress, redactUrl, type DeployTarget } from './target';
+import { redactUrl } from '../redact';
+import { peekManifest, progress, type DeployTarget } from './target';
 
 /** A presigned PUT URL (http or https). */
 export const s3Target = (presignedUrl: string): DeployTarget => {

@@ -98,15 +98,3 @@ export const progress = (
   at: new Date().toISOString(),
   ...extra,
 });
-
-/** A URL with any password replaced, safe for labels and logs. */
-export const redactUrl = (url: string): string => {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    parsed.search = parsed.search ? '?…' : '';
-    return parsed.toString();
-  } catch {
-    return '(invalid URL)';
-  }
-};

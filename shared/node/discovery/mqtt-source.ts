@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import type { DeviceRegistry } from '../../core/registry/registry';
 import type { Logger } from '../log';
+import { redactUrl } from '../redact';
 import type { DiscoveryProblem } from './mqtt-context';
 import { createMqttDiscovery } from './mqtt-discovery';
 import { startHeardTap } from './mqtt-heard';
@@ -24,18 +25,6 @@ export interface MqttSourceOptions {
   /** Home Assistant discovery prefixes to read (default `homeassistant`). */
   readonly haPrefixes?: readonly string[];
 }
-
-/** The broker URL without user name and password, for logs and messages. */
-export const redactUrl = (url: string): string => {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-};
 
 /**
  * Listens on a site broker for discovery traffic (Home Assistant, Homie, Tasmota, Shelly,

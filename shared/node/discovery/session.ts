@@ -8,7 +8,8 @@ import type { Logger } from '../log';
 import type { SerialProbeResult } from '../serial/probe';
 import { defaultMdnsInterfaces, startMdnsSource } from './mdns-source';
 import type { DiscoveryProblem } from './mqtt-context';
-import { redactUrl, startMqttSource, type RunningSource } from './mqtt-source';
+import { redactUrl } from '../redact';
+import { startMqttSource, type RunningSource } from './mqtt-source';
 import { startUsbSource, type RunningUsbSource } from './usb-source';
 
 /** Which sources to run; anything left out keeps its current state. */

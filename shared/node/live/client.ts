@@ -17,22 +17,12 @@ import { parseJsonWithin } from '../../core/json/bounded';
 import type { SigningKeyPair } from '../../core/package/keys';
 import { openGatewayClient, type GatewayClient } from '../deploy/gateway-client';
 import type { Logger } from '../log';
+import { redactUrl } from '../redact';
 
 /** A live batch is bounded by the gateway (LIVE_LIMITS); anything far bigger is not one. */
 const MAX_BATCH_CHARS = 4 * 1024 * 1024;
 /** How long the gateway keeps its live stream on after a lease (its `live` RPC); renewed at a third of it. */
 export const LIVE_LEASE_SECONDS = 30;
-
-const redact = (url: string): string => {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return url;
-  }
-};
 
 /** One broker connection, signing as one installer key, shared by every gateway the app watches on that broker. */
 export interface BrokerClient {
@@ -84,7 +74,7 @@ export const openBrokerClient = async (
   } catch (error) {
     throw new FieldgraphError(
       'live.unreachable',
-      `Cannot reach the broker at ${redact(url)} (${(error as Error).message}). Check the address, or start the demo site.`,
+      `Cannot reach the broker at ${redactUrl(url)} (${(error as Error).message}). Check the address, or start the demo site.`,
     );
   }
 
@@ -126,7 +116,7 @@ export const openBrokerClient = async (
   };
 
   return {
-    url: redact(url),
+    url: redactUrl(url),
     call,
     watch,
     close: () => client.close(),

@@ -6,7 +6,7 @@ import type { InspectorStatus } from '../../core/api/areas/broker-inspector';
 import { FieldgraphError } from '../../core/errors';
 import { publishableTopic } from '../../core/topics/payload';
 import { createTopicStore, type TopicStore, type TopicStoreLimits } from '../../core/topics/store';
-import { redactUrl } from '../discovery/mqtt-source';
+import { redactUrl } from '../redact';
 import type { ServiceContext } from './context';
 
 type Status = Static<typeof InspectorStatus>;

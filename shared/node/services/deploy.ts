@@ -8,7 +8,7 @@ import { sha256Hex, toHex } from '../../core/package/bytes';
 import { diffFlows } from '../../core/package/diff';
 import { fingerprint } from '../../core/package/keys';
 import { identityFingerprint } from '../../core/gateway';
-import type { ManifestFile, PackageTarget } from '../../core/package/manifest';
+import { engineRangeFor, type ManifestFile, type PackageTarget } from '../../core/package/manifest';
 import type { DiscoveredDevice } from '../../core/registry/types';
 import { replySignedBy, type GatewayStatus } from '../../core/gateway';
 import { collectSiteFiles, listSites } from '../deploy/collect';
@@ -21,7 +21,8 @@ import { s3Target } from '../deploy/s3';
 import { withGatewayClient, type GatewayClientOptions } from '../deploy/gateway-client';
 import { openGatewayPinBook, type PinCheck } from '../deploy/pins';
 import { sealedSecretsFor } from '../deploy/secrets';
-import { redactUrl, type DeployOutcome, type DeployTarget } from '../deploy/target';
+import type { DeployOutcome, DeployTarget } from '../deploy/target';
+import { redactUrl } from '../redact';
 import { usbTarget } from '../deploy/usb';
 import { ensureInstallerKey } from '../keys/installer-key';
 import { useNodePackageCrypto } from '../keys/node-crypto';
@@ -39,11 +40,6 @@ interface Installed {
   packageId: string | null;
   files: ManifestFile[];
 }
-
-const engineRange = (): string => {
-  const [major = 0, minor = 0] = appVersion.split('.').map(Number);
-  return major === 0 ? `>=0.${minor}.0 <0.${minor + 1}.0` : `>=${major}.0.0 <${major + 1}.0.0`;
-};
 
 /** Path and SHA-256 of each file of a package payload (what the flow diff compares). */
 const fileList = (files: Record<string, Uint8Array>): Array<{ path: string; sha256: string }> =>
@@ -345,7 +341,7 @@ export const createDeployService = (
             created: new Date(now).toISOString(),
             expires: new Date(now + (expiresDays ?? 30) * DAY).toISOString(),
             target: packageFor,
-            engine: engineRange(),
+            engine: engineRangeFor(appVersion),
             files,
             signingKey: key,
             ...(secrets ? { secrets } : {}),

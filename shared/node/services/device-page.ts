@@ -22,7 +22,7 @@ import {
 } from '../../core/model';
 import { toSiteDevice } from '../../core/registry/to-site-device';
 import type { DiscoveredDevice, RegistryChange } from '../../core/registry/types';
-import { redactUrl } from '../discovery/mqtt-source';
+import { redactUrl } from '../redact';
 import { createDeviceHub, type DeviceHub } from '../gateway/devices';
 import { loadLibrary } from '../library/load';
 import { connectMqtt, type MqttLink } from '../mqtt/link';

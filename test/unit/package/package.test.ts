@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPackage } from '../../../shared/core/package/build';
 import { fromUtf8, sha256Hex, utf8 } from '../../../shared/core/package/bytes';
 import { fingerprint, generateSealingKey } from '../../../shared/core/package/keys';
-import { satisfiesEngine } from '../../../shared/core/package/manifest';
+import { engineRangeFor, satisfiesEngine } from '../../../shared/core/package/manifest';
 import { openSecrets } from '../../../shared/core/package/seal';
 import { sealedSecretsOf, verifyPackage } from '../../../shared/core/package/verify';
 import { readZip } from '../../../shared/core/package/zip';
@@ -96,5 +96,12 @@ describe('package format', () => {
     expect(() => satisfiesEngine('1.0.0', '^1')).toThrow(
       expect.objectContaining({ code: 'package.invalid_manifest' }),
     );
+  });
+
+  it('asks, by default, for the release line that built the package', () => {
+    expect(engineRangeFor('1.4.2')).toBe('>=1.0.0 <2.0.0');
+    expect(engineRangeFor('0.3.7')).toBe('>=0.3.0 <0.4.0');
+    expect(satisfiesEngine('0.3.9', engineRangeFor('0.3.0'))).toBe(true);
+    expect(satisfiesEngine('0.4.0', engineRangeFor('0.3.0'))).toBe(false);
   });
 });
