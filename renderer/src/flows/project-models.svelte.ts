@@ -3,7 +3,7 @@
  * project's own models and capabilities from models/ (a project may override a library model).
  */
 import { createCatalog, type Catalog } from '../../../shared/core/model/catalog';
-import type { Capability, DeviceModel } from '../../../shared/core/model/schemas';
+import { libraryDocumentKind, type Capability, type DeviceModel } from '../../../shared/core/model/schemas';
 import { api } from '../api';
 import { libraryCapabilities, libraryModels } from './devices.svelte';
 
@@ -33,10 +33,9 @@ export const loadProjectModels = async (): Promise<void> => {
   for (const id of ids.ok ? ids.value : []) {
     const r = await api.project.getDocument({ kind: 'models', id });
     if (!r.ok || !isObject(r.value)) continue;
-    // models/ holds both kinds of file: a device model implements capabilities, a capability does not.
-    if (isObject(r.value.implements)) models.push(r.value as unknown as DeviceModel);
-    else if (typeof r.value.id === 'string' && r.value.id.includes('@'))
-      capabilities.push(r.value as unknown as Capability);
+    // models/ holds both kinds of file; a model needs its implementations to be of any use here.
+    if (libraryDocumentKind(r.value) === 'capability') capabilities.push(r.value as unknown as Capability);
+    else if (isObject(r.value.implements)) models.push(r.value as unknown as DeviceModel);
   }
   deviceCatalog.projectModels = models;
   deviceCatalog.projectCapabilities = capabilities;

@@ -6,6 +6,18 @@ export const MODEL_SCHEMA_VERSION = 1;
 
 /** Pattern of a capability id: a lowercase name, `@`, and a major version (`switch@1`). */
 export const CAPABILITY_ID_PATTERN = '^[a-z][a-z0-9-]*(\\.[a-z0-9-]+)*@[1-9][0-9]*$';
+const capabilityId = new RegExp(CAPABILITY_ID_PATTERN);
+
+/**
+ * What a document of the library or of a project's models/ folder is, by the one rule every
+ * reader applies: a capability when its id is a capability id (`switch@1`), otherwise a device
+ * model (whose schema then names what is wrong with it, if anything).
+ */
+export const libraryDocumentKind = (value: unknown): 'capability' | 'model' => {
+  const id = typeof value === 'object' && value !== null ? (value as { id?: unknown }).id : undefined;
+  return typeof id === 'string' && capabilityId.test(id) ? 'capability' : 'model';
+};
+
 /** Pattern of a device model, role, device, site or gateway id: lowercase slug. */
 export const SLUG_PATTERN = '^[a-z0-9][a-z0-9_-]*$';
 /** Pattern of an affordance or instance-variable name (camelCase or snake_case). */

@@ -8,7 +8,13 @@ import { Capability } from './schema-capability';
 import { DeviceModel, Mapping } from './schema-device-model';
 import { Device, ProjectFile, Role, Site } from './schema-site';
 
-export { CAPABILITY_ID_PATTERN, MODEL_SCHEMA_VERSION, NAME_PATTERN, SLUG_PATTERN } from './schema-common';
+export {
+  CAPABILITY_ID_PATTERN,
+  libraryDocumentKind,
+  MODEL_SCHEMA_VERSION,
+  NAME_PATTERN,
+  SLUG_PATTERN,
+} from './schema-common';
 export * from './schema-capability';
 export * from './schema-device-model';
 export * from './schema-site';

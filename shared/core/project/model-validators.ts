@@ -1,6 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import {
-  CAPABILITY_ID_PATTERN,
+  libraryDocumentKind,
   Capability,
   DeviceModel,
   ProjectFile,
@@ -22,8 +22,6 @@ export interface LibraryEntries {
   readonly capabilities: readonly Capability[];
   readonly models: readonly DeviceModel[];
 }
-
-const capabilityId = new RegExp(CAPABILITY_ID_PATTERN);
 
 // Some validators locate by JSON pointer (`/runMode/max`); problems show dotted paths (`runMode.max`).
 const pointerToPath = (path: string): string =>
@@ -60,10 +58,8 @@ export const createModelValidation =
       file: `models/${id}.json`,
       value,
     }));
-    const isCapability = (value: unknown) =>
-      typeof (value as { id?: unknown }).id === 'string' && capabilityId.test((value as { id: string }).id);
-    const capabilities = entries.filter((e) => isCapability(e.value));
-    const models = entries.filter((e) => !isCapability(e.value));
+    const capabilities = entries.filter((e) => libraryDocumentKind(e.value) === 'capability');
+    const models = entries.filter((e) => libraryDocumentKind(e.value) === 'model');
     // Only entries that pass their schema join the catalog; the others are reported below.
     const validCapabilities = capabilities
       .map((e): unknown => e.value)

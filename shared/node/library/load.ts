@@ -7,7 +7,7 @@ import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { createCatalog, type Catalog } from '../../core/model/catalog';
 import { problem, type Problem } from '../../core/model/problems';
-import { CAPABILITY_ID_PATTERN, type Capability, type DeviceModel } from '../../core/model/schemas';
+import { libraryDocumentKind, type Capability, type DeviceModel } from '../../core/model/schemas';
 import { validateCapability, validateCapabilitySet, validateDeviceModelSet } from '../../core/model/validate';
 import { resourcesDir } from '../paths';
 
@@ -119,12 +119,6 @@ export const readJsonFolder = async (dir: string, root: string, problems: Proble
   return out;
 };
 
-const isCapabilityFile = (value: unknown): boolean =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as { id?: unknown }).id === 'string' &&
-  new RegExp(CAPABILITY_ID_PATTERN).test((value as { id: string }).id);
-
 const hasErrorsFor = (problems: readonly Problem[], file: string) =>
   problems.some((p) => p.file === file && p.severity === 'error');
 
@@ -182,8 +176,8 @@ export const loadProjectModels = async (
   const problems: Problem[] = [];
   const raw = await readJsonFolder(join(projectDir, 'models'), projectDir, problems);
   return assemble(
-    raw.filter((f) => isCapabilityFile(f.value)),
-    raw.filter((f) => !isCapabilityFile(f.value)),
+    raw.filter((f) => libraryDocumentKind(f.value) === 'capability'),
+    raw.filter((f) => libraryDocumentKind(f.value) === 'model'),
     { capabilities: library.capabilities, models: library.models },
     problems,
   );
