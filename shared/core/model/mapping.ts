@@ -184,6 +184,8 @@ export const encodeValue = (chain: readonly Mapping[], value: unknown): Converte
 
 /** One finding of a mapping check, located relative to the mapping. */
 export interface MappingFinding {
+  /** `mapping.gap` (a value with no counterpart), `mapping.overlap` (one input, two outputs) or `mapping.invalid`. */
+  readonly code: 'mapping.gap' | 'mapping.overlap' | 'mapping.invalid';
   readonly severity: 'error' | 'warning';
   readonly path: string;
   readonly message: string;
@@ -200,14 +202,20 @@ const capabilityValues = (data: DataSchema | undefined): unknown[] | undefined =
 export const checkMapping = (mapping: Mapping, data?: DataSchema): MappingFinding[] => {
   const findings: MappingFinding[] = [];
   const direction = mapping.direction ?? 'symmetric';
-  const add = (severity: MappingFinding['severity'], path: string, message: string, hint: string) =>
-    findings.push({ severity, path, message, hint });
+  const add = (
+    code: MappingFinding['code'],
+    severity: MappingFinding['severity'],
+    path: string,
+    message: string,
+    hint: string,
+  ) => findings.push({ code, severity, path, message, hint });
   switch (mapping.kind) {
     case 'enum': {
       mapping.pairs.forEach((p, i) => {
         const earlier = mapping.pairs.findIndex((q) => sameJson(q.device, p.device));
         if (earlier < i && !sameJson(mapping.pairs[earlier]!.value, p.value)) {
           add(
+            'mapping.overlap',
             'error',
             `pairs.${i}.device`,
             `the device value ${show(p.device)} appears twice with different values (overlap)`,
@@ -221,6 +229,7 @@ export const checkMapping = (mapping: Mapping, data?: DataSchema): MappingFindin
           !sameJson(mapping.pairs[earlierValue]!.device, p.device)
         ) {
           add(
+            'mapping.invalid',
             'warning',
             `pairs.${i}.value`,
             `the value ${show(p.value)} maps back to ${show(mapping.pairs[earlierValue]!.device)} only; this pair is used forward only`,
@@ -233,6 +242,7 @@ export const checkMapping = (mapping: Mapping, data?: DataSchema): MappingFindin
         for (const v of wanted) {
           if (!mapping.pairs.some((p) => sameJson(p.value, v))) {
             add(
+              'mapping.gap',
               'error',
               'pairs',
               `the capability value ${show(v)} has no device value (gap)`,
@@ -245,6 +255,7 @@ export const checkMapping = (mapping: Mapping, data?: DataSchema): MappingFindin
         mapping.pairs.forEach((p, i) => {
           if (!wanted.some((v) => sameJson(v, p.value))) {
             add(
+              'mapping.invalid',
               'error',
               `pairs.${i}.value`,
               `${show(p.value)} is not a value the capability allows`,
@@ -258,6 +269,7 @@ export const checkMapping = (mapping: Mapping, data?: DataSchema): MappingFindin
     case 'linear':
       if (mapping.device[0] === mapping.device[1]) {
         add(
+          'mapping.invalid',
           'error',
           'device',
           'the device range has zero width',
@@ -266,6 +278,7 @@ export const checkMapping = (mapping: Mapping, data?: DataSchema): MappingFindin
       }
       if (mapping.value[0] === mapping.value[1]) {
         add(
+          'mapping.invalid',
           'error',
           'value',
           'the value range has zero width',
@@ -278,6 +291,7 @@ export const checkMapping = (mapping: Mapping, data?: DataSchema): MappingFindin
       for (const b of order) {
         if (!(b.min < b.max)) {
           add(
+            'mapping.invalid',
             'error',
             `bands.${b.i}`,
             `the band [${b.min}, ${b.max}) is empty`,
@@ -290,6 +304,7 @@ export const checkMapping = (mapping: Mapping, data?: DataSchema): MappingFindin
         const cur = order[k]!;
         if (cur.min > prev.max) {
           add(
+            'mapping.gap',
             'warning',
             `bands.${cur.i}.min`,
             `no band covers [${prev.max}, ${cur.min}) (gap)`,
@@ -297,6 +312,7 @@ export const checkMapping = (mapping: Mapping, data?: DataSchema): MappingFindin
           );
         } else if (cur.min < prev.max) {
           add(
+            'mapping.overlap',
             'error',
             `bands.${cur.i}.min`,
             `the bands [${prev.min}, ${prev.max}) and [${cur.min}, ${cur.max}) overlap`,
@@ -308,6 +324,7 @@ export const checkMapping = (mapping: Mapping, data?: DataSchema): MappingFindin
         mapping.bands.forEach((b, i) => {
           if (b.representative === undefined) {
             add(
+              'mapping.invalid',
               'error',
               `bands.${i}`,
               'the band has no "representative" device value, so it cannot be converted back',
@@ -315,6 +332,7 @@ export const checkMapping = (mapping: Mapping, data?: DataSchema): MappingFindin
             );
           } else if (!(b.representative >= b.min && b.representative < b.max)) {
             add(
+              'mapping.invalid',
               'error',
               `bands.${i}.representative`,
               `${b.representative} lies outside its band [${b.min}, ${b.max})`,
@@ -331,6 +349,7 @@ export const checkMapping = (mapping: Mapping, data?: DataSchema): MappingFindin
       const checked = checkHaTemplate(mapping.template);
       if (!checked.ok)
         add(
+          'mapping.invalid',
           'error',
           'template',
           `the template ${checked.reason}`,

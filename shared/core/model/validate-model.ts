@@ -118,14 +118,9 @@ export const validateDeviceModel = (value: unknown, ctx: ValidationContext = {})
       const templated = m.kind === 'enum' && m.pairs.some((p) => placeholdersInJson(p.device).length > 0);
       for (const f of checkMapping(m, last ? data : undefined)) {
         if (templated && f.path.endsWith('.device')) continue;
-        const code = /gap/.test(f.message)
-          ? 'mapping.gap'
-          : /overlap|twice/.test(f.message)
-            ? 'mapping.overlap'
-            : 'mapping.invalid';
         const ref = refs?.[i];
         add(
-          code,
+          f.code,
           f.severity,
           typeof ref === 'string' ? joinPath('mappings', ref, f.path) : joinPath(path, i, f.path),
           f.message,

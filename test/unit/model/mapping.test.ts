@@ -137,6 +137,7 @@ describe('mapping checks', () => {
     const findings = checkMapping(partial, { type: 'boolean' });
     expect(findings).toEqual([
       expect.objectContaining({
+        code: 'mapping.gap',
         severity: 'error',
         message: expect.stringMatching(/false has no device value \(gap\)/),
       }),
@@ -158,10 +159,20 @@ describe('mapping checks', () => {
         .map((f) => f.message)
         .join(),
     ).toMatch(/appears twice/);
+    expect(checkMapping(twice).map((f) => f.code)).toContain('mapping.overlap');
     const wrong: Mapping = { kind: 'enum', pairs: [{ device: 'ON', value: 'yes' }] };
     expect(checkMapping(wrong, { type: 'string', enum: ['on', 'off'] }).map((f) => f.path)).toContain(
       'pairs.0.value',
     );
+  });
+
+  it('codes each finding where it is found, whatever the values say', () => {
+    // A value named "gap" or "overlap" used to be taken for the finding it names.
+    const named: Mapping = { kind: 'enum', pairs: [{ device: 'overlap', value: 'gap' }] };
+    expect(checkMapping(named, { type: 'string', enum: ['on'] }).map((f) => f.code)).toEqual([
+      'mapping.gap',
+      'mapping.invalid',
+    ]);
   });
 
   it('finds gaps and overlaps between bands, empty bands and zero-width ranges', () => {
@@ -175,6 +186,9 @@ describe('mapping checks', () => {
         { min: 40, max: 40, value: 'd' },
       ],
     };
+    expect(new Set(checkMapping(bands).map((f) => f.code))).toEqual(
+      new Set(['mapping.gap', 'mapping.overlap', 'mapping.invalid']),
+    );
     const messages = checkMapping(bands).map((f) => f.message);
     expect(messages.some((m) => /\[10, 12\) \(gap\)/.test(m))).toBe(true);
     expect(messages.some((m) => /overlap/.test(m))).toBe(true);
