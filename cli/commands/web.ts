@@ -75,6 +75,7 @@ with a start token (valid until the server stops; its first use sets a session c
     try {
       server = await startWebServer({ dispatch, hub, log, rendererDir, host: values.host, port });
     } catch (error) {
+      await services.dispose();
       if (error instanceof FieldgraphError) {
         console.error(error.message);
         return 1;
@@ -84,12 +85,15 @@ with a start token (valid until the server stops; its first use sets a session c
     console.log(`Fieldgraph is running at ${server.url}`);
     console.log('Keep this address private: the token in it grants access to the app. Press Ctrl+C to stop.');
     if (!values['no-open']) openBrowser(server.url);
+    // The program owns its signals: on Ctrl+C or SIGTERM it stops serving, then stops what the
+    // services started (discovery sockets, the demo's brokers, a Try it gateway, connections).
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
     await server.close();
+    await services.dispose();
     return 0;
   },
 };

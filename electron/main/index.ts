@@ -102,6 +102,20 @@ if (!app.requestSingleInstanceLock()) {
     const dispatch = createDispatcher(services, {
       onInternalError: (method, error) => log.error('service failed', { method, error: String(error) }),
     });
+    // The program owns its signals and its shutdown: Ctrl+C or SIGTERM quits the app, and the
+    // app stops what the services started (discovery sockets, the demo's brokers, a Try it
+    // gateway, connections) before it exits.
+    let disposed = false;
+    app.on('will-quit', (event) => {
+      if (disposed) return;
+      event.preventDefault();
+      void services.dispose().finally(() => {
+        disposed = true;
+        app.quit();
+      });
+    });
+    process.once('SIGINT', () => app.quit());
+    process.once('SIGTERM', () => app.quit());
     registerIpc(ipcMain, dispatch, (method, url) => log.warn('refused IPC call', { method, url }));
     forwardEvents(hub, () => webContents.getAllWebContents().filter((c) => isAppUrl(c.getURL())));
 

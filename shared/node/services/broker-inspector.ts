@@ -7,7 +7,7 @@ import { FieldgraphError } from '../../core/errors';
 import { publishableTopic } from '../../core/topics/payload';
 import { createTopicStore, type TopicStore, type TopicStoreLimits } from '../../core/topics/store';
 import { redactUrl } from '../redact';
-import type { ServiceContext } from './context';
+import type { WithDispose, ServiceContext } from './context';
 
 type Status = Static<typeof InspectorStatus>;
 
@@ -76,7 +76,7 @@ const connect = async (url: string, protocolVersion: 4 | 5): Promise<MqttClient>
 export const createInspectorService = (
   ctx: ServiceContext,
   deps: { readonly brokers: () => string[]; readonly limits?: Partial<TopicStoreLimits> },
-): FieldgraphServices['inspector'] => {
+): WithDispose<FieldgraphServices['inspector']> => {
   const log = ctx.log.child('inspector');
   let running: Running | null = null;
   let starting: Promise<Status> | null = null;
@@ -113,18 +113,7 @@ export const createInspectorService = (
     await current.client.endAsync(true).catch(() => {});
   };
 
-  // The services have no shutdown hook: when the program is told to stop, close the connection
-  // so the process can exit once its own handler is done (as discovery does).
-  let watchingSignals = false;
-  const watchSignals = () => {
-    if (watchingSignals) return;
-    watchingSignals = true;
-    process.once('SIGINT', () => void stop());
-    process.once('SIGTERM', () => void stop());
-  };
-
   const begin = async (url: string): Promise<Status> => {
-    watchSignals();
     let client: MqttClient;
     let exactRetain = true;
     try {
@@ -222,6 +211,11 @@ export const createInspectorService = (
     async stop() {
       await stop();
       return status();
+    },
+    async dispose() {
+      // A connection still being made is let finish, then closed with the rest.
+      if (starting) await starting.catch(() => {});
+      await stop();
     },
     topics: () => ({ status: status(), topics: running?.store.summaries() ?? [] }),
     history: ({ topic, after }) => ({ topic, messages: running?.store.history(topic, after) ?? [] }),

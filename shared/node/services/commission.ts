@@ -13,7 +13,7 @@ import { listSerialPorts } from '../serial/list';
 import { openSerialLink, type SerialLink } from '../serial/port';
 import { probeSerialPort } from '../serial/probe';
 import { probeView } from '../commission/probe-view';
-import type { ServiceContext } from './context';
+import type { ServiceContext, WithDispose } from './context';
 
 /** Parts of the commissioning service that tests and other programs replace. */
 export interface CommissionServiceDeps {
@@ -42,7 +42,7 @@ const listFailure = (raw: string): string =>
 export const createCommissionService = (
   ctx: ServiceContext,
   deps: CommissionServiceDeps = {},
-): FieldgraphServices['commission'] => {
+): WithDispose<FieldgraphServices['commission']> => {
   let secrets = deps.secrets;
   const secretStore = (): SecretStore =>
     (secrets ??= ctx.secrets ?? sharedSecretStore(join(ctx.dataDir, 'secrets.json')));
@@ -106,6 +106,13 @@ export const createCommissionService = (
   };
 
   return {
+    async dispose() {
+      // Unfinished devices are cancelled (which releases their ports), open consoles closed.
+      await Promise.all(queue.list().map((run) => queue.cancel(run.id).catch(() => {})));
+      const open = [...consoles.values()];
+      consoles.clear();
+      await Promise.all(open.map((entry) => entry.link.close().catch(() => {})));
+    },
     listPorts: async ({ extraPaths }) => {
       const known = deps.knownPorts?.() ?? [];
       const listing = await listSerialPorts([...new Set([...known, ...(extraPaths ?? [])])]);

@@ -18,3 +18,10 @@ export interface ServiceContext {
   /** The OS keychain store (desktop app); without it, secrets go to the encrypted file in dataDir. */
   readonly secrets?: SecretStore;
 }
+
+/**
+ * A service area as a program holds it: the API methods, and `dispose()`, which stops what the
+ * area started (connections, timers, child processes) so the program can exit. The program
+ * decides when: on its own signals, or when its window closes. Safe to call more than once.
+ */
+export type WithDispose<Area> = Area & { dispose(): Promise<void> };

@@ -26,7 +26,7 @@ import { redactUrl } from '../redact';
 import { createDeviceHub, type DeviceHub } from '../gateway/devices';
 import { loadLibrary } from '../library/load';
 import { connectMqtt, type MqttLink } from '../mqtt/link';
-import type { ServiceContext } from './context';
+import type { WithDispose, ServiceContext } from './context';
 
 type Info = Static<typeof DevicePageInfo>;
 type Feature = Static<typeof DeviceFeature>;
@@ -105,7 +105,7 @@ const brokerFor = (found: DiscoveredDevice, brokers: readonly string[]): string 
 export const createDevicePageService = (
   ctx: ServiceContext,
   deps: { readonly devices: () => DiscoveredDevice[]; readonly brokers: () => string[] },
-): FieldgraphServices['device'] => {
+): WithDispose<FieldgraphServices['device']> => {
   const log = ctx.log.child('device-page');
   let catalog: Promise<Catalog> | null = null;
   const library = (): Promise<Catalog> =>
@@ -136,7 +136,7 @@ export const createDevicePageService = (
     }
   });
 
-  setInterval(() => {
+  const batching = setInterval(() => {
     for (const page of pages.values()) {
       if (page.pending.length === 0 && page.pendingChanges.length === 0) continue;
       ctx.hub.emit('onDeviceLive', {
@@ -147,22 +147,7 @@ export const createDevicePageService = (
     }
   }, BATCH_MS).unref();
 
-  // The services have no shutdown hook: when the program is told to stop, close every page and
-  // connection so the process can exit once its own handler is done (as discovery does).
-  let watchingSignals = false;
-  const shutdown = () => {
-    for (const id of [...pages.keys()]) close(id);
-    for (const [url, held] of links) {
-      links.delete(url);
-      void held.link.end(true);
-    }
-  };
   const linkFor = (url: string): MqttLink => {
-    if (!watchingSignals) {
-      watchingSignals = true;
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-    }
     const held = links.get(url);
     if (held) {
       held.users++;
@@ -206,6 +191,13 @@ export const createDevicePageService = (
   };
 
   return {
+    async dispose() {
+      clearInterval(batching);
+      for (const id of [...pages.keys()]) close(id);
+      const ending = [...links.values()].map((held) => held.link.end(true));
+      links.clear();
+      await Promise.all(ending);
+    },
     async open({ deviceId }) {
       const found = deps.devices().find((d) => d.id === deviceId);
       if (!found)

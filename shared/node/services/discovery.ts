@@ -11,7 +11,7 @@ import { resourcesDir } from '../paths';
 import { createDiscoverySession, loadMatchableModels, type DiscoverySession } from '../discovery/session';
 import { probeView } from '../commission/probe-view';
 import { DEMO_WIFI, startDemoSite, type DemoSite } from '../sim/site';
-import type { ServiceContext } from './context';
+import type { ServiceContext, WithDispose } from './context';
 
 /** The non-loopback IPv4 interfaces of this machine. */
 const ipv4Interfaces = () =>
@@ -67,7 +67,7 @@ export const placementOfCommissioned = (event: CommissionedEvent): Placement | n
 export const createDiscoveryServices = (
   ctx: ServiceContext,
 ): {
-  discovery: FieldgraphServices['discovery'];
+  discovery: WithDispose<FieldgraphServices['discovery']>;
   demo: FieldgraphServices['demo'];
   devices: () => DiscoveredDevice[];
   brokers: () => string[];
@@ -101,25 +101,17 @@ export const createDiscoveryServices = (
     }
   });
   let demoStarting = false;
-  // The services have no shutdown hook: when the program is told to stop, stop what discovery
-  // started (sockets, brokers, timers) so the process can exit once its own handler is done.
-  let watchingSignals = false;
-  const shutdown = (): void => {
-    void (async () => {
-      const running = demo;
-      demo = null;
-      await running?.site.stop().catch(() => {});
-      if (running?.serialDir) await rm(running.serialDir, { recursive: true, force: true }).catch(() => {});
-      await session?.dispose().catch(() => {});
-      session = null;
-    })();
+  // Stops what discovery started (sockets, the demo's brokers and virtual devices, timers).
+  const dispose = async (): Promise<void> => {
+    const running = demo;
+    demo = null;
+    await running?.site.stop().catch(() => {});
+    if (running?.serialDir) await rm(running.serialDir, { recursive: true, force: true }).catch(() => {});
+    const stopping = session;
+    session = null;
+    await stopping?.dispose().catch(() => {});
   };
   const ensure = async (): Promise<DiscoverySession> => {
-    if (!watchingSignals) {
-      watchingSignals = true;
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-    }
     if (!session) {
       session = createDiscoverySession({
         log,
@@ -135,6 +127,7 @@ export const createDiscoveryServices = (
     devices: () => session?.registry.list() ?? [],
     brokers: () => session?.mqttUrls() ?? [],
     discovery: {
+      dispose,
       async start(args) {
         const s = await ensure();
         const own = new Set(ipv4Interfaces().map((i) => i.address));

@@ -14,7 +14,7 @@ import { brokerFromStore } from '../deploy/broker';
 import { redactUrl } from '../redact';
 import { connectMqtt, type MqttLink } from '../mqtt/link';
 import { sharedSecretStore } from '../secrets';
-import type { ServiceContext } from './context';
+import type { WithDispose, ServiceContext } from './context';
 
 type Row = Static<typeof GatewayRow>;
 type State = Static<typeof GatewaysState>;
@@ -81,7 +81,7 @@ export const gatewayRows = (input: {
 export const createGatewaysService = (
   ctx: ServiceContext,
   deps: { readonly devices: () => DiscoveredDevice[]; readonly brokers: () => string[] },
-): FieldgraphServices['gateways'] => {
+): WithDispose<FieldgraphServices['gateways']> => {
   const log = ctx.log.child('gateways');
   let watching: {
     readonly url: string | null;
@@ -126,15 +126,12 @@ export const createGatewaysService = (
     await current.link?.end(true);
     return true;
   };
-  let watchingSignals = false;
 
   return {
+    async dispose() {
+      await stop();
+    },
     async watch({ brokerUrl, httpUrls }) {
-      if (!watchingSignals) {
-        watchingSignals = true;
-        process.once('SIGINT', () => void stop());
-        process.once('SIGTERM', () => void stop());
-      }
       await stop();
       const url = brokerUrl ?? deps.brokers()[0] ?? null;
       const heard = new Map<string, Heard>();

@@ -14,7 +14,7 @@ import { callGatewayHttp } from '../live/http-rpc';
 import type { GatewayAnswer, GatewayArgs, GatewayMethodName } from '../../core/gateway';
 import { sharedSecretStore, type SecretStore } from '../secrets';
 import { startTryItProcess, type GatewayCommand, type TryItProcess } from '../live/try-it';
-import type { ServiceContext } from './context';
+import type { WithDispose, ServiceContext } from './context';
 import { join } from 'node:path';
 
 type State = Static<typeof TryItState>;
@@ -78,7 +78,7 @@ const pageOf = (value: unknown): Static<typeof TracePage> => {
 export const createLiveService = (
   ctx: ServiceContext,
   options: { readonly gatewayCommand?: GatewayCommand; readonly secrets?: SecretStore } = {},
-): FieldgraphServices['live'] => {
+): WithDispose<FieldgraphServices['live']> => {
   useNodePackageCrypto();
   const log = ctx.log.child('live');
   /** Broker connections by signing key and broker URL. */
@@ -110,7 +110,6 @@ export const createLiveService = (
   ): Promise<BrokerClient> => {
     let client = clients.get(key);
     if (!client) {
-      guard();
       client = signer().then((signingKey) => openBrokerClient(brokerUrl, log, signingKey));
       clients.set(key, client);
       // A broker that could not be reached is tried afresh next time.
@@ -140,7 +139,6 @@ export const createLiveService = (
    */
   const watchOverHttp = async (gateway: { httpUrl: string; gatewayId: string }) => {
     const { gatewayId } = gateway;
-    guard();
     const signingKey = await ensureInstallerKey(secretStore());
     const options = { signingKey, ...identityOf(gatewayId) };
     let since: number;
@@ -204,23 +202,13 @@ export const createLiveService = (
     await running.stop();
   };
 
-  // The services have no shutdown hook: when the program is told to stop, the try-it child is
-  // stopped (it must not outlive the app) and the broker connections closed, so the process
-  // can exit once its own handler is done.
-  let guarding = false;
-  const guard = () => {
-    if (guarding) return;
-    guarding = true;
-    const shutdown = () => {
-      void tryIt?.stop(0);
-      for (const stop of watches.values()) stop();
-      watches.clear();
-      for (const client of clients.values()) void client.then((c) => c.close()).catch(() => {});
-      clients.clear();
-    };
+  // The try-it child must not outlive the app, even one that ends without disposing its
+  // services (an uncaught error): it is killed as the process exits.
+  let killOnExit = false;
+  const guardExit = () => {
+    if (killOnExit) return;
+    killOnExit = true;
     process.once('exit', () => void tryIt?.stop(0));
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
   };
 
   /** Calls a deployed gateway over its HTTP endpoint, signed with the installer key. */
@@ -243,6 +231,15 @@ export const createLiveService = (
   };
 
   return {
+    async dispose() {
+      const running = tryIt;
+      tryIt = null;
+      for (const stop of watches.values()) stop();
+      watches.clear();
+      const closing = [...clients.values()].map((client) => client.then((c) => c.close()).catch(() => {}));
+      clients.clear();
+      await Promise.all([running?.stop(0), ...closing]);
+    },
     async tryStart({ design, brokerUrl }) {
       if (busy)
         throw new FieldgraphError('live.busy', 'Try it is starting or stopping; wait for it to finish.');
@@ -267,6 +264,7 @@ export const createLiveService = (
           throw error;
         }
         tryIt = proc;
+        guardExit();
         void proc.exited.then(({ code, output }) => {
           if (tryIt !== proc) return;
           tryIt = null;

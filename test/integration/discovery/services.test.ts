@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,5 +73,48 @@ describe('discovery and demo services through the dispatcher', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'discovery.bad_interface' } });
     const unreachable = await call('discovery.start', { mqttUrls: ['mqtt://127.0.0.1:1'] });
     expect(unreachable).toMatchObject({ ok: false, error: { code: 'discovery.broker_unreachable' } });
+  });
+});
+
+describe('services and the program that runs them', () => {
+  const refused = (url: string) =>
+    new Promise<boolean>((resolve) => {
+      const { hostname, port } = new URL(url);
+      const socket = connect(Number(port), hostname);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', () => resolve(true));
+    });
+
+  it('watch no process signals; dispose() stops the demo site and the inspector connection', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fg-disc-dispose-'));
+    const signals = () => ['SIGINT', 'SIGTERM', 'exit'].map((name) => process.listenerCount(name));
+    const before = signals();
+    const services = createServices({ runtime: 'web', dataDir, hub: createEventHub(), log: silentLogger });
+    const dispatch = createDispatcher(services, { checkResults: true });
+    const call = (method: string, args: unknown = {}) => dispatch(method, args, { transport: 'direct' });
+    try {
+      expect((await call('demo.start')).ok).toBe(true);
+      const inspecting = await call('inspector.start');
+      expect(inspecting.ok).toBe(true);
+      const brokerUrl = (inspecting as { value: { brokerUrl: string } }).value.brokerUrl;
+      expect(brokerUrl).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+/);
+      expect(await refused(brokerUrl)).toBe(false);
+      expect(signals()).toEqual(before);
+
+      await services.dispose();
+      expect(await refused(brokerUrl)).toBe(true);
+      expect(await call('inspector.topics')).toMatchObject({
+        ok: true,
+        value: { status: { brokerUrl: null, connected: false }, topics: [] },
+      });
+      // A second dispose (a second Ctrl+C) is harmless.
+      await services.dispose();
+    } finally {
+      await services.dispose();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
