@@ -1,7 +1,7 @@
 import { FieldgraphError } from '../../core/errors';
 import { openSerialLink, type SerialLink } from '../serial/port';
-import { ImprovClient, type ImprovDeviceInfo } from './improv-client';
-import { ImprovState } from './improv-frame';
+import { ImprovClient, type ImprovDeviceInfo } from '../protocols/improv-client';
+import { ImprovState } from '../protocols/improv-frame';
 import type { CommissionedDevice, CommissionProfile, DeviceAssignment, StepReporter } from './profile';
 import { checkWifiSettings, hostOfUrl } from './profile';
 import { commissionTasmotaSerial, type TasmotaCommissionOptions } from './tasmota';

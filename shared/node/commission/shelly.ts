@@ -1,6 +1,6 @@
 import { FieldgraphError } from '../../core/errors';
 import { waitForBrokerMessage, type BrokerWait } from './broker-watch';
-import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from './digest-auth';
+import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from '../protocols/digest-auth';
 import type { CommissionedDevice, CommissionProfile, DeviceAssignment, StepReporter } from './profile';
 import { checkWifiSettings, hostOfUrl } from './profile';
 

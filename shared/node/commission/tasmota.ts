@@ -4,7 +4,12 @@ import type { SerialLink } from '../serial/port';
 import { waitForBrokerMessage, type BrokerWait } from './broker-watch';
 import type { CommissionedDevice, CommissionProfile, DeviceAssignment, StepReporter } from './profile';
 import { topicFromName } from './profile';
-import { parseTasmotaLine, parseTasmotaResult, readTasmotaStatus, type TasmotaResult } from './tasmota-log';
+import {
+  parseTasmotaLine,
+  parseTasmotaResult,
+  readTasmotaStatus,
+  type TasmotaResult,
+} from '../protocols/tasmota-log';
 
 /** Timing of Tasmota commissioning. */
 export interface TasmotaCommissionOptions {

@@ -6,7 +6,7 @@
  * never kept here, so a version switch drops it with the runner.
  */
 import { FieldgraphError } from '../../core/errors';
-import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from '../commission/digest-auth';
+import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from '../protocols/digest-auth';
 
 /** A device's login: the user name and how to get the password (throws when it is not available). */
 export interface DeviceLogin {

@@ -1,11 +1,11 @@
 import { FieldgraphError } from '../../core/errors';
-import { ImprovClient, type ImprovDeviceInfo } from '../commission/improv-client';
+import { ImprovClient, type ImprovDeviceInfo } from '../protocols/improv-client';
 import {
   parseTasmotaLine,
   parseTasmotaResult,
   readTasmotaStatus,
   type TasmotaStatus,
-} from '../commission/tasmota-log';
+} from '../protocols/tasmota-log';
 import { openSerialLink, type SerialLink } from './port';
 
 /** What answered on a serial port. */

@@ -5,7 +5,7 @@ import type { FieldgraphServices } from '../../core/api';
 import type { CommissionProfileArgs } from '../../core/api/areas/commission';
 import { FieldgraphError } from '../../core/errors';
 import type { CommissionProfile } from '../commission/profile';
-import { ImprovClient } from '../commission/improv-client';
+import { ImprovClient } from '../protocols/improv-client';
 import { CommissionQueue, type CommissionQueueOptions } from '../commission/queue';
 import { reportCsv, reportHtml, reportPdf } from '../commission/report';
 import { sharedSecretStore, type SecretStore } from '../secrets';

@@ -8,7 +8,7 @@ import {
   ImprovState,
   ImprovStreamReader,
   ImprovType,
-} from '../commission/improv-frame';
+} from '../protocols/improv-frame';
 import { openDeviceEnd } from './pty';
 
 /** How a virtual Improv device behaves; every field has a sensible default. */

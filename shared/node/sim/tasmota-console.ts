@@ -9,7 +9,7 @@ import {
   ImprovState,
   ImprovStreamReader,
   ImprovType,
-} from '../commission/improv-frame';
+} from '../protocols/improv-frame';
 import { openDeviceEnd } from './pty';
 
 /** How a virtual Tasmota console behaves. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FieldgraphError } from '../../../shared/core/errors';
-import { ImprovClient } from '../../../shared/node/commission/improv-client';
-import { ImprovState } from '../../../shared/node/commission/improv-frame';
+import { ImprovClient } from '../../../shared/node/protocols/improv-client';
+import { ImprovState } from '../../../shared/node/protocols/improv-frame';
 import { openSerialLink, isSerialPortInUse } from '../../../shared/node/serial/port';
 import { probeSerialPort } from '../../../shared/node/serial/probe';
 import { startVirtualImprovDevice, type VirtualImprovDevice } from '../../../shared/node/sim/improv-device';

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FieldgraphError } from '../../../shared/core/errors';
-import { digestAuthorization, parseDigestChallenge } from '../../../shared/node/commission/digest-auth';
+import { digestAuthorization, parseDigestChallenge } from '../../../shared/node/protocols/digest-auth';
 import type { CommissionProfile } from '../../../shared/node/commission/profile';
 import { commissionShelly } from '../../../shared/node/commission/shelly';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto';

@@ -61,7 +61,7 @@ describe('the repository is self-contained', () => {
         'README.md',
         'docs/architecture.md',
         'eslint.config.js',
-        'shared/node/commission/improv-client.ts',
+        'shared/node/protocols/improv-client.ts',
       ]),
     );
   });

@@ -8,7 +8,7 @@ import {
   ImprovStreamReader,
   ImprovType,
   wifiSettingsPayload,
-} from '../../../../shared/node/commission/improv-frame';
+} from '../../../../shared/node/protocols/improv-frame';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.split(/\s+/).map((b) => parseInt(b, 16)));
 

@@ -1,5 +1,4 @@
 import { FieldgraphError } from '../../core/errors';
-import type { SerialLink } from '../serial/port';
 import {
   decodeRpcBody,
   decodeStrings,
@@ -35,6 +34,19 @@ export interface ImprovNetwork {
 export interface ImprovStateReport {
   readonly state: number;
   readonly urls: string[];
+}
+
+/**
+ * What the client needs of a byte link: an open serial port (shared/node/serial's SerialLink)
+ * or anything else that carries Improv frames. `write` must send its bytes in one write call.
+ */
+export interface ImprovLink {
+  readonly path: string;
+  readonly baudRate: number;
+  write(bytes: Uint8Array): Promise<void>;
+  onData(listener: (bytes: Uint8Array) => void): () => void;
+  /** `unplugged` is true when the link went away under the client, not closed by it. */
+  onClose(listener: (info: { readonly unplugged: boolean }) => void): () => void;
 }
 
 /**
@@ -83,7 +95,7 @@ export class ImprovClient {
   lastState: number | undefined;
 
   constructor(
-    private readonly link: SerialLink,
+    private readonly link: ImprovLink,
     private readonly options: ImprovClientOptions = {},
   ) {
     this.offData = link.onData((bytes) => {
