@@ -48,7 +48,12 @@ describe('CEL expressions', () => {
     expect(log(context('on'))).toBe('on');
     expect(log(context(2.5))).toBe('2.5');
     expect(compileExpression('"vars: " + string(vars)')(context(0))).toBe('vars: {"limit":25}');
-    expect(checkExpression('string(payload)', { payload: { kind: 'unknown' }, roles: [] })).toMatchObject({
+    expect(
+      checkExpression('string(payload)', {
+        payload: { type: 'object' },
+        roles: [],
+      }),
+    ).toMatchObject({
       ok: true,
       type: 'string',
     });
