@@ -26,15 +26,16 @@ export interface TraceQuery {
   readonly runId?: string;
 }
 
-/** Per-outcome retention: how many traces of each outcome are kept. */
+/** Per-flow, per-outcome retention: how many traces of each outcome are kept for each flow. */
 export type TraceBudgets = Readonly<Record<string, number>>;
 
-/** Default budgets: plenty of failures, fewer of the everyday outcomes. */
-export const defaultTraceBudgets: TraceBudgets = { finished: 200, failed: 200, '*': 100 };
+/** Default budgets per flow: plenty of failures, fewer of the everyday outcomes. */
+export const defaultTraceBudgets: TraceBudgets = { finished: 20, failed: 50, '*': 10 };
 
 /**
- * Keeps traces in one bounded bucket per outcome, so a flood of successful runs never pushes out
- * the last failure; counts every run by flow and outcome (also the evicted ones), and persists
+ * Keeps traces in one bounded bucket per flow and outcome, so a flood of successful runs never
+ * pushes out the last failure, and a flow failing by the hundred never pushes out another flow's
+ * failures; counts every run by flow and outcome (also the evicted ones), and persists
  * the buckets to `traces.json` in its folder (soon after a run that did not finish, and on `close()`).
  */
 export interface TraceStore {
@@ -84,11 +85,13 @@ export const openTraceStore = (
   const path = join(dir, FILE);
   const buckets = new Map<string, Ring<StoredTrace>>();
   const counts: Record<string, Record<string, number>> = {};
-  const bucketFor = (outcome: string): Ring<StoredTrace> => {
-    let ring = buckets.get(outcome);
+  const keyOf = (flowId: string, outcome: string) => `${flowId}\u0000${outcome}`;
+  const bucketFor = (trace: StoredTrace): Ring<StoredTrace> => {
+    const key = keyOf(trace.flowId, trace.outcome);
+    let ring = buckets.get(key);
     if (!ring) {
-      ring = new Ring(Math.max(1, budgets[outcome] ?? budgets['*'] ?? 100));
-      buckets.set(outcome, ring);
+      ring = new Ring(Math.max(1, budgets[trace.outcome] ?? budgets['*'] ?? 10));
+      buckets.set(key, ring);
     }
     return ring;
   };
@@ -101,7 +104,7 @@ export const openTraceStore = (
       // saved newest first; re-add oldest first so the rings keep the same order
       for (const trace of (saved.traces ?? []).slice().reverse()) {
         order.set(trace, ++added);
-        bucketFor(trace.outcome).push(trace);
+        bucketFor(trace).push(trace);
       }
     } catch {
       // a damaged trace file costs history, never the start of the gateway
@@ -123,7 +126,7 @@ export const openTraceStore = (
   return {
     add(trace) {
       order.set(trace, ++added);
-      bucketFor(trace.outcome).push(trace);
+      bucketFor(trace).push(trace);
       const byFlow = (counts[trace.flowId] ??= {});
       byFlow[trace.outcome] = (byFlow[trace.outcome] ?? 0) + 1;
       // Writing is for keeping what went wrong across a restart: a stream of successful runs
@@ -137,8 +140,8 @@ export const openTraceStore = (
       const limit = Math.max(0, query.limit ?? 50);
       const outcomes = typeof query.outcome === 'string' ? [query.outcome] : query.outcome;
       const source =
-        outcomes?.length === 1
-          ? (buckets.get(outcomes[0]!)?.toArray() ?? [])
+        outcomes?.length === 1 && query.flowId !== undefined
+          ? (buckets.get(keyOf(query.flowId, outcomes[0]!))?.toArray() ?? [])
           : all().filter((t) => !outcomes || outcomes.includes(t.outcome));
       const out: StoredTrace[] = [];
       for (const trace of source) {

@@ -33,12 +33,14 @@ describe('trace store', () => {
     expect(store.counts()).toEqual({ f1: { failed: 1, finished: 10_000 } });
   });
 
-  it('evicts the oldest within an outcome and filters by flow', () => {
+  it('evicts the oldest within a flow and outcome, so a noisy flow never pushes out another flow’s failures', () => {
     const store = openTraceStore(tempDir(), { failed: 3 }, -1);
-    for (let i = 0; i < 6; i++) store.add(trace(i, 'failed', i % 2 ? 'odd' : 'even'));
-    expect(store.query().map((t) => t.runId)).toEqual(['t5', 't4', 't3']);
-    expect(store.query({ flowId: 'odd' }).map((t) => t.runId)).toEqual(['t5', 't3']);
-    expect(store.counts()).toEqual({ even: { failed: 3 }, odd: { failed: 3 } });
+    store.add(trace(0, 'failed', 'quiet'));
+    for (let i = 1; i <= 100; i++) store.add(trace(i, 'failed', 'noisy'));
+    expect(store.query({ flowId: 'quiet', outcome: 'failed' }).map((t) => t.runId)).toEqual(['t0']);
+    expect(store.query({ flowId: 'noisy' }).map((t) => t.runId)).toEqual(['t100', 't99', 't98']);
+    expect(store.query({ outcome: 'failed' }).map((t) => t.runId)).toEqual(['t100', 't99', 't98', 't0']);
+    expect(store.counts()).toEqual({ quiet: { failed: 1 }, noisy: { failed: 100 } });
   });
 
   it('survives a restart, and a damaged file costs history, not the start', async () => {
