@@ -7,7 +7,7 @@ test('the library lists, searches and explains capabilities and device models', 
 }) => {
   const library = new LibraryPage(page);
   await library.open();
-  await expect(library.count).toHaveText(/^43 of 43$/);
+  await expect(library.count).toHaveText(/^44 of 44$/);
 
   await library.search.fill('shelly');
   expect(await library.listedIds()).toEqual([
@@ -40,7 +40,7 @@ test('the library lists, searches and explains capabilities and device models', 
 
   await library.search.fill('');
   await library.show('Capabilities');
-  await expect(library.count).toHaveText(/^26 of 43$/);
+  await expect(library.count).toHaveText(/^27 of 44$/);
   await library.entry('color-light@1').click();
   await expect(library.detail).toContainText('includes dimmer@1, switch@1');
   await expect(library.detail.getByRole('cell', { name: /Brightness/ })).toBeVisible();
