@@ -198,10 +198,24 @@ const rolesType = (roles: readonly RoleInScope[]): Celtype => {
   );
 };
 
-const register = (env: Environment, name: string, type: Celtype): Environment =>
-  typeof type === 'string'
-    ? env.registerVariable(name, type)
-    : env.registerVariable({ name, schema: type } as Parameters<Environment['registerVariable']>[0]);
+const register = (env: Environment, name: string, type: Celtype): Environment => {
+  if (typeof type === 'string') return env.registerVariable(name, type);
+  env.registerVariable({ name, schema: type } as Parameters<Environment['registerVariable']>[0]);
+  return withJsonTextOfFields(env, name, type);
+};
+
+// Declared fields make each object its own CEL type, which the string(map) overload does not
+// take; at run time the same value is a plain map, so string() of it must check as it runs.
+// The checker names each generated type, so asking it keeps us off the library's naming scheme.
+const withJsonTextOfFields = (env: Environment, path: string, type: Celtype): Environment => {
+  if (typeof type === 'string') return env;
+  const generated = env.check(path);
+  if (generated.valid && generated.type && !generated.type.startsWith('map'))
+    env.registerFunction(`string(${generated.type}): string`, jsonText);
+  for (const [field, inner] of Object.entries(type))
+    withJsonTextOfFields(env, `${path}[${JSON.stringify(field)}]`, inner);
+  return env;
+};
 
 /**
  * Type-checks an expression at design time against the payload shape and the roles in scope,

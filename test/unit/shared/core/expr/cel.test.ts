@@ -59,6 +59,38 @@ describe('CEL expressions', () => {
     });
   });
 
+  it('checks string() at design time with the overloads the gateway runs it with', () => {
+    const declared = {
+      type: 'object' as const,
+      properties: {
+        temp: { type: 'number' as const },
+        battery: { type: 'object' as const, properties: { level: { type: 'number' as const } } },
+      },
+    };
+    const check = (source: string, payload: Parameters<typeof checkExpression>[1]['payload']) =>
+      checkExpression(source, { payload, roles });
+    // a payload with declared fields, and an object field within it, as JSON text
+    expect(check('string(payload)', declared)).toEqual({ ok: true, type: 'string' });
+    expect(check('"battery " + string(payload.battery)', declared)).toEqual({ ok: true, type: 'string' });
+    expect(check('string(payload.temp)', declared)).toEqual({ ok: true, type: 'string' });
+    // the declared fields still bind: a field the shape does not have is refused
+    expect(check('string(payload.humidity)', declared)).toMatchObject({ ok: false });
+    // a list and a scalar
+    expect(check('string(payload)', { type: 'array' })).toEqual({ ok: true, type: 'string' });
+    expect(check('string(payload)', { type: 'number' })).toEqual({ ok: true, type: 'string' });
+    expect(check('string(payload)', { type: 'boolean' })).toEqual({ ok: true, type: 'string' });
+    // a role's declared properties, a role whose name is not an identifier included
+    expect(check('string(roles.lamp) + string(roles["room-temp"])', { type: 'number' })).toEqual({
+      ok: true,
+      type: 'string',
+    });
+    // and the gateway writes them as it was checked
+    const log = compileExpression('string(payload)');
+    expect(log(context({ temp: 21.5, battery: { level: 80 } }))).toBe('{"temp":21.5,"battery":{"level":80}}');
+    expect(log(context([1, 2]))).toBe('[1,2]');
+    expect(log(context(21.5))).toBe('21.5');
+  });
+
   it('evaluates against payload, topic, vars and roles, mixing ints and doubles', () => {
     expect(compileExpression('payload.temp > 25')(context({ temp: 30 }))).toBe(true);
     expect(compileExpression('payload.temp + 1')(context({ temp: 30 }))).toBe(31);
