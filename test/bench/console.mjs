@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { describeLong, quantile, round, startFrames, stopFrames } from './frames.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SECONDS = Number(process.env.CONSOLE_BENCH_SECONDS ?? 300);
@@ -54,12 +55,6 @@ const rssMb = (pid) => {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
   return line ? Math.round(Number(line[1]) / 102.4) / 10 : NaN;
 };
-const quantile = (values, q) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))] : NaN;
-};
-const round = (v) => Math.round(v * 10) / 10;
-
 // 1. mosquitto and the web app, started as a user starts them.
 const port = await freePort();
 writeFileSync(
@@ -140,35 +135,10 @@ for (let a = 19; a >= 0; a--) {
 await page.locator('[data-topic="bench/area-0/dev-0/m-0"] button.name').click();
 await page.getByTestId('topic-detail').waitFor();
 
-await page.evaluate(() => {
-  window.benchFrames = [];
-  window.benchOn = false;
-  let last = performance.now();
-  const loop = (t) => {
-    if (window.benchOn) window.benchFrames.push(t - last);
-    last = t;
-    requestAnimationFrame(loop);
-  };
-  requestAnimationFrame(loop);
-  // Long animation frames with what filled them (script, style and layout, paint), for the log.
-  window.benchLong = [];
-  new PerformanceObserver((list) => {
-    if (!window.benchOn) return;
-    for (const e of list.getEntries()) {
-      window.benchLong.push({
-        duration: Math.round(e.duration),
-        script: Math.round(e.scripts.reduce((sum, s) => sum + s.duration, 0)),
-        layout: Math.round(e.startTime + e.duration - e.styleAndLayoutStart),
-        render: Math.round(e.startTime + e.duration - e.renderStart),
-        invokers: [...new Set(e.scripts.map((s) => s.invoker))].slice(0, 3),
-      });
-    }
-  }).observe({ type: 'long-animation-frame', buffered: false });
-});
 const tree = page.getByTestId('topic-tree');
 const box = await tree.boundingBox();
 const record = async (seconds) => {
-  await page.evaluate(() => ((window.benchFrames = []), (window.benchOn = true)));
+  await startFrames(page);
   const end = Date.now() + seconds * 1000;
   let down = true;
   for (let i = 0; Date.now() < end; i++) {
@@ -180,7 +150,7 @@ const record = async (seconds) => {
     }
     await sleep(500);
   }
-  return page.evaluate(() => ((window.benchOn = false), window.benchFrames));
+  return stopFrames(page);
 };
 const heapMb = async () => {
   const cdp = await context.newCDPSession(page);
@@ -193,7 +163,7 @@ const heapMb = async () => {
 let result;
 try {
   // 3. Baseline: the same page and topics, no traffic.
-  const idle = await record(BASELINE_SECONDS);
+  const { frames: idle } = await record(BASELINE_SECONDS);
   const baseline = {
     seconds: BASELINE_SECONDS,
     frame_median_ms: round(quantile(idle, 0.5)),
@@ -213,18 +183,14 @@ try {
     await profiler.send('Profiler.enable');
     await profiler.send('Profiler.start');
   }
-  const frames = await record(SECONDS);
+  const { frames, long } = await record(SECONDS);
   if (profiler) {
     const { profile } = await profiler.send('Profiler.stop');
     writeFileSync(process.env.CONSOLE_BENCH_PROFILE, JSON.stringify(profile));
     await profiler.detach();
   }
-  const long = await page.evaluate(() => window.benchLong);
   if (process.env.CONSOLE_BENCH_VERBOSE) console.error(JSON.stringify(long.slice(0, 40)));
-  const sum = (key) => long.reduce((total, e) => total + e[key], 0);
-  console.error(
-    `long frames: ${long.length}, script ${sum('script')} ms, style+layout ${sum('layout')} ms, render ${sum('render')} ms in all`,
-  );
+  console.error(describeLong(long));
   const endHeap = await heapMb();
   const endRss = rssMb(web.pid);
   const status = (await page.getByTestId('inspector-status').textContent()) ?? '';

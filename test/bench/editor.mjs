@@ -21,6 +21,7 @@ import { svelte, vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { measureDrop } from './editor-drop.mjs';
+import { framesDuring, startFrames, stopFrames } from './frames.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SIZES = (process.env.SIZES ?? '100,1000,5000').split(',').map(Number);
@@ -101,15 +102,6 @@ const panePoint = (page, box) =>
     return null;
   }, box);
 
-const recordDuring = async (page, action) => {
-  await page.evaluate(() => window.benchRecord(true));
-  await action();
-  return page.evaluate(() => {
-    window.benchRecord(false);
-    return window.benchFrames;
-  });
-};
-
 /** Drags along a straight line in MOVES steps (what Playwright can deliver, ~55/s). */
 const drag = async (page, from, to) => {
   await page.mouse.move(from.x, from.y);
@@ -122,23 +114,14 @@ const drag = async (page, from, to) => {
 
 /** Drags the node at `target` a little and returns the longest frame in the 1.5 s after the drop. */
 const dropLongestFrame = async (page, target) => {
-  await page.evaluate(() => {
-    window.benchDropFrames = [];
-    let last = 0;
-    const loop = (t) => {
-      if (last > 0) window.benchDropFrames.push({ end: t, ms: t - last });
-      last = t;
-      if (window.benchDropFrames.length < 5000) requestAnimationFrame(loop);
-    };
-    requestAnimationFrame(loop);
-  });
+  await startFrames(page);
   await page.mouse.move(target.x, target.y);
   await page.mouse.down();
   for (let i = 1; i <= 30; i++) await page.mouse.move(target.x - (120 * i) / 30, target.y - (60 * i) / 30);
   const upAt = await page.evaluate(() => performance.now());
   await page.mouse.up();
   await page.waitForTimeout(AFTER_DROP_MS);
-  const frames = await page.evaluate(() => window.benchDropFrames);
+  const { frames } = await stopFrames(page, { withEnd: true });
   return Math.max(
     ...frames.filter((f) => f.end > upAt && f.end - f.ms < upAt + AFTER_DROP_MS).map((f) => f.ms),
   );
@@ -165,13 +148,13 @@ const measure = async (page, size, nodeSelector) => {
     },
     { sel: nodeSelector, b: paneBox },
   );
-  const dragFrames = await recordDuring(page, () =>
+  const dragFrames = await framesDuring(page, () =>
     drag(page, target, { x: target.x + 160, y: target.y + 90 }),
   );
 
   const from = await panePoint(page, paneBox);
   if (!from) throw new Error('No bare pane to start a pan from.');
-  const panFrames = await recordDuring(page, () => drag(page, from, { x: from.x - 220, y: from.y - 160 }));
+  const panFrames = await framesDuring(page, () => drag(page, from, { x: from.x - 220, y: from.y - 160 }));
 
   const dropped = { x: target.x + 160, y: target.y + 90 };
   const dropLongest = await dropLongestFrame(page, dropped);

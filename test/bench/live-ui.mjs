@@ -14,23 +14,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
+import { describeLong, median, quantile, round, startFrames, stopFrames } from './frames.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = Number(process.env.UI_RUNS ?? 3);
 const SECONDS = Number(process.env.UI_SECONDS ?? 8);
 const log = (...args) => console.error('[bench:live ui]', ...args);
-
-const quantile = (values, q) => {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return null;
-  return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))];
-};
-const median = (values) =>
-  quantile(
-    values.filter((v) => typeof v === 'number'),
-    0.5,
-  );
-const round = (v) => (v === null ? null : Math.round(v * 10) / 10);
 
 const run = (command, args, env = {}) =>
   new Promise((ok, fail) => {
@@ -82,30 +71,6 @@ const startWeb = (dataDir, passphrase) =>
     });
     child.once('exit', (code) => fail(new Error(`fieldgraph web exited with ${code}: ${out}`)));
   });
-
-/** Frame deltas recorded by the page while `during` runs. */
-const framesDuring = async (page, during) => {
-  await page.evaluate(() => {
-    const w = window;
-    w.__frames = [];
-    w.__recording = true;
-    let last = performance.now();
-    const tick = (now) => {
-      w.__frames.push(now - last);
-      last = now;
-      if (w.__recording) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame((now) => {
-      last = now;
-      requestAnimationFrame(tick);
-    });
-  });
-  await during();
-  return page.evaluate(() => {
-    window.__recording = false;
-    return window.__frames;
-  });
-};
 
 /**
  * Measures frame times of the Flows view showing the bench flow, with the live overlay of the
@@ -200,9 +165,10 @@ export const measureUi = async (context) => {
         if (process.env.UI_TRACE && mode === process.env.UI_TRACE_MODE)
           await browser.startTracing(page, { path: process.env.UI_TRACE });
         const socketBefore = { ...socket };
-        const frames = await framesDuring(page, async () => {
-          load = await paced(rate, SECONDS);
-        });
+        await startFrames(page);
+        load = await paced(rate, SECONDS);
+        const { frames, long } = await stopFrames(page);
+        log(mode, describeLong(long));
         if (process.env.UI_TRACE && mode === process.env.UI_TRACE_MODE) await browser.stopTracing();
         // The first second settles (the stream's first batches, JIT); the rest is steady state.
         const steady = frames.slice(60);
