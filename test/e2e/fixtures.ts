@@ -84,7 +84,10 @@ export const test = base.extend<{ webApp: WebApp; pageErrors: string[] }>({
   },
   pageErrors: async ({ page }, use) => {
     const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
+    // With where it was thrown (the bundle has source maps), so a failure in CI can be traced.
+    page.on('pageerror', (error) =>
+      errors.push([error.message, ...(error.stack ?? '').split('\n').slice(1, 6)].join('\n')),
+    );
     await use(errors);
   },
   page: async ({ page, webApp }, use) => {

@@ -188,6 +188,8 @@ const push = async () => {
   }
   const { flows, roles } = editor.design;
   const next = new Map(flows.map((f) => [f.id, f]));
+  const summaryBefore = projectState.summary;
+  let wrote = false;
   for (const flow of flows) {
     const before = written.get(flow.id);
     if (before === flow) continue;
@@ -200,6 +202,7 @@ const push = async () => {
       sync.error = r.error.message;
       return;
     }
+    wrote = true;
   }
   for (const id of written.keys()) {
     if (next.has(id)) continue;
@@ -208,6 +211,7 @@ const push = async () => {
       sync.error = r.error.message;
       return;
     }
+    wrote = true;
   }
   written = next;
   const nextRoles = JSON.stringify(projectRoles(roles));
@@ -218,7 +222,14 @@ const push = async () => {
       return;
     }
     writtenRoles = nextRoles;
+    wrote = true;
   }
+  // What was just sent is in the project but not yet in its files. The project's own event says
+  // so a moment later; until it arrives the Save button must not read "Saved". (A summary that
+  // changed meanwhile, a save's included, already tells the truth.)
+  const summary = projectState.summary;
+  if (wrote && summary && summary === summaryBefore && !summary.dirty)
+    projectState.summary = { ...summary, dirty: true };
   const siteError = await pushSite(editor.design);
   if (siteError) {
     sync.error = siteError;

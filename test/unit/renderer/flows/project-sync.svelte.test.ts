@@ -159,6 +159,29 @@ describe('autosave', () => {
     expect(flowsDirty()).toBe(true);
   });
 
+  it('never reads "Saved" between sending an edit and the project saying it has unsaved changes', async () => {
+    furnish();
+    await open();
+    // The project's change event is held back, as a busy connection delivers it late.
+    const held: (() => void)[] = [];
+    const announce = fake.emit.bind(fake);
+    const emit = vi.spyOn(fake, 'emit').mockImplementation((name, payload) => {
+      if (name === 'onProjectChanged') held.push(() => announce(name, payload));
+      else announce(name, payload);
+    });
+    try {
+      editor.move(new Map([['n1', { x: 80, y: 0 }]]));
+      await sent();
+      expect(held.length).toBeGreaterThan(0);
+      expect(projectState.summary?.dirty).toBe(true);
+      expect(flowsDirty()).toBe(true);
+    } finally {
+      emit.mockRestore();
+      for (const deliver of held) deliver();
+    }
+    expect(flowsDirty()).toBe(true);
+  });
+
   it('sends the keystrokes typed within the autosave’s wait as one change', async () => {
     furnish();
     await open();
