@@ -16,6 +16,7 @@ import { appVersion } from '../../../shared/node/paths';
 import { startMosquitto } from '../../helpers/mosquitto';
 import { installerKey, repack, testKey } from '../../helpers/packages';
 import { flow, writeProject } from '../gateway/fixtures';
+import type { GatewayStatus } from '../../../shared/core/gateway';
 import { connectClient, nextJson, rpc } from '../gateway/helpers';
 import { spawnGateway } from '../gateway/process';
 import { useCleanups } from '../../helpers/cleanups';
@@ -39,6 +40,7 @@ const packProject = (
   dir: string,
   version: number,
   target: PackageTarget = { kind: 'gateway', id: 'e2e1' },
+  signingKey = installerKey,
 ) => {
   const { files } = collectSiteFiles(dir, 'home');
   return buildPackage({
@@ -50,32 +52,42 @@ const packProject = (
     target,
     engine: `>=${appVersion} <99.0.0`,
     files,
-    signingKey: installerKey,
+    signingKey,
   }).bytes;
 };
 
-describe('deploying to the real gateway process', () => {
-  it('installs and runs the package, refuses a tampered one, and rolls back on request', async () => {
-    const m = await startMosquitto();
-    cleanups.push(() => m.stop());
-    const probe = await connectClient(m.url);
-    cleanups.push(() => new Promise<void>((r) => probe.end(true, {}, () => r())));
-    const hellos: string[] = [];
-    probe.on('message', (topic, payload) => topic === 'site/hello' && hellos.push(payload.toString()));
-    await probe.subscribeAsync('site/hello');
-
-    const gw = await spawnGateway([
-      '--id',
-      'e2e1',
-      '--broker',
-      m.url,
-      '--data',
-      tempDir('fg-e2e-data-'),
-      '--trust',
-      toHex(installerKey.publicKey),
-    ]);
+/**
+ * A broker, a probe client collecting what the flows say on `site/hello`, and gateway e2e1 run
+ * as its own process with `extra` arguments; `restart` kills it and starts it again on the same
+ * data folder, as after a power cut.
+ */
+const startSite = async (extra: string[] = []) => {
+  const m = await startMosquitto();
+  cleanups.push(() => m.stop());
+  const probe = await connectClient(m.url);
+  cleanups.push(() => new Promise<void>((r) => probe.end(true, {}, () => r())));
+  const hellos: string[] = [];
+  probe.on('message', (topic, payload) => topic === 'site/hello' && hellos.push(payload.toString()));
+  await probe.subscribeAsync('site/hello');
+  const args = ['--id', 'e2e1', ...extra, '--broker', m.url, '--data', tempDir('fg-e2e-data-')];
+  const start = async () => {
+    const gw = await spawnGateway([...args, '--trust', toHex(installerKey.publicKey)]);
     cleanups.push(gw.kill);
     await gw.online();
+    return gw;
+  };
+  const site = { m, probe, hellos, gw: await start() };
+  const restart = async () => {
+    await site.gw.kill();
+    site.gw = await start();
+  };
+  return Object.assign(site, { restart });
+};
+
+describe('deploying to the real gateway process', () => {
+  it('installs and runs the package, refuses a tampered one, and rolls back on request, which its status still says after a restart', async () => {
+    const site = await startSite();
+    const { m, probe, hellos, gw } = site;
 
     const target = mqttGatewayTarget({ url: m.url }, 'e2e1');
     const v2 = packProject(helloProject('v2'), 2);
@@ -115,30 +127,36 @@ describe('deploying to the real gateway process', () => {
     expect(rolledBack).toMatchObject({ ok: true, value: { running: 2 } });
     const installed = await rpc(probe, 'e2e1', 'installed');
     expect(installed.value).toMatchObject({ committed: 2, highest: 3 });
+    const rolledBackDeploy = {
+      ok: true,
+      version: 2,
+      running: 2,
+      message: 'Rolled back from version 3 to 2.',
+    };
+    const live = await nextJson<GatewayStatus>(
+      probe,
+      'fieldgraph/v1/gw/e2e1/status',
+      (s) => s.lastDeploy?.message !== undefined,
+    );
+    expect(live.lastDeploy).toMatchObject(rolledBackDeploy);
+
+    // Restarted, it reads its last deploy from the install history: still the rollback.
+    await site.restart();
+    const restarted = await nextJson<GatewayStatus>(
+      probe,
+      'fieldgraph/v1/gw/e2e1/status',
+      (s) => s.state === 'online' && s.startedAt !== live.startedAt,
+      20_000,
+    );
+    expect(restarted.lastDeploy, site.gw.output()).toMatchObject({
+      ...rolledBackDeploy,
+      step: live.lastDeploy?.step,
+    });
+    expect(restarted.package).toMatchObject({ version: 2 });
   });
 
   it('as a member of a fleet group, installs the group package from its own deploy topic and from the group topic', async () => {
-    const m = await startMosquitto();
-    cleanups.push(() => m.stop());
-    const probe = await connectClient(m.url);
-    cleanups.push(() => new Promise<void>((r) => probe.end(true, {}, () => r())));
-    const hellos: string[] = [];
-    probe.on('message', (topic, payload) => topic === 'site/hello' && hellos.push(payload.toString()));
-    await probe.subscribeAsync('site/hello');
-    const gw = await spawnGateway([
-      '--id',
-      'e2e1',
-      '--group',
-      'north',
-      '--broker',
-      m.url,
-      '--data',
-      tempDir('fg-e2e-data-'),
-      '--trust',
-      toHex(installerKey.publicKey),
-    ]);
-    cleanups.push(gw.kill);
-    await gw.online();
+    const { m, hellos, gw } = await startSite(['--group', 'north']);
     const north: PackageTarget = { kind: 'group', id: 'north' };
 
     // Sent to the gateway itself (…/gw/e2e1/deploy), addressed to its group.
@@ -161,20 +179,7 @@ describe('deploying to the real gateway process', () => {
   });
 
   it('moves its trust to a new key on a rotation signed by the old one, and refuses the old key after', async () => {
-    const m = await startMosquitto();
-    cleanups.push(() => m.stop());
-    const gw = await spawnGateway([
-      '--id',
-      'e2e1',
-      '--broker',
-      m.url,
-      '--data',
-      tempDir('fg-e2e-data-'),
-      '--trust',
-      toHex(installerKey.publicKey),
-    ]);
-    cleanups.push(gw.kill);
-    await gw.online();
+    const { m } = await startSite();
     const next = testKey(42);
     const stranger = testKey(43);
     const rotated = await withGatewayClient(
@@ -196,18 +201,7 @@ describe('deploying to the real gateway process', () => {
     const project = helloProject('rotated');
     const old = await target.deliver(packProject(project, 2), { timeoutMs: 20_000 });
     expect(old.gateways[0]).toMatchObject({ ok: false, code: 'package.revoked_key' });
-    const { files } = collectSiteFiles(project, 'home');
-    const signedByNew = buildPackage({
-      packageId: 'test-home',
-      site: 'home',
-      version: 2,
-      created: new Date(Date.now() - 60_000).toISOString(),
-      expires: new Date(Date.now() + 86_400_000).toISOString(),
-      target: { kind: 'gateway', id: 'e2e1' },
-      engine: `>=${appVersion} <99.0.0`,
-      files,
-      signingKey: next,
-    }).bytes;
+    const signedByNew = packProject(project, 2, undefined, next);
     expect((await target.deliver(signedByNew, { timeoutMs: 20_000 })).gateways[0]).toMatchObject({
       ok: true,
       running: 2,

@@ -15,7 +15,7 @@ import type { RunningSecrets } from '../secrets';
 import type { Gateway } from '../runtime';
 import { fingerprint as fingerprintOf } from '../../../core/package/keys';
 import { MANIFEST_FILE } from '../../../core/package/manifest';
-import { createInstaller, type InstallRuntime, type Installer } from './installer';
+import { createInstaller, lastDeployOfHistory, type InstallRuntime, type Installer } from './installer';
 import { listenForPackages, publishReport } from './receivers';
 
 /**
@@ -143,17 +143,7 @@ export const attachInstaller = async (
   const newest = installer.state().history.at(-1);
   gateway.noteInstall({
     package: installedPackage(),
-    lastDeploy: newest
-      ? {
-          ok: newest.outcome !== 'rolled_back',
-          step: newest.outcome === 'rolled_back' ? 'rolled_back' : 'committed',
-          packageId: newest.packageId,
-          version: newest.version,
-          running: installer.state().committed,
-          at: newest.at,
-          ...(newest.code ? { code: newest.code } : {}),
-        }
-      : null,
+    lastDeploy: newest ? lastDeployOfHistory(newest, installer.state().committed) : null,
   });
   const committed = installer.state().committed;
   if (committed !== null) await runtime.start(installer.store.currentLink, committed);

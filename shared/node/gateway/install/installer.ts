@@ -9,12 +9,45 @@ import { FieldgraphError, type ErrorCode } from '../../../core/errors';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../../../core/package/manifest';
 import { verifyPackage, type VerifiedPackage } from '../../../core/package/verify';
 import { useNodePackageCrypto } from '../../keys/node-crypto';
-import { InstallStore, type InstallState } from './store';
+import { InstallStore, type InstallHistoryEntry, type InstallState } from './store';
+import type { GatewayStatus } from '../../../core/gateway';
 
 import type { InstallReport, InstallResult, InstallSource, InstallStep } from '../../../core/gateway';
 
 /** The install report, result, source and step types of the gateway protocol (shared/core/gateway). */
 export type { InstallReport, InstallResult, InstallSource, InstallStep };
+
+/** How a rollback is told: live in its result, and after a restart from the install history. */
+export const rollbackMessage = (from: number | null | undefined, to: number): string =>
+  from === null || from === undefined
+    ? `Rolled back to version ${to}.`
+    : `Rolled back from version ${from} to ${to}.`;
+
+/**
+ * The status's last deploy as the install history's newest entry tells it, for a gateway that
+ * restarted: a rollback still says it rolled back (from what to what), and a failed install
+ * still says which version was refused and which runs, as their live reports did.
+ */
+export const lastDeployOfHistory = (
+  entry: InstallHistoryEntry,
+  running: number | null,
+): NonNullable<GatewayStatus['lastDeploy']> => {
+  const about = { packageId: entry.packageId, version: entry.version, running, at: entry.at };
+  switch (entry.outcome) {
+    case 'rollback':
+      return { ok: true, step: 'committed', ...about, message: rollbackMessage(entry.from, entry.version) };
+    case 'rolled_back':
+      return {
+        ok: false,
+        step: 'rolled_back',
+        ...about,
+        ...(entry.code ? { code: entry.code } : {}),
+        message: `Version ${entry.version} was rolled back; version ${running ?? 'none'} was restored.`,
+      };
+    case 'committed':
+      return { ok: true, step: 'committed', ...about };
+  }
+};
 
 /** How the installer starts and checks the runtime; the gateway runtime plugs in here. */
 export interface InstallRuntime {
@@ -236,14 +269,20 @@ export const createInstaller = (options: InstallerOptions): Installer => {
       previous: state.previous.slice(1),
       history: [
         ...state.history,
-        { version: target, packageId, outcome: 'rollback', at: new Date(now()).toISOString() },
+        {
+          version: target,
+          packageId,
+          outcome: 'rollback',
+          at: new Date(now()).toISOString(),
+          from: state.committed,
+        },
       ],
     });
     store.recover();
     return end('local', 'committed', {
       version: target,
       packageId,
-      message: `Rolled back from version ${state.committed} to ${target}.${started?.warning ? ` ${started.warning}` : ''}`,
+      message: `${rollbackMessage(state.committed, target)}${started?.warning ? ` ${started.warning}` : ''}`,
     });
   };
 

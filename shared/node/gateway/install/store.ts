@@ -42,6 +42,8 @@ export interface InstallHistoryEntry {
   readonly outcome: 'committed' | 'rolled_back' | 'rollback';
   readonly at: string;
   readonly code?: string;
+  /** For a rollback: the version it rolled back from (`version` is the one it went to). */
+  readonly from?: number;
 }
 
 /** state.json: what is committed and what is kept. */
