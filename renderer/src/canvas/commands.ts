@@ -95,20 +95,26 @@ export const remove = (
 ): Change[] => {
   const flow = flowOf(design, flowId);
   const changes: Change[] = [];
-  for (const edge of flow.edges) {
+  // Each removal notes its place in the list as it is when that removal applies (those before
+  // it in the list are gone already), so undo puts wires back in the order the gateway follows.
+  let gone = 0;
+  flow.edges.forEach((edge, i) => {
     if (edgeIds.has(edge.id) || nodeIds.has(edge.from.node) || nodeIds.has(edge.to.node)) {
-      changes.push({ type: 'edge', flow: flowId, before: edge, after: null });
+      changes.push({ type: 'edge', flow: flowId, before: edge, after: null, index: i - gone++ });
     }
-  }
-  for (const node of flow.nodes) {
-    if (nodeIds.has(node.id)) changes.push({ type: 'node', flow: flowId, before: node, after: null });
-  }
-  for (const group of flow.groups) {
+  });
+  gone = 0;
+  flow.nodes.forEach((node, i) => {
+    if (nodeIds.has(node.id))
+      changes.push({ type: 'node', flow: flowId, before: node, after: null, index: i - gone++ });
+  });
+  gone = 0;
+  flow.groups.forEach((group, i) => {
     const left = flow.nodes.some((n) => n.group === group.id && !nodeIds.has(n.id));
     if (!left && flow.nodes.some((n) => n.group === group.id)) {
-      changes.push({ type: 'group', flow: flowId, before: group, after: null });
+      changes.push({ type: 'group', flow: flowId, before: group, after: null, index: i - gone++ });
     }
-  }
+  });
   return changes;
 };
 
@@ -234,7 +240,12 @@ export const renameFlow = (design: Design, flowId: string, name: string): Change
 
 /** Removes a whole flow (undo brings it back with everything on it). */
 export const removeFlow = (design: Design, flowId: string): Change[] => [
-  { type: 'flow', before: flowOf(design, flowId), after: null },
+  {
+    type: 'flow',
+    before: flowOf(design, flowId),
+    after: null,
+    index: design.flows.findIndex((f) => f.id === flowId),
+  },
 ];
 
 /** Adds a role to the design. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyChanges, invert, type Change } from '../../../../renderer/src/canvas/changes';
 import {
+  addFlow,
   addNode,
   connect,
   fragmentOf,
@@ -8,6 +9,7 @@ import {
   insertFragment,
   moveNodes,
   remove,
+  removeFlow,
   ungroup,
 } from '../../../../renderer/src/canvas/commands';
 import { createHistory } from '../../../../renderer/src/canvas/history';
@@ -149,6 +151,48 @@ describe('commands', () => {
     s.undo();
     expect(s.design.flows[0]!.nodes.map((n) => n.id).sort()).toEqual(['n-1', 'n-2']);
     expect(s.design.flows[0]!.edges).toEqual(wired.flows[0]!.edges);
+  });
+
+  it('undoing a deletion puts nodes, wires, groups and flows back in their places, so wire order is kept', () => {
+    const s = session();
+    for (let i = 0; i < 6; i++)
+      s.apply(`add ${i}`, addNode('f', spec, { x: i * 100, y: 0 }, s.newId).changes);
+    const wire = (from: string, to: string) =>
+      s.apply('wire', connect('f', { node: from, port: 'out' }, { node: to, port: 'in' }, s.newId));
+    // n-1 fans out to n-2, n-3 and n-4, in that order: the order the gateway sends in.
+    wire('n-1', 'n-2');
+    wire('n-1', 'n-3');
+    wire('n-1', 'n-4');
+    wire('n-4', 'n-5');
+    wire('n-5', 'n-6');
+    wire('n-2', 'n-6');
+    s.apply('group a', groupNodes(s.design, 'f', new Set(['n-2']), 'A', s.newId));
+    s.apply('group b', groupNodes(s.design, 'f', new Set(['n-3']), 'B', s.newId));
+    s.apply('group c', groupNodes(s.design, 'f', new Set(['n-6']), 'C', s.newId));
+    s.apply('flow', addFlow('Second', s.newId).changes);
+    const before = s.design;
+    // The first and a middle node, their wires, the wire n-2 → n-6 on its own, and group B left empty.
+    const gone = remove(
+      s.design,
+      'f',
+      new Set(['n-1', 'n-3', 'n-5']),
+      new Set([before.flows[0]!.edges[5]!.id]),
+    );
+    s.apply('delete', gone);
+    expect(s.design.flows[0]!.nodes.map((n) => n.id)).toEqual(['n-2', 'n-4', 'n-6']);
+    expect(s.design.flows[0]!.edges).toEqual([]);
+    expect(s.design.flows[0]!.groups.map((g) => g.label)).toEqual(['A', 'C']);
+    s.undo();
+    expect(s.design).toEqual(before);
+    s.redo();
+    s.undo();
+    expect(s.design).toEqual(before);
+
+    // A removed flow comes back where it was in the list, not after the others.
+    s.apply('remove flow', removeFlow(s.design, 'f'));
+    expect(s.design.flows.map((f) => f.name)).toEqual(['Second']);
+    s.undo();
+    expect(s.design).toEqual(before);
   });
 
   it('pasting a fragment gives fresh ids, keeps inner wires and drops wires to outside nodes', () => {
