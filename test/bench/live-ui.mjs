@@ -8,7 +8,7 @@
 // Returns {"overlay_on":{frame_median_ms, frame_p95_ms, frames, lit_nodes, trigger_runs_shown},
 // "overlay_off":{…}, "zoomed_overlay_on":{…}, "zoomed_overlay_off":{…}, "ratios":{…}, "targets_met":{…}}.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +100,19 @@ export const measureUi = async (context) => {
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // The page's main-thread time (script, style and layout) per second of load: what the overlay
+    // costs, steadier on a busy machine than frame times, which also count waits for a CPU.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const mainThread = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+      return {
+        task: m.TaskDuration,
+        script: m.ScriptDuration,
+        layout: m.LayoutDuration + m.RecalcStyleDuration,
+      };
+    };
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     // What the app's WebSocket carries to the page (live batches and any other event).
@@ -165,16 +178,27 @@ export const measureUi = async (context) => {
         if (process.env.UI_TRACE && mode === process.env.UI_TRACE_MODE)
           await browser.startTracing(page, { path: process.env.UI_TRACE });
         const socketBefore = { ...socket };
+        const busyBefore = await mainThread();
+        // UI_PROFILE=FILE: a CPU profile of the page during UI_TRACE_MODE's round, for DevTools.
+        const profiling = process.env.UI_PROFILE && mode === process.env.UI_TRACE_MODE;
+        if (profiling) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
         await startFrames(page);
         load = await paced(rate, SECONDS);
         const { frames, long } = await stopFrames(page);
+        if (profiling)
+          writeFileSync(process.env.UI_PROFILE, JSON.stringify((await cdp.send('Profiler.stop')).profile));
         log(mode, describeLong(long));
         if (process.env.UI_TRACE && mode === process.env.UI_TRACE_MODE) await browser.stopTracing();
         // The first second settles (the stream's first batches, JIT); the rest is steady state.
         const steady = frames.slice(60);
         const lit = await page.locator('[data-testid="node-runs"]').count();
         const shown = watching ? Number((await trigger.textContent()) ?? 0) - before : 0;
+        const busyAfter = await mainThread();
+        const perSecond = (key) => Math.round(((busyAfter[key] - busyBefore[key]) * 1000) / SECONDS);
         const result = {
+          main_thread_ms_per_s: perSecond('task'),
+          script_ms_per_s: perSecond('script'),
+          style_layout_ms_per_s: perSecond('layout'),
           frame_median_ms: quantile(steady, 0.5),
           frame_p95_ms: quantile(steady, 0.95),
           frames: steady.length,
@@ -194,6 +218,9 @@ export const measureUi = async (context) => {
     const summarise = (mode) => ({
       frame_median_ms: pick(mode, 'frame_median_ms'),
       frame_p95_ms: pick(mode, 'frame_p95_ms'),
+      main_thread_ms_per_s: pick(mode, 'main_thread_ms_per_s'),
+      script_ms_per_s: pick(mode, 'script_ms_per_s'),
+      style_layout_ms_per_s: pick(mode, 'style_layout_ms_per_s'),
       frames: pick(mode, 'frames'),
       lit_nodes: pick(mode, 'lit_nodes'),
       ...(mode.endsWith('on') ? { trigger_runs_shown: pick(mode, 'trigger_runs_shown') } : {}),

@@ -97,8 +97,12 @@ export class LiveStore {
   paused = $state(false);
   /** Runs that ended, newest first. */
   runs = $state.raw<readonly LiveRun[]>([]);
-  /** Batches lost between the gateway and here (sequence gaps), and entries the gateway left out. */
+  /**
+   * Batches lost between the gateway and here (sequence gaps), and entries the gateway left out;
+   * shown with the counts (every DISPLAY_MS), as it grows with nearly every batch of a busy flow.
+   */
   lost = $state(0);
+  #lostNext = 0;
 
   #queue: LiveBatch[] = [];
   #heldLines: DebugLine[] = [];
@@ -157,6 +161,7 @@ export class LiveStore {
     this.clearDebug();
     this.runs = [];
     this.lost = 0;
+    this.#lostNext = 0;
   }
 
   clearDebug(): void {
@@ -187,17 +192,19 @@ export class LiveStore {
       this.#apply(this.#queue, now);
       this.#queue = [];
     }
-    if (this.#dirty.size && now - this.#shownAt >= DISPLAY_MS) {
+    if ((this.#dirty.size || this.#lostNext !== this.lost) && now - this.#shownAt >= DISPLAY_MS) {
       this.#shownAt = now;
       for (const item of this.#dirty) item.show();
       this.#dirty.clear();
+      if (this.lost !== this.#lostNext) this.lost = this.#lostNext;
     }
     for (const item of this.#hot) {
       if (now - item.seenAt < GLOW_MS) continue;
       item.hot = false;
       this.#hot.delete(item);
     }
-    if (this.#hot.size || this.#queue.length || this.#dirty.size) this.#wake();
+    if (this.#hot.size || this.#queue.length || this.#dirty.size || this.#lostNext !== this.lost)
+      this.#wake();
   }
 
   #apply(batches: readonly LiveBatch[], now: number): void {
@@ -205,10 +212,10 @@ export class LiveStore {
     const ended: LiveRun[] = [];
     for (const batch of batches) {
       if (this.#lastSeq !== undefined && batch.seq > this.#lastSeq + 1)
-        this.lost += batch.seq - this.#lastSeq - 1;
+        this.#lostNext += batch.seq - this.#lastSeq - 1;
       this.#lastSeq = batch.seq;
       const d = batch.dropped;
-      if (d) this.lost += d.nodes + d.edges + d.runs + d.debug;
+      if (d) this.#lostNext += d.nodes + d.edges + d.runs + d.debug;
       for (const n of batch.nodes) {
         const flow = this.flow(n.flowId);
         let node = flow.nodes.get(n.nodeId);
