@@ -2,7 +2,9 @@
  * Maps a Flow to xyflow nodes and edges. Every node carries its width, height and handles
  * from the catalog, so xyflow never mounts nodes to measure them. Unchanged nodes keep
  * their previous xyflow object (and its selection), so an edit to one node of 5,000 does
- * not make xyflow re-process the other 4,999.
+ * not make xyflow re-process the other 4,999; when nothing changed at all the previous array
+ * itself comes back, since xyflow rebuilds its lookups over every node or edge whenever the
+ * array it is given is a new one.
  */
 import { Position, type Edge, type Node } from '@xyflow/svelte';
 import { nodeLayout } from './ports';
@@ -53,8 +55,14 @@ export interface AdaptOptions {
   readonly select?: ReadonlySet<string>;
 }
 
+const NONE: readonly string[] = [];
+
 const sameList = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** `previous` when `next` holds the very same items in the same order, else `next`. */
+const reuse = <T>(previous: readonly T[], next: T[]): T[] =>
+  previous.length === next.length && next.every((x, i) => x === previous[i]) ? (previous as T[]) : next;
 
 /** Our flow's nodes (and group frames) as xyflow nodes. */
 export const toCanvasNodes = (flow: Flow, options: AdaptOptions): (CanvasNode | GroupFrame)[] => {
@@ -69,11 +77,12 @@ export const toCanvasNodes = (flow: Flow, options: AdaptOptions): (CanvasNode | 
   const frames = groupFrames(flow, options);
   const nodes = flow.nodes.map((node): CanvasNode => {
     const spec = options.catalog.get(node.kind);
-    const found = (problemsByNode.get(node.id) ?? []).sort((a, b) =>
-      a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1,
-    );
-    const problems = found.map((p) => p.message);
-    const severity = found[0]?.severity ?? null;
+    // Most nodes have no problems: no arrays made for them (5,000 nodes are adapted per edit).
+    const found = problemsByNode
+      .get(node.id)
+      ?.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+    const problems = found ? found.map((p) => p.message) : NONE;
+    const severity = found?.[0]?.severity ?? null;
     const role = typeof node.config.role === 'string' ? node.config.role : null;
     const roleLabel = role ? (options.roleLabels.get(role) ?? role) : null;
     const status = role ? (options.roleStatus.get(role) ?? null) : null;
@@ -110,7 +119,7 @@ export const toCanvasNodes = (flow: Flow, options: AdaptOptions): (CanvasNode | 
       zIndex: 1,
     };
   });
-  return [...frames, ...nodes];
+  return reuse(options.previous, [...frames, ...nodes]);
 };
 
 const groupFrames = (flow: Flow, options: AdaptOptions): GroupFrame[] =>
@@ -152,7 +161,7 @@ const groupFrames = (flow: Flow, options: AdaptOptions): GroupFrame[] =>
 /** Our flow's wires as xyflow edges. */
 export const toCanvasEdges = (flow: Flow, previous: readonly Edge[]): Edge[] => {
   const prev = new Map(previous.map((e) => [e.id, e]));
-  return flow.edges.map((e) => {
+  const edges = flow.edges.map((e) => {
     const p = prev.get(e.id);
     if (
       p &&
@@ -172,6 +181,7 @@ export const toCanvasEdges = (flow: Flow, previous: readonly Edge[]): Edge[] => 
       selected: p?.selected ?? false,
     };
   });
+  return reuse(previous, edges);
 };
 
 /** The ids of our nodes (not group frames) that xyflow shows as selected. */

@@ -71,6 +71,32 @@ const replaceIn = <T extends { id: string }>(
   return next;
 };
 
+/** Up to this many node changes are found by scanning instead of indexing the flow's nodes. */
+const FEW = 8;
+
+/** Where a node sits in a flow's node list. */
+interface NodeIndex {
+  get(id: string): number | undefined;
+  has(id: string): boolean;
+  set(id: string, at: number): unknown;
+}
+
+/** Positions in `items` found by scanning, with additions remembered. */
+const scanIndex = (items: readonly { id: string }[]): NodeIndex => {
+  const added = new Map<string, number>();
+  const get = (id: string) => {
+    const at = added.get(id);
+    if (at !== undefined) return at;
+    const i = items.findIndex((x) => x.id === id);
+    return i < 0 ? undefined : i;
+  };
+  return {
+    get,
+    has: (id: string) => get(id) !== undefined,
+    set: (id: string, at: number) => added.set(id, at),
+  };
+};
+
 /** Applies many changes to one flow with one copy of each array touched. */
 const applyToFlow = (flow: Flow, changes: readonly Change[]): Flow => {
   let { nodes, edges, groups } = flow;
@@ -80,9 +106,11 @@ const applyToFlow = (flow: Flow, changes: readonly Change[]): Flow => {
     // turn; rarer than moves, so the batch below stays the fast path for everything else.
     for (const c of nodeChanges) nodes = replaceIn(nodes, c.before, c.after, c.index);
   } else if (nodeChanges.length > 0) {
-    // Index once: moving 5,000 nodes must not scan the array 5,000 times.
+    // Index once: moving 5,000 nodes must not scan the array 5,000 times; for a few changes
+    // (a dropped node) a scan each is cheaper than building the index.
     const next = nodes.slice();
-    const index = new Map(next.map((n, i) => [n.id, i]));
+    const index: NodeIndex =
+      nodeChanges.length > FEW ? new Map(next.map((n, i) => [n.id, i])) : scanIndex(next);
     const removed = new Set<string>();
     for (const c of nodeChanges) {
       if (c.before && c.after && c.before.id === c.after.id && index.has(c.before.id)) {

@@ -64,14 +64,38 @@ const listPatch = (
   after: readonly Keyed[],
 ): PatchOp[] => {
   if (before === after) return [];
-  const old = new Map(before.map((x) => [x.id, x]));
   const ops: PatchOp[] = [];
+  // Same ids in the same order (moves, config edits): one pass, no index of 5,000 nodes.
+  if (before.length === after.length && after.every((x, i) => x === before[i] || x.id === before[i]!.id)) {
+    after.forEach((item, i) => {
+      if (item !== before[i]) ops.push({ op: 'put', path: [key, { id: item.id }], value: { ...item } });
+    });
+    return ops;
+  }
+  const old = new Map(before.map((x) => [x.id, x]));
   for (const item of after) {
     if (old.get(item.id) !== item) ops.push({ op: 'put', path: [key, { id: item.id }], value: { ...item } });
     old.delete(item.id);
   }
   for (const id of old.keys()) ops.push({ op: 'remove', path: [key, { id }] });
   return ops;
+};
+
+const roleOf = (node: unknown) => (node as FlowNode | undefined)?.config?.role;
+
+/**
+ * Whether the node ops can change the flow's role list: a few put nodes each keeping its role
+ * cannot (a drop), anything else is checked by listing the roles again.
+ */
+const rolesMayDiffer = (before: readonly FlowNode[], ops: readonly PatchOp[]): boolean => {
+  const nodeOps = ops.filter((o) => o.path[0] === 'nodes');
+  if (nodeOps.length > 8) return true;
+  return nodeOps.some((o) => {
+    if (o.op !== 'put') return true;
+    const id = (o.path[1] as { id: string }).id;
+    const old = before.find((n) => n.id === id);
+    return !old || roleOf(old) !== roleOf(o.value);
+  });
 };
 
 /**
@@ -88,7 +112,7 @@ export const flowPatch = (before: Flow, after: Flow): PatchOp[] | null => {
   ];
   if (ops.length > PATCH_LIMIT) return null;
   if (before.name !== after.name) ops.push({ op: 'put', path: ['name'], value: after.name });
-  if (before.nodes !== after.nodes) {
+  if (before.nodes !== after.nodes && rolesMayDiffer(before.nodes, ops)) {
     const roles = flowRoles(after.nodes);
     if (roles.join('\n') !== flowRoles(before.nodes).join('\n'))
       ops.push({ op: 'put', path: ['roles'], value: roles });

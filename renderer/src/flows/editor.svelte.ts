@@ -37,7 +37,7 @@ import { withAuth, withSetting } from './device-settings';
 import type { RoleInScope } from '../../../shared/core/flow/scope';
 import { rolesInScope, type CapabilityInfo } from './capabilities';
 import { canvasCatalog } from './catalog';
-import { workerValidator, type Validator } from './validator';
+import { sameProblems, workerValidator, type Validator } from './validator';
 import type { ProvidedByRole } from './validate';
 
 /** The flow format's limit on a group label (shared/core/flow/schema.ts). */
@@ -99,7 +99,8 @@ export class FlowEditor {
       $effect(() => {
         const seq = ++this.validationSeq;
         void validator(this.design, this.roles, this.provided).then((problems) => {
-          if (seq === this.validationSeq) this.problems = problems;
+          // The same problems again (most edits): keep the array, so nothing redraws for them.
+          if (seq === this.validationSeq && !sameProblems(this.problems, problems)) this.problems = problems;
         });
       });
     });

@@ -137,6 +137,25 @@ describe('flowPatch: what autosave sends for an edit', () => {
     expect(ops).toContainEqual({ op: 'put', path: ['roles'], value: [] });
   });
 
+  it('updates the roles list when an edit in place gives a node a role or takes it away, not for a move', () => {
+    const given = {
+      ...base,
+      nodes: base.nodes.map((n, i) => (i === 3 ? { ...n, config: { role: 'hall-pir' } } : n)),
+    };
+    expect(flowPatch(base, given)).toContainEqual({
+      op: 'put',
+      path: ['roles'],
+      value: ['hall-light', 'hall-pir'],
+    });
+    const taken = { ...base, nodes: base.nodes.map((n, i) => (i === 0 ? { ...n, config: {} } : n)) };
+    expect(flowPatch(base, taken)).toContainEqual({ op: 'put', path: ['roles'], value: [] });
+    const moved = {
+      ...base,
+      nodes: base.nodes.map((n, i) => (i === 0 ? { ...n, position: { x: 5, y: 5 } } : n)),
+    };
+    expect(flowPatch(base, moved)!.some((o) => o.path[0] === 'roles')).toBe(false);
+  });
+
   it('sends the whole document when fields the canvas does not edit changed, or most of the flow did', () => {
     expect(flowPatch(base, { ...base, saved: { description: 'x' } })).toBeNull();
     const big: Flow = {
