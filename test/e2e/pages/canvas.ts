@@ -112,13 +112,43 @@ export class CanvasPage {
 
   /** Drags a discovered device from the palette onto the canvas and picks one of its offers. */
   async dropDevice(deviceId: string, offer: string | RegExp, at: { x: number; y: number }): Promise<void> {
-    await this.page
-      .locator(`[data-testid="palette"] [data-device="${deviceId}"]`)
-      .dragTo(this.canvas, { targetPosition: at });
+    const source = this.page.locator(`[data-testid="palette"] [data-device="${deviceId}"]`);
+    const name = (await source.locator('.label').textContent())!.trim();
     const dialog = this.page.getByTestId('quick-add');
-    await expect(dialog).toBeVisible();
+    // The palette lists devices by name as the demo announces them; a device arriving between
+    // finding the row and pressing on it moves the rows under the pointer, and the drag picks up
+    // its neighbour (as a person's would). The dialog names the device: drag again if it is not ours.
+    for (let attempt = 1; ; attempt++) {
+      await this.settledPalette();
+      await source.dragTo(this.canvas, { targetPosition: at });
+      await expect(dialog).toBeVisible();
+      if ((await dialog.getAttribute('aria-label')) === `Add for ${name}…` || attempt === 3) break;
+      await this.page.keyboard.press('Escape');
+      await expect(dialog).toBeHidden();
+    }
+    await expect(dialog).toHaveAttribute('aria-label', `Add for ${name}…`);
     await dialog.getByRole('button', { name: offer }).first().click();
     await expect(dialog).toBeHidden();
+  }
+
+  /** Waits until the palette's device list stays the same for half a second. */
+  async settledPalette(): Promise<void> {
+    const listed = () =>
+      this.page
+        .locator('[data-testid="palette"] [data-device]')
+        .evaluateAll((els) => els.map((el) => el.getAttribute('data-device')).join(' '));
+    let before = await listed();
+    await expect
+      .poll(
+        async () => {
+          const now = await listed();
+          const same = now === before;
+          before = now;
+          return same;
+        },
+        { intervals: [500], timeout: 30_000 },
+      )
+      .toBe(true);
   }
 
   /** Ctrl+K with the pointer at (x, y) on the canvas, then searches and picks the first match. */
