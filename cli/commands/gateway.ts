@@ -173,7 +173,7 @@ Stops cleanly on SIGTERM or Ctrl+C.
     let gateway: Gateway | undefined;
     let installer: AttachedInstaller | undefined;
     try {
-      const flowSet = values.project ? loadProjectFlowSet(values.project, log) : undefined;
+      const flowSet = values.project ? await loadProjectFlowSet(values.project, log) : undefined;
       gateway = await startGateway(options);
       if (flowSet) {
         await gateway.load(flowSet);

@@ -166,7 +166,7 @@ validated first (as \`fieldgraph validate\` does): error-level problems refuse t
         }
         console.error('Packing anyway (--force).');
       }
-      const { projectId, files } = collectSiteFiles(projectDir, values.site);
+      const { projectId, files } = await collectSiteFiles(projectDir, values.site);
       let secrets: { values: Record<string, string>; gatewayPublicKey: Uint8Array } | undefined;
       if (values['seal-to'] && values.secrets) {
         const sealTo = values['seal-to'].trim();

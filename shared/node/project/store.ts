@@ -11,7 +11,6 @@ import {
   documentPath,
   findSecretProblems,
   isDocumentId,
-  loadProject,
   newProject,
   stableStringify,
   type DocumentKind,
@@ -20,7 +19,7 @@ import {
   type RawProject,
 } from '../../core/project';
 import { removeFileDurable, writeFileDurable } from './atomic';
-import { UnreadableFolderError, readProjectFolder } from './read-folder';
+import { openProjectFolder } from './open';
 import {
   RECHECK_DELAY_MS,
   SAVE_PARALLELISM,
@@ -147,31 +146,14 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
         `${state.root} has unsaved changes. Save or close it (discarding the changes) first.`,
       );
     }
-    let contents;
     let writable = true;
     try {
       await access(resolve(dir), constants.W_OK);
     } catch {
       writable = false;
     }
-    try {
-      contents = await readProjectFolder(resolve(dir), { cleanTemp: writable });
-    } catch (error) {
-      if (error instanceof UnreadableFolderError) {
-        throw new FieldgraphError('project.not_found', error.message, { problems: [error.problem] });
-      }
-      throw error;
-    }
-    const outcome = loadProject(contents.files, options.validate);
-    if (!outcome.ok) {
-      const first = outcome.problems[0];
-      throw new FieldgraphError(
-        first.code === 'project.not_found' ? 'project.not_found' : 'project.invalid',
-        `${contents.root} cannot be opened: ${first.path}: ${first.message}`,
-        { problems: outcome.problems },
-      );
-    }
-    const loaded = outcome.project;
+    const opened = await openProjectFolder(resolve(dir), { cleanTemp: writable, validate: options.validate });
+    const loaded = opened.project;
     const project: RawProject = { meta: loaded.meta, documents: loaded.documents };
     const fileProblems = [...loaded.fileProblems];
     const contentProblems = loaded.problems.filter((p) => !loaded.fileProblems.includes(p));
@@ -179,27 +161,25 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
       fileProblems.push({
         code: 'project.not_writable',
         severity: 'warning',
-        path: contents.root,
+        path: opened.root,
         message: 'Fieldgraph has no write permission in this folder, so saving will fail.',
         hint: "Fix the folder's permissions, or copy the project somewhere writable.",
       });
     }
-    const disk = new Map<string, string>();
-    for (const file of contents.files)
-      if ('text' in file && !loaded.damaged.includes(file.path)) disk.set(file.path, file.text);
+    const disk = new Map(opened.texts);
     let recovery: OpenState['recovery'] = null;
-    const snapshot = loaded.readOnly ? null : await options.recovery.read(contents.root);
+    const snapshot = loaded.readOnly ? null : await options.recovery.read(opened.root);
     if (snapshot) {
       if (sameProject(snapshot.project, project)) {
         // The save finished but the process died before it removed the snapshot: nothing to offer.
-        await options.recovery.remove(contents.root).catch(() => {});
+        await options.recovery.remove(opened.root).catch(() => {});
       } else {
         recovery = { savedAt: snapshot.savedAt, project: snapshot.project };
       }
     }
     stopAutosave();
     state = {
-      root: contents.root,
+      root: opened.root,
       project,
       readOnly: loaded.readOnly,
       schemaVersion: loaded.diskSchemaVersion,

@@ -297,7 +297,7 @@ export const createDeployService = (
       );
     },
     preview: async ({ projectDir, site, brokerUrl, gatewayIds, httpUrls }) => {
-      const { files } = collectSiteFiles(projectDir, site);
+      const { files } = await collectSiteFiles(projectDir, site);
       const next = fileList(files);
       return Promise.all(
         gatewayIds.map(async (gatewayId) => {
@@ -314,7 +314,7 @@ export const createDeployService = (
       );
     },
     run: async ({ projectDir, site, targets, expiresDays }) => {
-      const { projectId, files } = collectSiteFiles(projectDir, site);
+      const { projectId, files } = await collectSiteFiles(projectDir, site);
       const key = await ensureInstallerKey(secretStore());
       const now = Date.now();
       // Seconds since 1970 grow on their own; two deployments within one second still need two versions.

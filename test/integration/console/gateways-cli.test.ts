@@ -92,7 +92,7 @@ describe('fieldgraph gateways', () => {
       expires: new Date(Date.now() + 86_400_000).toISOString(),
       target: { kind: 'gateway', id: 'site-gw' },
       engine: `>=${appVersion} <99.0.0`,
-      files: collectSiteFiles(project, 'home').files,
+      files: (await collectSiteFiles(project, 'home')).files,
       signingKey: installerKey,
     });
     const delivered = await mqttGatewayTarget({ url: broker.url }, 'site-gw').deliver(bytes, {

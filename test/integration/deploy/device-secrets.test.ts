@@ -227,7 +227,7 @@ describe('device secrets sealed on deploy', () => {
 
     // Sealed to some other gateway's key: installed, but the seal does not open here.
     await site.secrets.set(REF, PASSWORD);
-    const { files } = collectSiteFiles(site.project, 'home');
+    const { files } = await collectSiteFiles(site.project, 'home');
     const foreign = buildPackage({
       packageId: 'secrets-home',
       site: 'home',

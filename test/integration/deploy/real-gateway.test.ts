@@ -36,13 +36,13 @@ const helloProject = (payload: string) =>
     ),
   ]);
 
-const packProject = (
+const packProject = async (
   dir: string,
   version: number,
   target: PackageTarget = { kind: 'gateway', id: 'e2e1' },
   signingKey = installerKey,
 ) => {
-  const { files } = collectSiteFiles(dir, 'home');
+  const { files } = await collectSiteFiles(dir, 'home');
   return buildPackage({
     packageId: 'test-home',
     site: 'home',
@@ -90,7 +90,7 @@ describe('deploying to the real gateway process', () => {
     const { m, probe, hellos, gw } = site;
 
     const target = mqttGatewayTarget({ url: m.url }, 'e2e1');
-    const v2 = packProject(helloProject('v2'), 2);
+    const v2 = await packProject(helloProject('v2'), 2);
     const first = await target.deliver(v2, { timeoutMs: 20_000 });
     expect(first.gateways[0], gw.output()).toMatchObject({ ok: true, step: 'committed', running: 2 });
     await expect.poll(() => hellos, { timeout: 10_000 }).toContain('v2');
@@ -101,7 +101,7 @@ describe('deploying to the real gateway process', () => {
     );
     expect(status).toMatchObject({ source: { kind: 'package', version: 2 }, flows: [{ id: 'hello' }] });
 
-    const v3 = packProject(helloProject('v3'), 3);
+    const v3 = await packProject(helloProject('v3'), 3);
     const flipped = repack(v3, (entries) =>
       entries.map((e) =>
         e.name === 'flows/hello.json'
@@ -161,20 +161,27 @@ describe('deploying to the real gateway process', () => {
 
     // Sent to the gateway itself (…/gw/e2e1/deploy), addressed to its group.
     const own = mqttGatewayTarget({ url: m.url }, 'e2e1');
-    const first = await own.deliver(packProject(helloProject('north-2'), 2, north), { timeoutMs: 20_000 });
+    const first = await own.deliver(await packProject(helloProject('north-2'), 2, north), {
+      timeoutMs: 20_000,
+    });
     expect(first.gateways[0], gw.output()).toMatchObject({ ok: true, step: 'committed', running: 2 });
     await expect.poll(() => hellos, { timeout: 10_000 }).toContain('north-2');
 
     // Retained on the group topic.
     const group = mqttGroupTarget({ url: m.url }, 'north', ['e2e1']);
-    const second = await group.deliver(packProject(helloProject('north-3'), 3, north), { timeoutMs: 20_000 });
+    const second = await group.deliver(await packProject(helloProject('north-3'), 3, north), {
+      timeoutMs: 20_000,
+    });
     expect(second.gateways[0], gw.output()).toMatchObject({ ok: true, step: 'committed', running: 3 });
     await expect.poll(() => hellos, { timeout: 10_000 }).toContain('north-3');
 
     // Another group's package on its own topic is still not its to install.
-    const south = await own.deliver(packProject(helloProject('south-4'), 4, { kind: 'group', id: 'south' }), {
-      timeoutMs: 20_000,
-    });
+    const south = await own.deliver(
+      await packProject(helloProject('south-4'), 4, { kind: 'group', id: 'south' }),
+      {
+        timeoutMs: 20_000,
+      },
+    );
     expect(south.gateways[0]).toMatchObject({ ok: false, code: 'package.wrong_target', running: 3 });
   });
 
@@ -199,9 +206,9 @@ describe('deploying to the real gateway process', () => {
 
     const target = mqttGatewayTarget({ url: m.url }, 'e2e1');
     const project = helloProject('rotated');
-    const old = await target.deliver(packProject(project, 2), { timeoutMs: 20_000 });
+    const old = await target.deliver(await packProject(project, 2), { timeoutMs: 20_000 });
     expect(old.gateways[0]).toMatchObject({ ok: false, code: 'package.revoked_key' });
-    const signedByNew = packProject(project, 2, undefined, next);
+    const signedByNew = await packProject(project, 2, undefined, next);
     expect((await target.deliver(signedByNew, { timeoutMs: 20_000 })).gateways[0]).toMatchObject({
       ok: true,
       running: 2,

@@ -182,7 +182,7 @@ describe('a flow command reaches a zigbee2mqtt device', () => {
       createRunner: (set, io) => createEngineRunner(set, io, 'gw-utility'),
     });
     cleanups.push(() => gateway.stop());
-    await gateway.load(loadProjectFlowSet(path, silentLogger));
+    await gateway.load(await loadProjectFlowSet(path, silentLogger));
 
     // The sensor reports as zigbee2mqtt publishes it (all its properties in one JSON object),
     // dry first, then wet; repeated until the gateway has subscribed and acted.

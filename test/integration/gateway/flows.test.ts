@@ -33,7 +33,7 @@ const gateway = async (
     createRunner: (set, io) => createEngineRunner(set, io, 'gw1'),
   });
   cleanups.push(() => gw.stop());
-  await gw.load(loadProjectFlowSet(projectDir, silentLogger));
+  await gw.load(await loadProjectFlowSet(projectDir, silentLogger));
   return gw;
 };
 

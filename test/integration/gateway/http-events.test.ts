@@ -195,7 +195,7 @@ describe('HTTP events on the gateway', () => {
       createRunner: (set, io) => createEngineRunner(set, io, 'gw-http'),
     });
     cleanups.push(() => gw.stop());
-    await gw.load(loadProjectFlowSet(dir, silentLogger));
+    await gw.load(await loadProjectFlowSet(dir, silentLogger));
 
     await waitFor(
       () => device.streams() === 1 && device.pending() === 1,

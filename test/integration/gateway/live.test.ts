@@ -51,7 +51,7 @@ const setUp = async () => {
   });
   cleanups.push(() => gw.stop());
   await gw.load(
-    loadProjectFlowSet(writeProject(cleanups.tempDir('fg-live-proj-'), [temperature]), silentLogger),
+    await loadProjectFlowSet(writeProject(cleanups.tempDir('fg-live-proj-'), [temperature]), silentLogger),
   );
   const probe: MqttClient = await connectClient(m.url);
   cleanups.push(() => new Promise<void>((r) => probe.end(true, {}, () => r())));

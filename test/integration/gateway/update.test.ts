@@ -48,7 +48,7 @@ const versionProject = (name: string, own: string) =>
     ),
   ]);
 
-const pack = (dir: string, version: number) =>
+const pack = async (dir: string, version: number) =>
   buildPackage({
     packageId: 'update-home',
     site: 'home',
@@ -57,7 +57,7 @@ const pack = (dir: string, version: number) =>
     expires: new Date(Date.now() + 86_400_000).toISOString(),
     target: { kind: 'gateway', id: 'upd1' },
     engine: `>=${appVersion} <99.0.0`,
-    files: collectSiteFiles(dir, 'home').files,
+    files: (await collectSiteFiles(dir, 'home')).files,
     signingKey: installerKey,
   }).bytes;
 
@@ -110,12 +110,16 @@ describe.each(brokers)('installing over MQTT on $name', (broker) => {
     await probe.subscribeAsync('site/pong');
 
     const target = mqttGatewayTarget({ url }, 'upd1');
-    const v1 = await target.deliver(pack(versionProject('v1', 'site/only-v1'), 1), { timeoutMs: 20_000 });
+    const v1 = await target.deliver(await pack(versionProject('v1', 'site/only-v1'), 1), {
+      timeoutMs: 20_000,
+    });
     expect(v1.gateways[0], gw.output()).toMatchObject({ ok: true, step: 'committed', running: 1 });
     expect(await answersTo(probe, pongs, 'site/ping', 'a')).toEqual(['v1:a']);
     expect(await answersTo(probe, pongs, 'site/only-v1', 'b')).toEqual(['v1:b']);
 
-    const v2 = await target.deliver(pack(versionProject('v2', 'site/only-v2'), 2), { timeoutMs: 20_000 });
+    const v2 = await target.deliver(await pack(versionProject('v2', 'site/only-v2'), 2), {
+      timeoutMs: 20_000,
+    });
     expect(v2.gateways[0], gw.output()).toMatchObject({ ok: true, step: 'committed', running: 2 });
     expect(await answersTo(probe, pongs, 'site/ping', 'c'), gw.output()).toEqual(['v2:c']);
     expect(await answersTo(probe, pongs, 'site/only-v2', 'd')).toEqual(['v2:d']);
@@ -181,8 +185,8 @@ describe('subscription hand-over on aedes', () => {
       createRunner: (set, io) => createEngineRunner(set, io, 'handover'),
     });
     cleanups.push(() => gw.stop());
-    const load = (name: string, own: string) =>
-      gw.load(loadProjectFlowSet(versionProject(name, own), silentLogger));
+    const load = async (name: string, own: string) =>
+      gw.load(await loadProjectFlowSet(versionProject(name, own), silentLogger));
     await load('v1', 'site/only-v1');
     await load('v2', 'site/only-v2');
     await waitFor(

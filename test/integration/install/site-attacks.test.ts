@@ -197,19 +197,21 @@ const signedPackage = (
 };
 
 /** The files of a one-flow project as the app packs them. */
-const helloFiles = (payload: string): Record<string, Uint8Array> =>
-  collectSiteFiles(
-    writeProject(cleanups.tempDir('fg-attack-pkg-'), [
-      flow(
-        'hello',
-        [
-          ['t', 'trigger.gateway-started'],
-          ['pub', 'action.mqtt-publish', { topic: 'site/hello', payload: JSON.stringify(payload) }],
-        ],
-        [['t', 'pub']],
-      ),
-    ]),
-    'home',
+const helloFiles = async (payload: string): Promise<Record<string, Uint8Array>> =>
+  (
+    await collectSiteFiles(
+      writeProject(cleanups.tempDir('fg-attack-pkg-'), [
+        flow(
+          'hello',
+          [
+            ['t', 'trigger.gateway-started'],
+            ['pub', 'action.mqtt-publish', { topic: 'site/hello', payload: JSON.stringify(payload) }],
+          ],
+          [['t', 'pub']],
+        ),
+      ]),
+      'home',
+    )
   ).files;
 
 describe('attacks on a site: the installed version, the pinned keys and the secrets stay untouched', () => {
@@ -417,7 +419,7 @@ describe('attacks on a site: the installed version, the pinned keys and the secr
       'the FIFO refused',
     );
     // The folder still installs a real package.
-    writeFileSync(join(site.watchDir, 'real.fgpkg'), signedPackage(5, helloFiles('usb')));
+    writeFileSync(join(site.watchDir, 'real.fgpkg'), signedPackage(5, await helloFiles('usb')));
     await waitFor(async () => (await installed(site)).committed === 5, 15_000, 'the package from the folder');
   });
 
@@ -477,20 +479,20 @@ describe('attacks on a site: the installed version, the pinned keys and the secr
   it('6. a manifest with an impossible date, an unsafe version, or a flow that does not load never commits', async () => {
     const site = await startSite();
     const target = mqttGatewayTarget({ url: site.brokerUrl }, GW);
-    const first = await target.deliver(signedPackage(2, helloFiles('two')), {
+    const first = await target.deliver(signedPackage(2, await helloFiles('two')), {
       timeoutMs: 20_000,
     });
     expect(first.gateways[0]).toMatchObject({ ok: true, step: 'committed', running: 2 });
     const before = await installed(site);
 
-    const badDate = signedPackage(3, helloFiles('three'), (m) => (m.expires = '2020-13-45T99:99:99Z'));
+    const badDate = signedPackage(3, await helloFiles('three'), (m) => (m.expires = '2020-13-45T99:99:99Z'));
     expect((await target.deliver(badDate, { timeoutMs: 20_000 })).gateways[0]).toMatchObject({
       ok: false,
       step: 'rejected',
       code: 'package.invalid_manifest',
       running: 2,
     });
-    const unsafe = signedPackage(4, helloFiles('four'), (m) => (m.version = 2 ** 53 + 2));
+    const unsafe = signedPackage(4, await helloFiles('four'), (m) => (m.version = 2 ** 53 + 2));
     expect((await target.deliver(unsafe, { timeoutMs: 20_000 })).gateways[0]).toMatchObject({
       ok: false,
       step: 'rejected',
@@ -498,7 +500,7 @@ describe('attacks on a site: the installed version, the pinned keys and the secr
       running: 2,
     });
     const notJson = signedPackage(5, {
-      ...helloFiles('five'),
+      ...(await helloFiles('five')),
       'flows/broken.json': utf8('{"id": "broken", nodes: ['),
     });
     expect((await target.deliver(notJson, { timeoutMs: 20_000 })).gateways[0]).toMatchObject({

@@ -166,7 +166,7 @@ describe('what the canvas binds in a site reaches a gateway', () => {
       createRunner: (set, io) => createEngineRunner(set, io, 'gw-hall'),
     });
     cleanups.push(() => gateway.stop());
-    await gateway.load(loadProjectFlowSet(path, silentLogger));
+    await gateway.load(await loadProjectFlowSet(path, silentLogger));
     // The sensor reports motion at random (every 0.3 s with a 15 % chance); the flow turns the relay on.
     await waitFor(
       () => (power.at(-1) === 'ON' ? true : undefined),

@@ -22,17 +22,17 @@ import { listenForPackages, publishReport } from './receivers';
  * Reads an installed version (a project folder plus manifest) as the FlowSet the gateway runs,
  * with its sealed secrets opened by `openSecrets` (the gateway's key never leaves the runtime).
  */
-export const flowSetFromInstall = (
+export const flowSetFromInstall = async (
   dir: string,
   installDir: string,
   version: number | null,
   log: Logger,
   openSecrets?: (dir: string) => RunningSecrets,
-): FlowSet => {
+): Promise<FlowSet> => {
   if (version === null)
     return { source: { kind: 'package', installDir }, flows: [], roles: [], models: [], sites: [] };
   return {
-    ...loadProjectFlowSet(dir, log),
+    ...(await loadProjectFlowSet(dir, log)),
     source: { kind: 'package', installDir, version },
     ...(openSecrets ? { secrets: openSecrets(dir) } : {}),
   };
@@ -85,7 +85,13 @@ export const attachInstaller = async (
   const runtime: InstallRuntime = {
     async start(dir, version) {
       // At start and after every install or rollback: the secrets of exactly the version that runs.
-      const set = flowSetFromInstall(dir, gateway.installDir, version, options.log, gateway.openSecrets);
+      const set = await flowSetFromInstall(
+        dir,
+        gateway.installDir,
+        version,
+        options.log,
+        gateway.openSecrets,
+      );
       expected = version === null ? [] : listedFlowIds(dir);
       await gateway.load(set);
       const problem = set.secrets?.problem;

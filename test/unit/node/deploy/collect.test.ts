@@ -8,7 +8,7 @@ const dir = mkdtempSync(join(tmpdir(), 'fg-collect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('collecting a site for a package', () => {
-  it('refuses a flow that still holds a Node-RED placeholder, naming it and the fix', () => {
+  it('refuses a flow that still holds a Node-RED placeholder, naming it and the fix', async () => {
     mkdirSync(join(dir, 'flows'), { recursive: true });
     mkdirSync(join(dir, 'sites'), { recursive: true });
     writeFileSync(join(dir, 'fieldgraph.json'), JSON.stringify({ schemaVersion: 1, id: 'p', name: 'p' }));
@@ -20,7 +20,7 @@ describe('collecting a site for a package', () => {
       flow: unknown;
     };
     writeFileSync(join(dir, 'flows', 'unconverted-node.json'), JSON.stringify(broken.flow));
-    expect(() => collectSiteFiles(dir, 'home')).toThrow(
+    await expect(collectSiteFiles(dir, 'home')).rejects.toThrow(
       /flows\/unconverted-node\.json still has 1 Node-RED node that did not convert \(Node-RED “function” node “scale” was not converted\..*Rebuild it with Fieldgraph nodes/,
     );
     // Without the placeholder the same project packs.
@@ -28,6 +28,6 @@ describe('collecting a site for a package', () => {
     flow.nodes = flow.nodes.filter((n) => n.kind !== 'nodered.unconverted');
     flow.edges = [];
     writeFileSync(join(dir, 'flows', 'unconverted-node.json'), JSON.stringify(flow));
-    expect(Object.keys(collectSiteFiles(dir, 'home').files)).toContain('flows/unconverted-node.json');
+    expect(Object.keys((await collectSiteFiles(dir, 'home')).files)).toContain('flows/unconverted-node.json');
   });
 });
