@@ -59,6 +59,11 @@ const announcer = (
 export const createHomeAssistantInterpreter = (ctx: MqttDiscoveryContext, prefix = 'homeassistant') => {
   const devices = new Map<string, HaDevice>();
   const entityDevice = new Map<string, string>();
+  /**
+   * Device-discovery config topic → the entity topics (`<topic>#<id>`) its `cmps` made, so a
+   * re-announcement or removal touches that device's components only, not every entity heard.
+   */
+  const deviceComponents = new Map<string, Set<string>>();
   /** Availability topic → devices that read it. */
   const watchers = new Map<string, Set<string>>();
   /** What each availability topic said last, and when (message order). */
@@ -222,8 +227,8 @@ export const createHomeAssistantInterpreter = (ctx: MqttDiscoveryContext, prefix
       const objectId = parts[parts.length - 2]!;
       if (text === '') {
         if (component === 'device') {
-          const keys = [...entityDevice.keys()].filter((t) => t.startsWith(`${topic}#`));
-          for (const entityTopic of keys) removeEntity(entityTopic);
+          for (const entityTopic of deviceComponents.get(topic) ?? []) removeEntity(entityTopic);
+          deviceComponents.delete(topic);
         } else removeEntity(topic);
         return true;
       }
@@ -250,9 +255,9 @@ export const createHomeAssistantInterpreter = (ctx: MqttDiscoveryContext, prefix
           key = addEntity(entityTopic, platform, id, { ...shared, ...c });
         }
         // A component left out of a re-announcement is gone.
-        for (const entityTopic of [...entityDevice.keys()]) {
-          if (entityTopic.startsWith(`${topic}#`) && !kept.has(entityTopic)) removeEntity(entityTopic, false);
-        }
+        for (const entityTopic of deviceComponents.get(topic) ?? [])
+          if (!kept.has(entityTopic)) removeEntity(entityTopic, false);
+        deviceComponents.set(topic, kept);
       } else {
         key = addEntity(topic, component, objectId, config);
       }

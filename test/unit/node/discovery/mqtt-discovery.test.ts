@@ -56,6 +56,30 @@ describe('MQTT discovery interpreters', () => {
     expect(registry.list()).toEqual([]);
   });
 
+  it('drops only the cmps a device re-announcement leaves out, and only that device’s on removal', () => {
+    const { registry, send } = setup();
+    const announce = (id: string, cmps: Record<string, unknown>) =>
+      send(`homeassistant/device/${id}/config`, JSON.stringify({ dev: { ids: [id], name: id }, cmps }));
+    const channels = (name: string) =>
+      registry
+        .list()
+        .find((d) => d.name === name)
+        ?.sightings[0].entities?.map((e) => e.channel)
+        .sort();
+    announce('d1', { a: { p: 'sensor', stat_t: 'd1/a' }, b: { p: 'binary_sensor', stat_t: 'd1/b' } });
+    // Same object id under another prefix path: must not be touched by d1's messages.
+    announce('d10', { a: { p: 'sensor', stat_t: 'd10/a' } });
+    expect(channels('d1')).toEqual(['a', 'b']);
+    announce('d1', { b: { p: 'binary_sensor', stat_t: 'd1/b' }, c: { p: 'sensor', stat_t: 'd1/c' } });
+    expect(channels('d1')).toEqual(['b', 'c']);
+    expect(channels('d10')).toEqual(['a']);
+    send('homeassistant/device/d1/config', '');
+    expect(registry.list().map((d) => d.name)).toEqual(['d10']);
+    // Announced again after removal, the device comes back whole.
+    announce('d1', { a: { p: 'sensor', stat_t: 'd1/a' } });
+    expect(channels('d1')).toEqual(['a']);
+  });
+
   it('reports Homie v4 only once $homie is seen, keeping attributes that came first', () => {
     const { registry, send } = setup();
     send('homie/lamp/$name', 'Lamp');
