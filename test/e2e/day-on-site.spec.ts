@@ -141,7 +141,7 @@ test('a day on site with the demo, keyboard only: devices, commissioning, a flow
     await page.keyboard.press('Enter');
     await pressOn(page, palette.locator('[data-device]', { hasText: 'Demo sensor' }));
     await page.keyboard.type('detected changes');
-    await expect(page.getByTestId('quick-add')).toContainText('Motion detected changes');
+    await expect(page.getByTestId('quick-add')).toContainText('When Demo sensor Motion detected changes');
     await page.keyboard.press('Enter');
     const nodes = page.locator('.svelte-flow__node-flowNode');
     await expect(nodes).toHaveCount(2);

@@ -49,7 +49,7 @@ test('open the demo site, draw motion → relay, deploy to the demo gateway, and
       timeout: 30_000,
     });
 
-    await canvas.dropDevice('mac:b4e62d112233', 'When Demo sensor Motion sensor Motion detected changes', {
+    await canvas.dropDevice('mac:b4e62d112233', 'When Demo sensor Motion detected changes', {
       x: 80,
       y: 150,
     });

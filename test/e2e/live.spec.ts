@@ -42,7 +42,7 @@ test('try it on the demo: motion lights the trigger and the action on the canvas
   });
 
   // Motion → relay on, and a Log line saying what came in; nothing saved: try-it runs the open design.
-  await canvas.dropDevice(SENSOR, 'When Demo sensor Motion sensor Motion detected changes', {
+  await canvas.dropDevice(SENSOR, 'When Demo sensor Motion detected changes', {
     x: 80,
     y: 150,
   });

@@ -25,7 +25,7 @@ test('a trigger on an event the bound device never sends is a live problem; the 
     await expect(sensor).toBeEnabled({ timeout: 30_000 });
 
     // The property trigger first: the sensor reports motion, so nothing is wrong.
-    await canvas.dropDevice('mac:b4e62d112233', 'When Demo sensor Motion sensor Motion detected changes', {
+    await canvas.dropDevice('mac:b4e62d112233', 'When Demo sensor Motion detected changes', {
       x: 80,
       y: 120,
     });
@@ -33,7 +33,7 @@ test('a trigger on an event the bound device never sends is a live problem; the 
     await expect(page.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings');
 
     // The event trigger the capability offers for the same role: the bound device never sends it.
-    await canvas.dropDevice('mac:b4e62d112233', 'When Demo sensor Motion sensor: Motion detected', {
+    await canvas.dropDevice('mac:b4e62d112233', 'When Demo sensor: Motion detected', {
       x: 80,
       y: 300,
     });

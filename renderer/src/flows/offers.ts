@@ -85,7 +85,8 @@ export const roleOffers = (role: Role, capability: CapabilityInfo | undefined): 
 /**
  * What dragging a discovered device offers: for each capability it implements, the triggers
  * and actions of a role bound to it (an existing bound role, or a new one created on pick,
- * together with `newDevice` when the site does not list the device yet).
+ * together with `newDevice` when the site does not list the device yet). A new role is titled
+ * with the device's name, and with the capability too where the name alone would be ambiguous.
  */
 export const deviceOffers = (
   device: { readonly id: string; readonly name: string },
@@ -93,24 +94,36 @@ export const deviceOffers = (
   roles: readonly Role[],
   capabilities: ReadonlyMap<string, CapabilityInfo>,
   newDevice?: SiteDevice,
-): Offer[] =>
-  capabilityIds.flatMap((capabilityId) => {
-    const info = capabilities.get(capabilityId);
-    if (!info) return [];
+): Offer[] => {
+  const offersFor = (capabilityId: string, info: CapabilityInfo, title: string): Offer[] => {
     const bound = roles.find((r) => r.device === device.id && r.capability === capabilityId);
     const base = slug(`${device.name}-${capabilityId.split('@')[0]}`);
     let id = base;
     for (let i = 2; !bound && roles.some((r) => r.id === id); i++) id = `${base}-${i}`;
-    const role: Role = bound ?? {
-      id,
-      title: capabilityIds.length > 1 ? `${device.name} ${info.title}` : device.name,
-      capability: capabilityId,
-      device: device.id,
-    };
+    const role: Role = bound ?? { id, title, capability: capabilityId, device: device.id };
     return roleOffers(role, info).map((o) =>
       bound ? o : { ...o, newRole: role, ...(newDevice ? { newDevice } : {}) },
     );
+  };
+  const known = capabilityIds.flatMap((id) => {
+    const info = capabilities.get(id);
+    return info ? [{ id, info }] : [];
   });
+  // Named as a person would: by the device alone, and by what it does too only where the
+  // device already fills another role, or where two of its capabilities would offer the same
+  // words (a light that is both a switch and a dimmer: “Set Demo Homie light On” twice).
+  const plain = known.map(({ id, info }) => offersFor(id, info, device.name));
+  const labels = new Map<string, Set<string>>();
+  plain.forEach((offers, i) => {
+    for (const o of offers) labels.set(o.label, (labels.get(o.label) ?? new Set()).add(known[i]!.id));
+  });
+  return known.flatMap(({ id, info }, i) => {
+    const shared =
+      roles.some((r) => r.device === device.id && r.capability !== id) ||
+      plain[i]!.some((o) => labels.get(o.label)!.size > 1);
+    return shared ? offersFor(id, info, `${device.name} · ${info.title}`) : plain[i]!;
+  });
+};
 
 /** A role id from a name: lower case, dashes, safe in files and topics. */
 export const slug = (name: string): string =>

@@ -78,6 +78,32 @@ describe('device offers', () => {
     });
   });
 
+  it('names a second role of the same device by the device and what it does', () => {
+    const bound = { id: 'sensor', title: 'Hallway sensor', capability: 'motion@1', device: 'mac:01' };
+    const offers = deviceOffers(
+      { id: 'mac:01', name: 'Hallway sensor' },
+      ['motion@1', 'temperature@1'],
+      [bound],
+      capabilities,
+    );
+    expect(offers.filter((o) => o.config.role === 'sensor').every((o) => !o.newRole)).toBe(true);
+    const temperature = offers.find((o) => o.newRole);
+    expect(temperature?.newRole).toEqual({
+      id: 'hallway-sensor-temperature',
+      title: 'Hallway sensor · Temperature sensor',
+      capability: 'temperature@1',
+      device: 'mac:01',
+    });
+    // A device with several capabilities and no role yet is named by itself alone.
+    const first = deviceOffers(
+      { id: 'mac:01', name: 'Hallway sensor' },
+      ['motion@1', 'temperature@1'],
+      [],
+      capabilities,
+    );
+    expect(new Set(first.map((o) => o.newRole?.title))).toEqual(new Set(['Hallway sensor']));
+  });
+
   it('reuses the role already bound to the device, and never reuses another role’s id', () => {
     const bound = { id: 'relay', capability: 'switch@1', device: 'topic:relay' };
     expect(

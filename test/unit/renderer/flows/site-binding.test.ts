@@ -129,11 +129,10 @@ describe('device choices and offers', () => {
       catalog,
     );
     if (!r.ok) throw new Error(r.reason);
-    const motion = r.offers.find(
-      (o) => o.label === 'When Demo sensor Motion sensor Motion detected changes',
-    )!;
+    const motion = r.offers.find((o) => o.label === 'When Demo sensor Motion detected changes')!;
     expect(motion.newRole).toMatchObject({
       id: 'demo-sensor-motion',
+      title: 'Demo sensor',
       capability: 'motion@1',
       device: 'demo-sensor',
     });
@@ -155,8 +154,20 @@ describe('device choices and offers', () => {
     });
     const r = offersForDevice(homie, [], [], builtinCapabilities(), catalog);
     if (!r.ok) throw new Error(r.reason);
-    const on = r.offers.find((o) => o.label === 'Set Demo Homie light Switch On')!;
-    expect(on.newRole).toMatchObject({ id: 'demo-homie-light-switch', capability: 'switch@1' });
+    // Its dimmer offers the same words as its switch, so each role says which it is.
+    const on = r.offers.find((o) => o.label === 'Set Demo Homie light · Switch On')!;
+    expect(on.newRole).toMatchObject({
+      id: 'demo-homie-light-switch',
+      title: 'Demo Homie light · Switch',
+      capability: 'switch@1',
+    });
+    expect(r.offers.find((o) => o.label === 'Set Demo Homie light · Dimmer On')?.newRole?.title).toBe(
+      'Demo Homie light · Dimmer',
+    );
+    // Temperature says something no other capability of the light does: the light's name alone.
+    expect(r.offers.find((o) => o.newRole?.capability === 'temperature@1')?.label).toBe(
+      'When Demo Homie light Temperature changes',
+    );
     expect(on.newDevice).toMatchObject({
       id: 'demo-homie-light',
       variables: { base: 'homie/demo-homie', dimmer_path: 'light/brightness' },
