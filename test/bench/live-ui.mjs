@@ -7,8 +7,8 @@
 // Two views: the whole flow fitted on screen (as it opens), and zoomed to 100 %.
 // Returns {"overlay_on":{frame_median_ms, frame_p95_ms, frames, lit_nodes, trigger_runs_shown},
 // "overlay_off":{…}, "zoomed_overlay_on":{…}, "zoomed_overlay_off":{…}, "ratios":{…}, "targets_met":{…}}.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,6 +104,34 @@ export const measureUi = async (context) => {
     // costs, steadier on a busy machine than frame times, which also count waits for a CPU.
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
+    // CPU time of every Chromium process (the renderer, and the GPU process that rasterises in
+    // software here): unlike wall-clock durations it does not grow while a process waits for a CPU.
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+    const browserCpuMs = () => {
+      const parents = new Map();
+      const cpu = new Map();
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+          const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          parents.set(Number(entry), Number(fields[1]));
+          // Chromium's processes, whatever they call their threads ("chromium", "chrome", …)
+          if (/^\d+ \(chrom/.test(stat))
+            cpu.set(Number(entry), ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks);
+        } catch {
+          // the process ended meanwhile
+        }
+      }
+      const within = (pid) => {
+        for (let p = pid, depth = 0; p > 1 && depth < 10; p = parents.get(p) ?? 0, depth++)
+          if (p === process.pid) return true;
+        return false;
+      };
+      let total = 0;
+      for (const [pid, ms] of cpu) if (within(pid)) total += ms;
+      return total;
+    };
     const mainThread = async () => {
       const { metrics } = await cdp.send('Performance.getMetrics');
       const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
@@ -111,6 +139,7 @@ export const measureUi = async (context) => {
         task: m.TaskDuration,
         script: m.ScriptDuration,
         layout: m.LayoutDuration + m.RecalcStyleDuration,
+        cpu: browserCpuMs() / 1000,
       };
     };
     const errors = [];
@@ -196,6 +225,7 @@ export const measureUi = async (context) => {
         const busyAfter = await mainThread();
         const perSecond = (key) => Math.round(((busyAfter[key] - busyBefore[key]) * 1000) / SECONDS);
         const result = {
+          browser_cpu_ms_per_s: perSecond('cpu'),
           main_thread_ms_per_s: perSecond('task'),
           script_ms_per_s: perSecond('script'),
           style_layout_ms_per_s: perSecond('layout'),
@@ -218,6 +248,7 @@ export const measureUi = async (context) => {
     const summarise = (mode) => ({
       frame_median_ms: pick(mode, 'frame_median_ms'),
       frame_p95_ms: pick(mode, 'frame_p95_ms'),
+      browser_cpu_ms_per_s: pick(mode, 'browser_cpu_ms_per_s'),
       main_thread_ms_per_s: pick(mode, 'main_thread_ms_per_s'),
       script_ms_per_s: pick(mode, 'script_ms_per_s'),
       style_layout_ms_per_s: pick(mode, 'style_layout_ms_per_s'),
