@@ -122,6 +122,10 @@ test('the relay toggled from its device page switches the virtual relay and its 
     await expect(picked).toContainText('demo-sensor');
     await expect(picked.getByTestId('probe-result')).toContainText('ESPHome');
     await expect(picked.getByTestId('device-name')).toHaveValue('');
+    // and its port is listed under Serial ports, ticked
+    await expect(
+      page.locator('ul.ports li', { hasText: 'demo-sensor' }).getByTestId('pick-port'),
+    ).toBeChecked();
     await screenshot(page, 'device-page-commission-handoff');
     expect(pageErrors).toEqual([]);
   } finally {

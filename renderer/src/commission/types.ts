@@ -81,6 +81,20 @@ export const probeFromSighting = (path: string, raw: unknown): Probe | undefined
   return { kind: 'unknown', path, summary: 'No Improv or Tasmota console answered on this port.' };
 };
 
+/**
+ * The serial ports the wizard lists: the listing, then every picked port it lacks (handed over
+ * from a device page, say, while discovery no longer watches it or the listing failed), so a
+ * picked port is always there to see and untick.
+ */
+export const portsWithPicked = (listed: readonly PortInfo[], picked: readonly PickedDevice[]): PortInfo[] => {
+  const paths = new Set(listed.map((p) => p.path));
+  const missing = picked.filter((d) => d.kind === 'serial' && !paths.has(d.where));
+  return [
+    ...listed,
+    ...[...new Set(missing.map((d) => d.where))].map((path) => ({ path, source: 'user' as const })),
+  ];
+};
+
 /** Signal strength in words (dBm as Improv reports it). */
 export const signalWords = (rssi: number | undefined): string =>
   rssi === undefined
