@@ -421,6 +421,8 @@ test('flows are saved into the project folder and come back as they were when it
       .locator('.head')
       .click({ modifiers: ['Control'] });
     await canvas.press('Control+g');
+    await expect(page.getByTestId('ask-dialog')).toBeVisible();
+    await screenshot(page, 'canvas-group-label-asked');
     await canvas.answer('Hallway');
     await expect(page.getByTestId('group-frame')).toContainText('Hallway');
     const before = { positions: await canvas.positions(), edges: await canvas.edges.count() };

@@ -186,6 +186,7 @@ test('a device’s settings and login are set in the Roles tab: the Homie 2 ligh
     // says the store no longer has the password.
     await again.getByRole('button', { name: 'Remove login' }).click();
     // The stored password cannot be brought back, so the app asks first.
+    await screenshot(page, 'site-devices-remove-login-asked');
     await page.getByTestId('ask-dialog').getByRole('button', { name: 'Remove login' }).click();
     await expect(again.getByTestId('login-state')).toHaveCount(0);
     await canvas.leaveFields();

@@ -3,22 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../../shared/core/api/dispatch';
-import { createEventHub } from '../../../shared/core/api/events';
 import { createCatalog } from '../../../shared/core/model/catalog';
 import type { Site } from '../../../shared/core/model/schemas';
 import { toSiteDevice } from '../../../shared/core/registry/to-site-device';
 import type { DiscoveredDevice } from '../../../shared/core/registry/types';
-import { createDiscoverySession, loadMatchableModels } from '../../../shared/node/discovery/session';
-import { createEngineRunner } from '../../../shared/node/gateway/engine-runner';
-import { loadProjectFlowSet } from '../../../shared/node/gateway/project';
-import { startGateway } from '../../../shared/node/gateway/runtime';
 import { loadLibrary } from '../../../shared/node/library/load';
-import { silentLogger } from '../../../shared/node/log';
-import { createServices } from '../../../shared/node/services';
-import { toFlowDocument } from '../../../renderer/src/flows/documents';
 import type { FieldFixture } from '../../helpers/field-corpus';
 import { startMosquitto } from '../../helpers/mosquitto';
+import { discoverOn, runProject, saveProject } from '../../helpers/site-path';
 import { waitForValue } from '../../helpers/wait';
 
 const waitFor = <T>(probe: () => T | undefined, what: string, ms = 20_000) => waitForValue(probe, what, ms);
@@ -51,12 +43,7 @@ describe('a flow command reaches a zigbee2mqtt device', () => {
       const payload = typeof m.payload === 'string' ? m.payload : JSON.stringify(m.payload);
       await bridge.publishAsync(m.topic, payload, { retain: m.retain ?? true, qos: 1 });
     }
-    const session = createDiscoverySession({
-      log: silentLogger,
-      models: await loadMatchableModels(silentLogger),
-    });
-    cleanups.push(() => session.dispose());
-    await session.start({ mqttUrls: [brokerUrl] });
+    const session = await discoverOn(brokerUrl, (fn) => cleanups.push(fn));
     const bySerial = (serial: string, capability: string) => () =>
       session.registry
         .list()
@@ -109,25 +96,9 @@ describe('a flow command reaches a zigbee2mqtt device', () => {
       gateways: [],
     };
 
-    const dispatch = createDispatcher(
-      createServices({
-        runtime: 'web',
-        dataDir: join(work, 'data'),
-        hub: createEventHub(),
-        log: silentLogger,
-      }),
-      { checkResults: true },
-    );
-    const call = async (method: string, args: unknown = {}) => {
-      const result = await dispatch(method, args, { transport: 'direct' });
-      if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
-      return result.value as Record<string, unknown>;
-    };
     const path = join(work, 'utility-room');
-    await call('project.create', { path, name: 'Utility room' });
-    await call('project.setRoles', { roles });
     const at = (x: number, y: number) => ({ x, y });
-    const flow = toFlowDocument({
+    const flow = {
       id: 'leak-stop',
       name: 'Leak stop',
       nodes: [
@@ -162,10 +133,14 @@ describe('a flow command reaches a zigbee2mqtt device', () => {
         { id: 'c', from: { node: 'lamp-dim', port: 'out' }, to: { node: 'lamp-on', port: 'in' } },
       ],
       groups: [],
+    };
+    const saved = await saveProject(join(work, 'data'), path, {
+      name: 'Utility room',
+      roles,
+      flow,
+      site: siteDoc,
     });
-    await call('project.putDocument', { kind: 'flows', id: 'leak-stop', document: flow });
-    await call('project.putDocument', { kind: 'sites', id: 'site-1', document: siteDoc });
-    expect((await call('project.save')).problems).toEqual([]);
+    expect(saved.problems).toEqual([]);
 
     // zigbee2mqtt's side: what arrives on any device's set topic.
     const z2m = await mqtt.connectAsync(brokerUrl, { protocolVersion: 4 });
@@ -174,15 +149,7 @@ describe('a flow command reaches a zigbee2mqtt device', () => {
     z2m.on('message', (topic, payload) => sets.push({ topic, payload: JSON.parse(payload.toString()) }));
     await z2m.subscribeAsync('zigbee2mqtt/+/set');
 
-    const gateway = await startGateway({
-      id: 'gw-utility',
-      broker: { url: brokerUrl },
-      dataDir: join(work, 'gateway'),
-      log: silentLogger,
-      createRunner: (set, io) => createEngineRunner(set, io, 'gw-utility'),
-    });
-    cleanups.push(() => gateway.stop());
-    await gateway.load(await loadProjectFlowSet(path, silentLogger));
+    await runProject('gw-utility', brokerUrl, join(work, 'gateway'), path, (fn) => cleanups.push(fn));
 
     // The sensor reports as zigbee2mqtt publishes it (all its properties in one JSON object),
     // dry first, then wet; repeated until the gateway has subscribed and acted.

@@ -3,23 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../../shared/core/api/dispatch';
-import { createEventHub } from '../../../shared/core/api/events';
 import { createCatalog } from '../../../shared/core/model/catalog';
 import { siteReadiness } from '../../../shared/core/model/readiness';
 import type { Site } from '../../../shared/core/model/schemas';
 import type { DiscoveredDevice } from '../../../shared/core/registry/types';
 import { toSiteDevice } from '../../../shared/core/registry/to-site-device';
-import { createDiscoverySession, loadMatchableModels } from '../../../shared/node/discovery/session';
-import { createEngineRunner } from '../../../shared/node/gateway/engine-runner';
-import { loadProjectFlowSet } from '../../../shared/node/gateway/project';
-import { startGateway } from '../../../shared/node/gateway/runtime';
 import { loadLibrary } from '../../../shared/node/library/load';
 import { silentLogger } from '../../../shared/node/log';
-import { createServices } from '../../../shared/node/services';
 import { DEMO_DEVICES, startDemoSite } from '../../../shared/node/sim/site';
-import { toFlowDocument } from '../../../renderer/src/flows/documents';
 import { startMosquitto } from '../../helpers/mosquitto';
+import { discoverOn, runProject, saveProject } from '../../helpers/site-path';
 import { waitForValue } from '../../helpers/wait';
 
 const waitFor = <T>(probe: () => T | undefined, what: string, ms = 15_000) => waitForValue(probe, what, ms);
@@ -42,12 +35,7 @@ describe('what the canvas binds in a site reaches a gateway', () => {
     brokerUrl = broker.url;
     const site = await startDemoSite({ brokerUrl, log: silentLogger, reportMs: 300, telePeriod: 1 });
     cleanups.push(() => site.stop());
-    const session = createDiscoverySession({
-      log: silentLogger,
-      models: await loadMatchableModels(silentLogger),
-    });
-    cleanups.push(() => session.dispose());
-    await session.start({ mqttUrls: [brokerUrl] });
+    const session = await discoverOn(brokerUrl, (fn) => cleanups.push(fn));
     const list = () => session.registry.list();
     found = {
       sensor: await waitFor(
@@ -93,24 +81,8 @@ describe('what the canvas binds in a site reaches a gateway', () => {
     };
     expect(siteReadiness(roles, site.bindings, site.devices, catalog)).toMatchObject({ ready: true });
 
-    const dispatch = createDispatcher(
-      createServices({
-        runtime: 'web',
-        dataDir: join(work, 'data'),
-        hub: createEventHub(),
-        log: silentLogger,
-      }),
-      { checkResults: true },
-    );
-    const call = async (method: string, args: unknown = {}) => {
-      const result = await dispatch(method, args, { transport: 'direct' });
-      if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
-      return result.value as Record<string, unknown>;
-    };
     const path = join(work, 'hallway');
-    await call('project.create', { path, name: 'Hallway' });
-    await call('project.setRoles', { roles });
-    const flow = toFlowDocument({
+    const flow = {
       id: 'motion-light',
       name: 'Motion light',
       nodes: [
@@ -129,10 +101,8 @@ describe('what the canvas binds in a site reaches a gateway', () => {
       ],
       edges: [{ id: 'e', from: { node: 'motion', port: 'out' }, to: { node: 'light', port: 'in' } }],
       groups: [],
-    });
-    await call('project.putDocument', { kind: 'flows', id: 'motion-light', document: flow });
-    await call('project.putDocument', { kind: 'sites', id: 'site-1', document: site });
-    const saved = await call('project.save');
+    };
+    const saved = await saveProject(join(work, 'data'), path, { name: 'Hallway', roles, flow, site });
     expect(saved.problems).toEqual([]);
     expect(JSON.parse(readFileSync(join(path, 'sites', 'site-1.json'), 'utf8'))).toMatchObject({
       bindings: site.bindings,
@@ -158,15 +128,7 @@ describe('what the canvas binds in a site reaches a gateway', () => {
     await watcher.publishAsync('cmnd/demo_relay/POWER', 'OFF');
     await waitFor(() => (power.at(-1) === 'OFF' ? true : undefined), 'the relay off');
 
-    const gateway = await startGateway({
-      id: 'gw-hall',
-      broker: { url: brokerUrl },
-      dataDir: join(work, 'gateway'),
-      log: silentLogger,
-      createRunner: (set, io) => createEngineRunner(set, io, 'gw-hall'),
-    });
-    cleanups.push(() => gateway.stop());
-    await gateway.load(await loadProjectFlowSet(path, silentLogger));
+    await runProject('gw-hall', brokerUrl, join(work, 'gateway'), path, (fn) => cleanups.push(fn));
     // The sensor reports motion at random (every 0.3 s with a 15 % chance); the flow turns the relay on.
     await waitFor(
       () => (power.at(-1) === 'ON' ? true : undefined),
