@@ -98,6 +98,7 @@ describe('deploying to the real gateway process', () => {
       probe,
       'fieldgraph/v1/gw/e2e1/status',
       (s) => s.source?.version === 2,
+      30_000,
     );
     expect(status).toMatchObject({ source: { kind: 'package', version: 2 }, flows: [{ id: 'hello' }] });
 
@@ -133,10 +134,12 @@ describe('deploying to the real gateway process', () => {
       running: 2,
       message: 'Rolled back from version 3 to 2.',
     };
+    // Waits are generous: on a loaded two-core machine a status can take seconds to come round.
     const live = await nextJson<GatewayStatus>(
       probe,
       'fieldgraph/v1/gw/e2e1/status',
       (s) => s.lastDeploy?.message !== undefined,
+      30_000,
     );
     expect(live.lastDeploy).toMatchObject(rolledBackDeploy);
 
@@ -146,7 +149,7 @@ describe('deploying to the real gateway process', () => {
       probe,
       'fieldgraph/v1/gw/e2e1/status',
       (s) => s.state === 'online' && s.startedAt !== live.startedAt,
-      20_000,
+      30_000,
     );
     expect(restarted.lastDeploy, site.gw.output()).toMatchObject({
       ...rolledBackDeploy,
