@@ -3,6 +3,12 @@
  * these plain JSON values: it never owns them, it only proposes changes (see commands.ts).
  */
 
+import type {
+  FlowEdge as SavedFlowEdge,
+  FlowGroup as SavedFlowGroup,
+  FlowNode as SavedFlowNode,
+  PortRef as SavedPortRef,
+} from '../../../shared/core/flow/schema';
 import type { Device } from '../../../shared/core/model/schemas';
 
 /** One device of a site as its file keeps it: id, name, model, identity, variables. */
@@ -14,36 +20,17 @@ export interface Point {
   readonly y: number;
 }
 
-/** One node of a flow as saved: which catalog kind it is, its config and where it sits. */
-export interface FlowNode {
-  readonly id: string;
-  readonly kind: string;
-  readonly config: Readonly<Record<string, unknown>>;
-  readonly position: Point;
-  /** A name for this node (an imported Node-RED node's name), shown instead of the kind's title. */
-  readonly label?: string;
-  /** The labelled group the node belongs to. */
-  readonly group?: string;
-}
+/** One node of a flow as saved (shared/core/flow/schema.ts): kind, config, position, label, group. */
+export type FlowNode = Readonly<SavedFlowNode>;
 
 /** One end of an edge: a node and one of its port names. */
-export interface PortRef {
-  readonly node: string;
-  readonly port: string;
-}
+export type PortRef = Readonly<SavedPortRef>;
 
 /** A wire from an output port to an input port. */
-export interface FlowEdge {
-  readonly id: string;
-  readonly from: PortRef;
-  readonly to: PortRef;
-}
+export type FlowEdge = Readonly<SavedFlowEdge>;
 
 /** A labelled frame around some nodes; membership is stored on the nodes (`group`). */
-export interface FlowGroup {
-  readonly id: string;
-  readonly label: string;
-}
+export type FlowGroup = Readonly<SavedFlowGroup>;
 
 /** One flow: a graph of nodes and edges with its groups. */
 export interface Flow {

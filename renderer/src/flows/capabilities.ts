@@ -4,64 +4,53 @@
  * built-in library shipped in resources/library, plus whatever a project adds.
  */
 import type { Capability } from '../../../shared/core/model/schemas';
-import type { CapabilityShape, DataShape, RoleInScope } from '../../../shared/core/flow/scope';
-import type { Role } from '../canvas/types';
+import { capabilityShapeOf } from '../../../shared/core/flow/roles';
+import type { CapabilityShape } from '../../../shared/core/flow/scope';
+import { flattenCapability, type Catalog, type FlatCapability } from '../../../shared/core/model/catalog';
 
 /** A capability with its display titles, for pickers. */
 export interface CapabilityInfo {
   readonly id: string;
   readonly title: string;
   readonly shape: CapabilityShape;
+  /** The capability file itself. */
+  readonly capability: Capability;
   /** Member titles by kind and name (falls back to the name). */
   readonly titles: Readonly<Record<'property' | 'action' | 'event', Readonly<Record<string, string>>>>;
 }
 
-/** Converts a capability file to the shapes the validator reads; `extends` is followed in `all`. */
+/**
+ * Converts a capability file to the shapes the validator reads, flattened by core's one rule
+ * (`extends` followed in `all`, nearer definitions win). A capability whose ancestry cannot be
+ * followed (a missing parent, a cycle) keeps its own members, so the pickers still offer them.
+ */
 export const capabilityInfo = (
   capability: Capability,
   all: ReadonlyMap<string, Capability> = new Map(),
 ): CapabilityInfo => {
-  const chain: Capability[] = [];
-  const visit = (c: Capability, seen: Set<string>) => {
-    if (seen.has(c.id)) return;
-    seen.add(c.id);
-    for (const parent of c.extends ?? []) {
-      const p = all.get(parent);
-      if (p) visit(p, seen);
-    }
-    chain.push(c);
-  };
-  visit(capability, new Set());
-  const properties: Record<string, DataShape & { writable?: boolean }> = {};
-  const actions: Record<string, { input?: DataShape; output?: DataShape }> = {};
-  const events: Record<string, { data?: DataShape }> = {};
-  const titles = {
-    property: {} as Record<string, string>,
-    action: {} as Record<string, string>,
-    event: {} as Record<string, string>,
-  };
-  for (const c of chain) {
-    for (const [name, p] of Object.entries(c.properties ?? {})) {
-      properties[name] = { ...(p.data as DataShape), writable: p.write };
-      titles.property[name] = p.title ?? name;
-    }
-    for (const [name, a] of Object.entries(c.actions ?? {})) {
-      actions[name] = {
-        ...(a.input ? { input: a.input as DataShape } : {}),
-        ...(a.output ? { output: a.output as DataShape } : {}),
+  const capabilities = new Map(all).set(capability.id, capability);
+  const flattened = flattenCapability(capability.id, { capabilities });
+  const flat: FlatCapability = flattened.ok
+    ? flattened.capability
+    : {
+        id: capability.id,
+        lineage: [capability.id],
+        properties: capability.properties ?? {},
+        actions: capability.actions ?? {},
+        events: capability.events ?? {},
       };
-      titles.action[name] = a.title ?? name;
-    }
-    for (const [name, e] of Object.entries(c.events ?? {})) {
-      events[name] = e.data ? { data: e.data as DataShape } : {};
-      titles.event[name] = e.title ?? name;
-    }
-  }
+  const titlesOf = (members: Readonly<Record<string, { readonly title?: string }>>) =>
+    Object.fromEntries(Object.entries(members).map(([name, m]) => [name, m.title ?? name]));
   return {
     id: capability.id,
     title: capability.title,
-    shape: { id: capability.id, properties, actions, events },
-    titles,
+    shape: capabilityShapeOf(flat),
+    capability,
+    titles: {
+      property: titlesOf(flat.properties),
+      action: titlesOf(flat.actions),
+      event: titlesOf(flat.events),
+    },
   };
 };
 
@@ -76,12 +65,9 @@ export const builtinCapabilities = (): ReadonlyMap<string, CapabilityInfo> => {
   return new Map([...raw.values()].map((c) => [c.id, capabilityInfo(c, raw)]));
 };
 
-/** The roles of a design with their capabilities, as expressions and the validator see them. */
-export const rolesInScope = (
-  roles: readonly Role[],
-  capabilities: ReadonlyMap<string, CapabilityInfo>,
-): RoleInScope[] =>
-  roles.flatMap((r) => {
-    const c = capabilities.get(r.capability);
-    return c ? [{ name: r.id, ...(r.title ? { title: r.title } : {}), capability: c.shape }] : [];
-  });
+/** The capability files behind `infos`, as the catalog core's `rolesInScope` reads. */
+export const capabilityCatalog = (
+  infos: ReadonlyMap<string, CapabilityInfo>,
+): Pick<Catalog, 'capabilities'> => ({
+  capabilities: new Map([...infos].map(([id, info]) => [id, info.capability])),
+});

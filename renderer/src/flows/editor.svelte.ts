@@ -34,8 +34,9 @@ import type { Design, Flow, NodeKindSpec, Point, PortRef, Problem, Role, SiteDev
 import type { Offer } from './offers';
 import type { DeviceAuth } from '../../../shared/core/model/schemas';
 import { withAuth, withSetting } from './device-settings';
+import { rolesInScope } from '../../../shared/core/flow/roles';
 import type { RoleInScope } from '../../../shared/core/flow/scope';
-import { rolesInScope, type CapabilityInfo } from './capabilities';
+import { capabilityCatalog, type CapabilityInfo } from './capabilities';
 import { canvasCatalog } from './catalog';
 import { sameProblems, workerValidator, type Validator } from './validator';
 import type { ProvidedByRole } from './validate';
@@ -73,7 +74,7 @@ export class FlowEditor {
     const roles = this.design.roles;
     if (roles !== this.lastRoles) {
       this.lastRoles = roles;
-      this.lastScope = rolesInScope(roles, this.capabilities);
+      this.lastScope = rolesInScope(roles, capabilityCatalog(this.capabilities));
     }
     return this.lastScope;
   });

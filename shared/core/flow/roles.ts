@@ -30,11 +30,23 @@ export const capabilityShapeOf = (capability: FlatCapability): CapabilityShape =
 });
 
 /**
- * The design's roles with their capabilities. A role whose capability is not in the catalog is
- * left out, so the validator reports nodes using it as `flow.unknown_role`.
+ * The design's roles with their capabilities (and titles, which messages use instead of ids),
+ * for the app and the CLI alike. A role whose capability is not in the catalog is left out, so
+ * the validator reports nodes using it as `flow.unknown_role`.
  */
-export const rolesInScope = (roles: readonly Role[], catalog: Pick<Catalog, 'capabilities'>): RoleInScope[] =>
+export const rolesInScope = (
+  roles: readonly Pick<Role, 'id' | 'title' | 'capability'>[],
+  catalog: Pick<Catalog, 'capabilities'>,
+): RoleInScope[] =>
   roles.flatMap((role) => {
     const flat = flattenCapability(role.capability, catalog);
-    return flat.ok ? [{ name: role.id, capability: capabilityShapeOf(flat.capability) }] : [];
+    return flat.ok
+      ? [
+          {
+            name: role.id,
+            ...(role.title ? { title: role.title } : {}),
+            capability: capabilityShapeOf(flat.capability),
+          },
+        ]
+      : [];
   });

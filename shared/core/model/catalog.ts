@@ -1,13 +1,12 @@
 /**
  * A catalog of capabilities and device models (the built-in library plus a project's own), with
  * the questions everything else asks of it: what a capability offers once its `extends` are
- * followed, which capabilities a model satisfies, and the flow-facing shape of a capability.
+ * followed and which capabilities a model satisfies (the flow-facing shape of a capability is
+ * shared/core/flow/roles.ts).
  */
-import type { CapabilityShape, DataShape } from '../flow/scope';
 import type {
   ActionAffordance,
   Capability,
-  DataSchema,
   DeviceModel,
   EventAffordance,
   PropertyAffordance,
@@ -90,35 +89,3 @@ export const capabilitiesOfModel = (
   }
   return out;
 };
-
-const toShape = (schema: DataSchema | undefined): DataShape => {
-  if (!schema) return {};
-  return {
-    ...(schema.type ? { type: schema.type } : {}),
-    ...(schema.properties
-      ? { properties: Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, toShape(v)])) }
-      : {}),
-    ...(schema.items ? { items: toShape(schema.items) } : {}),
-    ...(schema.enum ? { enum: schema.enum } : {}),
-    ...(schema.minimum !== undefined ? { minimum: schema.minimum } : {}),
-    ...(schema.maximum !== undefined ? { maximum: schema.maximum } : {}),
-    ...(schema.unit ? { unit: schema.unit } : {}),
-  };
-};
-
-/** The flow-facing view of a capability (members and value shapes), as the flow validator and expression checker use it. */
-export const capabilityShape = (flat: FlatCapability): CapabilityShape => ({
-  id: flat.id,
-  properties: Object.fromEntries(
-    Object.entries(flat.properties).map(([name, p]) => [name, { ...toShape(p.data), writable: p.write }]),
-  ),
-  actions: Object.fromEntries(
-    Object.entries(flat.actions).map(([name, a]) => [
-      name,
-      { ...(a.input ? { input: toShape(a.input) } : {}), ...(a.output ? { output: toShape(a.output) } : {}) },
-    ]),
-  ),
-  events: Object.fromEntries(
-    Object.entries(flat.events).map(([name, e]) => [name, e.data ? { data: toShape(e.data) } : {}]),
-  ),
-});

@@ -10,7 +10,8 @@ import { toSiteDevice } from '../../../../shared/core/registry/to-site-device';
 import type { DiscoveredDevice } from '../../../../shared/core/registry/types';
 import { loadLibrary } from '../../../../shared/node/library/load';
 import type { Design, SiteDevice } from '../../../../renderer/src/canvas/types';
-import { builtinCapabilities, rolesInScope } from '../../../../renderer/src/flows/capabilities';
+import { rolesInScope } from '../../../../shared/core/flow/roles';
+import { builtinCapabilities, capabilityCatalog } from '../../../../renderer/src/flows/capabilities';
 import { providedByRole } from '../../../../renderer/src/flows/site-devices';
 import { validateDesign } from '../../../../renderer/src/flows/validate';
 
@@ -54,7 +55,7 @@ describe('live problems against the bound device', () => {
   it('names the event the bound sensor never sends; unbound, the same flow passes', () => {
     const capabilities = builtinCapabilities();
     const bound = designWith('trigger.device-event', { event: 'detected' }, sensor.id);
-    const scope = rolesInScope(bound.roles, capabilities);
+    const scope = rolesInScope(bound.roles, capabilityCatalog(capabilities));
     const provided = providedByRole(bound.roles, bound.devices!, catalog);
     expect(Object.keys(provided)).toEqual(['hall-motion']);
     expect(provided['hall-motion']).toMatchObject({ events: [], properties: { motion: { observe: true } } });
@@ -81,6 +82,8 @@ describe('live problems against the bound device', () => {
   it('passes a trigger on the property the bound sensor reports', () => {
     const design = designWith('trigger.property-change', { property: 'motion' }, sensor.id);
     const provided = providedByRole(design.roles, design.devices!, catalog);
-    expect(validateDesign(design, rolesInScope(design.roles, builtinCapabilities()), provided)).toEqual([]);
+    expect(
+      validateDesign(design, rolesInScope(design.roles, capabilityCatalog(builtinCapabilities())), provided),
+    ).toEqual([]);
   });
 });
