@@ -1,11 +1,12 @@
 /**
  * Converts one Node-RED node of the common palette into Fieldgraph nodes: inject, switch,
  * change, mqtt in/out, delay, debug, catch and http request here; trigger, rbe, range,
- * template, split and join in convert-sequence.ts. A node that cannot be converted faithfully
+ * template, split and join in convert-sequence.ts; function nodes of simple code in function.ts. A node that cannot be converted faithfully
  * gives the reason it stays a placeholder; nothing is guessed.
  */
 import { convertHomeAssistant, HOME_ASSISTANT_TYPES } from './convert-ha';
 import { convertMore } from './convert-sequence';
+import { convertFunction } from './function';
 import { changeRulesToTransform, switchRuleCel, type ChangeRule, type SwitchRule } from './rules';
 import { chain, single, text, type Conversion, type Note, type Piece, type RedNode } from './types';
 import { msgPath, typedValue } from './values';
@@ -288,10 +289,7 @@ export const convertNode = (
     case 'http request':
       return httpRequest(n, note);
     case 'function':
-      return {
-        reason:
-          'It runs JavaScript, which Fieldgraph flows never run; rebuild it with If, Switch and Transform nodes (CEL).',
-      };
+      return convertFunction(n, note, flowVars);
     default:
       return HOME_ASSISTANT_TYPES.has(n.type) ? convertHomeAssistant(n, note) : convertMore(n, note);
   }

@@ -92,19 +92,19 @@ describe('Node-RED corpus', () => {
         }
   });
 
-  // The issue asks for 60 % converted; the held-back real flows are a fifth function nodes (never
-  // converted: Fieldgraph runs no JavaScript) and many GPIO, Modbus, Alexa, exec and Home
-  // Assistant nodes that take their entity or service from the message; they reach 42 % (seen
-  // ones: 64 %). The assertion holds what is reached, so a regression fails; the figures are
-  // printed for the report.
-  it('keeps ≥ 95 % of the wires of real flows nobody looked at, and converts ≥ 42 % of their nodes', () => {
+  // The issue asks for 60 % converted; the held-back real flows are a fifth function nodes, of
+  // which only those whose JavaScript translates exactly to CEL convert (function.ts), and many
+  // GPIO, Modbus, Alexa, exec and Home Assistant nodes that take their entity or service from the
+  // message. The assertion holds what is reached, so a regression fails; the figures are printed
+  // for the report.
+  it('keeps ≥ 95 % of the wires of real flows held back, and converts ≥ 48 % of their nodes', () => {
     const unseen = totals((e) => e.group === 'real' && e.file.startsWith('unseen/'));
     const seen = totals((e) => e.group === 'real' && e.file.startsWith('seen/'));
     const examples = totals((e) => e.group === 'example');
     console.log(JSON.stringify({ unseen, seen, examples }));
     expect(unseen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.42);
+    expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.48);
     expect(seen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(seen.convertedShare).toBeGreaterThanOrEqual(0.64);
+    expect(seen.convertedShare).toBeGreaterThanOrEqual(0.66);
   });
 });

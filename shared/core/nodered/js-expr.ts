@@ -1,0 +1,355 @@
+/**
+ * JavaScript expressions of a Node-RED function node as CEL, for the few forms whose meaning is
+ * the same in both: literals, `msg.payload` paths, local variables, arithmetic on numbers,
+ * comparisons, boolean logic, ternaries, text joined with `+` or a template literal, and a
+ * handful of string methods. Anything else throws Untranslatable naming what it met, so the node
+ * stays a placeholder instead of getting a guess.
+ */
+import type * as A from 'acorn';
+import { celLiteral, celString } from './values';
+
+/** The type a translated value is known to have ('unknown': a message value of any type). */
+export type JsType = 'number' | 'string' | 'bool' | 'null' | 'map' | 'list' | 'unknown';
+
+/** A JavaScript value as a CEL expression, with its type where known. */
+export interface Sym {
+  readonly cel: string;
+  readonly type: JsType;
+}
+
+/** Thrown for JavaScript that has no exact CEL translation; the message says what it was. */
+export class Untranslatable extends Error {
+  override readonly name = 'Untranslatable';
+}
+
+/** What an expression can read: local variables, the message, and where to report changes. */
+export interface Scope {
+  /** A local variable's value; undefined when it has none. */
+  readonly local: (name: string) => Sym | undefined;
+  /** The value at `msg.<path...>`; path[0] is the property after `msg`. */
+  readonly msg: (path: readonly string[]) => Sym;
+  /** Records a difference the translation brings (a 'changed' note). */
+  readonly change: (message: string) => void;
+  /** A flow or global context value read with `flow.get("name")`; undefined when it has no equivalent. */
+  readonly context: (store: string, name: string) => Sym | undefined;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** True when `cel` is one parenthesised whole: `(a) || (b)` is not, `(a || b)` is. */
+export const isWrapped = (cel: string): boolean => {
+  if (!cel.startsWith('(') || !cel.endsWith(')')) return false;
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < cel.length; i++) {
+    const ch = cel[i];
+    if (quoted) {
+      if (ch === '\\') i++;
+      else if (ch === '"') quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0 && i < cel.length - 1) return false;
+  }
+  return true;
+};
+const atom = (s: Sym): string =>
+  /^[A-Za-z_][A-Za-z0-9_.]*$|^"[^"\\]*"$|^-?[\d.]+(e[+-]?\d+)?$/.test(s.cel) || isWrapped(s.cel)
+    ? s.cel
+    : `(${s.cel})`;
+
+const sym = (cel: string, type: JsType): Sym => ({ cel, type });
+
+/** Appends a property name to a CEL path (`payload` + `temp` → `payload.temp`). */
+export const member = (base: Sym, name: string): Sym =>
+  sym(IDENT.test(name) ? `${atom(base)}.${name}` : `${atom(base)}[${celString(name)}]`, 'unknown');
+
+/** JavaScript truthiness as a CEL condition; exact for booleans, and for other values but NaN. */
+export const truthy = (s: Sym): string => {
+  if (s.type === 'bool') return s.cel;
+  const v = atom(s);
+  if (s.type === 'string') return `${v} != ""`;
+  if (s.type === 'number') return `${v} != 0.0`;
+  if (s.type === 'map' || s.type === 'list') return 'true';
+  if (s.type === 'null') return 'false';
+  return `(${v} != null && ${v} != false && ${v} != 0.0 && ${v} != "")`;
+};
+
+const describe = (node: A.Node): string => {
+  const names: Record<string, string> = {
+    FunctionExpression: 'a function',
+    ArrowFunctionExpression: 'a function',
+    NewExpression: 'a `new` object',
+    AssignmentExpression: 'an assignment inside an expression',
+    UpdateExpression: 'an increment inside an expression',
+    SequenceExpression: 'a comma expression',
+    AwaitExpression: 'await',
+    ThisExpression: '`this`',
+  };
+  return names[node.type] ?? `a ${node.type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}`;
+};
+
+/** The `msg.a.b` path of a member expression, or null when it does not start at `msg`. */
+export const msgPathOf = (node: A.Node): string[] | null => {
+  const path: string[] = [];
+  let at: A.Node = node;
+  while (at.type === 'MemberExpression') {
+    const m = at as A.MemberExpression;
+    if (!m.computed && m.property.type === 'Identifier') path.unshift(m.property.name);
+    else if (m.computed && m.property.type === 'Literal' && typeof m.property.value === 'string')
+      path.unshift(m.property.value);
+    else return null;
+    at = m.object;
+  }
+  return at.type === 'Identifier' && (at as A.Identifier).name === 'msg' && path.length > 0 ? path : null;
+};
+
+const STRING_METHODS: Record<string, { cel: string; args: number; type: JsType }> = {
+  includes: { cel: 'contains', args: 1, type: 'bool' },
+  startsWith: { cel: 'startsWith', args: 1, type: 'bool' },
+  endsWith: { cel: 'endsWith', args: 1, type: 'bool' },
+  trim: { cel: 'trim', args: 0, type: 'string' },
+};
+
+/** An expression used as a condition (an if test), with JavaScript's truthiness, as a CEL bool. */
+export const condition = (node: A.Node, scope: Scope): string => {
+  if (node.type === 'LogicalExpression' && (node as A.LogicalExpression).operator !== '??') {
+    const l = node as A.LogicalExpression;
+    return `${atom(sym(condition(l.left, scope), 'bool'))} ${l.operator} ${atom(sym(condition(l.right, scope), 'bool'))}`;
+  }
+  if (node.type === 'UnaryExpression' && (node as A.UnaryExpression).operator === '!')
+    return `!${atom(sym(condition((node as A.UnaryExpression).argument, scope), 'bool'))}`;
+  if (node.type === 'MemberExpression' && !(node as A.MemberExpression).computed) {
+    // A missing key reads as undefined (falsy) in JavaScript, where CEL fails: has() first.
+    const value = translate(node, scope);
+    if (/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(value.cel))
+      return `has(${value.cel}) && ${atom(sym(truthy(value), 'bool'))}`;
+    return truthy(value);
+  }
+  return truthy(translate(node, scope));
+};
+
+/** The name a call is made to (`Math.round`, `msg.payload.toFixed`), for the report. */
+const calleeName = (n: A.Node): string =>
+  n.type === 'Identifier'
+    ? (n as A.Identifier).name
+    : n.type === 'MemberExpression' &&
+        !(n as A.MemberExpression).computed &&
+        (n as A.MemberExpression).property.type === 'Identifier'
+      ? `${calleeName((n as A.MemberExpression).object)}.${((n as A.MemberExpression).property as A.Identifier).name}`
+      : '…';
+
+/** True when evaluating `node` in JavaScript may throw (it reads a property or calls something). */
+export const mayThrow = (node: A.Node | null | undefined): boolean => {
+  if (!node || typeof node !== 'object') return false;
+  if (node.type === 'MemberExpression' || node.type === 'CallExpression') return true;
+  return Object.values(node).some((v) =>
+    Array.isArray(v)
+      ? v.some((x) => x && typeof x === 'object' && 'type' in x && mayThrow(x as A.Node))
+      : v && typeof v === 'object' && 'type' in v && mayThrow(v as A.Node),
+  );
+};
+
+/** Translates one expression. */
+export const translate = (node: A.Node, scope: Scope): Sym => {
+  const t = (n: A.Node) => translate(n, scope);
+  switch (node.type) {
+    case 'Literal': {
+      const { value } = node as A.Literal;
+      if (typeof value === 'number') return sym(celLiteral(value), 'number');
+      if (typeof value === 'string') return sym(celString(value), 'string');
+      if (typeof value === 'boolean') return sym(String(value), 'bool');
+      if (value === null) return sym('null', 'null');
+      throw new Untranslatable('a regular expression');
+    }
+    case 'Identifier': {
+      const name = (node as A.Identifier).name;
+      const local = scope.local(name);
+      if (local) return local;
+      throw new Untranslatable(
+        name === 'msg' ? 'the whole message object' : `\`${name}\` (not a local variable set here)`,
+      );
+    }
+    case 'MemberExpression': {
+      const path = msgPathOf(node);
+      if (path) return scope.msg(path);
+      const m = node as A.MemberExpression;
+      const base = t(m.object);
+      if (!m.computed && m.property.type === 'Identifier') {
+        if (m.property.name === 'length') {
+          if (base.type !== 'string' && base.type !== 'list')
+            throw new Untranslatable('`.length` of a value that may not be text or a list');
+          if (base.type === 'string')
+            scope.change(
+              'Text length counts characters, where JavaScript counts UTF-16 units (emoji count 2).',
+            );
+          return sym(`size(${base.cel})`, 'number');
+        }
+        return member(base, m.property.name);
+      }
+      if (m.computed && m.property.type === 'Literal') {
+        const key = (m.property as A.Literal).value;
+        if (typeof key === 'string') return member(base, key);
+        if (typeof key === 'number' && Number.isInteger(key) && key >= 0)
+          return sym(`${atom(base)}[${key}]`, 'unknown');
+      }
+      throw new Untranslatable('a property picked at run time');
+    }
+    case 'TemplateLiteral': {
+      const tl = node as A.TemplateLiteral;
+      const parts: string[] = [];
+      tl.quasis.forEach((q, i) => {
+        if (q.value.cooked) parts.push(celString(q.value.cooked));
+        const e = tl.expressions[i];
+        if (e) parts.push(asText(t(e), scope));
+      });
+      return sym(parts.length ? parts.join(' + ') : '""', 'string');
+    }
+    case 'UnaryExpression': {
+      const u = node as A.UnaryExpression;
+      const arg = t(u.argument);
+      if (u.operator === '!') return sym(`!${atom(sym(condition(u.argument, scope), 'bool'))}`, 'bool');
+      if (u.operator === '-' && arg.type === 'number') return sym(`-${atom(arg)}`, 'number');
+      throw new Untranslatable(`the \`${u.operator}\` operator`);
+    }
+    case 'LogicalExpression': {
+      const l = node as A.LogicalExpression;
+      const [a, b] = [t(l.left), t(l.right)];
+      if (a.type === 'bool' && b.type === 'bool') return sym(`${atom(a)} ${l.operator} ${atom(b)}`, 'bool');
+      // JavaScript gives one of the two values: `x || 27` is x when x is truthy.
+      const type = a.type === b.type ? a.type : 'unknown';
+      if (l.operator === '||') return sym(`${atom(sym(truthy(a), 'bool'))} ? ${atom(a)} : ${atom(b)}`, type);
+      if (l.operator === '&&') return sym(`${atom(sym(truthy(a), 'bool'))} ? ${atom(b)} : ${atom(a)}`, type);
+      return sym(`${atom(a)} != null ? ${atom(a)} : ${atom(b)}`, type);
+    }
+    case 'BinaryExpression':
+      return binary(node as A.BinaryExpression, scope);
+    case 'ConditionalExpression': {
+      const c = node as A.ConditionalExpression;
+      const [a, b] = [t(c.consequent), t(c.alternate)];
+      const test = sym(condition(c.test, scope), 'bool');
+      return sym(`${atom(test)} ? ${atom(a)} : ${atom(b)}`, a.type === b.type ? a.type : 'unknown');
+    }
+    case 'ObjectExpression': {
+      const entries = (node as A.ObjectExpression).properties.map((p) => {
+        if (p.type !== 'Property' || p.computed || p.kind !== 'init' || p.method)
+          throw new Untranslatable('an object with computed keys, methods or spread');
+        const key =
+          p.key.type === 'Identifier'
+            ? p.key.name
+            : p.key.type === 'Literal' && typeof p.key.value === 'string'
+              ? p.key.value
+              : null;
+        if (key === null) throw new Untranslatable('an object key that is not a name');
+        return `${celString(key)}: ${t(p.value).cel}`;
+      });
+      return sym(`{${entries.join(', ')}}`, 'map');
+    }
+    case 'ArrayExpression': {
+      const items = (node as A.ArrayExpression).elements.map((e) => {
+        if (!e || e.type === 'SpreadElement') throw new Untranslatable('a list with holes or spread');
+        return t(e).cel;
+      });
+      return sym(`[${items.join(', ')}]`, 'list');
+    }
+    case 'CallExpression':
+      return call(node as A.CallExpression, scope);
+    default:
+      throw new Untranslatable(describe(node));
+  }
+};
+
+/** A value as text the way JavaScript's `+` and template literals write it. */
+const asText = (s: Sym, scope: Scope): string => {
+  if (s.type === 'string') return atom(s);
+  if (s.type === 'map' || s.type === 'list' || s.type === 'unknown')
+    scope.change(
+      'An object or list joined into text is written as JSON, where JavaScript writes [object Object] or 1,2.',
+    );
+  return `string(${s.cel})`;
+};
+
+const COMPARE: Record<string, string> = {
+  '===': '==',
+  '!==': '!=',
+  '<': '<',
+  '>': '>',
+  '<=': '<=',
+  '>=': '>=',
+};
+
+const binary = (b: A.BinaryExpression, scope: Scope): Sym => {
+  if (b.left.type === 'PrivateIdentifier') throw new Untranslatable('a private name');
+  const [l, r] = [translate(b.left, scope), translate(b.right, scope)];
+  const op = b.operator;
+  if (op === '==' || op === '!=') {
+    // Loose equality converts types ("1" == 1, 0 == false); only where it cannot is it CEL's ==.
+    const sameKind = l.type === r.type && l.type !== 'unknown';
+    if (!sameKind && l.type !== 'null' && r.type !== 'null')
+      throw new Untranslatable(`\`${op}\` between values that may differ in type (use \`${op}=\`)`);
+    return sym(`${atom(l)} ${op} ${atom(r)}`, 'bool');
+  }
+  if (COMPARE[op]) return sym(`${atom(l)} ${COMPARE[op]} ${atom(r)}`, 'bool');
+  if (op === '+') {
+    if (l.type === 'number' && r.type === 'number') return sym(`${atom(l)} + ${atom(r)}`, 'number');
+    if (l.type === 'string' || r.type === 'string')
+      return sym(`${asText(l, scope)} + ${asText(r, scope)}`, 'string');
+    if (
+      (l.type === 'number' || l.type === 'unknown') &&
+      (r.type === 'number' || r.type === 'unknown') &&
+      l.type !== r.type
+    )
+      return sym(`${atom(l)} + ${atom(r)}`, 'number');
+    throw new Untranslatable('`+` on two values of unknown type (JavaScript adds numbers but joins text)');
+  }
+  if (op === '-' || op === '*' || op === '/') {
+    for (const s of [l, r])
+      if (s.type !== 'number' && s.type !== 'unknown') throw new Untranslatable(`\`${op}\` on a ${s.type}`);
+    return sym(`${atom(l)} ${op} ${atom(r)}`, 'number');
+  }
+  throw new Untranslatable(`the \`${op}\` operator`);
+};
+
+const call = (c: A.CallExpression, scope: Scope): Sym => {
+  const callee = c.callee;
+  const args = c.arguments.map((a) => {
+    if (a.type === 'SpreadElement') throw new Untranslatable('a spread argument');
+    return a;
+  });
+  if (callee.type === 'Identifier' && args.length === 1) {
+    const arg = translate(args[0]!, scope);
+    if (callee.name === 'String') return sym(asText(arg, scope), 'string');
+    if (callee.name === 'Number' || callee.name === 'parseFloat') {
+      scope.change(
+        `${callee.name}() of text that is not a number fails the run, where JavaScript gives NaN.`,
+      );
+      return sym(`double(${arg.cel})`, 'number');
+    }
+  }
+  if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') {
+    const name = callee.property.name;
+    const owner = callee.object.type === 'Identifier' ? callee.object.name : '';
+    if (owner === 'Date' && name === 'now' && args.length === 0) return sym('now', 'number');
+    if ((owner === 'flow' || owner === 'global') && name === 'get') {
+      const key = args.length === 1 && args[0]!.type === 'Literal' ? (args[0] as A.Literal).value : null;
+      const value = typeof key === 'string' ? scope.context(owner, key) : undefined;
+      if (value) return value;
+      throw new Untranslatable(`${owner} context${typeof key === 'string' ? ` “${key}”` : ''}`);
+    }
+    const method = Object.hasOwn(STRING_METHODS, name) ? STRING_METHODS[name] : undefined;
+    if (method && args.length === method.args) {
+      const base = translate(callee.object, scope);
+      if (base.type !== 'string') throw new Untranslatable(`\`.${name}()\` on a value that may not be text`);
+      const list = args.map((a) => translate(a, scope));
+      if (list.some((a) => a.type !== 'string'))
+        throw new Untranslatable(`\`.${name}()\` with a value that is not text`);
+      return sym(`${atom(base)}.${method.cel}(${list.map((a) => a.cel).join(', ')})`, method.type);
+    }
+    if (name === 'toString' && args.length === 0) {
+      const base = translate(callee.object, scope);
+      // null.toString() throws in JavaScript; only values known not to be null are written as text.
+      if (base.type !== 'number' && base.type !== 'string' && base.type !== 'bool')
+        throw new Untranslatable('`.toString()` of a value that may be null or an object');
+      return sym(asText(base, scope), 'string');
+    }
+  }
+  throw new Untranslatable(`a call to ${calleeName(callee)}()`);
+};
