@@ -1,7 +1,7 @@
 /**
  * The Node-RED importer against real exports (test/fixtures/field/nodered, see SOURCES.md): the
  * core, node-red-nodes and Home Assistant examples and real flows.json files. `unseen/` was held
- * back while the importer was written; the issue's targets are asserted on it.
+ * back while the importer was written; `fresh/`, gathered later, was only measured.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -101,10 +101,21 @@ describe('Node-RED corpus', () => {
     const unseen = totals((e) => e.group === 'real' && e.file.startsWith('unseen/'));
     const seen = totals((e) => e.group === 'real' && e.file.startsWith('seen/'));
     const examples = totals((e) => e.group === 'example');
-    console.log(JSON.stringify({ unseen, seen, examples }));
+    const fresh = totals((e) => e.group === 'real' && e.file.startsWith('fresh/'));
+    console.log(JSON.stringify({ unseen, fresh, seen, examples }));
     expect(unseen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
     expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.48);
     expect(seen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
     expect(seen.convertedShare).toBeGreaterThanOrEqual(0.66);
+  });
+
+  // fresh/ was gathered after unseen/ had been looked at, and only measured (see SOURCES.md): a
+  // Home Assistant flow of 89 service calls that take their service from the message, dashboard
+  // widgets and function nodes keep it at 28.8 % converted. The floor catches a regression.
+  it('keeps ≥ 95 % of the wires of the fresh held-back flows', () => {
+    const fresh = totals((e) => e.group === 'real' && e.file.startsWith('fresh/'));
+    expect(fresh.files).toBeGreaterThanOrEqual(4);
+    expect(fresh.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
+    expect(fresh.convertedShare).toBeGreaterThanOrEqual(0.28);
   });
 });
