@@ -140,7 +140,12 @@ const calleeName = (n: A.Node): string =>
 /** True when evaluating `node` in JavaScript may throw (it reads a property or calls something). */
 export const mayThrow = (node: A.Node | null | undefined): boolean => {
   if (!node || typeof node !== 'object') return false;
-  if (node.type === 'MemberExpression' || node.type === 'CallExpression') return true;
+  // msg is always an object: reading one of its own properties (msg.topic) cannot throw.
+  if (node.type === 'MemberExpression') {
+    const m = node as A.MemberExpression;
+    return !(m.object.type === 'Identifier' && (m.object as A.Identifier).name === 'msg' && !m.computed);
+  }
+  if (node.type === 'CallExpression') return true;
   return Object.values(node).some((v) =>
     Array.isArray(v)
       ? v.some((x) => x && typeof x === 'object' && 'type' in x && mayThrow(x as A.Node))
