@@ -471,7 +471,7 @@ test('a Node-RED export imports as a new flow with a report of what did not conv
   await dialog.locator('textarea').fill(readFileSync('test/fixtures/nodered/inject-function.json', 'utf8'));
   await dialog.getByRole('button', { name: 'Check' }).click();
   await expect(dialog).toContainText('6 of 8 nodes convert into 1 flow; 7 of 7 wires kept');
-  await expect(dialog.getByTestId('import-report')).toContainText('It runs JavaScript');
+  await expect(dialog.getByTestId('import-report')).toContainText('Its JavaScript was not translated');
   await screenshot(page, 'canvas-nodered-report');
   await dialog.getByRole('button', { name: 'Import' }).click();
   await expect(page.getByRole('tab', { name: 'Morning' })).toHaveAttribute('aria-selected', 'true');
