@@ -304,7 +304,7 @@ const statement = (e: A.Expression, s: State, scope: Scope, change: (m: string) 
 export const convertFunction = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversion => {
   const code = text(n.func);
   const why = (what: string): Conversion => ({
-    reason: `Its JavaScript was not translated: it uses ${what}, which has no exact CEL equivalent here. Rebuild it with If, Switch and Transform nodes (CEL).`,
+    reason: `Its JavaScript was not translated (no exact CEL equivalent): it uses ${what}. Rebuild it with If, Switch and Transform nodes.`,
   });
   if (code.length > MAX_CODE) return why(`${code.length} characters of code`);
   if (!isEmptyCode(text(n.initialize)) || !isEmptyCode(text(n.finalize))) return why('setup or close code');

@@ -161,7 +161,7 @@ describe('Node-RED import', () => {
     expect(messages).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
-          /^function placeholder: Its JavaScript was not translated: it uses a call to Math.min\(\)/,
+          /^function placeholder: Its JavaScript was not translated \(no exact CEL equivalent\): it uses a call to Math.min\(\)/,
         ),
         expect.stringMatching(/^mqtt out placeholder: It publishes to the topic each message carries/),
         expect.stringMatching(
