@@ -216,10 +216,13 @@ writeFileSync(
 writeFileSync(join(projectDir, 'flows', `${flowId}.json`), JSON.stringify(benchFlow));
 
 const gatewayId = 'bench-live';
+// FG_BENCH_PROFILE_DIR=/some/dir writes a V8 CPU profile of each gateway there (watched and not).
+const profileDir = process.env.FG_BENCH_PROFILE_DIR;
 const startGateway = async (brokerUrl) => {
   const child = spawn(
     process.execPath,
     [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       gatewayBundle,
       '--id',
       gatewayId,
