@@ -217,7 +217,7 @@ test('a day on site with the demo, keyboard only: devices, commissioning, a flow
     await pressOn(page, gatewayRow.getByRole('checkbox'), 'Space');
     await expect(page.getByTestId('deploy-site')).toHaveValue('site-1');
     await pressOn(page, page.getByTestId('deploy-run'));
-    await expect(page.getByTestId('deploy-result')).toContainText('delivered everywhere', {
+    await expect(page.getByTestId('deploy-result')).toContainText(': delivered everywhere', {
       timeout: 60_000,
     });
     await expect(page.getByTestId('deploy-result')).toContainText('packed');

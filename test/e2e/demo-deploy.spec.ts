@@ -86,7 +86,7 @@ test('open the demo site, draw motion → relay, deploy to the demo gateway, and
     await expect(deploy.previews).not.toContainText('no RPC method');
     await screenshot(page, 'demo-deploy-preview');
     await deploy.deploy();
-    await expect(deploy.result).toContainText('delivered everywhere');
+    await expect(deploy.result).toContainText(': delivered everywhere');
     await expect(deploy.view.getByTestId('deploy-steps')).toContainText('demo-gateway: committed');
     await screenshot(page, 'demo-deploy-done');
 

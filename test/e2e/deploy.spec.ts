@@ -50,7 +50,7 @@ test('deploy a site to a gateway, see the changes, the progress and the history,
   await deploy.preview();
   await expect(deploy.previews).toContainText('+ hello');
   await deploy.deploy();
-  await expect(deploy.result).toContainText('delivered everywhere');
+  await expect(deploy.result).toContainText(': delivered everywhere');
   await expect(deploy.view.getByTestId('deploy-steps')).toContainText('committed');
   await expect(deploy.history.locator('tbody tr')).toHaveCount(1);
   await screenshot(page, 'deploy-first');
@@ -108,7 +108,7 @@ test('deploy over HTTP with a token kept in the secret store: progress, result, 
   await deploy.preview();
   await expect(deploy.previews).toContainText('+ hello');
   await deploy.deploy();
-  await expect(deploy.result).toContainText('delivered everywhere');
+  await expect(deploy.result).toContainText(': delivered everywhere');
   await expect(deploy.result).toContainText(`gateway e2e-http via ${httpUrl}/v1/packages: ok`);
   const steps = deploy.view.getByTestId('deploy-steps');
   await expect(steps).toContainText('e2e-http: connecting');
@@ -136,7 +136,7 @@ test('deploy over HTTP with a token kept in the secret store: progress, result, 
   await deploy.preview();
   await expect(deploy.previews).toContainText('~ hello');
   await deploy.deploy();
-  await expect(deploy.result).toContainText('delivered everywhere');
+  await expect(deploy.result).toContainText(': delivered everywhere');
   await deploy.findGateways(site.brokerUrl);
   await expect(row.getByTestId('found-by')).toHaveText('MQTT status + HTTP address');
   await expect(row.getByRole('button', { name: `Roll back to ${running}` })).toBeEnabled();

@@ -58,14 +58,20 @@ export const httpGatewayTarget = (
           headers: {
             authorization: `Bearer ${token}`,
             'content-type': 'application/vnd.fieldgraph.package+zip',
+            // One connection per upload: a refused upload's connection is dropped by the gateway a
+            // moment after it answers, and a pooled one would carry the next deploy into that drop.
+            connection: 'close',
           },
           body: Buffer.from(bytes),
           signal: AbortSignal.timeout(deliverOptions?.timeoutMs ?? 60_000),
         });
       } catch (error) {
+        // fetch says only "fetch failed"; the cause (ECONNREFUSED, ECONNRESET, a timeout) is the news.
+        const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+        const why = [(error as Error).message, cause?.code ?? cause?.message].filter(Boolean).join(': ');
         throw new FieldgraphError(
           'deploy.unreachable',
-          `Cannot reach ${redactUrl(endpoint.toString())} (${(error as Error).message}). Check the address and that the gateway runs with --http.`,
+          `Cannot reach ${redactUrl(endpoint.toString())} (${why}). Check the address and that the gateway runs with --http.`,
         );
       }
       let body: { ok: boolean; value?: InstallResult; error?: { code: string; message: string } };
