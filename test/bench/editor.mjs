@@ -10,11 +10,12 @@
 // Last line: {"nodes_100":{"ready_ms","drag_frame_median_ms","drag_frame_p95_ms",
 // "pan_frame_median_ms","pan_frame_p95_ms","drop_longest_frame_ms","heap_mb"},…,
 // "app_drop":{"drop_longest_frame_ms","drop_to_dirty_ms","patch_round_trip_ms",…}}.
-// PHASES=canvas,drop picks the phases to run.
+// PHASES=canvas,drop picks the phases to run. Frame times depend on how busy the machine is:
+// both lines carry the 1-minute load average at the start and at the end of the run.
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { extname, join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { svelte, vitePreprocess } from '@sveltejs/vite-plugin-svelte';
@@ -192,6 +193,7 @@ const runMany = async (file, size, nodeSelector) => {
   return Object.fromEntries(Object.keys(runs[0]).map((k) => [k, round(median(runs.map((r) => r[k])))]));
 };
 
+const loadAtStart = Math.round(loadavg()[0] * 10) / 10;
 const result = {};
 const baseline = {};
 const ratios = {};
@@ -226,5 +228,13 @@ try {
   await browser.close();
   server.close();
 }
-console.log(JSON.stringify({ baseline_bare_xyflow: baseline, ratio_vs_baseline: ratios, runs: RUNS }));
-console.log(JSON.stringify(result));
+const load = { start: loadAtStart, end: Math.round(loadavg()[0] * 10) / 10 };
+console.log(
+  JSON.stringify({
+    baseline_bare_xyflow: baseline,
+    ratio_vs_baseline: ratios,
+    runs: RUNS,
+    load_average_1m: load,
+  }),
+);
+console.log(JSON.stringify({ ...result, load_average_1m: load }));
