@@ -58,7 +58,7 @@ test('a device’s settings and login are set in the Roles tab: the Homie 2 ligh
     const porch = page.locator('[data-testid="palette"] [data-device="topic:porch-light"]');
     await expect(porch).toBeEnabled({ timeout: 30_000 });
     await expect(porch).toHaveAttribute('title', /switch@1.* once .*switch_path.* “Devices on this site”/);
-    await canvas.dropDevice('topic:porch-light', 'Set Porch light Switch On', { x: 420, y: 150 });
+    await canvas.dropDevice('topic:porch-light', 'Set Porch light · Switch On', { x: 420, y: 150 });
     await expect(canvas.nodes).toHaveCount(1);
 
     // It joined the site bound to its role; readiness names the missing setting with its description.
@@ -67,11 +67,11 @@ test('a device’s settings and login are set in the Roles tab: the Homie 2 ligh
     await expect(canvas.readiness).toContainText('Not ready for “Site 1”: 0 of 1 roles ready.');
     const missing = page.getByTestId('readiness-missing');
     await expect(missing).toContainText(
-      '“Porch light Switch” (switch@1) is bound to “Porch light”, which cannot fill it: Homie device (v4 / v5) needs the setting switch_path (Switch property: <node>/<property> of a settable boolean, e.g. light/power) to offer switch@1',
+      '“Porch light · Switch” (switch@1) is bound to “Porch light”, which cannot fill it: Homie device (v4 / v5) needs the setting switch_path (Switch property: <node>/<property> of a settable boolean, e.g. light/power) to offer switch@1',
     );
     const devices = canvas.siteDevices;
     await expect(devices.locator('li[data-device="porch-light"]')).toContainText(
-      /Porch light\s*seen now\s*Homie device \(v4 \/ v5\) ·\s*bound to Porch light Switch\s*·\s*needs switch_path/,
+      /Porch light\s*seen now\s*Homie device \(v4 \/ v5\) ·\s*bound to Porch light · Switch\s*·\s*needs switch_path/,
     );
     await expect(canvas.bindingReason('porch-light-switch')).toHaveText(
       '✗ cannot fill it until switch_path is set (in the readiness list above)',
