@@ -76,10 +76,10 @@ describe('the repository is self-contained', () => {
   });
 
   it('tells a reference into ../shared/data from one that leaves it', () => {
-    const test = 'test/unit/model/wot/wot.test.ts';
-    expect(outsideReferences(test, `'../../../../../shared/data/w3c/x.json'`)).toEqual([]);
-    expect(outsideReferences(test, `'../../../../../shared/other/x.md'`)).toHaveLength(1);
-    expect(outsideReferences(test, `'../../../../../shared/data/../handbook/x.md'`)).toHaveLength(2);
+    const test = 'test/unit/shared/core/model/wot/wot.test.ts';
+    expect(outsideReferences(test, `'../../../../../../../shared/data/w3c/x.json'`)).toEqual([]);
+    expect(outsideReferences(test, `'../../../../../../../shared/other/x.md'`)).toHaveLength(1);
+    expect(outsideReferences(test, `'../../../../../../../shared/data/../handbook/x.md'`)).toHaveLength(2);
     expect(outsideReferences('README.md', 'see [notes](../notes/PLAN.md)')).toHaveLength(1);
     expect(outsideReferences('docs/README.md', 'see [tests](../test/README.md)')).toEqual([]);
     expect(outsideReferences('shared/a.ts', '// as PROTOCOLS.md §1.7 says')).toHaveLength(1);

@@ -10,7 +10,7 @@ import { builtinCapabilities } from '../../../../renderer/src/flows/capabilities
 import { offerOf, offersForDevice, roleStatuses } from '../../../../renderer/src/flows/device-offers';
 import { bindingImplementation, deviceChoices, fitOf } from '../../../../renderer/src/flows/site-devices';
 
-/** The demo site's devices as the registry reported them (see test/unit/registry/to-site-device.test.ts). */
+/** The demo site's devices as the registry reported them (see test/unit/shared/core/registry/to-site-device.test.ts). */
 const found = JSON.parse(
   readFileSync('test/fixtures/registry/demo-devices.json', 'utf8'),
 ) as DiscoveredDevice[];
