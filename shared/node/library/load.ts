@@ -5,6 +5,7 @@
  */
 import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { parseJsonWithin } from '../../core/json/bounded';
 import { createCatalog, type Catalog } from '../../core/model/catalog';
 import { problem, type Problem } from '../../core/model/problems';
 import { libraryDocumentKind, type Capability, type DeviceModel } from '../../core/model/schemas';
@@ -89,20 +90,23 @@ export const readJsonFolder = async (dir: string, root: string, problems: Proble
         continue;
       }
       const text = await readFile(path, 'utf8');
-      try {
-        out.push({ file, value: JSON.parse(text) });
-      } catch (error) {
+      // Bounded like every project file: a model nested thousands deep is a problem, not a crash.
+      const parsed = parseJsonWithin(text);
+      if (parsed.ok) out.push({ file, value: parsed.value });
+      else
         problems.push(
           problem(
             'json.malformed',
             'error',
             '',
-            `is not valid JSON: ${(error as Error).message}`,
-            'Fix the syntax (a JSON linter or editor shows the exact spot).',
+            // Read after the file's name: "models/x.json is not valid JSON (line 3, column 7)".
+            parsed.problem.message.replace(/^it /, ''),
+            parsed.problem.reason === 'depth'
+              ? 'Flatten the document; no model or capability needs that much nesting.'
+              : 'Fix the syntax (a JSON linter or editor shows the exact spot).',
             file,
           ),
         );
-      }
     } catch (error) {
       problems.push(
         problem(

@@ -23,6 +23,7 @@ describe('loading models from disk', () => {
     const lib = await loadLibrary();
     const dir = project('bad', {
       'broken.json': '{"id": "x",',
+      'deep.json': `{"id":"deep","title":"Deep","protocols":["mqtt"],"implements":{},"x":${'['.repeat(5000)}${']'.repeat(5000)}}`,
       'good.json': JSON.stringify({ id: 'good-relay', title: 'Good', protocols: ['mqtt'], implements: {} }),
       'dimmer@9.json': JSON.stringify({ id: 'dimmer@9', title: 'D9', extends: ['dimmer@9'] }),
     });
@@ -32,7 +33,8 @@ describe('loading models from disk', () => {
     truncateSync(join(dir, 'models', 'huge.json'), 50 * 1024 * 1024);
     const loaded = await loadProjectModels(dir, lib);
     const byFile = Object.fromEntries(loaded.problems.map((p) => [p.file, p.message]));
-    expect(byFile['models/broken.json']).toMatch(/is not valid JSON/);
+    expect(byFile['models/broken.json']).toMatch(/^is not valid JSON \(line 1, column \d+\)/);
+    expect(byFile['models/deep.json']).toMatch(/^nests arrays and objects more than 64 levels deep/);
     expect(byFile['models/huge.json']).toMatch(/is 50\.0 MB; model files are at most 1 MB/);
     expect(byFile['models/link.json']).toMatch(/symbolic link to .*outside the folder/);
     expect(byFile['models/dimmer@9.json']).toMatch(/extend each other in a circle: dimmer@9 → dimmer@9/);
