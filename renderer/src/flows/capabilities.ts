@@ -1,4 +1,3 @@
-/// <reference types="vite/client" />
 /**
  * Capabilities as the flow validator and the inspector see them (CapabilityShape): the
  * built-in library shipped in resources/library, plus whatever a project adds.
@@ -7,6 +6,7 @@ import type { Capability } from '../../../shared/core/model/schemas';
 import { capabilityShapeOf } from '../../../shared/core/flow/roles';
 import type { CapabilityShape } from '../../../shared/core/flow/scope';
 import { flattenCapability, type Catalog, type FlatCapability } from '../../../shared/core/model/catalog';
+import { libraryCapabilities } from './library';
 
 /** A capability with its display titles, for pickers. */
 export interface CapabilityInfo {
@@ -54,14 +54,9 @@ export const capabilityInfo = (
   };
 };
 
-const library = import.meta.glob<Capability>('../../../resources/library/capabilities/*.json', {
-  eager: true,
-  import: 'default',
-});
-
 /** The built-in capability library, by id. */
 export const builtinCapabilities = (): ReadonlyMap<string, CapabilityInfo> => {
-  const raw = new Map(Object.values(library).map((c) => [c.id, c]));
+  const raw = new Map(libraryCapabilities.map((c) => [c.id, c]));
   return new Map([...raw.values()].map((c) => [c.id, capabilityInfo(c, raw)]));
 };
 

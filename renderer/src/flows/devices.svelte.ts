@@ -1,25 +1,11 @@
-/// <reference types="vite/client" />
 /**
  * Discovered devices for the Flows view's palette and role binding: the live registry (the
  * same list the Devices view shows), and the built-in device-model library they are read against.
  */
-import type { Capability, DeviceModel } from '../../../shared/core/model/schemas';
 import { api } from '../api';
 import { deviceList, refreshRegistry, watchRegistry } from '../devices/registry.svelte';
 
-const capabilityFiles = import.meta.glob<Capability>('../../../resources/library/capabilities/*.json', {
-  eager: true,
-  import: 'default',
-});
-const modelFiles = import.meta.glob<DeviceModel>('../../../resources/library/models/*.json', {
-  eager: true,
-  import: 'default',
-});
-
-/** The built-in library's capabilities. */
-export const libraryCapabilities: readonly Capability[] = Object.values(capabilityFiles);
-/** The built-in library's device models. */
-export const libraryModels: readonly DeviceModel[] = Object.values(modelFiles);
+export { libraryCapabilities, libraryModels } from './library';
 
 /** The devices discovery has found, kept current: the window's one list (devices/registry). */
 export const discovered = deviceList;
