@@ -1,13 +1,14 @@
 /**
  * Home Assistant nodes (node-red-contrib-home-assistant-websocket) as device roles: a node that
- * follows or drives one entity whose domain maps to a Fieldgraph capability (switch, light,
- * input_boolean, fan → switch@1; cover → cover@1; lock and valve actions) becomes a role named
- * after the entity and the catalog node that does the same — Property change for a state
- * trigger, Set property or Device action for a service call, the role's last value for a
- * current-state lookup — with Home Assistant's state text ("on", "open") rebuilt in CEL.
- * Patterns of entities, templates, JSONata, waiting `for` a time, service data and anything
+ * follows or drives entities whose domain maps to a Fieldgraph capability (convert-ha-entities.ts)
+ * becomes roles named after the entities and the catalog nodes that do the same — Property change
+ * for a state trigger, Set property or Device action for a service call (convert-ha-call.ts), the
+ * role's last value for a current-state lookup — with Home Assistant's state text ("on", "open")
+ * rebuilt in CEL. Patterns of entities, templates, JSONata, waiting `for` a time and anything
  * else a role cannot hold keep the node a placeholder, with the reason.
  */
+import { callService } from './convert-ha-call';
+import { entityOf, roleOf, type Domain } from './convert-ha-entities';
 import { celString } from './values';
 import {
   text,
@@ -18,95 +19,6 @@ import {
   type RoleNeed,
   type Subgraph,
 } from './types';
-
-/** What Fieldgraph offers for an entity domain: the capability, its state, its services. */
-interface Domain {
-  readonly capability: string;
-  /** The property holding the state and the CEL giving Home Assistant's state text from `v`. */
-  readonly state?: { readonly property: string; readonly text: (v: string) => string };
-  /** Services as Set property (a value) or Device action. */
-  readonly services: Readonly<
-    Record<string, { property: string; value: (role: string) => string } | { action: string }>
-  >;
-}
-
-const onOff: Domain = {
-  capability: 'switch@1',
-  state: { property: 'on', text: (v) => `${v} ? "on" : "off"` },
-  services: {
-    turn_on: { property: 'on', value: () => 'true' },
-    turn_off: { property: 'on', value: () => 'false' },
-    toggle: { property: 'on', value: (role) => `!roles.${role}.on` },
-  },
-};
-
-const DOMAINS: Readonly<Record<string, Domain>> = {
-  switch: onOff,
-  light: onOff,
-  input_boolean: onOff,
-  fan: onOff,
-  cover: {
-    capability: 'cover@1',
-    state: { property: 'state', text: (v) => v },
-    services: {
-      open_cover: { action: 'open' },
-      close_cover: { action: 'close' },
-      stop_cover: { action: 'stop' },
-    },
-  },
-  lock: { capability: 'lock@1', services: { lock: { action: 'lock' }, unlock: { action: 'unlock' } } },
-  valve: {
-    capability: 'valve@1',
-    services: { open_valve: { action: 'open' }, close_valve: { action: 'close' } },
-  },
-};
-
-const ENTITY = /^([a-z0-9_]+)\.([a-z0-9_]+)$/;
-
-const list = (v: unknown): string[] =>
-  Array.isArray(v)
-    ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim())
-    : typeof v === 'string' && v.trim() !== ''
-      ? v
-          .split(',')
-          .map((x) => x.trim())
-          .filter(Boolean)
-      : [];
-
-/** The one entity a node names, across the node versions' field names, or why there is not one. */
-const entityOf = (n: RedNode): { entity: string } | { reason: string } => {
-  let ids: string[];
-  const entities = n.entities as Record<string, unknown> | undefined;
-  if (entities && typeof entities === 'object' && !Array.isArray(entities)) {
-    if (list(entities.substring).length || list(entities.regex).length)
-      return { reason: 'It follows every entity matching a pattern; a role is one device.' };
-    ids = list(entities.entity);
-  } else {
-    const type = text(n.entityIdType ?? n.entityidfiltertype) || 'exact';
-    if (type !== 'exact' && type !== 'list')
-      return { reason: `It follows every entity matching a ${type}; a role is one device.` };
-    ids = list(n.entityId ?? n.entityid ?? n.entity_id ?? n.entityidfilter);
-    const target = n.target as { entityId?: unknown } | undefined;
-    if (ids.length === 0 && target && typeof target === 'object') ids = list(target.entityId);
-  }
-  if (ids.length === 0) return { reason: 'It takes its entity from the message or names none.' };
-  if (ids.length > 1) return { reason: `It follows ${ids.length} entities; a role is one device.` };
-  const entity = ids[0]!;
-  if (/\{\{|<%|\$/.test(entity)) return { reason: `Its entity “${entity}” is filled in from the message.` };
-  return { entity };
-};
-
-/** The role for an entity, when its domain maps to a capability. */
-const roleOf = (entity: string): { role: RoleNeed; domain: Domain } | { reason: string } => {
-  const m = ENTITY.exec(entity);
-  const domain = m ? DOMAINS[m[1]!] : undefined;
-  if (!m || !domain)
-    return {
-      reason: `Its entity “${entity}” is of a kind no Fieldgraph capability describes (switches, lights, fans, covers, locks and valves are).`,
-    };
-  const id = `${m[1]}_${m[2]}`.slice(0, 120);
-  return { role: { id, title: entity, capability: domain.capability }, domain };
-};
 
 /** A state condition: `is`/`is_not` a text, as CEL over the state text, or why not. */
 const conditionOf = (
@@ -274,74 +186,6 @@ const currentState = (n: RedNode, note: Note): Conversion => {
       pieces: [main, { key: 'if', kind: 'logic.if', config: { condition: cel.cel }, dx: 220, dy: 0 }],
       links: [{ from: ['main', 'out'], to: ['if', 'in'] }],
       outputs: [[['if', 'true']], [['if', 'false']]],
-      roles: [role],
-    },
-  };
-};
-
-/** api-call-service / call-service: a service of a mapped domain on one entity, without data. */
-const callService = (n: RedNode, note: Note): Conversion => {
-  const action = text(n.action);
-  const [domainName, service] = action.includes('.')
-    ? action.split('.', 2)
-    : [text(n.domain ?? n.service_domain), text(n.service)];
-  if (!domainName || !service) return { reason: 'It takes the service to call from the message.' };
-  if (/\{\{|<%/.test(domainName + service)) return { reason: 'Its service is filled in from the message.' };
-  for (const key of ['areaId', 'deviceId', 'floorId', 'labelId'])
-    if (list(n[key]).length || list((n.target as Record<string, unknown> | undefined)?.[key]).length)
-      return { reason: 'It targets areas, devices, floors or labels, not one entity.' };
-  const data = text(n.data).trim();
-  if (data !== '' && data !== '{}')
-    return {
-      reason: `It sends service data (${data.slice(0, 60)}), which a role’s property or action does not take.`,
-    };
-  if (text(n.mergeContext ?? n.mergecontext))
-    return { reason: 'It merges its data from flow or global context.' };
-  const props = Array.isArray(n.outputProperties) ? n.outputProperties : [];
-  const wiredOut = ((n.wires as unknown[][] | undefined) ?? []).some((w) => Array.isArray(w) && w.length);
-  if (wiredOut && (props.length || !['', 'none'].includes(text(n.output_location_type))))
-    return { reason: 'It writes the service call into the message it sends on.' };
-  const found = entityOf(n);
-  if ('reason' in found) return found;
-  const mapped = roleOf(found.entity);
-  if ('reason' in mapped) return mapped;
-  const { role, domain } = mapped;
-  const entityDomain = found.entity.split('.')[0]!;
-  const name = domainName === 'homeassistant' ? service : domainName === entityDomain ? service : '';
-  const op = domain.services[name];
-  if (!op)
-    return {
-      reason: `Its service ${domainName}.${service} has no ${role.capability} property or action here.`,
-    };
-  note(
-    'changed',
-    `It calls ${domainName}.${service} on ${role.title} as role “${role.id}” (${role.capability}); a payload naming a domain, service or data no longer overrides it.`,
-  );
-  if ('property' in op) {
-    if (service === 'toggle') note('changed', 'Toggle sets the opposite of the last state the gateway saw.');
-    return {
-      graph: {
-        pieces: [
-          {
-            key: 'main',
-            kind: 'action.set-property',
-            config: { role: role.id, property: op.property, value: op.value(role.id) },
-          },
-        ],
-        links: [],
-        outputs: [[['main', 'out']]],
-        roles: [role],
-      },
-    };
-  }
-  // A Device action's payload is the action's result; Home Assistant sent the message on as it came.
-  if (wiredOut)
-    return { reason: 'Messages after it would carry the action’s result instead of the message it got.' };
-  return {
-    graph: {
-      pieces: [{ key: 'main', kind: 'action.device-action', config: { role: role.id, action: op.action } }],
-      links: [],
-      outputs: [[['main', 'out']]],
       roles: [role],
     },
   };

@@ -7,6 +7,7 @@
  * Node-RED groups become labelled groups. The report names every
  * placeholder, every setting left out, and every JSONata, context or environment reference.
  */
+import { mergeRoles } from './convert-ha-entities';
 import { NODE_RED_PLACEHOLDER } from '../flow/catalog/imported';
 import { assemble, instantiate, subflowReason, type ImportedFlow, type Placed } from './assemble';
 import { flowVariables } from './context';
@@ -219,9 +220,7 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
   return {
     ...assemble(all, byId, placed, edges, notes),
     notes,
-    roles: [
-      ...new Map([...placed.values()].flatMap((p) => p.roles ?? []).map((r) => [r.id, r] as const)).values(),
-    ],
+    roles: mergeRoles([...placed.values()].flatMap((p) => p.roles ?? [])),
     total: originals.length,
     converted: count('converted'),
     placeholders: count('placeholder'),

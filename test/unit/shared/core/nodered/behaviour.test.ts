@@ -256,7 +256,7 @@ describe('converted Node-RED nodes behave as in Node-RED', () => {
         service_domain: 'light',
         service: 'turn_on',
         entityId: 'light.a',
-        data: '{"brightness_pct": 50}',
+        data: '{"brightness_pct": "{{payload}}"}',
         wires: [[]],
       },
       {
@@ -277,7 +277,7 @@ describe('converted Node-RED nodes behave as in Node-RED', () => {
       expect.stringMatching(/^p: Its entity “person.jo” is of a kind no Fieldgraph capability describes/),
       expect.stringMatching(/^r: It follows every entity matching a regex/),
       expect.stringMatching(/^f: It waits for the state to hold for 5 minutes/),
-      expect.stringMatching(/^d: It sends service data/),
+      expect.stringMatching(/^d: Its service data “brightness_pct” is a template/),
       expect.stringMatching(/^m: It takes the service to call from the message/),
     ]);
   });
