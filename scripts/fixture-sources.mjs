@@ -109,7 +109,8 @@ const SETS = {
   seen: 'what the code was developed against',
   unseen: 'held back while the code was written and only measured',
   fresh: "the corpus's second held-back set, gathered after the importer was written and only measured",
-  'held-back-3': "the corpus's third held-back set, chosen before the importer was run on it and only measured",
+  'held-back-3':
+    "the corpus's third held-back set, chosen before the importer was run on it and only measured",
 };
 
 /** The README.md of a corpus subfolder: what its files are and where their sources are named. */

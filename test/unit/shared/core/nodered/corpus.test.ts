@@ -1,7 +1,7 @@
 /**
  * The Node-RED importer against real exports (test/fixtures/field/nodered, see SOURCES.md): the
  * core, node-red-nodes and Home Assistant examples and real flows.json files. `unseen/` was held
- * back while the importer was written; `fresh/`, gathered later, was only measured.
+ * back while the importer was written; `fresh/` and `held-back-3/`, gathered later, were only measured.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,7 +47,11 @@ describe('Node-RED corpus', () => {
     const real = expected.filter((e) => e.group === 'real');
     const nodes = (l: Expected[]) => l.reduce((a, e) => a + e.nodes, 0);
     expect(nodes(real)).toBeGreaterThan(1500);
-    expect(nodes(real.filter((e) => e.file.startsWith('unseen/'))) / nodes(real)).toBeGreaterThanOrEqual(0.2);
+    // The split the importer was written against: seen/ and unseen/ (later sets were all held back).
+    const split = real.filter((e) => /^(seen|unseen)\//.test(e.file));
+    expect(nodes(split.filter((e) => e.file.startsWith('unseen/'))) / nodes(split)).toBeGreaterThanOrEqual(
+      0.2,
+    );
   });
 
   it.each(expected)(
@@ -102,7 +106,8 @@ describe('Node-RED corpus', () => {
     const seen = totals((e) => e.group === 'real' && e.file.startsWith('seen/'));
     const examples = totals((e) => e.group === 'example');
     const fresh = totals((e) => e.group === 'real' && e.file.startsWith('fresh/'));
-    console.log(JSON.stringify({ unseen, fresh, seen, examples }));
+    const heldBack3 = totals((e) => e.group === 'real' && e.file.startsWith('held-back-3/'));
+    console.log(JSON.stringify({ unseen, fresh, heldBack3, seen, examples }));
     expect(unseen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
     expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.48);
     expect(seen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
@@ -117,5 +122,16 @@ describe('Node-RED corpus', () => {
     expect(fresh.files).toBeGreaterThanOrEqual(4);
     expect(fresh.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
     expect(fresh.convertedShare).toBeGreaterThanOrEqual(0.31);
+  });
+
+  // held-back-3/ (SOURCES.md) was chosen and committed before the importer was first run on it and
+  // is only measured. Its first run converted 32.5 % of 2,308 nodes (the issue's target for flows
+  // nobody has seen is 60 %); the floor is that figure rounded down, so a regression fails.
+  it('keeps ≥ 95 % of the wires of the third held-back set (held-back-3/)', () => {
+    const heldBack3 = totals((e) => e.group === 'real' && e.file.startsWith('held-back-3/'));
+    expect(heldBack3.files).toBeGreaterThanOrEqual(11);
+    expect(heldBack3.nodes).toBeGreaterThanOrEqual(2000);
+    expect(heldBack3.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
+    expect(heldBack3.convertedShare).toBeGreaterThanOrEqual(0.32);
   });
 });

@@ -13,9 +13,11 @@ import { importNodeRed } from '../../../../../shared/core/nodered/import';
 import { bench } from '../engine/harness';
 
 const root = 'test/fixtures/field/nodered';
-const files = (JSON.parse(readFileSync(join(root, 'expected.json'), 'utf8')) as { file: string }[]).map(
-  (e) => e.file,
-);
+// held-back-3/ is only measured, summed, by corpus.test.ts (its SOURCES.md section): its function
+// nodes are not run one by one here, so no per-node result of it guides work on the importer.
+const files = (JSON.parse(readFileSync(join(root, 'expected.json'), 'utf8')) as { file: string }[])
+  .map((e) => e.file)
+  .filter((f) => !f.startsWith('held-back-3/'));
 
 interface RedFunction {
   id: string;
