@@ -94,6 +94,7 @@ export const projectSummary = (
   problems: [],
   recovery: null,
   counts: { flows: 0, models: 0, sites: 0 },
+  modelsRevision: 1,
   ...over,
 });
 
@@ -111,7 +112,14 @@ export const memoryProject = (
 ) => {
   const documents = new Map<string, Record<string, unknown>>();
   const failing = new Map<string, string>();
-  const state = { open: true, dirty: false, readOnly: false, roles: [] as unknown[], saves: 0 };
+  const state = {
+    open: true,
+    dirty: false,
+    readOnly: false,
+    roles: [] as unknown[],
+    saves: 0,
+    modelsRevision: 1,
+  };
   const key = (kind: Kind, id: string) => `${kind}/${id}`;
   const summary = () => {
     const count = (kind: Kind) => [...documents.keys()].filter((k) => k.startsWith(`${kind}/`)).length;
@@ -120,6 +128,7 @@ export const memoryProject = (
       dirty: state.dirty,
       readOnly: state.readOnly,
       counts: { flows: count('flows'), models: count('models'), sites: count('sites') },
+      modelsRevision: state.modelsRevision,
     });
   };
   const check = (method: string) => {
@@ -127,7 +136,8 @@ export const memoryProject = (
     if (message !== undefined) throw new FieldgraphError('project.write_failed', message);
     if (!state.open) throw new FieldgraphError('project.not_open', 'No project is open.');
   };
-  const edited = () => {
+  const edited = (kind?: Kind) => {
+    if (kind === 'models') state.modelsRevision++;
     state.dirty = true;
     const now = summary();
     announce(now);
@@ -138,6 +148,7 @@ export const memoryProject = (
       if (opened !== path)
         throw new FieldgraphError('project.not_found', `There is no project at ${opened}.`);
       state.open = true;
+      state.modelsRevision++;
       announce(summary());
       return summary();
     },
@@ -161,7 +172,7 @@ export const memoryProject = (
     putDocument: ({ kind, id, document }: { kind: Kind; id: string; document: Record<string, unknown> }) => {
       check('putDocument');
       documents.set(key(kind, id), { ...document, id });
-      return edited();
+      return edited(kind);
     },
     patchDocument: ({ kind, id, ops }: { kind: Kind; id: string; ops: PatchOp[] }) => {
       check('patchDocument');
@@ -169,12 +180,12 @@ export const memoryProject = (
       if (!doc)
         throw new FieldgraphError('project.not_found', `The project has no ${kind}/${id}.json to change.`);
       documents.set(key(kind, id), applyDocumentPatch(doc as JsonObject, ops, `${kind}/${id}.json`));
-      return edited();
+      return edited(kind);
     },
     deleteDocument: ({ kind, id }: { kind: Kind; id: string }) => {
       check('deleteDocument');
       documents.delete(key(kind, id));
-      return edited();
+      return edited(kind);
     },
     getMeta: () => {
       check('getMeta');
@@ -198,8 +209,21 @@ export const memoryProject = (
     documents,
     state,
     summary,
-    put: (kind: Kind, id: string, document: Record<string, unknown>) =>
-      documents.set(key(kind, id), document),
+    put: (kind: Kind, id: string, document: Record<string, unknown>) => {
+      if (kind === 'models') state.modelsRevision++;
+      documents.set(key(kind, id), document);
+    },
+    /** The open project's models/ as the real project service hands them to the library area. */
+    openProjectModels: () =>
+      state.open
+        ? {
+            path,
+            modelsRevision: state.modelsRevision,
+            documents: [...documents]
+              .filter(([k]) => k.startsWith('models/'))
+              .map(([k, value]) => ({ file: `${k}.json`, value })),
+          }
+        : null,
     get: (kind: Kind, id: string) => documents.get(key(kind, id)),
     fail: (method: string, message: string) => failing.set(method, message),
     heal: (method: string) => failing.delete(method),

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract, eventNames, methodList } from '../../shared/core/api';
 import { ipcHarness, webSocketHarness, type TransportHarness } from '../helpers/transports';
@@ -83,6 +85,71 @@ describe.each([
     h.emit('onProjectChanged', { path: null, dirty: false });
     await h.api.app.ping({ echo: 'flush' }); // an answered call proves the event had its chance to arrive
     expect(seen).toHaveLength(1);
+  });
+
+  it('serves the library documents: the built-in files, then the open project’s models/ with unsaved edits', async () => {
+    const builtinIds = (folder: string) =>
+      readdirSync(`resources/library/${folder}`)
+        .filter((f) => f.endsWith('.json'))
+        .map(
+          (f) => (JSON.parse(readFileSync(`resources/library/${folder}/${f}`, 'utf8')) as { id: string }).id,
+        )
+        .sort();
+    const closed = await h.api.library.documents({});
+    if (!closed.ok) throw new Error(closed.error.message);
+    expect(closed.value.project).toBeNull();
+    // Every built-in file crosses whole (a capability file added later needs no code change).
+    expect(closed.value.builtin.capabilities.map((c) => c.id).sort()).toEqual(builtinIds('capabilities'));
+    expect(closed.value.builtin.models.map((m) => m.id).sort()).toEqual(builtinIds('models'));
+    expect(closed.value.builtin.capabilities.find((c) => c.id === 'switch@1')).toEqual(
+      JSON.parse(readFileSync('resources/library/capabilities/switch@1.json', 'utf8')),
+    );
+
+    const dir = mkdtempSync(join(tmpdir(), 'fg-contract-project-'));
+    try {
+      const created = await h.api.project.create({ path: join(dir, 'hall'), name: 'Hall' });
+      if (!created.ok) throw new Error(created.error.message);
+      const lamp = {
+        schemaVersion: 1,
+        id: 'desk-lamp',
+        title: 'Desk lamp',
+        protocols: ['mqtt'],
+        implements: {
+          s: { capability: 'switch@1', properties: { on: { write: { kind: 'mqtt', topic: 'lamp/set' } } } },
+        },
+      };
+      const put = await h.api.project.putDocument({ kind: 'models', id: 'desk-lamp', document: lamp });
+      if (!put.ok) throw new Error(put.error.message);
+      expect(put.value.modelsRevision).toBeGreaterThan(created.value.modelsRevision);
+      await h.api.project.putDocument({
+        kind: 'models',
+        id: 'broken-lamp',
+        document: { ...lamp, implements: { s: { capability: 'teleporter@1' } } },
+      });
+      const open = await h.api.library.documents({});
+      if (!open.ok) throw new Error(open.error.message);
+      const current = await h.api.project.current({});
+      expect(open.value.project).toMatchObject({
+        path: created.value.path,
+        modelsRevision: current.ok ? current.value?.modelsRevision : -1,
+        capabilities: [],
+        models: [lamp],
+      });
+      expect(open.value.problems).toContainEqual(
+        expect.objectContaining({ severity: 'error', file: 'models/broken-lamp.json' }),
+      );
+      // Editing a flow leaves the models where they were: the editor need not read them again.
+      const flowEdit = await h.api.project.putDocument({
+        kind: 'flows',
+        id: 'f',
+        document: { schemaVersion: 1, id: 'f', name: 'F', nodes: [], edges: [] },
+      });
+      expect(flowEdit.ok && flowEdit.value.modelsRevision).toBe(open.value.project?.modelsRevision);
+      await h.api.project.close({ discardChanges: true });
+      expect(await h.api.library.documents({})).toMatchObject({ ok: true, value: { project: null } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps concurrent calls apart', async () => {

@@ -28,13 +28,18 @@ export interface LoadedLibrary {
 /** Where the built-in library lives. */
 export const builtinLibraryDir = join(resourcesDir, 'library');
 
-interface RawFile {
+/** One library or `models/` document, already read: its project-relative file and its value. */
+export interface ModelDocument {
   readonly file: string;
   readonly value: unknown;
 }
 
 /** Reads every `*.json` in a folder (not recursing); unreadable, oversized, escaping or malformed files become problems. */
-export const readJsonFolder = async (dir: string, root: string, problems: Problem[]): Promise<RawFile[]> => {
+export const readJsonFolder = async (
+  dir: string,
+  root: string,
+  problems: Problem[],
+): Promise<ModelDocument[]> => {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
@@ -53,7 +58,7 @@ export const readJsonFolder = async (dir: string, root: string, problems: Proble
     return [];
   }
   const realRoot = await realpath(root).catch(() => root);
-  const out: RawFile[] = [];
+  const out: ModelDocument[] = [];
   for (const name of names) {
     const path = join(dir, name);
     const file = relative(root, path).split(sep).join('/');
@@ -127,8 +132,8 @@ const hasErrorsFor = (problems: readonly Problem[], file: string) =>
   problems.some((p) => p.file === file && p.severity === 'error');
 
 const assemble = (
-  capFiles: readonly RawFile[],
-  modelFiles: readonly RawFile[],
+  capFiles: readonly ModelDocument[],
+  modelFiles: readonly ModelDocument[],
   base: { capabilities: readonly Capability[]; models: readonly DeviceModel[] },
   problems: Problem[],
 ): LoadedLibrary => {
@@ -169,20 +174,30 @@ export const loadLibrary = async (dir: string = builtinLibraryDir): Promise<Load
 };
 
 /**
- * Loads a project's own `models/` folder on top of a library: files whose id looks like
- * `name@1` are capabilities, the rest device models. Returns only the project's entries, with
- * a catalog that combines both (project entries override library ones with the same id).
+ * Checks a project's `models/` documents on top of a library, however they were read (this
+ * folder reader, or the open project's store through openProjectFolder): documents whose id
+ * looks like `name@1` are capabilities, the rest device models. Returns only the project's
+ * valid entries, with a catalog that combines both (project entries override library ones
+ * with the same id), and a located problem for each document left out.
  */
+export const projectModelsFrom = (
+  documents: readonly ModelDocument[],
+  library: LoadedLibrary,
+  problems: Problem[] = [],
+): LoadedLibrary =>
+  assemble(
+    documents.filter((f) => libraryDocumentKind(f.value) === 'capability'),
+    documents.filter((f) => libraryDocumentKind(f.value) === 'model'),
+    { capabilities: library.capabilities, models: library.models },
+    problems,
+  );
+
+/** Loads a project's own `models/` folder from disk on top of a library (see projectModelsFrom). */
 export const loadProjectModels = async (
   projectDir: string,
   library: LoadedLibrary,
 ): Promise<LoadedLibrary> => {
   const problems: Problem[] = [];
   const raw = await readJsonFolder(join(projectDir, 'models'), projectDir, problems);
-  return assemble(
-    raw.filter((f) => libraryDocumentKind(f.value) === 'capability'),
-    raw.filter((f) => libraryDocumentKind(f.value) === 'model'),
-    { capabilities: library.capabilities, models: library.models },
-    problems,
-  );
+  return projectModelsFrom(raw, library, problems);
 };

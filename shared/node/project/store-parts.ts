@@ -26,6 +26,8 @@ export interface ProjectSummary {
   /** Autosaved work from an earlier session that differs from the files, offered for restore. */
   recovery: { savedAt: string } | null;
   counts: Record<DocumentKind, number>;
+  /** Changes whenever the models/ documents may have changed; never repeats within one store. */
+  modelsRevision: number;
 }
 
 /** How the store is set up by the program that owns it. */

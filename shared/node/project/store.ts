@@ -47,6 +47,9 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
   let state: OpenState | null = null;
   let queue: Promise<unknown> = Promise.resolve();
   let timer: ReturnType<typeof setInterval> | undefined;
+  // Counts across every project this store opens, so a reader keyed on it alone never mistakes
+  // one project's models for another's.
+  let modelsRevision = 0;
 
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = queue.then(fn, fn);
@@ -68,6 +71,7 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
     counts: Object.fromEntries(
       DOCUMENT_KINDS.map((kind) => [kind, Object.keys(s.project.documents[kind]).length]),
     ) as Record<DocumentKind, number>,
+    modelsRevision,
   });
 
   const changed = () => options.onChange?.(state ? summarize(state) : null);
@@ -109,9 +113,10 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
     return s;
   };
 
-  const edit = (fn: (project: RawProject) => void): void => {
+  const edit = (fn: (project: RawProject) => void, kind?: DocumentKind): void => {
     const s = requireWritable();
     fn(s.project);
+    if (kind === 'models') modelsRevision++;
     s.stale = true;
     recheckSoon(s);
     s.revision++;
@@ -178,6 +183,7 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
       }
     }
     stopAutosave();
+    modelsRevision++;
     state = {
       root: opened.root,
       project,
@@ -407,7 +413,7 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
       const checked = checkDocument(kind, id, doc);
       edit((p) => {
         p.documents[checked.kind][id] = checked.doc;
-      });
+      }, checked.kind);
     },
     /**
      * Changes part of a document (see applyDocumentPatch); a patch that fails changes nothing.
@@ -424,13 +430,13 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
       const next = applyDocumentPatch(doc, ops, `${kind}/${id}.json`);
       edit((p) => {
         p.documents[kind][id] = next;
-      });
+      }, kind);
     },
     /** Removes a document; its file goes on the next save. */
     deleteDocument: (kind: DocumentKind, id: string): void =>
       edit((p) => {
         delete p.documents[kind][id];
-      }),
+      }, kind),
     /** Renames the project. */
     rename: (name: string): void => {
       if (!name.trim()) throw new FieldgraphError('project.invalid', 'A project needs a name.');
@@ -445,6 +451,7 @@ export const createProjectStore = (options: ProjectStoreOptions) => {
         if (!s.recovery)
           throw new FieldgraphError('project.no_recovery', 'There is no autosaved work to restore.');
         s.project = clone(s.recovery.project);
+        modelsRevision++;
         s.stale = true;
         recheck(s);
         s.recovery = null;

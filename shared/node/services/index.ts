@@ -33,12 +33,13 @@ const holdsNothing = <Area extends object>(area: Area): WithDispose<Area> =>
 /** Composes every service area; the desktop app and the web app both call this. */
 export const createServices = (ctx: ServiceContext): RunningServices => {
   const { discovery, demo, devices, brokers } = createDiscoveryServices(ctx);
+  const { openProjectModels, ...project } = createProjectService(ctx);
   const areas = {
     discovery,
     // The demo's brokers and virtual devices belong to discovery, which stops them.
     demo: holdsNothing(demo),
     app: holdsNothing(createAppService(ctx)),
-    project: holdsNothing(createProjectService(ctx)),
+    project: holdsNothing(project),
     secrets: holdsNothing(createSecretsService(ctx)),
     // The wizard lists the serial ports discovery knows (the demo's, added paths) beside its own.
     commission: createCommissionService(ctx, {
@@ -47,7 +48,8 @@ export const createServices = (ctx: ServiceContext): RunningServices => {
     }),
     flow: holdsNothing(createFlowService()),
     catalog: holdsNothing(createCatalogService()),
-    library: holdsNothing(createLibraryService(ctx)),
+    // The editor's library includes the open project's models/, as the project store holds them.
+    library: holdsNothing(createLibraryService(ctx, { openProjectModels })),
     // The deploy area lists gateways from the one discovery registry the app runs.
     deploy: holdsNothing(createDeployService(ctx, { devices })),
     // The inspector defaults to the broker discovery listens to (the site's, or the demo's).

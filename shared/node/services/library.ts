@@ -5,7 +5,13 @@ import { FieldgraphError } from '../../core/errors';
 import { capabilitiesOfModel, flattenCapability } from '../../core/model/catalog';
 import { devicesForRole, modelsForRole } from '../../core/model/resolver';
 import { modelToThingDescription } from '../../core/model/wot/export';
-import { loadLibrary, loadProjectModels, type LoadedLibrary } from '../library/load';
+import {
+  loadLibrary,
+  loadProjectModels,
+  projectModelsFrom,
+  type LoadedLibrary,
+  type ModelDocument,
+} from '../library/load';
 import type { ServiceContext } from './context';
 
 /** The built-in library is read once per process: it ships with the app and never changes while it runs. */
@@ -65,8 +71,41 @@ export const summarize = (
   };
 };
 
+/** The open project's `models/` documents as the project store holds them (unsaved edits included). */
+export interface OpenProjectModels {
+  readonly path: string;
+  /** The project summary's modelsRevision at the moment the documents were taken. */
+  readonly modelsRevision: number;
+  readonly documents: readonly ModelDocument[];
+}
+
+/** What the library area reads from the other areas: the open project's models, when one is open. */
+export interface LibraryServiceDeps {
+  readonly openProjectModels?: () => OpenProjectModels | null;
+}
+
 /** The `library` area. */
-export const createLibraryService = (_ctx: ServiceContext): FieldgraphServices['library'] => ({
+export const createLibraryService = (
+  _ctx: ServiceContext,
+  deps: LibraryServiceDeps = {},
+): FieldgraphServices['library'] => ({
+  documents: async () => {
+    const library = await builtinLibrary();
+    const builtin = { capabilities: [...library.capabilities], models: [...library.models] };
+    const open = deps.openProjectModels?.() ?? null;
+    if (!open) return { builtin, project: null, problems: [...library.problems] };
+    const project = projectModelsFrom(open.documents, library);
+    return {
+      builtin,
+      project: {
+        path: open.path,
+        modelsRevision: open.modelsRevision,
+        capabilities: [...project.capabilities],
+        models: [...project.models],
+      },
+      problems: [...library.problems, ...project.problems],
+    };
+  },
   list: async ({ projectDir }) => {
     const { library, project } = await libraryFor(projectDir);
     return { ...summarize(library, project), problems: [...library.problems, ...(project?.problems ?? [])] };

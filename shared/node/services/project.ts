@@ -7,6 +7,7 @@ import { loadLibrary } from '../library/load';
 import { createProjectStore, createRecoveryArea, type ProjectSummary } from '../project';
 import { createRecentStore } from '../stores/recent';
 import type { ServiceContext } from './context';
+import type { OpenProjectModels } from './library';
 
 /** Autosave period: FIELDGRAPH_AUTOSAVE_MS when set (tests), else 15 s. */
 const autosaveMs = (): number => {
@@ -59,8 +60,13 @@ const suggestFolders = async (input: string) => {
   return out;
 };
 
-/** The `project` area: one open project per service instance, saved durably, autosaved to `<dataDir>/recovery`. */
-export const createProjectService = (ctx: ServiceContext): FieldgraphServices['project'] => {
+/**
+ * The `project` area: one open project per service instance, saved durably, autosaved to
+ * `<dataDir>/recovery`; and, for the library area, the open project's models/ documents.
+ */
+export const createProjectService = (
+  ctx: ServiceContext,
+): FieldgraphServices['project'] & { openProjectModels(): OpenProjectModels | null } => {
   const recent = createRecentStore(ctx.dataDir);
   // Projects are checked against the built-in library; until it has loaded, only the format is checked.
   let validate: ProjectValidator | undefined;
@@ -92,6 +98,17 @@ export const createProjectService = (ctx: ServiceContext): FieldgraphServices['p
   };
   const current = (): ProjectSummary => store.summary()!;
   return {
+    openProjectModels: () => {
+      const summary = store.summary();
+      if (!summary) return null;
+      return {
+        path: summary.path,
+        modelsRevision: summary.modelsRevision,
+        documents: store
+          .listDocuments('models')
+          .map((id) => ({ file: `models/${id}.json`, value: store.getDocument('models', id) })),
+      };
+    },
     recent: () => recent.list(),
     create: async ({ path, name }) => {
       await libraryReady;

@@ -62,6 +62,32 @@ export const RoleCandidate = Type.Object({
   reason: Type.String(),
 });
 
+/** Capabilities and device models as their files hold them, each valid against its schema and the rest. */
+export const LibraryDocumentSet = Type.Object({
+  capabilities: Type.Array(Capability),
+  models: Type.Array(DeviceModel),
+});
+
+/**
+ * The library documents the editor builds its capability lookups and device catalog from: the
+ * built-in library, and the open project's own `models/` (null when no project is open).
+ */
+export const LibraryDocuments = Type.Object({
+  builtin: LibraryDocumentSet,
+  project: Type.Union([
+    Type.Object({
+      path: Type.String(),
+      modelsRevision: Type.Integer({
+        description: 'the project summary’s modelsRevision these documents were read at',
+      }),
+      capabilities: Type.Array(Capability),
+      models: Type.Array(DeviceModel),
+    }),
+    Type.Null(),
+  ]),
+  problems: Type.Array(LibraryProblem),
+});
+
 /** The `library` area: the built-in capabilities and device models, plus a project's own. */
 export const libraryMethods = {
   list: defineMethod(
@@ -72,6 +98,11 @@ export const libraryMethods = {
       problems: Type.Array(LibraryProblem),
     }),
     'Every capability and device model (built-in, and the project’s when projectDir is given), sorted by id, with the problems found loading them.',
+  ),
+  documents: defineMethod(
+    Type.Object({}),
+    LibraryDocuments,
+    'Every valid capability and device model document: the built-in library, and the open project’s models/ as it is in memory (unsaved edits included); a file that does not load is left out and named in problems.',
   ),
   get: defineMethod(
     Type.Composite([Where, Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) })]),

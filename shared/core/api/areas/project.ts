@@ -46,6 +46,10 @@ export const ProjectSummary = Type.Object({
     models: Type.Integer(),
     sites: Type.Integer(),
   }),
+  modelsRevision: Type.Integer({
+    description:
+      'changes whenever the models/ documents may have changed (a project opened, a model edited, recovered work restored); the library the editor reads follows it',
+  }),
 });
 
 /** One folder suggested while typing a path. */

@@ -171,3 +171,69 @@ describe('the library API', () => {
     });
   });
 });
+
+describe('library.documents', () => {
+  const ctx = { runtime: 'web', dataDir: work, hub: createEventHub(() => {}), log: console } as never;
+  const lamp = {
+    id: 'desk-lamp',
+    title: 'Desk lamp',
+    protocols: ['mqtt'],
+    implements: {
+      s: { capability: 'garage-door@1', properties: { on: { write: { kind: 'mqtt', topic: 'lamp/set' } } } },
+    },
+  };
+  const door = { id: 'garage-door@1', title: 'Garage door', extends: ['switch@1'] };
+  const withOpen = (documents: { file: string; value: unknown }[] | null) =>
+    createDispatcher(
+      {
+        library: createLibraryService(ctx, {
+          openProjectModels: () => documents && { path: '/p/hall', modelsRevision: 7, documents },
+        }),
+      } as never,
+      { checkResults: true },
+    );
+
+  it('is the built-in library as its files hold it when no project is open', async () => {
+    const r = await withOpen(null)('library.documents', {}, { transport: 'direct' });
+    const builtin = await loadLibrary();
+    expect(r).toEqual({
+      ok: true,
+      value: {
+        builtin: { capabilities: builtin.capabilities, models: builtin.models },
+        project: null,
+        problems: builtin.problems,
+      },
+    });
+  });
+
+  it('adds the open project’s valid models and capabilities, and names each document left out', async () => {
+    const r = await withOpen([
+      { file: 'models/desk-lamp.json', value: lamp },
+      { file: 'models/garage-door@1.json', value: door },
+      { file: 'models/broken.json', value: { ...lamp, id: 'broken', protocols: 'mqtt' } },
+      {
+        file: 'models/orphan.json',
+        value: { ...lamp, id: 'orphan', implements: { s: { capability: 'nope@1' } } },
+      },
+    ])('library.documents', {}, { transport: 'direct' });
+    expect(r.ok).toBe(true);
+    const value = (
+      r as { value: { project: Record<string, unknown>; problems: { file?: string; severity: string }[] } }
+    ).value;
+    expect(value.project).toEqual({
+      path: '/p/hall',
+      modelsRevision: 7,
+      capabilities: [door],
+      models: [lamp],
+    });
+    const files = new Set(value.problems.filter((p) => p.severity === 'error').map((p) => p.file));
+    expect(files).toEqual(new Set(['models/broken.json', 'models/orphan.json']));
+  });
+
+  it('takes an empty object, as every method does', async () => {
+    expect(await withOpen(null)('library.documents', null, { transport: 'direct' })).toMatchObject({
+      ok: false,
+      error: { code: 'api.invalid_arguments' },
+    });
+  });
+});
