@@ -98,7 +98,8 @@ const keyConfigOf = (kind: NodeKind): string[] => {
   if (kind.placeholder) return ['type', 'name'];
   const keys = [
     ...kind.roleRefs.map((r) => r.memberField),
-    ...kind.expressions.filter((e) => !e.path.includes('.')).map((e) => e.path),
+    // `urlFrom`/`secondsFrom` override `url`/`seconds` and are mostly empty: the setting shows instead.
+    ...kind.expressions.filter((e) => !e.path.includes('.') && !e.path.endsWith('From')).map((e) => e.path),
     ...Object.keys(kind.config.properties).filter((k) =>
       ['topic', 'cron', 'seconds', 'event', 'url'].includes(k),
     ),

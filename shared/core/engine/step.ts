@@ -56,7 +56,11 @@ export class Step implements StepContext {
 
   send(port: string, message: Message): void {
     if (this.run.ended) return;
-    this.record.outputs.push({ port, payload: message.payload });
+    this.record.outputs.push(
+      message.properties === undefined
+        ? { port, payload: message.payload }
+        : { port, payload: message.payload, properties: message.properties },
+    );
     this.host.enqueueSends(this.run, this.node, port, message, this.record.hops, this.index);
   }
 

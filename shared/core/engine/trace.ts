@@ -50,7 +50,14 @@ export const TraceStep = Type.Object({
   endedAt: Type.Optional(Type.Number({ description: 'set when the step was asynchronous' })),
   hops: Type.Integer(),
   input: Type.Unknown(),
-  outputs: Type.Array(Type.Object({ port: Type.String(), payload: Type.Unknown() })),
+  outputs: Type.Array(
+    Type.Object({
+      port: Type.String(),
+      payload: Type.Unknown(),
+      /** The message's named properties (`msg.command`), when it carried any. */
+      properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  ),
   changedVariables: Type.Optional(
     Type.Record(Type.String(), Type.Object({ from: Type.Unknown(), to: Type.Unknown() })),
   ),

@@ -5,8 +5,11 @@
  * at design time it is type-checked against the shapes of the payload and the roles in scope.
  *
  * Every expression sees the same variables: `payload` (the message payload), `topic` (the
- * MQTT topic or ""), `vars` (the flow's variables, a map), `roles` (the last known property
- * values of each role, `roles["hallway-light"].on`) and `now` (milliseconds since the epoch).
+ * MQTT topic or ""), `msg` (the whole message as a map: its named properties such as
+ * `msg.command`, with `msg.payload` and `msg.topic`), `vars` (the flow's variables, a map),
+ * `roles` (the last known property values of each role, `roles["hallway-light"].on`) and `now`
+ * (milliseconds since the epoch). `msg` is typed as a map of any values at design time: a
+ * property's type is known only when the message arrives.
  * Numbers from devices and JSON are doubles; integer literals mix with them freely.
  */
 import { Environment } from '@marcbachmann/cel-js';
@@ -16,6 +19,8 @@ import type { DataShape, RoleInScope } from '../flow/scope';
 export interface ExpressionContext {
   readonly payload: unknown;
   readonly topic: string;
+  /** The whole message (named properties, payload, topic); read only by expressions that use `msg`. */
+  readonly msg?: Readonly<Record<string, unknown>>;
   readonly vars: Readonly<Record<string, unknown>>;
   readonly roles: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly now: number;
@@ -85,6 +90,7 @@ const runtime = (): Environment => {
   runtimeEnvironment ??= newEnvironment()
     .registerVariable('payload', 'dyn')
     .registerVariable('topic', 'string')
+    .registerVariable('msg', 'map')
     .registerVariable('vars', 'map')
     .registerVariable('roles', 'dyn')
     .registerVariable('now', 'double');
@@ -259,6 +265,7 @@ const designCache = (roles: readonly RoleInScope[]): DesignCache => {
     const base = register(
       newEnvironment()
         .registerVariable('topic', 'string')
+        .registerVariable('msg', 'map')
         .registerVariable('vars', 'map')
         .registerVariable('now', 'double'),
       'roles',

@@ -112,18 +112,51 @@ const mqttPublish: NodeKind = {
   },
 };
 
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const MAX_URL = 4096;
+
+/** The URL an expression gave, checked like a configured one; Node-RED's rule for a missing scheme. */
+const requestUrl = (value: unknown): string => {
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new Error(
+      `The URL expression gave ${value === '' ? 'empty text' : typeof value}; a URL is needed.`,
+    );
+  if (value.length > MAX_URL) throw new Error(`The URL is ${value.length} characters; at most ${MAX_URL}.`);
+  const url = value.includes('://') ? value : `http://${value}`;
+  if (!/^https?:\/\//i.test(url))
+    throw new Error(
+      `The URL "${url.slice(0, 80)}" is not http:// or https://; an HTTP request sends only those.`,
+    );
+  return url;
+};
+
+const requestMethod = (value: unknown): string => {
+  const method = typeof value === 'string' ? value.toUpperCase() : '';
+  if (!METHODS.includes(method))
+    throw new Error(
+      `The method expression gave ${typeof value === 'string' ? `"${value.slice(0, 20)}"` : typeof value}; one of ${METHODS.join(', ')} is needed.`,
+    );
+  return method;
+};
+
 const httpRequest: NodeKind = {
   kind: 'action.http-request',
   category: 'action',
   title: 'HTTP request',
-  doc: 'Sends an HTTP request; `out` carries `{status, body}` (JSON bodies parsed). Network failures go to the error path.',
+  doc: 'Sends an HTTP request; `out` carries `{status, body}` (JSON bodies parsed). The URL and method can come from the message (`urlFrom: msg.url`). Network failures go to the error path.',
   icon: 'globe',
   config: Type.Object({
     method: Type.Union(
-      ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => Type.Literal(m)),
+      METHODS.map((m) => Type.Literal(m)),
       { default: 'GET' },
     ),
-    url: Type.String({ pattern: '^https?://', description: 'http:// or https:// URL' }),
+    url: Type.Optional(Type.String({ pattern: '^https?://', description: 'http:// or https:// URL' })),
+    urlFrom: Type.Optional(
+      Type.String({ minLength: 1, description: 'CEL expression for the URL, instead of `url` (msg.url)' }),
+    ),
+    methodFrom: Type.Optional(
+      Type.String({ minLength: 1, description: 'CEL expression for the method, instead of `method`' }),
+    ),
     headers: Type.Record(Type.String(), Type.String(), { default: {} }),
     body: Type.Optional(
       Type.String({ description: 'CEL expression for the body (objects are sent as JSON)' }),
@@ -137,23 +170,33 @@ const httpRequest: NodeKind = {
       properties: { status: { type: 'number' }, body: {} },
     }),
   ],
-  expressions: [{ path: 'body' }],
+  checkConfig: (config) =>
+    (typeof config.url === 'string') === (typeof config.urlFrom === 'string')
+      ? [{ path: 'url', message: 'give either a URL or an expression for it (urlFrom), not both or neither' }]
+      : [],
+  expressions: [
+    { path: 'body' },
+    { path: 'urlFrom', expects: 'string' },
+    { path: 'methodFrom', expects: 'string' },
+  ],
   roleRefs: [],
   size: sizes.action,
   create: ({ config }, { compile }) => {
     const body = typeof config.body === 'string' && config.body.trim() ? compile(config.body) : undefined;
+    const urlFrom = typeof config.urlFrom === 'string' ? compile(config.urlFrom) : undefined;
+    const methodFrom = typeof config.methodFrom === 'string' ? compile(config.methodFrom) : undefined;
     const headers = (config.headers ?? {}) as Record<string, string>;
-    const base = {
-      method: String(config.method ?? 'GET'),
-      url: String(config.url),
-      timeoutMs: Number(config.timeoutSeconds ?? 10) * 1000,
-    };
+    const method = String(config.method ?? 'GET');
+    const url = String(config.url);
+    const timeoutMs = Number(config.timeoutSeconds ?? 10) * 1000;
     return {
       receive: async (ctx, message) => {
         const value = body ? ctx.evaluate(body, message) : undefined;
         const text = value === undefined || typeof value === 'string' ? value : JSON.stringify(value);
         const response = await ctx.io.request({
-          ...base,
+          method: methodFrom ? requestMethod(ctx.evaluate(methodFrom, message)) : method,
+          url: urlFrom ? requestUrl(ctx.evaluate(urlFrom, message)) : url,
+          timeoutMs,
           headers: typeof value === 'object' ? { 'content-type': 'application/json', ...headers } : headers,
           ...(text === undefined ? {} : { body: text }),
         });

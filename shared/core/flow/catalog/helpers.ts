@@ -36,9 +36,13 @@ export const sizes = {
   action: { width: 200, height: 56 },
 } as const;
 
-/** A copy of `message` with another payload (messages are never mutated). */
+/** A copy of `message` with another payload, keeping its topic and properties (messages are never mutated). */
 export const withPayload = (message: Message, payload: unknown): Message =>
-  message.topic === undefined ? { payload } : { payload, topic: message.topic };
+  message.properties !== undefined
+    ? { ...message, payload }
+    : message.topic === undefined
+      ? { payload }
+      : { payload, topic: message.topic };
 
 /** A problem when `timeZone` is set but not an IANA zone this runtime knows. */
 export const timeZoneProblems = (timeZone: unknown): { path: string; message: string }[] => {

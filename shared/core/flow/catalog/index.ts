@@ -14,6 +14,14 @@ import { triggerKinds } from './triggers';
 import type { NodeKind, PortSpec } from './types';
 
 export type * from './types';
+export {
+  checkPropertyValue,
+  MESSAGE_PROPERTY_LIMITS,
+  MESSAGE_PROPERTY_NAME,
+  messageView,
+  propertyNameProblem,
+  withProperties,
+} from './message';
 export { NODE_RED_PLACEHOLDER, placeholderMessage, placeholderOutputs } from './imported';
 
 /** Every kind, in palette order (triggers, logic, actions). */

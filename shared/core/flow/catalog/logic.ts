@@ -3,9 +3,10 @@
  * count. Kinds that hold messages over time are in timing.ts.
  */
 import { Type } from '@sinclair/typebox';
-import { shapeOfCelType } from '../../expr/cel';
+import { shapeOfCelType, type CompiledExpression } from '../../expr/cel';
 import { expression, inPort, outPort, port, sizes, withPayload } from './helpers';
-import type { NodeKind } from './types';
+import { MESSAGE_PROPERTY_NAME, propertyNameProblem, withProperties } from './message';
+import type { Message, NodeKind, StepContext } from './types';
 
 const boolPorts = [port('true', 'true'), port('false', 'false')];
 
@@ -157,11 +158,13 @@ const setVariable: NodeKind = {
   },
 };
 
+const propertyName = Type.String({ pattern: MESSAGE_PROPERTY_NAME.source });
+
 const transform: NodeKind = {
   kind: 'logic.transform',
   category: 'logic',
   title: 'Transform',
-  doc: 'Replaces the payload with an expression, and/or sets fields of an object payload (`set: {alert: "true"}`).',
+  doc: 'Replaces the payload with an expression, and/or sets fields of an object payload (`set: {alert: "true"}`); can also set the topic and named message properties (`msg.command` in later nodes) or remove them. Topic and properties are computed from the message as it came in.',
   icon: 'wand',
   config: Type.Object({
     payload: Type.Optional(Type.String({ description: 'CEL expression for the new payload' })),
@@ -169,6 +172,15 @@ const transform: NodeKind = {
       Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), Type.String({ minLength: 1 }), {
         description: 'Fields to set on the payload object, each a CEL expression',
       }),
+    ),
+    topic: Type.Optional(Type.String({ description: 'CEL expression for the new topic (text)' })),
+    properties: Type.Optional(
+      Type.Record(propertyName, Type.String({ minLength: 1 }), {
+        description: 'Message properties to set (msg.name), each a CEL expression',
+      }),
+    ),
+    remove: Type.Optional(
+      Type.Array(propertyName, { description: 'Message properties to remove', maxItems: 32 }),
     ),
   }),
   inputs: inPort,
@@ -179,7 +191,17 @@ const transform: NodeKind = {
     const type = ctx.expressionType('payload');
     return type ? shapeOfCelType(type) : {};
   },
-  expressions: [{ path: 'payload' }, { path: 'set', each: true }],
+  checkConfig: (config) =>
+    Object.keys((config.properties ?? {}) as Record<string, unknown>).flatMap((name) => {
+      const problem = propertyNameProblem(name);
+      return problem ? [{ path: `properties.${name}`, message: problem }] : [];
+    }),
+  expressions: [
+    { path: 'payload' },
+    { path: 'set', each: true },
+    { path: 'topic', expects: 'string' },
+    { path: 'properties', each: true },
+  ],
   roleRefs: [],
   size: sizes.logic,
   create: ({ config }, { compile }) => {
@@ -187,6 +209,12 @@ const transform: NodeKind = {
       typeof config.payload === 'string' && config.payload.trim() ? compile(config.payload) : undefined;
     const names = Object.keys((config.set ?? {}) as Record<string, string>);
     const values = names.map((name) => compile((config.set as Record<string, string>)[name]!));
+    const topic = typeof config.topic === 'string' && config.topic.trim() ? compile(config.topic) : undefined;
+    const props = Object.entries((config.properties ?? {}) as Record<string, string>).map(
+      ([name, source]) => [name, compile(source)] as const,
+    );
+    const remove = Array.isArray(config.remove) ? (config.remove as string[]) : [];
+    const touchesMessage = topic !== undefined || props.length > 0 || remove.length > 0;
     return {
       receive: (ctx, message) => {
         let payload = replace ? ctx.evaluate(replace, message) : message.payload;
@@ -199,10 +227,40 @@ const transform: NodeKind = {
           for (let i = 0; i < names.length; i++) next[names[i]!] = ctx.evaluate(values[i]!, input);
           payload = next;
         }
-        ctx.send('out', withPayload(message, payload));
+        if (!touchesMessage) {
+          ctx.send('out', withPayload(message, payload));
+          return;
+        }
+        ctx.send('out', rewrite(ctx, message, payload, topic, props, remove));
       },
     };
   },
+};
+
+/** The message a Transform sends when it also sets the topic or named properties. */
+const rewrite = (
+  ctx: StepContext,
+  message: Message,
+  payload: unknown,
+  topic: CompiledExpression | undefined,
+  props: readonly (readonly [string, CompiledExpression])[],
+  remove: readonly string[],
+): Message => {
+  const set: Record<string, unknown> = {};
+  for (const [name, value] of props) set[name] = ctx.evaluate(value, message);
+  let nextTopic = message.topic;
+  if (topic) {
+    const value = ctx.evaluate(topic, message);
+    if (typeof value !== 'string')
+      throw new Error(
+        `The topic expression gave ${value === null ? 'null' : typeof value}; a topic is text.`,
+      );
+    nextTopic = value;
+  }
+  const base = withProperties(message, set, remove);
+  const out: Message = { ...base, payload };
+  if (nextTopic === undefined) return out;
+  return { ...out, topic: nextTopic };
 };
 
 const counter: NodeKind = {

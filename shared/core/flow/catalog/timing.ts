@@ -16,23 +16,47 @@ import {
 } from './helpers';
 import type { Message, NodeKind, StepContext, TimerId } from './types';
 
+const MAX_DELAY_SECONDS = 31_536_000;
+
 const delay: NodeKind = {
   kind: 'logic.delay',
   category: 'logic',
   title: 'Delay',
-  doc: 'Holds each message for a time, then sends it on. Pending delays survive a gateway restart.',
+  doc: 'Holds each message for a time, then sends it on. With `secondsFrom`, each message sets its own time (an expression such as `has(msg.delay) ? msg.delay / 1000.0 : null`; null keeps `seconds`). Pending delays survive a gateway restart.',
   icon: 'clock',
-  config: Type.Object({ seconds: seconds('How long to hold each message', 5) }),
+  config: Type.Object({
+    seconds: seconds('How long to hold each message', 5),
+    secondsFrom: Type.Optional(
+      Type.String({
+        description: "CEL expression for this message's delay in seconds; null keeps `seconds`",
+        'x-fieldgraph-widget': 'cel',
+      }),
+    ),
+  }),
   inputs: inPort,
   outputs: outPort,
-  expressions: [],
+  expressions: [{ path: 'secondsFrom' }],
   roleRefs: [],
   breaksCycles: true,
   size: sizes.logic,
-  create: ({ config }) => {
+  create: ({ config }, { compile }) => {
     const ms = Number(config.seconds) * 1000;
+    const from =
+      typeof config.secondsFrom === 'string' && config.secondsFrom.trim()
+        ? compile(config.secondsFrom)
+        : undefined;
+    const delayOf = (ctx: StepContext, message: Message): number => {
+      if (!from) return ms;
+      const value = ctx.evaluate(from, message);
+      if (value === null || value === undefined) return ms;
+      if (typeof value !== 'number' || Number.isNaN(value))
+        throw new Error(`The delay expression gave ${typeof value}; a number of seconds is needed.`);
+      if (value > MAX_DELAY_SECONDS)
+        throw new Error(`The delay expression gave ${value} s; at most ${MAX_DELAY_SECONDS} s (a year).`);
+      return Math.max(0, value) * 1000;
+    };
     return {
-      receive: (ctx, message) => void ctx.startTimer(ms, message),
+      receive: (ctx, message) => void ctx.startTimer(delayOf(ctx, message), message),
       onTimer: (ctx, data) => ctx.send('out', data as Message),
     };
   },

@@ -10,6 +10,11 @@ import type { DataShape, RoleInScope } from '../scope';
 export interface Message {
   readonly payload: unknown;
   readonly topic?: string;
+  /**
+   * Named properties beyond payload and topic (`msg.command`), absent when there are none;
+   * bounded by MESSAGE_PROPERTY_LIMITS (message.ts) wherever a node sets them.
+   */
+  readonly properties?: Readonly<Record<string, unknown>>;
 }
 
 /** Palette group of a kind. */
