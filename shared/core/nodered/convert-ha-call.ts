@@ -5,9 +5,12 @@
  * the entities are named. A service or entity filled in from the message, data that is a
  * template or JSONata, and targets other than entities keep the node a placeholder, naming why.
  */
-import { entitiesOf, filledIn, list, roleOf } from './convert-ha-entities';
-import { servicePlan, type ServiceData, type Write } from './convert-ha-services';
+import { bindingNote, entitiesOf, filledIn, list, roleOf } from './convert-ha-entities';
+import { SERVICES, servicePlan, type ServiceData, type Write } from './convert-ha-services';
 import { text, type Conversion, type Note, type Piece, type RedNode, type RoleNeed } from './types';
+
+/** Domains whose services deliver a message to people through Home Assistant's integrations. */
+const SPOKEN = new Set(['notify', 'tts', 'persistent_notification', 'alexa_media']);
 
 /** The service data as literal values, or why it is not literal (naming the key where one is). */
 const dataOf = (n: RedNode): { data: ServiceData } | { reason: string } => {
@@ -62,6 +65,10 @@ export const callService = (n: RedNode, note: Note): Conversion => {
     : [text(n.domain ?? n.service_domain), text(n.service)];
   if (!domainName || !service) return { reason: 'It takes the service to call from the message.' };
   if (filledIn(domainName + service)) return { reason: 'Its service is filled in from the message.' };
+  if (SPOKEN.has(domainName))
+    return {
+      reason: `It sends a notification or speech through Home Assistant's ${domainName}.${service} (a phone app, a speaker's voice, e-mail…), which only Home Assistant delivers: rebuild it with an HTTP request or MQTT publish to the service that delivers it.`,
+    };
   for (const key of ['areaId', 'deviceId', 'floorId', 'labelId'])
     if (list(n[key]).length || list((n.target as Record<string, unknown> | undefined)?.[key]).length)
       return { reason: 'It targets areas, devices, floors or labels, not entities.' };
@@ -79,7 +86,12 @@ export const callService = (n: RedNode, note: Note): Conversion => {
     return { reason: `Its service data “entity_id” (${JSON.stringify(inData)}) is not a list of entities.` };
   if (list(inData).includes('all')) return { reason: 'It calls the service on every entity (“all”).' };
   const found = entitiesOf(n, list(inData));
-  if ('reason' in found) return found;
+  if ('reason' in found)
+    return domainName in SERVICES || domainName === 'homeassistant'
+      ? found
+      : {
+          reason: `Its service ${domainName}.${service} names no entity, and no Fieldgraph capability does what it does.`,
+        };
   const pieces: Piece[] = [];
   const roles: RoleNeed[] = [];
   const notes = new Set<string>();
@@ -90,7 +102,7 @@ export const callService = (n: RedNode, note: Note): Conversion => {
     if ('reason' in plan)
       return found.entities.length > 1 ? { reason: `For ${entity}: ${plan.reason}` } : plan;
     roles.push({ ...mapped.role, capability: plan.capability });
-    for (const m of plan.notes) notes.add(m);
+    for (const m of [...plan.notes, bindingNote(plan.capability)]) if (m) notes.add(m);
     for (const w of plan.writes) pieces.push(piece(`w${pieces.length}`, mapped.role.id, w, pieces.length));
   }
   // A Device action's payload is the action's result; Home Assistant sent the message on as it came.

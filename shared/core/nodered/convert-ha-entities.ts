@@ -9,6 +9,8 @@ import { text, type RedNode, type RoleNeed } from './types';
 export interface StateOf {
   readonly property: string;
   readonly text: (v: string) => string;
+  /** What of Home Assistant's states the text does not rebuild, when it does not rebuild all. */
+  readonly misses?: string;
 }
 
 /** What Fieldgraph offers for an entity domain: the capability of its role and its state. */
@@ -29,10 +31,27 @@ export const DOMAINS: Readonly<Record<string, Domain>> = {
   input_boolean: onOff,
   fan: onOff,
   cover: { capability: 'cover@1', state: { property: 'state', text: (v) => v } },
-  lock: { capability: 'lock@1' },
-  valve: { capability: 'valve@1' },
+  lock: {
+    capability: 'lock@1',
+    state: {
+      property: 'locked',
+      text: (v) => `${v} ? "locked" : "unlocked"`,
+      misses:
+        'a lock role is locked or not, so Home Assistant’s locking, unlocking, open and jammed states do not occur',
+    },
+  },
+  valve: {
+    capability: 'valve@1',
+    state: {
+      property: 'open',
+      text: (v) => `${v} ? "open" : "closed"`,
+      misses: 'a valve role is open or not, so Home Assistant’s opening and closing states do not occur',
+    },
+  },
   // Home Assistant's climate state is its HVAC mode ("heat", "off"), the thermostat's mode.
   climate: { capability: 'thermostat@1', state: { property: 'mode', text: (v) => v } },
+  // Its state is Home Assistant's ("playing", "paused", "off"…), which the capability's names.
+  media_player: { capability: 'media-player@1', state: { property: 'state', text: (v) => v } },
 };
 
 const ENTITY = /^([a-z0-9_]+)\.([a-z0-9_]+)$/;
@@ -86,16 +105,50 @@ export const entityOf = (n: RedNode): { entity: string } | { reason: string } =>
   return { entity: found.entities[0]! };
 };
 
+/** What an entity of a domain no capability describes is, as far as the flow says. */
+const understood = (domain: string): string | undefined => {
+  switch (domain) {
+    case 'binary_sensor':
+      // Home Assistant's device class says what it senses; a flow names only the entity.
+      return 'a binary sensor whose device class (what it detects) the flow does not say, and a role needs the capability naming it: rebuild it on a motion, contact, water-leak… role';
+    case 'sensor':
+      return 'a sensor whose device class (what it measures) the flow does not say, and a role needs the capability naming it: rebuild it on a temperature, humidity, battery… role';
+    case 'sun':
+      return "the sun at Home Assistant's location, which the flow does not hold: rebuild it with a Sunrise / sunset trigger at the site's coordinates";
+    case 'person':
+    case 'device_tracker':
+    case 'zone':
+      return 'where Home Assistant places a person or a phone, which no device of a site reports';
+    case 'input_number':
+    case 'input_select':
+    case 'input_text':
+    case 'input_datetime':
+    case 'input_button':
+    case 'counter':
+    case 'timer':
+    case 'scene':
+    case 'script':
+    case 'automation':
+    case 'group':
+      return `a Home Assistant ${domain.replace('_', ' ')}, kept inside Home Assistant rather than a device a role stands for`;
+    default:
+      return undefined;
+  }
+};
+
+/** Why an entity of a domain no capability describes is not a role, saying what was understood. */
+const unmapped = (entity: string, domain: string): string => {
+  const what = understood(domain);
+  return `Its entity “${entity}” is of a kind no Fieldgraph capability describes${what ? `: ${what}.` : ' (switches, lights, fans, covers, locks, valves, thermostats and media players are).'}`;
+};
+
 /** The role for an entity, when its domain maps to a capability. */
 export const roleOf = (
   entity: string,
 ): { role: RoleNeed; domain: Domain; domainName: string } | { reason: string } => {
   const m = ENTITY.exec(entity);
   const domain = m ? DOMAINS[m[1]!] : undefined;
-  if (!m || !domain)
-    return {
-      reason: `Its entity “${entity}” is of a kind no Fieldgraph capability describes (switches, lights, fans, covers, locks, valves and thermostats are).`,
-    };
+  if (!m || !domain) return { reason: unmapped(entity, m?.[1] ?? '') };
   const id = `${m[1]}_${m[2]}`.slice(0, 120);
   return { role: { id, title: entity, capability: domain.capability }, domain, domainName: m[1]! };
 };
@@ -108,6 +161,7 @@ const EXTENDS: Readonly<Record<string, readonly string[]>> = {
   'dimmer@1': ['switch@1'],
   'color-light@1': ['dimmer@1', 'switch@1'],
   'fan@1': ['switch@1'],
+  'media-player@1': ['switch@1'],
 };
 
 /** Whether a role of capability `a` offers everything a role of capability `b` does. */
@@ -127,3 +181,9 @@ export const mergeRoles = (needs: readonly RoleNeed[]): RoleNeed[] => {
   }
   return [...byId.values()];
 };
+
+/** What binding a role of a capability no built-in model implements needs, as a note; else nothing. */
+export const bindingNote = (capability: string): string | undefined =>
+  capability === 'media-player@1'
+    ? 'No built-in device model implements media-player@1: bind the role to a device whose model does (a project model over MQTT or HTTP).'
+    : undefined;

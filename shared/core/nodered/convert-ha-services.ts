@@ -68,10 +68,10 @@ const plain =
     leftOver(data, [], what) ?? { capability, writes, notes: [] };
 
 const toggle =
-  (what: string, keep: readonly string[] = []): Service =>
+  (what: string, keep: readonly string[] = [], capability = 'switch@1'): Service =>
   (data, role) =>
     leftOver(data, keep, what) ?? {
-      capability: 'switch@1',
+      capability,
       writes: [{ property: 'on', value: `!roles.${role}.on` }],
       notes: ['Toggle sets the opposite of the last state the gateway saw.', ...transitionNote(data)],
     };
@@ -241,6 +241,56 @@ const onOffServices: Readonly<Record<string, Service>> = {
   toggle: toggle(SWITCH),
 };
 
+const MEDIA = 'a media player role (on, volume, mute, source, play, pause, stop, next, previous)';
+
+/** media_player.volume_set: Home Assistant's 0–1 level as the role's whole percent. */
+const setVolume: Service = (data) => {
+  const rest = leftOver(data, ['volume_level'], MEDIA);
+  if (rest) return rest;
+  const v = numberIn(data, 'volume_level', 0, 1, '');
+  if ('reason' in v) return v;
+  const percent = Math.round(v.n * 100);
+  return {
+    capability: 'media-player@1',
+    writes: [{ property: 'volume', value: String(percent) }],
+    notes: Math.abs(percent - v.n * 100) > 1e-9 ? [`Its volume ${v.n} is written as ${percent} %.`] : [],
+  };
+};
+
+const mediaAction = (action: string): Service => plain('media-player@1', [{ action }], MEDIA);
+
+const media: Readonly<Record<string, Service>> = {
+  turn_on: plain('media-player@1', [on(true)], MEDIA),
+  turn_off: plain('media-player@1', [on(false)], MEDIA),
+  toggle: toggle(MEDIA, [], 'media-player@1'),
+  volume_set: setVolume,
+  volume_mute: (data) => {
+    const rest = leftOver(data, ['is_volume_muted'], MEDIA);
+    if (rest) return rest;
+    const muted = data.is_volume_muted;
+    if (typeof muted !== 'boolean')
+      return { reason: `Its “is_volume_muted” (${JSON.stringify(muted)}) is not true or false.` };
+    return { capability: 'media-player@1', writes: [{ property: 'muted', value: String(muted) }], notes: [] };
+  },
+  select_source: (data) => {
+    const rest = leftOver(data, ['source'], MEDIA);
+    if (rest) return rest;
+    const source = data.source;
+    if (typeof source !== 'string' || source === '' || source.length > 200)
+      return { reason: `Its source ${JSON.stringify(source)} is not a name of an input.` };
+    return {
+      capability: 'media-player@1',
+      writes: [{ property: 'source', value: JSON.stringify(source) }],
+      notes: [],
+    };
+  },
+  media_play: mediaAction('play'),
+  media_pause: mediaAction('pause'),
+  media_stop: mediaAction('stop'),
+  media_next_track: mediaAction('next'),
+  media_previous_track: mediaAction('previous'),
+};
+
 /** Services per entity domain. */
 export const SERVICES: Readonly<Record<string, Readonly<Record<string, Service>>>> = {
   switch: onOffServices,
@@ -280,6 +330,7 @@ export const SERVICES: Readonly<Record<string, Readonly<Record<string, Service>>
     set_hvac_mode: setMode,
     turn_off: plain('thermostat@1', [{ property: 'mode', value: '"off"' }], 'a thermostat turning off'),
   },
+  media_player: media,
 };
 
 /**

@@ -8,7 +8,7 @@
  * else a role cannot hold keep the node a placeholder, with the reason.
  */
 import { callService } from './convert-ha-call';
-import { entityOf, roleOf, type Domain } from './convert-ha-entities';
+import { bindingNote, entityOf, roleOf, type Domain } from './convert-ha-entities';
 import { celString } from './values';
 import {
   text,
@@ -19,6 +19,13 @@ import {
   type RoleNeed,
   type Subgraph,
 } from './types';
+
+/** Notes what a role leaves out of Home Assistant's states and how it gets bound. */
+const noteRole = (note: Note, role: RoleNeed, domain: Domain) => {
+  if (domain.state?.misses) note('changed', `Its state is rebuilt as text: ${domain.state.misses}.`);
+  const binding = bindingNote(role.capability);
+  if (binding) note('changed', binding);
+};
 
 /** A state condition: `is`/`is_not` a text, as CEL over the state text, or why not. */
 const conditionOf = (
@@ -84,13 +91,13 @@ const stateTrigger = (n: RedNode, note: Note): Conversion => {
   const { role, domain } = mapped;
   if (!domain.state)
     return { reason: `A ${role.capability} role has no state Home Assistant reports as text.` };
-  if (n.type === 'poll-state')
+  const stateType = text(n.stateType ?? n.state_type) || 'str';
+  if (stateType !== 'str' && !(stateType === 'habool' && domain.state.property === 'on'))
     return {
-      reason:
-        'It polls the state on a timer, sending it unchanged too; a Property change starts on changes only.',
+      reason: `It sends the state as a ${stateType} value, which the role's ${domain.state.property} is not.`,
     };
-  if (n.outputInitially === true || n.outputinitially === true)
-    return { reason: 'It also sends the state when the flows start, before any change.' };
+  const initially = n.outputInitially === true || n.outputinitially === true;
+  if (n.type === 'poll-state') return pollState(n, note, mapped, initially);
   if (!isZero(n.for))
     return { reason: `It waits for the state to hold for ${text(n.for)} ${text(n.forUnits) || 'minutes'}.` };
   if (Number(n.inputs) > 0 || n.enableInput === true)
@@ -126,6 +133,14 @@ const stateTrigger = (n: RedNode, note: Note): Conversion => {
     'changed',
     `It follows ${role.title} as role “${role.id}” (${role.capability}); msg.data and the topic are not set.`,
   );
+  // A Property change also starts when the gateway first hears the state after starting.
+  note(
+    'changed',
+    initially
+      ? 'It sends the state when the gateway first hears it after starting (at once for a state the device keeps on the broker), where Node-RED sent Home Assistant’s state on connecting.'
+      : 'It also sends the state when the gateway first hears it after starting, which Node-RED did not.',
+  );
+  noteRole(note, role, domain);
   return {
     graph: stateGraph(
       {
@@ -139,6 +154,84 @@ const stateTrigger = (n: RedNode, note: Note): Conversion => {
       condition,
     ),
   };
+};
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { seconds: 1, minutes: 60, hours: 3600 };
+
+/**
+ * poll-state: every interval, the role's last value as Home Assistant's state text; with
+ * “output on changed”, a Property change of it too. Both pass the node's state condition.
+ */
+const pollState = (
+  n: RedNode,
+  note: Note,
+  { role, domain }: { role: RoleNeed; domain: Domain },
+  initially: boolean,
+): Conversion => {
+  const state = domain.state!;
+  if (initially)
+    return {
+      reason:
+        'It also sends the state when the flows start, which the gateway does not know until the device reports.',
+    };
+  const every = Number(text(n.updateInterval ?? n.updateinterval));
+  const unit = UNIT_SECONDS[text(n.updateIntervalUnits) || 'seconds'];
+  if ((text(n.updateIntervalType) || 'num') !== 'num' || !unit || !Number.isFinite(every) || every * unit < 1)
+    return {
+      reason: `Its interval (${text(n.updateInterval ?? n.updateinterval)} ${text(n.updateIntervalUnits)}) is not a number of seconds ≥ 1.`,
+    };
+  if (!outputsDefault(n)) return { reason: 'It sends something other than the state as its payload.' };
+  const cel = conditionOf(
+    n.ifState ?? n.halt_if,
+    n.ifStateType ?? n.halt_if_type,
+    n.ifStateOperator ?? n.halt_if_compare,
+  );
+  if ('reason' in cel) return cel;
+  const onChange = n.outputOnChanged === true || n.outputonchanged === true;
+  if (cel.cel && (text(n.stateType ?? n.state_type) || 'str') === 'habool')
+    return { reason: 'It tests the state’s text but sends it as true or false.' };
+  const textOf = (v: string) =>
+    (text(n.stateType ?? n.state_type) || 'str') === 'habool' ? v : state.text(v);
+  const pieces: Piece[] = [
+    { key: 'every', kind: 'trigger.interval', config: { seconds: every * unit } },
+    {
+      key: 'poll',
+      kind: 'logic.transform',
+      config: { payload: textOf(`roles.${role.id}.${state.property}`) },
+      dx: 220,
+      dy: 0,
+    },
+  ];
+  const links: { from: readonly [string, string]; to: readonly [string, string] }[] = [
+    { from: ['every', 'out'], to: ['poll', 'in'] },
+  ];
+  const ends: [string, string][] = [['poll', 'out']];
+  if (onChange) {
+    pieces.push(
+      {
+        key: 'changed',
+        kind: 'trigger.property-change',
+        config: { role: role.id, property: state.property },
+        dx: 0,
+        dy: 80,
+      },
+      { key: 'state', kind: 'logic.transform', config: { payload: textOf('payload') }, dx: 220, dy: 80 },
+    );
+    links.push({ from: ['changed', 'out'], to: ['state', 'in'] });
+    ends.push(['state', 'out']);
+  }
+  note(
+    'changed',
+    `It reads the last state the gateway saw of ${role.title} (role “${role.id}”, ${role.capability}) every ${every * unit} s${onChange ? ' and on each change' : ''}; until the device first reports, the role has no state and the run stops with an error. msg.data and the topic are not set.`,
+  );
+  noteRole(note, role, domain);
+  if (!cel.cel)
+    return {
+      graph: { pieces, links, outputs: Number(n.outputs) === 2 ? [ends, []] : [ends], roles: [role] },
+    };
+  pieces.push({ key: 'if', kind: 'logic.if', config: { condition: cel.cel }, dx: 440, dy: 0 });
+  for (const end of ends) links.push({ from: end, to: ['if', 'in'] });
+  return { graph: { pieces, links, outputs: [[['if', 'true']], [['if', 'false']]], roles: [role] } };
 };
 
 /** api-current-state: the role's last value as the payload, split on a state condition. */
@@ -168,8 +261,13 @@ const currentState = (n: RedNode, note: Note): Conversion => {
     'changed',
     `It reads the last state the gateway saw of ${role.title} (role “${role.id}”, ${role.capability}); msg.data is not set.`,
   );
+  noteRole(note, role, domain);
   const value = `roles.${role.id}.${domain.state.property}`;
   const stateType = text(n.state_type ?? n.stateType) || 'str';
+  if (stateType !== 'str' && !(stateType === 'habool' && domain.state.property === 'on'))
+    return {
+      reason: `It sends the state as a ${stateType} value, which the role's ${domain.state.property} is not.`,
+    };
   const payload = stateType === 'habool' && domain.state.property === 'on' ? value : domain.state.text(value);
   const main: Piece = { key: 'main', kind: 'logic.transform', config: { payload } };
   if (!cel.cel)

@@ -1,0 +1,215 @@
+/**
+ * Home Assistant state nodes and media players imported and run on the engine bench: a state
+ * trigger that also sends the state at start, a poll on a timer, lock and media player states,
+ * media player services; notifications and entities whose kind the flow does not say stay
+ * placeholders saying what was understood.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createCatalog } from '../../../../../shared/core/model/catalog';
+import type { Capability } from '../../../../../shared/core/model/schemas';
+import { rolesInScope } from '../../../../../shared/core/flow/roles';
+import { validateFlow } from '../../../../../shared/core/flow/validate';
+import { importNodeRed } from '../../../../../shared/core/nodered/import';
+import { bench } from '../engine/harness';
+
+const root = join(import.meta.dirname, '../../../../..');
+const capabilities = readdirSync(join(root, 'resources/library/capabilities')).map(
+  (f) => JSON.parse(readFileSync(join(root, 'resources/library/capabilities', f), 'utf8')) as Capability,
+);
+const catalog = createCatalog(capabilities, []);
+
+/** One Home Assistant node wired to a debug node (each output to its own), imported and started. */
+const start = (node: Record<string, unknown>, outputs = 1) => {
+  const result = importNodeRed([
+    { id: 'tab', type: 'tab', label: 'T' },
+    {
+      id: 'ha',
+      z: 'tab',
+      outputProperties: [{ property: 'payload', propertyType: 'msg', value: '', valueType: 'entityState' }],
+      ...node,
+      wires: Array.from({ length: outputs }, (_, i) => [`out${i}`]),
+    },
+    ...Array.from({ length: outputs }, (_, i) => ({
+      id: `out${i}`,
+      type: 'debug',
+      z: 'tab',
+      name: `out${i}`,
+      complete: 'payload',
+      wires: [],
+    })),
+  ]);
+  expect(result.placeholders, JSON.stringify(result.notes)).toBe(0);
+  const flow = result.flows[0]!.flow;
+  const problems = validateFlow(flow, rolesInScope(result.roles, catalog)).filter(
+    (p) => p.severity === 'error',
+  );
+  expect(problems).toEqual([]);
+  const b = bench([flow]);
+  b.engine.start();
+  return { result, b, logged: () => b.logs.map((l) => l.text) };
+};
+
+const reasonOf = (node: Record<string, unknown>) => {
+  const result = importNodeRed([
+    { id: 'tab', type: 'tab', label: 'T' },
+    { id: 'ha', z: 'tab', ...node, wires: [[]] },
+  ]);
+  expect(result.placeholders).toBe(1);
+  return result.notes.find((n) => n.severity === 'placeholder')!.message;
+};
+
+describe('Home Assistant states', () => {
+  it('a state trigger that also sends the state at start sends the first state the gateway hears', () => {
+    const { b, result, logged } = start({
+      type: 'server-state-changed',
+      version: 6,
+      entities: { entity: ['lock.front'], substring: [], regex: [] },
+      outputInitially: true,
+      stateType: 'str',
+      ifState: '',
+      for: '0',
+    });
+    b.engine.deliverPropertyChange('lock_front', 'locked', true);
+    b.engine.deliverPropertyChange('lock_front', 'locked', true);
+    b.engine.deliverPropertyChange('lock_front', 'locked', false);
+    expect(logged()).toEqual(['locked', 'unlocked']);
+    const said = result.notes.map((n) => n.message).join('\n');
+    expect(said).toMatch(/first hears it after starting/);
+    expect(said).toMatch(/locking, unlocking, open and jammed states do not occur/);
+  });
+
+  it('poll-state sends the last state every interval and on changes, split on its condition', () => {
+    const { b, logged } = start(
+      {
+        type: 'poll-state',
+        version: 3,
+        updateInterval: '30',
+        updateIntervalType: 'num',
+        updateIntervalUnits: 'seconds',
+        outputInitially: false,
+        outputOnChanged: true,
+        entityId: 'cover.garage_door',
+        stateType: 'str',
+        ifState: 'open',
+        ifStateType: 'str',
+        ifStateOperator: 'is',
+        outputs: 2,
+      },
+      2,
+    );
+    b.engine.deliverPropertyChange('cover_garage_door', 'state', 'open');
+    b.clock.advance(30_000);
+    b.engine.deliverPropertyChange('cover_garage_door', 'state', 'closed');
+    b.clock.advance(30_000);
+    // Which debug node each reached: output 1 (the condition held) or output 2.
+    expect(logged()).toEqual(['open', 'open', 'closed', 'closed']);
+    expect(b.logs.map((l) => l.source?.nodeId?.replace(/.*out/, 'out'))).toEqual([
+      'out0',
+      'out0',
+      'out1',
+      'out1',
+    ]);
+  });
+
+  it('a media player follows its state and takes volume, source, power and playback', () => {
+    const trigger = start({
+      type: 'trigger-state',
+      entityid: 'media_player.lounge',
+      entityidfiltertype: 'exact',
+      constraints: [
+        {
+          targetType: 'this_entity',
+          propertyType: 'current_state',
+          comparatorType: 'is',
+          comparatorValueDatatype: 'str',
+          comparatorValue: 'playing',
+        },
+      ],
+      outputs: 2,
+    });
+    trigger.b.engine.deliverPropertyChange('media_player_lounge', 'state', 'paused');
+    trigger.b.engine.deliverPropertyChange('media_player_lounge', 'state', 'playing');
+    expect(trigger.logged()).toEqual(['playing']);
+    expect(trigger.result.roles).toEqual([
+      { id: 'media_player_lounge', title: 'media_player.lounge', capability: 'media-player@1' },
+    ]);
+    expect(trigger.result.notes.map((n) => n.message).join('\n')).toMatch(
+      /No built-in device model implements/,
+    );
+
+    const result = importNodeRed([
+      { id: 'tab', type: 'tab', label: 'T' },
+      { id: 'in', type: 'inject', z: 'tab', props: [{ p: 'payload' }], payloadType: 'date', wires: [['a']] },
+      ...[
+        ['a', 'turn_on', '', 'b'],
+        ['b', 'volume_set', '{"volume_level": 0.35}', 'c'],
+        ['c', 'select_source', '{"source": "TV"}', 'd'],
+        ['d', 'volume_mute', '{"is_volume_muted": true}', 'e'],
+        ['e', 'media_pause', '', ''],
+      ].map(([id, service, data, next]) => ({
+        id,
+        type: 'api-call-service',
+        z: 'tab',
+        domain: 'media_player',
+        service,
+        entityId: ['media_player.lounge'],
+        data,
+        dataType: 'json',
+        wires: [next ? [next] : []],
+      })),
+    ]);
+    expect(result.placeholders, JSON.stringify(result.notes)).toBe(0);
+    const written: unknown[] = [];
+    const acted: unknown[] = [];
+    const b = bench([result.flows[0]!.flow], {
+      writeProperty: (role, property, value) => void written.push([role, property, value]),
+      invokeAction: (role, action) => void acted.push([role, action]),
+    });
+    b.engine.start();
+    b.engine.runManual(result.flows[0]!.flow.id, 1);
+    expect(written).toEqual([
+      ['media_player_lounge', 'on', true],
+      ['media_player_lounge', 'volume', 35],
+      ['media_player_lounge', 'source', 'TV'],
+      ['media_player_lounge', 'muted', true],
+    ]);
+    expect(acted).toEqual([['media_player_lounge', 'pause']]);
+  });
+
+  it('says what it understood of notifications and of entities the flow does not say the kind of', () => {
+    expect(
+      reasonOf({
+        type: 'api-call-service',
+        domain: 'notify',
+        service: 'mobile_app_jo',
+        data: '{"title": "Door", "message": "open"}',
+      }),
+    ).toMatch(
+      /notification or speech through Home Assistant's notify.mobile_app_jo.*only Home Assistant delivers/,
+    );
+    expect(
+      reasonOf({
+        type: 'server-state-changed',
+        entityidfilter: 'binary_sensor.back_door',
+        entityidfiltertype: 'exact',
+      }),
+    ).toMatch(/binary sensor whose device class \(what it detects\) the flow does not say/);
+    expect(reasonOf({ type: 'server-state-changed', entityidfilter: 'sun.sun' })).toMatch(
+      /Home Assistant's location, which the flow does not hold/,
+    );
+    expect(
+      reasonOf({ type: 'api-current-state', entity_id: 'lock.front', state_type: 'habool', wires: [[]] }),
+    ).toMatch(/habool value, which the role's locked is not/);
+    expect(
+      reasonOf({
+        type: 'poll-state',
+        entityId: 'switch.a',
+        updateInterval: '10',
+        updateIntervalUnits: 'seconds',
+        outputInitially: true,
+      }),
+    ).toMatch(/when the flows start/);
+  });
+});
