@@ -21,7 +21,7 @@ const capabilities = readdirSync(join(root, 'resources/library/capabilities')).m
 const catalog = createCatalog(capabilities, []);
 
 /** One Home Assistant node wired to a debug node (each output to its own), imported and started. */
-const start = (node: Record<string, unknown>, outputs = 1) => {
+const start = (node: Record<string, unknown>, outputs = 1, complete = 'payload') => {
   const result = importNodeRed([
     { id: 'tab', type: 'tab', label: 'T' },
     {
@@ -36,7 +36,7 @@ const start = (node: Record<string, unknown>, outputs = 1) => {
       type: 'debug',
       z: 'tab',
       name: `out${i}`,
-      complete: 'payload',
+      complete,
       wires: [],
     })),
   ]);
@@ -78,6 +78,71 @@ describe('Home Assistant states', () => {
     const said = result.notes.map((n) => n.message).join('\n');
     expect(said).toMatch(/first hears it after starting/);
     expect(said).toMatch(/locking, unlocking, open and jammed states do not occur/);
+  });
+
+  it('a state trigger on several entities follows each, naming it in the topic', () => {
+    const { b, result } = start(
+      {
+        type: 'server-state-changed',
+        version: 6,
+        entities: { entity: ['switch.a', 'cover.b'], substring: [], regex: [] },
+        ifState: 'on, open',
+        ifStateType: 'str',
+        ifStateOperator: 'includes',
+        outputs: 2,
+        outputProperties: [
+          { property: 'payload', propertyType: 'msg', value: '', valueType: 'entityState' },
+          { property: 'topic', propertyType: 'msg', value: '', valueType: 'triggerId' },
+          { property: 'data', propertyType: 'msg', value: '', valueType: 'eventData' },
+        ],
+      },
+      2,
+      'topic',
+    );
+    expect(result.roles.map((r) => r.id)).toEqual(['switch_a', 'cover_b']);
+    b.engine.deliverPropertyChange('switch_a', 'on', true);
+    b.engine.deliverPropertyChange('cover_b', 'state', 'closed');
+    b.engine.deliverPropertyChange('cover_b', 'state', 'open');
+    // The topic each message carried, and which output it left by.
+    expect(b.logs.map((l) => `${l.source?.nodeId?.replace(/.*out/, 'out')} ${l.text}`)).toEqual([
+      'out0 switch.a',
+      'out1 cover.b',
+      'out0 cover.b',
+    ]);
+    expect(result.notes.map((n) => n.message)).toContain('msg.data (eventData) is not set.');
+  });
+
+  it('trigger-state tests another entity’s last state', () => {
+    const { b, result, logged } = start({
+      type: 'trigger-state',
+      entityid: 'switch.porch',
+      entityidfiltertype: 'exact',
+      constraints: [
+        {
+          targetType: 'entity_id',
+          targetValue: 'cover.garage',
+          propertyType: 'current_state',
+          comparatorType: 'is_not',
+          comparatorValueDatatype: 'str',
+          comparatorValue: 'closed',
+        },
+        {
+          targetType: 'this_entity',
+          propertyType: 'current_state',
+          comparatorType: 'is',
+          comparatorValueDatatype: 'str',
+          comparatorValue: 'on',
+        },
+      ],
+      outputs: 2,
+    });
+    expect(result.roles.map((r) => r.id)).toEqual(['switch_porch', 'cover_garage']);
+    b.engine.deliverPropertyChange('cover_garage', 'state', 'closed');
+    b.engine.deliverPropertyChange('switch_porch', 'on', true);
+    b.engine.deliverPropertyChange('switch_porch', 'on', false);
+    b.engine.deliverPropertyChange('cover_garage', 'state', 'open');
+    b.engine.deliverPropertyChange('switch_porch', 'on', true);
+    expect(logged()).toEqual(['on']);
   });
 
   it('poll-state sends the last state every interval and on changes, split on its condition', () => {

@@ -1,0 +1,243 @@
+/**
+ * server-state-changed, trigger-state and poll-state as Property change triggers of the roles
+ * their entities stand for: per entity, a trigger and a Transform giving Home Assistant's state
+ * text (and the entity id as topic), all into the node's state condition — trigger-state's
+ * conditions may test other entities' last states. poll-state reads the role's last value on an
+ * interval instead.
+ */
+import { entitiesOf, type Domain } from './convert-ha-entities';
+import {
+  conditionOf,
+  isZero,
+  lastStateOf,
+  noteRole,
+  outputsDefault,
+  topicAndNotes,
+} from './convert-ha-state';
+import { celString } from './values';
+import {
+  text,
+  type Conversion,
+  type Note,
+  type Piece,
+  type RedNode,
+  type RoleNeed,
+  type Subgraph,
+} from './types';
+
+type Link = { from: readonly [string, string]; to: readonly [string, string] };
+type Followed = { entity: string; role: RoleNeed; domain: Domain };
+
+/** The transform after a trigger: the state text (unless sent as Home Assistant's boolean) and topic. */
+const stateConfig = (
+  f: Followed,
+  habool: boolean,
+  topic: boolean,
+  value: string,
+): Record<string, unknown> => ({
+  ...(habool ? (value === 'payload' ? {} : { payload: value }) : { payload: f.domain.state!.text(value) }),
+  ...(topic ? { topic: celString(f.entity) } : {}),
+});
+
+/** Entry pieces and their ends, all into the node's condition (two outputs) or out as they are. */
+const finish = (
+  pieces: Piece[],
+  links: Link[],
+  ends: [string, string][],
+  n: RedNode,
+  condition: string | undefined,
+  roles: RoleNeed[],
+): Subgraph => {
+  if (!condition) return { pieces, links, outputs: Number(n.outputs) === 2 ? [ends, []] : [ends], roles };
+  pieces.push({ key: 'if', kind: 'logic.if', config: { condition }, dx: 440, dy: 0 });
+  for (const end of ends) links.push({ from: end, to: ['if', 'in'] });
+  return { pieces, links, outputs: [[['if', 'true']], [['if', 'false']]], roles };
+};
+
+/** trigger-state's conditions as one CEL condition, adding roles of other entities they test. */
+const constraintsOf = (n: RedNode, roles: RoleNeed[], note: Note): { cel?: string } | { reason: string } => {
+  const custom = n.customOutputs ?? n.customoutputs;
+  if (Array.isArray(custom) && custom.length) return { reason: 'It has custom outputs.' };
+  const constraints = Array.isArray(n.constraints) ? (n.constraints as Record<string, unknown>[]) : [];
+  const parts: string[] = [];
+  for (const c of constraints) {
+    if (c.propertyType !== 'current_state')
+      return {
+        reason: `A condition tests the ${text(c.propertyType).replace('_', ' ') || 'a property'}, which a role does not keep.`,
+      };
+    let subject = 'payload';
+    if (c.targetType !== 'this_entity') {
+      const other = lastStateOf(text(c.targetValue));
+      if ('reason' in other) return { reason: `A condition tests another entity. ${other.reason}` };
+      subject = other.cel;
+      roles.push(other.role);
+      noteRole(note, other.role, other.domain);
+      note(
+        'changed',
+        `A condition reads the last state the gateway saw of ${other.role.title} (role “${other.role.id}”).`,
+      );
+    }
+    const cel = conditionOf(c.comparatorValue, c.comparatorValueDatatype, c.comparatorType, subject);
+    if ('reason' in cel) return cel;
+    if (cel.cel) parts.push(cel.cel);
+  }
+  const all = text(n.constraintsmustmatch ?? n.constraintsMustMatch) !== 'any';
+  return parts.length ? { cel: parts.map((p) => `(${p})`).join(all ? ' && ' : ' || ') } : {};
+};
+
+/** The roles of the entities a state node follows, each with a state, or why not. */
+const followed = (n: RedNode): Followed[] | { reason: string } => {
+  const found = entitiesOf(n);
+  if ('reason' in found) return found;
+  const out: Followed[] = [];
+  for (const entity of found.entities) {
+    const state = lastStateOf(entity);
+    if ('reason' in state)
+      return found.entities.length > 1 ? { reason: `For ${entity}: ${state.reason}` } : state;
+    out.push({ entity, role: state.role, domain: state.domain });
+  }
+  return out;
+};
+
+/** server-state-changed, trigger-state and poll-state: Property changes of the entities' roles. */
+export const stateTrigger = (n: RedNode, note: Note): Conversion => {
+  const all = followed(n);
+  if ('reason' in all) return all;
+  const stateType = text(n.stateType ?? n.state_type) || 'str';
+  const odd = all.find(
+    (f) => stateType !== 'str' && !(stateType === 'habool' && f.domain.state!.property === 'on'),
+  );
+  if (odd)
+    return {
+      reason: `It sends the state as a ${stateType} value, which the role's ${odd.domain.state!.property} is not.`,
+    };
+  const habool = stateType === 'habool';
+  const initially = n.outputInitially === true || n.outputinitially === true;
+  if (n.type === 'poll-state') {
+    if (all.length > 1) return { reason: `It polls ${all.length} entities; a poll reads one.` };
+    return pollState(n, note, all[0]!, initially, habool);
+  }
+  if (!isZero(n.for))
+    return { reason: `It waits for the state to hold for ${text(n.for)} ${text(n.forUnits) || 'minutes'}.` };
+  if (Number(n.inputs) > 0 || n.enableInput === true)
+    return { reason: 'Messages into it turn it on and off, which a trigger cannot be.' };
+  if (!outputsDefault(n)) return { reason: 'It sends something other than the state as its payload.' };
+  const roles = all.map((f) => f.role);
+  const cel =
+    n.type === 'trigger-state'
+      ? constraintsOf(n, roles, note)
+      : conditionOf(
+          n.ifState ?? n.haltifstate,
+          n.ifStateType ?? n.halt_if_type,
+          n.ifStateOperator ?? n.halt_if_compare,
+        );
+  if ('reason' in cel) return cel;
+  if (cel.cel && habool) return { reason: 'It tests the state’s text but sends it as true or false.' };
+  const topic = topicAndNotes(n, note);
+  const pieces: Piece[] = [];
+  const links: Link[] = [];
+  const ends: [string, string][] = [];
+  all.forEach((f, i) => {
+    const dy = i * 80;
+    pieces.push(
+      {
+        key: `t${i}`,
+        kind: 'trigger.property-change',
+        config: { role: f.role.id, property: f.domain.state!.property },
+        ...(i ? { dx: 0, dy } : {}),
+      },
+      {
+        key: `s${i}`,
+        kind: 'logic.transform',
+        config: stateConfig(f, habool, topic, 'payload'),
+        dx: 220,
+        dy,
+      },
+    );
+    links.push({ from: [`t${i}`, 'out'], to: [`s${i}`, 'in'] });
+    ends.push([`s${i}`, 'out']);
+    note(
+      'changed',
+      `It follows ${f.role.title} as role “${f.role.id}” (${f.role.capability}); msg.data is not set.`,
+    );
+    noteRole(note, f.role, f.domain);
+  });
+  // A Property change also starts when the gateway first hears the state after starting.
+  note(
+    'changed',
+    initially
+      ? 'It sends the state when the gateway first hears it after starting (at once for a state the device keeps on the broker), where Node-RED sent Home Assistant’s state on connecting.'
+      : 'It also sends the state when the gateway first hears it after starting, which Node-RED did not.',
+  );
+  return { graph: finish(pieces, links, ends, n, cel.cel, roles) };
+};
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { seconds: 1, minutes: 60, hours: 3600 };
+
+/**
+ * poll-state: every interval, the role's last value as Home Assistant's state text; with
+ * “output on changed”, a Property change of it too. Both pass the node's state condition.
+ */
+const pollState = (n: RedNode, note: Note, f: Followed, initially: boolean, habool: boolean): Conversion => {
+  const { role, domain } = f;
+  const state = domain.state!;
+  if (initially)
+    return {
+      reason:
+        'It also sends the state when the flows start, which the gateway does not know until the device reports.',
+    };
+  const every = Number(text(n.updateInterval ?? n.updateinterval));
+  const unit = UNIT_SECONDS[text(n.updateIntervalUnits) || 'seconds'];
+  if ((text(n.updateIntervalType) || 'num') !== 'num' || !unit || !Number.isFinite(every) || every * unit < 1)
+    return {
+      reason: `Its interval (${text(n.updateInterval ?? n.updateinterval)} ${text(n.updateIntervalUnits)}) is not a number of seconds ≥ 1.`,
+    };
+  if (!outputsDefault(n)) return { reason: 'It sends something other than the state as its payload.' };
+  const cel = conditionOf(
+    n.ifState ?? n.halt_if,
+    n.ifStateType ?? n.halt_if_type,
+    n.ifStateOperator ?? n.halt_if_compare,
+  );
+  if ('reason' in cel) return cel;
+  if (cel.cel && habool) return { reason: 'It tests the state’s text but sends it as true or false.' };
+  const onChange = n.outputOnChanged === true || n.outputonchanged === true;
+  const topic = topicAndNotes(n, note);
+  const pieces: Piece[] = [
+    { key: 'every', kind: 'trigger.interval', config: { seconds: every * unit } },
+    {
+      key: 'poll',
+      kind: 'logic.transform',
+      config: stateConfig(f, habool, topic, `roles.${role.id}.${state.property}`),
+      dx: 220,
+      dy: 0,
+    },
+  ];
+  const links: Link[] = [{ from: ['every', 'out'], to: ['poll', 'in'] }];
+  const ends: [string, string][] = [['poll', 'out']];
+  if (onChange) {
+    pieces.push(
+      {
+        key: 'changed',
+        kind: 'trigger.property-change',
+        config: { role: role.id, property: state.property },
+        dx: 0,
+        dy: 80,
+      },
+      {
+        key: 'state',
+        kind: 'logic.transform',
+        config: stateConfig(f, habool, topic, 'payload'),
+        dx: 220,
+        dy: 80,
+      },
+    );
+    links.push({ from: ['changed', 'out'], to: ['state', 'in'] });
+    ends.push(['state', 'out']);
+  }
+  note(
+    'changed',
+    `It reads the last state the gateway saw of ${role.title} (role “${role.id}”, ${role.capability}) every ${every * unit} s${onChange ? ' and on each change' : ''}; until the device first reports, the role has no state and the run stops with an error. msg.data is not set.`,
+  );
+  noteRole(note, role, domain);
+  return { graph: finish(pieces, links, ends, n, cel.cel, [role]) };
+};
