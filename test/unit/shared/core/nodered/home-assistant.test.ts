@@ -40,7 +40,11 @@ const call = (...services: Record<string, unknown>[]) => {
   return result;
 };
 
-const run = (result: ReturnType<typeof call>, states: [string, string, unknown][] = []) => {
+const run = (
+  result: ReturnType<typeof call>,
+  states: [string, string, unknown][] = [],
+  payloads: unknown[] = [1],
+) => {
   expect(result.placeholders, JSON.stringify(result.notes)).toBe(0);
   const flow = result.flows[0]!.flow;
   const problems = validateFlow(flow, rolesInScope(result.roles, catalog)).filter(
@@ -55,7 +59,7 @@ const run = (result: ReturnType<typeof call>, states: [string, string, unknown][
   });
   for (const [role, property, value] of states) b.engine.deliverPropertyChange(role, property, value);
   b.engine.start();
-  b.engine.runManual(flow.id, 1);
+  for (const payload of payloads) b.engine.runManual(flow.id, payload);
   return { written, acted, logs: b.logs.map((l) => l.text) };
 };
 
@@ -175,6 +179,41 @@ describe('Home Assistant service calls with data', () => {
     ]);
     expect(acted).toEqual([['cover_garage', 'open']]);
     expect(result.notes.map((n) => n.message).join('\n')).toMatch(/20.5 is taken as °C/);
+  });
+
+  it('a service filled in from the payload is a Switch over every service it can name', () => {
+    const result = call({
+      action: 'homeassistant.turn_{{payload}}',
+      entityId: ['light.a', 'switch.b'],
+      dataType: 'jsonata',
+      data: '',
+    });
+    const first = run(result, [], ['on', 'off', 'toggle', true]);
+    expect(first.written).toEqual([
+      ['light_a', 'on', true],
+      ['switch_b', 'on', true],
+      ['light_a', 'on', false],
+      ['switch_b', 'on', false],
+    ]);
+    // A payload naming no service stops, where Home Assistant reported an unknown service.
+    expect(first.logs).toEqual(['on', 'off']);
+    expect(result.notes.map((n) => n.message).join('\n')).toMatch(
+      /chosen by the payload \(“on”: homeassistant.turn_on, “off”: homeassistant.turn_off\)/,
+    );
+    const second = run(
+      call({ domain: 'light', service: '{{payload}}', entityId: 'light.c' }),
+      [['light_c', 'on', true]],
+      ['turn_off', 'toggle', 'on'],
+    );
+    expect(second.written).toEqual([
+      ['light_c', 'on', false],
+      // Toggle flips the last state the gateway saw (on, reported before the runs).
+      ['light_c', 'on', false],
+    ]);
+    expect(second.logs).toEqual(['turn_off', 'toggle']);
+    expect(
+      placeholder(call({ domain: 'homeassistant', service: '{{payload}}', entityId: 'light.a' })),
+    ).toMatch(/for “check_config” \(homeassistant.check_config\)/);
   });
 
   it('keeps a placeholder naming the key, entity or value a role does not take', () => {
