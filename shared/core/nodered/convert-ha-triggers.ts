@@ -117,8 +117,8 @@ export const stateTrigger = (n: RedNode, note: Note): Conversion => {
     if (all.length > 1) return { reason: `It polls ${all.length} entities; a poll reads one.` };
     return pollState(n, note, all[0]!, initially, habool);
   }
-  if (!isZero(n.for))
-    return { reason: `It waits for the state to hold for ${text(n.for)} ${text(n.forUnits) || 'minutes'}.` };
+  const hold = holdOf(n);
+  if (hold && 'reason' in hold) return hold;
   if (Number(n.inputs) > 0 || n.enableInput === true)
     return { reason: 'Messages into it turn it on and off, which a trigger cannot be.' };
   if (!outputsDefault(n)) return { reason: 'It sends something other than the state as its payload.' };
@@ -133,6 +133,17 @@ export const stateTrigger = (n: RedNode, note: Note): Conversion => {
         );
   if ('reason' in cel) return cel;
   if (cel.cel && habool) return { reason: 'It tests the state’s text but sends it as true or false.' };
+  if (hold) {
+    if (habool) return { reason: 'It waits for a state sent as true or false to hold.' };
+    // Node-RED sends a state failing its condition on at once; a Debounce delays every state.
+    const second = (n.wires ?? [])[1];
+    if (cel.cel && (text(n.ifStateOperator ?? n.halt_if_compare) || 'is') !== 'is')
+      return { reason: 'It waits for the state to hold while it passes a condition other than “is”.' };
+    if (cel.cel && second && second.length)
+      return {
+        reason: 'It sends states failing its condition at once, while others wait for the state to hold.',
+      };
+  }
   const topic = topicAndNotes(n, note);
   const pieces: Piece[] = [];
   const links: Link[] = [];
@@ -155,7 +166,12 @@ export const stateTrigger = (n: RedNode, note: Note): Conversion => {
       },
     );
     links.push({ from: [`t${i}`, 'out'], to: [`s${i}`, 'in'] });
-    ends.push([`s${i}`, 'out']);
+    if (hold) {
+      // Each entity has its own timer, restarted by each change of its state, as in Node-RED.
+      pieces.push({ key: `h${i}`, kind: 'logic.debounce', config: { seconds: hold.seconds }, dx: 440, dy });
+      links.push({ from: [`s${i}`, 'out'], to: [`h${i}`, 'in'] });
+      ends.push([`h${i}`, 'out']);
+    } else ends.push([`s${i}`, 'out']);
     note(
       'changed',
       `It follows ${f.role.title} as role “${f.role.id}” (${f.role.capability}); msg.data is not set.`,
@@ -165,14 +181,40 @@ export const stateTrigger = (n: RedNode, note: Note): Conversion => {
   // A Property change also starts when the gateway first hears the state after starting.
   note(
     'changed',
-    initially
-      ? 'It sends the state when the gateway first hears it after starting (at once for a state the device keeps on the broker), where Node-RED sent Home Assistant’s state on connecting.'
-      : 'It also sends the state when the gateway first hears it after starting, which Node-RED did not.',
+    hold
+      ? `It sends a state once it has held for ${hold.seconds} s, the first state the gateway hears after starting too, which Node-RED did not time.`
+      : initially
+        ? 'It sends the state when the gateway first hears it after starting (at once for a state the device keeps on the broker), where Node-RED sent Home Assistant’s state on connecting.'
+        : 'It also sends the state when the gateway first hears it after starting, which Node-RED did not.',
   );
+  if (n.outputOnlyOnStateChange === false || n.output_only_on_state_change === false)
+    note(
+      'changed',
+      'It also sent when only attributes changed; a role’s trigger starts on changes of its state.',
+    );
   return { graph: finish(pieces, links, ends, n, cel.cel, roles) };
 };
 
-const UNIT_SECONDS: Readonly<Record<string, number>> = { seconds: 1, minutes: 60, hours: 3600 };
+const UNIT_SECONDS: Readonly<Record<string, number>> = {
+  milliseconds: 0.001,
+  seconds: 1,
+  minutes: 60,
+  hours: 3600,
+};
+
+/** How long the state must hold before it is sent (`for`), none, or why it cannot be read. */
+const holdOf = (n: RedNode): { seconds: number } | { reason: string } | undefined => {
+  if (isZero(n.for)) return undefined;
+  const amount = Number(text(n.for));
+  const unit = UNIT_SECONDS[text(n.forUnits) || 'minutes'];
+  if ((text(n.forType) || 'num') !== 'num' || !unit || !Number.isFinite(amount) || amount < 0)
+    return {
+      reason: `It waits for the state to hold for ${text(n.for)} ${text(n.forUnits) || 'minutes'}, which is not a number of seconds.`,
+    };
+  if (n.type !== 'server-state-changed')
+    return { reason: 'It waits for the state to hold, which this node type does not.' };
+  return { seconds: amount * unit };
+};
 
 /**
  * poll-state: every interval, the role's last value as Home Assistant's state text; with

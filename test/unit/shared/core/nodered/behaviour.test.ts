@@ -246,6 +246,7 @@ describe('converted Node-RED nodes behave as in Node-RED', () => {
         z: 'tab',
         entityidfilter: 'switch.a',
         for: '5',
+        forType: 'env',
         forUnits: 'minutes',
         wires: [[]],
       },

@@ -54,7 +54,7 @@ const start = (node: Record<string, unknown>, outputs = 1, complete = 'payload')
 const reasonOf = (node: Record<string, unknown>) => {
   const result = importNodeRed([
     { id: 'tab', type: 'tab', label: 'T' },
-    { id: 'ha', z: 'tab', ...node, wires: [[]] },
+    { id: 'ha', z: 'tab', wires: [[]], ...node },
   ]);
   expect(result.placeholders).toBe(1);
   return result.notes.find((n) => n.severity === 'placeholder')!.message;
@@ -78,6 +78,34 @@ describe('Home Assistant states', () => {
     const said = result.notes.map((n) => n.message).join('\n');
     expect(said).toMatch(/first hears it after starting/);
     expect(said).toMatch(/locking, unlocking, open and jammed states do not occur/);
+  });
+
+  it('a state trigger waiting for the state to hold sends it once it held, restarting on each change', () => {
+    const { b, logged } = start({
+      type: 'server-state-changed',
+      version: 6,
+      entities: { entity: ['switch.hall'], substring: [], regex: [] },
+      ifState: 'off',
+      ifStateType: 'str',
+      ifStateOperator: 'is',
+      outputs: 2,
+      for: '2',
+      forType: 'num',
+      forUnits: 'minutes',
+    });
+    b.engine.deliverPropertyChange('switch_hall', 'on', false);
+    b.clock.advance(60_000);
+    b.engine.deliverPropertyChange('switch_hall', 'on', true);
+    b.clock.advance(60_000);
+    b.engine.deliverPropertyChange('switch_hall', 'on', false);
+    b.clock.advance(119_000);
+    expect(logged()).toEqual([]);
+    b.clock.advance(1_000);
+    expect(logged()).toEqual(['off']);
+    // “on” held for minutes goes to the second output, which is not wired.
+    b.engine.deliverPropertyChange('switch_hall', 'on', true);
+    b.clock.advance(600_000);
+    expect(logged()).toEqual(['off']);
   });
 
   it('a state trigger on several entities follows each, naming it in the topic', () => {
@@ -276,5 +304,17 @@ describe('Home Assistant states', () => {
         outputInitially: true,
       }),
     ).toMatch(/when the flows start/);
+    expect(
+      reasonOf({
+        type: 'server-state-changed',
+        entityidfilter: 'switch.a',
+        ifState: 'on',
+        ifStateOperator: 'is',
+        for: '10',
+        forUnits: 'seconds',
+        outputs: 2,
+        wires: [[], ['x']],
+      }),
+    ).toMatch(/failing its condition at once/);
   });
 });
