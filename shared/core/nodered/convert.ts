@@ -9,7 +9,7 @@ import { convertMore } from './convert-sequence';
 import { convertFunction } from './function';
 import { changeRulesToTransform, switchRuleCel, type ChangeRule, type SwitchRule } from './rules';
 import { chain, single, text, type Conversion, type Note, type Piece, type RedNode } from './types';
-import { msgPath, typedValue } from './values';
+import { celString, msgGuard, msgPath, typedValue, wholeProperty } from './values';
 
 const SECONDS: Record<string, number> = {
   milliseconds: 0.001,
@@ -42,15 +42,20 @@ const inject = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversi
   const value = payloadProp
     ? typedValue(payloadProp.v ?? n.payload, payloadProp.vt ?? text(n.payloadType), flowVars)
     : typedValue(n.payload, text(n.payloadType) || 'date', flowVars);
-  const others = props.filter((p) => p.p && p.p !== 'payload' && p.p !== 'topic').map((p) => `msg.${p.p}`);
-  if (others.length)
-    note('changed', `It also set ${others.join(', ')}; Fieldgraph messages carry only payload and topic.`);
   if ('reason' in value)
     return { reason: `It injects ${value.reason}; write the value as a Transform after a trigger.` };
+  const extra = injectedProperties(n, props, flowVars);
+  if ('reason' in extra) return extra;
   const ends = triggers.map((t) => [t.key, 'out'] as const);
   // A timestamp is what a trigger sends anyway; any other fixed payload needs a transform after it.
-  if (value.cel === 'now') return { graph: { pieces: triggers, links: [], outputs: [ends] } };
-  const set: Piece = { key: 'value', kind: 'logic.transform', config: { payload: value.cel }, dx: 240 };
+  if (value.cel === 'now' && Object.keys(extra.config).length === 0)
+    return { graph: { pieces: triggers, links: [], outputs: [ends] } };
+  const set: Piece = {
+    key: 'value',
+    kind: 'logic.transform',
+    config: { ...(value.cel === 'now' ? {} : { payload: value.cel }), ...extra.config },
+    dx: 240,
+  };
   return {
     graph: {
       pieces: [...triggers, set],
@@ -58,6 +63,29 @@ const inject = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversi
       outputs: [[['value', 'out']]],
     },
   };
+};
+
+/** The topic and other properties an inject node sets besides the payload, as Transform config. */
+const injectedProperties = (
+  n: RedNode,
+  props: readonly { p?: string; v?: unknown; vt?: string }[],
+  flowVars: ReadonlySet<string>,
+): { config: Record<string, unknown> } | { reason: string } => {
+  const config: { topic?: string; properties?: Record<string, string> } = {};
+  // Before Node-RED 1.1 an inject node had no props list: its topic field was always sent.
+  const topicProp = props.length ? props.find((p) => p.p === 'topic') : { v: n.topic, vt: 'str' };
+  const topic = topicProp ? text(topicProp.v ?? n.topic) : '';
+  if (topic !== '') config.topic = celString(topic);
+  for (const p of props) {
+    if (!p.p || p.p === 'payload' || p.p === 'topic') continue;
+    const path = msgPath(p.p);
+    const name = path && wholeProperty(path);
+    if (!name) return { reason: `It injects msg.${p.p}, which is not one whole property a message carries.` };
+    const value = typedValue(p.v, p.vt, flowVars);
+    if ('reason' in value) return { reason: `It injects msg.${p.p} as ${value.reason}.` };
+    config.properties = { ...config.properties, [name]: value.cel === 'now' ? 'now' : value.cel };
+  }
+  return { config };
 };
 
 const switchNode = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversion => {
@@ -72,7 +100,7 @@ const switchNode = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conv
     return {
       reason:
         type === 'msg'
-          ? `It tests msg.${text(n.property)}; Fieldgraph messages carry only payload and topic.`
+          ? `It tests msg.${text(n.property)}, which is not a property name a Fieldgraph message carries.`
           : `It tests ${type === 'jsonata' ? 'a JSONata expression' : `${type} “${text(n.property)}”`}, which has no CEL equivalent here.`,
     };
   }
@@ -118,12 +146,14 @@ const change = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversi
     const { config, skipped, blocking: b } = changeRulesToTransform(run, flowVars);
     blocking.push(...b);
     for (const s of skipped) note('changed', `Left out ${s}.`);
-    if (config.payload !== undefined || config.set !== undefined)
+    if (Object.keys(config).length)
       pieces.push({ key: `t${pieces.length}`, kind: 'logic.transform', config: { ...config } });
     run = [];
   };
   for (const rule of rules) {
     if ((rule.pt ?? 'msg') !== 'flow' || rule.t !== 'set') {
+      // Node-RED applies rules in turn; a Transform computes from the message as it came in.
+      if (run.length && (rule.t === 'move' || (rule.t === 'set' && rule.tot === 'msg'))) flush();
       run.push(rule);
       continue;
     }
@@ -143,7 +173,7 @@ const change = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversi
   if (blocking.length) return { reason: `These rules need rebuilding: ${blocking.join('; ')}.` };
   if (pieces.length === 0) {
     if (rules.length)
-      note('changed', 'None of its rules changes the payload, so it passes messages on unchanged.');
+      note('changed', 'None of its rules changes the message, so it passes messages on unchanged.');
     return single('logic.transform', {});
   }
   const first = pieces[0]!;
@@ -192,8 +222,18 @@ const mqttOut = (n: RedNode, note: Note): Conversion => {
 const delay = (n: RedNode, note: Note): Conversion => {
   const pause = text(n.pauseType) || 'delay';
   if (pause === 'delay') return single('logic.delay', { seconds: secondsOf(n.timeout ?? 5, n.timeoutUnits) });
-  if (pause === 'delayv')
-    return { reason: 'Each message sets its own delay (msg.delay); a Delay node has one fixed time.' };
+  if (pause === 'delayv') {
+    note(
+      'changed',
+      'msg.delay is read when it is a number or text holding only a number (Node-RED also reads "500ms" as 500, and falls back to the fixed time for text that is no number, where this run fails); msg.reset and msg.flush are not acted on.',
+    );
+    return single('logic.delay', {
+      seconds: secondsOf(n.timeout ?? 5, n.timeoutUnits),
+      // Node-RED: milliseconds, parseFloat'd; a negative delay is none.
+      secondsFrom:
+        'has(msg.delay) && msg.delay != null ? (type(msg.delay) == string ? double(msg.delay) : msg.delay) / 1000.0 : null',
+    });
+  }
   if (pause === 'random') {
     const low = secondsOf(n.randomFirst ?? 1, n.randomUnits);
     const high = secondsOf(n.randomLast ?? 5, n.randomUnits);
@@ -216,17 +256,17 @@ const debug = (n: RedNode, note: Note): Conversion => {
     note('changed', 'It logged a JSONata expression (not copied); it logs the payload.');
     return single('action.log', { level: 'debug', message: 'string(payload)' });
   }
-  if (complete === 'true' || target === 'full') {
-    note('changed', 'It logged the whole message; it logs the payload.');
-    return single('action.log', { level: 'debug', message: 'string(payload)' });
-  }
+  if (complete === 'true' || target === 'full')
+    return single('action.log', { level: 'debug', message: 'string(msg)' });
   const path = msgPath(complete);
   if (!path)
-    note(
-      'changed',
-      `It logged msg.${complete}, which Fieldgraph messages do not carry; it logs the payload.`,
-    );
-  return single('action.log', { level: 'debug', message: `string(${path ?? 'payload'})` });
+    note('changed', `It logged msg.${complete}, which is not a property name here; it logs the payload.`);
+  const guard = path ? msgGuard(path) : undefined;
+  return single('action.log', {
+    level: 'debug',
+    // Node-RED's sidebar shows a missing property as undefined.
+    message: guard ? `${guard} ? string(${path}) : "undefined"` : `string(${path ?? 'payload'})`,
+  });
 };
 
 const catchNode = (n: RedNode, note: Note): Conversion => {
@@ -238,12 +278,18 @@ const catchNode = (n: RedNode, note: Note): Conversion => {
 const httpRequest = (n: RedNode, note: Note): Conversion => {
   const method = text(n.method) || 'GET';
   let url = text(n.url).trim();
-  if (method === 'use') return { reason: 'Each message names its HTTP method (msg.method).' };
-  if (!url) return { reason: 'Each message names the URL (msg.url).' };
   if (/\{\{/.test(url)) return { reason: `Its URL “${url}” is filled from the message at run time.` };
-  if (!/^https?:\/\//i.test(url)) url = `http://${url}`;
-  if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method))
+  if (url && !/^https?:\/\//i.test(url)) {
+    if (url.includes('://')) return { reason: `Its URL “${url}” is not http:// or https://.` };
+    url = `${n.tls ? 'https' : 'http'}://${url}`;
+  }
+  if (method !== 'use' && !['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method))
     return { reason: `Its method ${method} is not one an HTTP request node sends.` };
+  const fromMessage = method === 'use' ? 'POST' : method;
+  note(
+    'changed',
+    'Request headers a message carries (msg.headers) are not sent, and only msg.statusCode of the response is kept beside the body (not msg.headers).',
+  );
   if (n.paytoqs === true || n.paytoqs === 'query')
     note('changed', 'The payload is not added to the query string.');
   if (text(n.ret) === 'bin') note('changed', 'The binary response became text.');
@@ -251,12 +297,23 @@ const httpRequest = (n: RedNode, note: Note): Conversion => {
   const request: Piece = {
     key: 'main',
     kind: 'action.http-request',
-    config: { method, url, ...(method === 'GET' || method === 'DELETE' ? {} : { body: 'payload' }) },
+    config: {
+      method: method === 'use' ? 'GET' : method,
+      ...(url ? { url } : { urlFrom: 'msg.url' }),
+      ...(method === 'use' ? { methodFrom: 'msg.method' } : {}),
+      ...(fromMessage === 'GET' || fromMessage === 'DELETE' ? {} : { body: 'payload' }),
+    },
   };
-  // Node-RED's payload is the response body; Fieldgraph's is {status, body}.
+  // Node-RED's payload is the response body, with the status in msg.statusCode; Fieldgraph's payload is {status, body}.
   return chain([
     request,
-    { key: 'body', kind: 'logic.transform', config: { payload: 'payload.body' }, dx: 240, dy: 0 },
+    {
+      key: 'body',
+      kind: 'logic.transform',
+      config: { payload: 'payload.body', properties: { statusCode: 'payload.status' } },
+      dx: 240,
+      dy: 0,
+    },
   ]);
 };
 

@@ -12,8 +12,12 @@ export interface State {
   payload: Sym;
   /** Top-level fields set on the incoming payload (`msg.payload.alert = true`). */
   readonly fields: Map<string, Sym>;
-  /** Other message properties set here, which Fieldgraph messages do not carry on. */
+  /** Other message properties set here (`msg.command = "on"`), carried on as message properties. */
   readonly other: Map<string, Sym>;
+  /** Message properties deleted here (`delete msg.command`). */
+  readonly removed: Set<string>;
+  /** The topic set here, when it was. */
+  topic?: Sym;
   readonly logs: { level: string; message: string }[];
   /** Values computed on the way whose reading may throw in JavaScript (CEL text). */
   readonly risky: string[];
@@ -39,9 +43,18 @@ export const pick = (c: string, a: Sym, b: Sym): Sym =>
 
 /** The transform a path's state needs, or undefined when the message goes on unchanged. */
 const transformOf = (s: State): Record<string, unknown> | undefined => {
-  if (s.fields.size) return { set: Object.fromEntries([...s.fields].map(([k, v]) => [k, v.cel])) };
-  return s.payload.cel === 'payload' ? undefined : { payload: s.payload.cel };
+  const config: Record<string, unknown> = {};
+  if (s.fields.size) config.set = Object.fromEntries([...s.fields].map(([k, v]) => [k, v.cel]));
+  else if (s.payload.cel !== 'payload') config.payload = s.payload.cel;
+  if (s.topic) config.topic = s.topic.cel;
+  if (s.other.size) config.properties = Object.fromEntries([...s.other].map(([k, v]) => [k, v.cel]));
+  if (s.removed.size) config.remove = [...s.removed];
+  return Object.keys(config).length ? config : undefined;
 };
+
+/** What a path does to the message besides its payload, to tell whether paths can share one Transform. */
+const besidesPayload = (s: State): string =>
+  JSON.stringify([s.topic?.cel, [...s.other].map(([k, v]) => [k, v.cel]), [...s.removed]]);
 
 /** Builds the graph for the paths of a function; `outputs` is the node's number of outputs. */
 export const graphOf = (paths: readonly Ended[], outputs: number): Conversion => {
@@ -59,7 +72,8 @@ export const graphOf = (paths: readonly Ended[], outputs: number): Conversion =>
     (p) => JSON.stringify([...p.state.fields]) === JSON.stringify([...sends[0]!.state.fields]),
   );
   const noLogs = paths.every((p) => p.state.logs.length === 0);
-  if (noLogs && sameOutputs && sameFields && sends[0]!.state.fields.size === 0) {
+  const sameRest = sends.every((p) => besidesPayload(p.state) === besidesPayload(sends[0]!.state));
+  if (noLogs && sameOutputs && sameFields && sameRest && sends[0]!.state.fields.size === 0) {
     let end: PieceEnd | undefined;
     if (sends.length < paths.length) {
       pieces.push({

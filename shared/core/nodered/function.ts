@@ -21,6 +21,7 @@ import {
 } from './js-expr';
 import { all, graphOf, pick, wrap, type Ended, type State } from './function-graph';
 import { text, type Conversion, type Note, type RedNode } from './types';
+import { propertyNameProblem } from '../flow/catalog/message';
 
 interface Run {
   readonly ended: Ended[];
@@ -37,6 +38,8 @@ const copy = (s: State): State => ({
   payload: s.payload,
   fields: new Map(s.fields),
   other: new Map(s.other),
+  removed: new Set(s.removed),
+  ...(s.topic ? { topic: s.topic } : {}),
   logs: [...s.logs],
   risky: [...s.risky],
 });
@@ -55,14 +58,29 @@ const merge = (c: string, a: State, b: State): State => {
     fields.set(name, pick(c, x, y));
   }
   const other = new Map<string, Sym>();
-  for (const [name, x] of a.other) {
-    const y = b.other.get(name);
-    if (y) other.set(name, pick(c, x, y));
+  for (const name of new Set([...a.other.keys(), ...b.other.keys()])) {
+    const [x, y] = [a.other.get(name), b.other.get(name)];
+    if (!x || !y) throw new Untranslatable(`msg.${name} set on one branch of an if only`);
+    other.set(name, pick(c, x, y));
   }
+  if ([...a.removed].join() !== [...b.removed].join())
+    throw new Untranslatable('a message property deleted on one branch of an if only');
+  if ((a.topic === undefined) !== (b.topic === undefined))
+    throw new Untranslatable('msg.topic set on one branch of an if only');
+  const topic = a.topic && b.topic ? { topic: pick(c, a.topic, b.topic) } : {};
   if (JSON.stringify(a.logs) !== JSON.stringify(b.logs))
     throw new Untranslatable('logging inside an if whose branches both carry on');
   const risky = [...new Set([...a.risky, ...b.risky])];
-  return { locals, payload: pick(c, a.payload, b.payload), fields, other, logs: a.logs, risky };
+  return {
+    locals,
+    payload: pick(c, a.payload, b.payload),
+    fields,
+    other,
+    removed: a.removed,
+    ...topic,
+    logs: a.logs,
+    risky,
+  };
 };
 
 /** Runs function code symbolically; `note` gets what the translation changes. */
@@ -152,7 +170,9 @@ const runCode = (code: string, scopeFor: (s: State) => Scope, change: (m: string
             arg.properties[0]!.key.type === 'Identifier' &&
             arg.properties[0]!.key.name === 'payload'
           ) {
-            change('It returned a new message { payload }; the message sent on keeps the incoming topic.');
+            change(
+              'It returned a new message { payload }; the message sent on keeps the incoming topic and properties.',
+            );
             const next = copy(s);
             next.payload = value(arg.properties[0]!.value);
             next.fields.clear();
@@ -178,6 +198,7 @@ const runCode = (code: string, scopeFor: (s: State) => Scope, change: (m: string
     payload: { cel: 'payload', type: 'unknown' },
     fields: new Map(),
     other: new Map(),
+    removed: new Set(),
     logs: [],
     risky: [],
   };
@@ -192,6 +213,8 @@ const runCode = (code: string, scopeFor: (s: State) => Scope, change: (m: string
       ...e.cond,
       e.state.payload.cel,
       ...[...e.state.fields.values()].map((f) => f.cel),
+      ...[...e.state.other.values()].map((f) => f.cel),
+      e.state.topic?.cel ?? '',
       ...e.state.logs.map((l) => l.message),
     ].join('\n');
     const unused = e.state.risky.filter((r) => !used.includes(r));
@@ -261,15 +284,24 @@ const statement = (e: A.Expression, s: State, scope: Scope, change: (m: string) 
     )
       s.fields.set(path[1]!, value);
     else if (path[0] === 'payload') throw new Untranslatable(`an assignment to msg.${path.join('.')}`);
-    else if (path[0] === 'topic')
-      throw new Untranslatable('an assignment to msg.topic (a Transform keeps the topic)');
-    else {
-      change(
-        `It set msg.${path.join('.')}, which Fieldgraph messages do not carry on (they carry payload and topic).`,
-      );
-      if (path.length === 1) s.other.set(path[0]!, value);
-      if (e.type === 'AssignmentExpression' && mayThrow(e.right)) s.risky.push(value.cel);
+    else if (path.length > 1) throw new Untranslatable(`an assignment to msg.${path.join('.')}`);
+    else if (path[0] === 'topic') {
+      if (value.type !== 'string') throw new Untranslatable('msg.topic set to a value that may not be text');
+      s.topic = value;
+    } else {
+      const problem = propertyNameProblem(path[0]!);
+      if (problem) throw new Untranslatable(`msg.${path[0]} (${problem})`);
+      s.other.set(path[0]!, value);
+      s.removed.delete(path[0]!);
     }
+    return;
+  }
+  if (e.type === 'UnaryExpression' && e.operator === 'delete') {
+    const path = msgPathOf(e.argument);
+    if (!path || path.length !== 1 || path[0] === 'payload' || path[0] === 'topic')
+      throw new Untranslatable('a delete of something other than a whole message property');
+    s.other.delete(path[0]!);
+    s.removed.add(path[0]!);
     return;
   }
   if (e.type === 'CallExpression' && e.callee.type === 'MemberExpression' && !e.callee.computed) {
@@ -325,10 +357,12 @@ export const convertFunction = (n: RedNode, note: Note, flowVars: ReadonlySet<st
         if (s.fields.size && rest.length === 0)
           throw new Untranslatable('the whole payload after setting a field of it');
         base = s.payload;
-      } else if (head === 'topic') base = { cel: 'topic', type: 'string' };
-      else if (s.other.has(head!)) {
-        base = s.other.get(head!)!;
-      } else throw new Untranslatable(`msg.${head}, which Fieldgraph messages do not carry`);
+      } else if (head === 'topic') base = s.topic ?? { cel: 'topic', type: 'string' };
+      else if (s.other.has(head!)) base = s.other.get(head!)!;
+      else if (s.removed.has(head!)) throw new Untranslatable(`msg.${head} read after it was deleted`);
+      else if (propertyNameProblem(head!))
+        throw new Untranslatable(`msg.${head}, which is not a property name here`);
+      else base = { cel: `msg.${head}`, type: 'unknown', guard: `has(msg.${head})` };
       return rest.reduce(member, base);
     },
     change,

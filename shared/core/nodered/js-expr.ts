@@ -15,6 +15,11 @@ export type JsType = 'number' | 'string' | 'bool' | 'null' | 'map' | 'list' | 'u
 export interface Sym {
   readonly cel: string;
   readonly type: JsType;
+  /**
+   * For a message property the message may lack (`msg.command`), the CEL test that it is there:
+   * JavaScript reads a missing one as undefined where CEL fails, so tests of it test this first.
+   */
+  readonly guard?: string;
 }
 
 /** Thrown for JavaScript that has no exact CEL translation; the message says what it was. */
@@ -64,6 +69,7 @@ export const member = (base: Sym, name: string): Sym =>
 
 /** JavaScript truthiness as a CEL condition; exact for booleans, and for other values but NaN. */
 export const truthy = (s: Sym): string => {
+  if (s.guard) return `${s.guard} && ${atom(sym(truthy({ cel: s.cel, type: s.type }), 'bool'))}`;
   if (s.type === 'bool') return s.cel;
   const v = atom(s);
   if (s.type === 'string') return `${v} != ""`;
@@ -120,7 +126,7 @@ export const condition = (node: A.Node, scope: Scope): string => {
   if (node.type === 'MemberExpression' && !(node as A.MemberExpression).computed) {
     // A missing key reads as undefined (falsy) in JavaScript, where CEL fails: has() first.
     const value = translate(node, scope);
-    if (/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(value.cel))
+    if (!value.guard && /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(value.cel))
       return `has(${value.cel}) && ${atom(sym(truthy(value), 'bool'))}`;
     return truthy(value);
   }
@@ -223,7 +229,7 @@ export const translate = (node: A.Node, scope: Scope): Sym => {
       const type = a.type === b.type ? a.type : 'unknown';
       if (l.operator === '||') return sym(`${atom(sym(truthy(a), 'bool'))} ? ${atom(a)} : ${atom(b)}`, type);
       if (l.operator === '&&') return sym(`${atom(sym(truthy(a), 'bool'))} ? ${atom(b)} : ${atom(a)}`, type);
-      return sym(`${atom(a)} != null ? ${atom(a)} : ${atom(b)}`, type);
+      return sym(`${a.guard ? `${a.guard} && ` : ''}${atom(a)} != null ? ${atom(a)} : ${atom(b)}`, type);
     }
     case 'BinaryExpression':
       return binary(node as A.BinaryExpression, scope);
@@ -285,6 +291,24 @@ const binary = (b: A.BinaryExpression, scope: Scope): Sym => {
   if (b.left.type === 'PrivateIdentifier') throw new Untranslatable('a private name');
   const [l, r] = [translate(b.left, scope), translate(b.right, scope)];
   const op = b.operator;
+  if ((l.guard || r.guard) && (COMPARE[op] || op === '==' || op === '!=')) {
+    if (l.guard && r.guard)
+      throw new Untranslatable('a comparison of two message properties either may lack');
+    const guard = (l.guard ?? r.guard)!;
+    const other = l.guard ? r : l;
+    const inner = atom(compare(op, bare(l), bare(r), scope));
+    // undefined equals nothing but undefined (and null, loosely) and is neither < nor > anything.
+    if ((op === '==' && other.type === 'null') || op === '!==' || (op === '!=' && other.type !== 'null'))
+      return sym(`!${guard} || ${inner}`, 'bool');
+    return sym(`${guard} && ${inner}`, 'bool');
+  }
+  return compare(op, l, r, scope);
+};
+
+const bare = (s: Sym): Sym => ({ cel: s.cel, type: s.type });
+
+/** A binary operator on two translated values. */
+const compare = (op: string, l: Sym, r: Sym, scope: Scope): Sym => {
   if (op === '==' || op === '!=') {
     // Loose equality converts types ("1" == 1, 0 == false); only where it cannot is it CEL's ==.
     const sameKind = l.type === r.type && l.type !== 'unknown';

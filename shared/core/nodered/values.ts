@@ -2,6 +2,7 @@
  * Node-RED typed values ("str", "num", "bool", "json", "date", "msg", …) as CEL source text,
  * so rules and values from a Node-RED export become Fieldgraph expressions.
  */
+import { propertyNameProblem } from '../flow/catalog/message';
 
 /** A CEL expression, or the reason the value cannot be expressed in CEL. */
 export type CelOrReason = { readonly cel: string } | { readonly reason: string };
@@ -27,16 +28,20 @@ export const celLiteral = (value: unknown): string => {
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * A `msg` property path ("payload", "payload.temp", "payload['a b']") as a CEL path, or null
- * when it does not start at the payload (Fieldgraph messages have only payload and topic).
+ * A `msg` property path ("payload", "payload.temp", "payload['a b']", "command", "data.x") as a
+ * CEL path: `payload…` and `topic` as they are, any other named property as `msg.<name>…` (see
+ * the engine's message properties); null when the path does not parse or names no property a
+ * Fieldgraph message can carry.
  */
 export const msgPath = (path: string): string | null => {
   const trimmed = path.trim();
   if (trimmed === 'topic') return 'topic';
-  if (trimmed !== 'payload' && !trimmed.startsWith('payload.') && !trimmed.startsWith('payload['))
-    return null;
-  const parts = trimmed.slice('payload'.length);
-  let out = 'payload';
+  const head = /^[A-Za-z_$][A-Za-z0-9_$]*/.exec(trimmed)?.[0] ?? '';
+  let out: string;
+  if (head === 'payload') out = 'payload';
+  else if (head && propertyNameProblem(head) === undefined) out = `msg.${head}`;
+  else return null;
+  const parts = trimmed.slice(head.length);
   // Node-RED also accepts `payload.data.0.id` for `payload.data[0].id`.
   const re = /\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*(?:"([^"]*)"|'([^']*)'|(\d+))\s*\]|\.(\d+)(?![A-Za-z_])/gy;
   let match: RegExpExecArray | null;
@@ -49,6 +54,20 @@ export const msgPath = (path: string): string | null => {
   }
   return at === parts.length ? out : null;
 };
+
+/**
+ * The test that a message carries the property a CEL path starts at (`has(msg.command)` for
+ * `msg.command.x`), or undefined for payload and topic, which every message has. Node-RED reads a
+ * missing property as undefined where CEL fails, so conditions on it test this first.
+ */
+export const msgGuard = (path: string): string | undefined => {
+  const head = /^msg\.([A-Za-z_][A-Za-z0-9_]*)/.exec(path)?.[1];
+  return head === undefined ? undefined : `has(msg.${head})`;
+};
+
+/** The message property a CEL path names as a whole (`msg.command` → "command"), if it is one. */
+export const wholeProperty = (path: string): string | undefined =>
+  /^msg\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(path)?.[1];
 
 /**
  * A Node-RED typed value (`value` of type `type`) as CEL. `flowVars` names the flow context
@@ -83,9 +102,7 @@ export const typedValue = (
       return { cel: 'now' };
     case 'msg': {
       const path = msgPath(text);
-      return path
-        ? { cel: path }
-        : { reason: `msg.${text} has no Fieldgraph equivalent (messages carry payload and topic)` };
+      return path ? { cel: path } : { reason: `msg.${text}, which is not a property name here` };
     }
     case 'env':
       return { reason: `environment variable ${text} (use a flow variable or the site profile)` };

@@ -191,10 +191,12 @@ const httpRequest: NodeKind = {
     const timeoutMs = Number(config.timeoutSeconds ?? 10) * 1000;
     return {
       receive: async (ctx, message) => {
-        const value = body ? ctx.evaluate(body, message) : undefined;
+        const verb = methodFrom ? requestMethod(ctx.evaluate(methodFrom, message)) : method;
+        // A GET has no body (fetch refuses one), also when the message chose the method.
+        const value = body && verb !== 'GET' ? ctx.evaluate(body, message) : undefined;
         const text = value === undefined || typeof value === 'string' ? value : JSON.stringify(value);
         const response = await ctx.io.request({
-          method: methodFrom ? requestMethod(ctx.evaluate(methodFrom, message)) : method,
+          method: verb,
           url: urlFrom ? requestUrl(ctx.evaluate(urlFrom, message)) : url,
           timeoutMs,
           headers: typeof value === 'object' ? { 'content-type': 'application/json', ...headers } : headers,

@@ -109,9 +109,9 @@ describe('Node-RED corpus', () => {
     const heldBack3 = totals((e) => e.group === 'real' && e.file.startsWith('held-back-3/'));
     console.log(JSON.stringify({ unseen, fresh, heldBack3, seen, examples }));
     expect(unseen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.48);
+    expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.58);
     expect(seen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(seen.convertedShare).toBeGreaterThanOrEqual(0.66);
+    expect(seen.convertedShare).toBeGreaterThanOrEqual(0.7);
   });
 
   // fresh/ was gathered after unseen/ had been looked at, and only measured (see SOURCES.md): a

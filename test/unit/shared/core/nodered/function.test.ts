@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import type { Flow, FlowNode } from '../../../../../shared/core/flow/schema';
 import { importNodeRed } from '../../../../../shared/core/nodered/import';
+import { celLiteral } from '../../../../../shared/core/nodered/values';
 import { bench } from '../engine/harness';
 
 const root = 'test/fixtures/field/nodered';
@@ -78,14 +80,59 @@ const shapedPayloads = (code: string): unknown[] => {
     ),
   ].filter((n) => n !== 'payload');
   const shaped = [1, 'x', true].map((v) => Object.fromEntries(names.map((n) => [n, v])));
-  return [...shaped, ...shaped.map((o) => [o])];
+  // Nested too, for code that reads deeper (msg.payload.settings.target).
+  const nest = (depth: number, leaf: unknown): unknown =>
+    depth === 0 ? leaf : Object.fromEntries(names.map((n) => [n, nest(depth - 1, leaf)]));
+  const nested = names.length > 12 ? [] : [nest(2, 1), nest(3, 'x')];
+  return [...shaped, ...shaped.map((o) => [o]), ...nested];
 };
 
 /** How a value shows in a Log line: text as is, everything else as JSON. */
 const shown = (v: unknown) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? 'null'));
 
+/** The message properties besides payload and topic the code reads or writes (`msg.command`). */
+const propertyNames = (code: string): string[] =>
+  [...new Set([...code.matchAll(/\bmsg\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!))].filter(
+    (n) => n !== 'payload' && n !== 'topic' && n !== '_msgid',
+  );
+
+/** Incoming message properties to run with: none, then every property the code names set to one value. */
+const propertyVariants = (code: string): Record<string, unknown>[] => {
+  const names = propertyNames(code);
+  if (names.length === 0) return [{}];
+  const values: unknown[] = [
+    1,
+    'x',
+    'on',
+    true,
+    null,
+    ...shapedPayloads(code).filter((_, i) => i === 0 || i >= 6),
+  ];
+  return [{}, ...values.map((v) => Object.fromEntries(names.map((n) => [n, v])))];
+};
+
+/** JSON with every object's keys in order, so two messages compare whatever order their keys were set in. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  );
+
+/** A message as the comparison sees it: everything but Node-RED's _msgid, as plain JSON. */
+const view = (m: Record<string, unknown>) => {
+  const { _msgid, ...rest } = m;
+  void _msgid;
+  return JSON.parse(JSON.stringify(rest)) as unknown;
+};
+
 /** Runs function code the way Node-RED's function node does; the payloads per output and the warnings. */
-const runJs = (fn: RedFunction, payload: unknown, outputs: number) => {
+const runJs = (
+  fn: RedFunction,
+  payload: unknown,
+  outputs: number,
+  properties: Record<string, unknown> = {},
+) => {
   const warnings: string[] = [];
   const node = {
     warn: (v: unknown) => void warnings.push(shown(v)),
@@ -103,7 +150,7 @@ const runJs = (fn: RedFunction, payload: unknown, outputs: number) => {
   const run = code.runInNewContext({}) as (...args: unknown[]) => unknown;
   try {
     const result = run(
-      { _msgid: 'm', topic: 't', payload: structuredClone(payload) },
+      { _msgid: 'm', topic: '', payload: structuredClone(payload), ...structuredClone(properties) },
       node,
       store,
       store,
@@ -112,8 +159,8 @@ const runJs = (fn: RedFunction, payload: unknown, outputs: number) => {
     );
     const list = result === undefined || result === null ? [] : Array.isArray(result) ? result : [result];
     const ports = Array.from({ length: outputs }, (_, i) => {
-      const m = list[i] as { payload?: unknown } | null | undefined;
-      return m ? [shown(m.payload)] : [];
+      const m = list[i] as Record<string, unknown> | null | undefined;
+      return m ? [view(m)] : [];
     });
     return { ports, warnings };
   } catch {
@@ -135,10 +182,38 @@ const exportFor = (fn: RedFunction, outputs: number) => [
     id: `out${i}`,
     type: 'debug',
     z: 'tab',
-    complete: 'payload',
+    complete: 'true',
     wires: [],
   })),
 ];
+
+/** The imported flow with a Transform after its trigger that gives each message these properties. */
+const withProperties = (flow: Flow, properties: Record<string, unknown>): Flow => {
+  if (Object.keys(properties).length === 0) return flow;
+  const trigger = flow.nodes.find((n) => n.kind === 'trigger.manual')!;
+  const set: FlowNode = {
+    id: 'incoming-properties',
+    kind: 'logic.transform',
+    config: {
+      properties: Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, celLiteral(v)])),
+    },
+    position: { x: 0, y: 0 },
+  };
+  return {
+    ...flow,
+    nodes: [...flow.nodes, set],
+    edges: [
+      ...flow.edges.map((e) =>
+        e.from.node === trigger.id ? { ...e, from: { node: set.id, port: 'out' } } : e,
+      ),
+      {
+        id: 'to-incoming-properties',
+        from: { node: trigger.id, port: 'out' },
+        to: { node: set.id, port: 'in' },
+      },
+    ],
+  };
+};
 
 describe('function nodes translated to CEL', () => {
   const converted = functions.flatMap(({ file, node }) => {
@@ -155,42 +230,56 @@ describe('function nodes translated to CEL', () => {
   it.each(converted.map((c) => [`${c.file} ${c.node.id}`, c] as const))(
     '%s does what its JavaScript does',
     (_name, { node, outputs, result }) => {
-      const flow = result.flows[0]!.flow;
-      const b = bench([flow]);
-      b.engine.start();
       let agreed = 0;
       const jsonText = result.notes.some((n) => /joined into text is written as JSON/.test(n.message));
-      for (const payload of [...PAYLOADS, ...shapedPayloads(node.func)]) {
-        const js = runJs(node, payload, outputs);
-        b.logs.length = 0;
-        b.engine.runManual(flow.id, payload);
-        const failed = b.logs.some((l) => l.source?.origin === 'error' || (l.level === 'error' && !l.source));
-        const ports = Array.from({ length: outputs }, (_, i) =>
-          b.logs.filter((l) => l.source?.nodeId === `out${i}`).map((l) => l.text),
-        );
-        const sent = ports.some((p) => p.length > 0);
-        if ('threw' in js) {
-          // Where Node-RED throws, the message goes no further.
-          expect(
-            sent,
-            `${JSON.stringify(payload)}: the JavaScript throws, the flow sent ${JSON.stringify(ports)}`,
-          ).toBe(false);
-          continue;
+      // `return {payload}` sends a new message in Node-RED; here the incoming one's topic and properties stay.
+      const payloadOnly = result.notes.some((n) => /keeps the incoming topic and properties/.test(n.message));
+      for (const properties of propertyVariants(node.func)) {
+        const b = bench([withProperties(result.flows[0]!.flow, properties)]);
+        const flow = result.flows[0]!.flow;
+        b.engine.start();
+        for (const payload of [...PAYLOADS, ...shapedPayloads(node.func)]) {
+          const js = runJs(node, payload, outputs, properties);
+          if (payloadOnly && 'ports' in js)
+            js.ports = js.ports.map((p) => p.map((m) => ({ payload: (m as { payload?: unknown }).payload })));
+          b.logs.length = 0;
+          b.engine.runManual(flow.id, payload);
+          const failed = b.logs.some(
+            (l) => l.source?.origin === 'error' || (l.level === 'error' && !l.source),
+          );
+          const ports = Array.from({ length: outputs }, (_, i) =>
+            b.logs
+              .filter((l) => l.source?.nodeId === `out${i}`)
+              .map((l) => JSON.parse(l.text) as Record<string, unknown>)
+              .map((m) => (payloadOnly ? { payload: m.payload } : m)),
+          );
+          const sent = ports.some((p) => p.length > 0);
+          if ('threw' in js) {
+            // Where Node-RED throws, the message goes no further.
+            expect(
+              sent,
+              `${JSON.stringify(payload)}: the JavaScript throws, the flow sent ${JSON.stringify(ports)}`,
+            ).toBe(false);
+            continue;
+          }
+          // A CEL run that fails where JavaScript carried on (text where a number was meant) is loud, not wrong.
+          if (failed && !sent) continue;
+          const warnings = b.logs
+            .filter((l) => l.source?.origin === 'log' && !/^out\d+$/.test(l.source.nodeId ?? ''))
+            .map((l) => l.text);
+          // Noted in the report: an object joined into text is JSON here, "[object Object]" there.
+          const same =
+            canonical({ ports, warnings }) === canonical({ ports: js.ports, warnings: js.warnings });
+          const objects = [payload, ...Object.values(properties)].some(
+            (v) => v !== null && typeof v === 'object',
+          );
+          if (!same && jsonText && objects) continue;
+          expect({ ports, warnings }, JSON.stringify({ payload, properties })).toEqual({
+            ports: js.ports,
+            warnings: js.warnings,
+          });
+          agreed++;
         }
-        // A CEL run that fails where JavaScript carried on (text where a number was meant) is loud, not wrong.
-        if (failed && !sent) continue;
-        const warnings = b.logs
-          .filter((l) => l.source?.origin === 'log' && !/^out\d+$/.test(l.source.nodeId ?? ''))
-          .map((l) => l.text);
-        // Noted in the report: an object joined into text is JSON here, "[object Object]" there.
-        const same =
-          JSON.stringify({ ports, warnings }) === JSON.stringify({ ports: js.ports, warnings: js.warnings });
-        if (!same && jsonText && payload !== null && typeof payload === 'object') continue;
-        expect({ ports, warnings }, JSON.stringify(payload)).toEqual({
-          ports: js.ports,
-          warnings: js.warnings,
-        });
-        agreed++;
       }
       expect(agreed).toBeGreaterThan(0);
     },
@@ -228,12 +317,12 @@ describe('function node translation', () => {
       'if (!msg.payload.params || !msg.payload.params.device) {\n    node.status({fill:"red",shape:"dot",text:`no device`});\n    return null;\n}\n\nnode.status({fill:"green",shape:"dot",text:`command accepted`});\nmsg.device = msg.payload.params.device;\nreturn msg;',
     );
     expect(r.converted).toBe(1);
-    expect(nodes.map((n) => n.kind)).toEqual(['logic.if']);
+    expect(nodes.map((n) => n.kind)).toEqual(['logic.if', 'logic.transform']);
     expect(String(nodes[0]!.config.condition)).toContain('has(payload.params)');
-    expect(edges).toEqual([]);
-    expect(r.notes.map((n) => n.message)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/node.status/), expect.stringMatching(/msg.device/)]),
-    );
+    // msg.device is carried on as a message property.
+    expect(nodes[1]!.config).toEqual({ properties: { device: 'payload.params.device' } });
+    expect(edges).toHaveLength(1);
+    expect(r.notes.map((n) => n.message)).toEqual([expect.stringMatching(/node.status/)]);
   });
 
   it('sends per output through a Switch, with node.warn as a Log on its path', () => {
@@ -255,8 +344,12 @@ describe('function node translation', () => {
 
   it.each([
     ['for (const x of msg.payload) node.warn(x);\nreturn msg;', /a for of statement/],
-    ['msg.topic = "a/b";\nreturn msg;', /msg.topic/],
-    ['msg.payload = msg.req.params.id;\nreturn msg;', /msg.req/],
+    ['msg.topic = msg.payload;\nreturn msg;', /msg.topic set to a value that may not be text/],
+    ['msg.req.params = 1;\nreturn msg;', /an assignment to msg.req.params/],
+    ['msg.in = 1;\nreturn msg;', /reserved word/],
+    ['if (msg.a === msg.b) return msg;', /two message properties either may lack/],
+    ['if (msg.x) { msg.y = 1; }\nreturn msg;', /msg.y set on one branch of an if only/],
+    ['delete msg.a;\nmsg.payload = msg.a;\nreturn msg;', /msg.a read after it was deleted/],
     ['if (msg.payload == 1) return msg;', /may differ in type/],
     ['msg.payload = global.get("temp") || 27;\nreturn msg;', /global context “temp”/],
     ['var x = msg.payload.a.b;\nreturn msg;', /never uses/],

@@ -154,7 +154,10 @@ describe('Node-RED import', () => {
         to: { node: http.id, port: 'in' },
       }),
     );
-    expect(flow.nodes.find((n) => n.id === `${http.id}-body`)?.config).toEqual({ payload: 'payload.body' });
+    expect(flow.nodes.find((n) => n.id === `${http.id}-body`)?.config).toEqual({
+      payload: 'payload.body',
+      properties: { statusCode: 'payload.status' },
+    });
     expect(flow.nodes.find((n) => n.kind === 'logic.throttle')!.config).toEqual({ seconds: 30 });
 
     const messages = result.notes.map((n) => `${n.nodeType} ${n.severity}: ${n.message}`);
@@ -168,7 +171,9 @@ describe('Node-RED import', () => {
           /^switch reference: It uses a JSONata expression `\$count\(payload\)`, which was not copied/,
         ),
         expect.stringMatching(/^switch unsupported: Rule 3 tests a JSONata expression/),
-        expect.stringMatching(/^debug changed: It logged the whole message/),
+        expect.stringMatching(
+          /^http request changed: Request headers a message carries \(msg.headers\) are not sent/,
+        ),
       ]),
     );
     expectValidFlows(result);
