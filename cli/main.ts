@@ -2,14 +2,15 @@ import { appVersion } from '../shared/node/paths';
 import { UsageError } from './command';
 import { commands } from './commands';
 
-const help = (): string =>
+// Help names every command, so it loads them all; running one loads only that one.
+const help = async (): Promise<string> =>
   [
     `fieldgraph ${appVersion} — discover, commission, design and deploy IoT systems on site, offline.`,
     '',
     'Usage: fieldgraph <command> [options]   (fieldgraph <command> --help for its options)',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`),
+    ...(await Promise.all(commands.map((c) => c.load()))).map((c) => `  ${c.name.padEnd(12)} ${c.summary}`),
     '',
     'Options:',
     '  --version    print the version',
@@ -20,18 +21,19 @@ const help = (): string =>
 export const main = async (argv: string[]): Promise<number> => {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    console.log(help());
+    console.log(await help());
     return first === undefined ? 2 : 0;
   }
   if (first === '--version' || first === '-v') {
     console.log(appVersion);
     return 0;
   }
-  const command = commands.find((c) => c.name === first);
-  if (!command) {
-    console.error(`Unknown command "${first}".\n\n${help()}`);
+  const entry = commands.find((c) => c.name === first);
+  if (!entry) {
+    console.error(`Unknown command "${first}".\n\n${await help()}`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.usage);
     return 0;

@@ -23,11 +23,15 @@ const steps = {
   },
   cli: async () => {
     await rm('dist/cli', { recursive: true, force: true });
+    // Split: each command is a chunk loaded when it runs (cli/commands/index.ts), so a site
+    // gateway does not hold the code and libraries of the other commands in memory.
     await esbuild({
       ...node,
-      entryPoints: ['cli/main.ts'],
+      entryPoints: { fieldgraph: 'cli/main.ts' },
       format: 'esm',
-      outfile: 'dist/cli/fieldgraph.js',
+      splitting: true,
+      outdir: 'dist/cli',
+      chunkNames: 'chunks/[name]-[hash]',
     });
   },
   electron: async () => {
