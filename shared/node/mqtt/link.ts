@@ -90,6 +90,9 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
     password: options.password,
     will: options.will,
     resubscribe: false,
+    // mqtt-packet otherwise builds a table of 65,536 two-byte Buffers on the first packet (6 MB
+    // of heap kept for the life of the process) to save allocating the two bytes of a length.
+    writeCache: false,
     ...(options.tls
       ? { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, rejectUnauthorized: true }
       : {}),
