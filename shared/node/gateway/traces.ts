@@ -49,16 +49,22 @@ export interface TraceStore {
   close(): Promise<void>;
 }
 
-/** A fixed-size ring: O(1) add, oldest overwritten. */
+/**
+ * A fixed-size ring: O(1) add, oldest overwritten. Each item keeps the order it was added in
+ * beside it (runs often end within the same millisecond; the order breaks the tie).
+ */
 class Ring<T> {
   private readonly items: (T | undefined)[];
+  private readonly orders: number[];
   private next = 0;
   private size = 0;
   constructor(readonly capacity: number) {
     this.items = new Array<T | undefined>(capacity);
+    this.orders = new Array<number>(capacity).fill(0);
   }
-  push(item: T): void {
+  push(item: T, order: number): void {
     this.items[this.next] = item;
+    this.orders[this.next] = order;
     this.next = (this.next + 1) % this.capacity;
     if (this.size < this.capacity) this.size++;
   }
@@ -67,6 +73,15 @@ class Ring<T> {
     const out: T[] = [];
     for (let i = 1; i <= this.size; i++)
       out.push(this.items[(this.next - i + this.capacity) % this.capacity] as T);
+    return out;
+  }
+  /** Newest first, each with the order it was added in. */
+  entries(): Array<{ trace: T; order: number }> {
+    const out: Array<{ trace: T; order: number }> = [];
+    for (let i = 1; i <= this.size; i++) {
+      const at = (this.next - i + this.capacity) % this.capacity;
+      out.push({ trace: this.items[at] as T, order: this.orders[at]! });
+    }
     return out;
   }
 }
@@ -83,29 +98,31 @@ export const openTraceStore = (
 ): TraceStore => {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, FILE);
-  const buckets = new Map<string, Ring<StoredTrace>>();
+  // By flow, then outcome: looked up per run without building a key string.
+  const buckets = new Map<string, Map<string, Ring<StoredTrace>>>();
   const counts: Record<string, Record<string, number>> = {};
-  const keyOf = (flowId: string, outcome: string) => `${flowId}\u0000${outcome}`;
   const bucketFor = (trace: StoredTrace): Ring<StoredTrace> => {
-    const key = keyOf(trace.flowId, trace.outcome);
-    let ring = buckets.get(key);
+    let byOutcome = buckets.get(trace.flowId);
+    if (!byOutcome) {
+      byOutcome = new Map();
+      buckets.set(trace.flowId, byOutcome);
+    }
+    let ring = byOutcome.get(trace.outcome);
     if (!ring) {
       ring = new Ring(Math.max(1, budgets[trace.outcome] ?? budgets['*'] ?? 10));
-      buckets.set(key, ring);
+      byOutcome.set(trace.outcome, ring);
     }
     return ring;
   };
-  // Runs often end within the same millisecond: the order they were added breaks the tie.
-  const order = new WeakMap<StoredTrace, number>();
+  const rings = function* (): Generator<Ring<StoredTrace>> {
+    for (const byOutcome of buckets.values()) yield* byOutcome.values();
+  };
   let added = 0;
   if (existsSync(path)) {
     try {
       const saved = JSON.parse(readFileSync(path, 'utf8')) as { traces?: StoredTrace[] };
       // saved newest first; re-add oldest first so the rings keep the same order
-      for (const trace of (saved.traces ?? []).slice().reverse()) {
-        order.set(trace, ++added);
-        bucketFor(trace).push(trace);
-      }
+      for (const trace of (saved.traces ?? []).slice().reverse()) bucketFor(trace).push(trace, ++added);
     } catch {
       // a damaged trace file costs history, never the start of the gateway
     }
@@ -113,9 +130,10 @@ export const openTraceStore = (
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
   const all = (): StoredTrace[] => {
-    const out: StoredTrace[] = [];
-    for (const ring of buckets.values()) out.push(...ring.toArray());
-    return out.sort((a, b) => endOf(b) - endOf(a) || (order.get(b) ?? 0) - (order.get(a) ?? 0));
+    const out: Array<{ trace: StoredTrace; order: number }> = [];
+    for (const ring of rings()) out.push(...ring.entries());
+    out.sort((a, b) => endOf(b.trace) - endOf(a.trace) || b.order - a.order);
+    return out.map((entry) => entry.trace);
   };
   const flush = (): Promise<void> => {
     if (timer) clearTimeout(timer);
@@ -125,8 +143,7 @@ export const openTraceStore = (
   };
   return {
     add(trace) {
-      order.set(trace, ++added);
-      bucketFor(trace).push(trace);
+      bucketFor(trace).push(trace, ++added);
       const byFlow = (counts[trace.flowId] ??= {});
       byFlow[trace.outcome] = (byFlow[trace.outcome] ?? 0) + 1;
       // Writing is for keeping what went wrong across a restart: a stream of successful runs
@@ -141,7 +158,7 @@ export const openTraceStore = (
       const outcomes = typeof query.outcome === 'string' ? [query.outcome] : query.outcome;
       const source =
         outcomes?.length === 1 && query.flowId !== undefined
-          ? (buckets.get(keyOf(query.flowId, outcomes[0]!))?.toArray() ?? [])
+          ? (buckets.get(query.flowId)?.get(outcomes[0]!)?.toArray() ?? [])
           : all().filter((t) => !outcomes || outcomes.includes(t.outcome));
       const out: StoredTrace[] = [];
       for (const trace of source) {
@@ -154,8 +171,7 @@ export const openTraceStore = (
       return out;
     },
     get(runId) {
-      for (const ring of buckets.values())
-        for (const trace of ring.toArray()) if (trace.runId === runId) return trace;
+      for (const ring of rings()) for (const trace of ring.toArray()) if (trace.runId === runId) return trace;
       return undefined;
     },
     counts: () => structuredClone(counts),

@@ -43,6 +43,25 @@ describe('trace store', () => {
     expect(store.counts()).toEqual({ quiet: { failed: 1 }, noisy: { failed: 100 } });
   });
 
+  it('lists runs that ended in the same millisecond newest first, across flows and outcomes, also after a restart', async () => {
+    const dir = tempDir();
+    const store = openTraceStore(dir, undefined, -1);
+    const order = [
+      ['a', 'finished', 'f1'],
+      ['b', 'failed', 'f2'],
+      ['c', 'finished', 'f2'],
+      ['d', 'failed', 'f1'],
+    ] as const;
+    for (const [runId, outcome, flowId] of order) store.add({ runId, flowId, outcome, endedAt: 7 });
+    expect(store.query().map((t) => t.runId)).toEqual(['d', 'c', 'b', 'a']);
+    await store.close();
+    expect(
+      openTraceStore(dir, undefined, -1)
+        .query()
+        .map((t) => t.runId),
+    ).toEqual(['d', 'c', 'b', 'a']);
+  });
+
   it('survives a restart, and a damaged file costs history, not the start', async () => {
     const dir = tempDir();
     const store = openTraceStore(dir, undefined, -1);
