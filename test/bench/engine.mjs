@@ -1,16 +1,19 @@
 // `npm run bench:engine`: the flow MQTT in (bench/in, {"temp":0..50,"seq":n}) → if payload.temp > 25
-// → set alert: true → MQTT out (bench/out), run three ways in one run against one real mosquitto
-// on 127.0.0.1 (set_tcp_nodelay true): the Fieldgraph gateway, Node-RED 5 with the equivalent flow,
-// and a hand-written mqtt.js pass-through. All three run on the same Node 22 binary, which the
-// script installs with Node-RED into a scratch folder outside the repository (never a project
-// dependency). One load generator process (own publisher and subscriber) drives each system.
-// Per system and round: idle RSS, latency at 2,000 msg/s, CPU per message at 16,000 msg/s, the
-// paced maximum (highest step with p99 < 10 ms and no loss), a 200,000-message QoS 0 burst, and
-// peak RSS. Three rounds, medians. The LAST line printed is one JSON object.
+// → set alert: true → MQTT out (bench/out), run three ways side by side, each against its own real
+// mosquitto on 127.0.0.1 (set_tcp_nodelay true) and its own load generator process (publisher and
+// subscriber): the Fieldgraph gateway (started as a site starts it, `fieldgraph gateway`), Node-RED
+// 5 with the equivalent flow (engine-systems.mjs), and a hand-written mqtt.js pass-through. All
+// three run on the same Node 22 binary, which the script installs with Node-RED into a scratch
+// folder outside the repository (never a project dependency). Per system and round: idle RSS,
+// latency at 2,000 msg/s, CPU per message at 16,000 msg/s, the paced maximum (highest step with
+// p99 < 10 ms and no loss), a 200,000-message QoS 0 burst, and peak RSS; each phase and each
+// paced step runs for one system right after the other. Three rounds, medians, and per round the
+// load average and ratios. The LAST line printed is one JSON object.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { systemLaunchers } from './engine-systems.mjs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -41,7 +44,9 @@ const median = (values) => {
   if (v.length === 0) return null;
   return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
 };
-const round2 = (x) => (x === null ? null : Math.round(x * 100) / 100);
+const round2 = (x) => (x === null || x === undefined ? null : Math.round(x * 100) / 100);
+const ratio = (a, b) =>
+  a === null || b === null || b === 0 || a === undefined || b === undefined ? null : round2(a / b);
 
 // ---- setup: Node 22 + Node-RED in the scratch folder, the gateway bundle -------------------
 
@@ -152,16 +157,12 @@ const cpuTicks = (pid) => {
 
 // ---- diagnostics (FG_BENCH_DIAG=1) ----------------------------------------------------------
 
-let diagFile;
-const diagEnv = () => {
-  diagFile = join(work, `diag-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`);
-  return { ...process.env, FG_BENCH_DIAG_FILE: diagFile };
-};
+const diagFileFor = (name) => join(work, `diag-${name}-${Date.now()}.jsonl`);
 /** What the system saw since the last mark: GC pauses and event-loop delay (null without FG_BENCH_DIAG). */
-const diagMark = async (pid) => {
+const diagMark = async ({ system, diagFile }) => {
   if (!diag) return null;
   const before = existsSync(diagFile) ? readFileSync(diagFile, 'utf8').length : 0;
-  process.kill(pid, 'SIGWINCH');
+  process.kill(system.pid, 'SIGWINCH');
   for (let i = 0; i < 50; i++) {
     await sleep(20);
     const text = existsSync(diagFile) ? readFileSync(diagFile, 'utf8') : '';
@@ -195,167 +196,6 @@ const diagSummary = (d, waited) => {
     loop_max_ms: d.loop_delay_ms.max,
     cpu_wait_ms: waited,
   };
-};
-
-// ---- the three systems ------------------------------------------------------------------
-
-const benchFlow = {
-  schemaVersion: 1,
-  id: 'bench',
-  name: 'Bench: hot readings raise an alert',
-  roles: [],
-  runMode: { mode: 'parallel', max: 1000 },
-  nodes: [
-    {
-      id: 'in',
-      kind: 'trigger.mqtt',
-      config: { topic: 'bench/in', format: 'json' },
-      position: { x: 0, y: 0 },
-    },
-    { id: 'hot', kind: 'logic.if', config: { condition: 'payload.temp > 25' }, position: { x: 200, y: 0 } },
-    { id: 'alert', kind: 'logic.transform', config: { set: { alert: 'true' } }, position: { x: 400, y: 0 } },
-    {
-      id: 'out',
-      kind: 'action.mqtt-publish',
-      config: { topic: 'bench/out', payload: 'payload', qos: 0, retain: false },
-      position: { x: 600, y: 0 },
-    },
-  ],
-  edges: [
-    { id: 'e1', from: { node: 'in', port: 'out' }, to: { node: 'hot', port: 'in' } },
-    { id: 'e2', from: { node: 'hot', port: 'true' }, to: { node: 'alert', port: 'in' } },
-    { id: 'e3', from: { node: 'alert', port: 'out' }, to: { node: 'out', port: 'in' } },
-  ],
-};
-
-const nodeRedFlow = (port) => [
-  { id: 'tab1', type: 'tab', label: 'bench' },
-  {
-    id: 'broker1',
-    type: 'mqtt-broker',
-    name: 'local',
-    broker: '127.0.0.1',
-    port: String(port),
-    clientid: `nodered-bench-${port}`,
-    autoConnect: true,
-    usetls: false,
-    protocolVersion: '4',
-    keepalive: '60',
-    cleansession: true,
-    birthTopic: '',
-    closeTopic: '',
-    willTopic: '',
-  },
-  {
-    id: 'in1',
-    type: 'mqtt in',
-    z: 'tab1',
-    topic: 'bench/in',
-    qos: '0',
-    datatype: 'json',
-    broker: 'broker1',
-    nl: false,
-    rap: true,
-    rh: 0,
-    inputs: 0,
-    wires: [['sw1']],
-  },
-  {
-    id: 'sw1',
-    type: 'switch',
-    z: 'tab1',
-    property: 'payload.temp',
-    propertyType: 'msg',
-    rules: [{ t: 'gt', v: '25', vt: 'num' }],
-    checkall: 'true',
-    repair: false,
-    outputs: 1,
-    wires: [['ch1']],
-  },
-  {
-    id: 'ch1',
-    type: 'change',
-    z: 'tab1',
-    rules: [{ t: 'set', p: 'payload.alert', pt: 'msg', to: 'true', tot: 'bool' }],
-    wires: [['out1']],
-  },
-  {
-    id: 'out1',
-    type: 'mqtt out',
-    z: 'tab1',
-    topic: 'bench/out',
-    qos: '0',
-    retain: 'false',
-    broker: 'broker1',
-    wires: [],
-  },
-];
-
-const systems = {
-  passthrough: async (broker) =>
-    spawn(node22, [...diagPreload, join(repo, 'test', 'bench', 'engine-passthrough.mjs'), broker.url], {
-      cwd: repo,
-      env: diagEnv(),
-      stdio: ['ignore', 'ignore', 'inherit'],
-    }),
-  fieldgraph: async (broker) => {
-    const project = mkdtempSync(join(work, 'project-'));
-    mkdirSync(join(project, 'flows'));
-    writeFileSync(
-      join(project, 'fieldgraph.json'),
-      JSON.stringify({ schemaVersion: 1, id: 'bench', name: 'Bench', roles: [] }),
-    );
-    writeFileSync(join(project, 'flows', 'bench.json'), JSON.stringify(benchFlow));
-    const data = mkdtempSync(join(work, 'gateway-'));
-    // FG_BENCH_PROFILE_DIR=/some/dir writes a V8 CPU profile of the gateway there, for tuning.
-    const dir = process.env.FG_BENCH_PROFILE_DIR;
-    const profile = dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
-    return spawn(
-      node22,
-      [
-        ...profile,
-        ...diagPreload,
-        gatewayEntry,
-        'gateway',
-        '--id',
-        'bench',
-        '--broker',
-        broker.url,
-        '--data',
-        data,
-        '--project',
-        project,
-      ],
-      {
-        cwd: repo,
-        env: { ...diagEnv(), FIELDGRAPH_LOG: 'warn' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
-  },
-  node_red: async (broker) => {
-    const userDir = mkdtempSync(join(work, 'node-red-'));
-    writeFileSync(join(userDir, 'flows.json'), JSON.stringify(nodeRedFlow(broker.port)));
-    const uiPort = await freePort();
-    writeFileSync(
-      join(userDir, 'settings.js'),
-      `module.exports = ${JSON.stringify({
-        uiPort,
-        uiHost: '127.0.0.1',
-        flowFile: 'flows.json',
-        credentialSecret: false,
-        logging: { console: { level: 'warn', metrics: false, audit: false } },
-        telemetry: { enabled: false },
-        diagnostics: { enabled: false },
-        externalModules: { autoInstall: false, palette: { allowInstall: false } },
-      })};\n`,
-    );
-    return spawn(
-      node22,
-      [...diagPreload, redJs, '--settings', join(userDir, 'settings.js'), '--userDir', userDir],
-      { cwd: userDir, env: diagEnv(), stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-  },
 };
 
 // ---- the load generator -------------------------------------------------------------------
@@ -400,71 +240,134 @@ const startLoadgen = async (broker) => {
   };
 };
 
-const measure = async (name) => {
+const launchers = systemLaunchers({ repo, work, node22, redJs, diagPreload, gatewayEntry, freePort });
+
+const startStack = async (name) => {
   const broker = await startMosquitto();
-  const system = await systems[name](broker);
+  const diagFile = diagFileFor(name);
+  const system = await launchers[name](broker, { ...process.env, FG_BENCH_DIAG_FILE: diagFile });
   const loadgen = await startLoadgen(broker);
+  return {
+    name,
+    broker,
+    system,
+    loadgen,
+    diagFile,
+    stop: async () => {
+      await loadgen.stop();
+      await stopProcess(system);
+      await broker.stop();
+    },
+  };
+};
+
+const held = (step, rate) =>
+  step.loss_pct === 0 && step.p99_ms !== null && step.p99_ms < 10 && step.achieved_rate >= rate * 0.95;
+
+/** One paced step of one system, with a second try: one stall of a shared machine should not end its ladder. */
+const pacedStep = async (stack, rate) => {
+  const pids = { system: stack.system.pid, loadgen: stack.loadgen.pid, broker: stack.broker.pid };
+  const once = async () => {
+    await diagMark(stack);
+    const before = waits(pids);
+    const step = await stack.loadgen.call('paced', { rate, seconds: stepSeconds });
+    return { step, seen: await diagMark(stack), waited: waitedMs(before, waits(pids)) };
+  };
+  let tried = await once();
+  if (!held(tried.step, rate)) tried = await once();
+  const { step, seen, waited } = tried;
+  return {
+    rate,
+    held: held(step, rate),
+    p99_ms: round2(step.p99_ms),
+    loss_pct: round2(step.loss_pct),
+    achieved: Math.round(step.achieved_rate),
+    ...(seen ? { diag: diagSummary(seen, waited) } : {}),
+  };
+};
+
+// Every system of a round runs at once, each with its own broker and load generator, and each
+// phase (and each step of the paced ladder) is measured for one system right after the other,
+// so on a shared machine all of them meet the same load; the order alternates between rounds.
+// An idle system costs the others next to nothing (a few timers).
+const measureRound = async (round) => {
+  const stacks = [];
+  const results = {};
+  const failed = (stack, error) => {
+    log(`${stack.name} failed in round ${round}: ${error.message}`);
+    stack.error = error;
+  };
   try {
-    const { ready } = await loadgen.call('ready', { timeoutMs: 60_000 });
-    if (!ready) throw new Error(`${name} never answered on bench/out`);
-    await sleep(2_000);
-    const rss_idle_mb = procStatus(system.pid, 'VmRSS');
-    await loadgen.call('paced', { rate: 2_000, seconds: 2 }); // warm-up (JIT), discarded
-    const at2k = await loadgen.call('paced', { rate: 2_000, seconds: 5 });
-    const before = cpuTicks(system.pid);
-    const at16k = await loadgen.call('paced', { rate: 16_000, seconds: 3 });
-    // Per input message the system handled: when the broker dropped some (an overloaded machine),
-    // dividing by what was sent would flatter the system that fell behind.
-    const handled = at16k.sent * (at16k.received / at16k.expected);
-    const cpu_us_per_msg = (((cpuTicks(system.pid) - before) / clockTicks) * 1e6) / handled;
-    let paced_max = 0;
-    const steps = [];
-    const held = (step, rate) =>
-      step.loss_pct === 0 && step.p99_ms !== null && step.p99_ms < 10 && step.achieved_rate >= rate * 0.95;
-    for (const rate of ladder) {
-      // A step gets a second try: one stall of a shared machine should not end the ladder.
-      const pids = { system: system.pid, loadgen: loadgen.pid, broker: broker.pid };
-      await diagMark(system.pid);
-      let before = waits(pids);
-      let step = await loadgen.call('paced', { rate, seconds: stepSeconds });
-      let seen = await diagMark(system.pid);
-      let waited = waitedMs(before, waits(pids));
-      if (!held(step, rate)) {
-        before = waits(pids);
-        step = await loadgen.call('paced', { rate, seconds: stepSeconds });
-        seen = await diagMark(system.pid);
-        waited = waitedMs(before, waits(pids));
+    for (const name of names) {
+      try {
+        stacks.push(await startStack(name));
+      } catch (error) {
+        log(`${name} did not start in round ${round}: ${error.message}`);
       }
-      steps.push({
-        rate,
-        p99_ms: round2(step.p99_ms),
-        loss_pct: round2(step.loss_pct),
-        achieved: Math.round(step.achieved_rate),
-        ...(seen ? { diag: diagSummary(seen, waited) } : {}),
-      });
-      if (!held(step, rate)) break;
-      paced_max = rate;
     }
-    const sat = await loadgen.call('saturate', { count: burst });
-    const rss_peak_mb = procStatus(system.pid, 'VmHWM');
-    const result = {
-      input_msgs_per_s: sat.input_msgs_per_s,
-      loss_pct: sat.loss_pct,
-      paced_max_msgs_per_s: paced_max,
-      cpu_us_per_msg,
-      p50_ms: at2k.p50_ms,
-      p99_ms: at2k.p99_ms,
-      rss_idle_mb,
-      rss_peak_mb,
-      at16k_p99_ms: at16k.p99_ms,
-      at16k_loss_pct: at16k.loss_pct,
-      steps,
+    const order = round % 2 === 1 ? stacks : [...stacks].reverse();
+    const each = async (phase) => {
+      for (const stack of order) {
+        if (stack.error) continue;
+        await phase(stack, (results[stack.name] ??= { steps: [] })).catch((error) => failed(stack, error));
+      }
     };
+    await each(async (stack) => {
+      const { ready } = await stack.loadgen.call('ready', { timeoutMs: 60_000 });
+      if (!ready) throw new Error(`${stack.name} never answered on bench/out`);
+    });
+    await sleep(2_000);
+    await each(async (stack, r) => (r.rss_idle_mb = procStatus(stack.system.pid, 'VmRSS')));
+    await each((stack) => stack.loadgen.call('paced', { rate: 2_000, seconds: 2 })); // warm-up (JIT), discarded
+    await each(async (stack, r) => {
+      const at2k = await stack.loadgen.call('paced', { rate: 2_000, seconds: 5 });
+      r.p50_ms = at2k.p50_ms;
+      r.p99_ms = at2k.p99_ms;
+    });
+    await each(async (stack, r) => {
+      const before = cpuTicks(stack.system.pid);
+      const at16k = await stack.loadgen.call('paced', { rate: 16_000, seconds: 3 });
+      // Per input message the system handled: when the broker dropped some (an overloaded
+      // machine), dividing by what was sent would flatter the system that fell behind.
+      const handled = at16k.sent * (at16k.received / at16k.expected);
+      r.cpu_us_per_msg = (((cpuTicks(stack.system.pid) - before) / clockTicks) * 1e6) / handled;
+      r.at16k_p99_ms = at16k.p99_ms;
+      r.at16k_loss_pct = at16k.loss_pct;
+    });
+    for (const rate of ladder) {
+      const climbing = order.filter((stack) => !stack.error && !stack.topped);
+      if (climbing.length === 0) break;
+      for (const stack of climbing) {
+        const r = results[stack.name];
+        const step = await pacedStep(stack, rate).catch((error) => failed(stack, error));
+        if (!step) continue;
+        r.steps.push(step);
+        if (step.held) r.paced_max_msgs_per_s = rate;
+        else stack.topped = true;
+      }
+    }
+    await each(async (stack, r) => {
+      r.paced_max_msgs_per_s ??= 0;
+      const sat = await stack.loadgen.call('saturate', { count: burst });
+      r.input_msgs_per_s = sat.input_msgs_per_s;
+      r.loss_pct = sat.loss_pct;
+      r.rss_peak_mb = procStatus(stack.system.pid, 'VmHWM');
+    });
+  } finally {
+    for (const stack of stacks) await stack.stop();
+  }
+  for (const stack of stacks) {
+    const r = results[stack.name];
+    if (stack.error || !r) {
+      results[stack.name] = {};
+      continue;
+    }
     log(
-      name,
+      `round ${round}`,
+      stack.name,
       JSON.stringify({
-        ...result,
-        steps: steps
+        ...r,
+        steps: r.steps
           .map(
             (s) =>
               `${s.rate / 1000}k:${s.p99_ms}ms/${s.loss_pct}%` +
@@ -475,12 +378,8 @@ const measure = async (name) => {
           .join(' '),
       }),
     );
-    return result;
-  } finally {
-    await loadgen.stop();
-    await stopProcess(system);
-    await broker.stop();
   }
+  return results;
 };
 
 // ---- rounds, medians, ratios ----------------------------------------------------------------
@@ -488,18 +387,22 @@ const measure = async (name) => {
 log(`Node ${nodeVersion} for all systems; Node-RED ${nodeRedVersion}; ${rounds} rounds; burst ${burst}`);
 const names = ['passthrough', 'fieldgraph', 'node_red'].filter((n) => !only || only.includes(n));
 const runs = Object.fromEntries(names.map((n) => [n, []]));
+const roundLog = [];
 for (let round = 1; round <= rounds; round++) {
-  for (const name of names) {
-    log(`round ${round}: ${name}`);
-    // One failed measurement (a system that died on an overloaded machine) is reported and
-    // left out of the medians; the others still count.
-    runs[name].push(
-      await measure(name).catch((error) => {
-        log(`${name} failed in round ${round}: ${error.message}`);
-        return {};
-      }),
-    );
-  }
+  const loadBefore = loadavg()[0];
+  log(`round ${round}: ${names.join(', ')} side by side (load average ${loadBefore.toFixed(1)})`);
+  const results = await measureRound(round);
+  for (const name of names) runs[name].push(results[name] ?? {});
+  const fgRound = results.fieldgraph ?? {};
+  const nrRound = results.node_red ?? {};
+  roundLog.push({
+    round,
+    load_average: [round2(loadBefore), round2(loadavg()[0])],
+    paced_max: Object.fromEntries(names.map((n) => [n, results[n]?.paced_max_msgs_per_s ?? null])),
+    rss_peak_mb: Object.fromEntries(names.map((n) => [n, round2(results[n]?.rss_peak_mb ?? null)])),
+    paced_max_vs_node_red: ratio(fgRound.paced_max_msgs_per_s, nrRound.paced_max_msgs_per_s),
+    rss_peak_vs_node_red: ratio(fgRound.rss_peak_mb, nrRound.rss_peak_mb),
+  });
 }
 const fields = [
   'input_msgs_per_s',
@@ -516,8 +419,6 @@ for (const name of names) {
   summary[name] = {};
   for (const field of fields) summary[name][field] = round2(median(runs[name].map((r) => r[field])));
 }
-const ratio = (a, b) =>
-  a === null || b === null || b === 0 || a === undefined || b === undefined ? null : round2(a / b);
 const fg = summary.fieldgraph;
 if (fg) {
   const pt = summary.passthrough ?? {};
@@ -540,5 +441,6 @@ if (fg) {
     rss_peak_at_most_half_node_red: (summary.ratios.rss_peak_vs_node_red ?? 1) <= 0.5,
   };
 }
+summary.rounds = roundLog;
 summary.runtime = { node: nodeVersion, node_red: nodeRedVersion, rounds, burst };
 console.log(JSON.stringify(summary));
