@@ -58,6 +58,9 @@ export interface MqttLink {
   end(force?: boolean): Promise<void>;
 }
 
+// Publishes written per socket write at most: about a millisecond of gateway work at ~20 µs each.
+const FLUSH_EVERY = 32;
+
 const streamBuilderFor = (url: URL) => () => {
   // mqtt.js does not set TCP_NODELAY; without it a client that publishes right after it
   // receives waits for Nagle + delayed ACK (~22 ms per message on loopback).
@@ -192,7 +195,14 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
     if (gates.size > 0 && anyBusy()) held = callback as () => void;
     else callback();
   };
-  let corked = false;
+  let corked: { stream: { uncork?: () => void }; count: number } | undefined;
+  let flushScheduled = false;
+  const flushCorked = () => {
+    flushScheduled = false;
+    const was = corked;
+    corked = undefined;
+    was?.stream.uncork?.();
+  };
   client.on('connect', () => {
     // A new session starts with no subscriptions: nothing is waiting for an UNSUBACK any more.
     unsubscribing.clear();
@@ -274,18 +284,35 @@ export const connectMqtt = (options: MqttLinkOptions): MqttLink => {
       });
     },
     publishFast(topic, payload) {
-      // Everything published in one turn of the event loop leaves in one write: the socket is
-      // corked on the first publish and uncorked once the loop has handled the I/O it had.
+      // Output published in one turn of the event loop leaves in few writes: the socket is corked
+      // on the first publish and uncorked once the loop has handled the I/O it had, or after
+      // FLUSH_EVERY publishes. Without that cap a socket read that brought a backlog held the
+      // first answers until the whole backlog was handled: measured per message at 12,000 msg/s,
+      // the wait between publish and write reached 8–10 ms at p99, most of a 10 ms budget.
       const stream = client.stream as { cork?: () => void; uncork?: () => void } | undefined;
-      if (!corked && stream?.cork && stream.uncork) {
-        corked = true;
+      if (!stream?.cork || !stream.uncork) {
+        client.publish(topic, payload);
+        return;
+      }
+      if (corked && corked.stream !== stream) {
+        // reconnected mid-turn: what the old socket held goes with it
+        corked.stream.uncork?.();
+        corked = undefined;
+      }
+      if (!corked) {
+        corked = { stream, count: 0 };
         stream.cork();
-        setImmediate(() => {
-          corked = false;
-          stream.uncork?.();
-        });
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flushCorked);
+        }
       }
       client.publish(topic, payload);
+      if (++corked.count >= FLUSH_EVERY) {
+        // the end-of-turn flush stays scheduled for what is published after this write
+        corked = undefined;
+        stream.uncork();
+      }
     },
     onConnect(listener) {
       connectListeners.push(listener);
