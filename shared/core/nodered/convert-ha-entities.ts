@@ -30,6 +30,7 @@ export const DOMAINS: Readonly<Record<string, Domain>> = {
   light: onOff,
   input_boolean: onOff,
   fan: onOff,
+  siren: { ...onOff, capability: 'siren@1' },
   cover: { capability: 'cover@1', state: { property: 'state', text: (v) => v } },
   lock: {
     capability: 'lock@1',
@@ -139,7 +140,7 @@ const understood = (domain: string): string | undefined => {
 /** Why an entity of a domain no capability describes is not a role, saying what was understood. */
 const unmapped = (entity: string, domain: string): string => {
   const what = understood(domain);
-  return `Its entity “${entity}” is of a kind no Fieldgraph capability describes${what ? `: ${what}.` : ' (switches, lights, fans, covers, locks, valves, thermostats and media players are).'}`;
+  return `Its entity “${entity}” is of a kind no Fieldgraph capability describes${what ? `: ${what}.` : ' (switches, lights, fans, sirens, covers, locks, valves, thermostats and media players are).'}`;
 };
 
 /** The role for an entity, when its domain maps to a capability. */

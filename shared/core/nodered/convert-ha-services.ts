@@ -234,12 +234,13 @@ const setPosition: Service = (data) => {
   return { capability: 'cover@1', writes: [{ property: 'position', value: String(p.n) }], notes: [] };
 };
 
+/** turn_on, turn_off and toggle without data, on a role of `capability` with an `on` property. */
+const onOffServices = (capability: string, what: string): Readonly<Record<string, Service>> => ({
+  turn_on: plain(capability, [on(true)], what),
+  turn_off: plain(capability, [on(false)], what),
+  toggle: toggle(what, [], capability),
+});
 const SWITCH = 'a switch role (on only)';
-const onOffServices: Readonly<Record<string, Service>> = {
-  turn_on: plain('switch@1', [on(true)], SWITCH),
-  turn_off: plain('switch@1', [on(false)], SWITCH),
-  toggle: toggle(SWITCH),
-};
 
 const MEDIA = 'a media player role (on, volume, mute, source, play, pause, stop, next, previous)';
 
@@ -293,8 +294,10 @@ const media: Readonly<Record<string, Service>> = {
 
 /** Services per entity domain. */
 export const SERVICES: Readonly<Record<string, Readonly<Record<string, Service>>>> = {
-  switch: onOffServices,
-  input_boolean: onOffServices,
+  switch: onOffServices('switch@1', SWITCH),
+  input_boolean: onOffServices('switch@1', SWITCH),
+  // A siren's tone, volume and duration are Home Assistant service data no siren role takes.
+  siren: onOffServices('siren@1', 'a siren role (on only)'),
   light: {
     turn_on: lightOn,
     turn_off: (data) =>

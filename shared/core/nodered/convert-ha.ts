@@ -8,6 +8,7 @@
  * else a role cannot hold keep the node a placeholder, with the reason.
  */
 import { callService } from './convert-ha-call';
+import { HOME_ASSISTANT_ONLY } from './convert-ha-other';
 import { entityOf, roleOf } from './convert-ha-entities';
 import { conditionOf, isZero, noteRole, outputsDefault } from './convert-ha-state';
 import { stateTrigger } from './convert-ha-triggers';
@@ -68,20 +69,24 @@ const currentState = (n: RedNode, note: Note): Conversion => {
   };
 };
 
-/** The Home Assistant node types converted here. */
-export const HOME_ASSISTANT_TYPES = new Set([
+const CONVERTED = [
   'server-state-changed',
   'trigger-state',
   'poll-state',
   'api-current-state',
   'api-call-service',
   'call-service',
-]);
+];
+
+/** The Home Assistant node types handled here: converted, or placeholders saying what they do. */
+export const HOME_ASSISTANT_TYPES = new Set([...CONVERTED, ...Object.keys(HOME_ASSISTANT_ONLY)]);
 
 /** Converts one Home Assistant node, or says why it stays a placeholder. */
 export const convertHomeAssistant = (n: RedNode, note: Note): Conversion =>
-  n.type === 'api-current-state'
-    ? currentState(n, note)
-    : n.type === 'api-call-service' || n.type === 'call-service'
-      ? callService(n, note)
-      : stateTrigger(n, note);
+  Object.hasOwn(HOME_ASSISTANT_ONLY, n.type)
+    ? { reason: HOME_ASSISTANT_ONLY[n.type]! }
+    : n.type === 'api-current-state'
+      ? currentState(n, note)
+      : n.type === 'api-call-service' || n.type === 'call-service'
+        ? callService(n, note)
+        : stateTrigger(n, note);

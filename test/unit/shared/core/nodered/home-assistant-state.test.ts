@@ -289,6 +289,10 @@ describe('Home Assistant states', () => {
         entityidfiltertype: 'exact',
       }),
     ).toMatch(/binary sensor whose device class \(what it detects\) the flow does not say/);
+    expect(reasonOf({ type: 'api-render-template', template: '{{ states("sun.sun") }}' })).toMatch(
+      /Jinja template in Home Assistant/,
+    );
+    expect(reasonOf({ type: 'ha-wait-until', entityId: 'cover.a' })).toMatch(/not a test of its properties/);
     expect(reasonOf({ type: 'server-state-changed', entityidfilter: 'sun.sun' })).toMatch(
       /Home Assistant's location, which the flow does not hold/,
     );

@@ -146,6 +146,7 @@ describe('Home Assistant service calls with data', () => {
       { domain: 'switch', service: 'turn_on', entityId: ['switch.a', 'switch.b'] },
       { domain: 'light', service: 'turn_off', data: '{"entity_id": ["light.c", "light.d"]}' },
       { domain: 'homeassistant', service: 'turn_on', entityId: 'switch.a', data: '{"entity_id": "fan.e"}' },
+      { domain: 'siren', service: 'turn_off', entityId: ['siren.yard'] },
     );
     expect(run(result).written).toEqual([
       ['switch_a', 'on', true],
@@ -154,7 +155,9 @@ describe('Home Assistant service calls with data', () => {
       ['light_d', 'on', false],
       ['switch_a', 'on', true],
       ['fan_e', 'on', true],
+      ['siren_yard', 'on', false],
     ]);
+    expect(result.roles.find((r) => r.id === 'siren_yard')?.capability).toBe('siren@1');
   });
 
   it('covers go to a position, thermostats to a temperature and mode', () => {
