@@ -240,7 +240,7 @@ describe('function nodes translated to CEL', () => {
         b.engine.start();
         for (const payload of [...PAYLOADS, ...shapedPayloads(node.func)]) {
           const js = runJs(node, payload, outputs, properties);
-          if (payloadOnly && 'ports' in js)
+          if (payloadOnly && !('threw' in js))
             js.ports = js.ports.map((p) => p.map((m) => ({ payload: (m as { payload?: unknown }).payload })));
           b.logs.length = 0;
           b.engine.runManual(flow.id, payload);
