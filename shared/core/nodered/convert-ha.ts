@@ -10,11 +10,57 @@
 import { callService } from './convert-ha-call';
 import { HOME_ASSISTANT_ONLY } from './convert-ha-other';
 import { entityOf, roleOf } from './convert-ha-entities';
-import { conditionOf, isZero, noteRole, outputsDefault } from './convert-ha-state';
+import { conditionOf, isZero, noteRole } from './convert-ha-state';
+import { celString } from './values';
+import { propertyNameProblem } from '../flow/catalog/message';
 import { stateTrigger } from './convert-ha-triggers';
 import { text, type Conversion, type Note, type Piece, type RedNode } from './types';
 
-/** api-current-state: the role's last value as the payload, split on a state condition. */
+/** Where api-current-state puts things on the message: CEL per place, or why it cannot. */
+const placesOf = (
+  n: RedNode,
+  entity: string,
+  state: string,
+  note: Note,
+): { payload?: string; topic?: string; properties: Record<string, string> } | { reason: string } => {
+  const out: { payload?: string; topic?: string; properties: Record<string, string> } = { properties: {} };
+  const put = (name: string, cel: string): string | undefined => {
+    if (name === 'payload') out.payload = cel;
+    else if (name === 'topic') out.topic = cel;
+    else if (propertyNameProblem(name) === undefined) out.properties[name] = cel;
+    else return `It puts the state at msg.${name}, which is not a message property Fieldgraph keeps.`;
+    return undefined;
+  };
+  if (Array.isArray(n.outputProperties)) {
+    for (const p of n.outputProperties as Record<string, unknown>[]) {
+      const name = text(p.property);
+      const kind = text(p.valueType);
+      const cel = kind === 'entityState' ? state : kind === 'triggerId' ? celString(entity) : undefined;
+      if ((text(p.propertyType) || 'msg') !== 'msg')
+        return { reason: `It stores ${kind || 'a value'} in ${text(p.propertyType)} context (${name}).` };
+      if (cel === undefined) {
+        if (name === 'payload')
+          return { reason: `It sends ${kind || 'a value'} as the payload, not the state.` };
+        note('unsupported', `msg.${name} (${kind || 'a value'}) is not set.`);
+        continue;
+      }
+      const problem = put(name, cel);
+      if (problem) return { reason: problem };
+    }
+    return out;
+  }
+  // Before output properties: the state at state_location, the entity at entity_location.
+  if ((text(n.override_payload) || 'msg') === 'msg') {
+    const problem = put(text(n.state_location) || 'payload', state);
+    if (problem) return { reason: problem };
+  } else if (text(n.override_payload) !== 'none')
+    return { reason: `It stores the state in ${text(n.override_payload)} context.` };
+  if ((text(n.override_data) || 'msg') !== 'none')
+    note('unsupported', `msg.${text(n.entity_location) || 'data'} (the entity) is not set.`);
+  return out;
+};
+
+/** api-current-state: the role's last value where the node puts the state, split on a state condition. */
 const currentState = (n: RedNode, note: Note): Conversion => {
   const found = entityOf(n);
   if ('reason' in found) return found;
@@ -25,31 +71,39 @@ const currentState = (n: RedNode, note: Note): Conversion => {
     return { reason: `A ${role.capability} role has no state Home Assistant reports as text.` };
   if (!isZero(n.for))
     return { reason: `It checks the state has held for ${text(n.for)} ${text(n.forUnits) || 'minutes'}.` };
-  if (
-    !outputsDefault(n) ||
-    (text(n.override_payload) || 'msg') !== 'msg' ||
-    (text(n.state_location) || 'payload') !== 'payload'
-  )
-    return { reason: 'It puts the state somewhere other than the payload.' };
+  const value = `roles.${role.id}.${domain.state.property}`;
+  const stateType = text(n.state_type ?? n.stateType) || 'str';
+  const habool = stateType === 'habool' && domain.state.property === 'on';
+  if (stateType !== 'str' && !habool)
+    return {
+      reason: `It sends the state as a ${stateType} value, which the role's ${domain.state.property} is not.`,
+    };
+  const stateText = `(${domain.state.text(value)})`;
   const cel = conditionOf(
     n.halt_if ?? n.ifState,
     n.halt_if_type ?? n.ifStateType,
     n.halt_if_compare ?? n.ifStateOperator,
+    stateText,
   );
   if ('reason' in cel) return cel;
+  if (cel.cel && habool) return { reason: 'It tests the state’s text but sends it as true or false.' };
+  const places = placesOf(n, found.entity, habool ? value : stateText, note);
+  if ('reason' in places) return places;
+  if (places.topic !== undefined && habool) return { reason: 'It puts a true or false state in the topic.' };
   note(
     'changed',
-    `It reads the last state the gateway saw of ${role.title} (role “${role.id}”, ${role.capability}); msg.data is not set.`,
+    `It reads the last state the gateway saw of ${role.title} (role “${role.id}”, ${role.capability}).`,
   );
   noteRole(note, role, domain);
-  const value = `roles.${role.id}.${domain.state.property}`;
-  const stateType = text(n.state_type ?? n.stateType) || 'str';
-  if (stateType !== 'str' && !(stateType === 'habool' && domain.state.property === 'on'))
-    return {
-      reason: `It sends the state as a ${stateType} value, which the role's ${domain.state.property} is not.`,
-    };
-  const payload = stateType === 'habool' && domain.state.property === 'on' ? value : domain.state.text(value);
-  const main: Piece = { key: 'main', kind: 'logic.transform', config: { payload } };
+  const main: Piece = {
+    key: 'main',
+    kind: 'logic.transform',
+    config: {
+      ...(places.payload !== undefined ? { payload: places.payload } : {}),
+      ...(places.topic !== undefined ? { topic: places.topic } : {}),
+      ...(Object.keys(places.properties).length ? { properties: places.properties } : {}),
+    },
+  };
   if (!cel.cel)
     return {
       graph: {
