@@ -46,6 +46,11 @@ const noElectronFolder = regexRule(
   'electron/ is the desktop shell; nothing else may import it. Move shared code to shared/core or shared/node.',
 );
 const noCli = regexRule('(^|/)cli/', 'cli/ is a program of its own; move shared code to shared/node.');
+// The node catalog is code in shared/core and is imported; the library's documents are data the
+// services read (built-in and the project's models/) and reach the window through the API.
+const libraryViaApi =
+  'The renderer gets the capability and device-model library through the API (library.documents; see renderer/src/flows/project-models.svelte.ts), never by bundling resources/library.';
+const noLibraryFiles = regexRule('(^|/)resources/library(/|$)', libraryViaApi);
 
 const restrict = (...patterns) => ['error', { patterns }];
 
@@ -148,7 +153,16 @@ export default tseslint.config(
         noSharedNode,
         noElectronFolder,
         noCli,
+        noLibraryFiles,
       ),
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.object.type='MetaProperty'][callee.property.name=/^glob/] Literal[value=/resources\\/library/]",
+          message: libraryViaApi,
+        },
+      ],
     },
   },
   {

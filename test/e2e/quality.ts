@@ -38,7 +38,12 @@ export const watchConsole = (page: Page): { problems: string[] } => {
     if (message.type() === 'error' || message.type() === 'warning')
       problems.push(`console ${message.type()}: ${message.text()}`);
   });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  // With where it was thrown (the bundle has source maps), so a failure in CI can be traced.
+  page.on('pageerror', (error) =>
+    problems.push(
+      [`page error: ${error.message}`, ...(error.stack ?? '').split('\n').slice(1, 8)].join('\n'),
+    ),
+  );
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
   });

@@ -1,12 +1,12 @@
 /**
- * Capabilities as the flow validator and the inspector see them (CapabilityShape): the
- * built-in library shipped in resources/library, plus whatever a project adds.
+ * Capabilities as the flow validator and the inspector see them (CapabilityShape), built from
+ * the library documents the window reads through the API (project-models.svelte.ts): the
+ * built-in library and the open project's own capabilities.
  */
 import type { Capability } from '../../../shared/core/model/schemas';
 import { capabilityShapeOf } from '../../../shared/core/flow/roles';
 import type { CapabilityShape } from '../../../shared/core/flow/scope';
 import { flattenCapability, type Catalog, type FlatCapability } from '../../../shared/core/model/catalog';
-import { libraryCapabilities } from './library';
 
 /** A capability with its display titles, for pickers. */
 export interface CapabilityInfo {
@@ -54,11 +54,11 @@ export const capabilityInfo = (
   };
 };
 
-/** The built-in capability library, by id. */
-export const builtinCapabilities = (): ReadonlyMap<string, CapabilityInfo> => {
-  const raw = new Map(libraryCapabilities.map((c) => [c.id, c]));
-  return new Map([...raw.values()].map((c) => [c.id, capabilityInfo(c, raw)]));
-};
+/** Every capability of a library (capability files by id), each flattened against the rest. */
+export const capabilityInfos = (
+  capabilities: ReadonlyMap<string, Capability>,
+): ReadonlyMap<string, CapabilityInfo> =>
+  new Map([...capabilities.values()].map((c) => [c.id, capabilityInfo(c, capabilities)]));
 
 /** The capability files behind `infos`, as the catalog core's `rolesInScope` reads. */
 export const capabilityCatalog = (

@@ -1,11 +1,9 @@
 /**
  * Discovered devices for the Flows view's palette and role binding: the live registry (the
- * same list the Devices view shows), and the built-in device-model library they are read against.
+ * same list the Devices view shows), read against the library (project-models.svelte.ts).
  */
 import { api } from '../api';
 import { deviceList, refreshRegistry, watchRegistry } from '../devices/registry.svelte';
-
-export { libraryCapabilities, libraryModels } from './library';
 
 /** The devices discovery has found, kept current: the window's one list (devices/registry). */
 export const discovered = deviceList;

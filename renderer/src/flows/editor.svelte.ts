@@ -45,6 +45,7 @@ import type { ProvidedByRole } from './validate';
 const GROUP_LABEL_MAX = 120;
 /** Where pasted nodes land relative to the copied ones when no cursor position is known. */
 const PASTE_OFFSET = 40;
+const NO_CAPABILITIES: ReadonlyMap<string, CapabilityInfo> = new Map();
 
 /** The Flows view's editor: design, active flow, selection, history and clipboard. */
 export class FlowEditor {
@@ -64,17 +65,30 @@ export class FlowEditor {
   /** Edits with the same merge key in a row (keystrokes in one field) make one undo step. */
   private mergeKey: string | null = null;
   private lastRoles: readonly Role[] | null = null;
+  private lastCapabilities: ReadonlyMap<string, CapabilityInfo> | null = null;
   private lastScope: RoleInScope[] = [];
 
   /**
-   * The roles with their capabilities. Kept as the same array while the design's roles are
-   * unchanged, so the catalog (and every node's layout) is not rebuilt on each edit.
+   * The library's capabilities, by id: empty until the library has arrived (see `ready`), then
+   * each new reading of it (another project opened, the project's models changed).
+   */
+  readonly capabilities: ReadonlyMap<string, CapabilityInfo> = $derived.by(
+    () => this.library() ?? NO_CAPABILITIES,
+  );
+  /** Whether the library has arrived; until it has, the design is kept but not validated. */
+  readonly ready: boolean = $derived.by(() => this.library() !== null);
+
+  /**
+   * The roles with their capabilities. Kept as the same array while the design's roles and the
+   * library are unchanged, so the catalog (and every node's layout) is not rebuilt on each edit.
    */
   readonly roles: RoleInScope[] = $derived.by(() => {
     const roles = this.design.roles;
-    if (roles !== this.lastRoles) {
+    const capabilities = this.capabilities;
+    if (roles !== this.lastRoles || capabilities !== this.lastCapabilities) {
       this.lastRoles = roles;
-      this.lastScope = rolesInScope(roles, capabilityCatalog(this.capabilities));
+      this.lastCapabilities = capabilities;
+      this.lastScope = rolesInScope(roles, capabilityCatalog(capabilities));
     }
     return this.lastScope;
   });
@@ -91,13 +105,19 @@ export class FlowEditor {
     () => this.design.flows.find((f) => f.id === this.activeFlowId) ?? null,
   );
 
+  /**
+   * `library` gives the capabilities to design against, or null while they are loading: the
+   * editor then holds and shows the design but reports no problems, since every role would
+   * otherwise read as an unknown capability for a moment.
+   */
   constructor(
-    readonly capabilities: ReadonlyMap<string, CapabilityInfo>,
+    private readonly library: () => ReadonlyMap<string, CapabilityInfo> | null,
     private readonly newId: IdMaker = randomId,
     validator: Validator = workerValidator(),
   ) {
     $effect.root(() => {
       $effect(() => {
+        if (!this.ready) return;
         const seq = ++this.validationSeq;
         void validator(this.design, this.roles, this.provided).then((problems) => {
           // The same problems again (most edits): keep the array, so nothing redraws for them.

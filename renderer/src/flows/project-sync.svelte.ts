@@ -13,7 +13,7 @@ import { projectState, saveProject, startProjectDialog, watchProject } from '../
 import { askConfirm } from '../shell/ask.svelte';
 import { flowPatch, fromFlowDocument, toFlowDocument } from './documents';
 import { editor } from './session.svelte';
-import { clearProjectModels, loadProjectModels } from './project-models.svelte';
+import { clearProjectModels, followLibrary, loadLibrary } from './project-models.svelte';
 import { clearSites, createSite, loadSites, openSite, pushSite, settleSite } from './sites.svelte';
 
 const strings = (v: unknown): string[] | undefined =>
@@ -121,7 +121,8 @@ const load = async (path: string) => {
     return;
   }
   const unbound = rolesOf(meta.value);
-  await loadProjectModels();
+  // The project's own capabilities and models first, so its roles never show as unknown.
+  await loadLibrary();
   const flows: Flow[] = [];
   for (const id of ids.value) {
     const r = await api.project.getDocument({ kind: 'flows', id });
@@ -261,6 +262,7 @@ export const followProject = (): void => {
   if (following) return;
   following = true;
   watchProject();
+  followLibrary();
   $effect.root(() => {
     $effect(() => {
       const path = projectState.summary?.path ?? null;

@@ -64,6 +64,23 @@ describe('layer rules (eslint no-restricted-imports)', () => {
     expect(restricted[0].message).toMatch(message);
   });
 
+  it('keeps resources/library out of the renderer: it comes through the API', async () => {
+    const planted = [
+      "import lamp from '../../resources/library/models/tasmota-relay.json';",
+      "const files = import.meta.glob('../../resources/library/capabilities/*.json', { eager: true });",
+    ];
+    for (const source of planted) {
+      const messages = await plant('renderer/src/planted.ts', `${source}\n`);
+      const refused = messages.filter((m) => /library\.documents/.test(m.message));
+      expect(refused.length, JSON.stringify(messages)).toBe(1);
+    }
+    const elsewhere = await plant(
+      'renderer/src/elsewhere.ts',
+      "const icons = import.meta.glob('./icons/*.svg', { eager: true });\n",
+    );
+    expect(elsewhere.filter((m) => /library\.documents/.test(m.message))).toEqual([]);
+  });
+
   it('accepts the imports each layer is allowed', async () => {
     const allowed: [string, string][] = [
       ['shared/core/ok.ts', "import { Type } from '@sinclair/typebox';"],

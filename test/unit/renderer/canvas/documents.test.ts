@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { Flow as FlowSchema } from '../../../../shared/core/flow/schema';
 import { flowPatch, fromFlowDocument, toFlowDocument } from '../../../../renderer/src/flows/documents';
 import { deviceOffers, slug } from '../../../../renderer/src/flows/offers';
-import { builtinCapabilities } from '../../../../renderer/src/flows/capabilities';
+import { builtinCapabilities } from '../../../helpers/library';
 import type { Flow } from '../../../../renderer/src/canvas/types';
 
 const flow: Flow = {

@@ -1,13 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { readdirSync } from 'node:fs';
 import { FieldgraphError } from '../../../../shared/core/errors';
-import {
-  discovered,
-  discoveryState,
-  libraryCapabilities,
-  libraryModels,
-  startDemo,
-} from '../../../../renderer/src/flows/devices.svelte';
+import { discovered, discoveryState, startDemo } from '../../../../renderer/src/flows/devices.svelte';
 import { fakeApi as fake } from '../../../helpers/fake-api';
 
 vi.mock('../../../../renderer/src/api', async () => ({
@@ -36,15 +29,6 @@ beforeEach(() => {
   discoveryState.error = null;
   fake.services.discovery = { list: () => ({ devices: [demoRelay], status }) };
   fake.services.demo = { status: () => ({ running: true, brokerUrl: 'mqtt://127.0.0.1:18830' }) };
-});
-
-describe('the built-in library', () => {
-  it('is every capability and model file in resources/library', () => {
-    const count = (folder: string) =>
-      readdirSync(`resources/library/${folder}`).filter((f) => f.endsWith('.json')).length;
-    expect(libraryCapabilities).toHaveLength(count('capabilities'));
-    expect(libraryModels).toHaveLength(count('models'));
-  });
 });
 
 describe('startDemo', () => {

@@ -1,10 +1,12 @@
 import { flushSync } from 'svelte';
 import { describe, expect, it, vi } from 'vitest';
 import type { Design, Flow, Problem, SiteDevice } from '../../../../renderer/src/canvas/types';
-import { builtinCapabilities } from '../../../../renderer/src/flows/capabilities';
+import { builtinCapabilities } from '../../../helpers/library';
 import { FlowEditor } from '../../../../renderer/src/flows/editor.svelte';
 import type { Offer } from '../../../../renderer/src/flows/offers';
 import type { Validator } from '../../../../renderer/src/flows/validator';
+import type { CapabilityInfo } from '../../../../renderer/src/flows/capabilities';
+import { validateDesign } from '../../../../renderer/src/flows/validate';
 
 const capabilities = builtinCapabilities();
 
@@ -40,7 +42,7 @@ const wired = (): Design => ({
 
 /** An editor whose validation runs on the spot (as the app's worker would, a moment later). */
 const editorWith = (design: Design = wired(), validator?: Validator) => {
-  const editor = new FlowEditor(capabilities, counter(), validator);
+  const editor = new FlowEditor(() => capabilities, counter(), validator);
   editor.load(design);
   return editor;
 };
@@ -466,7 +468,7 @@ describe('FlowEditor: roles and site devices', () => {
 
 describe('FlowEditor: problems', () => {
   it('validates the design after each edit', async () => {
-    const editor = new FlowEditor(capabilities, counter());
+    const editor = new FlowEditor(() => capabilities, counter());
     editor.load(wired());
     flushSync();
     const noTrigger = (p: Problem) => p.flow === 'flow-1' && p.message.startsWith('The flow has no trigger');
@@ -488,6 +490,50 @@ describe('FlowEditor: problems', () => {
     flushSync();
     await vi.waitFor(() => expect(editor.problems.some(noTrigger)).toBe(true));
     expect(editor.problems.some((p) => p.node === id)).toBe(false);
+  });
+
+  it('waits for the library: no problems while it loads, then the roles resolve against each reading', async () => {
+    const source = $state<{ library: ReadonlyMap<string, CapabilityInfo> | null }>({ library: null });
+    const asked: number[] = [];
+    const editor = new FlowEditor(
+      () => source.library,
+      counter(),
+      async (design, roles) => {
+        asked.push(roles.length);
+        return validateDesign(design, roles);
+      },
+    );
+    const pressed = {
+      id: 't',
+      kind: 'trigger.device-event',
+      config: { role: 'hall-button', event: 'pressed' },
+      position: { x: 0, y: 0 },
+    };
+    editor.load({
+      flows: [flow('flow-1', { nodes: [pressed] })],
+      roles: [{ id: 'hall-button', capability: 'button@1' }],
+    });
+    flushSync();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(editor.ready).toBe(false);
+    expect(asked).toEqual([]);
+    expect(editor.problems).toEqual([]);
+    expect(editor.design.flows[0]!.nodes).toHaveLength(1);
+
+    source.library = capabilities;
+    flushSync();
+    await vi.waitFor(() => expect(asked).toEqual([1]));
+    expect(editor.ready).toBe(true);
+    expect(editor.roles.map((r) => r.name)).toEqual(['hall-button']);
+    expect(editor.problems.filter((p) => p.node === 't' && p.severity === 'error')).toEqual([]);
+
+    // A new reading without button@1 (the project that defined it closed): the role is unknown now.
+    source.library = new Map([...capabilities].filter(([id]) => id !== 'button@1'));
+    flushSync();
+    await vi.waitFor(() =>
+      expect(editor.problems.some((p) => p.node === 't' && p.severity === 'error')).toBe(true),
+    );
+    expect(editor.roles).toEqual([]);
   });
 
   it('keeps the answer for the latest design when an older validation finishes last', async () => {

@@ -22,6 +22,7 @@ import {
 } from '../../../../renderer/src/project/project-state.svelte';
 import { asking, settle } from '../../../../renderer/src/shell/ask.svelte';
 import { fakeApi as fake, memoryProject } from '../../../helpers/fake-api';
+import { libraryService } from '../../../helpers/library';
 
 vi.mock('../../../../renderer/src/api', async () => ({
   api: (await import('../../../helpers/fake-api')).fakeApi.api,
@@ -102,6 +103,7 @@ beforeEach(async () => {
     ...project.project,
     pickFolder: () => ({ native: false, path: null }),
   };
+  fake.services.library = libraryService(project.openProjectModels);
 });
 
 describe('opening a project', () => {
@@ -118,6 +120,31 @@ describe('opening a project', () => {
     expect(writes()).toEqual([]);
     expect(flowsDirty()).toBe(false);
     expect(unsavedWork()).toBe(false);
+  });
+
+  it('reads the project’s own capabilities before it shows the flows, so their roles are never unknown', async () => {
+    furnish();
+    project.put('models', 'acme-door', {
+      schemaVersion: 1,
+      id: 'acme-door@1',
+      title: 'Door',
+      extends: ['switch@1'],
+      events: { slammed: { title: 'Slammed' } },
+    });
+    project.state.roles = [{ id: 'door', capability: 'acme-door@1' }];
+    const seen: string[][] = [];
+    $effect.root(() => {
+      $effect(() => {
+        if (editor.design.roles.some((r) => r.id === 'door')) seen.push(editor.roles.map((r) => r.name));
+      });
+    });
+    await open();
+    flushSync();
+    expect(editor.ready).toBe(true);
+    expect(editor.roles.find((r) => r.name === 'door')?.capability.events).toHaveProperty('slammed');
+    // From the first frame that shows the project's roles, the door's capability is known.
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((names) => names.includes('door'))).toBe(true);
   });
 
   it('says why when the project’s flows cannot be listed', async () => {
@@ -378,6 +405,28 @@ describe('a drawing made with no project open', () => {
     expect(editor.status).toBe('Your drawing (1 node) is now part of “Hall”.');
     expect(project.get('flows', 'flow-1')).toEqual(toFlowDocument(drawn));
     expect(editor.canUndo).toBe(true);
+  });
+
+  it('shows as unsaved from the moment it moves into the project, before it has reached it', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const put = project.project.putDocument;
+    fake.services.project = {
+      ...fake.services.project,
+      putDocument: async (args, context) => {
+        await gate;
+        return put(args, context);
+      },
+    };
+    draw();
+    await open();
+    expect(editor.status).toBe('Your drawing (1 node) is now part of “Hall”.');
+    expect(project.get('flows', 'flow-1')).toBeUndefined();
+    expect(flowsDirty()).toBe(true);
+    release();
+    await sent();
+    expect(project.get('flows', 'flow-1')).toBeDefined();
+    expect(flowsDirty()).toBe(true);
   });
 
   it('is added beside the flows of a project that has some when the person says so', async () => {

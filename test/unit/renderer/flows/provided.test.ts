@@ -11,7 +11,8 @@ import type { DiscoveredDevice } from '../../../../shared/core/registry/types';
 import { loadLibrary } from '../../../../shared/node/library/load';
 import type { Design, SiteDevice } from '../../../../renderer/src/canvas/types';
 import { rolesInScope } from '../../../../shared/core/flow/roles';
-import { builtinCapabilities, capabilityCatalog } from '../../../../renderer/src/flows/capabilities';
+import { capabilityCatalog } from '../../../../renderer/src/flows/capabilities';
+import { builtinCapabilities } from '../../../helpers/library';
 import { providedByRole } from '../../../../renderer/src/flows/site-devices';
 import { validateDesign } from '../../../../renderer/src/flows/validate';
 

@@ -6,7 +6,7 @@ import { loadLibrary } from '../../../../shared/node/library/load';
 import { applyChanges, invert } from '../../../../renderer/src/canvas/changes';
 import { bindRole } from '../../../../renderer/src/canvas/commands';
 import type { Design, SiteDevice } from '../../../../renderer/src/canvas/types';
-import { builtinCapabilities } from '../../../../renderer/src/flows/capabilities';
+import { builtinCapabilities } from '../../../helpers/library';
 import { offerOf, offersForDevice, roleStatuses } from '../../../../renderer/src/flows/device-offers';
 import { bindingImplementation, deviceChoices, fitOf } from '../../../../renderer/src/flows/site-devices';
 
