@@ -19,6 +19,8 @@ export interface State {
   /** The topic set here, when it was. */
   topic?: Sym;
   readonly logs: { level: string; message: string }[];
+  /** Context values set here, in order (`context.set("count", n)` → a flow variable). */
+  readonly sets: { name: string; value: Sym }[];
   /** Values computed on the way whose reading may throw in JavaScript (CEL text). */
   readonly risky: string[];
 }
@@ -56,10 +58,39 @@ const transformOf = (s: State): Record<string, unknown> | undefined => {
 const besidesPayload = (s: State): string =>
   JSON.stringify([s.topic?.cel, [...s.other].map(([k, v]) => [k, v.cel]), [...s.removed]]);
 
+/**
+ * Why a path's Set variable nodes, which run after its Transform and after each other, would not
+ * see what their values mean (the payload before the Transform, a variable before it was set).
+ */
+const lateReads = (s: State): string | undefined => {
+  const t = transformOf(s) ?? {};
+  const changed = [
+    ...(t.payload !== undefined || t.set !== undefined ? ['payload'] : []),
+    ...(t.topic !== undefined ? ['topic'] : []),
+    ...(t.properties !== undefined || t.remove !== undefined || Object.keys(t).length ? ['msg'] : []),
+  ];
+  const written: string[] = [];
+  for (const { name, value } of s.sets) {
+    const read = [...changed, ...written.map((w) => `vars.${w}`)].find((r) =>
+      new RegExp(`(^|[^A-Za-z0-9_.])${r.replace('.', '\\.')}([^A-Za-z0-9_]|$)`).test(value.cel),
+    );
+    if (read) return `a context value computed from ${read} after the code changed it`;
+    written.push(name);
+  }
+  return undefined;
+};
+
 /** Builds the graph for the paths of a function; `outputs` is the node's number of outputs. */
 export const graphOf = (paths: readonly Ended[], outputs: number): Conversion => {
+  for (const p of paths) {
+    const late = lateReads(p.state);
+    if (late)
+      return {
+        reason: `Its JavaScript was not translated (no exact CEL equivalent): it uses ${late}. Rebuild it with If, Switch and Transform nodes.`,
+      };
+  }
   const sends = paths.filter((p) => p.outputs.length);
-  if (!paths.some((p) => p.outputs.length || p.state.logs.length))
+  if (!paths.some((p) => p.outputs.length || p.state.logs.length || p.state.sets.length))
     return {
       reason:
         'It sends no message and logs nothing; what it does (node status, context) has no Fieldgraph equivalent.',
@@ -71,7 +102,7 @@ export const graphOf = (paths: readonly Ended[], outputs: number): Conversion =>
   const sameFields = sends.every(
     (p) => JSON.stringify([...p.state.fields]) === JSON.stringify([...sends[0]!.state.fields]),
   );
-  const noLogs = paths.every((p) => p.state.logs.length === 0);
+  const noLogs = paths.every((p) => p.state.logs.length === 0 && p.state.sets.length === 0);
   const sameRest = sends.every((p) => besidesPayload(p.state) === besidesPayload(sends[0]!.state));
   if (noLogs && sameOutputs && sameFields && sameRest && sends[0]!.state.fields.size === 0) {
     let end: PieceEnd | undefined;
@@ -103,7 +134,7 @@ export const graphOf = (paths: readonly Ended[], outputs: number): Conversion =>
   pieces.push({ key: 'main', kind: 'logic.switch', config: { rules, firstMatch: true } });
   paths.forEach((p, i) => {
     const t = transformOf(p.state);
-    if (!p.outputs.length && !p.state.logs.length) return;
+    if (!p.outputs.length && !p.state.logs.length && !p.state.sets.length) return;
     const port = `path-${i + 1}`;
     rules.push({ port, when: all(p.cond) });
     let end: PieceEnd = ['main', port];
@@ -122,6 +153,11 @@ export const graphOf = (paths: readonly Ended[], outputs: number): Conversion =>
       step(`p${i}-log${k}`, 'action.log', { level: l.level, message: l.message }),
     );
     if (t) step(`p${i}-set`, 'logic.transform', t);
+    // Set variable nodes come last: every value is in terms of the message and variables as they
+    // came in, which the nodes before them must still see.
+    p.state.sets.forEach((v, k) =>
+      step(`p${i}-var${k}`, 'logic.set-variable', { name: v.name, value: v.value.cel }),
+    );
     for (const o of p.outputs) if (o < outputs) outs[o]!.push(end);
   });
   return { graph: { pieces, links, outputs: outs } };

@@ -32,6 +32,7 @@ const MAX_CODE = 20_000;
 const MAX_PATHS = 16;
 const LOG_LEVELS: Record<string, string> = { warn: 'warn', error: 'error', log: 'info', debug: 'debug' };
 const FIELD = /^[A-Za-z0-9_-]{1,64}$/;
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 const copy = (s: State): State => ({
   locals: new Map(s.locals),
@@ -41,6 +42,7 @@ const copy = (s: State): State => ({
   removed: new Set(s.removed),
   ...(s.topic ? { topic: s.topic } : {}),
   logs: [...s.logs],
+  sets: [...s.sets],
   risky: [...s.risky],
 });
 
@@ -70,6 +72,8 @@ const merge = (c: string, a: State, b: State): State => {
   const topic = a.topic && b.topic ? { topic: pick(c, a.topic, b.topic) } : {};
   if (JSON.stringify(a.logs) !== JSON.stringify(b.logs))
     throw new Untranslatable('logging inside an if whose branches both carry on');
+  if (JSON.stringify(a.sets) !== JSON.stringify(b.sets))
+    throw new Untranslatable('context set inside an if whose branches both carry on');
   const risky = [...new Set([...a.risky, ...b.risky])];
   return {
     locals,
@@ -79,6 +83,7 @@ const merge = (c: string, a: State, b: State): State => {
     removed: a.removed,
     ...topic,
     logs: a.logs,
+    sets: a.sets,
     risky,
   };
 };
@@ -200,6 +205,7 @@ const runCode = (code: string, scopeFor: (s: State) => Scope, change: (m: string
     other: new Map(),
     removed: new Set(),
     logs: [],
+    sets: [],
     risky: [],
   };
   const run = exec(program.body, initial);
@@ -216,6 +222,7 @@ const runCode = (code: string, scopeFor: (s: State) => Scope, change: (m: string
       ...[...e.state.other.values()].map((f) => f.cel),
       e.state.topic?.cel ?? '',
       ...e.state.logs.map((l) => l.message),
+      ...e.state.sets.map((v) => v.value.cel),
     ].join('\n');
     const unused = e.state.risky.filter((r) => !used.includes(r));
     if (unused.length)
@@ -312,6 +319,18 @@ const statement = (e: A.Expression, s: State, scope: Scope, change: (m: string) 
       return;
     }
     if (owner === 'node' && name === 'done' && e.arguments.length === 0) return;
+    if ((owner === 'context' || owner === 'flow' || owner === 'global') && name === 'set') {
+      const [key, value, ...more] = e.arguments;
+      if (!key || !value || more.length || key.type !== 'Literal' || typeof key.value !== 'string')
+        throw new Untranslatable(`a ${owner}.set() of a name picked at run time or into another store`);
+      if (value.type === 'SpreadElement') throw new Untranslatable('a spread argument');
+      if (owner === 'global')
+        throw new Untranslatable(
+          `global context “${key.value}” set (a value all flows share; Fieldgraph variables belong to one flow)`,
+        );
+      scope.setContext(owner, key.value, translate(value, scope));
+      return;
+    }
     if (
       owner === 'node' &&
       LOG_LEVELS[name] &&
@@ -366,9 +385,32 @@ export const convertFunction = (n: RedNode, note: Note, flowVars: ReadonlySet<st
       return rest.reduce(member, base);
     },
     change,
-    context: (store, name) =>
-      store === 'flow' && flowVars.has(name) ? { cel: `vars.${name}`, type: 'unknown' } : undefined,
+    context: (store, key) => {
+      const name = variableOf(store, key);
+      if (name === undefined) return undefined;
+      const set = s.sets.findLast((v) => v.name === name);
+      // context.get of a value never set is undefined in Node-RED: tests of it test has() first.
+      return set?.value ?? { cel: `vars.${name}`, type: 'unknown', guard: `has(vars.${name})` };
+    },
+    setContext: (store, key, value) => {
+      const name = variableOf(store, key);
+      if (name === undefined) throw new Untranslatable(`${store} context “${key}” set`);
+      s.sets.push({ name, value });
+    },
   });
+  // Node context is a flow variable only this node uses: its name carries the node's id, and a
+  // flow context value of the same name (which could only be a copy of the pattern) is refused.
+  const nodeKey = `node_${String(n.id).replace(/[^A-Za-z0-9_]/g, '_')}_`;
+  const variableOf = (store: string, key: string): string | undefined => {
+    if (store === 'flow') return flowVars.has(key) ? key : undefined;
+    if (store !== 'context' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return undefined;
+    const name = `${nodeKey}${key}`;
+    if (!VARIABLE.test(name) || flowVars.has(name)) return undefined;
+    change(
+      `Its node context “${key}” is the flow variable ${name}, which a gateway keeps across restarts (Node-RED's memory context starts empty).`,
+    );
+    return name;
+  };
   let conversion: Conversion;
   try {
     const wired = Array.isArray(n.wires) ? n.wires.length : 0;

@@ -35,8 +35,10 @@ export interface Scope {
   readonly msg: (path: readonly string[]) => Sym;
   /** Records a difference the translation brings (a 'changed' note). */
   readonly change: (message: string) => void;
-  /** A flow or global context value read with `flow.get("name")`; undefined when it has no equivalent. */
+  /** A node, flow or global context value read with `flow.get("name")`; undefined when it has no equivalent. */
   readonly context: (store: string, name: string) => Sym | undefined;
+  /** Records `context.set("name", value)` (or flow.set); throws Untranslatable where it has no equivalent. */
+  readonly setContext: (store: string, name: string, value: Sym) => void;
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -357,11 +359,19 @@ const call = (c: A.CallExpression, scope: Scope): Sym => {
     const name = callee.property.name;
     const owner = callee.object.type === 'Identifier' ? callee.object.name : '';
     if (owner === 'Date' && name === 'now' && args.length === 0) return sym('now', 'number');
-    if ((owner === 'flow' || owner === 'global') && name === 'get') {
+    if ((owner === 'flow' || owner === 'global' || owner === 'context') && name === 'get') {
       const key = args.length === 1 && args[0]!.type === 'Literal' ? (args[0] as A.Literal).value : null;
       const value = typeof key === 'string' ? scope.context(owner, key) : undefined;
       if (value) return value;
-      throw new Untranslatable(`${owner} context${typeof key === 'string' ? ` “${key}”` : ''}`);
+      throw new Untranslatable(
+        `${owner} context${typeof key === 'string' ? ` “${key}”` : ''}${
+          owner === 'global'
+            ? ' (a value all flows share, or one settings.js gives; Fieldgraph variables belong to one flow)'
+            : owner === 'flow'
+              ? ' (not one flow variable: set outside this tab, by a name picked at run time, or never)'
+              : ''
+        }`,
+      );
     }
     const method = Object.hasOwn(STRING_METHODS, name) ? STRING_METHODS[name] : undefined;
     if (method && args.length === method.args) {

@@ -109,7 +109,7 @@ describe('Node-RED corpus', () => {
     const heldBack3 = totals((e) => e.group === 'real' && e.file.startsWith('held-back-3/'));
     console.log(JSON.stringify({ unseen, fresh, heldBack3, seen, examples }));
     expect(unseen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.58);
+    expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.59);
     expect(seen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
     expect(seen.convertedShare).toBeGreaterThanOrEqual(0.7);
   });

@@ -126,12 +126,39 @@ const view = (m: Record<string, unknown>) => {
   return JSON.parse(JSON.stringify(rest)) as unknown;
 };
 
+/** Node-RED's context stores for one function node: its own, its tab's and the global one. */
+interface Stores {
+  context: Map<string, unknown>;
+  flow: Map<string, unknown>;
+  global: Map<string, unknown>;
+}
+const newStores = (): Stores => ({ context: new Map(), flow: new Map(), global: new Map() });
+
+/** The stores as the engine's flow variables name them (node context of node `fn` as node_fn_<key>). */
+const asVariables = (stores: Stores): Record<string, unknown> =>
+  JSON.parse(
+    JSON.stringify({
+      ...Object.fromEntries(stores.flow),
+      ...Object.fromEntries([...stores.context].map(([k, v]) => [`node_fn_${k}`, v])),
+    }),
+  ) as Record<string, unknown>;
+
+/** Puts the engine's flow variables back into the stores, so the next run starts from the same state. */
+const syncStores = (stores: Stores, variables: Record<string, unknown>) => {
+  stores.flow.clear();
+  stores.context.clear();
+  for (const [k, v] of Object.entries(variables))
+    if (k.startsWith('node_fn_')) stores.context.set(k.slice('node_fn_'.length), structuredClone(v));
+    else stores.flow.set(k, structuredClone(v));
+};
+
 /** Runs function code the way Node-RED's function node does; the payloads per output and the warnings. */
 const runJs = (
   fn: RedFunction,
   payload: unknown,
   outputs: number,
   properties: Record<string, unknown> = {},
+  stores: Stores = newStores(),
 ) => {
   const warnings: string[] = [];
   const node = {
@@ -145,17 +172,21 @@ const runJs = (
       throw new Error('node.send');
     },
   };
-  const store = { get: () => undefined, set: () => undefined, keys: () => [] };
+  const store = (map: Map<string, unknown>) => ({
+    get: (key: string) => map.get(key),
+    set: (key: string, value: unknown) => void map.set(key, value),
+    keys: () => [...map.keys()],
+  });
   const code = new Script(`(function (msg, node, flow, global, context, env) {\n${fn.func}\n})`);
   const run = code.runInNewContext({}) as (...args: unknown[]) => unknown;
   try {
     const result = run(
       { _msgid: 'm', topic: '', payload: structuredClone(payload), ...structuredClone(properties) },
       node,
-      store,
-      store,
-      store,
-      store,
+      store(stores.flow),
+      store(stores.global),
+      store(stores.context),
+      store(new Map()),
     );
     const list = result === undefined || result === null ? [] : Array.isArray(result) ? result : [result];
     const ports = Array.from({ length: outputs }, (_, i) => {
@@ -238,8 +269,11 @@ describe('function nodes translated to CEL', () => {
         const b = bench([withProperties(result.flows[0]!.flow, properties)]);
         const flow = result.flows[0]!.flow;
         b.engine.start();
+        const stores = newStores();
+        const variables = () => b.store.snapshot?.variables[flow.id] ?? {};
         for (const payload of [...PAYLOADS, ...shapedPayloads(node.func)]) {
-          const js = runJs(node, payload, outputs, properties);
+          syncStores(stores, variables());
+          const js = runJs(node, payload, outputs, properties, stores);
           if (payloadOnly && !('threw' in js))
             js.ports = js.ports.map((p) => p.map((m) => ({ payload: (m as { payload?: unknown }).payload })));
           b.logs.length = 0;
@@ -278,6 +312,8 @@ describe('function nodes translated to CEL', () => {
             ports: js.ports,
             warnings: js.warnings,
           });
+          // Context it set is the flow variables the flow set.
+          expect(variables(), JSON.stringify({ payload, properties })).toEqual(asVariables(stores));
           agreed++;
         }
       }
@@ -342,6 +378,25 @@ describe('function node translation', () => {
     );
   });
 
+  it('turns node context into a flow variable private to the node, read before and set after the message is built', () => {
+    const { r, nodes, edges } = only(
+      'var count = context.get("count") || 0;\ncount += 1;\ncontext.set("count", count);\nmsg.payload = count;\nreturn msg;',
+    );
+    expect(r.converted).toBe(1);
+    const set = nodes.find((n) => n.kind === 'logic.set-variable')!;
+    const transform = nodes.find((n) => n.kind === 'logic.transform')!;
+    expect(set.config.name).toBe('node_fn_count');
+    expect(String(transform.config.payload)).toContain('has(vars.node_fn_count)');
+    // The Set variable node comes after the Transform, so the Transform reads the value before it.
+    expect(edges).toContainEqual(
+      expect.objectContaining({
+        from: { node: transform.id, port: 'out' },
+        to: { node: set.id, port: 'in' },
+      }),
+    );
+    expect(r.notes.map((n) => n.message)).toContainEqual(expect.stringMatching(/Node-RED's memory context/));
+  });
+
   it.each([
     ['for (const x of msg.payload) node.warn(x);\nreturn msg;', /a for of statement/],
     ['msg.topic = msg.payload;\nreturn msg;', /msg.topic set to a value that may not be text/],
@@ -350,6 +405,12 @@ describe('function node translation', () => {
     ['if (msg.a === msg.b) return msg;', /two message properties either may lack/],
     ['if (msg.x) { msg.y = 1; }\nreturn msg;', /msg.y set on one branch of an if only/],
     ['delete msg.a;\nmsg.payload = msg.a;\nreturn msg;', /msg.a read after it was deleted/],
+    ['global.set("ip", msg.payload);\nreturn msg;', /global context “ip” set \(a value all flows share/],
+    ['context.set(msg.topic, 1);\nreturn msg;', /a context.set\(\) of a name picked at run time/],
+    [
+      'var n = context.get("n") || 0;\ncontext.set("n", n + 1);\ncontext.set("m", context.get("n") + msg.payload);\nreturn msg;',
+      /a context value computed from vars\.node_fn_n after the code changed it/,
+    ],
     ['if (msg.payload == 1) return msg;', /may differ in type/],
     ['msg.payload = global.get("temp") || 27;\nreturn msg;', /global context “temp”/],
     ['var x = msg.payload.a.b;\nreturn msg;', /never uses/],
