@@ -4,6 +4,7 @@
  * what a role leaves out.
  */
 import { bindingNote, roleOf, type Domain } from './convert-ha-entities';
+import { propertyNameProblem } from '../flow/catalog/message';
 import { celString } from './values';
 import { text, type Note, type RedNode, type RoleNeed } from './types';
 
@@ -53,29 +54,64 @@ export const conditionOf = (
 export const isZero = (v: unknown): boolean =>
   v === undefined || v === null || text(v).trim() === '' || Number(v) === 0;
 
-/** Output properties that leave the message as Node-RED's defaults do: the state as payload. */
-export const outputsDefault = (n: RedNode): boolean => {
-  const props = Array.isArray(n.outputProperties) ? (n.outputProperties as Record<string, unknown>[]) : [];
-  const payload = props.find((p) => p.property === 'payload' && (p.propertyType ?? 'msg') === 'msg');
-  return !payload || payload.valueType === 'entityState';
-};
+/** What a Home Assistant node puts on the message: CEL per place. */
+export interface Places {
+  payload?: string;
+  topic?: string;
+  readonly properties: Record<string, string>;
+}
+
+/** Puts a CEL value at a message property; returns why it cannot. */
+export type Put = (name: string, cel: string) => string | undefined;
 
 /**
- * Whether the node sets the topic to the entity id (its default, and always before output
- * properties existed); notes each other output property it sets that the conversion does not.
+ * Where a node puts the state (`state`), the entity id and other values on the message, from
+ * its output properties (or, for versions before them, `legacy`): CEL per place, notes for
+ * values left unset, or why it cannot.
  */
-export const topicAndNotes = (n: RedNode, note: Note): boolean => {
-  if (!Array.isArray(n.outputProperties)) return true;
-  const props = n.outputProperties as Record<string, unknown>[];
-  let topic = false;
-  for (const p of props) {
-    const name = `${text(p.propertyType) || 'msg'}.${text(p.property)}`;
-    if (name === 'msg.payload') continue;
-    if (name === 'msg.topic' && p.valueType === 'triggerId') topic = true;
-    else note('unsupported', `${name} (${text(p.valueType) || 'a value'}) is not set.`);
+export const placesOf = (
+  n: RedNode,
+  entity: string,
+  state: string,
+  note: Note,
+  legacy: (put: Put) => string | undefined,
+): Places | { reason: string } => {
+  const out: Places = { properties: {} };
+  const put: Put = (name, cel) => {
+    if (name === 'payload') out.payload = cel;
+    else if (name === 'topic') out.topic = cel;
+    else if (propertyNameProblem(name) === undefined) out.properties[name] = cel;
+    else return `It puts the state at msg.${name}, which is not a message property Fieldgraph keeps.`;
+    return undefined;
+  };
+  if (!Array.isArray(n.outputProperties)) {
+    const problem = legacy(put);
+    return problem ? { reason: problem } : out;
   }
-  return topic;
+  for (const p of n.outputProperties as Record<string, unknown>[]) {
+    const name = text(p.property);
+    const kind = text(p.valueType);
+    const cel = kind === 'entityState' ? state : kind === 'triggerId' ? celString(entity) : undefined;
+    if ((text(p.propertyType) || 'msg') !== 'msg')
+      return { reason: `It stores ${kind || 'a value'} in ${text(p.propertyType)} context (${name}).` };
+    if (cel === undefined) {
+      if (name === 'payload')
+        return { reason: `It sends ${kind || 'a value'} as the payload, not the state.` };
+      note('unsupported', `msg.${name} (${kind || 'a value'}) is not set.`);
+      continue;
+    }
+    const problem = put(name, cel);
+    if (problem) return { reason: problem };
+  }
+  return out;
 };
+
+/** A Transform's config setting the places. */
+export const transformOf = (places: Places): Record<string, unknown> => ({
+  ...(places.payload !== undefined ? { payload: places.payload } : {}),
+  ...(places.topic !== undefined ? { topic: places.topic } : {}),
+  ...(Object.keys(places.properties).length ? { properties: places.properties } : {}),
+});
 
 /** The state text of an entity as CEL over its role's last value, and the role, or why not. */
 export const lastStateOf = (

@@ -6,14 +6,7 @@
  * interval instead.
  */
 import { entitiesOf, type Domain } from './convert-ha-entities';
-import {
-  conditionOf,
-  isZero,
-  lastStateOf,
-  noteRole,
-  outputsDefault,
-  topicAndNotes,
-} from './convert-ha-state';
+import { conditionOf, isZero, lastStateOf, noteRole, placesOf, transformOf } from './convert-ha-state';
 import { celString } from './values';
 import {
   text,
@@ -28,16 +21,30 @@ import {
 type Link = { from: readonly [string, string]; to: readonly [string, string] };
 type Followed = { entity: string; role: RoleNeed; domain: Domain };
 
-/** The transform after a trigger: the state text (unless sent as Home Assistant's boolean) and topic. */
+/**
+ * The Transform after a trigger of `f`: the state text of `value` (unless sent as Home
+ * Assistant's boolean) and the entity id where the node's output properties put them.
+ */
 const stateConfig = (
+  n: RedNode,
   f: Followed,
   habool: boolean,
-  topic: boolean,
   value: string,
-): Record<string, unknown> => ({
-  ...(habool ? (value === 'payload' ? {} : { payload: value }) : { payload: f.domain.state!.text(value) }),
-  ...(topic ? { topic: celString(f.entity) } : {}),
-});
+  note: Note,
+): { config: Record<string, unknown> } | { reason: string } => {
+  const state = habool ? value : f.domain.state!.text(value);
+  const places = placesOf(n, f.entity, state, note, (put) => {
+    // Before output properties: the state as payload, the entity id as topic, the event as data.
+    put('payload', state);
+    put('topic', celString(f.entity));
+    note('unsupported', 'msg.data (the event) is not set.');
+    return undefined;
+  });
+  if ('reason' in places) return places;
+  if (places.payload === undefined)
+    note('changed', 'msg.payload keeps the role’s value, where Node-RED sent no payload.');
+  return { config: transformOf(places) };
+};
 
 /** Entry pieces and their ends, all into the node's condition (two outputs) or out as they are. */
 const finish = (
@@ -121,7 +128,6 @@ export const stateTrigger = (n: RedNode, note: Note): Conversion => {
   if (hold && 'reason' in hold) return hold;
   if (Number(n.inputs) > 0 || n.enableInput === true)
     return { reason: 'Messages into it turn it on and off, which a trigger cannot be.' };
-  if (!outputsDefault(n)) return { reason: 'It sends something other than the state as its payload.' };
   const roles = all.map((f) => f.role);
   const cel =
     n.type === 'trigger-state'
@@ -144,12 +150,14 @@ export const stateTrigger = (n: RedNode, note: Note): Conversion => {
         reason: 'It sends states failing its condition at once, while others wait for the state to hold.',
       };
   }
-  const topic = topicAndNotes(n, note);
   const pieces: Piece[] = [];
   const links: Link[] = [];
   const ends: [string, string][] = [];
-  all.forEach((f, i) => {
+  for (const [i, f] of all.entries()) {
     const dy = i * 80;
+    // Notes about output properties are the same for every entity: made once.
+    const made = stateConfig(n, f, habool, 'payload', i ? () => undefined : note);
+    if ('reason' in made) return made;
     pieces.push(
       {
         key: `t${i}`,
@@ -160,7 +168,7 @@ export const stateTrigger = (n: RedNode, note: Note): Conversion => {
       {
         key: `s${i}`,
         kind: 'logic.transform',
-        config: stateConfig(f, habool, topic, 'payload'),
+        config: made.config,
         dx: 220,
         dy,
       },
@@ -172,12 +180,9 @@ export const stateTrigger = (n: RedNode, note: Note): Conversion => {
       links.push({ from: [`s${i}`, 'out'], to: [`h${i}`, 'in'] });
       ends.push([`h${i}`, 'out']);
     } else ends.push([`s${i}`, 'out']);
-    note(
-      'changed',
-      `It follows ${f.role.title} as role “${f.role.id}” (${f.role.capability}); msg.data is not set.`,
-    );
+    note('changed', `It follows ${f.role.title} as role “${f.role.id}” (${f.role.capability}).`);
     noteRole(note, f.role, f.domain);
-  });
+  }
   // A Property change also starts when the gateway first hears the state after starting.
   note(
     'changed',
@@ -234,7 +239,6 @@ const pollState = (n: RedNode, note: Note, f: Followed, initially: boolean, habo
     return {
       reason: `Its interval (${text(n.updateInterval ?? n.updateinterval)} ${text(n.updateIntervalUnits)}) is not a number of seconds ≥ 1.`,
     };
-  if (!outputsDefault(n)) return { reason: 'It sends something other than the state as its payload.' };
   const cel = conditionOf(
     n.ifState ?? n.halt_if,
     n.ifStateType ?? n.halt_if_type,
@@ -243,13 +247,16 @@ const pollState = (n: RedNode, note: Note, f: Followed, initially: boolean, habo
   if ('reason' in cel) return cel;
   if (cel.cel && habool) return { reason: 'It tests the state’s text but sends it as true or false.' };
   const onChange = n.outputOnChanged === true || n.outputonchanged === true;
-  const topic = topicAndNotes(n, note);
+  const polled = stateConfig(n, f, habool, `roles.${role.id}.${state.property}`, note);
+  if ('reason' in polled) return polled;
+  const changed = stateConfig(n, f, habool, 'payload', () => undefined);
+  if ('reason' in changed) return changed;
   const pieces: Piece[] = [
     { key: 'every', kind: 'trigger.interval', config: { seconds: every * unit } },
     {
       key: 'poll',
       kind: 'logic.transform',
-      config: stateConfig(f, habool, topic, `roles.${role.id}.${state.property}`),
+      config: polled.config,
       dx: 220,
       dy: 0,
     },
@@ -268,7 +275,7 @@ const pollState = (n: RedNode, note: Note, f: Followed, initially: boolean, habo
       {
         key: 'state',
         kind: 'logic.transform',
-        config: stateConfig(f, habool, topic, 'payload'),
+        config: changed.config,
         dx: 220,
         dy: 80,
       },
@@ -278,7 +285,7 @@ const pollState = (n: RedNode, note: Note, f: Followed, initially: boolean, habo
   }
   note(
     'changed',
-    `It reads the last state the gateway saw of ${role.title} (role “${role.id}”, ${role.capability}) every ${every * unit} s${onChange ? ' and on each change' : ''}; until the device first reports, the role has no state and the run stops with an error. msg.data is not set.`,
+    `It reads the last state the gateway saw of ${role.title} (role “${role.id}”, ${role.capability}) every ${every * unit} s${onChange ? ' and on each change' : ''}; until the device first reports, the role has no state and the run stops with an error.`,
   );
   noteRole(note, role, domain);
   return { graph: finish(pieces, links, ends, n, cel.cel, [role]) };

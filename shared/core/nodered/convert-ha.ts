@@ -10,55 +10,9 @@
 import { callService } from './convert-ha-call';
 import { HOME_ASSISTANT_ONLY } from './convert-ha-other';
 import { entityOf, roleOf } from './convert-ha-entities';
-import { conditionOf, isZero, noteRole } from './convert-ha-state';
-import { celString } from './values';
-import { propertyNameProblem } from '../flow/catalog/message';
+import { conditionOf, isZero, noteRole, placesOf, transformOf } from './convert-ha-state';
 import { stateTrigger } from './convert-ha-triggers';
 import { text, type Conversion, type Note, type Piece, type RedNode } from './types';
-
-/** Where api-current-state puts things on the message: CEL per place, or why it cannot. */
-const placesOf = (
-  n: RedNode,
-  entity: string,
-  state: string,
-  note: Note,
-): { payload?: string; topic?: string; properties: Record<string, string> } | { reason: string } => {
-  const out: { payload?: string; topic?: string; properties: Record<string, string> } = { properties: {} };
-  const put = (name: string, cel: string): string | undefined => {
-    if (name === 'payload') out.payload = cel;
-    else if (name === 'topic') out.topic = cel;
-    else if (propertyNameProblem(name) === undefined) out.properties[name] = cel;
-    else return `It puts the state at msg.${name}, which is not a message property Fieldgraph keeps.`;
-    return undefined;
-  };
-  if (Array.isArray(n.outputProperties)) {
-    for (const p of n.outputProperties as Record<string, unknown>[]) {
-      const name = text(p.property);
-      const kind = text(p.valueType);
-      const cel = kind === 'entityState' ? state : kind === 'triggerId' ? celString(entity) : undefined;
-      if ((text(p.propertyType) || 'msg') !== 'msg')
-        return { reason: `It stores ${kind || 'a value'} in ${text(p.propertyType)} context (${name}).` };
-      if (cel === undefined) {
-        if (name === 'payload')
-          return { reason: `It sends ${kind || 'a value'} as the payload, not the state.` };
-        note('unsupported', `msg.${name} (${kind || 'a value'}) is not set.`);
-        continue;
-      }
-      const problem = put(name, cel);
-      if (problem) return { reason: problem };
-    }
-    return out;
-  }
-  // Before output properties: the state at state_location, the entity at entity_location.
-  if ((text(n.override_payload) || 'msg') === 'msg') {
-    const problem = put(text(n.state_location) || 'payload', state);
-    if (problem) return { reason: problem };
-  } else if (text(n.override_payload) !== 'none')
-    return { reason: `It stores the state in ${text(n.override_payload)} context.` };
-  if ((text(n.override_data) || 'msg') !== 'none')
-    note('unsupported', `msg.${text(n.entity_location) || 'data'} (the entity) is not set.`);
-  return out;
-};
 
 /** api-current-state: the role's last value where the node puts the state, split on a state condition. */
 const currentState = (n: RedNode, note: Note): Conversion => {
@@ -87,7 +41,17 @@ const currentState = (n: RedNode, note: Note): Conversion => {
   );
   if ('reason' in cel) return cel;
   if (cel.cel && habool) return { reason: 'It tests the state’s text but sends it as true or false.' };
-  const places = placesOf(n, found.entity, habool ? value : stateText, note);
+  const places = placesOf(n, found.entity, habool ? value : stateText, note, (put) => {
+    // Before output properties: the state at state_location, the entity at entity_location.
+    if ((text(n.override_payload) || 'msg') === 'msg') {
+      const problem = put(text(n.state_location) || 'payload', habool ? value : stateText);
+      if (problem) return problem;
+    } else if (text(n.override_payload) !== 'none')
+      return `It stores the state in ${text(n.override_payload)} context.`;
+    if ((text(n.override_data) || 'msg') !== 'none')
+      note('unsupported', `msg.${text(n.entity_location) || 'data'} (the entity) is not set.`);
+    return undefined;
+  });
   if ('reason' in places) return places;
   if (places.topic !== undefined && habool) return { reason: 'It puts a true or false state in the topic.' };
   note(
@@ -98,11 +62,7 @@ const currentState = (n: RedNode, note: Note): Conversion => {
   const main: Piece = {
     key: 'main',
     kind: 'logic.transform',
-    config: {
-      ...(places.payload !== undefined ? { payload: places.payload } : {}),
-      ...(places.topic !== undefined ? { topic: places.topic } : {}),
-      ...(Object.keys(places.properties).length ? { properties: places.properties } : {}),
-    },
+    config: transformOf(places),
   };
   if (!cel.cel)
     return {

@@ -140,6 +140,26 @@ describe('Home Assistant states', () => {
     expect(result.notes.map((n) => n.message)).toContain('msg.data (eventData) is not set.');
   });
 
+  it('a state trigger puts the state in the message property its output properties name', () => {
+    const { b, result, logged } = start(
+      {
+        type: 'server-state-changed',
+        version: 6,
+        entities: { entity: ['switch.a'], substring: [], regex: [] },
+        outputProperties: [
+          { property: 'lastState', propertyType: 'msg', value: '', valueType: 'entityState' },
+        ],
+      },
+      1,
+      'lastState',
+    );
+    b.engine.deliverPropertyChange('switch_a', 'on', true);
+    expect(logged()).toEqual(['on']);
+    expect(result.notes.map((n) => n.message)).toContain(
+      'msg.payload keeps the role’s value, where Node-RED sent no payload.',
+    );
+  });
+
   it('trigger-state tests another entity’s last state', () => {
     const { b, result, logged } = start({
       type: 'trigger-state',
@@ -269,67 +289,6 @@ describe('Home Assistant states', () => {
       ['media_player_lounge', 'muted', true],
     ]);
     expect(acted).toEqual([['media_player_lounge', 'pause']]);
-  });
-
-  it('current state puts the role’s last state where the node says, and tests it', () => {
-    const result = importNodeRed([
-      { id: 'tab', type: 'tab', label: 'T' },
-      {
-        id: 'in',
-        type: 'inject',
-        z: 'tab',
-        props: [{ p: 'payload' }],
-        payloadType: 'date',
-        wires: [['cs', 'old']],
-      },
-      {
-        id: 'cs',
-        type: 'api-current-state',
-        z: 'tab',
-        version: 3,
-        entity_id: 'cover.garage',
-        state_type: 'str',
-        halt_if: 'open',
-        halt_if_type: 'str',
-        halt_if_compare: 'is',
-        outputs: 2,
-        outputProperties: [
-          { property: 'doorState', propertyType: 'msg', value: '', valueType: 'entityState' },
-          { property: 'data', propertyType: 'msg', value: '', valueType: 'entity' },
-        ],
-        wires: [['open'], ['shut']],
-      },
-      // Version 1: nothing replaced, only the test.
-      {
-        id: 'old',
-        type: 'api-current-state',
-        z: 'tab',
-        entity_id: 'switch.fan',
-        override_payload: 'none',
-        override_data: 'none',
-        halt_if: 'on',
-        wires: [['fan']],
-      },
-      { id: 'open', type: 'debug', z: 'tab', complete: 'doorState', wires: [] },
-      { id: 'shut', type: 'debug', z: 'tab', complete: 'doorState', wires: [] },
-      { id: 'fan', type: 'debug', z: 'tab', complete: 'payload', wires: [] },
-    ]);
-    expect(result.placeholders, JSON.stringify(result.notes)).toBe(0);
-    expect(result.notes.map((n) => n.message)).toContain('msg.data (entity) is not set.');
-    const flow = result.flows[0]!.flow;
-    const b = bench([flow]);
-    b.engine.deliverPropertyChange('cover_garage', 'state', 'open');
-    b.engine.deliverPropertyChange('switch_fan', 'on', false);
-    b.engine.start();
-    b.engine.runManual(flow.id, 5);
-    b.engine.deliverPropertyChange('cover_garage', 'state', 'closed');
-    b.engine.deliverPropertyChange('switch_fan', 'on', true);
-    b.engine.runManual(flow.id, 6);
-    expect(b.logs.map((l) => `${l.source?.nodeId?.replace(/.*-/, '')} ${l.text}`)).toEqual([
-      'open open',
-      'shut closed',
-      'fan 6',
-    ]);
   });
 
   it('says what it understood of notifications and of entities the flow does not say the kind of', () => {

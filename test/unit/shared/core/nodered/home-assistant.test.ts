@@ -3,6 +3,7 @@
  * engine bench: the writes reaching the roles are what Home Assistant did with the service data;
  * the imported flows validate against the library's capabilities with the roles the import asks
  * for; anything a role cannot do stays a placeholder naming the key or entity it did not take.
+ * Current state puts the role’s last state where the node says.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -270,5 +271,68 @@ describe('Home Assistant service calls with data', () => {
       [{ domain: 'cover', service: 'toggle', entityId: 'cover.a' }, /cover.toggle has no property or action/],
     ];
     for (const [node, reason] of cases) expect(placeholder(call(node))).toMatch(reason);
+  });
+});
+
+describe('Home Assistant current state', () => {
+  it('current state puts the role’s last state where the node says, and tests it', () => {
+    const result = importNodeRed([
+      { id: 'tab', type: 'tab', label: 'T' },
+      {
+        id: 'in',
+        type: 'inject',
+        z: 'tab',
+        props: [{ p: 'payload' }],
+        payloadType: 'date',
+        wires: [['cs', 'old']],
+      },
+      {
+        id: 'cs',
+        type: 'api-current-state',
+        z: 'tab',
+        version: 3,
+        entity_id: 'cover.garage',
+        state_type: 'str',
+        halt_if: 'open',
+        halt_if_type: 'str',
+        halt_if_compare: 'is',
+        outputs: 2,
+        outputProperties: [
+          { property: 'doorState', propertyType: 'msg', value: '', valueType: 'entityState' },
+          { property: 'data', propertyType: 'msg', value: '', valueType: 'entity' },
+        ],
+        wires: [['open'], ['shut']],
+      },
+      // Version 1: nothing replaced, only the test.
+      {
+        id: 'old',
+        type: 'api-current-state',
+        z: 'tab',
+        entity_id: 'switch.fan',
+        override_payload: 'none',
+        override_data: 'none',
+        halt_if: 'on',
+        wires: [['fan']],
+      },
+      { id: 'open', type: 'debug', z: 'tab', complete: 'doorState', wires: [] },
+      { id: 'shut', type: 'debug', z: 'tab', complete: 'doorState', wires: [] },
+      { id: 'fan', type: 'debug', z: 'tab', complete: 'payload', wires: [] },
+    ]);
+    expect(result.placeholders, JSON.stringify(result.notes)).toBe(0);
+    expect(result.notes.map((n) => n.message)).toContain('msg.data (entity) is not set.');
+    const flow = result.flows[0]!.flow;
+    const b = bench([flow]);
+    b.engine.deliverPropertyChange('cover_garage', 'state', 'open');
+    b.engine.deliverPropertyChange('switch_fan', 'on', false);
+    b.engine.start();
+    b.engine.runManual(flow.id, 5);
+    b.engine.deliverPropertyChange('cover_garage', 'state', 'closed');
+    b.engine.deliverPropertyChange('switch_fan', 'on', true);
+    b.engine.runManual(flow.id, 6);
+    expect(b.logs.map((l) => `${l.source?.nodeId?.replace(/.*-/, '')} ${l.text}`)).toEqual([
+      'open open',
+      'shut closed',
+      'fan 6',
+    ]);
   });
 });
