@@ -3,15 +3,18 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-// `fieldgraph gateway` runs for months on a small site box. V8 sizes its young generation from
-// flags read before any script runs (v8.setFlagsFromString is too late), and its default (16 MB
-// semi-spaces) grows the gateway by ~20 MB under a burst. So the gateway replaces this process
-// with Node started with the flags below: the same process id, one process, nothing kept of the
-// first start but ~40 ms. 4 MB semi-spaces measured best (idle 89 / burst peak 97 MB, against
-// 95 / 118 by default); 2 MB promotes short-lived messages into the old generation (126 MB).
+// `fieldgraph gateway` runs for months on a small site box. V8 sizes its heap from flags read
+// before any script runs (v8.setFlagsFromString is too late), so the gateway replaces this
+// process with Node started with the flags below: the same process id, one process, nothing
+// kept of the first start but ~40 ms. Measured on the 200,000-message burst of bench:engine:
+// - 4 MB semi-spaces (default 16): idle 95 -> 89 MB, peak 118 -> 97-120 MB; 2 MB promoted
+//   short-lived messages into the old generation (126 MB);
+// - an old generation collected once it grew by half of what was live after the last full
+//   collection (V8's default lets it grow 2-4x): peak 100-121 -> 93-102 MB, the old
+//   generation at 20-22 MB after the burst instead of 22-43.
 // Flags given by the user (on the command line or in NODE_OPTIONS) win; Node older than 22.15
 // (and Windows) has no process.execve and runs with V8's defaults.
-const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=4'];
+const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=50'];
 if (
   process.argv[2] === 'gateway' &&
   typeof process.execve === 'function' &&

@@ -2,7 +2,10 @@
 // subscriber connections. Driven over IPC by engine.mjs: {cmd:'ready'|'saturate'|'paced'|'exit'}.
 // Messages are {"temp": seq % 51, "seq": n} on bench/in; those with temp > 25 must come back on
 // bench/out, and their latency is measured from the publish call to their arrival here.
+import { writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldLoop } from 'node:timers/promises';
 import { MqttClient } from 'mqtt';
@@ -21,6 +24,9 @@ const connect = (role) =>
 const CAPACITY = 4_000_000;
 const sentAt = new Float64Array(CAPACITY);
 const seen = new Uint8Array(CAPACITY);
+// FG_BENCH_STAGES=1: arrival times too, written per paced step for engine-stages.mjs.
+const stages = process.env.FG_BENCH_STAGES === '1';
+const receivedAt = stages ? new Float64Array(CAPACITY) : undefined;
 let nextSeq = 0;
 let phase; // { from, to, expected, received, latencies: Float64Array, lastAt }
 let onReady;
@@ -41,6 +47,7 @@ subscriber.on('message', (_topic, payload) => {
   }
   if (!phase || seq < phase.from || seq >= phase.to || seen[seq]) return;
   seen[seq] = 1;
+  if (receivedAt) receivedAt[seq] = now;
   phase.latencies[phase.received++] = now - sentAt[seq];
   phase.lastAt = now;
 });
@@ -97,6 +104,22 @@ const summary = () => {
   };
 };
 
+// The publish and arrival time (ms on the wall clock, 0 = never arrived) of each message of the
+// phase, as one file: the sent column, then the arrived column.
+const stageTimes = () => {
+  if (!receivedAt) return {};
+  const n = phase.to - phase.from;
+  const out = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const seq = phase.from + i;
+    out[i] = performance.timeOrigin + sentAt[seq];
+    out[n + i] = seen[seq] ? performance.timeOrigin + receivedAt[seq] : 0;
+  }
+  const times = join(tmpdir(), `fg-bench-loadgen-${process.pid}-${phase.from}.bin`);
+  writeFileSync(times, Buffer.from(out.buffer));
+  return { from: phase.from, to: phase.to, times };
+};
+
 const commands = {
   async ready({ timeoutMs = 60_000 }) {
     const deadline = performance.now() + timeoutMs;
@@ -126,7 +149,7 @@ const commands = {
     const elapsed = (phase.lastAt || performance.now()) - t0;
     return { ...summary(), input_msgs_per_s: count / (elapsed / 1000), publish_ms: sentMs };
   },
-  async paced({ rate, seconds }) {
+  async paced({ rate, seconds, times = false }) {
     const count = Math.round(rate * seconds);
     const from = begin(count);
     const t0 = performance.now();
@@ -138,7 +161,7 @@ const commands = {
     }
     const elapsed = performance.now() - t0;
     await settle(1_000);
-    return { ...summary(), rate, achieved_rate: count / (elapsed / 1000) };
+    return { ...summary(), rate, achieved_rate: count / (elapsed / 1000), ...(times ? stageTimes() : {}) };
   },
   async exit() {
     await Promise.all([publisher.endAsync(true), subscriber.endAsync(true)]);

@@ -100,7 +100,16 @@ export const nodeRedFlow = (port) => [
  * How each system under test is started against `broker`, with `env` (which carries the
  * diagnostics file of FG_BENCH_DIAG). Every system runs on the same Node binary.
  */
-export const systemLaunchers = ({ repo, work, node22, redJs, diagPreload, gatewayEntry, freePort }) => ({
+export const systemLaunchers = ({
+  repo,
+  work,
+  node22,
+  redJs,
+  diagPreload,
+  stagesPreload,
+  gatewayEntry,
+  freePort,
+}) => ({
   passthrough: async (broker, env) =>
     spawn(node22, [...diagPreload, join(repo, 'test', 'bench', 'engine-passthrough.mjs'), broker.url], {
       cwd: repo,
@@ -124,6 +133,7 @@ export const systemLaunchers = ({ repo, work, node22, redJs, diagPreload, gatewa
       [
         ...profile,
         ...diagPreload,
+        ...stagesPreload,
         gatewayEntry,
         'gateway',
         '--id',

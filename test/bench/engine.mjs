@@ -11,6 +11,7 @@
 // load average and ratios. The LAST line printed is one JSON object.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { stageReport } from './engine-stages.mjs';
 import { systemLaunchers } from './engine-systems.mjs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -28,6 +29,16 @@ const only = process.env.BENCH_SYSTEMS?.split(',');
 const diag = process.env.FG_BENCH_DIAG === '1';
 const diagPreload = diag
   ? ['--import', pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'engine-diag.mjs')).href]
+  : [];
+// FG_BENCH_STAGES=1: the gateway runs with engine-stages-preload.mjs, and every paced step of it
+// reports where its latency went (load generator → broker → gateway, inside the gateway, the
+// socket write, gateway → broker → load generator), from per-message timestamps on one clock.
+const stages = process.env.FG_BENCH_STAGES === '1';
+const stagesPreload = stages
+  ? [
+      '--import',
+      pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'engine-stages-preload.mjs')).href,
+    ]
   : [];
 // The two lowest steps give the comparison some resolution on a busy shared machine, where no
 // system holds p99 < 10 ms at 4,000 msg/s.
@@ -240,12 +251,30 @@ const startLoadgen = async (broker) => {
   };
 };
 
-const launchers = systemLaunchers({ repo, work, node22, redJs, diagPreload, gatewayEntry, freePort });
+const launchers = systemLaunchers({
+  repo,
+  work,
+  node22,
+  redJs,
+  diagPreload,
+  stagesPreload,
+  gatewayEntry,
+  freePort,
+});
 
 const startStack = async (name) => {
   const broker = await startMosquitto();
   const diagFile = diagFileFor(name);
-  const system = await launchers[name](broker, { ...process.env, FG_BENCH_DIAG_FILE: diagFile });
+  const stagesFiles = {
+    rangeFile: join(work, `stages-${name}-range`),
+    stagesFile: join(work, `stages-${name}.bin`),
+  };
+  const system = await launchers[name](broker, {
+    ...process.env,
+    FG_BENCH_DIAG_FILE: diagFile,
+    FG_BENCH_STAGES_RANGE: stagesFiles.rangeFile,
+    FG_BENCH_STAGES_FILE: stagesFiles.stagesFile,
+  });
   const loadgen = await startLoadgen(broker);
   return {
     name,
@@ -253,6 +282,7 @@ const startStack = async (name) => {
     system,
     loadgen,
     diagFile,
+    stagesFiles,
     stop: async () => {
       await loadgen.stop();
       await stopProcess(system);
@@ -270,12 +300,19 @@ const pacedStep = async (stack, rate) => {
   const once = async () => {
     await diagMark(stack);
     const before = waits(pids);
-    const step = await stack.loadgen.call('paced', { rate, seconds: stepSeconds });
-    return { step, seen: await diagMark(stack), waited: waitedMs(before, waits(pids)) };
+    const withStages = stages && stack.name === 'fieldgraph';
+    const step = await stack.loadgen.call('paced', { rate, seconds: stepSeconds, times: withStages });
+    const waited = waitedMs(before, waits(pids));
+    const seen = await diagMark(stack);
+    const where = withStages
+      ? await stageReport({ pid: stack.system.pid, ...stack.stagesFiles }, step)
+      : null;
+    return { step, seen, waited, where };
   };
   let tried = await once();
   if (!held(tried.step, rate)) tried = await once();
-  const { step, seen, waited } = tried;
+  const { step, seen, waited, where } = tried;
+  if (where) log(`${stack.name} ${rate / 1000}k: where the latency went`, JSON.stringify(where));
   return {
     rate,
     held: held(step, rate),
@@ -283,6 +320,7 @@ const pacedStep = async (stack, rate) => {
     loss_pct: round2(step.loss_pct),
     achieved: Math.round(step.achieved_rate),
     ...(seen ? { diag: diagSummary(seen, waited) } : {}),
+    ...(where ? { stages: where } : {}),
   };
 };
 

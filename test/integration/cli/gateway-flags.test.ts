@@ -36,10 +36,11 @@ const run = (
 describe.skipIf(typeof (process as { execve?: unknown }).execve !== 'function')(
   'fieldgraph gateway start-up flags',
   () => {
-    it('runs the gateway in the same single process, restarted with a 4 MB young generation', async () => {
+    it('runs the gateway in the same single process, restarted with its heap flags', async () => {
       const { pid, out } = await run([], ['gateway', '--help']);
       expect(out.pid).toBe(pid);
       expect(out.execArgv).toContain('--max-semi-space-size=4');
+      expect(out.execArgv).toContain('--heap-growing-percent=50');
     });
 
     it("keeps the user's own young-generation size", async () => {
@@ -47,6 +48,7 @@ describe.skipIf(typeof (process as { execve?: unknown }).execve !== 'function')(
       expect(out.execArgv.filter((f) => f.startsWith('--max-semi-space-size'))).toEqual([
         '--max-semi-space-size=8',
       ]);
+      expect(out.execArgv).toContain('--heap-growing-percent=50');
     });
 
     it('leaves the other commands as they were started', async () => {
