@@ -115,7 +115,7 @@ const writesFor = (
     const plan = servicePlan(domain, service, mapped.domainName, data, mapped.role.id);
     if ('reason' in plan) return entities.length > 1 ? { reason: `For ${entity}: ${plan.reason}` } : plan;
     roles.push({ ...mapped.role, capability: plan.capability });
-    for (const m of [...plan.notes, bindingNote(plan.capability)]) if (m) notes.add(m);
+    for (const m of [...plan.notes, bindingNote(plan.capability, entity)]) if (m) notes.add(m);
     for (const w of plan.writes)
       pieces.push(piece(`${prefix}${pieces.length}`, mapped.role.id, w, pieces.length));
   }

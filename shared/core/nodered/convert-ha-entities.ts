@@ -183,8 +183,13 @@ export const mergeRoles = (needs: readonly RoleNeed[]): RoleNeed[] => {
   return [...byId.values()];
 };
 
-/** What binding a role of a capability no built-in model implements needs, as a note; else nothing. */
-export const bindingNote = (capability: string): string | undefined =>
-  capability === 'media-player@1'
-    ? 'No built-in device model implements media-player@1: bind the role to a device whose model does (a project model over MQTT or HTTP).'
-    : undefined;
+/**
+ * What binding the role needs, as a note, where the entity is not plainly a device a built-in
+ * model drives (a media player, a flag Home Assistant keeps); else nothing.
+ */
+export const bindingNote = (capability: string, entity: string): string | undefined =>
+  entity.startsWith('input_boolean.')
+    ? `${entity} is a flag Home Assistant keeps, not a device: its role needs a device that holds it.`
+    : capability === 'media-player@1'
+      ? 'No built-in device model implements media-player@1: bind the role to a device whose model does (a project model over MQTT or HTTP).'
+      : undefined;

@@ -11,7 +11,7 @@ import { text, type Note, type RedNode, type RoleNeed } from './types';
 /** Notes what a role leaves out of Home Assistant's states and how it gets bound. */
 export const noteRole = (note: Note, role: RoleNeed, domain: Domain): void => {
   if (domain.state?.misses) note('changed', `Its state is rebuilt as text: ${domain.state.misses}.`);
-  const binding = bindingNote(role.capability);
+  const binding = bindingNote(role.capability, role.title);
   if (binding) note('changed', binding);
 };
 

@@ -148,6 +148,7 @@ describe('Home Assistant service calls with data', () => {
       { domain: 'light', service: 'turn_off', data: '{"entity_id": ["light.c", "light.d"]}' },
       { domain: 'homeassistant', service: 'turn_on', entityId: 'switch.a', data: '{"entity_id": "fan.e"}' },
       { domain: 'siren', service: 'turn_off', entityId: ['siren.yard'] },
+      { domain: 'input_boolean', service: 'turn_on', entityId: 'input_boolean.away' },
     );
     expect(run(result).written).toEqual([
       ['switch_a', 'on', true],
@@ -157,7 +158,11 @@ describe('Home Assistant service calls with data', () => {
       ['switch_a', 'on', true],
       ['fan_e', 'on', true],
       ['siren_yard', 'on', false],
+      ['input_boolean_away', 'on', true],
     ]);
+    expect(result.notes.map((n) => n.message)).toContain(
+      'input_boolean.away is a flag Home Assistant keeps, not a device: its role needs a device that holds it.',
+    );
     expect(result.roles.find((r) => r.id === 'siren_yard')?.capability).toBe('siren@1');
   });
 
