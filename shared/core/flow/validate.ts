@@ -306,9 +306,9 @@ const checkConfig = (kind: NodeKind, config: Record<string, unknown>): ConfigFin
   }
   for (const problem of kind.checkConfig?.(config) ?? []) {
     problems.push({
-      code: 'flow.invalid_config',
+      code: problem.missing ? 'flow.missing_config' : 'flow.invalid_config',
       message: `${kind.title}: "${problem.path}": ${problem.message}`,
-      hint: `Correct ${problem.path}.`,
+      hint: problem.missing ? `Fill in ${problem.path}.` : `Correct ${problem.path}.`,
       path: problem.path,
     });
   }

@@ -202,17 +202,13 @@ const mqttIn = (n: RedNode, note: Note): Conversion => {
 
 const mqttOut = (n: RedNode, note: Note): Conversion => {
   const topic = text(n.topic).trim();
-  if (!topic)
-    return {
-      reason:
-        'It publishes to the topic each message carries (msg.topic); an MQTT publish node needs a fixed topic.',
-    };
   if (/[#+]/.test(topic))
     return { reason: `Its topic “${topic}” has a wildcard, which cannot be published to.` };
   if (n.broker) note('changed', 'The broker comes from the site profile, not from the Node-RED broker node.');
   const qos = Number(n.qos);
   return single('action.mqtt-publish', {
-    topic,
+    // Without a topic of its own it publishes to the one each message carries (msg.topic).
+    ...(topic ? { topic } : { topicFrom: 'topic' }),
     payload: 'payload',
     qos: qos === 1 || qos === 2 ? qos : 0,
     retain: n.retain === true || n.retain === 'true',

@@ -71,29 +71,63 @@ const setProperty: NodeKind = {
   },
 };
 
+/** The problem when a node has both or neither of a fixed setting and an expression for it. */
+const eitherOf = (config: Record<string, unknown>, field: string, from: string, what: string) => {
+  const [fixed, expr] = [typeof config[field] === 'string', typeof config[from] === 'string'];
+  if (fixed && expr)
+    return [{ path: field, message: `give either ${what} or an expression for it (${from}), not both` }];
+  if (!fixed && !expr)
+    return [{ path: field, message: `${what} is needed (or an expression for it, ${from})`, missing: true }];
+  return [];
+};
+
+const MAX_TOPIC = 1024;
+
+/** A topic an expression gave, checked as a broker would: text, not empty, no wildcards, bounded. */
+const publishTopic = (value: unknown): string => {
+  if (typeof value !== 'string' || value === '')
+    throw new Error(
+      `The topic expression gave ${value === '' ? 'empty text' : typeof value}; a topic is needed.`,
+    );
+  if (value.length > MAX_TOPIC)
+    throw new Error(`The topic is ${value.length} characters; at most ${MAX_TOPIC}.`);
+  if (/[#+]/.test(value) || value.includes('\0'))
+    throw new Error(
+      `The topic "${value.slice(0, 80)}" has a wildcard (+ or #) or a NUL; it cannot be published to.`,
+    );
+  return value;
+};
+
 const mqttPublish: NodeKind = {
   kind: 'action.mqtt-publish',
   category: 'action',
   title: 'MQTT publish',
-  doc: 'Publishes to a topic; the payload expression defaults to the message payload (objects are sent as JSON).',
+  doc: 'Publishes to a topic, or to the one an expression gives per message (`topicFrom: topic`); the payload expression defaults to the message payload (objects are sent as JSON).',
   icon: 'send',
   config: Type.Object({
-    topic: Type.String({
-      minLength: 1,
-      pattern: '^[^#+]+$',
-      description: 'Topic to publish to (no wildcards)',
-    }),
+    topic: Type.Optional(
+      Type.String({
+        minLength: 1,
+        pattern: '^[^#+]+$',
+        description: 'Topic to publish to (no wildcards)',
+      }),
+    ),
+    topicFrom: Type.Optional(
+      Type.String({ minLength: 1, description: 'CEL expression for the topic, instead of `topic`' }),
+    ),
     payload: expression('CEL expression for what to publish', 'payload'),
     qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 0 }),
     retain: Type.Boolean({ default: false }),
   }),
   inputs: inPort,
   outputs: outPort,
-  expressions: [{ path: 'payload' }],
+  checkConfig: (config) => eitherOf(config, 'topic', 'topicFrom', 'a topic'),
+  expressions: [{ path: 'payload' }, { path: 'topicFrom', expects: 'string' }],
   roleRefs: [],
   size: sizes.action,
   create: ({ config }, { compile }) => {
-    const topic = String(config.topic);
+    const fixed = String(config.topic);
+    const topicFrom = typeof config.topicFrom === 'string' ? compile(config.topicFrom) : undefined;
     const source = String(config.payload ?? 'payload');
     // The common case publishes the payload as it is: skip the evaluation entirely.
     const payload = source.trim() === 'payload' ? undefined : compile(source);
@@ -101,7 +135,7 @@ const mqttPublish: NodeKind = {
     return {
       receive: (ctx, message) => {
         const published = ctx.io.publish(
-          topic,
+          topicFrom ? publishTopic(ctx.evaluate(topicFrom, message)) : fixed,
           payload ? ctx.evaluate(payload, message) : message.payload,
           options,
         );
@@ -170,10 +204,7 @@ const httpRequest: NodeKind = {
       properties: { status: { type: 'number' }, body: {} },
     }),
   ],
-  checkConfig: (config) =>
-    (typeof config.url === 'string') === (typeof config.urlFrom === 'string')
-      ? [{ path: 'url', message: 'give either a URL or an expression for it (urlFrom), not both or neither' }]
-      : [],
+  checkConfig: (config) => eitherOf(config, 'url', 'urlFrom', 'a URL'),
   expressions: [
     { path: 'body' },
     { path: 'urlFrom', expects: 'string' },

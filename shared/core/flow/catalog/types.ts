@@ -180,7 +180,11 @@ export interface NodeKind {
   /** True when the node's `state` must survive a restart (a counter's value). */
   readonly persistsState?: boolean;
   /** Checks the schema cannot express (a cron pattern that parses); returns problems by config path. */
-  readonly checkConfig?: (config: Record<string, unknown>) => readonly { path: string; message: string }[];
+  readonly checkConfig?: (config: Record<string, unknown>) => readonly {
+    path: string;
+    message: string;
+    /** A setting left out, not a wrong one. */ missing?: boolean;
+  }[];
   /**
    * Set on stand-ins for what an import could not convert (a Node-RED function node): never
    * offered in the palette, shown read-only in the inspector, reported by the validator as

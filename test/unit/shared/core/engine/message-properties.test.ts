@@ -203,6 +203,38 @@ describe('the validator and message properties', () => {
       validateFlow(both, [])
         .map((p) => p.message)
         .join(' '),
-    ).toMatch(/either a URL or an expression/);
+    ).toMatch(/either a URL or an expression for it \(urlFrom\), not both/);
+  });
+});
+
+describe('MQTT publish to the topic a message carries', () => {
+  it('publishes to topicFrom, refusing wildcards, empty and overlong topics', () => {
+    const b = bench([
+      chain({ topic: 'payload' }, [
+        'action.mqtt-publish',
+        { topicFrom: 'topic', payload: 'payload', qos: 0 },
+      ]),
+    ]);
+    b.engine.start();
+    b.engine.runManual('f', 'lights/hall/set');
+    expect(b.published).toEqual([
+      { topic: 'lights/hall/set', payload: 'lights/hall/set', qos: 0, retain: false },
+    ]);
+    for (const [topic, why] of [
+      ['lights/#', /has a wildcard/],
+      ['a/+/b', /has a wildcard/],
+      ['', /gave empty text; a topic is needed/],
+      ['t'.repeat(1025), /at most 1024/],
+    ] as const) {
+      b.engine.runManual('f', topic);
+      expect(lastTrace(b)?.error?.message).toMatch(why);
+    }
+    expect(b.published).toHaveLength(1);
+    const both = chain({}, ['action.mqtt-publish', { topic: 'a', topicFrom: 'topic' }]);
+    expect(
+      validateFlow(both, [])
+        .map((p) => p.message)
+        .join(' '),
+    ).toMatch(/either a topic or an expression for it \(topicFrom\), not both/);
   });
 });

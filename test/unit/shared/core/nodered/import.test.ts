@@ -95,18 +95,18 @@ describe('Node-RED import', () => {
     expectValidFlows(result);
   });
 
-  it('keeps a function node and a dynamic-topic mqtt out as placeholders with every wire, and reports what changed', () => {
+  it('keeps a function node as a placeholder with every wire, publishes to msg.topic, and reports what changed', () => {
     const result = importNodeRed(fixture('inject-function.json'));
     const { flow } = result.flows[0]!;
     const kinds = flow.nodes.map((n) => n.kind).sort();
     expect(kinds).toEqual([
       'action.http-request',
       'action.log',
+      'action.mqtt-publish',
       'logic.switch',
       'logic.throttle',
       'logic.transform',
       'logic.transform',
-      'nodered.unconverted',
       'nodered.unconverted',
       'trigger.cron',
       // “Inject once after start” is a Gateway started trigger beside the interval.
@@ -143,10 +143,12 @@ describe('Node-RED import', () => {
       { port: 'rule-3', when: '' },
     ]);
     expect(sw.config.firstMatch).toBe(true);
-    const publish = flow.nodes.find((n) => n.kind === 'nodered.unconverted' && n.config.type === 'mqtt out')!;
-    expect(String(publish.config.reason)).toMatch(/msg.topic/);
+    // Without a topic of its own the mqtt out publishes to the topic each message carries.
+    const publish = flow.nodes.find((n) => n.kind === 'action.mqtt-publish')!;
+    expect(publish.config).toMatchObject({ topicFrom: 'topic' });
+    expect(publish.config.topic).toBeUndefined();
     // Every wire of the export is an edge; the http request's body is the payload again.
-    expect(result).toMatchObject({ total: 8, converted: 6, placeholders: 2, wires: 7, wiresKept: 7 });
+    expect(result).toMatchObject({ total: 8, converted: 7, placeholders: 1, wires: 7, wiresKept: 7 });
     const http = flow.nodes.find((n) => n.kind === 'action.http-request')!;
     expect(flow.edges).toContainEqual(
       expect.objectContaining({
@@ -166,7 +168,6 @@ describe('Node-RED import', () => {
         expect.stringMatching(
           /^function placeholder: Its JavaScript was not translated \(no exact CEL equivalent\): it uses a call to Math.min\(\)/,
         ),
-        expect.stringMatching(/^mqtt out placeholder: It publishes to the topic each message carries/),
         expect.stringMatching(
           /^switch reference: It uses a JSONata expression `\$count\(payload\)`, which was not copied/,
         ),
@@ -177,12 +178,11 @@ describe('Node-RED import', () => {
       ]),
     );
     expectValidFlows(result);
-    // The validator blocks the deploy: two placeholders, one switch rule to write.
+    // The validator blocks the deploy: a placeholder, one switch rule to write.
     const problems = validateFlow(flow, []).filter((p) => p.severity === 'error');
     expect(problems.map((p) => [p.code, p.nodeId, p.path ?? ''])).toEqual(
       expect.arrayContaining([
         ['flow.unconverted_node', fn.id, ''],
-        ['flow.unconverted_node', publish.id, ''],
         ['flow.missing_config', sw.id, 'rules.2.when'],
       ]),
     );
