@@ -21,3 +21,23 @@ export const builtinCapabilities = (): ReadonlyMap<string, CapabilityInfo> =>
  */
 export const libraryService = (openProjectModels?: () => OpenProjectModels | null) =>
   createLibraryService({} as ServiceContext, openProjectModels ? { openProjectModels } : {});
+
+/** A valid project device model of the built-in switch@1 (one MQTT write), for a project's models/. */
+export const deskLamp = {
+  schemaVersion: 1,
+  id: 'desk-lamp',
+  title: 'Desk lamp',
+  protocols: ['mqtt'],
+  implements: {
+    s: { capability: 'switch@1', properties: { on: { write: { kind: 'mqtt', topic: 'lamp/set' } } } },
+  },
+};
+
+/** A valid project capability extending switch@1 with an event of its own. */
+export const doorCapability = {
+  schemaVersion: 1,
+  id: 'acme-door@1',
+  title: 'Door',
+  extends: ['switch@1'],
+  events: { slammed: { title: 'Slammed' } },
+};

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract, eventNames, methodList } from '../../shared/core/api';
+import { deskLamp } from '../helpers/library';
 import { ipcHarness, webSocketHarness, type TransportHarness } from '../helpers/transports';
 
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
@@ -109,15 +110,7 @@ describe.each([
     try {
       const created = await h.api.project.create({ path: join(dir, 'hall'), name: 'Hall' });
       if (!created.ok) throw new Error(created.error.message);
-      const lamp = {
-        schemaVersion: 1,
-        id: 'desk-lamp',
-        title: 'Desk lamp',
-        protocols: ['mqtt'],
-        implements: {
-          s: { capability: 'switch@1', properties: { on: { write: { kind: 'mqtt', topic: 'lamp/set' } } } },
-        },
-      };
+      const lamp = deskLamp;
       const put = await h.api.project.putDocument({ kind: 'models', id: 'desk-lamp', document: lamp });
       if (!put.ok) throw new Error(put.error.message);
       expect(put.value.modelsRevision).toBeGreaterThan(created.value.modelsRevision);

@@ -6,6 +6,8 @@
  * project's models change (the project summary's `modelsRevision`).
  */
 import { untrack } from 'svelte';
+import type { Static } from '@sinclair/typebox';
+import type { LibraryDocuments } from '../../../shared/core/api/areas/library';
 import { createCatalog, type Catalog } from '../../../shared/core/model/catalog';
 import type { Capability, DeviceModel } from '../../../shared/core/model/schemas';
 import { api } from '../api';
@@ -58,16 +60,12 @@ let inFlight: { key: string; done: Promise<void> } | null = null;
 /** The key of the reading the catalog holds. */
 let loadedKey: string | null = null;
 
-const read = async (key: string): Promise<void> => {
-  const seq = ++sequence;
-  const r = await api.library.documents({});
-  if (seq !== sequence) return;
-  if (!r.ok) {
-    deviceCatalog.error = `The device library could not be read: ${r.error.message}`;
-    if (deviceCatalog.status !== 'ready') deviceCatalog.status = 'failed';
-    return;
-  }
-  const { builtin, project } = r.value;
+/**
+ * Puts a reading of `library.documents` into the catalog. The window's own reads come through
+ * here; a harness with no services behind it (the editor benchmark) hands one over itself.
+ */
+export const showLibrary = (documents: Static<typeof LibraryDocuments>): void => {
+  const { builtin, project } = documents;
   // A reading that says what the catalog already holds (a new project with no models of its
   // own) changes nothing: the editor's roles and every node's layout stay as they are.
   const fresh = <T>(now: readonly T[], next: readonly T[]) =>
@@ -79,7 +77,18 @@ const read = async (key: string): Promise<void> => {
   deviceCatalog.projectPath = project?.path ?? null;
   deviceCatalog.error = null;
   deviceCatalog.status = 'ready';
-  loadedKey = key;
+  loadedKey = keyText({ path: project?.path ?? null, modelsRevision: project?.modelsRevision ?? null });
+};
+
+const read = async (): Promise<void> => {
+  const seq = ++sequence;
+  const r = await api.library.documents({});
+  if (seq !== sequence) return;
+  if (r.ok) showLibrary(r.value);
+  else {
+    deviceCatalog.error = `The device library could not be read: ${r.error.message}`;
+    if (deviceCatalog.status !== 'ready') deviceCatalog.status = 'failed';
+  }
 };
 
 /**
@@ -98,7 +107,7 @@ export const loadLibrary = (): Promise<void> => {
     }
     return Promise.resolve();
   }
-  const done = read(key).finally(() => {
+  const done = read().finally(() => {
     if (inFlight?.done === done) inFlight = null;
   });
   inFlight = { key, done };

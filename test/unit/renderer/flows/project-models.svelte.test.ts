@@ -8,7 +8,7 @@ import {
 } from '../../../../renderer/src/flows/project-models.svelte';
 import { projectState } from '../../../../renderer/src/project/project-state.svelte';
 import { fakeApi as fake, memoryProject } from '../../../helpers/fake-api';
-import { builtinLibrary, libraryService } from '../../../helpers/library';
+import { builtinLibrary, deskLamp, doorCapability, libraryService } from '../../../helpers/library';
 
 vi.mock('../../../../renderer/src/api', async () => ({
   api: (await import('../../../helpers/fake-api')).fakeApi.api,
@@ -17,22 +17,6 @@ vi.mock('../../../../renderer/src/api', async () => ({
 const PATH = '/projects/hall';
 let project: ReturnType<typeof memoryProject>;
 
-const deskLamp = {
-  schemaVersion: 1,
-  id: 'desk-lamp',
-  title: 'Desk lamp',
-  protocols: ['mqtt'],
-  implements: {
-    s: { capability: 'switch@1', properties: { on: { write: { kind: 'mqtt', topic: 'lamp/set' } } } },
-  },
-};
-const doorCapability = {
-  schemaVersion: 1,
-  id: 'acme-door@1',
-  title: 'Door',
-  extends: ['switch@1'],
-  events: { slammed: { title: 'Slammed' } },
-};
 const reads = () => fake.callsTo('library.documents').length;
 
 /** Shows the project (or none) as the window's project state would after an event. */

@@ -22,7 +22,7 @@ import {
 } from '../../../../renderer/src/project/project-state.svelte';
 import { asking, settle } from '../../../../renderer/src/shell/ask.svelte';
 import { fakeApi as fake, memoryProject } from '../../../helpers/fake-api';
-import { libraryService } from '../../../helpers/library';
+import { doorCapability, libraryService } from '../../../helpers/library';
 
 vi.mock('../../../../renderer/src/api', async () => ({
   api: (await import('../../../helpers/fake-api')).fakeApi.api,
@@ -124,14 +124,8 @@ describe('opening a project', () => {
 
   it('reads the project’s own capabilities before it shows the flows, so their roles are never unknown', async () => {
     furnish();
-    project.put('models', 'acme-door', {
-      schemaVersion: 1,
-      id: 'acme-door@1',
-      title: 'Door',
-      extends: ['switch@1'],
-      events: { slammed: { title: 'Slammed' } },
-    });
-    project.state.roles = [{ id: 'door', capability: 'acme-door@1' }];
+    project.put('models', 'acme-door', doorCapability);
+    project.state.roles = [{ id: 'door', capability: doorCapability.id }];
     const seen: string[][] = [];
     $effect.root(() => {
       $effect(() => {
