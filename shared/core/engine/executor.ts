@@ -6,7 +6,7 @@
  * throws or rejects fails only its own path: the run ends `failed` and the flow's error path
  * (its On error trigger) runs as a child run; other flows never notice.
  */
-import type { CompiledExpression, ExpressionContext } from '../expr/cel';
+import type { CompiledExpression } from '../expr/cel';
 import { messageView, type Message, type NodeIo, type TimerId } from '../flow/catalog';
 import { Deque } from './deque';
 import type { DeployedFlow, NodeInstance, TriggerIndex } from './deploy';
@@ -109,7 +109,23 @@ export class RunExecutor implements StepHost {
   }
 
   evaluate(node: NodeInstance, expression: CompiledExpression, message: Message): unknown {
-    return expression(new EvaluationContext(message, node.flow.variables, this.roles, this.now()));
+    // `msg` (a copy of the message's properties) is built only for expressions that read it.
+    if (expression.readsMessage)
+      return expression({
+        payload: message.payload,
+        topic: message.topic ?? '',
+        msg: messageView(message),
+        vars: node.flow.variables,
+        roles: this.roles,
+        now: this.now(),
+      });
+    return expression({
+      payload: message.payload,
+      topic: message.topic ?? '',
+      vars: node.flow.variables,
+      roles: this.roles,
+      now: this.now(),
+    });
   }
 
   enqueueSends(
@@ -478,28 +494,6 @@ export class RunExecutor implements StepHost {
     } catch (error) {
       this.#ports.log('error', `The trace sink failed: ${errorText(error)}`);
     }
-  }
-}
-
-/**
- * The variables of one evaluation. `msg` is built only when an expression reads it, so
- * expressions on payload and topic (nearly all) cost no copy of the message's properties.
- */
-class EvaluationContext implements ExpressionContext {
-  readonly payload: unknown;
-  readonly topic: string;
-  constructor(
-    private readonly message: Message,
-    readonly vars: Readonly<Record<string, unknown>>,
-    readonly roles: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
-    readonly now: number,
-  ) {
-    this.payload = message.payload;
-    this.topic = message.topic ?? '';
-  }
-
-  get msg(): Readonly<Record<string, unknown>> {
-    return messageView(this.message);
   }
 }
 

@@ -26,8 +26,13 @@ export interface ExpressionContext {
   readonly now: number;
 }
 
-/** A parsed expression; calling it evaluates against a context and returns plain JSON-able data. */
-export type CompiledExpression = (context: ExpressionContext) => unknown;
+/**
+ * A parsed expression; calling it evaluates against a context and returns plain JSON-able data.
+ * `readsMessage` is true when its source names `msg`, so callers build `msg` only then.
+ */
+export type CompiledExpression = ((context: ExpressionContext) => unknown) & {
+  readonly readsMessage?: boolean;
+};
 
 /** Result of a design-time check: the inferred CEL type, or what is wrong and where. */
 export type ExpressionCheck =
@@ -141,7 +146,9 @@ export const compileExpression = (source: string): CompiledExpression => {
   } catch (error) {
     throw new ExpressionSyntaxError(firstLine(error));
   }
-  return wrap(parsed);
+  const compiled = wrap(parsed);
+  // A word test, not a parse: a false "yes" (msg inside a string) only costs building msg.
+  return /\bmsg\b/.test(source) ? Object.assign(compiled, { readsMessage: true }) : compiled;
 };
 
 /** The parse error of an expression, or undefined when it parses; for the validator, without compiling twice. */
