@@ -289,8 +289,44 @@ const COMPARE: Record<string, string> = {
   '>=': '>=',
 };
 
+// What `typeof v === name` tests, as CEL over v's value (message values are JSON, text or bytes).
+const TYPEOF: Record<string, (v: string) => string> = {
+  string: (v) => `type(${v}) == string`,
+  number: (v) => `(type(${v}) == double || type(${v}) == int)`,
+  boolean: (v) => `type(${v}) == bool`,
+  object: (v) => `(${v} == null || type(${v}) == map || type(${v}) == list || type(${v}) == bytes)`,
+};
+
+/** `typeof x === "string"` (either way round, also `!==`, `==`, `!=`) as CEL, or undefined when it is not that form. */
+const typeofTest = (b: A.BinaryExpression, scope: Scope): Sym | undefined => {
+  if (!['===', '!==', '==', '!='].includes(b.operator)) return undefined;
+  const [u, lit] =
+    b.left.type === 'UnaryExpression' && b.left.operator === 'typeof'
+      ? [b.left, b.right]
+      : b.right.type === 'UnaryExpression' && b.right.operator === 'typeof'
+        ? [b.right, b.left]
+        : [undefined, undefined];
+  if (!u || lit.type !== 'Literal' || typeof lit.value !== 'string') return undefined;
+  const value = translate(u.argument, scope);
+  const name = lit.value;
+  let test: string;
+  if (name === 'undefined') {
+    if (!value.guard)
+      throw new Untranslatable('`typeof … === "undefined"` of a value that is never undefined here');
+    test = `!${value.guard}`;
+  } else {
+    const of = TYPEOF[name];
+    // Functions, symbols and bigints never travel in a message: such a test is false.
+    const inner = of ? of(atom(bare(value))) : 'false';
+    test = value.guard ? `${value.guard} && ${atom(sym(inner, 'bool'))}` : inner;
+  }
+  return sym(b.operator.startsWith('!') ? `!${atom(sym(test, 'bool'))}` : test, 'bool');
+};
+
 const binary = (b: A.BinaryExpression, scope: Scope): Sym => {
   if (b.left.type === 'PrivateIdentifier') throw new Untranslatable('a private name');
+  const typed = typeofTest(b, scope);
+  if (typed) return typed;
   const [l, r] = [translate(b.left, scope), translate(b.right, scope)];
   const op = b.operator;
   if ((l.guard || r.guard) && (COMPARE[op] || op === '==' || op === '!=')) {

@@ -39,6 +39,19 @@ for (const file of files) {
   for (const node of list)
     if (node?.type === 'function' && typeof node.func === 'string') functions.push({ file, node });
 }
+// Written here, not from the corpus: forms the corpus has too few of to be run both ways.
+for (const [id, func] of [
+  [
+    'typeof',
+    'if (typeof msg.payload === "string") { msg.kind = "text"; return msg; }\nif (typeof msg.payload === "object") { msg.kind = "object"; return msg; }\nif (typeof msg.command !== "undefined" && typeof msg.command == "number") return msg;\nreturn null;',
+  ],
+  [
+    'props',
+    'if (msg.command === "on") { msg.payload = msg.level; delete msg.command; return msg; }\nmsg.seen = msg.command !== "off";\nreturn msg;',
+  ],
+  ['counter', 'var n = context.get("n") || 0;\nn += 1;\ncontext.set("n", n);\nmsg.count = n;\nreturn msg;'],
+] as const)
+  functions.push({ file: 'synthetic', node: { id, type: 'function', func } });
 
 const PAYLOADS: unknown[] = [
   0,
@@ -395,6 +408,16 @@ describe('function node translation', () => {
       }),
     );
     expect(r.notes.map((n) => n.message)).toContainEqual(expect.stringMatching(/Node-RED's memory context/));
+  });
+
+  it('translates typeof tests, a missing message property being undefined', () => {
+    const { r, nodes } = only(
+      'if (typeof msg.payload === "string" && typeof msg.extra !== "undefined") return msg;\nif (typeof msg.level == "number") return msg;\nreturn null;',
+    );
+    expect(r.converted).toBe(1);
+    expect(String(nodes[0]!.config.condition)).toContain('type(payload) == string');
+    expect(String(nodes[0]!.config.condition)).toContain('!(!has(msg.extra))');
+    expect(String(nodes[0]!.config.condition)).toContain('has(msg.level) && (type(msg.level) == double');
   });
 
   it.each([
