@@ -21,6 +21,17 @@ export interface RunPath {
 export const stepValue = (step: TraceStep): unknown =>
   step.outputs.length > 0 ? step.outputs[step.outputs.length - 1]!.payload : step.input;
 
+/**
+ * One output of a step as the trace view prints it: the port and payload, then each named
+ * message property (`msg.command`) the message carried, so a Node-RED-style flow that routes on
+ * them shows why it went where it went.
+ */
+export const outputText = (out: TraceStep['outputs'][number], json: (value: unknown) => string): string =>
+  [
+    `${out.port}: ${json(out.payload)}`,
+    ...Object.entries(out.properties ?? {}).map(([name, value]) => `msg.${name} = ${json(value)}`),
+  ].join('\n');
+
 /** The path of a run over its flow. */
 export const pathOf = (trace: RunTrace): RunPath => {
   const nodes = new Map<

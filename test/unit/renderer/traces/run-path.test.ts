@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RunTrace, TraceStep } from '../../../../shared/core/engine/trace';
-import { compareRuns, pathOf, stepTiming, traceOverlay } from '../../../../renderer/src/traces/run-path';
+import {
+  compareRuns,
+  outputText,
+  pathOf,
+  stepTiming,
+  traceOverlay,
+} from '../../../../renderer/src/traces/run-path';
+import { bench, edge, flow, node, stepsOf } from '../../shared/core/engine/harness';
 
 const step = (nodeId: string, over: Partial<TraceStep> = {}): TraceStep => ({
   nodeId,
@@ -75,5 +82,27 @@ describe('two runs side by side', () => {
     expect(compareRuns(a, a)).toEqual({ partsAt: null, onlyA: [], onlyB: [], changed: [] });
     const b = run([step('t'), step('x', { error: 'boom' })]);
     expect(compareRuns(a, b).changed).toEqual([{ nodeId: 'x', a: null, b: 'boom' }]);
+  });
+});
+
+describe("a step's output as the trace view prints it", () => {
+  it('shows the named message properties a real run carried beside the payload', () => {
+    const b = bench([
+      flow(
+        'f',
+        [
+          node('t', 'trigger.manual'),
+          node('set', 'logic.transform', { properties: { command: '"on"', level: 'payload * 2' } }),
+          node('log', 'action.log', { message: 'msg.command' }),
+        ],
+        [edge('t', 'set'), edge('set', 'log')],
+      ),
+    ]);
+    b.engine.start();
+    b.engine.runManual('f', 3);
+    const out = stepsOf(b.traces[0], 'set')[0]!.outputs[0]!;
+    expect(outputText(out, (v) => JSON.stringify(v))).toBe('out: 3\nmsg.command = "on"\nmsg.level = 6');
+    // A message with no properties prints as before: port and payload only.
+    expect(outputText({ port: 'true', payload: { a: 1 } }, (v) => JSON.stringify(v))).toBe('true: {"a":1}');
   });
 });
