@@ -470,14 +470,16 @@ test('a Node-RED export imports as a new flow with a report of what did not conv
   const dialog = page.getByTestId('nodered-import');
   await dialog.locator('textarea').fill(readFileSync('test/fixtures/nodered/inject-function.json', 'utf8'));
   await dialog.getByRole('button', { name: 'Check' }).click();
-  await expect(dialog).toContainText('6 of 8 nodes convert into 1 flow; 7 of 7 wires kept');
+  await expect(dialog).toContainText('7 of 8 nodes convert into 1 flow; 7 of 7 wires kept');
   await expect(dialog.getByTestId('import-report')).toContainText('Its JavaScript was not translated');
   await screenshot(page, 'canvas-nodered-report');
   await dialog.getByRole('button', { name: 'Import' }).click();
   await expect(page.getByRole('tab', { name: 'Morning' })).toHaveAttribute('aria-selected', 'true');
-  // Converted nodes, the two placeholders (function, mqtt out to msg.topic) and every wire.
+  // Converted nodes (the mqtt out to msg.topic publishes to the message's topic), the function's
+  // placeholder and every wire.
   await expect(canvas.nodes).toHaveCount(11);
-  await expect(page.locator('[data-kind="nodered.unconverted"]')).toHaveCount(2);
+  await expect(page.locator('[data-kind="nodered.unconverted"]')).toHaveCount(1);
+  await expect(canvas.nodes.locator('[data-kind="action.mqtt-publish"]')).toHaveCount(1);
 
   await page.getByTestId('theme-toggle').click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');

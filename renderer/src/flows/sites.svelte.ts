@@ -136,7 +136,10 @@ export const createSite = async (name: string, roleIds: readonly string[]): Prom
     sites.error = r.error.message;
     return null;
   }
-  sites.list = [...sites.list, { id: site.id, name: site.name }].sort((a, b) => a.id.localeCompare(b.id));
+  // A listing that ran while the file was written may hold it already.
+  sites.list = [...sites.list.filter((s) => s.id !== site.id), { id: site.id, name: site.name }].sort(
+    (a, b) => a.id.localeCompare(b.id),
+  );
   sites.error = null;
   return use(site, roleIds);
 };
@@ -175,7 +178,22 @@ export const settleSite = (design: Design): void => {
  * Writes the selected site with the design's devices and bindings when they changed. Creates
  * "Site 1" first when the project has no site and something is bound. Returns an error message.
  */
-export const pushSite = async (design: Design): Promise<string | null> => {
+export const pushSite = (design: Design): Promise<string | null> => {
+  // One write at a time: two edits in quick succession on a project without a site would both
+  // create "Site 1" (the same id twice in the list) and could write the older design last. With
+  // none in flight the write starts at once, as before.
+  const run = pushing ? pushing.then(() => pushSiteNow(design)) : pushSiteNow(design);
+  const settled: Promise<unknown> = run
+    .catch(() => null)
+    .finally(() => {
+      if (pushing === settled) pushing = null;
+    });
+  pushing = settled;
+  return run;
+};
+let pushing: Promise<unknown> | null = null;
+
+const pushSiteNow = async (design: Design): Promise<string | null> => {
   if (!projectPath || projectState.summary?.readOnly) return null;
   const bindings = bindingsOf(design);
   if (!base) {
