@@ -42,8 +42,12 @@ export type Change =
     })
   | (Placed & { readonly type: 'flow'; readonly before: Flow | null; readonly after: Flow | null })
   | { readonly type: 'flowHeader'; readonly before: FlowHeader; readonly after: FlowHeader }
-  | { readonly type: 'role'; readonly before: Role | null; readonly after: Role | null }
-  | { readonly type: 'device'; readonly before: SiteDevice | null; readonly after: SiteDevice | null };
+  | (Placed & { readonly type: 'role'; readonly before: Role | null; readonly after: Role | null })
+  | (Placed & {
+      readonly type: 'device';
+      readonly before: SiteDevice | null;
+      readonly after: SiteDevice | null;
+    });
 
 /** The list that undoes `changes`. */
 export const invert = (changes: readonly Change[]): Change[] =>
@@ -162,10 +166,10 @@ export const applyChanges = (design: Design, changes: readonly Change[]): Design
       flows = flows.map((f) => (f.id === c.after.id ? { ...f, name: c.after.name } : f));
     } else if (c.type === 'role') {
       flush();
-      roles = replaceIn(roles, c.before, c.after);
+      roles = replaceIn(roles, c.before, c.after, c.index);
     } else if (c.type === 'device') {
       flush();
-      devices = replaceIn(devices ?? [], c.before, c.after);
+      devices = replaceIn(devices ?? [], c.before, c.after, c.index);
     } else {
       // Consecutive changes to one flow are applied as a batch; order matters only across
       // kinds (an edge may name a node added just before), which the batch keeps: nodes first.

@@ -191,12 +191,14 @@ export const groupNodes = (
     if (nodeIds.has(node.id))
       changes.push({ type: 'node', flow: flowId, before: node, after: { ...node, group: group.id } });
   }
-  for (const old of flow.groups) {
+  // An emptied group notes its place in the list, so undo puts it back where it was.
+  let gone = 0;
+  flow.groups.forEach((old, i) => {
     const left = flow.nodes.some((n) => n.group === old.id && !nodeIds.has(n.id));
     if (!left && flow.nodes.some((n) => n.group === old.id)) {
-      changes.push({ type: 'group', flow: flowId, before: old, after: null });
+      changes.push({ type: 'group', flow: flowId, before: old, after: null, index: i - gone++ });
     }
-  }
+  });
   return changes;
 };
 
@@ -211,7 +213,13 @@ export const ungroup = (design: Design, flowId: string, groupId: string): Change
     const { group: _drop, ...rest } = node;
     changes.push({ type: 'node', flow: flowId, before: node, after: rest });
   }
-  changes.push({ type: 'group', flow: flowId, before: group, after: null });
+  changes.push({
+    type: 'group',
+    flow: flowId,
+    before: group,
+    after: null,
+    index: flow.groups.indexOf(group),
+  });
   return changes;
 };
 
@@ -250,6 +258,12 @@ export const removeFlow = (design: Design, flowId: string): Change[] => [
 
 /** Adds a role to the design. */
 export const addRole = (role: Role): Change[] => [{ type: 'role', before: null, after: role }];
+
+/** Removes a role; undo puts it back at its place in the Roles list. */
+export const removeRole = (design: Design, roleId: string): Change[] => {
+  const index = design.roles.findIndex((r) => r.id === roleId);
+  return index < 0 ? [] : [{ type: 'role', before: design.roles[index]!, after: null, index }];
+};
 
 /** Adds a device to the selected site unless the site already has one with its id. */
 export const addDevice = (design: Design, device: SiteDevice): Change[] =>

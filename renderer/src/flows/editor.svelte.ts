@@ -20,6 +20,7 @@ import {
   randomId,
   relabelGroup,
   remove,
+  removeRole,
   removeFlow,
   renameFlow,
   replaceDevice,
@@ -422,8 +423,8 @@ export class FlowEditor {
   }
 
   removeRole(roleId: string): void {
-    const role = this.design.roles.find((r) => r.id === roleId);
-    if (role) this.apply('Remove role', [{ type: 'role', before: role, after: null }]);
+    const changes = removeRole(this.design, roleId);
+    if (changes.length > 0) this.apply('Remove role', changes);
   }
 }
 
