@@ -3,6 +3,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Flow } from '../../shared/core/flow/schema';
+import { covers } from '../../shared/core/nodered/convert-ha-entities';
 import { importNodeRed, NodeRedImportError, type ImportNote } from '../../shared/core/nodered/import';
 import { stableStringify } from '../../shared/core/project/serialize';
 import { writeFileDurable } from '../../shared/node/project/atomic';
@@ -118,7 +119,8 @@ project cannot take them, 2 on usage mistakes.`,
       written.push(file);
     }
     // Roles the converted nodes talk to (Home Assistant entities) join the design; a role of the
-    // same name that needs another capability is left as it is and reported.
+    // same name keeps its capability when that offers what the nodes need (a dimmer is a switch),
+    // else it is left as it is and reported.
     const roleProblems: ReturnType<typeof problemOf>[] = [];
     const added: string[] = [];
     if (result.roles.length) {
@@ -132,7 +134,7 @@ project cannot take them, 2 on usage mistakes.`,
             capability: need.capability,
           } as (typeof roles)[number]);
           added.push(`${need.id} (${need.capability})`);
-        } else if (have.capability !== need.capability)
+        } else if (!covers(String(have.capability), need.capability))
           roleProblems.push({
             severity: 'unsupported',
             message: `The project's role “${need.id}” is a ${String(have.capability)}; the imported nodes need a ${need.capability}. Change one of them.`,

@@ -97,6 +97,8 @@ describe('fieldgraph nodered import', () => {
     expect(existsSync(join(project, 'flows'))).toBe(false);
   });
   it('adds the roles Home Assistant nodes became to fieldgraph.json, keeping a role it already has', () => {
+    // light_garden is a dimmer, which has a switch's `on`: no conflict. cover_door is a switch,
+    // which cannot close: a conflict, reported and left as it is.
     const project = newProject('ha');
     const projectFile = join(project, 'fieldgraph.json');
     writeFileSync(
@@ -105,7 +107,10 @@ describe('fieldgraph nodered import', () => {
         schemaVersion: 1,
         id: 'ha',
         name: 'ha',
-        roles: [{ id: 'light_garden', capability: 'dimmer@1' }],
+        roles: [
+          { id: 'light_garden', capability: 'dimmer@1' },
+          { id: 'cover_door', capability: 'switch@1' },
+        ],
       }),
     );
     const file = join(work, 'ha.json');
@@ -145,15 +150,16 @@ describe('fieldgraph nodered import', () => {
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { converted: number; problems: { message: string }[] };
     expect(out.converted).toBe(3);
-    expect(out.problems.map((p) => p.message)).toContainEqual(
-      expect.stringMatching(/role “light_garden” is a dimmer@1; the imported nodes need a switch@1/),
-    );
+    const roleProblems = out.problems.filter((p) => /The project's role/.test(p.message));
+    expect(roleProblems.map((p) => p.message)).toEqual([
+      "The project's role “cover_door” is a switch@1; the imported nodes need a cover@1. Change one of them.",
+    ]);
     const doc = JSON.parse(readFileSync(projectFile, 'utf8')) as { name: string; roles: unknown[] };
     expect(doc.name).toBe('ha');
     expect(doc.roles).toEqual([
       { id: 'light_garden', capability: 'dimmer@1' },
+      { id: 'cover_door', capability: 'switch@1' },
       { id: 'switch_porch', title: 'switch.porch', capability: 'switch@1' },
-      { id: 'cover_door', title: 'cover.door', capability: 'cover@1' },
     ]);
     const [flowFile] = readdirSync(join(project, 'flows'));
     const flow = JSON.parse(readFileSync(join(project, 'flows', flowFile!), 'utf8')) as { roles: string[] };
