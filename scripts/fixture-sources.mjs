@@ -111,6 +111,8 @@ const SETS = {
   fresh: "the corpus's second held-back set, gathered after the importer was written and only measured",
   'held-back-3':
     "the corpus's third held-back set, chosen before the importer was run on it and only measured",
+  'held-back-4':
+    "the corpus's fourth held-back set, chosen before the importer was run on it and only measured",
 };
 
 /** The README.md of a corpus subfolder: what its files are and where their sources are named. */
