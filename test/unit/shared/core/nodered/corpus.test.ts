@@ -1,7 +1,8 @@
 /**
  * The Node-RED importer against real exports (test/fixtures/field/nodered, see SOURCES.md): the
  * core, node-red-nodes and Home Assistant examples and real flows.json files. `unseen/` was held
- * back while the importer was written; `fresh/` and `held-back-3/`, gathered later, were only measured.
+ * back while the importer was written; `fresh/`, `held-back-3/` and `held-back-4/`, gathered later,
+ * were only measured.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -107,7 +108,8 @@ describe('Node-RED corpus', () => {
     const examples = totals((e) => e.group === 'example');
     const fresh = totals((e) => e.group === 'real' && e.file.startsWith('fresh/'));
     const heldBack3 = totals((e) => e.group === 'real' && e.file.startsWith('held-back-3/'));
-    console.log(JSON.stringify({ unseen, fresh, heldBack3, seen, examples }));
+    const heldBack4 = totals((e) => e.group === 'real' && e.file.startsWith('held-back-4/'));
+    console.log(JSON.stringify({ unseen, fresh, heldBack3, heldBack4, seen, examples }));
     expect(unseen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
     expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.59);
     expect(seen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
@@ -134,5 +136,17 @@ describe('Node-RED corpus', () => {
     expect(heldBack3.nodes).toBeGreaterThanOrEqual(2000);
     expect(heldBack3.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
     expect(heldBack3.convertedShare).toBeGreaterThanOrEqual(0.32);
+  });
+
+  // held-back-4/ (SOURCES.md) was chosen by a rule written before the search, and committed before
+  // the importer was first run on it; it is only measured. Its first run converted 28.2 % of its 156
+  // nodes; the floor is that figure rounded down, so a regression fails. It holds 2 files (the
+  // licence yield kept it short of the rule's 12), too few to carry the issue's claim alone.
+  it('keeps ≥ 95 % of the wires of the fourth held-back set (held-back-4/)', () => {
+    const heldBack4 = totals((e) => e.group === 'real' && e.file.startsWith('held-back-4/'));
+    expect(heldBack4.files).toBeGreaterThanOrEqual(2);
+    expect(heldBack4.nodes).toBeGreaterThanOrEqual(150);
+    expect(heldBack4.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
+    expect(heldBack4.convertedShare).toBeGreaterThanOrEqual(0.28);
   });
 });
