@@ -50,6 +50,8 @@ const glyphs: Record<string, string> = {
   sliders: '≡',
   send: '⇱',
   globe: '◍',
+  webhook: '⇘',
+  reply: '↩',
   'file-text': '☰',
   'play-circle': '▷',
   square: '■',

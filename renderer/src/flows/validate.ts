@@ -4,6 +4,7 @@
  * back to nodes and config fields for the canvas badges, the inspector and the problems panel.
  */
 import { validateFlow, type FlowProblem } from '../../../shared/core/flow/validate';
+import { declaredEndpoints } from '../../../shared/core/flow/validate-http';
 import type { RoleInScope } from '../../../shared/core/flow/scope';
 import type { Provided } from '../../../shared/core/model/provides';
 import type { Design, Flow, Problem } from '../canvas/types';
@@ -30,8 +31,10 @@ export const validateDesign = (
 ): Problem[] => {
   const flowIds = design.flows.map((f) => f.id);
   const byRole = new Map(Object.entries(provided));
-  return design.flows.flatMap((flow) =>
-    validateFlow(toFlowDocument(flow), roles, { flowIds, provided: byRole }).map((p): Problem => {
+  const documents = design.flows.map(toFlowDocument);
+  const endpoints = declaredEndpoints(documents);
+  return design.flows.flatMap((flow, i) =>
+    validateFlow(documents[i], roles, { flowIds, provided: byRole, endpoints }).map((p): Problem => {
       const node = nodeOf(p, flow);
       // Config paths are dot-separated (`rules.1.when`); the inspector edits top-level fields.
       const field = p.nodeId && p.path ? p.path.split('.')[0] : undefined;

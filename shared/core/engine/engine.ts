@@ -10,12 +10,20 @@ import type { Message } from '../flow/catalog';
 import type { Flow } from '../flow/schema';
 import { deployFlow, FlowDeployError, indexTriggers, memberKey, type FlowStats } from './deploy';
 import { RunExecutor } from './executor';
+import {
+  HttpExchanges,
+  type HttpEndpointMatch,
+  type HttpEndpointRequest,
+  type HttpLookup,
+} from './http-exchanges';
+import type { HttpAnswer } from '../flow/catalog';
 import type { EngineOptions, EnginePorts } from './ports';
 import type { Run } from './run';
 import { restoreSnapshot } from './snapshot';
 
 export { FlowDeployError } from './deploy';
 export type { FlowStats } from './deploy';
+export type { HttpEndpointMatch, HttpEndpointRequest, HttpLookup } from './http-exchanges';
 
 /** A flow that could not be deployed, and why. */
 export interface DeployProblem {
@@ -32,10 +40,21 @@ const decoder = new (
 export class FlowEngine {
   readonly #ports: EnginePorts;
   readonly #exec: RunExecutor;
+  readonly #http: HttpExchanges;
 
   constructor(ports: EnginePorts, options: EngineOptions = {}) {
     this.#ports = ports;
-    this.#exec = new RunExecutor(ports, options);
+    const http = new HttpExchanges(ports.clock);
+    this.#http = http;
+    // Each trace passes the open HTTP requests first: an unanswered one gets the run's default
+    // answer there, and the trace records what was answered.
+    const traces = {
+      write: (trace: Parameters<EnginePorts['traces']['write']>[0]) => {
+        if (http.any) http.ended(trace);
+        ports.traces.write(trace);
+      },
+    };
+    this.#exec = new RunExecutor({ ...ports, traces }, options);
   }
 
   /**
@@ -61,6 +80,8 @@ export class FlowEngine {
     }
     this.#exec.flows = deployed;
     this.#exec.triggers = indexTriggers(deployed.values());
+    for (const clash of this.#http.index(deployed.values())) problems.push(clash);
+    this.#exec.exchanges = this.#http.any ? this.#http : undefined;
     return problems;
   }
 
@@ -107,6 +128,45 @@ export class FlowEngine {
       }
     }
     exec.queue.clear();
+    this.#http.stop();
+  }
+
+  /**
+   * Which deployed HTTP endpoint serves `method` at `segments` (the decoded path below
+   * `/flows`): the match, or the methods that path takes (answer 405), or undefined (404).
+   * The gateway asks before it reads the body, to check the endpoint's authorisation first.
+   */
+  lookupHttp(method: string, segments: readonly string[]): HttpLookup {
+    return this.#exec.running ? this.#http.lookup(method, segments) : undefined;
+  }
+
+  /**
+   * A request to an HTTP endpoint: starts a run of its trigger (subject to the flow's run mode)
+   * and calls `reply` exactly once with the answer — from an HTTP response node, the run's end,
+   * the endpoint's timeout, or the engine stopping. Throws an Error naming the bound when the
+   * request is too large to carry on a message (`msg.req`); nothing started then.
+   */
+  deliverHttp(
+    match: HttpEndpointMatch,
+    request: HttpEndpointRequest,
+    reply: (answer: HttpAnswer) => void,
+  ): void {
+    const own = this.#exec.freezeClock();
+    try {
+      const exec = this.#exec;
+      const node = this.#http.nodeOf(match);
+      if (!exec.running || !node) throw new Error('The endpoint is not deployed any more.');
+      const message = this.#http.open(match, request, reply);
+      try {
+        exec.trigger(node, message);
+      } finally {
+        this.#http.delivered();
+      }
+      exec.drain();
+      exec.flush();
+    } finally {
+      if (own) this.#exec.thawClock();
+    }
   }
 
   /** A role emitted an event: wakes Wait for event nodes, then starts Device event triggers. */

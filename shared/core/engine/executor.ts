@@ -11,6 +11,7 @@ import { messageView, type Message, type NodeIo, type TimerId } from '../flow/ca
 import { Deque } from './deque';
 import type { DeployedFlow, NodeInstance, TriggerIndex } from './deploy';
 import { EchoHops } from './echo';
+import type { HttpExchanges } from './http-exchanges';
 import { admit } from './modes';
 import type { EngineOptions, EnginePorts } from './ports';
 import { entryStep, Run, type TimerRecord } from './run';
@@ -57,6 +58,8 @@ export class RunExecutor implements StepHost {
   #timerSeq = 0;
   readonly #runPrefix: string;
   readonly roles: Record<string, Record<string, unknown>> = {};
+  /** Set by FlowEngine while flows with HTTP endpoints are deployed. */
+  exchanges: HttpExchanges | undefined;
 
   constructor(ports: EnginePorts, options: EngineOptions = {}) {
     this.#ports = ports;
@@ -74,6 +77,10 @@ export class RunExecutor implements StepHost {
         return ports.mqtt.publish(topic, payload, options);
       },
       request: (request) => ports.http.request(request),
+      respond: (answer) =>
+        this.#executing && this.exchanges
+          ? this.exchanges.respond(this.#executing.id, answer)
+          : 'No HTTP request started this run.',
       log: (level, text) => {
         const run = this.#executing;
         const node = this.#executingNode;
@@ -270,6 +277,7 @@ export class RunExecutor implements StepHost {
     const run = new Run(this.#nextRunId(), flow, trigger, now, this.#maxSteps, parentRunId);
     flow.active.add(run);
     flow.stats.started++;
+    if (this.exchanges && trigger.runtime.trigger?.type === 'http') this.exchanges.started(run.id, message);
     const entry = entryStep(trigger, 'trigger', now, hops, message.payload, true);
     const index = run.record(entry);
     this.#ports.observer?.step(flow.id, run.id, entry);

@@ -65,6 +65,27 @@ export const TraceStep = Type.Object({
 });
 export type TraceStep = Static<typeof TraceStep>;
 
+/** How the HTTP request that started a run was answered (runs of an HTTP endpoint trigger). */
+export const TraceHttp = Type.Object({
+  method: Type.String(),
+  path: Type.String(),
+  status: Type.Integer(),
+  /**
+   * `node`: an HTTP response node; `run-end`: the run ended without one (204, or 500/503 by its
+   * outcome); `timeout`: 504 after the endpoint's timeout; `busy`: 503, the run mode dropped the
+   * run; `stopped`: 503, the flows stopped first.
+   */
+  answeredBy: Type.Union([
+    Type.Literal('node'),
+    Type.Literal('run-end'),
+    Type.Literal('timeout'),
+    Type.Literal('busy'),
+    Type.Literal('stopped'),
+  ]),
+  at: Type.Number({ description: 'ms since epoch when the answer went out' }),
+});
+export type TraceHttp = Static<typeof TraceHttp>;
+
 /** The record of one run. */
 export const RunTrace = Type.Object({
   version: Type.Literal(1),
@@ -84,5 +105,7 @@ export const RunTrace = Type.Object({
   /** The run this one continues after a restart. */
   resumedFrom: Type.Optional(Type.String()),
   childRunIds: Type.Array(Type.String()),
+  /** The answer to the HTTP request that started the run, when one did. */
+  http: Type.Optional(TraceHttp),
 });
 export type RunTrace = Static<typeof RunTrace>;

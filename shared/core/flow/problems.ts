@@ -28,6 +28,10 @@ export const flowProblemCodes = {
   'flow.unreachable': 'No trigger leads to the node, so it never runs.',
   'flow.unconverted_node':
     'A node imported from Node-RED was not converted; a flow with one cannot be deployed.',
+  'flow.response_without_request':
+    'An HTTP response node that no HTTP endpoint trigger leads to: it has no request to answer.',
+  'flow.duplicate_endpoint': 'Two HTTP endpoints of the package take the same method and path.',
+  'flow.open_endpoint': 'An HTTP endpoint is open to anyone who reaches the gateway (no token asked).',
   'flow.cycle_without_delay':
     'Nodes form a loop with nothing that waits, so a message would circle at full speed.',
 } as const;

@@ -18,6 +18,7 @@ import { Flow, type FlowEdge } from './schema';
 import { useGap, type Provided, type RoleUse } from '../model/provides';
 import { shapeFits, shapeName, type RoleInScope } from './scope';
 import { loopsOf, reachableFrom } from './validate-graph';
+import { checkHttpEndpoints, type DeclaredEndpoint } from './validate-http';
 import { createShapes, valuesAt, type Prepared } from './validate-shapes';
 
 export { FlowProblem, flowProblemCodes, type FlowProblemCode } from './problems';
@@ -41,6 +42,8 @@ export interface ValidateOptions {
    * given, a node using an affordance the bound device does not provide is a problem.
    */
   readonly provided?: ReadonlyMap<string, Provided>;
+  /** The HTTP endpoints of every flow of the package (declaredEndpoints), to find two serving the same requests. */
+  readonly endpoints?: readonly DeclaredEndpoint[];
 }
 
 /**
@@ -244,6 +247,7 @@ export const validateFlow = (
         );
     }
   }
+  checkHttpEndpoints(flow, validEdges, starts.slice(triggers.length), options.endpoints, add);
   for (const loop of loopsOf({ ...flow, edges: validEdges })) {
     // What a placeholder did is unknown (a Node-RED function may well wait): no loop claim through it.
     if (loop.some((id) => prepared.get(id)?.kind.breaksCycles || prepared.get(id)?.kind.placeholder))

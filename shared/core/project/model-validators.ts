@@ -12,6 +12,7 @@ import {
   type Problem,
 } from '../model';
 import { rolesInScope } from '../flow/roles';
+import { declaredEndpoints } from '../flow/validate-http';
 import { validateFlow } from '../flow/validate';
 import { PROJECT_FILE } from './layout';
 import type { ProjectValidator } from './load';
@@ -83,9 +84,10 @@ export const createModelValidation =
       add(validateSite(site, { file, catalog, roles }), file);
     }
     const scope = rolesInScope(roles, catalog);
+    const endpoints = declaredEndpoints(Object.values(project.documents.flows));
     for (const [id, flow] of Object.entries(project.documents.flows)) {
       const file = `flows/${id}.json`;
-      for (const p of validateFlow(flow, scope)) {
+      for (const p of validateFlow(flow, scope, { endpoints })) {
         const where = p.nodeId
           ? `nodes.${p.nodeId}${p.path ? `.config.${p.path}` : p.port ? `.ports.${p.port}` : ''}`
           : p.edgeId

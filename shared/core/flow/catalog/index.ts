@@ -6,6 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { actionKinds } from './actions';
+import { httpEndpointKinds } from './http-endpoint';
 import { importedKinds } from './imported';
 import { logicKinds } from './logic';
 import { sequenceKinds } from './sequence';
@@ -27,11 +28,13 @@ export { NODE_RED_PLACEHOLDER, placeholderMessage, placeholderOutputs } from './
 /** Every kind, in palette order (triggers, logic, actions). */
 export const nodeKinds: readonly NodeKind[] = [
   ...triggerKinds,
+  httpEndpointKinds.endpoint,
   ...logicKinds,
   ...timingKinds,
   ...sequenceKinds,
   ...importedKinds,
   ...actionKinds,
+  httpEndpointKinds.response,
 ];
 
 const byKind = new Map(nodeKinds.map((k) => [k.kind, k]));

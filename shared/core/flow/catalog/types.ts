@@ -4,6 +4,7 @@
  */
 import type { TObject } from '@sinclair/typebox';
 import type { CompiledExpression } from '../../expr/cel';
+import type { EndpointPath, HttpEndpointMethod } from '../http-path';
 import type { DataShape, RoleInScope } from '../scope';
 
 /** A message travelling along edges. Treated as immutable: nodes copy on write, never mutate. */
@@ -57,6 +58,7 @@ export type TriggerSource =
   | { readonly type: 'mqtt'; readonly topic: string; readonly format: 'json' | 'text' }
   | { readonly type: 'manual' }
   | { readonly type: 'gateway-started' }
+  | { readonly type: 'http'; readonly endpoint: HttpEndpointSpec }
   | { readonly type: 'error' }
   | {
       readonly type: 'schedule';
@@ -77,6 +79,11 @@ export interface NodeIo {
     options: { qos: 0 | 1 | 2; retain: boolean },
   ): void | Promise<void>;
   request(request: HttpRequest): Promise<HttpResponse>;
+  /**
+   * Answers the HTTP request that started the executing run; undefined when it was sent, else
+   * why not (no request started this run, it was answered already, the gateway serves none).
+   */
+  respond(answer: HttpAnswer): string | undefined;
   log(level: 'debug' | 'info' | 'warn' | 'error', text: string): void;
 }
 
@@ -94,6 +101,25 @@ export interface HttpResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+}
+
+/** An HTTP endpoint as its trigger node declares it; the gateway serves it below `/flows`. */
+export interface HttpEndpointSpec {
+  readonly method: HttpEndpointMethod;
+  readonly path: EndpointPath;
+  /** `token`: a request needs the site's bearer token; `open`: anyone who reaches the gateway. */
+  readonly auth: 'token' | 'open';
+  /** Request headers (lower case) put on the message under `msg.req.headers`. */
+  readonly headers: readonly string[];
+  /** The request is answered 504 when the flow has not answered it by then. */
+  readonly timeoutMs: number;
+}
+
+/** What an HTTP response node answers: status, headers and the body as text or bytes. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | Uint8Array;
 }
 
 /** Handle of a timer a node set; persisted so delays survive a restart. */

@@ -78,6 +78,7 @@ describe('the node catalog', () => {
       'trigger.cron': { cron: '*/5 * * * *' },
       'trigger.sun': { latitude: 1, longitude: 2 },
       'trigger.mqtt': { topic: 'a/b' },
+      'trigger.http': { path: '/hooks/door/:id' },
       'logic.if': { condition: 'true' },
       'logic.wait-event': { role: 'r', event: 'e' },
       'logic.set-variable': { name: 'x' },

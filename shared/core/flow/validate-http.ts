@@ -1,0 +1,105 @@
+/**
+ * The validator's checks of HTTP endpoints: a response node that no HTTP endpoint trigger
+ * leads to (it could never answer), two endpoints of the package that would answer the same
+ * requests, and endpoints open to anyone on the network (a warning: the safe default asks for
+ * the site's token).
+ */
+import { compileEndpointPath, endpointPathProblem, FLOW_ENDPOINT_PREFIX } from './http-path';
+import type { FlowProblemCode } from './problems';
+import type { Flow } from './schema';
+import { reachableFrom } from './validate-graph';
+
+/** An HTTP endpoint one flow declares: what the duplicate check compares across the package. */
+export interface DeclaredEndpoint {
+  readonly flowId: string;
+  readonly nodeId: string;
+  readonly method: string;
+  readonly path: string;
+  /** The path with parameters written `:`; equal shapes answer the same requests. */
+  readonly shape: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** The endpoints the given flow documents declare (anything that is not a well-formed endpoint is skipped). */
+export const declaredEndpoints = (flows: readonly unknown[]): DeclaredEndpoint[] => {
+  const out: DeclaredEndpoint[] = [];
+  for (const flow of flows) {
+    if (!isObject(flow) || !Array.isArray(flow.nodes)) continue;
+    for (const node of flow.nodes as unknown[]) {
+      if (!isObject(node) || node.kind !== 'trigger.http' || !isObject(node.config)) continue;
+      const path = node.config.path;
+      if (typeof path !== 'string' || endpointPathProblem(path)) continue;
+      const method = typeof node.config.method === 'string' ? node.config.method : 'POST';
+      out.push({
+        flowId: String(flow.id),
+        nodeId: String(node.id),
+        method,
+        path,
+        shape: compileEndpointPath(path).shape,
+      });
+    }
+  }
+  return out;
+};
+
+type Add = (
+  code: FlowProblemCode,
+  message: string,
+  hint: string,
+  where: { nodeId: string; path?: string },
+  severity?: 'error' | 'warning',
+) => void;
+
+/**
+ * Adds the HTTP problems of `flow` (already schema-checked); `endpoints` are those of every
+ * flow of the package, this one included (only this flow's when not given).
+ */
+export const checkHttpEndpoints = (
+  flow: Flow,
+  edges: Flow['edges'],
+  placeholderStarts: readonly string[],
+  endpoints: readonly DeclaredEndpoint[] | undefined,
+  add: Add,
+): void => {
+  const triggers = flow.nodes.filter((n) => n.kind === 'trigger.http');
+  const responses = flow.nodes.filter((n) => n.kind === 'action.http-response');
+  if (triggers.length === 0 && responses.length === 0) return;
+  if (responses.length > 0) {
+    // A placeholder may stand for a Node-RED `http in` that did not convert: no claim through it.
+    const reached = reachableFrom({ ...flow, edges }, [...triggers.map((t) => t.id), ...placeholderStarts]);
+    for (const response of responses) {
+      if (!reached.has(response.id))
+        add(
+          'flow.response_without_request',
+          'No HTTP endpoint trigger leads to this HTTP response, so it has no request to answer.',
+          'Wire it after an HTTP endpoint trigger (on the same run’s path), or delete it.',
+          { nodeId: response.id },
+        );
+    }
+  }
+  const all = endpoints ?? declaredEndpoints([flow]);
+  for (const trigger of triggers) {
+    const own = all.find((e) => e.flowId === flow.id && e.nodeId === trigger.id);
+    if (!own) continue;
+    // The first of two is served (the engine's rule): the later one gets the problem.
+    const other = all
+      .slice(0, all.indexOf(own))
+      .find((e) => e.method === own.method && e.shape === own.shape);
+    if (other)
+      add(
+        'flow.duplicate_endpoint',
+        `${own.method} ${FLOW_ENDPOINT_PREFIX}${own.path} is served already by ${other.flowId === flow.id ? `node ${other.nodeId} of this flow` : `flow "${other.flowId}"`} (${other.method} ${other.path}); a request could start only one of them.`,
+        'Give each endpoint its own method or path.',
+        { nodeId: trigger.id, path: 'path' },
+      );
+    if (trigger.config.auth === 'open')
+      add(
+        'flow.open_endpoint',
+        `${own.method} ${FLOW_ENDPOINT_PREFIX}${own.path} is open: anyone who reaches the gateway’s HTTP port can start this flow.`,
+        'Keep it open only on a network you trust; choose “token” to require the site’s HTTP token.',
+        { nodeId: trigger.id, path: 'auth' },
+        'warning',
+      );
+  }
+};
