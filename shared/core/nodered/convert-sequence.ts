@@ -236,8 +236,6 @@ const NO_EQUIVALENT: Record<string, string> = {
   complete: 'It reacts to a node finishing a message, which Fieldgraph traces instead.',
   'link call': 'It calls a link and waits for its return; use a Run flow node.',
   exec: 'It runs a program on the host, which Fieldgraph flows never do.',
-  'http in': 'It serves HTTP requests, which Fieldgraph gateways do not take from flows.',
-  'http response': 'It answers an HTTP request, which Fieldgraph gateways do not take from flows.',
   comment: 'It is a comment.',
 };
 

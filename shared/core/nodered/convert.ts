@@ -5,6 +5,7 @@
  * gives the reason it stays a placeholder; nothing is guessed.
  */
 import { convertHomeAssistant, HOME_ASSISTANT_TYPES } from './convert-ha';
+import { httpIn, httpObjectsInCode, httpResponse } from './convert-http';
 import { convertMore } from './convert-sequence';
 import { convertFunction } from './function';
 import { changeRulesToTransform, switchRuleCel, type ChangeRule, type SwitchRule } from './rules';
@@ -341,8 +342,14 @@ export const convertNode = (
       return catchNode(n, note);
     case 'http request':
       return httpRequest(n, note);
-    case 'function':
-      return convertFunction(n, note, flowVars);
+    case 'http in':
+      return httpIn(n, note);
+    case 'http response':
+      return httpResponse(n, note);
+    case 'function': {
+      const http = httpObjectsInCode(n);
+      return http ? { reason: http } : convertFunction(n, note, flowVars);
+    }
     default:
       return HOME_ASSISTANT_TYPES.has(n.type) ? convertHomeAssistant(n, note) : convertMore(n, note);
   }

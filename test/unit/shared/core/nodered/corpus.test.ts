@@ -111,9 +111,9 @@ describe('Node-RED corpus', () => {
     const heldBack4 = totals((e) => e.group === 'real' && e.file.startsWith('held-back-4/'));
     console.log(JSON.stringify({ unseen, fresh, heldBack3, heldBack4, seen, examples }));
     expect(unseen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.59);
+    expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.61);
     expect(seen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(seen.convertedShare).toBeGreaterThanOrEqual(0.7);
+    expect(seen.convertedShare).toBeGreaterThanOrEqual(0.73);
   });
 
   // fresh/ was gathered after unseen/ had been looked at, and only measured (see SOURCES.md): a
@@ -124,18 +124,19 @@ describe('Node-RED corpus', () => {
     const fresh = totals((e) => e.group === 'real' && e.file.startsWith('fresh/'));
     expect(fresh.files).toBeGreaterThanOrEqual(4);
     expect(fresh.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(fresh.convertedShare).toBeGreaterThanOrEqual(0.53);
+    expect(fresh.convertedShare).toBeGreaterThanOrEqual(0.55);
   });
 
   // held-back-3/ (SOURCES.md) was chosen and committed before the importer was first run on it and
   // is only measured. Its first run converted 32.5 % of 2,308 nodes (the target for flows
-  // nobody has seen is 60 %); the floor is that figure rounded down, so a regression fails.
+  // nobody has seen is 60 %); the floor is what the importer reaches now (37.6 % once http in and
+  // http response converted), rounded down, so a regression fails.
   it('keeps ≥ 95 % of the wires of the third held-back set (held-back-3/)', () => {
     const heldBack3 = totals((e) => e.group === 'real' && e.file.startsWith('held-back-3/'));
     expect(heldBack3.files).toBeGreaterThanOrEqual(11);
     expect(heldBack3.nodes).toBeGreaterThanOrEqual(2000);
     expect(heldBack3.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(heldBack3.convertedShare).toBeGreaterThanOrEqual(0.32);
+    expect(heldBack3.convertedShare).toBeGreaterThanOrEqual(0.37);
   });
 
   // held-back-4/ (SOURCES.md) was chosen by a rule written before the search, and committed before
