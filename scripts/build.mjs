@@ -1,5 +1,6 @@
 // Builds every program: the renderer (Vite + Svelte), the CLI (plain Node ESM), and the
 // Electron main process and preload (the preload as ONE CommonJS file, so sandbox works).
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { build as esbuild } from 'esbuild';
 import { build as vite } from 'vite';
@@ -17,6 +18,25 @@ const node = {
   logLevel: 'warning',
 };
 
+// The ES-module libraries the gateway runs on are bundled into the CLI, with only what it uses of
+// them: loaded from node_modules, Node kept every module of each package (typebox alone is 247
+// files) with its source text and loader entries. Measured on the idle gateway (bench:engine's
+// flow, Node 22): 431 modules -> 185, live heap 16.2 -> 14.5 MB. The rest (CommonJS packages,
+// native ones, those with optional peers) stays in node_modules.
+const BUNDLED = [
+  '@sinclair/typebox',
+  '@noble/curves',
+  '@noble/hashes',
+  '@noble/ciphers',
+  '@marcbachmann/cel-js',
+  'croner',
+];
+const dependencies = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies);
+const cliPackages = {
+  packages: undefined,
+  external: dependencies.filter((name) => !BUNDLED.includes(name)).flatMap((name) => [name, `${name}/*`]),
+};
+
 const steps = {
   renderer: async () => {
     await vite({ configFile: 'vite.config.ts', logLevel: 'warn' });
@@ -27,6 +47,7 @@ const steps = {
     // gateway does not hold the code and libraries of the other commands in memory.
     await esbuild({
       ...node,
+      ...cliPackages,
       entryPoints: { fieldgraph: 'cli/main.ts' },
       format: 'esm',
       splitting: true,
