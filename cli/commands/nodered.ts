@@ -31,7 +31,10 @@ export const noderedCommand: Command = {
            become placeholders that keep their settings and wires (a flow with one cannot be
            deployed until it is rebuilt). Link nodes become direct wires, subflow instances
            copies of the subflow. Home Assistant nodes on one switch, light, fan, cover, lock
-           or valve entity become roles, added to fieldgraph.json.
+           or valve entity become roles, added to fieldgraph.json (as do binary sensors,
+           sensors, trackers and notify services, on generic capabilities). A role the project
+           has already keeps its capability when it offers what the nodes need (a dimmer for
+           a switch); otherwise it is reported.
   --json   print {"nodes","converted","placeholders","wires","wires_kept","problems":[…]}
 
 Exit code 0 when the flows were written, 1 when the file is not a Node-RED export or the

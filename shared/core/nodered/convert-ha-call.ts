@@ -6,11 +6,16 @@
  * template or JSONata, and targets other than entities keep the node a placeholder, naming why.
  */
 import { bindingNote, entitiesOf, filledIn, list, mergeRoles, roleOf } from './convert-ha-entities';
+import { notify } from './convert-ha-notify';
 import { SERVICES, servicePlan, type ServiceData, type Write } from './convert-ha-services';
 import { celString } from './values';
 import { text, type Conversion, type Note, type Piece, type RedNode, type RoleNeed } from './types';
 
-/** Domains whose services deliver a message to people through Home Assistant's integrations. */
+/**
+ * Domains whose services deliver a message to people through Home Assistant's integrations and
+ * do not convert (notify does, convert-ha-notify.ts): speech on a media player, Home
+ * Assistant's own notification list.
+ */
 const SPOKEN = new Set(['notify', 'tts', 'persistent_notification', 'alexa_media']);
 
 /** The service data as literal values, or why it is not literal (naming the key where one is). */
@@ -135,9 +140,10 @@ export const callService = (n: RedNode, note: Note): Conversion => {
   const fromPayload = filledIn(domainName) ? undefined : servicesFromPayload(domainName, service);
   if (filledIn(domainName + service) && !fromPayload)
     return { reason: 'Its service is filled in from the message.' };
+  if (domainName === 'notify' && !fromPayload) return notify(n, service, note);
   if (SPOKEN.has(domainName))
     return {
-      reason: `It sends a notification or speech through Home Assistant's ${domainName}.${service} (a phone app, a speaker's voice, e-mail…), which only Home Assistant delivers: rebuild it with an HTTP request or MQTT publish to the service that delivers it.`,
+      reason: `It sends a notification or speech through Home Assistant's ${domainName}.${service} (a speaker's voice, Home Assistant's notification list…), which only Home Assistant delivers: rebuild it with a notifier role, an HTTP request or an MQTT publish to the service that delivers it.`,
     };
   for (const key of ['areaId', 'deviceId', 'floorId', 'labelId'])
     if (list(n[key]).length || list((n.target as Record<string, unknown> | undefined)?.[key]).length)

@@ -9,6 +9,11 @@ import { text, type RedNode, type RoleNeed } from './types';
 export interface StateOf {
   readonly property: string;
   readonly text: (v: string) => string;
+  /**
+   * The CEL of the state sent as another of the nodes' state types, from `v`: `habool` (Home
+   * Assistant's "on" as true), `num` (the state as a number). A type not listed is refused.
+   */
+  readonly as?: Readonly<Partial<Record<'habool' | 'num', (v: string) => string>>>;
   /** What of Home Assistant's states the text does not rebuild, when it does not rebuild all. */
   readonly misses?: string;
 }
@@ -17,12 +22,22 @@ export interface StateOf {
 export interface Domain {
   readonly capability: string;
   readonly state?: StateOf;
+  /**
+   * For a generic capability (an on/off state, a reading): what the flow leaves unknown about
+   * the entity and how the person makes the role specific, as a note.
+   */
+  readonly unknown?: (entity: string, role: string) => string;
 }
 
 const onOff: Domain = {
   capability: 'switch@1',
-  state: { property: 'on', text: (v) => `${v} ? "on" : "off"` },
+  state: { property: 'on', text: (v) => `${v} ? "on" : "off"`, as: { habool: (v) => v } },
 };
+
+const unknownClass =
+  (what: string, specific: string) =>
+  (entity: string, role: string): string =>
+    `The flow does not say ${entity}'s device class (what it ${what}), and guessing it from the name could be wrong: its role “${role}” claims no meaning. If you know it, swap the role's capability to the specific one (${specific}) and point its nodes at that capability's property.`;
 
 /** Domains a capability describes; the services each takes are in convert-ha-services.ts. */
 export const DOMAINS: Readonly<Record<string, Domain>> = {
@@ -53,6 +68,26 @@ export const DOMAINS: Readonly<Record<string, Domain>> = {
   climate: { capability: 'thermostat@1', state: { property: 'mode', text: (v) => v } },
   // Its state is Home Assistant's ("playing", "paused", "off"…), which the capability's names.
   media_player: { capability: 'media-player@1', state: { property: 'state', text: (v) => v } },
+  // A binary sensor's state is "on" or "off" whatever it detects; its device class says what.
+  binary_sensor: {
+    capability: 'binary-state@1',
+    state: { property: 'active', text: (v) => `${v} ? "on" : "off"`, as: { habool: (v) => v } },
+    unknown: unknownClass('detects', 'motion@1, contact@1, water-leak@1, smoke@1, occupancy@1…'),
+  },
+  sensor: {
+    capability: 'reading@1',
+    state: {
+      property: 'value',
+      text: (v) => `string(${v})`,
+      as: { num: (v) => `double(${v})` },
+      misses:
+        'a number is sent as its shortest text (21.5), where Home Assistant sent the text the device reported (“21.50”)',
+    },
+    unknown: unknownClass('measures', 'temperature@1, humidity@1, battery@1, power-meter@1…'),
+  },
+  // "home", "not_home" or a zone's name, for a phone's tracker and for a person alike.
+  device_tracker: { capability: 'presence@1', state: { property: 'state', text: (v) => v } },
+  person: { capability: 'presence@1', state: { property: 'state', text: (v) => v } },
 };
 
 const ENTITY = /^([a-z0-9_]+)\.([a-z0-9_]+)$/;
@@ -109,17 +144,10 @@ export const entityOf = (n: RedNode): { entity: string } | { reason: string } =>
 /** What an entity of a domain no capability describes is, as far as the flow says. */
 const understood = (domain: string): string | undefined => {
   switch (domain) {
-    case 'binary_sensor':
-      // Home Assistant's device class says what it senses; a flow names only the entity.
-      return 'a binary sensor whose device class (what it detects) the flow does not say, and a role needs the capability naming it: rebuild it on a motion, contact, water-leak… role';
-    case 'sensor':
-      return 'a sensor whose device class (what it measures) the flow does not say, and a role needs the capability naming it: rebuild it on a temperature, humidity, battery… role';
     case 'sun':
       return "the sun at Home Assistant's location, which the flow does not hold: rebuild it with a Sunrise / sunset trigger at the site's coordinates";
-    case 'person':
-    case 'device_tracker':
     case 'zone':
-      return 'where Home Assistant places a person or a phone, which no device of a site reports';
+      return 'a zone Home Assistant draws on its map, which no device of a site reports';
     case 'input_number':
     case 'input_select':
     case 'input_text':
@@ -140,7 +168,7 @@ const understood = (domain: string): string | undefined => {
 /** Why an entity of a domain no capability describes is not a role, saying what was understood. */
 const unmapped = (entity: string, domain: string): string => {
   const what = understood(domain);
-  return `Its entity “${entity}” is of a kind no Fieldgraph capability describes${what ? `: ${what}.` : ' (switches, lights, fans, sirens, covers, locks, valves, thermostats and media players are).'}`;
+  return `Its entity “${entity}” is of a kind no Fieldgraph capability describes${what ? `: ${what}.` : ' (switches, lights, fans, sirens, covers, locks, valves, thermostats, media players, binary sensors, sensors, trackers and persons are).'}`;
 };
 
 /** The role for an entity, when its domain maps to a capability. */
@@ -183,13 +211,23 @@ export const mergeRoles = (needs: readonly RoleNeed[]): RoleNeed[] => {
   return [...byId.values()];
 };
 
+/** Capabilities the importer uses that no built-in device model implements. */
+const NO_BUILT_IN_MODEL = new Set([
+  'media-player@1',
+  'notifier@1',
+  'presence@1',
+  'binary-state@1',
+  'reading@1',
+]);
+
 /**
  * What binding the role needs, as a note, where the entity is not plainly a device a built-in
- * model drives (a media player, a flag Home Assistant keeps); else nothing.
+ * model drives (a media player, a notifier, a tracker, a generic sensor, a flag Home Assistant
+ * keeps); else nothing.
  */
 export const bindingNote = (capability: string, entity: string): string | undefined =>
   entity.startsWith('input_boolean.')
     ? `${entity} is a flag Home Assistant keeps, not a device: its role needs a device that holds it.`
-    : capability === 'media-player@1'
-      ? 'No built-in device model implements media-player@1: bind the role to a device whose model does (a project model over MQTT or HTTP).'
+    : NO_BUILT_IN_MODEL.has(capability)
+      ? `No built-in device model implements ${capability}: bind the role to a device whose model does (a project model over MQTT or HTTP); until then the flow does not deploy.`
       : undefined;

@@ -6,7 +6,16 @@
  * interval instead.
  */
 import { entitiesOf, type Domain } from './convert-ha-entities';
-import { conditionOf, isZero, lastStateOf, noteRole, placesOf, transformOf } from './convert-ha-state';
+import {
+  conditionOf,
+  isZero,
+  lastStateOf,
+  noteRole,
+  placesOf,
+  sentAs,
+  testsText,
+  transformOf,
+} from './convert-ha-state';
 import { celString } from './values';
 import {
   text,
@@ -22,17 +31,17 @@ type Link = { from: readonly [string, string]; to: readonly [string, string] };
 type Followed = { entity: string; role: RoleNeed; domain: Domain };
 
 /**
- * The Transform after a trigger of `f`: the state text of `value` (unless sent as Home
- * Assistant's boolean) and the entity id where the node's output properties put them.
+ * The Transform after a trigger of `f`: the state text of `value` (or the state as the type
+ * `sent` gives) and the entity id where the node's output properties put them.
  */
 const stateConfig = (
   n: RedNode,
   f: Followed,
-  habool: boolean,
+  sent: ((v: string) => string) | undefined,
   value: string,
   note: Note,
 ): { config: Record<string, unknown> } | { reason: string } => {
-  const state = habool ? value : f.domain.state!.text(value);
+  const state = sent ? sent(value) : f.domain.state!.text(value);
   const places = placesOf(n, f.entity, state, note, (put) => {
     // Before output properties: the state as payload, the entity id as topic, the event as data.
     put('payload', state);
@@ -62,7 +71,13 @@ const finish = (
 };
 
 /** trigger-state's conditions as one CEL condition, adding roles of other entities they test. */
-const constraintsOf = (n: RedNode, roles: RoleNeed[], note: Note): { cel?: string } | { reason: string } => {
+const constraintsOf = (
+  n: RedNode,
+  roles: RoleNeed[],
+  note: Note,
+  numericAll: boolean,
+  sentOther: boolean,
+): { cel?: string } | { reason: string } => {
   const custom = n.customOutputs ?? n.customoutputs;
   if (Array.isArray(custom) && custom.length) return { reason: 'It has custom outputs.' };
   const constraints = Array.isArray(n.constraints) ? (n.constraints as Record<string, unknown>[]) : [];
@@ -73,6 +88,8 @@ const constraintsOf = (n: RedNode, roles: RoleNeed[], note: Note): { cel?: strin
         reason: `A condition tests the ${text(c.propertyType).replace('_', ' ') || 'a property'}, which a role does not keep.`,
       };
     let subject = 'payload';
+    if (c.targetType === 'this_entity' && sentOther && testsText(c.comparatorValueDatatype))
+      return { reason: 'A condition tests the state’s text but the node sends it as another type.' };
     if (c.targetType !== 'this_entity') {
       const other = lastStateOf(text(c.targetValue));
       if ('reason' in other) return { reason: `A condition tests another entity. ${other.reason}` };
@@ -84,7 +101,11 @@ const constraintsOf = (n: RedNode, roles: RoleNeed[], note: Note): { cel?: strin
         `A condition reads the last state the gateway saw of ${other.role.title} (role “${other.role.id}”).`,
       );
     }
-    const cel = conditionOf(c.comparatorValue, c.comparatorValueDatatype, c.comparatorType, subject);
+    const numeric = c.targetType === 'this_entity' ? numericAll : !!lastStateOf(text(c.targetValue));
+    const cel = conditionOf(c.comparatorValue, c.comparatorValueDatatype, c.comparatorType, subject, {
+      numeric,
+      note,
+    });
     if ('reason' in cel) return cel;
     if (cel.cel) parts.push(cel.cel);
   }
@@ -111,36 +132,41 @@ export const stateTrigger = (n: RedNode, note: Note): Conversion => {
   const all = followed(n);
   if ('reason' in all) return all;
   const stateType = text(n.stateType ?? n.state_type) || 'str';
-  const odd = all.find(
-    (f) => stateType !== 'str' && !(stateType === 'habool' && f.domain.state!.property === 'on'),
-  );
-  if (odd)
-    return {
-      reason: `It sends the state as a ${stateType} value, which the role's ${odd.domain.state!.property} is not.`,
-    };
-  const habool = stateType === 'habool';
+  // Per entity, the state sent as text (undefined) or as the node's other state type.
+  const sentFor: (((v: string) => string) | undefined)[] = [];
+  for (const f of all) {
+    const as = sentAs(stateType, f.domain);
+    if ('reason' in as) return as;
+    sentFor.push(as.sent);
+  }
+  const sent = sentFor[0];
+  const numericAll = all.every((f) => !!f.domain.state!.as?.num);
   const initially = n.outputInitially === true || n.outputinitially === true;
   if (n.type === 'poll-state') {
     if (all.length > 1) return { reason: `It polls ${all.length} entities; a poll reads one.` };
-    return pollState(n, note, all[0]!, initially, habool);
+    return pollState(n, note, all[0]!, initially, sent);
   }
   const hold = holdOf(n);
   if (hold && 'reason' in hold) return hold;
   if (Number(n.inputs) > 0 || n.enableInput === true)
     return { reason: 'Messages into it turn it on and off, which a trigger cannot be.' };
   const roles = all.map((f) => f.role);
+  const conditionType = n.ifStateType ?? n.halt_if_type;
   const cel =
     n.type === 'trigger-state'
-      ? constraintsOf(n, roles, note)
+      ? constraintsOf(n, roles, note, numericAll, !!sent)
       : conditionOf(
           n.ifState ?? n.haltifstate,
-          n.ifStateType ?? n.halt_if_type,
+          conditionType,
           n.ifStateOperator ?? n.halt_if_compare,
+          'payload',
+          { numeric: numericAll, note },
         );
   if ('reason' in cel) return cel;
-  if (cel.cel && habool) return { reason: 'It tests the state’s text but sends it as true or false.' };
+  if (cel.cel && sent && n.type !== 'trigger-state' && testsText(conditionType))
+    return { reason: 'It tests the state’s text but sends it as another type.' };
   if (hold) {
-    if (habool) return { reason: 'It waits for a state sent as true or false to hold.' };
+    if (sent) return { reason: 'It waits for a state sent as another type than text to hold.' };
     // Node-RED sends a state failing its condition on at once; a Debounce delays every state.
     const second = (n.wires ?? [])[1];
     if (cel.cel && (text(n.ifStateOperator ?? n.halt_if_compare) || 'is') !== 'is')
@@ -156,7 +182,7 @@ export const stateTrigger = (n: RedNode, note: Note): Conversion => {
   for (const [i, f] of all.entries()) {
     const dy = i * 80;
     // Notes about output properties are the same for every entity: made once.
-    const made = stateConfig(n, f, habool, 'payload', i ? () => undefined : note);
+    const made = stateConfig(n, f, sentFor[i], 'payload', i ? () => undefined : note);
     if ('reason' in made) return made;
     pieces.push(
       {
@@ -225,7 +251,13 @@ const holdOf = (n: RedNode): { seconds: number } | { reason: string } | undefine
  * poll-state: every interval, the role's last value as Home Assistant's state text; with
  * “output on changed”, a Property change of it too. Both pass the node's state condition.
  */
-const pollState = (n: RedNode, note: Note, f: Followed, initially: boolean, habool: boolean): Conversion => {
+const pollState = (
+  n: RedNode,
+  note: Note,
+  f: Followed,
+  initially: boolean,
+  sent: ((v: string) => string) | undefined,
+): Conversion => {
   const { role, domain } = f;
   const state = domain.state!;
   if (initially)
@@ -239,17 +271,21 @@ const pollState = (n: RedNode, note: Note, f: Followed, initially: boolean, habo
     return {
       reason: `Its interval (${text(n.updateInterval ?? n.updateinterval)} ${text(n.updateIntervalUnits)}) is not a number of seconds ≥ 1.`,
     };
+  const conditionType = n.ifStateType ?? n.halt_if_type;
   const cel = conditionOf(
     n.ifState ?? n.halt_if,
-    n.ifStateType ?? n.halt_if_type,
+    conditionType,
     n.ifStateOperator ?? n.halt_if_compare,
+    'payload',
+    { numeric: !!state.as?.num, note },
   );
   if ('reason' in cel) return cel;
-  if (cel.cel && habool) return { reason: 'It tests the state’s text but sends it as true or false.' };
+  if (cel.cel && sent && testsText(conditionType))
+    return { reason: 'It tests the state’s text but sends it as another type.' };
   const onChange = n.outputOnChanged === true || n.outputonchanged === true;
-  const polled = stateConfig(n, f, habool, `roles.${role.id}.${state.property}`, note);
+  const polled = stateConfig(n, f, sent, `roles.${role.id}.${state.property}`, note);
   if ('reason' in polled) return polled;
-  const changed = stateConfig(n, f, habool, 'payload', () => undefined);
+  const changed = stateConfig(n, f, sent, 'payload', () => undefined);
   if ('reason' in changed) return changed;
   const pieces: Piece[] = [
     { key: 'every', kind: 'trigger.interval', config: { seconds: every * unit } },

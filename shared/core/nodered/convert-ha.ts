@@ -10,7 +10,7 @@
 import { callService } from './convert-ha-call';
 import { HOME_ASSISTANT_ONLY } from './convert-ha-other';
 import { entityOf, roleOf } from './convert-ha-entities';
-import { conditionOf, isZero, noteRole, placesOf, transformOf } from './convert-ha-state';
+import { conditionOf, isZero, noteRole, placesOf, sentAs, testsText, transformOf } from './convert-ha-state';
 import { stateTrigger } from './convert-ha-triggers';
 import { text, type Conversion, type Note, type Piece, type RedNode } from './types';
 
@@ -26,25 +26,25 @@ const currentState = (n: RedNode, note: Note): Conversion => {
   if (!isZero(n.for))
     return { reason: `It checks the state has held for ${text(n.for)} ${text(n.forUnits) || 'minutes'}.` };
   const value = `roles.${role.id}.${domain.state.property}`;
-  const stateType = text(n.state_type ?? n.stateType) || 'str';
-  const habool = stateType === 'habool' && domain.state.property === 'on';
-  if (stateType !== 'str' && !habool)
-    return {
-      reason: `It sends the state as a ${stateType} value, which the role's ${domain.state.property} is not.`,
-    };
+  const as = sentAs(text(n.state_type ?? n.stateType) || 'str', domain);
+  if ('reason' in as) return as;
   const stateText = `(${domain.state.text(value)})`;
+  const state = as.sent ? as.sent(value) : stateText;
+  const conditionType = n.halt_if_type ?? n.ifStateType;
   const cel = conditionOf(
     n.halt_if ?? n.ifState,
-    n.halt_if_type ?? n.ifStateType,
+    conditionType,
     n.halt_if_compare ?? n.ifStateOperator,
     stateText,
+    { numeric: !!domain.state.as?.num, note },
   );
   if ('reason' in cel) return cel;
-  if (cel.cel && habool) return { reason: 'It tests the state’s text but sends it as true or false.' };
-  const places = placesOf(n, found.entity, habool ? value : stateText, note, (put) => {
+  if (cel.cel && as.sent && testsText(conditionType))
+    return { reason: 'It tests the state’s text but sends it as another type.' };
+  const places = placesOf(n, found.entity, state, note, (put) => {
     // Before output properties: the state at state_location, the entity at entity_location.
     if ((text(n.override_payload) || 'msg') === 'msg') {
-      const problem = put(text(n.state_location) || 'payload', habool ? value : stateText);
+      const problem = put(text(n.state_location) || 'payload', state);
       if (problem) return problem;
     } else if (text(n.override_payload) !== 'none')
       return `It stores the state in ${text(n.override_payload)} context.`;
@@ -53,7 +53,8 @@ const currentState = (n: RedNode, note: Note): Conversion => {
     return undefined;
   });
   if ('reason' in places) return places;
-  if (places.topic !== undefined && habool) return { reason: 'It puts a true or false state in the topic.' };
+  if (places.topic !== undefined && as.sent)
+    return { reason: 'It puts a state that is not text in the topic.' };
   note(
     'changed',
     `It reads the last state the gateway saw of ${role.title} (role “${role.id}”, ${role.capability}).`,

@@ -143,8 +143,11 @@ const range = (n: RedNode): Conversion => {
       : { reason: `It scales ${path}, deeper than the top level a Transform sets.` };
 };
 
-/** A mustache template of `{{path}}` tags as CEL string concatenation, or why it cannot be. */
-const mustacheCel = (template: string): { cel: string; escaped: boolean } | { reason: string } => {
+/**
+ * A mustache template of `{{path}}` tags on the message as CEL string concatenation (`escaped`
+ * when a `{{x}}` tag HTML-escaped in Node-RED), or why it cannot be.
+ */
+export const mustacheCel = (template: string): { cel: string; escaped: boolean } | { reason: string } => {
   const parts: string[] = [];
   let at = 0;
   let escaped = false;

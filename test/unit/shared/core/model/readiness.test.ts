@@ -71,6 +71,31 @@ describe('site readiness', () => {
     ]);
   });
 
+  // The Node-RED import notes that no built-in model implements these (convert-ha-entities.ts): a
+  // role of one bound to a built-in device is a problem naming the capability, never a silent no-op.
+  it('a role no built-in model implements (notifier, presence, on/off state, reading) is unfit, saying so', () => {
+    const generic = ['notifier@1', 'presence@1', 'binary-state@1', 'reading@1', 'media-player@1'];
+    for (const model of catalog.models.values())
+      expect(Object.values(model.implements).map((i) => i.capability)).not.toEqual(
+        expect.arrayContaining([expect.toBeOneOf(generic)]),
+      );
+    const r = siteReadiness(
+      generic.map((capability, i) => ({ id: `r${i}`, capability })),
+      generic.map((_, i) => ({ role: `r${i}`, device: 'relay' })),
+      devices,
+      catalog,
+    );
+    expect(r.ready).toBe(false);
+    expect(r.roles.map((x) => x.state)).toEqual(generic.map(() => 'unfit'));
+    expect(r.missing).toEqual(
+      generic.map((c, i) =>
+        expect.stringMatching(
+          new RegExp(`^“r${i}” \\(${c}\\) is bound to “Relay”, which cannot fill it: .*${c}`),
+        ),
+      ),
+    );
+  });
+
   it('a device that lacks only a setting says which, with its description, and is ready once it is set', () => {
     const homie: Device = {
       id: 'lamp',

@@ -228,7 +228,7 @@ describe('converted Node-RED nodes behave as in Node-RED', () => {
         id: 'p',
         type: 'server-state-changed',
         z: 'tab',
-        entityidfilter: 'person.jo',
+        entityidfilter: 'zone.home',
         entityidfiltertype: 'exact',
         wires: [[]],
       },
@@ -275,7 +275,7 @@ describe('converted Node-RED nodes behave as in Node-RED', () => {
     expect(
       result.notes.filter((n) => n.severity === 'placeholder').map((n) => `${n.nodeId}: ${n.message}`),
     ).toEqual([
-      expect.stringMatching(/^p: Its entity “person.jo” is of a kind no Fieldgraph capability describes/),
+      expect.stringMatching(/^p: Its entity “zone.home” is of a kind no Fieldgraph capability describes/),
       expect.stringMatching(/^r: It follows every entity matching a regex/),
       expect.stringMatching(/^f: It waits for the state to hold for 5 minutes/),
       expect.stringMatching(/^d: Its service data “brightness_pct” is a template/),

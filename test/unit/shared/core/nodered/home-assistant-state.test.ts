@@ -1,8 +1,8 @@
 /**
  * Home Assistant state nodes and media players imported and run on the engine bench: a state
  * trigger that also sends the state at start, a poll on a timer, lock and media player states,
- * media player services; notifications and entities whose kind the flow does not say stay
- * placeholders saying what was understood.
+ * media player services; speech, the sun and tests for an unavailable state stay placeholders
+ * saying what was understood.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -295,20 +295,22 @@ describe('Home Assistant states', () => {
     expect(
       reasonOf({
         type: 'api-call-service',
-        domain: 'notify',
-        service: 'mobile_app_jo',
-        data: '{"title": "Door", "message": "open"}',
+        domain: 'tts',
+        service: 'google_translate_say',
+        data: '{"entity_id": "media_player.kitchen", "message": "open"}',
       }),
-    ).toMatch(
-      /notification or speech through Home Assistant's notify.mobile_app_jo.*only Home Assistant delivers/,
-    );
+    ).toMatch(/notification or speech through Home Assistant's tts.google_translate_say.*only Home Assistant delivers/);
+    // A role never has Home Assistant's "unavailable": testing for it would never hold.
     expect(
       reasonOf({
         type: 'server-state-changed',
         entityidfilter: 'binary_sensor.back_door',
         entityidfiltertype: 'exact',
+        haltifstate: 'unavailable',
+        halt_if_type: 'str',
+        halt_if_compare: 'is',
       }),
-    ).toMatch(/binary sensor whose device class \(what it detects\) the flow does not say/);
+    ).toMatch(/tests for Home Assistant's “unavailable” state, which a role never has/);
     expect(reasonOf({ type: 'api-render-template', template: '{{ states("sun.sun") }}' })).toMatch(
       /Jinja template in Home Assistant/,
     );
