@@ -299,7 +299,9 @@ describe('Home Assistant states', () => {
         service: 'google_translate_say',
         data: '{"entity_id": "media_player.kitchen", "message": "open"}',
       }),
-    ).toMatch(/notification or speech through Home Assistant's tts.google_translate_say.*only Home Assistant delivers/);
+    ).toMatch(
+      /notification or speech through Home Assistant's tts.google_translate_say.*only Home Assistant delivers/,
+    );
     // A role never has Home Assistant's "unavailable": testing for it would never hold.
     expect(
       reasonOf({
