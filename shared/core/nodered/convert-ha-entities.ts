@@ -145,7 +145,8 @@ export const entityOf = (n: RedNode): { entity: string } | { reason: string } =>
 const understood = (domain: string): string | undefined => {
   switch (domain) {
     case 'sun':
-      return "the sun at Home Assistant's location, which the flow does not hold: rebuild it with a Sunrise / sunset trigger at the site's coordinates";
+      // A state trigger on it converts (convert-ha-sun.ts); a test of its current state does not.
+      return "the sun at Home Assistant's location, whose current state no role holds: test it with a Time window, or start the flow with a Sunrise / sunset trigger at the site's coordinates";
     case 'zone':
       return 'a zone Home Assistant draws on its map, which no device of a site reports';
     case 'input_number':

@@ -16,6 +16,7 @@ import {
   testsText,
   transformOf,
 } from './convert-ha-state';
+import { sunTrigger } from './convert-ha-sun';
 import { celString } from './values';
 import {
   text,
@@ -129,6 +130,9 @@ const followed = (n: RedNode): Followed[] | { reason: string } => {
 
 /** server-state-changed, trigger-state and poll-state: Property changes of the entities' roles. */
 export const stateTrigger = (n: RedNode, note: Note): Conversion => {
+  const named = entitiesOf(n);
+  if (n.type === 'server-state-changed' && 'entities' in named && named.entities.join() === 'sun.sun')
+    return sunTrigger(n, note);
   const all = followed(n);
   if ('reason' in all) return all;
   const stateType = text(n.stateType ?? n.state_type) || 'str';

@@ -139,6 +139,43 @@ describe('Home Assistant sensors, trackers and notifications', () => {
     expect(said).toMatch(/not “unavailable” always passes here/);
   });
 
+  it('the sun’s state trigger is a Sunrise and a Sunset trigger, waiting for the site’s coordinates', () => {
+    // seen/ha-websocket sun-events: above the horizon to the first output, below to the second.
+    const node = real('seen/ha-websocket/cookbook/sun-events/option_01.json', 'b74ada49.d7e408');
+    const result = importNodeRed([
+      { id: 'tab', type: 'tab', label: 'T' },
+      { ...node, id: 'ha', z: 'tab', wires: [['up'], ['down']] },
+      { id: 'up', type: 'debug', z: 'tab', complete: 'payload', wires: [] },
+      { id: 'down', type: 'debug', z: 'tab', complete: 'payload', wires: [] },
+    ]);
+    expect(result.placeholders).toBe(0);
+    const flow = result.flows[0]!.flow;
+    const suns = flow.nodes.filter((x) => x.kind === 'trigger.sun');
+    expect(suns.map((x) => x.config)).toEqual([
+      { event: 'sunrise', offsetMinutes: 0 },
+      { event: 'sunset', offsetMinutes: 0 },
+    ]);
+    // Only the coordinates are missing, and the validator says so.
+    const problems = validateFlow(flow, []).filter((p) => p.severity === 'error');
+    expect(problems.length).toBeGreaterThan(0);
+    for (const p of problems) expect(`${p.path} ${p.message}`).toMatch(/latitude|longitude/);
+    expect(result.notes.map((x) => x.message).join('\n')).toMatch(/set the site’s latitude and longitude/);
+    // Placed at Greenwich, each trigger sends Home Assistant's state text to its output.
+    const placed = {
+      ...flow,
+      nodes: flow.nodes.map((x) =>
+        x.kind === 'trigger.sun' ? { ...x, config: { ...x.config, latitude: 51.48, longitude: 0 } } : x,
+      ),
+    };
+    expect(validateFlow(placed, []).filter((p) => p.severity === 'error')).toEqual([]);
+    const b = bench([placed]);
+    b.engine.start();
+    b.clock.advance(86_400_000);
+    const lines = b.logs.map((l) => `${/up|down/.exec(l.source?.nodeId ?? '')?.[0]}: ${l.text}`);
+    expect(lines).toContain('up: above_horizon');
+    expect(lines).toContain('down: below_horizon');
+  });
+
   it('a notification is a notifier role’s notify action, the message passed on as it came', () => {
     // JoeStratton: "Brandon Home" → notify.melody with a title and message, wired on.
     const { result, b, flow, logged, said } = start(real(JOE, 'aec6e350.47ffb'), 1, 'hello');

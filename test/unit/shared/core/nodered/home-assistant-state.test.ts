@@ -317,9 +317,12 @@ describe('Home Assistant states', () => {
       /Jinja template in Home Assistant/,
     );
     expect(reasonOf({ type: 'ha-wait-until', entityId: 'cover.a' })).toMatch(/not a test of its properties/);
-    expect(reasonOf({ type: 'server-state-changed', entityidfilter: 'sun.sun' })).toMatch(
-      /Home Assistant's location, which the flow does not hold/,
+    expect(reasonOf({ type: 'api-current-state', entity_id: 'sun.sun' })).toMatch(
+      /the sun at Home Assistant's location, whose current state no role holds/,
     );
+    expect(
+      reasonOf({ type: 'server-state-changed', entityidfilter: 'sun.sun', outputinitially: true }),
+    ).toMatch(/sends the sun’s state when Home Assistant connects/);
     expect(
       reasonOf({ type: 'api-current-state', entity_id: 'lock.front', state_type: 'habool', wires: [[]] }),
     ).toMatch(/habool value, which the role's locked is not/);
