@@ -7,6 +7,7 @@ import { configWithDefaults, getNodeKind } from '../flow/catalog';
 import type { NodeKind, NodeRuntime } from '../flow/catalog';
 import type { Flow, RunModeName } from '../flow/schema';
 import { Deque } from './deque';
+import { ActiveRuns } from './run';
 import { TopicIndex } from './topic';
 import type { RunOutcome } from './trace';
 
@@ -52,7 +53,7 @@ export interface DeployedFlow {
   readonly nodes: Map<string, NodeInstance>;
   readonly triggers: NodeInstance[];
   variables: Record<string, unknown>;
-  readonly active: Set<{ id: string }>;
+  readonly active: ActiveRuns;
   readonly waiting: Deque<PendingStart>;
   readonly stats: FlowStats;
 }
@@ -89,7 +90,7 @@ export const deployFlow = (flow: Flow): DeployedFlow => {
     nodes: new Map(),
     triggers: [],
     variables: {},
-    active: new Set(),
+    active: new ActiveRuns(),
     waiting: new Deque(),
     stats: { started: 0, active: 0, queued: 0, outcomes: emptyOutcomes() },
   };

@@ -18,7 +18,6 @@ import {
 } from './http-exchanges';
 import type { HttpAnswer } from '../flow/catalog';
 import type { EngineOptions, EnginePorts } from './ports';
-import type { Run } from './run';
 import { restoreSnapshot } from './snapshot';
 
 export { FlowDeployError } from './deploy';
@@ -122,8 +121,8 @@ export class FlowEngine {
     exec.schedules.clear();
     for (const flow of exec.flows.values()) {
       flow.waiting.clear();
-      for (const run of [...flow.active] as Run[]) {
-        run.timers.clear();
+      for (const run of [...flow.active]) {
+        run.timers?.clear();
         exec.endRun(run, suspended.has(run) ? 'suspended' : 'cancelled', 'The gateway stopped.');
       }
     }
@@ -177,7 +176,7 @@ export class FlowEngine {
       if (!exec.running) return;
       const message: Message = { payload: data };
       for (const record of exec.timers.waitingFor(role, event)) {
-        exec.removeTimer(record);
+        exec.pending.remove(record);
         record.run.pending--;
         exec.continue(record, 'event', (ctx) => record.node.runtime.onEvent?.(ctx, record.data, message));
       }

@@ -8,82 +8,85 @@
  */
 import type { CompiledExpression } from '../expr/cel';
 import { messageView, type Message, type NodeIo, type TimerId } from '../flow/catalog';
-import { Deque } from './deque';
 import type { DeployedFlow, NodeInstance, TriggerIndex } from './deploy';
 import { EchoHops } from './echo';
 import type { HttpExchanges } from './http-exchanges';
+import { HopQueue } from './hops';
 import { admit } from './modes';
 import type { EngineOptions, EnginePorts } from './ports';
-import { entryStep, Run, type TimerRecord } from './run';
+import { entryStep, noOutputs, Run, type TimerRecord } from './run';
+import { RunTimers, type ScheduleTable, type TimerHost, type TimerTable } from './run-timers';
 import { snapshotOf } from './snapshot';
-import { Step, type StepHost } from './step';
-import { ScheduleTable, TimerTable } from './run-timers';
+import { errorText, StepRunner, type RunHost, type Step } from './step';
 import { TopicIndex } from './topic';
 import type { RunOutcome, TraceStep } from './trace';
 
-interface Work {
-  readonly run: Run;
-  readonly node: NodeInstance;
-  readonly port: string;
-  readonly message: Message;
-  readonly hops: number;
-  readonly parent: number;
-  readonly edgeId: string;
+/** The variables an expression sees, reused for every evaluation (see `evaluate`). */
+interface Scope {
+  payload: unknown;
+  topic: string;
+  msg?: Record<string, unknown>;
+  vars: Record<string, unknown>;
+  roles: Record<string, Record<string, unknown>>;
+  now: number;
 }
 
 /**
- * Executes runs for the engine: run modes, the hop queue, steps with their traces, timers,
- * schedules and the snapshot. FlowEngine (engine.ts) is its public face; members without `#`
- * are for FlowEngine only.
+ * Executes runs for the engine: run modes, the hop queue, steps with their traces and the
+ * snapshot; timers and schedules are RunTimers' (run-timers.ts). FlowEngine (engine.ts) is its
+ * public face; members without `#` are for FlowEngine and RunTimers only.
  */
-export class RunExecutor implements StepHost {
+export class RunExecutor implements RunHost, TimerHost {
   readonly io: NodeIo;
   readonly #ports: EnginePorts;
   readonly #maxHops: number;
   readonly #maxSteps: number;
   flows = new Map<string, DeployedFlow>();
   triggers: TriggerIndex = { deviceEvents: new Map(), propertyChanges: new Map(), mqtt: new TopicIndex() };
+  readonly pending: RunTimers;
   readonly timers: TimerTable;
   readonly schedules: ScheduleTable;
   readonly echoes = new EchoHops();
-  readonly queue = new Deque<Work>(1024);
+  readonly queue = new HopQueue(1024);
   #draining = false;
-  #executing: Run | undefined;
-  #executingNode: NodeInstance | undefined;
-  #executingHops = 0;
+  readonly #steps: StepRunner;
   #frozenNow: number | undefined;
   dirty = false;
   running = false;
   #runSeq = 0;
-  #timerSeq = 0;
   readonly #runPrefix: string;
   readonly roles: Record<string, Record<string, unknown>> = {};
   /** Set by FlowEngine while flows with HTTP endpoints are deployed. */
   exchanges: HttpExchanges | undefined;
+  // Two fixed shapes, so an expression that does not read `msg` still fails on it as unknown.
+  readonly #scope: Scope = { payload: null, topic: '', vars: {}, roles: this.roles, now: 0 };
+  readonly #scopeWithMsg: Scope = { payload: null, topic: '', msg: {}, vars: {}, roles: this.roles, now: 0 };
 
   constructor(ports: EnginePorts, options: EngineOptions = {}) {
     this.#ports = ports;
     this.#maxHops = options.maxHops ?? 256;
     this.#maxSteps = options.maxTraceSteps ?? 200;
     this.#runPrefix = ports.clock.now().toString(36);
-    this.timers = new TimerTable(ports.clock, (record) => this.#fire(record));
-    this.schedules = new ScheduleTable(ports.clock, (node, at) => this.#scheduleDue(node, at));
+    this.#steps = new StepRunner(this, ports);
+    this.pending = new RunTimers(ports.clock, this);
+    this.timers = this.pending.table;
+    this.schedules = this.pending.schedules;
     this.io = {
       writeProperty: (role, property, value) => ports.devices.writeProperty(role, property, value),
       invokeAction: (role, action, input) => ports.devices.invokeAction(role, action, input),
       publish: (topic, payload, options) => {
         if (this.triggers.mqtt.match(topic).length > 0)
-          this.echoes.remember(topic, this.#executingHops, this.now());
+          this.echoes.remember(topic, this.#steps.executingHops, this.now());
         return ports.mqtt.publish(topic, payload, options);
       },
       request: (request) => ports.http.request(request),
       respond: (answer) =>
-        this.#executing && this.exchanges
-          ? this.exchanges.respond(this.#executing.id, answer)
+        this.#steps.executing && this.exchanges
+          ? this.exchanges.respond(this.#steps.executing.id, answer)
           : 'No HTTP request started this run.',
       log: (level, text) => {
-        const run = this.#executing;
-        const node = this.#executingNode;
+        const run = this.#steps.executing;
+        const node = this.#steps.executingNode;
         ports.log(
           level,
           text,
@@ -116,23 +119,22 @@ export class RunExecutor implements StepHost {
   }
 
   evaluate(node: NodeInstance, expression: CompiledExpression, message: Message): unknown {
-    // `msg` (a copy of the message's properties) is built only for expressions that read it.
-    if (expression.readsMessage)
-      return expression({
-        payload: message.payload,
-        topic: message.topic ?? '',
-        msg: messageView(message),
-        vars: node.flow.variables,
-        roles: this.roles,
-        now: this.now(),
-      });
-    return expression({
-      payload: message.payload,
-      topic: message.topic ?? '',
-      vars: node.flow.variables,
-      roles: this.roles,
-      now: this.now(),
-    });
+    // One scope object per shape, filled per call instead of built: CEL reads it during the call
+    // and keeps nothing, and no expression can evaluate another. `msg` (a copy of the message's
+    // properties) is built only for expressions that read it.
+    const scope = expression.readsMessage ? this.#scopeWithMsg : this.#scope;
+    scope.payload = message.payload;
+    scope.topic = message.topic ?? '';
+    if (expression.readsMessage) scope.msg = messageView(message);
+    scope.vars = node.flow.variables;
+    scope.now = this.now();
+    try {
+      return expression(scope);
+    } finally {
+      // nothing of this message stays reachable from the engine after the call
+      scope.payload = null;
+      if (expression.readsMessage) scope.msg = {};
+    }
   }
 
   enqueueSends(
@@ -155,15 +157,7 @@ export class RunExecutor implements StepHost {
     }
     for (const edge of edges) {
       run.inflight++;
-      this.queue.push({
-        run,
-        node: edge.target,
-        port: edge.port,
-        message,
-        hops: hops + 1,
-        parent,
-        edgeId: edge.edgeId,
-      });
+      this.queue.push(run, edge, message, hops + 1, parent);
     }
     if (!this.#draining) this.drain();
   }
@@ -173,22 +167,20 @@ export class RunExecutor implements StepHost {
   }
 
   startTimer(run: Run, node: NodeInstance, delayMs: number, data: unknown, parentStep: number): TimerId {
-    const id = ++this.#timerSeq;
-    this.#addTimer({ id, node, run, dueAt: this.now() + Math.max(0, delayMs), data, parentStep });
-    return id;
+    return this.pending.start(run, node, delayMs, data, parentStep);
   }
 
   cancelTimer(id: TimerId): void {
-    const record = this.timers.get(id);
-    if (!record) return;
-    this.removeTimer(record);
-    record.run.pending--;
-    // The run executing right now is settled by the drain loop after its step.
-    if (record.run !== this.#executing) this.#settle(record.run);
+    this.pending.cancel(id);
   }
 
   cancelNodeTimers(node: NodeInstance): void {
-    for (const record of this.timers.ofNode(node)) this.cancelTimer(record.id);
+    this.pending.cancelNode(node);
+  }
+
+  released(run: Run): void {
+    // The run executing right now is settled by the drain loop after its step.
+    if (run !== this.#steps.executing) this.settle(run);
   }
 
   endRun(run: Run, outcome: RunOutcome, reason?: string): void {
@@ -196,12 +188,12 @@ export class RunExecutor implements StepHost {
     run.ended = true;
     run.outcome = outcome;
     if (reason !== undefined) run.reason = reason;
-    for (const record of [...run.timers]) this.removeTimer(record);
+    if (run.timers?.size) for (const record of [...run.timers]) this.pending.remove(record);
     const flow = run.flow;
     flow.active.delete(run);
     flow.stats.outcomes[outcome]++;
     this.#emit(run);
-    for (const listener of run.onEnd) listener(outcome);
+    if (run.onEnd) for (const listener of run.onEnd) listener(outcome);
     if (flow.mode === 'queued' && flow.active.size === 0 && this.running) {
       const next = flow.waiting.shift();
       if (next) this.startRun(next.trigger, next.payload, next.hops, next.parentRunId, true);
@@ -221,9 +213,9 @@ export class RunExecutor implements StepHost {
     }
     const child = this.startRun(trigger, message, hops + 1, run.id);
     if (!child) return Promise.resolve('dropped-by-mode');
-    run.childRunIds.push(child.id);
+    run.addChild(child.id);
     if (child.ended) return Promise.resolve(child.outcome ?? 'finished');
-    return new Promise((resolve) => child.onEnd.push(resolve));
+    return new Promise((resolve) => (child.onEnd ??= []).push(resolve));
   }
 
   // ---- runs ---------------------------------------------------------------------------------
@@ -270,7 +262,7 @@ export class RunExecutor implements StepHost {
       return undefined;
     }
     if (admission?.action === 'start-after-cancelling') {
-      for (const old of [...flow.active] as Run[])
+      for (const old of [...flow.active])
         this.endRun(old, 'cancelled', 'A newer run replaced it (mode restart).');
     }
     const now = this.now();
@@ -282,7 +274,7 @@ export class RunExecutor implements StepHost {
     const index = run.record(entry);
     this.#ports.observer?.step(flow.id, run.id, entry);
     this.enqueueSends(run, trigger, 'out', message, hops, index);
-    this.#settle(run);
+    this.settle(run);
     return run;
   }
 
@@ -301,7 +293,8 @@ export class RunExecutor implements StepHost {
     return undefined;
   }
 
-  #settle(run: Run): void {
+  /** Ends the run when nothing keeps it open any more: no queued hop, timer or async step. */
+  settle(run: Run): void {
     if (!run.ended && run.inflight === 0 && run.pending === 0)
       this.endRun(run, run.error ? 'failed' : 'finished');
   }
@@ -310,98 +303,29 @@ export class RunExecutor implements StepHost {
     if (this.#draining) return;
     this.#draining = true;
     try {
-      for (let work = this.queue.shift(); work; work = this.queue.shift()) {
-        const run = work.run;
+      for (let hop = this.queue.shift(); hop; hop = this.queue.shift()) {
+        // `hop` is reused by the next shift: everything is read out of it first.
+        const run = hop.run;
         run.inflight--;
         if (run.ended) continue;
+        const { edge, message } = hop;
+        const node = edge.target;
         const step: TraceStep = {
-          nodeId: work.node.id,
-          kind: work.node.kind.kind,
-          parent: work.parent,
-          edgeId: work.edgeId,
-          port: work.port,
+          nodeId: node.id,
+          kind: node.kind.kind,
+          parent: hop.parent,
+          edgeId: edge.edgeId,
+          port: edge.port,
           at: this.now(),
-          hops: work.hops,
-          input: work.message.payload,
-          outputs: [],
+          hops: hop.hops,
+          input: message.payload,
+          outputs: noOutputs,
         };
-        const { node, message, port } = work;
-        this.#execute(run, node, step, undefined, message, port);
-        this.#settle(run);
+        this.#steps.execute(run, node, step, undefined, message, edge.port);
+        this.settle(run);
       }
     } finally {
       this.#draining = false;
-    }
-  }
-
-  /** Runs one step: `body`, or the node's `receive` with `message` on `port` (no closure per hop). */
-  #execute(
-    run: Run,
-    node: NodeInstance,
-    step: TraceStep,
-    body: ((ctx: Step) => void | Promise<void>) | undefined,
-    message?: Message,
-    port?: string,
-  ): void {
-    const index = run.record(step);
-    const ctx = new Step(this, run, node, step, index);
-    const outer = this.#executing;
-    const outerNode = this.#executingNode;
-    const outerHops = this.#executingHops;
-    this.#executing = run;
-    this.#executingNode = node;
-    this.#executingHops = step.hops;
-    let async = false;
-    try {
-      const result = body ? body(ctx) : node.runtime.receive?.(ctx, message!, port!);
-      if (result && typeof (result as Promise<void>).then === 'function') {
-        async = true;
-        this.#hold(run, node, step, result);
-      }
-    } catch (error) {
-      this.#failed(run, node, step, error);
-    } finally {
-      this.#executing = outer;
-      this.#executingNode = outerNode;
-      this.#executingHops = outerHops;
-    }
-    if (!async) this.#ports.observer?.step(run.flow.id, run.id, step);
-  }
-
-  /** Keeps the run open until an asynchronous step settles; a rejection fails the node. */
-  #hold(run: Run, node: NodeInstance, step: TraceStep, work: Promise<void>): void {
-    run.pending++;
-    const release = () => {
-      step.endedAt = this.now();
-      this.#ports.observer?.step(run.flow.id, run.id, step);
-      run.pending--;
-      this.#settle(run);
-      this.drain();
-      this.flush();
-    };
-    work.then(release, (error: unknown) => {
-      if (!run.ended) this.#failed(run, node, step, error);
-      release();
-    });
-  }
-
-  #failed(run: Run, node: NodeInstance, step: TraceStep, error: unknown): void {
-    const message = errorText(error);
-    step.error = message;
-    run.error ??= { nodeId: node.id, kind: node.kind.kind, message };
-    this.#ports.log('warn', `Flow ${run.flow.id}: node ${node.id} (${node.kind.kind}) failed: ${message}`, {
-      origin: 'error',
-      flowId: run.flow.id,
-      nodeId: node.id,
-      runId: run.id,
-    });
-    // An error path that fails does not call itself: that would loop.
-    if (run.trigger.runtime.trigger?.type === 'error') return;
-    for (const handler of run.flow.triggers) {
-      if (handler.runtime.trigger?.type !== 'error') continue;
-      const payload = { runId: run.id, nodeId: node.id, kind: node.kind.kind, message };
-      const child = this.startRun(handler, { payload }, 0, run.id, true);
-      if (child) run.childRunIds.push(child.id);
     }
   }
 
@@ -418,50 +342,13 @@ export class RunExecutor implements StepHost {
       // Time passed: a loop through a delay is a schedule, not a runaway message, so it counts afresh.
       hops: 0,
       input: (record.data as Message | null)?.payload ?? null,
-      outputs: [],
+      outputs: noOutputs,
     };
-    this.#execute(run, record.node, step, body);
-    this.#settle(run);
+    this.#steps.execute(run, record.node, step, body);
+    this.settle(run);
   }
 
-  // ---- timers, schedules and persistence ------------------------------------------------------
-
-  #addTimer(record: TimerRecord): void {
-    this.timers.add(record);
-    record.run.pending++;
-    this.dirty = true;
-  }
-
-  removeTimer(record: TimerRecord): void {
-    if (this.timers.remove(record)) this.dirty = true;
-  }
-
-  #fire(record: TimerRecord): void {
-    if (!this.timers.get(record.id)) return;
-    const own = this.freezeClock();
-    try {
-      this.removeTimer(record);
-      record.run.pending--;
-      this.continue(record, 'timer', (ctx) => record.node.runtime.onTimer?.(ctx, record.data));
-      this.drain();
-      this.flush();
-    } finally {
-      if (own) this.thawClock();
-    }
-  }
-
-  #scheduleDue(node: NodeInstance, at: number): void {
-    const own = this.freezeClock();
-    try {
-      this.trigger(node, { payload: { scheduledAt: at } });
-      this.schedules.armNext(node, at);
-      this.dirty = true;
-      this.drain();
-      this.flush();
-    } finally {
-      if (own) this.thawClock();
-    }
-  }
+  // ---- resumption and persistence ------------------------------------------------------------
 
   /** A run continuing a suspended one after a restart; no run mode applies, it was admitted before. */
   resumedRun(node: NodeInstance, resumedFrom: string): Run {
@@ -477,13 +364,6 @@ export class RunExecutor implements StepHost {
     node.flow.active.add(run);
     node.flow.stats.started++;
     return run;
-  }
-
-  /** Re-arms a persisted timer inside a resumed run, after a `resume` step recording what it held. */
-  resumeTimer(run: Run, node: NodeInstance, dueAt: number, data: unknown): void {
-    const input = (data as Message | null)?.payload ?? null;
-    const parentStep = run.record(entryStep(node, 'resume', this.now(), 0, input, false));
-    this.#addTimer({ id: ++this.#timerSeq, node, run, dueAt, data, parentStep });
   }
 
   snapshot() {
@@ -504,11 +384,3 @@ export class RunExecutor implements StepHost {
     }
   }
 }
-
-/** A readable message from anything thrown. */
-export const errorText = (error: unknown): string =>
-  error instanceof Error
-    ? error.message
-    : typeof error === 'string'
-      ? error
-      : (JSON.stringify(error) ?? String(error));

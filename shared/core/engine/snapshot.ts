@@ -59,7 +59,7 @@ export const restoreSnapshot = (exec: RunExecutor, snapshot: EngineSnapshot | un
     if (!node?.runtime.onTimer) continue;
     let run = resumed.get(saved.runId);
     if (!run) resumed.set(saved.runId, (run = exec.resumedRun(node, saved.runId)));
-    exec.resumeTimer(run, node, saved.dueAt, saved.data);
+    exec.pending.resume(run, node, saved.dueAt, saved.data);
   }
   exec.dirty = true;
 };

@@ -1,10 +1,12 @@
 /**
- * The context a node gets while it handles one message: bound to the run and the step, so
- * sends continue the run's path and timers keep the run open.
+ * One step of a run: the context a node gets while it handles one message (bound to the run
+ * and the step, so sends continue the run's path and timers keep the run open), and running it:
+ * sync or async completion, and a failure that fails only its own path.
  */
 import type { CompiledExpression } from '../expr/cel';
 import type { Message, NodeIo, StepContext, TimerId } from '../flow/catalog';
 import type { NodeInstance } from './deploy';
+import type { EnginePorts } from './ports';
 import type { Run } from './run';
 import type { TraceStep } from './trace';
 
@@ -51,16 +53,21 @@ export class Step implements StepContext {
     return this.host.now();
   }
 
-  evaluate = (expression: CompiledExpression, message: Message): unknown =>
-    this.host.evaluate(this.node, expression, message);
+  // A method, not a bound arrow field: a step is made per hop, and a field would add a closure to each.
+  evaluate(expression: CompiledExpression, message: Message): unknown {
+    return this.host.evaluate(this.node, expression, message);
+  }
 
   send(port: string, message: Message): void {
     if (this.run.ended) return;
-    this.record.outputs.push(
+    const output =
       message.properties === undefined
         ? { port, payload: message.payload }
-        : { port, payload: message.payload, properties: message.properties },
-    );
+        : { port, payload: message.payload, properties: message.properties };
+    // Most steps send once: a list of one, instead of growing an empty list to its default capacity.
+    const outputs = this.record.outputs;
+    if (outputs.length === 0) this.record.outputs = [output];
+    else outputs.push(output);
     this.host.enqueueSends(this.run, this.node, port, message, this.record.hops, this.index);
   }
 
@@ -92,3 +99,114 @@ export class Step implements StepContext {
     return this.host.runFlow(this.run, flowId, message, this.record.hops);
   }
 }
+
+/** What StepRunner needs of the run executor, beyond what a step's context calls. */
+export interface RunHost extends StepHost {
+  /** Ends the run when nothing keeps it open any more. */
+  settle(run: Run): void;
+  startRun(
+    trigger: NodeInstance,
+    message: Message,
+    hops: number,
+    parentRunId?: string,
+    bypassMode?: boolean,
+  ): Run | undefined;
+  drain(): void;
+  flush(): void;
+}
+
+/**
+ * Runs steps, and knows which run and node is executing (for log origins and echo hop counts).
+ * A node that throws or rejects fails only its own path: the step and the run record the error,
+ * and the flow's On error triggers start child runs.
+ */
+export class StepRunner {
+  executing: Run | undefined;
+  executingNode: NodeInstance | undefined;
+  executingHops = 0;
+
+  constructor(
+    private readonly host: RunHost,
+    private readonly ports: EnginePorts,
+  ) {}
+
+  /** Runs one step: `body`, or the node's `receive` with `message` on `port` (no closure per hop). */
+  execute(
+    run: Run,
+    node: NodeInstance,
+    step: TraceStep,
+    body: ((ctx: Step) => void | Promise<void>) | undefined,
+    message?: Message,
+    port?: string,
+  ): void {
+    const index = run.record(step);
+    const ctx = new Step(this.host, run, node, step, index);
+    const outer = this.executing;
+    const outerNode = this.executingNode;
+    const outerHops = this.executingHops;
+    this.executing = run;
+    this.executingNode = node;
+    this.executingHops = step.hops;
+    let async = false;
+    try {
+      const result = body ? body(ctx) : node.runtime.receive?.(ctx, message!, port!);
+      if (result && typeof (result as Promise<void>).then === 'function') {
+        async = true;
+        this.#hold(run, node, step, result);
+      }
+    } catch (error) {
+      this.#failed(run, node, step, error);
+    } finally {
+      this.executing = outer;
+      this.executingNode = outerNode;
+      this.executingHops = outerHops;
+    }
+    if (!async) this.ports.observer?.step(run.flow.id, run.id, step);
+  }
+
+  /** Keeps the run open until an asynchronous step settles; a rejection fails the node. */
+  #hold(run: Run, node: NodeInstance, step: TraceStep, work: Promise<void>): void {
+    const host = this.host;
+    run.pending++;
+    const release = () => {
+      step.endedAt = host.now();
+      this.ports.observer?.step(run.flow.id, run.id, step);
+      run.pending--;
+      host.settle(run);
+      host.drain();
+      host.flush();
+    };
+    work.then(release, (error: unknown) => {
+      if (!run.ended) this.#failed(run, node, step, error);
+      release();
+    });
+  }
+
+  #failed(run: Run, node: NodeInstance, step: TraceStep, error: unknown): void {
+    const message = errorText(error);
+    step.error = message;
+    run.error ??= { nodeId: node.id, kind: node.kind.kind, message };
+    this.ports.log('warn', `Flow ${run.flow.id}: node ${node.id} (${node.kind.kind}) failed: ${message}`, {
+      origin: 'error',
+      flowId: run.flow.id,
+      nodeId: node.id,
+      runId: run.id,
+    });
+    // An error path that fails does not call itself: that would loop.
+    if (run.trigger.runtime.trigger?.type === 'error') return;
+    for (const handler of run.flow.triggers) {
+      if (handler.runtime.trigger?.type !== 'error') continue;
+      const payload = { runId: run.id, nodeId: node.id, kind: node.kind.kind, message };
+      const child = this.host.startRun(handler, { payload }, 0, run.id, true);
+      if (child) run.addChild(child.id);
+    }
+  }
+}
+
+/** A readable message from anything thrown. */
+export const errorText = (error: unknown): string =>
+  error instanceof Error
+    ? error.message
+    : typeof error === 'string'
+      ? error
+      : (JSON.stringify(error) ?? String(error));

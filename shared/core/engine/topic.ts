@@ -4,6 +4,9 @@
  */
 import { hasWildcard, topicMatches } from '../topics/match';
 
+// What `match` returns when nothing matches: one shared empty list, not one per message.
+const none: readonly never[] = Object.freeze([]);
+
 /** Maps topic filters to values; `match` returns every value whose filter matches a topic. */
 export class TopicIndex<T> {
   readonly #exact = new Map<string, T[]>();
@@ -28,7 +31,7 @@ export class TopicIndex<T> {
   /** Values whose filter matches `topic`; exact matches first. */
   match(topic: string): readonly T[] {
     const exact = this.#exact.get(topic);
-    if (this.#wild.length === 0) return exact ?? [];
+    if (this.#wild.length === 0) return exact ?? none;
     const out = exact ? [...exact] : [];
     for (const w of this.#wild) if (topicMatches(w.filter, topic)) out.push(w.value);
     return out;
