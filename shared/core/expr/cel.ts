@@ -8,12 +8,14 @@
  * MQTT topic or ""), `msg` (the whole message as a map: its named properties such as
  * `msg.command`, with `msg.payload` and `msg.topic`), `vars` (the flow's variables, a map),
  * `roles` (the last known property values of each role, `roles["hallway-light"].on`) and `now`
- * (milliseconds since the epoch). `msg` is typed as a map of any values at design time: a
- * property's type is known only when the message arrives.
+ * (milliseconds since the epoch). Functions named `js…` and `json…` (javascript.ts) give
+ * JavaScript's results, for flows converted from Node-RED function code. `msg` is typed as a
+ * map of any values at design time: a property's type is known only when the message arrives.
  * Numbers from devices and JSON are doubles; integer literals mix with them freely.
  */
 import { Environment } from '@marcbachmann/cel-js';
 import type { DataShape, RoleInScope } from '../flow/scope';
+import { withJavaScript } from './javascript';
 
 /** The variables an expression is evaluated against. */
 export interface ExpressionContext {
@@ -84,9 +86,11 @@ const withJsonText = (env: Environment): Environment =>
     .registerFunction('string(null): string', jsonText);
 
 const newEnvironment = (): Environment =>
-  withJsonText(
-    withMixedArithmetic(
-      new Environment({ homogeneousAggregateLiterals: false, limits: { maxAstNodes: 2000 } }),
+  withJavaScript(
+    withJsonText(
+      withMixedArithmetic(
+        new Environment({ homogeneousAggregateLiterals: false, limits: { maxAstNodes: 2000 } }),
+      ),
     ),
   );
 

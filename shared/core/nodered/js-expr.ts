@@ -1,12 +1,14 @@
 /**
  * JavaScript expressions of a Node-RED function node as CEL, for the few forms whose meaning is
  * the same in both: literals, `msg.payload` paths, local variables, arithmetic on numbers,
- * comparisons, boolean logic, ternaries, text joined with `+` or a template literal, and a
- * handful of string methods. Anything else throws Untranslatable naming what it met, so the node
- * stays a placeholder instead of getting a guess.
+ * comparisons (js-compare.ts), boolean logic, ternaries, text joined with `+` or a template
+ * literal, and calls to JavaScript built-ins (js-builtins.ts). Anything else throws Untranslatable
+ * naming what it met, so the node stays a placeholder instead of getting a guess.
  */
 import type * as A from 'acorn';
 import { celLiteral, celString } from './values';
+import { builtinCall } from './js-builtins';
+import { binary } from './js-compare';
 
 /** The type a translated value is known to have ('unknown': a message value of any type). */
 export type JsType = 'number' | 'string' | 'bool' | 'null' | 'map' | 'list' | 'unknown';
@@ -58,27 +60,31 @@ export const isWrapped = (cel: string): boolean => {
   }
   return true;
 };
-const atom = (s: Sym): string =>
+/** A value's CEL text as an operand: parenthesised unless it is one name, literal or group. */
+export const atom = (s: Sym): string =>
   /^[A-Za-z_][A-Za-z0-9_.]*$|^"[^"\\]*"$|^-?[\d.]+(e[+-]?\d+)?$/.test(s.cel) || isWrapped(s.cel)
     ? s.cel
     : `(${s.cel})`;
 
-const sym = (cel: string, type: JsType): Sym => ({ cel, type });
+/** A value with its CEL text and type. */
+export const sym = (cel: string, type: JsType): Sym => ({ cel, type });
 
 /** Appends a property name to a CEL path (`payload` + `temp` → `payload.temp`). */
 export const member = (base: Sym, name: string): Sym =>
   sym(IDENT.test(name) ? `${atom(base)}.${name}` : `${atom(base)}[${celString(name)}]`, 'unknown');
 
-/** JavaScript truthiness as a CEL condition; exact for booleans, and for other values but NaN. */
+/** JavaScript truthiness as a CEL condition (NaN included: jsNumber("x") and 0 / 0 are falsy). */
 export const truthy = (s: Sym): string => {
   if (s.guard) return `${s.guard} && ${atom(sym(truthy({ cel: s.cel, type: s.type }), 'bool'))}`;
   if (s.type === 'bool') return s.cel;
   const v = atom(s);
   if (s.type === 'string') return `${v} != ""`;
-  if (s.type === 'number') return `${v} != 0.0`;
+  // NaN (jsNumber("x"), 0 / 0) is falsy too, and the one number not equal to itself.
+  if (s.type === 'number')
+    return /^-?[\d.]+(e[+-]?\d+)?$/.test(v) ? `${v} != 0.0` : `${v} != 0.0 && ${v} == ${v}`;
   if (s.type === 'map' || s.type === 'list') return 'true';
   if (s.type === 'null') return 'false';
-  return `(${v} != null && ${v} != false && ${v} != 0.0 && ${v} != "")`;
+  return `jsTruthy(${s.cel})`;
 };
 
 const describe = (node: A.Node): string => {
@@ -110,13 +116,6 @@ export const msgPathOf = (node: A.Node): string[] | null => {
   return at.type === 'Identifier' && (at as A.Identifier).name === 'msg' && path.length > 0 ? path : null;
 };
 
-const STRING_METHODS: Record<string, { cel: string; args: number; type: JsType }> = {
-  includes: { cel: 'contains', args: 1, type: 'bool' },
-  startsWith: { cel: 'startsWith', args: 1, type: 'bool' },
-  endsWith: { cel: 'endsWith', args: 1, type: 'bool' },
-  trim: { cel: 'trim', args: 0, type: 'string' },
-};
-
 /** An expression used as a condition (an if test), with JavaScript's truthiness, as a CEL bool. */
 export const condition = (node: A.Node, scope: Scope): string => {
   if (node.type === 'LogicalExpression' && (node as A.LogicalExpression).operator !== '??') {
@@ -145,6 +144,17 @@ const calleeName = (n: A.Node): string =>
       ? `${calleeName((n as A.MemberExpression).object)}.${((n as A.MemberExpression).property as A.Identifier).name}`
       : '…';
 
+const SAFE_CALLS = new Set([
+  'Number',
+  'parseInt',
+  'parseFloat',
+  'isNaN',
+  'String',
+  'Array.isArray',
+  'JSON.stringify',
+  ...['round', 'floor', 'ceil', 'abs', 'trunc', 'sign', 'sqrt', 'min', 'max', 'pow'].map((f) => `Math.${f}`),
+]);
+
 /** True when evaluating `node` in JavaScript may throw (it reads a property or calls something). */
 export const mayThrow = (node: A.Node | null | undefined): boolean => {
   if (!node || typeof node !== 'object') return false;
@@ -153,7 +163,9 @@ export const mayThrow = (node: A.Node | null | undefined): boolean => {
     const m = node as A.MemberExpression;
     return !(m.object.type === 'Identifier' && (m.object as A.Identifier).name === 'msg' && !m.computed);
   }
-  if (node.type === 'CallExpression') return true;
+  // These built-ins give a value for every JSON value (NaN at worst): only their arguments may throw.
+  if (node.type === 'CallExpression' && !SAFE_CALLS.has(calleeName((node as A.CallExpression).callee)))
+    return true;
   return Object.values(node).some((v) =>
     Array.isArray(v)
       ? v.some((x) => x && typeof x === 'object' && 'type' in x && mayThrow(x as A.Node))
@@ -271,7 +283,7 @@ export const translate = (node: A.Node, scope: Scope): Sym => {
 };
 
 /** A value as text the way JavaScript's `+` and template literals write it. */
-const asText = (s: Sym, scope: Scope): string => {
+export const asText = (s: Sym, scope: Scope): string => {
   if (s.type === 'string') return atom(s);
   if (s.type === 'map' || s.type === 'list' || s.type === 'unknown')
     scope.change(
@@ -280,117 +292,14 @@ const asText = (s: Sym, scope: Scope): string => {
   return `string(${s.cel})`;
 };
 
-const COMPARE: Record<string, string> = {
-  '===': '==',
-  '!==': '!=',
-  '<': '<',
-  '>': '>',
-  '<=': '<=',
-  '>=': '>=',
-};
-
-// What `typeof v === name` tests, as CEL over v's value (message values are JSON, text or bytes).
-const TYPEOF: Record<string, (v: string) => string> = {
-  string: (v) => `type(${v}) == string`,
-  number: (v) => `(type(${v}) == double || type(${v}) == int)`,
-  boolean: (v) => `type(${v}) == bool`,
-  object: (v) => `(${v} == null || type(${v}) == map || type(${v}) == list || type(${v}) == bytes)`,
-};
-
-/** `typeof x === "string"` (either way round, also `!==`, `==`, `!=`) as CEL, or undefined when it is not that form. */
-const typeofTest = (b: A.BinaryExpression, scope: Scope): Sym | undefined => {
-  if (!['===', '!==', '==', '!='].includes(b.operator)) return undefined;
-  const [u, lit] =
-    b.left.type === 'UnaryExpression' && b.left.operator === 'typeof'
-      ? [b.left, b.right]
-      : b.right.type === 'UnaryExpression' && b.right.operator === 'typeof'
-        ? [b.right, b.left]
-        : [undefined, undefined];
-  if (!u || lit.type !== 'Literal' || typeof lit.value !== 'string') return undefined;
-  const value = translate(u.argument, scope);
-  const name = lit.value;
-  let test: string;
-  if (name === 'undefined') {
-    if (!value.guard)
-      throw new Untranslatable('`typeof … === "undefined"` of a value that is never undefined here');
-    test = `!${value.guard}`;
-  } else {
-    const of = TYPEOF[name];
-    // Functions, symbols and bigints never travel in a message: such a test is false.
-    const inner = of ? of(atom(bare(value))) : 'false';
-    test = value.guard ? `${value.guard} && ${atom(sym(inner, 'bool'))}` : inner;
-  }
-  return sym(b.operator.startsWith('!') ? `!${atom(sym(test, 'bool'))}` : test, 'bool');
-};
-
-const binary = (b: A.BinaryExpression, scope: Scope): Sym => {
-  if (b.left.type === 'PrivateIdentifier') throw new Untranslatable('a private name');
-  const typed = typeofTest(b, scope);
-  if (typed) return typed;
-  const [l, r] = [translate(b.left, scope), translate(b.right, scope)];
-  const op = b.operator;
-  if ((l.guard || r.guard) && (COMPARE[op] || op === '==' || op === '!=')) {
-    if (l.guard && r.guard)
-      throw new Untranslatable('a comparison of two message properties either may lack');
-    const guard = (l.guard ?? r.guard)!;
-    const other = l.guard ? r : l;
-    const inner = atom(compare(op, bare(l), bare(r), scope));
-    // undefined equals nothing but undefined (and null, loosely) and is neither < nor > anything.
-    if ((op === '==' && other.type === 'null') || op === '!==' || (op === '!=' && other.type !== 'null'))
-      return sym(`!${guard} || ${inner}`, 'bool');
-    return sym(`${guard} && ${inner}`, 'bool');
-  }
-  return compare(op, l, r, scope);
-};
-
-const bare = (s: Sym): Sym => ({ cel: s.cel, type: s.type });
-
-/** A binary operator on two translated values. */
-const compare = (op: string, l: Sym, r: Sym, scope: Scope): Sym => {
-  if (op === '==' || op === '!=') {
-    // Loose equality converts types ("1" == 1, 0 == false); only where it cannot is it CEL's ==.
-    const sameKind = l.type === r.type && l.type !== 'unknown';
-    if (!sameKind && l.type !== 'null' && r.type !== 'null')
-      throw new Untranslatable(`\`${op}\` between values that may differ in type (use \`${op}=\`)`);
-    return sym(`${atom(l)} ${op} ${atom(r)}`, 'bool');
-  }
-  if (COMPARE[op]) return sym(`${atom(l)} ${COMPARE[op]} ${atom(r)}`, 'bool');
-  if (op === '+') {
-    if (l.type === 'number' && r.type === 'number') return sym(`${atom(l)} + ${atom(r)}`, 'number');
-    if (l.type === 'string' || r.type === 'string')
-      return sym(`${asText(l, scope)} + ${asText(r, scope)}`, 'string');
-    if (
-      (l.type === 'number' || l.type === 'unknown') &&
-      (r.type === 'number' || r.type === 'unknown') &&
-      l.type !== r.type
-    )
-      return sym(`${atom(l)} + ${atom(r)}`, 'number');
-    throw new Untranslatable('`+` on two values of unknown type (JavaScript adds numbers but joins text)');
-  }
-  if (op === '-' || op === '*' || op === '/') {
-    for (const s of [l, r])
-      if (s.type !== 'number' && s.type !== 'unknown') throw new Untranslatable(`\`${op}\` on a ${s.type}`);
-    return sym(`${atom(l)} ${op} ${atom(r)}`, 'number');
-  }
-  throw new Untranslatable(`the \`${op}\` operator`);
-};
-
 const call = (c: A.CallExpression, scope: Scope): Sym => {
   const callee = c.callee;
   const args = c.arguments.map((a) => {
     if (a.type === 'SpreadElement') throw new Untranslatable('a spread argument');
     return a;
   });
-  if (callee.type === 'Identifier' && args.length === 1) {
-    const arg = translate(args[0]!, scope);
-    if (callee.name === 'String') return sym(asText(arg, scope), 'string');
-    if (callee.name === 'Number' || callee.name === 'parseFloat') {
-      scope.change(
-        `${callee.name}() of text that is not a number fails the run, where JavaScript gives NaN.`,
-      );
-      return sym(`double(${arg.cel})`, 'number');
-    }
-  }
+  if (callee.type === 'Identifier' && callee.name === 'String' && args.length === 1)
+    return sym(asText(translate(args[0]!, scope), scope), 'string');
   if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') {
     const name = callee.property.name;
     const owner = callee.object.type === 'Identifier' ? callee.object.name : '';
@@ -409,22 +318,15 @@ const call = (c: A.CallExpression, scope: Scope): Sym => {
         }`,
       );
     }
-    const method = Object.hasOwn(STRING_METHODS, name) ? STRING_METHODS[name] : undefined;
-    if (method && args.length === method.args) {
-      const base = translate(callee.object, scope);
-      if (base.type !== 'string') throw new Untranslatable(`\`.${name}()\` on a value that may not be text`);
-      const list = args.map((a) => translate(a, scope));
-      if (list.some((a) => a.type !== 'string'))
-        throw new Untranslatable(`\`.${name}()\` with a value that is not text`);
-      return sym(`${atom(base)}.${method.cel}(${list.map((a) => a.cel).join(', ')})`, method.type);
-    }
     if (name === 'toString' && args.length === 0) {
       const base = translate(callee.object, scope);
-      // null.toString() throws in JavaScript; only values known not to be null are written as text.
-      if (base.type !== 'number' && base.type !== 'string' && base.type !== 'bool')
-        throw new Untranslatable('`.toString()` of a value that may be null or an object');
-      return sym(asText(base, scope), 'string');
+      // A known number, text or boolean reads best as CEL's string(); any other value (null
+      // throws, an object gives "[object Object]") goes to jsMethod with the rest.
+      if (base.type === 'number' || base.type === 'string' || base.type === 'bool')
+        return sym(asText(base, scope), 'string');
     }
   }
+  const builtin = builtinCall(callee, args, scope);
+  if (builtin) return builtin;
   throw new Untranslatable(`a call to ${calleeName(callee)}()`);
 };

@@ -14,7 +14,8 @@ export const celString = (text: string): string => JSON.stringify(text);
 export const celLiteral = (value: unknown): string => {
   if (value === null) return 'null';
   if (typeof value === 'string') return celString(value);
-  if (typeof value === 'number') return Number.isInteger(value) ? `${value}.0` : String(value);
+  if (typeof value === 'number')
+    return Number.isInteger(value) && !/e/.test(String(value)) ? `${value}.0` : String(value);
   if (typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(celLiteral).join(', ')}]`;
   if (typeof value === 'object') {

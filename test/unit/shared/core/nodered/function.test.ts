@@ -51,6 +51,30 @@ for (const [id, func] of [
     'if (msg.command === "on") { msg.payload = msg.level; delete msg.command; return msg; }\nmsg.seen = msg.command !== "off";\nreturn msg;',
   ],
   ['counter', 'var n = context.get("n") || 0;\nn += 1;\ncontext.set("n", n);\nmsg.count = n;\nreturn msg;'],
+  [
+    'loose',
+    'if (msg.payload == 1 || msg.payload == "on") { msg.on = true; return msg; }\nif (msg.payload != "off" && msg.level == 0) return [null, msg];\nif (msg.payload.a == null) return [null, msg];\nreturn null;',
+  ],
+  [
+    'undefined',
+    'if (msg.level === undefined) { msg.none = true; return msg; }\nif (msg.payload.a !== undefined) { msg.a = msg.payload.a; return msg; }\nif (undefined == msg.payload[0]) return null;\nmsg.first = msg.payload[0];\nreturn msg;',
+  ],
+  [
+    'numbers',
+    'var n = parseInt(msg.payload);\nvar f = parseFloat(msg.payload);\nif (isNaN(n)) { node.warn("not a number: " + msg.payload); return null; }\nmsg.payload = { n: n, f: Math.round(f * 10) / 10, r: n % 3, big: Math.max(n, f, 2), num: Number(msg.level) };\nreturn msg;',
+  ],
+  [
+    'text',
+    'var t = msg.payload.toString().trim().toUpperCase();\nmsg.state = t.startsWith("O") && t.includes("N") ? t.split("N") : [];\nmsg.payload = { text: t, json: JSON.stringify(msg.payload), fixed: msg.level ? Number(msg.level).toFixed(1) : "-", keys: Object.keys(msg.payload).length, list: Array.isArray(msg.payload) };\nreturn msg;',
+  ],
+  [
+    'json',
+    'if (typeof msg.payload !== "string") return null;\nvar data = JSON.parse(msg.payload);\nif (data && data.temp > 20) { msg.payload = data.temp; return [msg, null]; }\nreturn [null, msg];',
+  ],
+  [
+    'truthy',
+    'var x = Number(msg.payload);\nmsg.truthy = x ? "yes" : "no";\nmsg.raw = msg.payload ? 1 : 0;\nreturn msg;',
+  ],
 ] as const)
   functions.push({ file: 'synthetic', node: { id, type: 'function', func } });
 
@@ -82,6 +106,18 @@ const PAYLOADS: unknown[] = [
   { a: 1, b: 'x' },
   [1, 2],
   [{ address: '1.2.3.4' }],
+  // Where JavaScript's coercions and CEL's types part: numbers as text, empty and nested lists,
+  // NaN, and objects whose properties are null.
+  '2.5',
+  ' 7 ',
+  '0x10',
+  '1e3',
+  NaN,
+  [],
+  [[]],
+  ['on'],
+  [null],
+  { a: null },
 ];
 
 /** Payloads shaped like the ones the code reads: an object with every property name it uses, set to a number, text or true. */
@@ -97,7 +133,10 @@ const shapedPayloads = (code: string): unknown[] => {
   // Nested too, for code that reads deeper (msg.payload.settings.target).
   const nest = (depth: number, leaf: unknown): unknown =>
     depth === 0 ? leaf : Object.fromEntries(names.map((n) => [n, nest(depth - 1, leaf)]));
-  const nested = names.length > 12 ? [] : [nest(2, 1), nest(3, 'x')];
+  const nested =
+    names.length > 12
+      ? []
+      : [nest(2, 1), nest(2, 'x'), nest(2, '1'), nest(3, 'x'), nest(2, null), nest(1, 'x'), nest(1, 1)];
   return [...shaped, ...shaped.map((o) => [o]), ...nested];
 };
 
@@ -166,6 +205,18 @@ const syncStores = (stores: Stores, variables: Record<string, unknown>) => {
     else stores.flow.set(k, structuredClone(v));
 };
 
+const contexts = new WeakMap<RedFunction, (...args: unknown[]) => unknown>();
+/** The function's code compiled once in a context of its own, as Node-RED keeps one per node. */
+const compiled = (fn: RedFunction) => {
+  let run = contexts.get(fn);
+  if (!run) {
+    const code = new Script(`(function (msg, node, flow, global, context, env) {\n${fn.func}\n})`);
+    run = code.runInNewContext({}) as (...args: unknown[]) => unknown;
+    contexts.set(fn, run);
+  }
+  return run;
+};
+
 /** Runs function code the way Node-RED's function node does; the payloads per output and the warnings. */
 const runJs = (
   fn: RedFunction,
@@ -191,8 +242,7 @@ const runJs = (
     set: (key: string, value: unknown) => void map.set(key, value),
     keys: () => [...map.keys()],
   });
-  const code = new Script(`(function (msg, node, flow, global, context, env) {\n${fn.func}\n})`);
-  const run = code.runInNewContext({}) as (...args: unknown[]) => unknown;
+  const run = compiled(fn);
   try {
     const result = run(
       { _msgid: 'm', topic: '', payload: structuredClone(payload), ...structuredClone(properties) },
@@ -269,7 +319,7 @@ describe('function nodes translated to CEL', () => {
 
   it('translate a real share of the corpus function nodes', () => {
     console.log(`function nodes: ${converted.length} of ${functions.length} translated`);
-    expect(converted.length).toBeGreaterThanOrEqual(40);
+    expect(converted.length).toBeGreaterThanOrEqual(109);
   });
 
   it.each(converted.map((c) => [`${c.file} ${c.node.id}`, c] as const))(
@@ -421,6 +471,20 @@ describe('function node translation', () => {
     expect(String(nodes[0]!.config.condition)).toContain('has(msg.level) && (type(msg.level) == double');
   });
 
+  it('translates loose equality, tests of undefined and JavaScript built-ins to the js… CEL functions', () => {
+    const { r, nodes } = only(
+      'if (msg.payload == "on" && msg.mode === undefined) { msg.payload = Math.round(parseFloat(msg.level) * 10) / 10; return msg; }\nif (msg.payload.a !== undefined) { msg.payload = JSON.parse(msg.payload.a).x % 2; return msg; }\nreturn null;',
+    );
+    expect(r.converted).toBe(1);
+    const config = JSON.stringify(nodes.map((n) => n.config));
+    expect(config).toContain('jsEquals(payload, \\"on\\")');
+    expect(config).toContain('!(has(msg.mode))');
+    expect(config).toContain('has(msg.level) ? jsParseFloat(msg.level) : double(\\"NaN\\")');
+    expect(config).toContain('jsRound(');
+    expect(config).toContain('jsDefined(payload, \\"a\\")');
+    expect(config).toContain('jsRemainder((jsonParse(payload.a)).x, 2.0)');
+  });
+
   it.each([
     ['for (const x of msg.payload) node.warn(x);\nreturn msg;', /a for of statement/],
     ['msg.topic = msg.payload;\nreturn msg;', /msg.topic set to a value that may not be text/],
@@ -435,10 +499,13 @@ describe('function node translation', () => {
       'var n = context.get("n") || 0;\ncontext.set("n", n + 1);\ncontext.set("m", context.get("n") + msg.payload);\nreturn msg;',
       /a context value computed from vars\.node_fn_n after the code changed it/,
     ],
-    ['if (msg.payload == 1) return msg;', /may differ in type/],
+    ['if (msg.payload == [1]) return msg;', /JavaScript compares their identity/],
     ['msg.payload = global.get("temp") || 27;\nreturn msg;', /global context “temp”/],
     ['var x = msg.payload.a.b;\nreturn msg;', /never uses/],
-    ['msg.payload = msg.payload.toString();\nreturn msg;', /toString/],
+    ['msg.payload = msg.payload.repeat(2);\nreturn msg;', /a call to msg.payload.repeat\(\)/],
+    ['if (msg.a === msg.payload.b) return msg;', /a value that may be undefined/],
+    ['if (msg.payload === undefined) return msg;', /never undefined here/],
+    ['msg.payload = Math.max(msg.a, 1);\nreturn msg;', /Math.max\(\) of a message property/],
   ])('keeps %j a placeholder and says why', (func, why) => {
     const { r } = only(func);
     expect(r.placeholders).toBe(1);
