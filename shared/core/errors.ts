@@ -135,6 +135,20 @@ export const errorCatalog = {
     'A device needs a secret the installed package does not carry, or whose seal does not open on this gateway.',
   'gateway.device_auth_failed':
     'A device refused the login the site gives for it (user and sealed password).',
+  // HTTP endpoints of flows (served by the gateway below /flows)
+  'endpoint.not_found': 'No flow running on the gateway serves this path.',
+  'endpoint.method_not_allowed': 'A flow serves this path, but not with this method.',
+  'endpoint.unauthorized':
+    'The endpoint needs the site’s HTTP token (Authorization: Bearer …), and it was missing or wrong.',
+  'endpoint.bad_request':
+    'The request cannot start the flow: its body, path or query is malformed or too large.',
+  'endpoint.unsupported_type': 'The request body has a content type an endpoint does not take (multipart).',
+  'endpoint.too_many_headers': 'The request has more headers than an endpoint takes.',
+  'endpoint.busy': 'The gateway has as many open flow requests as it takes; retry shortly.',
+  'endpoint.unavailable':
+    'The endpoint cannot answer now: its run was dropped or cancelled, the flows stopped, or the gateway lacks the site’s HTTP token.',
+  'endpoint.run_failed': 'The flow run started by the request failed before answering it.',
+  'endpoint.timeout': 'The flow did not answer the request within the endpoint’s timeout.',
   // discovery and the demo site
   'discovery.broker_unreachable': 'Discovery could not connect to the MQTT broker it was given.',
   'discovery.not_running': 'The discovery source needed for this request is not running.',

@@ -152,6 +152,11 @@ export const Site = Type.Object({
   name: Text(200),
   wifi: Opt(WifiProfile),
   broker: Opt(BrokerProfile),
+  /**
+   * The bearer token flow HTTP endpoints ask for (those not set open), as a secret reference:
+   * its value travels sealed to the gateway in the package.
+   */
+  http: Opt(Type.Object({ token: SecretRef }, { additionalProperties: false })),
   /** Template for device names and topics, e.g. `{room}-{capability}-{n}`. */
   naming: Opt(Type.Object({ scheme: Text(200) })),
   rooms: Type.Array(Room),

@@ -22,8 +22,8 @@ const member = (value: unknown, key: string): unknown =>
   typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 
 /**
- * Every secret reference in `site`, in file order: the Wi-Fi password, the broker password, and
- * each device's `auth.password`. A reference used twice is listed twice (once per field).
+ * Every secret reference in `site`, in file order: the Wi-Fi password, the broker password, the
+ * flow endpoints' HTTP token, and each device's `auth.password`. A reference used twice is listed twice (once per field).
  */
 export const siteSecretUses = (site: unknown): SiteSecretUse[] => {
   const uses: SiteSecretUse[] = [];
@@ -33,6 +33,7 @@ export const siteSecretUses = (site: unknown): SiteSecretUse[] => {
   };
   add(member(member(site, 'wifi'), 'password'), 'wifi.password');
   add(member(member(site, 'broker'), 'password'), 'broker.password');
+  add(member(member(site, 'http'), 'token'), 'http.token');
   const devices = member(site, 'devices');
   if (Array.isArray(devices)) {
     devices.forEach((device, i) => {

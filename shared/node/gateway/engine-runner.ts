@@ -4,7 +4,9 @@ import type { EnginePorts, EngineSnapshot } from '../../core/engine/ports';
 import { flowHash, type FlowVersion } from '../../core/engine/trace-query';
 import { Flow } from '../../core/flow/schema';
 import { createDeviceHub } from './devices';
+import type { FlowEndpoints } from './flow-endpoints';
 import { createInboundQueue } from './inbound';
+import { siteHttpToken } from './site-token';
 import type { FlowIo, FlowRunner, FlowSet } from './runner';
 
 const STATE_KEY = 'engine';
@@ -129,7 +131,19 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
       : {}),
   };
 
+  const token = siteHttpToken(set, io.log);
+  const endpoints: FlowEndpoints = {
+    lookup: (method, segments) => engine?.lookupHttp(method, segments),
+    deliver: (match, request, reply) => {
+      if (!engine) throw new Error('The flows are not running.');
+      engine.deliverHttp(match, request, reply);
+    },
+    token,
+  };
+  const hasEndpoints = flows.some((f) => f.nodes.some((n) => n.kind === 'trigger.http'));
+
   return {
+    http: () => (hasEndpoints && engine ? endpoints : undefined),
     async start() {
       engine = createEngine(ports);
       for (const problem of engine.deploy(flows)) {

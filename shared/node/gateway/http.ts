@@ -2,12 +2,21 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { FieldgraphError } from '../../core/errors';
 import type { Logger } from '../log';
 
-/** Handles one HTTP request; returns a JSON-able body (status 200), a {@link RawBody}, or throws a FieldgraphError. */
+/** Handles one HTTP request; returns a JSON-able body (status 200), a {@link RawBody} or {@link HttpReply}, or throws a FieldgraphError. */
 export type HttpRoute = (request: IncomingMessage, url: URL, body: Buffer) => unknown;
 
 /** A route's answer sent as it is, not wrapped in `{ok, value}` (the RPC route sends the signed reply). */
 export class RawBody {
   constructor(readonly body: unknown) {}
+}
+
+/** A route's answer with its own status, headers and body (flow HTTP endpoints), sent as it is. */
+export class HttpReply {
+  constructor(
+    readonly status: number,
+    readonly headers: Readonly<Record<string, string>>,
+    readonly body: string | Uint8Array,
+  ) {}
 }
 
 /** What a route checks before its body is read. */
@@ -26,8 +35,18 @@ export interface GatewayHttp {
   close(): Promise<void>;
 }
 
+// Flow endpoints answer as HTTP clients expect (405 with Allow, 431, 503 with Retry-After).
+const endpointStatus: Record<string, number> = {
+  'endpoint.method_not_allowed': 405,
+  'endpoint.unsupported_type': 415,
+  'endpoint.too_many_headers': 431,
+  'endpoint.busy': 503,
+  'endpoint.unavailable': 503,
+};
+
 const statusFor = (code: string): number =>
-  code.endsWith('not_found') || code === 'gateway.rpc_unknown_method'
+  endpointStatus[code] ??
+  (code.endsWith('not_found') || code === 'gateway.rpc_unknown_method'
     ? 404
     : code.endsWith('unauthorized')
       ? 401
@@ -35,7 +54,13 @@ const statusFor = (code: string): number =>
         ? 413
         : code === 'internal'
           ? 500
-          : 400;
+          : 400);
+
+/** Headers an error names for its answer (`details.headers`: Allow, WWW-Authenticate, Retry-After). */
+const headersOf = (error: FieldgraphError): Record<string, string> => {
+  const headers = (error.details as { headers?: unknown } | undefined)?.headers;
+  return typeof headers === 'object' && headers !== null ? (headers as Record<string, string>) : {};
+};
 
 const DEFAULT_MAX_BODY = 256 * 1024;
 
@@ -67,13 +92,20 @@ interface Route {
  */
 export const startGatewayHttp = async (host: string, port: number, log: Logger): Promise<GatewayHttp> => {
   const routes = new Map<string, Route>();
-  const send = (response: ServerResponse, status: number, body: unknown): void => {
+  const send = (response: ServerResponse, status: number, body: unknown, headers = {}): void => {
     const text = JSON.stringify(body);
     response.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',
+      ...headers,
     });
     response.end(text);
+  };
+  const reply = (response: ServerResponse, answer: HttpReply): void => {
+    // The client may have gone while the flow ran: nothing to answer then.
+    if (response.destroyed || response.writableEnded) return;
+    response.writeHead(answer.status, { 'cache-control': 'no-store', ...answer.headers });
+    response.end(answer.body);
   };
   const fail = (
     request: IncomingMessage,
@@ -81,16 +113,24 @@ export const startGatewayHttp = async (host: string, port: number, log: Logger):
     error: FieldgraphError,
     unread: boolean,
   ) => {
-    send(response, statusFor(error.code), {
-      ok: false,
-      error: { code: error.code, message: error.message },
-    });
+    send(
+      response,
+      statusFor(error.code),
+      { ok: false, error: { code: error.code, message: error.message } },
+      headersOf(error),
+    );
     // The body was never read into memory. Like a web server's lingering close, what the client
     // still sends is discarded for a moment (so it can read the answer instead of a broken pipe),
     // then the connection is dropped, so an upload in flight cannot keep it busy.
+    // A request whose body did arrive by then keeps its connection: a client may send its next
+    // request on it (a retry with the token).
     if (unread) {
       request.resume();
-      response.once('finish', () => setTimeout(() => request.socket.destroy(), 1_000).unref());
+      response.once('finish', () =>
+        setTimeout(() => {
+          if (!request.complete) request.socket.destroy();
+        }, 1_000).unref(),
+      );
     }
   };
   const find = (method: string, path: string): Route | undefined => {
@@ -137,9 +177,11 @@ export const startGatewayHttp = async (host: string, port: number, log: Logger):
       .then((body) => route.handler(request, url, body))
       .then(
         (value) =>
-          value instanceof RawBody
-            ? send(response, 200, value.body)
-            : send(response, 200, { ok: true, value }),
+          value instanceof HttpReply
+            ? reply(response, value)
+            : value instanceof RawBody
+              ? send(response, 200, value.body)
+              : send(response, 200, { ok: true, value }),
         (error: unknown) => {
           if (error instanceof FieldgraphError) {
             fail(request, response, error, error.code === 'gateway.too_large');

@@ -1,4 +1,5 @@
 import type { Logger } from '../log';
+import type { FlowEndpoints } from './flow-endpoints';
 import type { LiveFeed } from './live';
 import type { MessageHandler } from '../mqtt/link';
 import type { RunningSecrets } from './secrets';
@@ -55,6 +56,8 @@ export interface FlowRunner {
   inbound?(): { queued: number; peak: number; dropped: number; paused?: number };
   /** Starts a flow from its Manual trigger; returns the run id, or undefined when its run mode dropped it. */
   runManual?(flowId: string, payload: unknown, nodeId?: string): string | undefined;
+  /** The HTTP endpoints of the running flows, served below /flows; undefined when they declare none. */
+  http?(): FlowEndpoints | undefined;
   /** A running flow's document and the version traces name (shared/core/engine/trace-query.ts FlowVersion). */
   flow?(
     flowId: string,

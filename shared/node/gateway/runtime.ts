@@ -8,6 +8,7 @@ import type { Logger } from '../log';
 import { connectMqtt, type MqttLink } from '../mqtt/link';
 import { appVersion } from '../paths';
 import { announceGateway, type Announcement } from './announce';
+import { serveFlowEndpoints } from './flow-endpoints';
 import { RawBody, startGatewayHttp, type GatewayHttp } from './http';
 import { loadGatewayIdentity, type GatewayIdentity } from './identity';
 import { openOutbox } from './outbox';
@@ -295,6 +296,7 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
         const reply = await rpc.handle(decodeURIComponent(url.pathname.slice('/v1/rpc/'.length)), body);
         return new RawBody(reply);
       });
+      serveFlowEndpoints(http, () => runner?.http?.());
     }
 
     let announcement: Announcement | undefined;
@@ -373,6 +375,10 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
           for (const release of released) release();
         }
         log.info('flows running', { count: runner.flows().length, source: set.source });
+        if (!http && runner.http?.())
+          log.warn(
+            'flows have HTTP endpoints, but this gateway serves no HTTP: start it with --http [HOST:]PORT',
+          );
         await publishStatus();
       });
       return loading;

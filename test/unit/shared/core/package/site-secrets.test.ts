@@ -10,11 +10,12 @@ const device = (id: string, auth?: unknown) => ({
 });
 
 describe('secret references of a site file', () => {
-  it('lists the Wi-Fi, broker and device passwords with the field that names each', () => {
+  it('lists the Wi-Fi, broker and device passwords and the HTTP token with the field that names each', () => {
     const site = {
       id: 'home',
       wifi: { ssid: 'Net', password: { secret: 'site/home/wifi' } },
       broker: { host: 'b', port: 1883, username: 'u', password: { secret: 'site/home/broker' } },
+      http: { token: { secret: 'site/home/http' } },
       devices: [
         device('shelly1', { password: { secret: 'shelly/admin' } }),
         device('relay1'),
@@ -24,10 +25,16 @@ describe('secret references of a site file', () => {
     expect(siteSecretUses(site)).toEqual([
       { secret: 'site/home/wifi', field: 'wifi.password' },
       { secret: 'site/home/broker', field: 'broker.password' },
+      { secret: 'site/home/http', field: 'http.token' },
       { secret: 'shelly/admin', field: 'devices[shelly1].auth.password' },
       { secret: 'shelly/admin', field: 'devices[shelly2].auth.password' },
     ]);
-    expect(secretNames(siteSecretUses(site))).toEqual(['shelly/admin', 'site/home/broker', 'site/home/wifi']);
+    expect(secretNames(siteSecretUses(site))).toEqual([
+      'shelly/admin',
+      'site/home/broker',
+      'site/home/http',
+      'site/home/wifi',
+    ]);
   });
 
   it('finds nothing in a site without references, and tolerates documents that are not sites', () => {
