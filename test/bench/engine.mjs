@@ -191,6 +191,9 @@ const runQueueWaitNs = (pid) => {
     return NaN;
   }
 };
+const cpuOf = (pids) => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuTicks(pid)]));
+const cpuMsSince = (a, b) =>
+  Object.fromEntries(Object.keys(a).map((k) => [k, ((b[k] - a[k]) * 1e3) / clockTicks]));
 const waits = (pids) =>
   Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, runQueueWaitNs(pid)]));
 const waitedMs = (before, after) =>
@@ -211,8 +214,10 @@ const diagSummary = (d, waited) => {
 
 // ---- the load generator -------------------------------------------------------------------
 
+// BENCH_LOADGEN=raw: every system is driven by engine-loadgen-raw.mjs (same messages and measures, cheaper).
+const loadgenFile = process.env.BENCH_LOADGEN === 'raw' ? 'engine-loadgen-raw.mjs' : 'engine-loadgen.mjs';
 const startLoadgen = async (broker) => {
-  const child = fork(join(repo, 'test', 'bench', 'engine-loadgen.mjs'), [broker.url], {
+  const child = fork(join(repo, 'test', 'bench', loadgenFile), [broker.url], {
     execPath: node22,
     cwd: repo,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -300,18 +305,20 @@ const pacedStep = async (stack, rate) => {
   const once = async () => {
     await diagMark(stack);
     const before = waits(pids);
+    const cpuBefore = cpuOf(pids);
     const withStages = stages && stack.name === 'fieldgraph';
     const step = await stack.loadgen.call('paced', { rate, seconds: stepSeconds, times: withStages });
     const waited = waitedMs(before, waits(pids));
+    const cpu = cpuMsSince(cpuBefore, cpuOf(pids));
     const seen = await diagMark(stack);
     const where = withStages
       ? await stageReport({ pid: stack.system.pid, ...stack.stagesFiles }, step)
       : null;
-    return { step, seen, waited, where };
+    return { step, seen, waited, where, cpu };
   };
   let tried = await once();
   if (!held(tried.step, rate)) tried = await once();
-  const { step, seen, waited, where } = tried;
+  const { step, seen, waited, where, cpu } = tried;
   if (where) log(`${stack.name} ${rate / 1000}k: where the latency went`, JSON.stringify(where));
   return {
     rate,
@@ -319,6 +326,7 @@ const pacedStep = async (stack, rate) => {
     p99_ms: round2(step.p99_ms),
     loss_pct: round2(step.loss_pct),
     achieved: Math.round(step.achieved_rate),
+    cpu_ms: cpu, // CPU each process of the stack used during the step: who is near a full core
     ...(seen ? { diag: diagSummary(seen, waited) } : {}),
     ...(where ? { stages: where } : {}),
   };
@@ -409,6 +417,7 @@ const measureRound = async (round) => {
           .map(
             (s) =>
               `${s.rate / 1000}k:${s.p99_ms}ms/${s.loss_pct}%` +
+              (s.cpu_ms ? `{cpu ms ${s.cpu_ms.system}/${s.cpu_ms.loadgen}/${s.cpu_ms.broker}}` : '') +
               (s.diag
                 ? `[gc ${s.diag.gc_ms}ms max ${s.diag.gc_max_ms} >5ms:${s.diag.gc_over_5ms} major:${s.diag.major} loop p99 ${s.diag.loop_p99_ms} max ${s.diag.loop_max_ms} cpu-wait ${JSON.stringify(s.diag.cpu_wait_ms)}]`
                 : ''),
@@ -480,5 +489,5 @@ if (fg) {
   };
 }
 summary.rounds = roundLog;
-summary.runtime = { node: nodeVersion, node_red: nodeRedVersion, rounds, burst };
+summary.runtime = { node: nodeVersion, node_red: nodeRedVersion, rounds, burst, loadgen: loadgenFile };
 console.log(JSON.stringify(summary));
