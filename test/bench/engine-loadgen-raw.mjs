@@ -1,5 +1,5 @@
-// The load generator of the engine benchmark, the cheap way (BENCH_LOADGEN=raw): the same
-// commands, messages and measurements as engine-loadgen.mjs, but MQTT 3.1.1 is spoken directly on
+// The load generator of the engine benchmark (engine-loadgen.mjs with BENCH_LOADGEN=mqttjs): the
+// same commands, messages and measurements as that one, but MQTT 3.1.1 is spoken directly on
 // two raw sockets. Each pacing slice writes its PUBLISH packets (QoS 0, encoded here, byte for
 // byte what mqtt.js sends) in one socket write, and the subscriber reads `seq` out of each
 // arriving payload with a byte search instead of JSON.parse, so the generator itself costs less

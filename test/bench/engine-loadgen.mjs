@@ -1,4 +1,5 @@
-// The load generator of the engine benchmark: ONE process with its own publisher and
+// The mqtt.js load generator of the engine benchmark (BENCH_LOADGEN=mqttjs; the default is
+// engine-loadgen-raw.mjs, same protocol, half the CPU per message): ONE process with its own publisher and
 // subscriber connections. Driven over IPC by engine.mjs: {cmd:'ready'|'saturate'|'paced'|'exit'}.
 // Messages are {"temp": seq % 51, "seq": n} on bench/in; those with temp > 25 must come back on
 // bench/out, and their latency is measured from the publish call to their arrival here.
