@@ -11,6 +11,7 @@
  * jsRound/jsFloor/jsCeil/jsAbs/jsTrunc/jsSign/jsSqrt(x), jsMin/jsMax/jsPow(a, b)   Math.*
  * jsDefined(object, "key")  object.key !== undefined (throws on null, as reading it does)
  * jsKeys(x)                 Object.keys(x)        jsRemainder(a, b)   a % b
+ * jsGet(x, key)             x[key], jsLength(x) x.length (fail where JavaScript gives undefined)
  * jsonParse(text)           JSON.parse(text)      jsonStringify(x[, indent])
  * jsMethod(x, "name", [args])  x.name(...args) for the built-in string, number and list methods
  */
@@ -48,6 +49,16 @@ const looseEquals = (a: unknown, b: unknown): boolean => {
   if (isObject(x) && isObject(y))
     throw new TypeError('`==` between two objects compares their identity in JavaScript');
   return x == y;
+};
+
+/** `o[key]` as JavaScript reads it (throwing on null); only that property is read, not copied. */
+const read = (o: unknown, key: unknown): unknown => {
+  const self = typeof o === 'bigint' ? Number(o) : o instanceof Map ? Object.fromEntries(o) : o;
+  if (self === null || self === undefined)
+    throw new TypeError(`Cannot read properties of null (reading '${String(key)}')`);
+  if (self instanceof Uint8Array || self instanceof Date)
+    throw new TypeError('bytes and timestamps have no JavaScript equivalent here (a Buffer or a Date)');
+  return (Object(self) as Record<PropertyKey, unknown>)[key as PropertyKey];
 };
 
 const PADDED = new Set(['padStart', 'padEnd']);
@@ -122,12 +133,19 @@ export const withJavaScript = (env: Environment): Environment => {
       parseInt(plain(x) as string, plain(radix) as number),
     )
     .registerFunction('jsParseFloat(dyn): double', (x: unknown) => parseFloat(plain(x) as string))
-    .registerFunction('jsDefined(dyn, string): bool', (o: unknown, key: string) => {
-      // Only the one property is read: a shallow view is enough, and cheap on a large payload.
-      const self = typeof o === 'bigint' ? Number(o) : o instanceof Map ? Object.fromEntries(o) : o;
-      if (self === null || self === undefined)
-        throw new TypeError(`Cannot read properties of null (reading '${key}')`);
-      return (Object(self) as Record<string, unknown>)[key] !== undefined;
+    .registerFunction('jsDefined(dyn, string): bool', (o: unknown, key: string) => read(o, key) !== undefined)
+    .registerFunction('jsGet(dyn, dyn): dyn', (o: unknown, key: unknown) => {
+      const value = read(o, plain(key));
+      // JavaScript carries on with undefined (or a method); CEL has no such value: the run fails.
+      if (value === undefined || typeof value === 'function')
+        throw new TypeError(`no property ${String(plain(key))} (undefined in JavaScript)`);
+      return value;
+    })
+    .registerFunction('jsLength(dyn): double', (o: unknown) => {
+      const value = read(o, 'length');
+      if (typeof value !== 'number')
+        throw new TypeError('a length that is not a number (undefined in JavaScript)');
+      return value;
     })
     .registerFunction('jsKeys(dyn): list', (o: unknown) => Object.keys(plain(o) as object))
     .registerFunction(

@@ -194,29 +194,31 @@ export const translate = (node: A.Node, scope: Scope): Sym => {
       );
     }
     case 'MemberExpression': {
+      const m = node as A.MemberExpression;
+      if (!m.computed && m.property.type === 'Identifier' && m.property.name === 'length') {
+        const base = t(m.object);
+        if (base.type === 'list') return sym(`size(${base.cel})`, 'number');
+        if (base.type !== 'string' && base.type !== 'unknown')
+          throw new Untranslatable('`.length` of a value that is not text or a list');
+        // JavaScript counts UTF-16 units (an emoji is 2); where it gives undefined the run fails.
+        return sym(`jsLength(${base.cel})`, 'number');
+      }
       const path = msgPathOf(node);
       if (path) return scope.msg(path);
-      const m = node as A.MemberExpression;
       const base = t(m.object);
-      if (!m.computed && m.property.type === 'Identifier') {
-        if (m.property.name === 'length') {
-          if (base.type !== 'string' && base.type !== 'list')
-            throw new Untranslatable('`.length` of a value that may not be text or a list');
-          if (base.type === 'string')
-            scope.change(
-              'Text length counts characters, where JavaScript counts UTF-16 units (emoji count 2).',
-            );
-          return sym(`size(${base.cel})`, 'number');
-        }
-        return member(base, m.property.name);
-      }
+      if (!m.computed && m.property.type === 'Identifier') return member(base, m.property.name);
       if (m.computed && m.property.type === 'Literal') {
         const key = (m.property as A.Literal).value;
         if (typeof key === 'string') return member(base, key);
         if (typeof key === 'number' && Number.isInteger(key) && key >= 0)
           return sym(`${atom(base)}[${key}]`, 'unknown');
       }
-      throw new Untranslatable('a property picked at run time');
+      if (!m.computed || m.property.type === 'PrivateIdentifier') throw new Untranslatable('a private name');
+      // A key picked at run time is JavaScript's own read (a number or text key, as JavaScript
+      // converts it); where JavaScript gives undefined the run fails.
+      const key = t(m.property);
+      if (key.guard) throw new Untranslatable('a property picked by a message property the message may lack');
+      return sym(`jsGet(${base.cel}, ${key.cel})`, 'unknown');
     }
     case 'TemplateLiteral': {
       const tl = node as A.TemplateLiteral;

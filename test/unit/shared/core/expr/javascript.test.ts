@@ -138,6 +138,28 @@ describe('JavaScript functions in CEL', () => {
     expect(run('jsMethod(payload, "padStart", [9999999, "x"])', 'ab')).toBe('threw');
   });
 
+  it('jsGet and jsLength read as JavaScript does, failing where it gives undefined', () => {
+    for (const x of VALUES)
+      for (const key of ['a', 0, '0', 1, 'length', 1.5]) {
+        const expected = js(() => {
+          const v = (x as Record<PropertyKey, unknown>)[key];
+          if (v === undefined || typeof v === 'function') throw new TypeError('undefined');
+          return v;
+        });
+        expect(run('jsGet(payload, vars.b)', x, key), `${JSON.stringify(x)}[${JSON.stringify(key)}]`).toEqual(
+          expected,
+        );
+      }
+    for (const x of [...VALUES, '😀', { length: 'x' }, { length: 2 }])
+      expect(run('jsLength(payload)', x), JSON.stringify(x)).toBe(
+        js(() => {
+          const n = (x as { length?: unknown }).length;
+          if (typeof n !== 'number') throw new TypeError('undefined');
+          return n;
+        }),
+      );
+  });
+
   it('jsTruthy is JavaScript’s truthiness, NaN falsy', () => {
     for (const x of [...VALUES, NaN]) expect(run('jsTruthy(payload)', x), JSON.stringify(x)).toBe(Boolean(x));
     expect(run('jsTruthy(jsNumber(payload))', 'abc')).toBe(false);
