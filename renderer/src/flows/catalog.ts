@@ -103,7 +103,7 @@ const keyConfigOf = (kind: NodeKind): string[] => {
     // `urlFrom`/`secondsFrom` override `url`/`seconds` and are mostly empty: the setting shows instead.
     ...kind.expressions.filter((e) => !e.path.includes('.') && !e.path.endsWith('From')).map((e) => e.path),
     ...Object.keys(kind.config.properties).filter((k) =>
-      ['topic', 'cron', 'seconds', 'event', 'url'].includes(k),
+      ['topic', 'cron', 'seconds', 'event', 'url', 'path'].includes(k),
     ),
   ];
   return [...new Set(keys)].slice(0, 2);

@@ -1,0 +1,43 @@
+import { expect, screenshot, test } from './fixtures';
+import { CanvasPage } from './pages/canvas';
+
+test('an HTTP endpoint and an HTTP response are drawn from the palette and set in the inspector; the validator checks them', async ({
+  page,
+  pageErrors,
+}) => {
+  const canvas = new CanvasPage(page);
+  await canvas.open();
+  await canvas.quickAdd({ x: 140, y: 160 }, 'trigger.http');
+  await canvas.quickAdd({ x: 460, y: 160 }, 'action.http-response');
+  const [endpoint, response] = await canvas.nodeIds();
+  await expect(canvas.node(endpoint!)).toContainText('HTTP endpoint');
+  await expect(canvas.node(response!)).toContainText('HTTP response');
+
+  // A response no endpoint leads to has no request to answer.
+  await expect(canvas.problems).toContainText('No HTTP endpoint trigger leads to this HTTP response');
+  await canvas.connect([endpoint!, 'out'], [response!, 'in']);
+
+  await canvas.select(endpoint!);
+  await canvas.field('path').fill('/hooks/*');
+  await expect(canvas.fieldError('path')).toContainText('wildcard or pattern');
+  await canvas.field('path').fill('/hooks/door/:id');
+  await expect(canvas.fieldError('path')).toHaveCount(0);
+  await expect(canvas.field('method')).toHaveValue('POST');
+  await expect(canvas.field('auth')).toHaveValue('token');
+  await expect(page.getByTestId('problem-count')).toHaveText('0 errors, 0 warnings');
+  await screenshot(page, 'flow-endpoint-inspector');
+
+  // Open to the network: allowed, with a warning.
+  await canvas.field('auth').selectOption('open');
+  await expect(page.getByTestId('problem-count')).toHaveText(/^0 errors, 1 warnings?$/);
+  await expect(canvas.problems).toContainText(
+    'anyone who reaches the gateway’s HTTP port can start this flow',
+  );
+
+  await canvas.select(response!);
+  await canvas.field('status').fill('201');
+  await canvas.field('body').fill('{"door": msg.req.params.id}');
+  await expect(page.getByTestId('problem-count')).toHaveText(/^0 errors, 1 warnings?$/);
+  await screenshot(page, 'flow-endpoint-response-inspector');
+  expect(pageErrors).toEqual([]);
+});
