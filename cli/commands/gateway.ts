@@ -5,7 +5,7 @@ import { encodeKey } from '../../shared/core/package/keys';
 import { readPublicKey } from '../../shared/node/keys/files';
 import { brokerTlsFromFiles } from '../../shared/node/deploy/broker';
 import { createEngineRunner } from '../../shared/node/gateway/engine-runner';
-import { attachInstaller, type AttachedInstaller } from '../../shared/node/gateway/install/attach';
+import type { AttachedInstaller } from '../../shared/node/gateway/install/attach';
 import { loadProjectFlowSet } from '../../shared/node/gateway/project';
 import { startGateway, type Gateway, type GatewayOptions } from '../../shared/node/gateway/runtime';
 import { createLogger } from '../../shared/node/log';
@@ -178,6 +178,8 @@ Stops cleanly on SIGTERM or Ctrl+C.
       if (flowSet) {
         await gateway.load(flowSet);
       } else {
+        // Only a gateway that runs packages loads the installer (verification, unzip, receivers).
+        const { attachInstaller } = await import('../../shared/node/gateway/install/attach');
         installer = await attachInstaller(gateway, {
           engineVersion: appVersion,
           groups: values.group ?? [],
