@@ -39,7 +39,7 @@ describe.skipIf(typeof (process as { execve?: unknown }).execve !== 'function')(
     it('runs the gateway in the same single process, restarted with its heap flags', async () => {
       const { pid, out } = await run([], ['gateway', '--help']);
       expect(out.pid).toBe(pid);
-      expect(out.execArgv).toContain('--max-semi-space-size=4');
+      expect(out.execArgv).toContain('--max-semi-space-size=2');
       expect(out.execArgv).toContain('--heap-growing-percent=50');
     });
 
