@@ -208,9 +208,22 @@ Stops cleanly on SIGTERM or Ctrl+C.
       process.once('SIGINT', () => done());
       process.once('SIGTERM', () => done());
     });
+    // A supervisor waits for the process to end. Once seen: a gateway that took SIGTERM and
+    // never ended (not reproduced since). Whatever holds it — a stop step that never settles, a
+    // library's socket or timer left open — it ends anyway, saying what was still open.
+    const endAnyway = (ms: number, what: string, code: number) =>
+      setTimeout(() => {
+        const open = process.getActiveResourcesInfo().filter((kind) => kind !== 'TTYWrap');
+        console.error(
+          `Gateway ${id} ${what} (still open: ${open.join(', ') || 'nothing'}); ending the process.`,
+        );
+        process.exit(code);
+      }, ms).unref();
+    endAnyway(20_000, 'did not finish stopping within 20 s', 1);
     installer?.close();
     await gateway.stop();
     console.log(`Gateway ${id} stopped.`);
+    endAnyway(3_000, 'stopped, but something kept the process running', 0);
     return 0;
   },
 };
