@@ -6,7 +6,16 @@
  * JavaScript's; a few text methods on a value known to be text stay CEL's own (`contains`).
  */
 import type * as A from 'acorn';
-import { atom, sym, translate, Untranslatable, type JsType, type Scope, type Sym } from './js-expr';
+import {
+  atom,
+  condition,
+  sym,
+  translate,
+  Untranslatable,
+  type JsType,
+  type Scope,
+  type Sym,
+} from './js-expr';
 import { celString } from './values';
 
 /** Text methods whose CEL counterpart gives the same result for text arguments. */
@@ -140,6 +149,51 @@ export const builtinCall = (
   return method(m.object, name, nodes, scope);
 };
 
+/** The one parameter and returned expression of `x => expr`, `x => { return expr; }` or `function (x) { return expr; }`. */
+const callback = (node: A.Node | undefined): { param: string; body: A.Expression } | undefined => {
+  if (!node || (node.type !== 'ArrowFunctionExpression' && node.type !== 'FunctionExpression'))
+    return undefined;
+  const f = node as A.ArrowFunctionExpression | A.FunctionExpression;
+  if (f.async || f.generator || f.params.length !== 1 || f.params[0]!.type !== 'Identifier') return undefined;
+  const param = (f.params[0] as A.Identifier).name;
+  if (f.body.type !== 'BlockStatement') return { param, body: f.body };
+  const [only, ...more] = f.body.body;
+  if (more.length || only?.type !== 'ReturnStatement' || !only.argument) return undefined;
+  return { param, body: only.argument };
+};
+
+/**
+ * `list.map(x => …)`, `.filter`, `.some` and `.every` as CEL's macros, over a list only: a map
+ * has no such method in JavaScript (it throws, as jsMethod does), where CEL would run over its
+ * keys. `some` and `every` read every element (CEL's exists() would swallow an element's error
+ * JavaScript throws on): an element JavaScript never reaches can fail the run here.
+ */
+const iteration = (
+  object: A.Node,
+  name: string,
+  nodes: readonly A.Expression[],
+  scope: Scope,
+): Sym | undefined => {
+  if (!['map', 'filter', 'some', 'every'].includes(name) || nodes.length !== 1) return undefined;
+  const f = callback(nodes[0]);
+  if (!f)
+    throw new Untranslatable(`a \`.${name}()\` whose callback is not one parameter returning one expression`);
+  const list = translate(object, scope);
+  const v = `e_${f.param}`;
+  const inner: Scope = { ...scope, local: (n) => (n === f.param ? sym(v, 'unknown') : scope.local(n)) };
+  const per =
+    name === 'map'
+      ? `${atom(list)}.map(${v}, ${translate(f.body, inner).cel})`
+      : `${atom(list)}.filter(${v}, ${name === 'every' ? `!${atom(sym(condition(f.body, inner), 'bool'))}` : condition(f.body, inner)})`;
+  const value = name === 'some' ? `${per}.size() > 0` : name === 'every' ? `${per}.size() == 0` : per;
+  const type = name === 'some' || name === 'every' ? 'bool' : 'list';
+  if (list.type === 'list') return sym(value, type);
+  return sym(
+    `type(${list.cel}) == list ? ${atom(sym(value, type))} : jsMethod(${list.cel}, ${celString(name)}, [])`,
+    type,
+  );
+};
+
 /** `value.name(args)`: CEL's own text function where it agrees, otherwise jsMethod. */
 const method = (
   object: A.Node,
@@ -147,6 +201,8 @@ const method = (
   nodes: readonly A.Expression[],
   scope: Scope,
 ): Sym | undefined => {
+  const iterated = iteration(object, name, nodes, scope);
+  if (iterated) return iterated;
   const type = METHODS.get(name);
   if (!type) return undefined;
   // The value is read first: a method of a missing property fails in JavaScript as in CEL.

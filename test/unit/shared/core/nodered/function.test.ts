@@ -75,6 +75,18 @@ for (const [id, func] of [
     'truthy',
     'var x = Number(msg.payload);\nmsg.truthy = x ? "yes" : "no";\nmsg.raw = msg.payload ? 1 : 0;\nreturn msg;',
   ],
+  [
+    'lookup',
+    'var names = { on: "An", off: "Aus" };\nif (msg.payload.length > 2) msg.label = names[msg.payload] || "?";\nelse msg.label = msg.payload[0];\nmsg.size = msg.payload.length;\nreturn msg;',
+  ],
+  [
+    'lists',
+    'if (!Array.isArray(msg.payload)) return null;\nmsg.doubled = msg.payload.map(x => x * 2);\nmsg.big = msg.payload.filter(function (x) { return x > 1; });\nmsg.any = msg.payload.some(x => x);\nmsg.all = msg.payload.every(x => typeof x === "number");\nreturn msg;',
+  ],
+  [
+    'listsOfAnything',
+    'msg.texts = msg.payload.map(x => String(x));\nmsg.n = msg.payload.filter(x => x).length;\nreturn msg;',
+  ],
 ] as const)
   functions.push({ file: 'synthetic', node: { id, type: 'function', func } });
 
@@ -319,7 +331,7 @@ describe('function nodes translated to CEL', () => {
 
   it('translate a real share of the corpus function nodes', () => {
     console.log(`function nodes: ${converted.length} of ${functions.length} translated`);
-    expect(converted.length).toBeGreaterThanOrEqual(109);
+    expect(converted.length).toBeGreaterThanOrEqual(113);
   });
 
   it.each(converted.map((c) => [`${c.file} ${c.node.id}`, c] as const))(
@@ -505,6 +517,7 @@ describe('function node translation', () => {
     ['msg.payload = global.get("temp") || 27;\nreturn msg;', /global context “temp”/],
     ['var x = msg.payload.a.b;\nreturn msg;', /never uses/],
     ['msg.payload = msg.payload.repeat(2);\nreturn msg;', /a call to msg.payload.repeat\(\)/],
+    ['msg.payload = msg.payload.map((x, i) => i);\nreturn msg;', /callback is not one parameter/],
     ['if (msg.a === msg.payload.b) return msg;', /a value that may be undefined/],
     ['if (msg.payload === undefined) return msg;', /never undefined here/],
     ['msg.payload = Math.max(msg.a, 1);\nreturn msg;', /Math.max\(\) of a message property/],
