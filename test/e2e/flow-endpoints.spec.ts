@@ -1,5 +1,6 @@
 import { expect, screenshot, test } from './fixtures';
 import { CanvasPage } from './pages/canvas';
+import { LivePage } from './pages/live';
 
 test('an HTTP endpoint and an HTTP response are drawn from the palette and set in the inspector; the validator checks them', async ({
   page,
@@ -39,5 +40,15 @@ test('an HTTP endpoint and an HTTP response are drawn from the palette and set i
   await canvas.field('body').fill('{"door": msg.req.params.id}');
   await expect(page.getByTestId('problem-count')).toHaveText(/^0 errors, 1 warnings?$/);
   await screenshot(page, 'flow-endpoint-response-inspector');
+
+  // Try it's gateway has no HTTP port: the toolbar says the endpoints are not served there.
+  test.setTimeout(150_000);
+  await page.getByTestId('start-demo').click();
+  await expect(page.locator('[data-testid="palette"] [data-device="mac:b4e62d112233"]')).toBeEnabled({
+    timeout: 30_000,
+  });
+  await new LivePage(page).tryIt();
+  await expect(page.getByTestId('try-it-no-http')).toHaveText('HTTP endpoints are not served in Try it');
+  await screenshot(page, 'flow-endpoint-try-it');
   expect(pageErrors).toEqual([]);
 });
