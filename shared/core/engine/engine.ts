@@ -7,6 +7,7 @@
  * flow's error path (its On error trigger) runs as a child run; other flows never notice.
  */
 import type { Message } from '../flow/catalog';
+import { gatewayVariablesSet } from '../flow/gateway-variables';
 import type { Flow } from '../flow/schema';
 import { deployFlow, FlowDeployError, indexTriggers, memberKey, type FlowStats } from './deploy';
 import { RunExecutor } from './executor';
@@ -78,6 +79,8 @@ export class FlowEngine {
       }
     }
     this.#exec.flows = deployed;
+    // Every flow of the set counts, disabled ones too: a value they set outlives switching them off.
+    this.#exec.declaredGatewayVariables = new Set(gatewayVariablesSet(flows));
     this.#exec.triggers = indexTriggers(deployed.values());
     for (const clash of this.#http.index(deployed.values())) problems.push(clash);
     this.#exec.exchanges = this.#http.any ? this.#http : undefined;

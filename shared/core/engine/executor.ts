@@ -27,6 +27,7 @@ interface Scope {
   topic: string;
   msg?: Record<string, unknown>;
   vars: Record<string, unknown>;
+  global: Record<string, unknown>;
   roles: Record<string, Record<string, unknown>>;
   now: number;
 }
@@ -59,8 +60,20 @@ export class RunExecutor implements RunHost, TimerHost {
   /** Set by FlowEngine while flows with HTTP endpoints are deployed. */
   exchanges: HttpExchanges | undefined;
   // Two fixed shapes, so an expression that does not read `msg` still fails on it as unknown.
-  readonly #scope: Scope = { payload: null, topic: '', vars: {}, roles: this.roles, now: 0 };
-  readonly #scopeWithMsg: Scope = { payload: null, topic: '', msg: {}, vars: {}, roles: this.roles, now: 0 };
+  readonly #scope: Scope = { payload: null, topic: '', vars: {}, global: {}, roles: this.roles, now: 0 };
+  readonly #scopeWithMsg: Scope = {
+    payload: null,
+    topic: '',
+    msg: {},
+    vars: {},
+    global: {},
+    roles: this.roles,
+    now: 0,
+  };
+  /** The gateway-wide variables (`global.name`) every deployed flow shares. */
+  gatewayVariables: Record<string, unknown> = {};
+  /** The gateway-wide names the deployed flows set: the only ones a restore keeps. */
+  declaredGatewayVariables: ReadonlySet<string> = new Set();
 
   constructor(ports: EnginePorts, options: EngineOptions = {}) {
     this.#ports = ports;
@@ -127,6 +140,7 @@ export class RunExecutor implements RunHost, TimerHost {
     scope.topic = message.topic ?? '';
     if (expression.readsMessage) scope.msg = messageView(message);
     scope.vars = node.flow.variables;
+    scope.global = this.gatewayVariables;
     scope.now = this.now();
     try {
       return expression(scope);
@@ -367,7 +381,12 @@ export class RunExecutor implements RunHost, TimerHost {
   }
 
   snapshot() {
-    return snapshotOf(this.flows.values(), this.timers.values(), this.schedules.entries());
+    return snapshotOf(
+      this.flows.values(),
+      this.timers.values(),
+      this.schedules.entries(),
+      this.gatewayVariables,
+    );
   }
 
   flush(): void {

@@ -39,7 +39,7 @@ export interface EngineHttp {
   request(request: HttpRequest): Promise<HttpResponse>;
 }
 
-/** What the engine keeps across restarts: pending timers, flow variables, node state, schedules. */
+/** What the engine keeps across restarts: pending timers, flow and gateway-wide variables, node state, schedules. */
 export interface EngineSnapshot {
   readonly version: 1;
   readonly timers: readonly {
@@ -53,6 +53,8 @@ export interface EngineSnapshot {
   readonly nodeState: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Next due time of each schedule trigger, by flow and node. */
   readonly schedules: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** The gateway-wide variables (`global.name`); absent when none is set (and in older snapshots). */
+  readonly gatewayVariables?: Readonly<Record<string, unknown>>;
 }
 
 /**

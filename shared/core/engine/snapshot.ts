@@ -1,14 +1,16 @@
 /** The engine's durable state as plain JSON, and putting it back into freshly deployed flows. */
 import type { DeployedFlow, NodeInstance } from './deploy';
 import type { RunExecutor } from './executor';
+import { restoredGatewayVariables } from './gateway-store';
 import type { EngineSnapshot } from './ports';
 import type { Run, TimerRecord } from './run';
 
-/** A snapshot of variables, persistent node state, schedules and pending timers. */
+/** A snapshot of flow and gateway-wide variables, persistent node state, schedules and pending timers. */
 export const snapshotOf = (
   flows: Iterable<DeployedFlow>,
   timers: Iterable<TimerRecord>,
   schedules: Iterable<[NodeInstance, number]>,
+  gatewayVariables: Readonly<Record<string, unknown>>,
 ): EngineSnapshot => {
   const variables: Record<string, Record<string, unknown>> = {};
   const nodeState: Record<string, Record<string, unknown>> = {};
@@ -29,17 +31,21 @@ export const snapshotOf = (
     dueAt: t.dueAt,
     data: t.data,
   }));
-  return { version: 1, timers: pending, variables, nodeState, schedules: due };
+  const gateway =
+    Object.keys(gatewayVariables).length > 0 ? { gatewayVariables: { ...gatewayVariables } } : {};
+  return { version: 1, timers: pending, variables, nodeState, schedules: due, ...gateway };
 };
 
 /**
- * Puts a snapshot back into freshly deployed flows: variables and persistent node state,
+ * Puts a snapshot back into freshly deployed flows: variables (gateway-wide ones only for names
+ * the deployed flows still set) and persistent node state,
  * schedules (one missed while stopped fires once now), and pending timers, in one resumed run
  * per suspended run. Flows and nodes that no longer exist are skipped.
  */
 export const restoreSnapshot = (exec: RunExecutor, snapshot: EngineSnapshot | undefined): void => {
   const now = exec.now();
   restoreState(exec.flows.values(), snapshot);
+  exec.gatewayVariables = restoredGatewayVariables(snapshot?.gatewayVariables, exec.declaredGatewayVariables);
   for (const flow of exec.flows.values()) {
     for (const node of flow.triggers) {
       if (node.runtime.trigger?.type !== 'schedule') continue;

@@ -7,6 +7,7 @@ import type { CompiledExpression } from '../expr/cel';
 import type { Message, NodeIo, StepContext, TimerId } from '../flow/catalog';
 import type { NodeInstance } from './deploy';
 import type { EnginePorts } from './ports';
+import { checkGatewayVariable } from './gateway-store';
 import type { Run } from './run';
 import type { TraceStep } from './trace';
 
@@ -23,6 +24,8 @@ export interface StepHost {
     hops: number,
     parent: number,
   ): void;
+  /** The gateway-wide variables every flow shares (`global.name`). */
+  readonly gatewayVariables: Record<string, unknown>;
   variableChanged(node: NodeInstance): void;
   startTimer(run: Run, node: NodeInstance, delayMs: number, data: unknown, parentStep: number): TimerId;
   cancelTimer(id: TimerId): void;
@@ -71,10 +74,15 @@ export class Step implements StepContext {
     this.host.enqueueSends(this.run, this.node, port, message, this.record.hops, this.index);
   }
 
-  setVariable(name: string, value: unknown): void {
-    const variables = this.node.flow.variables;
+  setVariable(name: string, value: unknown, scope: 'flow' | 'gateway' = 'flow'): void {
+    const gateway = scope === 'gateway';
+    const variables = gateway ? this.host.gatewayVariables : this.node.flow.variables;
+    if (gateway) checkGatewayVariable(variables, name, value);
+    // A trace names a gateway-wide variable as CEL reads it (`global.name`); flow variable names
+    // cannot contain a dot, so the two never collide.
+    const key = gateway ? `global.${name}` : name;
     const changes = (this.record.changedVariables ??= {});
-    changes[name] = { from: changes[name]?.from ?? variables[name] ?? null, to: value };
+    changes[key] = { from: changes[key]?.from ?? variables[name] ?? null, to: value };
     variables[name] = value;
     this.host.variableChanged(this.node);
   }

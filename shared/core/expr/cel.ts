@@ -7,7 +7,7 @@
  * Every expression sees the same variables: `payload` (the message payload), `topic` (the
  * MQTT topic or ""), `msg` (the whole message as a map: its named properties such as
  * `msg.command`, with `msg.payload` and `msg.topic`), `vars` (the flow's variables, a map),
- * `roles` (the last known property values of each role, `roles["hallway-light"].on`) and `now`
+ * `global` (the gateway-wide variables every flow of the package shares, a map), `roles` (the last known property values of each role, `roles["hallway-light"].on`) and `now`
  * (milliseconds since the epoch). Functions named `js…` and `json…` (javascript.ts) give
  * JavaScript's results, for flows converted from Node-RED function code. `msg` is typed as a
  * map of any values at design time: a property's type is known only when the message arrives.
@@ -24,6 +24,8 @@ export interface ExpressionContext {
   /** The whole message (named properties, payload, topic); read only by expressions that use `msg`. */
   readonly msg?: Readonly<Record<string, unknown>>;
   readonly vars: Readonly<Record<string, unknown>>;
+  /** The gateway-wide variables every flow of the package shares. */
+  readonly global: Readonly<Record<string, unknown>>;
   readonly roles: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly now: number;
 }
@@ -101,6 +103,7 @@ const runtime = (): Environment => {
     .registerVariable('topic', 'string')
     .registerVariable('msg', 'map')
     .registerVariable('vars', 'map')
+    .registerVariable('global', 'map')
     .registerVariable('roles', 'dyn')
     .registerVariable('now', 'double');
   return runtimeEnvironment;
@@ -278,6 +281,7 @@ const designCache = (roles: readonly RoleInScope[]): DesignCache => {
         .registerVariable('topic', 'string')
         .registerVariable('msg', 'map')
         .registerVariable('vars', 'map')
+        .registerVariable('global', 'map')
         .registerVariable('now', 'double'),
       'roles',
       rolesType(roles),

@@ -25,6 +25,8 @@ export const flowProblemCodes = {
   'flow.expression_syntax': 'An expression is not valid CEL.',
   'flow.expression_type': 'An expression does not type-check against the payload and roles in scope.',
   'flow.unknown_flow': 'A Run flow node names a flow that is not in the project.',
+  'flow.gateway_variable_unset':
+    'An expression reads a gateway-wide variable (global.name) that no flow of the package sets.',
   'flow.unreachable': 'No trigger leads to the node, so it never runs.',
   'flow.unconverted_node':
     'A node imported from Node-RED was not converted; a flow with one cannot be deployed.',

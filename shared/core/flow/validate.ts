@@ -17,6 +17,7 @@ import type { FlowProblem, FlowProblemCode } from './problems';
 import { Flow, type FlowEdge } from './schema';
 import { useGap, type Provided, type RoleUse } from '../model/provides';
 import { shapeFits, shapeName, type RoleInScope } from './scope';
+import { gatewayVariablesRead } from './gateway-variables';
 import { loopsOf, reachableFrom } from './validate-graph';
 import { checkHttpEndpoints, type DeclaredEndpoint } from './validate-http';
 import { createShapes, valuesAt, type Prepared } from './validate-shapes';
@@ -31,7 +32,11 @@ type Add = (
   severity?: 'error' | 'warning',
 ) => void;
 
-const warnings = new Set<FlowProblemCode>(['flow.unreachable', 'flow.role_not_listed']);
+const warnings = new Set<FlowProblemCode>([
+  'flow.unreachable',
+  'flow.role_not_listed',
+  'flow.gateway_variable_unset',
+]);
 
 /** What else the validator may know about the project. */
 export interface ValidateOptions {
@@ -44,6 +49,11 @@ export interface ValidateOptions {
   readonly provided?: ReadonlyMap<string, Provided>;
   /** The HTTP endpoints of every flow of the package (declaredEndpoints), to find two serving the same requests. */
   readonly endpoints?: readonly DeclaredEndpoint[];
+  /**
+   * The gateway-wide variable names the package's flows set (gatewayVariablesSet); when given,
+   * an expression reading another `global.name` gets a warning naming it.
+   */
+  readonly gatewayVariables?: ReadonlySet<string>;
 }
 
 /**
@@ -184,13 +194,21 @@ export const validateFlow = (
     for (const field of kind.expressions) {
       for (const { path, value } of valuesAt(config, field.path, field.each === true)) {
         if (typeof value !== 'string' || value.trim() === '') continue;
+        if (options.gatewayVariables)
+          for (const name of gatewayVariablesRead(value).filter((n) => !options.gatewayVariables!.has(n)))
+            add(
+              'flow.gateway_variable_unset',
+              `${path}: reads the gateway-wide variable global.${name}, which no flow of the package sets.`,
+              `Add a Set variable node with scope gateway and name ${name}, or test it with has(global.${name}).`,
+              { nodeId: node.id, path },
+            );
         const result = shapes.check(value, payload, field.expects ?? expectedFit(field, config, roles));
         if (result === 'syntax') continue;
         if (!result.ok)
           add(
             'flow.expression_type',
             `${path}: ${result.message}`,
-            'Fix the expression; `payload`, `topic`, `vars`, `roles` and `now` are in scope.',
+            'Fix the expression; `payload`, `topic`, `msg`, `vars`, `global`, `roles` and `now` are in scope.',
             { nodeId: node.id, path },
           );
       }

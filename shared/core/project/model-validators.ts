@@ -13,6 +13,7 @@ import {
 } from '../model';
 import { rolesInScope } from '../flow/roles';
 import { declaredEndpoints } from '../flow/validate-http';
+import { gatewayVariablesSet } from '../flow/gateway-variables';
 import { validateFlow } from '../flow/validate';
 import { PROJECT_FILE } from './layout';
 import type { ProjectValidator } from './load';
@@ -85,9 +86,10 @@ export const createModelValidation =
     }
     const scope = rolesInScope(roles, catalog);
     const endpoints = declaredEndpoints(Object.values(project.documents.flows));
+    const gatewayVariables = new Set(gatewayVariablesSet(Object.values(project.documents.flows)));
     for (const [id, flow] of Object.entries(project.documents.flows)) {
       const file = `flows/${id}.json`;
-      for (const p of validateFlow(flow, scope, { endpoints })) {
+      for (const p of validateFlow(flow, scope, { endpoints, gatewayVariables })) {
         const where = p.nodeId
           ? `nodes.${p.nodeId}${p.path ? `.config.${p.path}` : p.port ? `.ports.${p.port}` : ''}`
           : p.edgeId

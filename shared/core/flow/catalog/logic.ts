@@ -135,11 +135,15 @@ const setVariable: NodeKind = {
   kind: 'logic.set-variable',
   category: 'logic',
   title: 'Set variable',
-  doc: 'Stores the value of an expression in a flow variable (`vars.name` in later expressions and runs).',
+  doc: 'Stores the value of an expression in a flow variable (`vars.name`), or with scope `gateway` in a gateway-wide variable every flow of the package on that gateway shares (`global.name`).',
   icon: 'variable',
   config: Type.Object({
     name: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$', description: 'Variable name' }),
     value: expression('CEL expression for the value', 'payload'),
+    scope: Type.Union([Type.Literal('flow'), Type.Literal('gateway')], {
+      default: 'flow',
+      description: 'Scope: this flow (vars.name) or gateway-wide, shared by every flow (global.name)',
+    }),
   }),
   inputs: inPort,
   outputs: outPort,
@@ -149,9 +153,10 @@ const setVariable: NodeKind = {
   create: ({ config }, { compile }) => {
     const name = String(config.name);
     const value = compile(String(config.value ?? 'payload'));
+    const scope = config.scope === 'gateway' ? 'gateway' : 'flow';
     return {
       receive: (ctx, message) => {
-        ctx.setVariable(name, ctx.evaluate(value, message));
+        ctx.setVariable(name, ctx.evaluate(value, message), scope);
         ctx.send('out', message);
       },
     };

@@ -65,10 +65,16 @@ const sizeOf = (value: unknown, depth: number, budget: number): number => {
   }
 };
 
+/**
+ * True when `value` is within a message property's bounds (characters as JSON and depth); the
+ * same bounds hold for gateway-wide variables.
+ */
+export const fitsPropertyBounds = (value: unknown): boolean =>
+  sizeOf(value, 1, MESSAGE_PROPERTY_LIMITS.chars) <= MESSAGE_PROPERTY_LIMITS.chars;
+
 /** Throws an Error naming the property and the bound when `value` may not be a message property. */
 export const checkPropertyValue = (name: string, value: unknown): void => {
-  const size = sizeOf(value, 1, MESSAGE_PROPERTY_LIMITS.chars);
-  if (size > MESSAGE_PROPERTY_LIMITS.chars)
+  if (!fitsPropertyBounds(value))
     throw new Error(
       `msg.${name} would be too large or too deeply nested (at most ${MESSAGE_PROPERTY_LIMITS.chars} characters as JSON and ${MESSAGE_PROPERTY_LIMITS.depth} levels); keep large data in the payload.`,
     );

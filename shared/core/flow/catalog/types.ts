@@ -134,10 +134,13 @@ export interface StepContext {
   now(): number;
   /** Sends a message out of the named output port (to every edge on it, without copying). */
   send(port: string, message: Message): void;
-  /** Evaluates an expression with the flow's variables and role state. */
+  /** Evaluates an expression with the flow's and the gateway's variables and role state. */
   evaluate: Evaluate;
-  /** Sets a flow variable; the change is recorded in the trace. */
-  setVariable(name: string, value: unknown): void;
+  /**
+   * Sets a flow variable, or with scope `gateway` a gateway-wide one (throws when the value or
+   * the store would pass GATEWAY_VARIABLE_LIMITS); the change is recorded in the trace.
+   */
+  setVariable(name: string, value: unknown, scope?: 'flow' | 'gateway'): void;
   /** Node-private state kept across runs (counter values, debounce timers…). */
   readonly state: Record<string, unknown>;
   /** Starts a timer owned by this run; `onTimer` gets `data` back, also after a restart. */
