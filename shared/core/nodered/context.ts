@@ -1,6 +1,6 @@
 /**
- * Which Node-RED flow context values become Fieldgraph flow variables. A tab's `flow.count`
- * is read as `vars.count` only when change nodes or function code of that one tab are what set
+ * Which Node-RED context values become Fieldgraph variables. Global context is the gateway-wide
+ * store as it is (`global.name`). A tab's `flow.count` is read as `vars.count` only when change nodes or function code of that one tab are what set
  * it (they become Set variable nodes) and no other tab uses the name (tabs wired by links become
  * one flow, whose variables they would share).
  */
@@ -33,6 +33,36 @@ export const flowVariables = (nodes: Iterable<RedNode>): Map<string, Set<string>
     if (where.size !== 1 || !tabs.has(tab!) || !VARIABLE.test(name)) continue;
     if ([...(usedIn.get(name) ?? [])].some((t) => t !== tab)) continue;
     out.set(tab!, (out.get(tab!) ?? new Set()).add(name));
+  }
+  return out;
+};
+
+/**
+ * The global context names (the part before the first dot) that some node of the export sets:
+ * function or setup code with `global.set("name", …)`, change rules setting or moving into
+ * `global.name`. A name read but in none of these may come from Node-RED's settings.js.
+ */
+export const globalNames = (nodes: Iterable<RedNode>): Set<string> => {
+  const out = new Set<string>();
+  const add = (key: unknown) => {
+    const head = typeof key === 'string' ? key.split(/[.[]/)[0] : undefined;
+    if (head) out.add(head);
+  };
+  for (const n of nodes) {
+    if (n.type === 'change' && Array.isArray(n.rules))
+      for (const rule of n.rules as {
+        t?: unknown;
+        p?: unknown;
+        pt?: unknown;
+        to?: unknown;
+        tot?: unknown;
+      }[]) {
+        if (rule?.pt === 'global' && rule.t === 'set') add(rule.p);
+        if (rule?.tot === 'global' && rule.t === 'move') add(rule.to);
+      }
+    for (const code of [n.func, n.initialize])
+      if (typeof code === 'string')
+        for (const m of code.matchAll(/\bglobal\.set\(\s*["'`]([^"'`]{1,80})["'`]/g)) add(m[1]);
   }
   return out;
 };

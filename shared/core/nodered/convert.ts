@@ -316,12 +316,14 @@ const httpRequest = (n: RedNode, note: Note): Conversion => {
 
 /**
  * Converts one node; `note` collects what was left out or changed; `flowVars` names the flow
- * context values of its tab that are flow variables here (see flowVariables).
+ * context values of its tab that are flow variables here (see flowVariables), `globals` the
+ * global context names some node of the export sets (see globalNames).
  */
 export const convertNode = (
   n: RedNode,
   note: Note,
   flowVars: ReadonlySet<string> = new Set(),
+  globals: ReadonlySet<string> = new Set(),
 ): Conversion => {
   switch (n.type) {
     case 'inject':
@@ -348,7 +350,7 @@ export const convertNode = (
       return httpResponse(n, note);
     case 'function': {
       const http = httpObjectsInCode(n);
-      return http ? { reason: http } : convertFunction(n, note, flowVars);
+      return http ? { reason: http } : convertFunction(n, note, flowVars, globals);
     }
     default:
       return HOME_ASSISTANT_TYPES.has(n.type) ? convertHomeAssistant(n, note) : convertMore(n, note);

@@ -19,7 +19,10 @@ export interface State {
   /** The topic set here, when it was. */
   topic?: Sym;
   readonly logs: { level: string; message: string }[];
-  /** Context values set here, in order (`context.set("count", n)` → a flow variable). */
+  /**
+   * Context values set here, in order (`context.set("count", n)` → a flow variable; a name
+   * `global.x` is the gateway-wide variable x).
+   */
   readonly sets: { name: string; value: Sym }[];
   /** Values computed on the way whose reading may throw in JavaScript (CEL text). */
   readonly risky: string[];
@@ -71,7 +74,7 @@ const lateReads = (s: State): string | undefined => {
   ];
   const written: string[] = [];
   for (const { name, value } of s.sets) {
-    const read = [...changed, ...written.map((w) => `vars.${w}`)].find((r) =>
+    const read = [...changed, ...written.map((w) => (w.startsWith('global.') ? w : `vars.${w}`))].find((r) =>
       new RegExp(`(^|[^A-Za-z0-9_.])${r.replace('.', '\\.')}([^A-Za-z0-9_]|$)`).test(value.cel),
     );
     if (read) return `a context value computed from ${read} after the code changed it`;
@@ -156,7 +159,13 @@ export const graphOf = (paths: readonly Ended[], outputs: number): Conversion =>
     // Set variable nodes come last: every value is in terms of the message and variables as they
     // came in, which the nodes before them must still see.
     p.state.sets.forEach((v, k) =>
-      step(`p${i}-var${k}`, 'logic.set-variable', { name: v.name, value: v.value.cel }),
+      step(
+        `p${i}-var${k}`,
+        'logic.set-variable',
+        v.name.startsWith('global.')
+          ? { name: v.name.slice('global.'.length), value: v.value.cel, scope: 'gateway' }
+          : { name: v.name, value: v.value.cel },
+      ),
     );
     for (const o of p.outputs) if (o < outputs) outs[o]!.push(end);
   });

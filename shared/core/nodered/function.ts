@@ -20,6 +20,7 @@ import {
   type Sym,
 } from './js-expr';
 import { all, graphOf, pick, wrap, type Ended, type State } from './function-graph';
+import { GLOBAL_NAME, globalRead, mergeSets, noMessage, setupGraph, withSetup } from './function-setup';
 import { text, type Conversion, type Note, type RedNode } from './types';
 import { propertyNameProblem } from '../flow/catalog/message';
 
@@ -72,8 +73,7 @@ const merge = (c: string, a: State, b: State): State => {
   const topic = a.topic && b.topic ? { topic: pick(c, a.topic, b.topic) } : {};
   if (JSON.stringify(a.logs) !== JSON.stringify(b.logs))
     throw new Untranslatable('logging inside an if whose branches both carry on');
-  if (JSON.stringify(a.sets) !== JSON.stringify(b.sets))
-    throw new Untranslatable('context set inside an if whose branches both carry on');
+  const sets = mergeSets(c, a.sets, b.sets);
   const risky = [...new Set([...a.risky, ...b.risky])];
   return {
     locals,
@@ -83,12 +83,12 @@ const merge = (c: string, a: State, b: State): State => {
     removed: a.removed,
     ...topic,
     logs: a.logs,
-    sets: a.sets,
+    sets,
     risky,
   };
 };
 
-/** Runs function code symbolically; `note` gets what the translation changes. */
+/** Runs function code symbolically; `change` gets what the translation changes. */
 const runCode = (code: string, scopeFor: (s: State) => Scope, change: (m: string) => void): Ended[] => {
   let program: A.Program;
   try {
@@ -324,10 +324,6 @@ const statement = (e: A.Expression, s: State, scope: Scope, change: (m: string) 
       if (!key || !value || more.length || key.type !== 'Literal' || typeof key.value !== 'string')
         throw new Untranslatable(`a ${owner}.set() of a name picked at run time or into another store`);
       if (value.type === 'SpreadElement') throw new Untranslatable('a spread argument');
-      if (owner === 'global')
-        throw new Untranslatable(
-          `global context “${key.value}” set (a value all flows share; Fieldgraph variables belong to one flow)`,
-        );
       scope.setContext(owner, key.value, translate(value, scope));
       return;
     }
@@ -352,14 +348,20 @@ const statement = (e: A.Expression, s: State, scope: Scope, change: (m: string) 
  * Converts a function node whose code the translation understands exactly; otherwise gives the
  * reason it stays a placeholder. `flowVars` are the tab's flow variables (`flow.get` reads them).
  */
-export const convertFunction = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversion => {
+export const convertFunction = (
+  n: RedNode,
+  note: Note,
+  flowVars: ReadonlySet<string>,
+  globalsSet: ReadonlySet<string> = new Set(),
+): Conversion => {
   const code = text(n.func);
   const why = (what: string): Conversion => ({
     reason: `Its JavaScript was not translated (no exact CEL equivalent): it uses ${what}. Rebuild it with If, Switch and Transform nodes.`,
   });
   if (code.length > MAX_CODE) return why(`${code.length} characters of code`);
-  if (!isEmptyCode(text(n.initialize)) || !isEmptyCode(text(n.finalize))) return why('setup or close code');
+  if (!isEmptyCode(text(n.finalize))) return why('close code');
   if (Array.isArray(n.libs) && n.libs.length) return why('modules');
+  const setup = text(n.initialize);
   const changes = new Set<string>();
   const change = (m: string) => void changes.add(m);
   const scopeFor = (s: State): Scope => ({
@@ -386,6 +388,7 @@ export const convertFunction = (n: RedNode, note: Note, flowVars: ReadonlySet<st
     },
     change,
     context: (store, key) => {
+      if (store === 'global') return globalRead(s.sets, key, globalsSet, change);
       const name = variableOf(store, key);
       if (name === undefined) return undefined;
       const set = s.sets.findLast((v) => v.name === name);
@@ -393,6 +396,12 @@ export const convertFunction = (n: RedNode, note: Note, flowVars: ReadonlySet<st
       return set?.value ?? { cel: `vars.${name}`, type: 'unknown', guard: `has(vars.${name})` };
     },
     setContext: (store, key, value) => {
+      if (store === 'global') {
+        if (!GLOBAL_NAME.test(key))
+          throw new Untranslatable(`global context “${key}” set (a nested or unusual key)`);
+        s.sets.push({ name: `global.${key}`, value });
+        return;
+      }
       const name = variableOf(store, key);
       if (name === undefined) throw new Untranslatable(`${store} context “${key}” set`);
       s.sets.push({ name, value });
@@ -419,6 +428,14 @@ export const convertFunction = (n: RedNode, note: Note, flowVars: ReadonlySet<st
       Math.min(32, Math.max(wired, Number.isInteger(n.outputs) ? Number(n.outputs) : 1)),
     );
     conversion = graphOf(runCode(code, scopeFor, change), outputs);
+    if ('graph' in conversion && !isEmptyCode(setup)) {
+      const seeded = setupGraph(runCode(setup, (s) => ({ ...scopeFor(s), msg: noMessage }), change));
+      if ('reason' in seeded) return why(seeded.reason);
+      conversion = withSetup(conversion, seeded.graph);
+      change(
+        'Its setup code runs when the gateway starts (a Gateway started trigger), before any message, as Node-RED runs it on deploy.',
+      );
+    }
   } catch (error) {
     if (error instanceof Untranslatable) return why(error.message);
     throw error;

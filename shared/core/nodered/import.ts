@@ -10,7 +10,7 @@
 import { mergeRoles } from './convert-ha-entities';
 import { NODE_RED_PLACEHOLDER } from '../flow/catalog/imported';
 import { assemble, instantiate, subflowReason, type ImportedFlow, type Placed } from './assemble';
-import { flowVariables } from './context';
+import { flowVariables, globalNames } from './context';
 import { convertNode } from './convert';
 import { connect } from './edges';
 import { linkGraph } from './links';
@@ -92,6 +92,7 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
   // whose context is the instance's own).
   const flowVarsByTab = flowVariables(original.values());
   const noFlowVars: ReadonlySet<string> = new Set();
+  const globals = globalNames(original.values());
 
   const links = linkGraph(byId);
   const { isVirtual, resolve } = links;
@@ -139,6 +140,7 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
                   n,
                   note,
                   expansion.originOf.has(n.id) ? noFlowVars : (flowVarsByTab.get(text(n.z)) ?? noFlowVars),
+                  globals,
                 );
     } catch (error) {
       // A conversion must never end an import: a malformed node stays a placeholder.

@@ -313,7 +313,7 @@ const call = (c: A.CallExpression, scope: Scope): Sym => {
       throw new Untranslatable(
         `${owner} context${typeof key === 'string' ? ` “${key}”` : ''}${
           owner === 'global'
-            ? ' (a value all flows share, or one settings.js gives; Fieldgraph variables belong to one flow)'
+            ? ' (a name picked at run time, or a key that is not plain names joined by dots)'
             : owner === 'flow'
               ? ' (not one flow variable: set outside this tab, by a name picked at run time, or never)'
               : ''

@@ -24,7 +24,9 @@ const describe = (type: string, value: string): string =>
     ? `uses ${KINDS.jsonata} \`${shorten(value)}\`, which was not copied (Fieldgraph expressions are CEL)`
     : type === 'env'
       ? `reads ${KINDS.env} ${value || '(unnamed)'}; Fieldgraph flows have none (use the site profile or a flow variable)`
-      : `reads ${KINDS[type]} “${value}”; Fieldgraph keeps flow variables (vars.${value.split(/[.[]/)[0] || 'name'}) set by Set variable nodes`;
+      : type === 'global'
+        ? `reads ${KINDS.global} “${value}”, which is the gateway-wide variable global.${value.split(/[.[]/)[0] || 'name'} here (every flow on the gateway shares it)`
+        : `reads ${KINDS[type]} “${value}”; Fieldgraph keeps flow variables (vars.${value.split(/[.[]/)[0] || 'name'}) set by Set variable nodes`;
 
 /**
  * The references of one node, as sentences, without duplicates. Typed fields are found by

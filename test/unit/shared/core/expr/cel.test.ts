@@ -12,6 +12,7 @@ const context = (payload: unknown) => ({
   payload,
   topic: 't',
   vars: { limit: 25 },
+  global: { mode: 'away' },
   roles: { lamp: { on: true } },
   now: 0,
 });
@@ -96,6 +97,9 @@ describe('CEL expressions', () => {
     expect(compileExpression('payload.temp + 1')(context({ temp: 30 }))).toBe(31);
     expect(compileExpression('payload.temp > vars.limit && roles.lamp.on')(context({ temp: 30 }))).toBe(true);
     expect(compileExpression('topic + "/x"')(context(null))).toBe('t/x');
+    // global holds the gateway-wide variables; a name never set is missing, has() tells.
+    expect(compileExpression('global.mode == "away" && !has(global.other)')(context(null))).toBe(true);
+    expect(checkExpression('global.mode', { payload: {}, roles: [] })).toEqual({ ok: true, type: 'dyn' });
   });
 
   it('returns plain JSON data: ints become numbers, maps become objects', () => {

@@ -7,12 +7,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { Flow, FlowNode } from '../../../../../shared/core/flow/schema';
 import { importNodeRed } from '../../../../../shared/core/nodered/import';
 import { celLiteral } from '../../../../../shared/core/nodered/values';
 import { bench } from '../engine/harness';
+import {
+  asGlobals,
+  asVariables,
+  globalVariants,
+  newStores,
+  runJs,
+  runSetup,
+  seedFlow,
+  syncStores,
+  type RedFunction,
+} from './node-red-js';
 
 const root = 'test/fixtures/field/nodered';
 // held-back-3/ and held-back-4/ are only measured, summed, by corpus.test.ts (their SOURCES.md
@@ -21,17 +31,6 @@ const root = 'test/fixtures/field/nodered';
 const files = (JSON.parse(readFileSync(join(root, 'expected.json'), 'utf8')) as { file: string }[])
   .map((e) => e.file)
   .filter((f) => !/^held-back-[34]\//.test(f));
-
-interface RedFunction {
-  id: string;
-  type: string;
-  func: string;
-  outputs?: number;
-  initialize?: string;
-  finalize?: string;
-  libs?: unknown[];
-  wires?: string[][];
-}
 
 const functions: { file: string; node: RedFunction }[] = [];
 for (const file of files) {
@@ -89,6 +88,28 @@ for (const [id, func] of [
   ],
 ] as const)
   functions.push({ file: 'synthetic', node: { id, type: 'function', func } });
+// Global context and setup code, written here for the same reason.
+for (const [id, func, initialize] of [
+  [
+    'global-counter',
+    'var n = global.get("total") || 0;\nif (msg.payload === 1) n += 1;\nglobal.set("total", n);\nmsg.total = n;\nreturn msg;',
+    '',
+  ],
+  [
+    'global-dotted',
+    'var x = global.get("conf.events.x");\nif (x === undefined) return null;\nmsg.x = x;\nreturn msg;',
+    '',
+  ],
+  [
+    'setup-seed',
+    'var n = context.get("n");\ncontext.set("n", n + 1);\nmsg.n = n;\nmsg.mode = global.get("mode");\nreturn msg;',
+    'if (context.get("n") === undefined) {\n  context.set("n", 0);\n}\nglobal.set("mode", "home");\nflow.set("level", 1);',
+  ],
+] as const)
+  functions.push({
+    file: 'synthetic',
+    node: { id, type: 'function', func, ...(initialize ? { initialize } : {}) },
+  });
 
 const PAYLOADS: unknown[] = [
   0,
@@ -152,9 +173,6 @@ const shapedPayloads = (code: string): unknown[] => {
   return [...shaped, ...shaped.map((o) => [o]), ...nested];
 };
 
-/** How a value shows in a Log line: text as is, everything else as JSON. */
-const shown = (v: unknown) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? 'null'));
-
 /** The message properties besides payload and topic the code reads or writes (`msg.command`). */
 const propertyNames = (code: string): string[] =>
   [...new Set([...code.matchAll(/\bmsg\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!))].filter(
@@ -183,97 +201,6 @@ const canonical = (v: unknown): string =>
       ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
       : x,
   );
-
-/** A message as the comparison sees it: everything but Node-RED's _msgid, as plain JSON. */
-const view = (m: Record<string, unknown>) => {
-  const { _msgid, ...rest } = m;
-  void _msgid;
-  return JSON.parse(JSON.stringify(rest)) as unknown;
-};
-
-/** Node-RED's context stores for one function node: its own, its tab's and the global one. */
-interface Stores {
-  context: Map<string, unknown>;
-  flow: Map<string, unknown>;
-  global: Map<string, unknown>;
-}
-const newStores = (): Stores => ({ context: new Map(), flow: new Map(), global: new Map() });
-
-/** The stores as the engine's flow variables name them (node context of node `fn` as node_fn_<key>). */
-const asVariables = (stores: Stores): Record<string, unknown> =>
-  JSON.parse(
-    JSON.stringify({
-      ...Object.fromEntries(stores.flow),
-      ...Object.fromEntries([...stores.context].map(([k, v]) => [`node_fn_${k}`, v])),
-    }),
-  ) as Record<string, unknown>;
-
-/** Puts the engine's flow variables back into the stores, so the next run starts from the same state. */
-const syncStores = (stores: Stores, variables: Record<string, unknown>) => {
-  stores.flow.clear();
-  stores.context.clear();
-  for (const [k, v] of Object.entries(variables))
-    if (k.startsWith('node_fn_')) stores.context.set(k.slice('node_fn_'.length), structuredClone(v));
-    else stores.flow.set(k, structuredClone(v));
-};
-
-const contexts = new WeakMap<RedFunction, (...args: unknown[]) => unknown>();
-/** The function's code compiled once in a context of its own, as Node-RED keeps one per node. */
-const compiled = (fn: RedFunction) => {
-  let run = contexts.get(fn);
-  if (!run) {
-    const code = new Script(`(function (msg, node, flow, global, context, env) {\n${fn.func}\n})`);
-    run = code.runInNewContext({}) as (...args: unknown[]) => unknown;
-    contexts.set(fn, run);
-  }
-  return run;
-};
-
-/** Runs function code the way Node-RED's function node does; the payloads per output and the warnings. */
-const runJs = (
-  fn: RedFunction,
-  payload: unknown,
-  outputs: number,
-  properties: Record<string, unknown> = {},
-  stores: Stores = newStores(),
-) => {
-  const warnings: string[] = [];
-  const node = {
-    warn: (v: unknown) => void warnings.push(shown(v)),
-    error: (v: unknown) => void warnings.push(shown(v)),
-    log: (v: unknown) => void warnings.push(shown(v)),
-    debug: (v: unknown) => void warnings.push(shown(v)),
-    status: () => undefined,
-    done: () => undefined,
-    send: () => {
-      throw new Error('node.send');
-    },
-  };
-  const store = (map: Map<string, unknown>) => ({
-    get: (key: string) => map.get(key),
-    set: (key: string, value: unknown) => void map.set(key, value),
-    keys: () => [...map.keys()],
-  });
-  const run = compiled(fn);
-  try {
-    const result = run(
-      { _msgid: 'm', topic: '', payload: structuredClone(payload), ...structuredClone(properties) },
-      node,
-      store(stores.flow),
-      store(stores.global),
-      store(stores.context),
-      store(new Map()),
-    );
-    const list = result === undefined || result === null ? [] : Array.isArray(result) ? result : [result];
-    const ports = Array.from({ length: outputs }, (_, i) => {
-      const m = list[i] as Record<string, unknown> | null | undefined;
-      return m ? [view(m)] : [];
-    });
-    return { ports, warnings };
-  } catch {
-    return { threw: true as const };
-  }
-};
 
 /** The export around one function node: a manual trigger into it, a debug node per output. */
 const exportFor = (fn: RedFunction, outputs: number) => [
@@ -341,14 +268,29 @@ describe('function nodes translated to CEL', () => {
       const jsonText = result.notes.some((n) => /joined into text is written as JSON/.test(n.message));
       // `return {payload}` sends a new message in Node-RED; here the incoming one's topic and properties stay.
       const payloadOnly = result.notes.some((n) => /keeps the incoming topic and properties/.test(n.message));
-      for (const properties of propertyVariants(node.func)) {
-        const b = bench([withProperties(result.flows[0]!.flow, properties)]);
+      // Property variants with empty global stores, then global stores seeded without properties:
+      // added, not multiplied, so a function reading many of both stays quick on a loaded machine.
+      const variants = [
+        ...propertyVariants(node.func).map((properties) => ({ properties, seed: {} })),
+        ...globalVariants(node.func)
+          .slice(1)
+          .map((seed) => ({ properties: {}, seed })),
+      ];
+      for (const { properties, seed } of variants) {
         const flow = result.flows[0]!.flow;
+        const seeds = Object.keys(seed);
+        const b = bench([withProperties(flow, properties), ...(seeds.length ? [seedFlow(seeds)] : [])]);
         b.engine.start();
         const stores = newStores();
         const variables = () => b.store.snapshot?.variables[flow.id] ?? {};
+        const globals = () => b.store.snapshot?.gatewayVariables ?? {};
+        // Setup code ran as the gateway started: it left the same context values.
+        runSetup(node, stores);
+        expect(variables(), 'after setup code').toEqual(asVariables(stores));
+        expect(globals(), 'after setup code').toEqual(asGlobals(stores));
+        if (seeds.length) b.engine.runManual('seed-globals', seed);
         for (const payload of [...PAYLOADS, ...shapedPayloads(node.func)]) {
-          syncStores(stores, variables());
+          syncStores(stores, variables(), globals());
           const js = runJs(node, payload, outputs, properties, stores);
           if (payloadOnly && !('threw' in js))
             js.ports = js.ports.map((p) => p.map((m) => ({ payload: (m as { payload?: unknown }).payload })));
@@ -391,6 +333,9 @@ describe('function nodes translated to CEL', () => {
           // Context it set is the flow variables the flow set, both as JSON (NaN is null there).
           expect(JSON.parse(JSON.stringify(variables())), JSON.stringify({ payload, properties })).toEqual(
             asVariables(stores),
+          );
+          expect(JSON.parse(JSON.stringify(globals())), JSON.stringify({ payload, seed })).toEqual(
+            asGlobals(stores),
           );
           agreed++;
         }
@@ -475,6 +420,48 @@ describe('function node translation', () => {
     expect(r.notes.map((n) => n.message)).toContainEqual(expect.stringMatching(/Node-RED's memory context/));
   });
 
+  it('turns global context into gateway-wide variables and seeding setup code into a Gateway started path', () => {
+    const r = importNodeRed([
+      { id: 'tab', type: 'tab' },
+      {
+        id: 'fn',
+        type: 'function',
+        z: 'tab',
+        func: 'var mode = global.get("mode");\nglobal.set("last", msg.payload);\nif (mode === "away") return msg;\nreturn null;',
+        initialize: 'if (global.get("mode") === undefined) {\n  global.set("mode", "home");\n}',
+        outputs: 1,
+        wires: [[]],
+      },
+    ]);
+    expect(r.converted).toBe(1);
+    const { nodes, edges } = r.flows[0]!.flow;
+    const sets = nodes.filter((n) => n.kind === 'logic.set-variable').map((n) => n.config);
+    // Each path (sends, sends nothing) sets last on its own branch of the Switch.
+    expect(sets).toEqual([
+      { name: 'last', value: 'payload', scope: 'gateway' },
+      { name: 'last', value: 'payload', scope: 'gateway' },
+      { name: 'mode', value: '(!has(global.mode)) ? ("home") : global.mode', scope: 'gateway' },
+    ]);
+    const start = nodes.find((n) => n.kind === 'trigger.gateway-started')!;
+    expect(edges.some((e) => e.from.node === start.id)).toBe(true);
+    expect(r.notes.map((n) => n.message)).toContainEqual(
+      expect.stringMatching(/setup code runs when the gateway starts/),
+    );
+  });
+
+  it.each([
+    ['node.warn("starting");', /setup code that logs/],
+    ['context.set("n", 0);\nreturn msg;', /setup code that returns a message/],
+    ['for (var i = 0; i < 3; i++) global.set("x", i);', /a for statement/],
+  ])('keeps a function with setup code %j a placeholder', (initialize, why) => {
+    const r = importNodeRed([
+      { id: 'tab', type: 'tab' },
+      { id: 'fn', type: 'function', z: 'tab', func: 'return msg;', initialize, outputs: 1, wires: [[]] },
+    ]);
+    expect(r.placeholders).toBe(1);
+    expect(r.notes.find((n) => n.severity === 'placeholder')!.message).toMatch(why);
+  });
+
   it('translates typeof tests, a missing message property being undefined', () => {
     const { r, nodes } = only(
       'if (typeof msg.payload === "string" && typeof msg.extra !== "undefined") return msg;\nif (typeof msg.level == "number") return msg;\nreturn null;',
@@ -507,14 +494,14 @@ describe('function node translation', () => {
     ['if (msg.a === msg.b) return msg;', /two message properties either may lack/],
     ['if (msg.x) { msg.y = 1; }\nreturn msg;', /msg.y set on one branch of an if only/],
     ['delete msg.a;\nmsg.payload = msg.a;\nreturn msg;', /msg.a read after it was deleted/],
-    ['global.set("ip", msg.payload);\nreturn msg;', /global context “ip” set \(a value all flows share/],
     ['context.set(msg.topic, 1);\nreturn msg;', /a context.set\(\) of a name picked at run time/],
     [
       'var n = context.get("n") || 0;\ncontext.set("n", n + 1);\ncontext.set("m", context.get("n") + msg.payload);\nreturn msg;',
       /a context value computed from vars\.node_fn_n after the code changed it/,
     ],
     ['if (msg.payload == [1]) return msg;', /JavaScript compares their identity/],
-    ['msg.payload = global.get("temp") || 27;\nreturn msg;', /global context “temp”/],
+    ['msg.payload = global.get(msg.topic);\nreturn msg;', /global context \(a name picked at run time/],
+    ['global.set("a.b", msg.payload);\nreturn msg;', /global context “a.b” set \(a nested or unusual key\)/],
     ['var x = msg.payload.a.b;\nreturn msg;', /never uses/],
     ['msg.payload = msg.payload.repeat(2);\nreturn msg;', /a call to msg.payload.repeat\(\)/],
     ['msg.payload = msg.payload.map((x, i) => i);\nreturn msg;', /callback is not one parameter/],
