@@ -39,7 +39,7 @@ const VALUES: unknown[] = [
 /** Evaluates `source` with payload and vars.b set; 'threw' where the expression fails. */
 const run = (source: string, payload: unknown, b: unknown = null): unknown => {
   try {
-    return compileExpression(source)({ payload, topic: '', vars: { b }, roles: {}, now: 0 });
+    return compileExpression(source)({ payload, topic: '', vars: { b }, global: {}, roles: {}, now: 0 });
   } catch {
     return 'threw';
   }

@@ -111,7 +111,7 @@ describe('Node-RED corpus', () => {
     const heldBack4 = totals((e) => e.group === 'real' && e.file.startsWith('held-back-4/'));
     console.log(JSON.stringify({ unseen, fresh, heldBack3, heldBack4, seen, examples }));
     expect(unseen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.615);
+    expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.625);
     expect(seen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
     expect(seen.convertedShare).toBeGreaterThanOrEqual(0.745);
   });
@@ -125,7 +125,7 @@ describe('Node-RED corpus', () => {
     const fresh = totals((e) => e.group === 'real' && e.file.startsWith('fresh/'));
     expect(fresh.files).toBeGreaterThanOrEqual(4);
     expect(fresh.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(fresh.convertedShare).toBeGreaterThanOrEqual(0.76);
+    expect(fresh.convertedShare).toBeGreaterThanOrEqual(0.765);
   });
 
   // held-back-3/ (SOURCES.md) was chosen and committed before the importer was first run on it and
