@@ -4,6 +4,7 @@
  * version of the flows that no longer sets the name drops it.
  */
 import type { MqttClient } from 'mqtt';
+import type { RunTrace } from '../../../shared/core/engine';
 import { describe, expect, it } from 'vitest';
 import { createEngineRunner } from '../../../shared/node/gateway/engine-runner';
 import { loadProjectFlowSet } from '../../../shared/node/gateway/project';
@@ -77,7 +78,7 @@ describe('gateway-wide variables on a gateway', () => {
       5_000,
       'the setter run',
     );
-    const [set] = first.traces.query({ flowId: 'setter', outcome: 'finished' });
+    const [set] = first.traces.query({ flowId: 'setter', outcome: 'finished' }) as unknown as RunTrace[];
     expect(set!.steps.find((s) => s.nodeId === 'set')?.changedVariables).toEqual({
       'global.mode': { from: null, to: 'away' },
     });
