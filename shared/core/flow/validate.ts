@@ -199,7 +199,7 @@ export const validateFlow = (
             add(
               'flow.gateway_variable_unset',
               `${path}: reads the gateway-wide variable global.${name}, which no flow of the package sets.`,
-              `Add a Set variable node with scope gateway and name ${name}, or test it with has(global.${name}).`,
+              `Add a Set variable node with scope gateway and name ${name} to a flow of the package; until one runs, global.${name} is missing.`,
               { nodeId: node.id, path },
             );
         const result = shapes.check(value, payload, field.expects ?? expectedFit(field, config, roles));
