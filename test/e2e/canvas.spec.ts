@@ -52,7 +52,7 @@ test('build a motion → light flow against roles, with live type errors, undo/r
   await canvas.field('condition').fill('payload > 25');
   await expect(canvas.fieldError('condition')).toContainText('bool');
   await expect(canvas.node(trigger!).getByTestId('problem-badge')).toBeVisible();
-  await expect(page.getByTestId('problem-count')).toHaveText('1 errors, 0 warnings');
+  await expect(page.getByTestId('problem-count')).toHaveText('1 error, 0 warnings');
   await screenshot(page, 'canvas-type-error');
   // Clicking the problem selects its node (and zooms to it).
   await page.locator('.svelte-flow__pane').click({ position: { x: 5, y: 5 } });

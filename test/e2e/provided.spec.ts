@@ -39,7 +39,7 @@ test('a trigger on an event the bound device never sends is a live problem; the 
     });
     await expect(canvas.nodes).toHaveCount(2);
     const ids = await canvas.nodeIds();
-    await expect(page.getByTestId('problem-count')).toHaveText('1 errors, 0 warnings', { timeout: 15_000 });
+    await expect(page.getByTestId('problem-count')).toHaveText('1 error, 0 warnings', { timeout: 15_000 });
     const problem = canvas.problems.locator('button.error');
     await expect(problem).toHaveCount(1);
     await expect(problem).toContainText(
