@@ -10,7 +10,7 @@ import { convertMore } from './convert-sequence';
 import { convertFunction } from './function';
 import { changeRulesToTransform, switchRuleCel, type ChangeRule, type SwitchRule } from './rules';
 import { chain, single, text, type Conversion, type Note, type Piece, type RedNode } from './types';
-import { celString, msgGuard, msgPath, typedValue, wholeProperty } from './values';
+import { celString, isGatewayVariable, msgGuard, msgPath, typedValue, wholeProperty } from './values';
 
 const SECONDS: Record<string, number> = {
   milliseconds: 0.001,
@@ -96,7 +96,9 @@ const switchNode = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conv
       ? msgPath(text(n.property) || 'payload')
       : type === 'flow' && flowVars.has(text(n.property))
         ? `vars.${text(n.property)}`
-        : null;
+        : type === 'global' && isGatewayVariable(text(n.property))
+          ? `global.${text(n.property)}`
+          : null;
   if (!subject) {
     return {
       reason:
@@ -135,7 +137,8 @@ const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /**
  * A change node as a chain: runs of rules on the message become one Transform each, and a
- * rule setting a flow context value becomes a Set variable node (`flow.count` → `vars.count`).
+ * rule setting a flow or global context value becomes a Set variable node (`flow.count` →
+ * `vars.count`; `global.mode` → the gateway-wide `global.mode`).
  */
 const change = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversion => {
   const rules = (Array.isArray(n.rules) ? n.rules : []) as ChangeRule[];
@@ -152,7 +155,8 @@ const change = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversi
     run = [];
   };
   for (const rule of rules) {
-    if ((rule.pt ?? 'msg') !== 'flow' || rule.t !== 'set') {
+    const store = rule.pt ?? 'msg';
+    if ((store !== 'flow' && store !== 'global') || rule.t !== 'set') {
       // Node-RED applies rules in turn; a Transform computes from the message as it came in.
       if (run.length && (rule.t === 'move' || (rule.t === 'set' && rule.tot === 'msg'))) flush();
       run.push(rule);
@@ -161,13 +165,18 @@ const change = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversi
     flush();
     const name = rule.p ?? '';
     const value = typedValue(rule.to, rule.tot, flowVars);
-    if (!VARIABLE.test(name)) blocking.push(`flow.${name} (a flow variable name is one word)`);
-    else if (!('cel' in value)) blocking.push(`flow.${name} to ${value.reason}`);
+    const global = store === 'global';
+    if (global ? !isGatewayVariable(name) : !VARIABLE.test(name))
+      blocking.push(
+        `${store}.${name} (a ${global ? 'gateway-wide' : 'flow'} variable name is one plain word)`,
+      );
+    else if (!('cel' in value)) blocking.push(`${store}.${name} to ${value.reason}`);
     else
       pieces.push({
         key: `v${pieces.length}`,
         kind: 'logic.set-variable',
-        config: { name, value: value.cel },
+        // Node-RED's global context is shared by every flow: a gateway-wide variable.
+        config: global ? { name, value: value.cel, scope: 'gateway' } : { name, value: value.cel },
       });
   }
   flush();

@@ -7,16 +7,11 @@
 import { graphOf, wrap, type Ended, type State } from './function-graph';
 import { Untranslatable, type Sym } from './js-expr';
 import type { Conversion, Piece, PieceEnd, Subgraph } from './types';
+import { CEL_RESERVED as RESERVED } from './values';
 
 /** A gateway-wide variable name as the Set variable node takes it. */
 export const GLOBAL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const PART = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-// Words CEL will not read after a dot.
-const RESERVED = new Set(
-  'as break const continue else false for function if import in let loop namespace null package return true var void while'.split(
-    ' ',
-  ),
-);
 
 /**
  * `global.get(key)` as CEL: the value this path set last, else `global.name` guarded by has().

@@ -5,6 +5,20 @@
 import { propertyNameProblem } from '../flow/catalog/message';
 
 /** A CEL expression, or the reason the value cannot be expressed in CEL. */
+/** Words CEL will not read after a dot (`global.if` does not parse). */
+export const CEL_RESERVED: ReadonlySet<string> = new Set(
+  'as break const continue else false for function if import in let loop namespace null package return true var void while'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Whether a Node-RED global context key is one gateway-wide variable CEL reads as
+ * `global.<key>`: one plain name (no dots or brackets), not a word CEL reserves.
+ */
+export const isGatewayVariable = (key: string): boolean =>
+  /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key) && !CEL_RESERVED.has(key);
+
 export type CelOrReason = { readonly cel: string } | { readonly reason: string };
 
 /** A CEL string literal for `text` (JSON string escaping is valid CEL). */
@@ -111,7 +125,9 @@ export const typedValue = (
       if (flowVars.has(text)) return { cel: `vars.${text}` };
       return { reason: `${type} context “${text}” (use a Set variable node and vars.${text})` };
     case 'global':
-      return { reason: `${type} context “${text}” (use a Set variable node and vars.${text})` };
+      // Node-RED's global context is the gateway-wide variables: read while the flow runs.
+      if (isGatewayVariable(text)) return { cel: `global.${text}` };
+      return { reason: `global context “${text}” (a gateway-wide variable is one plain name)` };
     case 'jsonata':
       return { reason: 'a JSONata expression (rewrite it as a CEL expression)' };
     default:
