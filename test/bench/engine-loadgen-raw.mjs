@@ -6,12 +6,10 @@
 // per message and the ceiling it puts on the ladder moves up, alike for every system. Latency is
 // still from the moment a message is handed to the socket to its arrival here; loss is still
 // counted per sequence number.
-import { writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldLoop } from 'node:timers/promises';
+import { phases, serve, sleep } from './engine-loadgen-phases.mjs';
 
 const url = new URL(process.argv[2]);
 const TOPIC_IN = 'bench/in';
@@ -40,15 +38,8 @@ const connect = (role) =>
 const packet = (payload) =>
   `0${String.fromCharCode(2 + TOPIC_IN.length + payload.length)}\u0000\u0008${TOPIC_IN}${payload}`;
 
-const CAPACITY = 4_000_000;
-const sentAt = new Float64Array(CAPACITY);
-const seen = new Uint8Array(CAPACITY);
-// FG_BENCH_STAGES=1: arrival times too, written per paced step for engine-stages.mjs.
-const stages = process.env.FG_BENCH_STAGES === '1';
-const receivedAt = stages ? new Float64Array(CAPACITY) : undefined;
-let nextSeq = 0;
-let phase; // { from, to, expected, received, latencies: Float64Array, lastAt }
-let onReady;
+const phase = phases();
+const { sentAt } = phase;
 
 const publisher = await connect('pub');
 const subscriber = await connect('sub');
@@ -90,24 +81,12 @@ subscriber.on('data', (chunk) => {
       const qos = (buf[offset] >> 1) & 3;
       const topicLength = buf.readUInt16BE(start);
       const payloadStart = start + 2 + topicLength + (qos > 0 ? 2 : 0);
-      arrived(seqOf(buf, payloadStart, end), now);
+      phase.arrived(seqOf(buf, payloadStart, end), now);
     } else if (type === 9) subscribed?.();
     offset = end;
   }
   pending = offset < buf.length ? Buffer.from(buf.subarray(offset)) : Buffer.alloc(0);
 });
-const arrived = (seq, now) => {
-  if (seq === undefined) return;
-  if (seq < 0) {
-    onReady?.();
-    return;
-  }
-  if (!phase || seq < phase.from || seq >= phase.to || seen[seq]) return;
-  seen[seq] = 1;
-  if (receivedAt) receivedAt[seq] = now;
-  phase.latencies[phase.received++] = now - sentAt[seq];
-  phase.lastAt = now;
-};
 await new Promise((resolve) => {
   subscribed = resolve;
   const filter = Buffer.from('bench/out');
@@ -120,11 +99,6 @@ await new Promise((resolve) => {
   );
 });
 
-const expectedBetween = (from, to) => {
-  let n = 0;
-  for (let s = from; s < to; s++) if (s % 51 > 25) n++;
-  return n;
-};
 /** Writes messages from..to-1 in one write; each is stamped with the time it was handed to the socket. */
 const publishBatch = (from, to) => {
   let text = '';
@@ -133,79 +107,11 @@ const publishBatch = (from, to) => {
   for (let seq = from; seq < to; seq++) sentAt[seq] = now;
   publisher.write(text, 'latin1');
 };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const settle = async (quietMs) => {
-  // wait until everything came back, or nothing arrived for quietMs
-  let last = phase.received;
-  let quietSince = performance.now();
-  while (phase.received < phase.expected) {
-    await sleep(20);
-    if (phase.received !== last) {
-      last = phase.received;
-      quietSince = performance.now();
-    } else if (performance.now() - quietSince > quietMs) break;
-  }
-};
-const percentile = (sorted, p) =>
-  sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-const begin = (count) => {
-  if (nextSeq + count > CAPACITY) nextSeq = 0;
-  seen.fill(0, nextSeq, nextSeq + count);
-  const from = nextSeq;
-  nextSeq += count;
-  phase = {
-    from,
-    to: from + count,
-    expected: expectedBetween(from, from + count),
-    received: 0,
-    latencies: new Float64Array(count),
-    lastAt: 0,
-  };
-  return from;
-};
-const summary = () => {
-  const lat = phase.latencies.slice(0, phase.received).sort();
-  return {
-    sent: phase.to - phase.from,
-    expected: phase.expected,
-    received: phase.received,
-    loss_pct: (100 * (phase.expected - phase.received)) / phase.expected,
-    p50_ms: percentile(lat, 50),
-    p99_ms: percentile(lat, 99),
-  };
-};
-
-// The publish and arrival time (ms on the wall clock, 0 = never arrived) of each message of the
-// phase, as one file: the sent column, then the arrived column.
-const stageTimes = () => {
-  if (!receivedAt) return {};
-  const n = phase.to - phase.from;
-  const out = new Float64Array(2 * n);
-  for (let i = 0; i < n; i++) {
-    const seq = phase.from + i;
-    out[i] = performance.timeOrigin + sentAt[seq];
-    out[n + i] = seen[seq] ? performance.timeOrigin + receivedAt[seq] : 0;
-  }
-  const times = join(tmpdir(), `fg-bench-loadgen-${process.pid}-${phase.from}.bin`);
-  writeFileSync(times, Buffer.from(out.buffer));
-  return { from: phase.from, to: phase.to, times };
-};
-
 const commands = {
-  async ready({ timeoutMs = 60_000 }) {
-    const deadline = performance.now() + timeoutMs;
-    let done = false;
-    const ready = new Promise((resolve) => (onReady = () => ((done = true), resolve())));
-    while (!done && performance.now() < deadline) {
-      publisher.write(packet('{"temp":50,"seq":-1}'), 'latin1');
-      await Promise.race([ready, sleep(200)]);
-    }
-    onReady = undefined;
-    await sleep(300); // let stray probe replies pass
-    return { ready: done };
-  },
+  ready: ({ timeoutMs = 60_000 }) =>
+    phase.ready(() => publisher.write(packet('{"temp":50,"seq":-1}'), 'latin1'), timeoutMs),
   async saturate({ count }) {
-    const from = begin(count);
+    const from = phase.begin(count);
     const t0 = performance.now();
     const stream = publisher;
     for (let i = 0; i < count; i += 1000) {
@@ -214,13 +120,13 @@ const commands = {
       else await yieldLoop();
     }
     const sentMs = performance.now() - t0;
-    await settle(3_000);
-    const elapsed = (phase.lastAt || performance.now()) - t0;
-    return { ...summary(), input_msgs_per_s: count / (elapsed / 1000), publish_ms: sentMs };
+    await phase.settle(3_000);
+    const elapsed = (phase.lastAt() || performance.now()) - t0;
+    return { ...phase.summary(), input_msgs_per_s: count / (elapsed / 1000), publish_ms: sentMs };
   },
   async paced({ rate, seconds, times = false }) {
     const count = Math.round(rate * seconds);
-    const from = begin(count);
+    const from = phase.begin(count);
     const t0 = performance.now();
     let sent = 0;
     while (sent < count) {
@@ -230,8 +136,13 @@ const commands = {
       await sleep(1);
     }
     const elapsed = performance.now() - t0;
-    await settle(1_000);
-    return { ...summary(), rate, achieved_rate: count / (elapsed / 1000), ...(times ? stageTimes() : {}) };
+    await phase.settle(1_000);
+    return {
+      ...phase.summary(),
+      rate,
+      achieved_rate: count / (elapsed / 1000),
+      ...(times ? phase.stageTimes() : {}),
+    };
   },
   async exit() {
     for (const socket of [publisher, subscriber]) socket.end(Buffer.from([0xe0, 0]));
@@ -240,11 +151,4 @@ const commands = {
   },
 };
 
-process.on('message', async (message) => {
-  try {
-    process.send({ id: message.id, ok: true, value: await commands[message.cmd](message) });
-  } catch (error) {
-    process.send({ id: message.id, ok: false, error: String(error?.stack ?? error) });
-  }
-});
-process.send({ ready: true });
+serve(commands);
