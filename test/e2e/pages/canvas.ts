@@ -117,10 +117,16 @@ export class CanvasPage {
     const dialog = this.page.getByTestId('quick-add');
     // The palette lists devices by name as the demo announces them; a device arriving between
     // finding the row and pressing on it moves the rows under the pointer, and the drag picks up
-    // its neighbour (as a person's would). The dialog names the device: drag again if it is not ours.
+    // its neighbour (as a person's would), or starts on a row that cannot be dragged and drops
+    // nothing. The dialog names the device: drag again if no dialog came or it is not ours.
     for (let attempt = 1; ; attempt++) {
       await this.settledPalette();
       await source.dragTo(this.canvas, { targetPosition: at });
+      const opened = await dialog
+        .waitFor({ state: 'visible', timeout: attempt === 3 ? 10_000 : 5_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (!opened && attempt < 3) continue;
       await expect(dialog).toBeVisible();
       if ((await dialog.getAttribute('aria-label')) === `Add for ${name}…` || attempt === 3) break;
       await this.page.keyboard.press('Escape');
