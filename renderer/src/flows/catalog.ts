@@ -62,6 +62,8 @@ const glyphs: Record<string, string> = {
   workflow: '⇶',
   split: '⋔',
   braces: '{}',
+  'toggle-left': '◐',
+  monitor: '▭',
 };
 
 const typeOf = (shape: DataShape): string => shape.type ?? 'any';

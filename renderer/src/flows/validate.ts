@@ -5,6 +5,7 @@
  */
 import { validateFlow, type FlowProblem } from '../../../shared/core/flow/validate';
 import { declaredEndpoints } from '../../../shared/core/flow/validate-http';
+import { declaredWidgets } from '../../../shared/core/flow/validate-panel';
 import { gatewayVariablesSet } from '../../../shared/core/flow/gateway-variables';
 import type { RoleInScope } from '../../../shared/core/flow/scope';
 import type { Provided } from '../../../shared/core/model/provides';
@@ -35,20 +36,20 @@ export const validateDesign = (
   const documents = design.flows.map(toFlowDocument);
   const endpoints = declaredEndpoints(documents);
   const gatewayVariables = new Set(gatewayVariablesSet(documents));
+  const widgets = declaredWidgets(documents);
+  const options = { flowIds, provided: byRole, endpoints, gatewayVariables, widgets };
   return design.flows.flatMap((flow, i) =>
-    validateFlow(documents[i], roles, { flowIds, provided: byRole, endpoints, gatewayVariables }).map(
-      (p): Problem => {
-        const node = nodeOf(p, flow);
-        // Config paths are dot-separated (`rules.1.when`); the inspector edits top-level fields.
-        const field = p.nodeId && p.path ? p.path.split('.')[0] : undefined;
-        return {
-          flow: flow.id,
-          severity: p.severity,
-          message: p.hint ? `${p.message} — ${p.hint}` : p.message,
-          ...(node ? { node } : {}),
-          ...(field ? { field } : {}),
-        };
-      },
-    ),
+    validateFlow(documents[i], roles, options).map((p): Problem => {
+      const node = nodeOf(p, flow);
+      // Config paths are dot-separated (`rules.1.when`); the inspector edits top-level fields.
+      const field = p.nodeId && p.path ? p.path.split('.')[0] : undefined;
+      return {
+        flow: flow.id,
+        severity: p.severity,
+        message: p.hint ? `${p.message} — ${p.hint}` : p.message,
+        ...(node ? { node } : {}),
+        ...(field ? { field } : {}),
+      };
+    }),
   );
 };

@@ -34,6 +34,13 @@ export const flowProblemCodes = {
     'An HTTP response node that no HTTP endpoint trigger leads to: it has no request to answer.',
   'flow.duplicate_endpoint': 'Two HTTP endpoints of the package take the same method and path.',
   'flow.open_endpoint': 'An HTTP endpoint is open to anyone who reaches the gateway (no token asked).',
+  'flow.duplicate_panel_control': 'Two Panel controls of the package have the same widget name.',
+  'flow.panel_control_missing':
+    'A Show on panel node with display control names no Panel control of the package.',
+  'flow.panel_display_mismatch':
+    'A Show on panel node does not fit its widget: display control on a button, another display on a control’s name, or one name shown two ways.',
+  'flow.panel_without_token':
+    'The flow has panel nodes, but a site names no HTTP token, so the gateway’s panel answers 503 there.',
   'flow.cycle_without_delay':
     'Nodes form a loop with nothing that waits, so a message would circle at full speed.',
 } as const;

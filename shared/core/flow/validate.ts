@@ -20,6 +20,7 @@ import { shapeFits, shapeName, type RoleInScope } from './scope';
 import { gatewayVariablesRead } from './gateway-variables';
 import { loopsOf, reachableFrom } from './validate-graph';
 import { checkHttpEndpoints, type DeclaredEndpoint } from './validate-http';
+import { checkPanel, type DeclaredWidget } from './validate-panel';
 import { createShapes, valuesAt, type Prepared } from './validate-shapes';
 
 export { FlowProblem, flowProblemCodes, type FlowProblemCode } from './problems';
@@ -36,6 +37,7 @@ const warnings = new Set<FlowProblemCode>([
   'flow.unreachable',
   'flow.role_not_listed',
   'flow.gateway_variable_unset',
+  'flow.panel_without_token',
 ]);
 
 /** What else the validator may know about the project. */
@@ -54,6 +56,13 @@ export interface ValidateOptions {
    * an expression reading another `global.name` gets a warning naming it.
    */
   readonly gatewayVariables?: ReadonlySet<string>;
+  /** The panel nodes of every flow of the package (declaredWidgets), to find clashing widget names. */
+  readonly widgets?: readonly DeclaredWidget[];
+  /**
+   * The sites (by id) that name no HTTP token; when given and not empty, a flow with panel nodes
+   * gets a warning that the panel cannot be used there.
+   */
+  readonly sitesWithoutToken?: readonly string[];
 }
 
 /**
@@ -266,6 +275,7 @@ export const validateFlow = (
     }
   }
   checkHttpEndpoints(flow, validEdges, starts.slice(triggers.length), options.endpoints, add);
+  checkPanel(flow, options.widgets, options.sitesWithoutToken, add);
   for (const loop of loopsOf({ ...flow, edges: validEdges })) {
     // What a placeholder did is unknown (a Node-RED function may well wait): no loop claim through it.
     if (loop.some((id) => prepared.get(id)?.kind.breaksCycles || prepared.get(id)?.kind.placeholder))

@@ -13,11 +13,18 @@ import {
 } from '../model';
 import { rolesInScope } from '../flow/roles';
 import { declaredEndpoints } from '../flow/validate-http';
+import { declaredWidgets } from '../flow/validate-panel';
 import { gatewayVariablesSet } from '../flow/gateway-variables';
 import { validateFlow } from '../flow/validate';
 import { PROJECT_FILE } from './layout';
 import type { ProjectValidator } from './load';
 import type { ProjectProblem } from './problems';
+
+// The site file names its HTTP token by reference: `"http": {"token": {"secret": "<name>"}}`.
+const siteNamesHttpToken = (site: unknown): boolean => {
+  const secret = (site as { http?: { token?: { secret?: unknown } } } | null)?.http?.token?.secret;
+  return typeof secret === 'string' && secret !== '';
+};
 
 /** The built-in library a project is checked against (capabilities and device models). */
 export interface LibraryEntries {
@@ -87,9 +94,14 @@ export const createModelValidation =
     const scope = rolesInScope(roles, catalog);
     const endpoints = declaredEndpoints(Object.values(project.documents.flows));
     const gatewayVariables = new Set(gatewayVariablesSet(Object.values(project.documents.flows)));
+    const widgets = declaredWidgets(Object.values(project.documents.flows));
+    const sitesWithoutToken = Object.entries(project.documents.sites)
+      .filter(([, site]) => !siteNamesHttpToken(site))
+      .map(([id]) => id);
     for (const [id, flow] of Object.entries(project.documents.flows)) {
       const file = `flows/${id}.json`;
-      for (const p of validateFlow(flow, scope, { endpoints, gatewayVariables })) {
+      const options = { endpoints, gatewayVariables, widgets, sitesWithoutToken };
+      for (const p of validateFlow(flow, scope, options)) {
         const where = p.nodeId
           ? `nodes.${p.nodeId}${p.path ? `.config.${p.path}` : p.port ? `.ports.${p.port}` : ''}`
           : p.edgeId

@@ -9,6 +9,7 @@ import { actionKinds } from './actions';
 import { httpEndpointKinds } from './http-endpoint';
 import { importedKinds } from './imported';
 import { logicKinds } from './logic';
+import { panelKinds } from './panel';
 import { sequenceKinds } from './sequence';
 import { timingKinds } from './timing';
 import { triggerKinds } from './triggers';
@@ -29,12 +30,14 @@ export { NODE_RED_PLACEHOLDER, placeholderMessage, placeholderOutputs } from './
 export const nodeKinds: readonly NodeKind[] = [
   ...triggerKinds,
   httpEndpointKinds.endpoint,
+  panelKinds.control,
   ...logicKinds,
   ...timingKinds,
   ...sequenceKinds,
   ...importedKinds,
   ...actionKinds,
   httpEndpointKinds.response,
+  panelKinds.show,
 ];
 
 const byKind = new Map(nodeKinds.map((k) => [k.kind, k]));

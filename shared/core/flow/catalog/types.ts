@@ -59,6 +59,8 @@ export type TriggerSource =
   | { readonly type: 'manual' }
   | { readonly type: 'gateway-started' }
   | { readonly type: 'http'; readonly endpoint: HttpEndpointSpec }
+  /** A control on the gateway's panel, by its widget name (catalog/panel.ts). */
+  | { readonly type: 'panel'; readonly widget: string }
   | { readonly type: 'error' }
   | {
       readonly type: 'schedule';
@@ -84,7 +86,19 @@ export interface NodeIo {
    * why not (no request started this run, it was answered already, the gateway serves none).
    */
   respond(answer: HttpAnswer): string | undefined;
+  /**
+   * Shows a value on the gateway's panel; undefined when shown (or when this engine serves no
+   * panel, as in Try it), else why it was refused (a value past the message property bounds).
+   */
+  show?(shown: PanelShown): string | undefined;
   log(level: 'debug' | 'info' | 'warn' | 'error', text: string): void;
+}
+
+/** A value a Show on panel node shows, with the widget it shows it on. */
+export interface PanelShown {
+  readonly widget: string;
+  readonly display: 'text' | 'gauge' | 'chart' | 'notice' | 'control';
+  readonly value: unknown;
 }
 
 /** An outgoing HTTP request. */

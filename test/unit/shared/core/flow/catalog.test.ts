@@ -79,6 +79,8 @@ describe('the node catalog', () => {
       'trigger.sun': { latitude: 1, longitude: 2 },
       'trigger.mqtt': { topic: 'a/b' },
       'trigger.http': { path: '/hooks/door/:id' },
+      'trigger.panel': { widget: 'Hall lamp' },
+      'action.panel-show': { widget: 'Hall temperature' },
       'logic.if': { condition: 'true' },
       'logic.wait-event': { role: 'r', event: 'e' },
       'logic.set-variable': { name: 'x' },
