@@ -1,6 +1,48 @@
+import type { Page } from '@playwright/test';
 import { expect, screenshot, test } from './fixtures';
 import { CanvasPage } from './pages/canvas';
 import { LivePage } from './pages/live';
+
+/** The Flows toolbar's controls as laid out: name and box. */
+const toolbarControls = (page: Page) =>
+  page
+    .locator('header.toolbar')
+    .locator(':scope > button, :scope > .live-controls > *:not(.panel), :scope > .actions > *, .tab')
+    .evaluateAll((els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return {
+          name: e.textContent?.trim() ?? '',
+          top: r.top,
+          bottom: r.bottom,
+          right: r.right,
+          width: r.width,
+        };
+      }),
+    );
+
+/** Every control of the Flows toolbar is whole: not squeezed to nothing, its words on one line, inside the window. */
+const expectWholeToolbar = async (page: Page) => {
+  const controls = await toolbarControls(page);
+  expect(controls.length).toBeGreaterThan(10);
+  for (const c of controls) {
+    expect(c.width, c.name).toBeGreaterThan(8);
+    // One line of 12–14 px text with its padding; words wrapped onto two lines make it over 40.
+    expect(c.bottom - c.top, c.name).toBeLessThan(36);
+    expect(c.right, c.name).toBeLessThanOrEqual(page.viewportSize()!.width);
+  }
+  return controls;
+};
+
+/** Every control of the Flows toolbar is whole and on one line with the Problems button. */
+const expectOneLineToolbar = async (page: Page) => {
+  const controls = await expectWholeToolbar(page);
+  const problems = controls.find((c) => c.name.startsWith('Problems'))!;
+  for (const c of controls) {
+    expect(c.top, c.name).toBeLessThan(problems.bottom);
+    expect(c.bottom, c.name).toBeGreaterThan(problems.top);
+  }
+};
 
 test('an HTTP endpoint and an HTTP response are drawn from the palette and set in the inspector; the validator checks them', async ({
   page,
@@ -48,7 +90,23 @@ test('an HTTP endpoint and an HTTP response are drawn from the palette and set i
     timeout: 30_000,
   });
   await new LivePage(page).tryIt();
-  await expect(page.getByTestId('try-it-no-http')).toHaveText('HTTP endpoints are not served in Try it');
+  // The notice is one compact button (its label names every notice), so the toolbar keeps one
+  // line at any width; the sentence opens below it.
+  const notices = page.getByTestId('try-it-notices');
+  await expect(notices).toHaveAccessibleName('1 Try it notice: HTTP endpoints are not served in Try it');
+  await expectOneLineToolbar(page);
   await screenshot(page, 'flow-endpoint-try-it');
+  await notices.click();
+  const notice = page.getByTestId('try-it-no-http');
+  await expect(notice.getByTestId('notice-title')).toHaveText('HTTP endpoints are not served in Try it');
+  await expect(notice).toContainText('Deploy to a gateway started with --http to call them.');
+  await screenshot(page, 'flow-endpoint-try-it-notice');
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await expectOneLineToolbar(page);
+  await screenshot(page, 'flow-endpoint-try-it-narrow');
+  // The narrowest window the desktop app allows: the actions move whole to a second line.
+  await page.setViewportSize({ width: 800, height: 600 });
+  await expectWholeToolbar(page);
+  await screenshot(page, 'flow-endpoint-try-it-narrowest');
   expect(pageErrors).toEqual([]);
 });
