@@ -13,6 +13,8 @@ import { assemble, instantiate, subflowReason, type ImportedFlow, type Placed } 
 import { flowVariables, globalNames } from './context';
 import { convertNode } from './convert';
 import { connect } from './edges';
+import { envResolver } from './env';
+import { inlineEnv, type Inlined } from './env-inline';
 import { linkGraph } from './links';
 import {
   coordinate,
@@ -65,7 +67,15 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
   // From here on the export is read with its subflow instances inlined; counts stay per node of
   // the export (a subflow's node counts once however many instances copy it).
   const expansion = expandSubflows(original, MAX_NODERED_OBJECTS - original.size);
-  const all = expansion.nodes;
+  // Environment variables the export defines become the constants Node-RED would read.
+  const resolveEnv = envResolver(original, expansion.originOf);
+  const envNotes = new Map<string, Inlined>();
+  const all = expansion.nodes.map((n) => {
+    if (!Array.isArray(n.wires) || LAYOUT_TYPES.has(n.type)) return n;
+    const r = inlineEnv(n, (name) => resolveEnv(n.id, name));
+    if (r.inlined.length || r.unresolved.length) envNotes.set(n.id, r);
+    return r.node;
+  });
   const byId = new Map(all.map((n) => [n.id, n] as const));
   const flowNodes = all.filter(isFlowNode);
   const originId = (id: string) => expansion.originOf.get(id) ?? id;
@@ -113,6 +123,8 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
     const note = noteFor(n);
     const origin = originId(n.id);
     for (const ref of referencesOf(n)) note('reference', `It ${ref}.`);
+    for (const s of envNotes.get(n.id)?.inlined ?? []) note('changed', `It ${s}.`);
+    for (const s of envNotes.get(n.id)?.unresolved ?? []) note('reference', `It ${s}.`);
     if (isVirtual(n)) {
       if (!status.has(origin)) status.set(origin, 'converted');
       continue;

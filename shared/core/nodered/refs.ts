@@ -23,7 +23,7 @@ const describe = (type: string, value: string): string =>
   type === 'jsonata'
     ? `uses ${KINDS.jsonata} \`${shorten(value)}\`, which was not copied (Fieldgraph expressions are CEL)`
     : type === 'env'
-      ? `reads ${KINDS.env} ${value || '(unnamed)'}; Fieldgraph flows have none (use the site profile or a flow variable)`
+      ? `reads ${KINDS.env} ${value || '(unnamed)'}, whose value the export does not hold (the process environment and credentials are not in an export); Fieldgraph flows have none (use the site profile or a flow variable)`
       : type === 'global'
         ? `reads ${KINDS.global} “${value}”, which is the gateway-wide variable global.${value.split(/[.[]/)[0] || 'name'} here (every flow on the gateway shares it)`
         : `reads ${KINDS[type]} “${value}”; Fieldgraph keeps flow variables (vars.${value.split(/[.[]/)[0] || 'name'}) set by Set variable nodes`;

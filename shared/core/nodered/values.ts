@@ -120,7 +120,9 @@ export const typedValue = (
       return path ? { cel: path } : { reason: `msg.${text}, which is not a property name here` };
     }
     case 'env':
-      return { reason: `environment variable ${text} (use a flow variable or the site profile)` };
+      return {
+        reason: `environment variable ${text}, whose value the export does not hold (use a flow variable or the site profile)`,
+      };
     case 'flow':
       if (flowVars.has(text)) return { cel: `vars.${text}` };
       return { reason: `${type} context “${text}” (use a Set variable node and vars.${text})` };
