@@ -33,6 +33,8 @@ export interface Ended {
   readonly cond: readonly string[];
   readonly state: State;
   readonly outputs: readonly number[];
+  /** In a local function's body (function-inline.ts), the value the path returns. */
+  readonly value?: Sym;
 }
 
 /** A condition or value in parentheses unless it is one already. */

@@ -4,89 +4,25 @@
  * giving a condition, the payload it sends and the outputs it sends on. One path, or paths that
  * all send to the same outputs, become an If (when some paths send nothing) and a Transform whose
  * payload picks per condition; paths that log (`node.warn`) or send on different outputs become a
- * Switch with one port per path. Code with anything the translation does not know exactly (loops,
- * context writes, other message properties read, calls) stays a placeholder naming what it met.
+ * Switch with one port per path. A `switch` runs as its if chain (function-switch.ts), local
+ * functions are inlined where called (function-inline.ts). Code with anything the translation
+ * does not know exactly (loops, calls it has no equivalent for) stays a placeholder naming it.
  */
 import { parse } from 'acorn';
 import type * as A from 'acorn';
-import {
-  condition,
-  mayThrow,
-  member,
-  msgPathOf,
-  translate,
-  Untranslatable,
-  type Scope,
-  type Sym,
-} from './js-expr';
-import { all, graphOf, pick, wrap, type Ended, type State } from './function-graph';
-import { GLOBAL_NAME, globalRead, mergeSets, noMessage, setupGraph, withSetup } from './function-setup';
+import { condition, mayThrow, member, translate, Untranslatable, type Scope, type Sym } from './js-expr';
+import { all, graphOf, wrap, type Ended, type State } from './function-graph';
+import { GLOBAL_NAME, globalRead, noMessage, setupGraph, withSetup } from './function-setup';
+import { copy, merge } from './function-state';
+import { statement } from './function-statement';
+import { switchAsIf } from './function-switch';
+import { localFunctions, type Run } from './function-inline';
 import { text, type Conversion, type Note, type RedNode } from './types';
 import { propertyNameProblem } from '../flow/catalog/message';
 
-interface Run {
-  readonly ended: Ended[];
-  going?: { cond: readonly string[]; state: State };
-}
-
 const MAX_CODE = 20_000;
 const MAX_PATHS = 16;
-const LOG_LEVELS: Record<string, string> = { warn: 'warn', error: 'error', log: 'info', debug: 'debug' };
-const FIELD = /^[A-Za-z0-9_-]{1,64}$/;
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-
-const copy = (s: State): State => ({
-  locals: new Map(s.locals),
-  payload: s.payload,
-  fields: new Map(s.fields),
-  other: new Map(s.other),
-  removed: new Set(s.removed),
-  ...(s.topic ? { topic: s.topic } : {}),
-  logs: [...s.logs],
-  sets: [...s.sets],
-  risky: [...s.risky],
-});
-
-/** The two states of an if's branches as one, each value picked by the branch condition. */
-const merge = (c: string, a: State, b: State): State => {
-  const locals = new Map<string, Sym | null>();
-  for (const name of new Set([...a.locals.keys(), ...b.locals.keys()])) {
-    const [x, y] = [a.locals.get(name), b.locals.get(name)];
-    locals.set(name, x && y ? pick(c, x, y) : null);
-  }
-  const fields = new Map<string, Sym>();
-  for (const name of new Set([...a.fields.keys(), ...b.fields.keys()])) {
-    const [x, y] = [a.fields.get(name), b.fields.get(name)];
-    if (!x || !y) throw new Untranslatable(`msg.payload.${name} set on one branch of an if only`);
-    fields.set(name, pick(c, x, y));
-  }
-  const other = new Map<string, Sym>();
-  for (const name of new Set([...a.other.keys(), ...b.other.keys()])) {
-    const [x, y] = [a.other.get(name), b.other.get(name)];
-    if (!x || !y) throw new Untranslatable(`msg.${name} set on one branch of an if only`);
-    other.set(name, pick(c, x, y));
-  }
-  if ([...a.removed].join() !== [...b.removed].join())
-    throw new Untranslatable('a message property deleted on one branch of an if only');
-  if ((a.topic === undefined) !== (b.topic === undefined))
-    throw new Untranslatable('msg.topic set on one branch of an if only');
-  const topic = a.topic && b.topic ? { topic: pick(c, a.topic, b.topic) } : {};
-  if (JSON.stringify(a.logs) !== JSON.stringify(b.logs))
-    throw new Untranslatable('logging inside an if whose branches both carry on');
-  const sets = mergeSets(c, a.sets, b.sets);
-  const risky = [...new Set([...a.risky, ...b.risky])];
-  return {
-    locals,
-    payload: pick(c, a.payload, b.payload),
-    fields,
-    other,
-    removed: a.removed,
-    ...topic,
-    logs: a.logs,
-    sets,
-    risky,
-  };
-};
 
 /** Runs function code symbolically; `change` gets what the translation changes. */
 const runCode = (code: string, scopeFor: (s: State) => Scope, change: (m: string) => void): Ended[] => {
@@ -96,22 +32,34 @@ const runCode = (code: string, scopeFor: (s: State) => Scope, change: (m: string
   } catch (error) {
     throw new Untranslatable(`code that does not parse (${(error as Error).message})`);
   }
-  const exec = (body: readonly A.Node[], state: State): Run => {
+  const functions = localFunctions((body, state, inFunction) => exec(body, state, inFunction));
+  const exec = (body: readonly A.Node[], state: State, inFunction: boolean): Run => {
     const run: Run = { ended: [], going: { cond: [], state } };
-    const end = (outputs: number[], s: State) => {
-      run.ended.push({ cond: run.going!.cond, state: s, outputs });
+    const end = (outputs: number[], s: State, returned?: Sym) => {
+      run.ended.push({ cond: run.going!.cond, state: s, outputs, ...(returned ? { value: returned } : {}) });
       delete run.going;
     };
-    for (const stmt of body) {
+    // Function declarations are hoisted: callable from the top of the block they are in.
+    for (const stmt of body)
+      if (stmt.type === 'FunctionDeclaration') {
+        const f = stmt as A.FunctionDeclaration;
+        functions.declare(f.id.name, f);
+      }
+    for (const written of body) {
       if (!run.going) break;
+      const stmt = written.type === 'SwitchStatement' ? switchAsIf(written as A.SwitchStatement) : written;
       const s = run.going.state;
-      const scope = scopeFor(s);
+      const scope: Scope = {
+        ...scopeFor(s),
+        call: (name, args, from) => functions.call(name, args, s, from),
+      };
       const value = (n: A.Node) => translate(n, scope);
       switch (stmt.type) {
         case 'EmptyStatement':
+        case 'FunctionDeclaration':
           break;
         case 'BlockStatement': {
-          const inner = exec((stmt as A.BlockStatement).body, s);
+          const inner = exec((stmt as A.BlockStatement).body, s, inFunction);
           const prefix = run.going.cond;
           run.ended.push(...inner.ended.map((e) => ({ ...e, cond: [...prefix, ...e.cond] })));
           run.going = inner.going && { cond: [...prefix, ...inner.going.cond], state: inner.going.state };
@@ -120,7 +68,12 @@ const runCode = (code: string, scopeFor: (s: State) => Scope, change: (m: string
         case 'VariableDeclaration':
           for (const d of (stmt as A.VariableDeclaration).declarations) {
             if (d.id.type !== 'Identifier') throw new Untranslatable('a destructuring declaration');
-            if (s.locals.has(d.id.name)) throw new Untranslatable(`\`${d.id.name}\` declared twice`);
+            if (s.locals.has(d.id.name) || functions.has(d.id.name))
+              throw new Untranslatable(`\`${d.id.name}\` declared twice`);
+            if (d.init?.type === 'ArrowFunctionExpression' || d.init?.type === 'FunctionExpression') {
+              functions.declare(d.id.name, d.init);
+              continue;
+            }
             s.locals.set(d.id.name, d.init ? value(d.init) : null);
             if (mayThrow(d.init)) s.risky.push(s.locals.get(d.id.name)!.cel);
           }
@@ -131,8 +84,8 @@ const runCode = (code: string, scopeFor: (s: State) => Scope, change: (m: string
         case 'IfStatement': {
           const i = stmt as A.IfStatement;
           const c = condition(i.test, scope);
-          const yes = exec([i.consequent], copy(s));
-          const no = exec(i.alternate ? [i.alternate] : [], copy(s));
+          const yes = exec([i.consequent], copy(s), inFunction);
+          const no = exec(i.alternate ? [i.alternate] : [], copy(s), inFunction);
           const prefix = run.going.cond;
           run.ended.push(
             ...yes.ended.map((e) => ({ ...e, cond: [...prefix, c, ...e.cond] })),
@@ -158,7 +111,10 @@ const runCode = (code: string, scopeFor: (s: State) => Scope, change: (m: string
         }
         case 'ReturnStatement': {
           const arg = (stmt as A.ReturnStatement).argument;
-          if (!arg || isNothing(arg)) end([], s);
+          if (inFunction) {
+            if (!arg) throw new Untranslatable('a local function that returns nothing');
+            end([], s, value(arg));
+          } else if (!arg || isNothing(arg)) end([], s);
           else if (arg.type === 'Identifier' && arg.name === 'msg') end([0], s);
           else if (arg.type === 'ArrayExpression') {
             const outputs = arg.elements.flatMap((e, i) => {
@@ -208,7 +164,7 @@ const runCode = (code: string, scopeFor: (s: State) => Scope, change: (m: string
     sets: [],
     risky: [],
   };
-  const run = exec(program.body, initial);
+  const run = exec(program.body, initial, false);
   // Falling off the end returns undefined: Node-RED sends nothing.
   const ended = run.going ? [...run.ended, { ...run.going, outputs: [] }] : run.ended;
   // A value JavaScript computes may throw (msg.payload.a.b of a payload without a) and so stop the
@@ -248,101 +204,6 @@ const withRisk = (s: State, cel: string | undefined): State => (cel ? { ...s, ri
 const isNothing = (n: A.Node) =>
   (n.type === 'Literal' && (n as A.Literal).value === null && !('regex' in n)) ||
   (n.type === 'Identifier' && (n as A.Identifier).name === 'undefined');
-
-/** One expression statement: an assignment, an increment, or a call to node.warn/error/log/status/done. */
-const statement = (e: A.Expression, s: State, scope: Scope, change: (m: string) => void): void => {
-  if (e.type === 'AssignmentExpression' || e.type === 'UpdateExpression') {
-    const target = e.type === 'AssignmentExpression' ? e.left : e.argument;
-    const op = e.type === 'AssignmentExpression' ? e.operator : e.operator === '++' ? '+=' : '-=';
-    const right: A.Expression =
-      e.type === 'AssignmentExpression'
-        ? e.right
-        : ({ type: 'Literal', value: 1, start: 0, end: 0, raw: '1' } as A.Literal);
-    const rhs =
-      op === '='
-        ? right
-        : ({
-            type: 'BinaryExpression',
-            operator: op.slice(0, -1),
-            left: target,
-            right,
-            start: 0,
-            end: 0,
-          } as A.BinaryExpression);
-    if (op !== '=' && !['+=', '-=', '*=', '/='].includes(op))
-      throw new Untranslatable(`the \`${op}\` assignment`);
-    const value = translate(rhs, scope);
-    if (target.type === 'Identifier') {
-      if (!s.locals.has(target.name))
-        throw new Untranslatable(`an assignment to \`${target.name}\`, which is not a local variable`);
-      s.locals.set(target.name, value);
-      return;
-    }
-    const path = msgPathOf(target);
-    if (!path) throw new Untranslatable('an assignment to something other than a local variable or msg');
-    if (path[0] === 'payload' && path.length === 1) {
-      s.payload = value;
-      s.fields.clear();
-    } else if (
-      path[0] === 'payload' &&
-      path.length === 2 &&
-      s.payload.cel === 'payload' &&
-      FIELD.test(path[1]!)
-    )
-      s.fields.set(path[1]!, value);
-    else if (path[0] === 'payload') throw new Untranslatable(`an assignment to msg.${path.join('.')}`);
-    else if (path.length > 1) throw new Untranslatable(`an assignment to msg.${path.join('.')}`);
-    else if (path[0] === 'topic') {
-      if (value.type !== 'string') throw new Untranslatable('msg.topic set to a value that may not be text');
-      s.topic = value;
-    } else {
-      const problem = propertyNameProblem(path[0]!);
-      if (problem) throw new Untranslatable(`msg.${path[0]} (${problem})`);
-      s.other.set(path[0]!, value);
-      s.removed.delete(path[0]!);
-    }
-    return;
-  }
-  if (e.type === 'UnaryExpression' && e.operator === 'delete') {
-    const path = msgPathOf(e.argument);
-    if (!path || path.length !== 1 || path[0] === 'payload' || path[0] === 'topic')
-      throw new Untranslatable('a delete of something other than a whole message property');
-    s.other.delete(path[0]!);
-    s.removed.add(path[0]!);
-    return;
-  }
-  if (e.type === 'CallExpression' && e.callee.type === 'MemberExpression' && !e.callee.computed) {
-    const owner = e.callee.object.type === 'Identifier' ? e.callee.object.name : '';
-    const name = e.callee.property.type === 'Identifier' ? e.callee.property.name : '';
-    if (owner === 'node' && name === 'status') {
-      change('Its node.status(…) badge was left out: Fieldgraph nodes show no status (runs show in traces).');
-      return;
-    }
-    if (owner === 'node' && name === 'done' && e.arguments.length === 0) return;
-    if ((owner === 'context' || owner === 'flow' || owner === 'global') && name === 'set') {
-      const [key, value, ...more] = e.arguments;
-      if (!key || !value || more.length || key.type !== 'Literal' || typeof key.value !== 'string')
-        throw new Untranslatable(`a ${owner}.set() of a name picked at run time or into another store`);
-      if (value.type === 'SpreadElement') throw new Untranslatable('a spread argument');
-      scope.setContext(owner, key.value, translate(value, scope));
-      return;
-    }
-    if (
-      owner === 'node' &&
-      LOG_LEVELS[name] &&
-      e.arguments.length === 1 &&
-      e.arguments[0]!.type !== 'SpreadElement'
-    ) {
-      const v = translate(e.arguments[0]!, scope);
-      s.logs.push({ level: LOG_LEVELS[name]!, message: v.type === 'string' ? v.cel : `string(${v.cel})` });
-      if (name === 'error')
-        change('node.error(…) writes an error line to the log; it does not start an error trigger.');
-      return;
-    }
-  }
-  if (e.type === 'CallExpression') translate(e, scope);
-  throw new Untranslatable(`a ${e.type} statement`);
-};
 
 /**
  * Converts a function node whose code the translation understands exactly; otherwise gives the

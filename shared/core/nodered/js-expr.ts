@@ -41,6 +41,8 @@ export interface Scope {
   readonly context: (store: string, name: string) => Sym | undefined;
   /** Records `context.set("name", value)` (or flow.set); throws Untranslatable where it has no equivalent. */
   readonly setContext: (store: string, name: string, value: Sym) => void;
+  /** A call to a local function of the code, inlined; undefined when `name` is none. */
+  readonly call?: (name: string, args: readonly A.Expression[], from: Scope) => Sym | undefined;
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -300,6 +302,10 @@ const call = (c: A.CallExpression, scope: Scope): Sym => {
     if (a.type === 'SpreadElement') throw new Untranslatable('a spread argument');
     return a;
   });
+  if (callee.type === 'Identifier' && scope.call) {
+    const inlined = scope.call(callee.name, args, scope);
+    if (inlined) return inlined;
+  }
   if (callee.type === 'Identifier' && callee.name === 'String' && args.length === 1)
     return sym(asText(translate(args[0]!, scope), scope), 'string');
   if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') {
