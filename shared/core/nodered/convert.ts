@@ -4,6 +4,7 @@
  * template, split and join in convert-sequence.ts; function nodes of simple code in function.ts. A node that cannot be converted faithfully
  * gives the reason it stays a placeholder; nothing is guessed.
  */
+import { isDashboardType, type DashboardConverter } from './convert-dashboard';
 import { convertHomeAssistant, HOME_ASSISTANT_TYPES } from './convert-ha';
 import { httpIn, httpObjectsInCode, httpResponse } from './convert-http';
 import { convertMore } from './convert-sequence';
@@ -326,14 +327,17 @@ const httpRequest = (n: RedNode, note: Note): Conversion => {
 /**
  * Converts one node; `note` collects what was left out or changed; `flowVars` names the flow
  * context values of its tab that are flow variables here (see flowVariables), `globals` the
- * global context names some node of the export sets (see globalNames).
+ * global context names some node of the export sets (see globalNames), `dashboard` converts
+ * dashboard widgets (see dashboardImport; without it they stay placeholders).
  */
 export const convertNode = (
   n: RedNode,
   note: Note,
   flowVars: ReadonlySet<string> = new Set(),
   globals: ReadonlySet<string> = new Set(),
+  dashboard?: DashboardConverter,
 ): Conversion => {
+  if (dashboard && isDashboardType(n.type)) return dashboard(n, note, flowVars);
   switch (n.type) {
     case 'inject':
       return inject(n, note, flowVars);

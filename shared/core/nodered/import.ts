@@ -12,6 +12,7 @@ import { NODE_RED_PLACEHOLDER } from '../flow/catalog/imported';
 import { assemble, instantiate, subflowReason, type ImportedFlow, type Placed } from './assemble';
 import { flowVariables, globalNames } from './context';
 import { convertNode } from './convert';
+import { dashboardImport } from './convert-dashboard';
 import { connect } from './edges';
 import { envResolver } from './env';
 import { inlineEnv, type Inlined } from './env-inline';
@@ -119,6 +120,7 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
   const incoming = new Set(
     flowNodes.flatMap((n) => wiresOf(n).flat()).flatMap((t) => [...resolve(t).targets]),
   );
+  const dashboard = dashboardImport(byId, (id) => incoming.has(id));
   for (const n of flowNodes) {
     const note = noteFor(n);
     const origin = originId(n.id);
@@ -153,6 +155,7 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
                   note,
                   expansion.originOf.has(n.id) ? noFlowVars : (flowVarsByTab.get(text(n.z)) ?? noFlowVars),
                   globals,
+                  dashboard,
                 );
     } catch (error) {
       // A conversion must never end an import: a malformed node stays a placeholder.
