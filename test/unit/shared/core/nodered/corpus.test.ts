@@ -113,19 +113,19 @@ describe('Node-RED corpus', () => {
     expect(unseen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
     expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.625);
     expect(seen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(seen.convertedShare).toBeGreaterThanOrEqual(0.759);
+    expect(seen.convertedShare).toBeGreaterThanOrEqual(0.78);
   });
 
   // fresh/ was gathered after unseen/ had been looked at, and only measured (see SOURCES.md): a
   // Home Assistant flow dominated by media players, notifications, binary sensors and trackers.
   // Notify services became notifier roles' actions and sensors generic state and reading roles,
   // which took it from 55.8 % to 76.0 % converted; the sun, JSONata and dashboard widgets keep
-  // the rest. The floor catches a regression.
+  // the rest; its dashboard chart became a Show on panel node (77.3 %). The floor catches a regression.
   it('keeps ≥ 95 % of the wires of the fresh held-back flows', () => {
     const fresh = totals((e) => e.group === 'real' && e.file.startsWith('fresh/'));
     expect(fresh.files).toBeGreaterThanOrEqual(4);
     expect(fresh.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(fresh.convertedShare).toBeGreaterThanOrEqual(0.765);
+    expect(fresh.convertedShare).toBeGreaterThanOrEqual(0.77);
   });
 
   // held-back-3/ (SOURCES.md) was chosen and committed before the importer was first run on it and
