@@ -9,13 +9,15 @@
  * `msg.command`, with `msg.payload` and `msg.topic`), `vars` (the flow's variables, a map),
  * `global` (the gateway-wide variables every flow of the package shares, a map), `roles` (the last known property values of each role, `roles["hallway-light"].on`) and `now`
  * (milliseconds since the epoch). Functions named `js…` and `json…` (javascript.ts) give
- * JavaScript's results, for flows converted from Node-RED function code. `msg` is typed as a
+ * JavaScript's results, for flows converted from Node-RED function code; functions named
+ * `jsonata…` (jsonata-values.ts) give JSONata's, for converted JSONata expressions. `msg` is typed as a
  * map of any values at design time: a property's type is known only when the message arrives.
  * Numbers from devices and JSON are doubles; integer literals mix with them freely.
  */
 import { Environment } from '@marcbachmann/cel-js';
 import type { DataShape, RoleInScope } from '../flow/scope';
 import { withJavaScript } from './javascript';
+import { withJsonata } from './jsonata-values';
 
 /** The variables an expression is evaluated against. */
 export interface ExpressionContext {
@@ -88,10 +90,12 @@ const withJsonText = (env: Environment): Environment =>
     .registerFunction('string(null): string', jsonText);
 
 const newEnvironment = (): Environment =>
-  withJavaScript(
-    withJsonText(
-      withMixedArithmetic(
-        new Environment({ homogeneousAggregateLiterals: false, limits: { maxAstNodes: 2000 } }),
+  withJsonata(
+    withJavaScript(
+      withJsonText(
+        withMixedArithmetic(
+          new Environment({ homogeneousAggregateLiterals: false, limits: { maxAstNodes: 2000 } }),
+        ),
       ),
     ),
   );

@@ -9,6 +9,7 @@ import { convertHomeAssistant, HOME_ASSISTANT_TYPES } from './convert-ha';
 import { httpIn, httpObjectsInCode, httpResponse } from './convert-http';
 import { convertMore } from './convert-sequence';
 import { convertFunction } from './function';
+import { jsonataLogText, jsonataValue } from './jsonata';
 import { changeRulesToTransform, switchRuleCel, type ChangeRule, type SwitchRule } from './rules';
 import { chain, single, text, type Conversion, type Note, type Piece, type RedNode } from './types';
 import { celString, isGatewayVariable, msgGuard, msgPath, typedValue, wholeProperty } from './values';
@@ -92,8 +93,11 @@ const injectedProperties = (
 
 const switchNode = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversion => {
   const type = text(n.propertyType) || 'msg';
-  const subject =
-    type === 'msg'
+  const computed = type === 'jsonata' ? jsonataValue(text(n.property), flowVars) : undefined;
+  if (computed && 'reason' in computed) return { reason: `It tests ${computed.reason}.` };
+  const subject = computed
+    ? `(${computed.cel})`
+    : type === 'msg'
       ? msgPath(text(n.property) || 'payload')
       : type === 'flow' && flowVars.has(text(n.property))
         ? `vars.${text(n.property)}`
@@ -105,7 +109,7 @@ const switchNode = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conv
       reason:
         type === 'msg'
           ? `It tests msg.${text(n.property)}, which is not a property name a Fieldgraph message carries.`
-          : `It tests ${type === 'jsonata' ? 'a JSONata expression' : `${type} “${text(n.property)}”`}, which has no CEL equivalent here.`,
+          : `It tests ${type} “${text(n.property)}”, which has no CEL equivalent here.`,
     };
   }
   const rules = (Array.isArray(n.rules) ? n.rules : []) as SwitchRule[];
@@ -159,7 +163,11 @@ const change = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversi
     const store = rule.pt ?? 'msg';
     if ((store !== 'flow' && store !== 'global') || rule.t !== 'set') {
       // Node-RED applies rules in turn; a Transform computes from the message as it came in.
-      if (run.length && (rule.t === 'move' || (rule.t === 'set' && rule.tot === 'msg'))) flush();
+      if (
+        run.length &&
+        (rule.t === 'move' || (rule.t === 'set' && (rule.tot === 'msg' || rule.tot === 'jsonata')))
+      )
+        flush();
       run.push(rule);
       continue;
     }
@@ -256,11 +264,13 @@ const delay = (n: RedNode, note: Note): Conversion => {
   return single('logic.throttle', { seconds: (per > 0 ? per : 1) / rate });
 };
 
-const debug = (n: RedNode, note: Note): Conversion => {
+const debug = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversion => {
   const target = text(n.targetType) || 'msg';
   const complete = text(n.complete) || 'payload';
   if (target === 'jsonata') {
-    note('changed', 'It logged a JSONata expression (not copied); it logs the payload.');
+    const logged = jsonataLogText(complete, flowVars);
+    if ('cel' in logged) return single('action.log', { level: 'debug', message: logged.cel });
+    note('changed', `It logged ${logged.reason} (not copied); it logs the payload.`);
     return single('action.log', { level: 'debug', message: 'string(payload)' });
   }
   if (complete === 'true' || target === 'full')
@@ -352,7 +362,7 @@ export const convertNode = (
     case 'delay':
       return delay(n, note);
     case 'debug':
-      return debug(n, note);
+      return debug(n, note, flowVars);
     case 'catch':
       return catchNode(n, note);
     case 'http request':

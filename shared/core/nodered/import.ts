@@ -124,7 +124,8 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
   for (const n of flowNodes) {
     const note = noteFor(n);
     const origin = originId(n.id);
-    for (const ref of referencesOf(n)) note('reference', `It ${ref}.`);
+    const flowVars = expansion.originOf.has(n.id) ? noFlowVars : (flowVarsByTab.get(text(n.z)) ?? noFlowVars);
+    for (const ref of referencesOf(n, flowVars)) note('reference', `It ${ref}.`);
     for (const s of envNotes.get(n.id)?.inlined ?? []) note('changed', `It ${s}.`);
     for (const s of envNotes.get(n.id)?.unresolved ?? []) note('reference', `It ${s}.`);
     if (isVirtual(n)) {

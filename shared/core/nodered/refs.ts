@@ -2,8 +2,10 @@
  * Finds what a Node-RED node refers to that a Fieldgraph flow has no equivalent for: JSONata
  * expressions, flow and global context, and environment variables — in typed fields
  * (`vt: "jsonata"`), mustache templates (`{{flow.count}}`) and function code
- * (`global.get("x")`). Each is reported so the person can rebuild it; none is copied as CEL.
+ * (`global.get("x")`). Each is reported so the person can rebuild it; none is copied as CEL
+ * (a JSONata expression is translated where the translation is exact: jsonata.ts).
  */
+import { jsonataToCel } from './jsonata';
 import { text, type RedNode } from './types';
 
 const KINDS: Record<string, string> = {
@@ -18,10 +20,19 @@ const shorten = (s: string, max = 80): string => {
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 };
 
+/** What became of a JSONata expression: its exact CEL translation, or why there is none. */
+const jsonataFate = (value: string, flowVars: ReadonlySet<string>): string => {
+  const t = jsonataToCel(value, flowVars);
+  if ('reason' in t) return `which was not copied (Fieldgraph expressions are CEL; it is ${t.reason})`;
+  return t.maybeNone
+    ? 'translated exactly to CEL as a condition or a logged text (as a value it has none when a field it reads is missing)'
+    : `translated exactly to the CEL \`${shorten(t.cel)}\``;
+};
+
 /** A sentence for one reference, e.g. “reads flow context “count””. */
-const describe = (type: string, value: string): string =>
+const describe = (type: string, value: string, flowVars: ReadonlySet<string>): string =>
   type === 'jsonata'
-    ? `uses ${KINDS.jsonata} \`${shorten(value)}\`, which was not copied (Fieldgraph expressions are CEL)`
+    ? `uses ${KINDS.jsonata} \`${shorten(value)}\`, ${jsonataFate(value, flowVars)}`
     : type === 'env'
       ? `reads ${KINDS.env} ${value || '(unnamed)'}, whose value the export does not hold (the process environment and credentials are not in an export); Fieldgraph flows have none (use the site profile or a flow variable)`
       : type === 'global'
@@ -32,9 +43,9 @@ const describe = (type: string, value: string): string =>
  * The references of one node, as sentences, without duplicates. Typed fields are found by
  * Node-RED's naming: a value field `X` with its type in `Xt`, `XType`, `Xtype` or `vt`/`tot`/`pt`.
  */
-export const referencesOf = (node: RedNode): string[] => [
+export const referencesOf = (node: RedNode, flowVars: ReadonlySet<string> = new Set()): string[] => [
   ...new Map(
-    referencedNames(node).map(([type, value]) => [`${type}:${value}`, describe(type, value)]),
+    referencedNames(node).map(([type, value]) => [`${type}:${value}`, describe(type, value, flowVars)]),
   ).values(),
 ];
 

@@ -2,6 +2,7 @@
  * Node-RED switch rules and change rules as CEL. Each conversion returns CEL text or the
  * reason it cannot be converted, so the import report can say exactly what was left out.
  */
+import { jsonataCondition } from './jsonata';
 import { celString, msgGuard, msgPath, typedValue, wholeProperty, type CelOrReason } from './values';
 
 /** One rule of a Node-RED switch node. */
@@ -26,6 +27,8 @@ export const switchRuleCel = (
   subject: string,
   flowVars: ReadonlySet<string> = new Set(),
 ): CelOrReason => {
+  // A JSONata rule tests its own expression of the message, whatever the subject holds.
+  if (rule.t === 'jsonata_exp') return ruleCel(rule, subject, flowVars);
   const guard = msgGuard(subject);
   if (guard && rule.t === 'istype' && rule.v === 'undefined')
     return wholeProperty(subject) ? { cel: `!${guard}` } : { reason: 'the “is of type undefined” rule' };
@@ -87,7 +90,8 @@ const ruleCel = (
     case 'nempty':
       return { cel: `size(${subject}) > 0` };
     case 'jsonata_exp':
-      return { reason: 'a JSONata expression' };
+      // Node-RED's rule holds where the expression gives the boolean true.
+      return jsonataCondition(String(rule.v ?? ''), flowVars);
     case 'istype':
       return istype(String(rule.v ?? ''), subject);
     default:

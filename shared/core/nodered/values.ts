@@ -3,6 +3,7 @@
  * so rules and values from a Node-RED export become Fieldgraph expressions.
  */
 import { propertyNameProblem } from '../flow/catalog/message';
+import { jsonataValue } from './jsonata';
 
 /** A CEL expression, or the reason the value cannot be expressed in CEL. */
 /** Words CEL will not read after a dot (`global.if` does not parse). */
@@ -130,8 +131,10 @@ export const typedValue = (
       // Node-RED's global context is the gateway-wide variables: read while the flow runs.
       if (isGatewayVariable(text)) return { cel: `global.${text}` };
       return { reason: `global context “${text}” (a gateway-wide variable is one plain name)` };
-    case 'jsonata':
-      return { reason: 'a JSONata expression (rewrite it as a CEL expression)' };
+    case 'jsonata': {
+      const value = jsonataValue(text, flowVars);
+      return 'cel' in value ? value : { reason: `${value.reason} (rewrite it as a CEL expression)` };
+    }
     default:
       return { reason: `a value of type “${type}”` };
   }
