@@ -113,7 +113,7 @@ describe('Node-RED corpus', () => {
     expect(unseen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
     expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.63);
     expect(seen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(seen.convertedShare).toBeGreaterThanOrEqual(0.78);
+    expect(seen.convertedShare).toBeGreaterThanOrEqual(0.784);
   });
 
   // fresh/ was gathered after unseen/ had been looked at, and only measured (see SOURCES.md): a
