@@ -62,7 +62,10 @@ export default tseslint.config(
       'test-results/**',
       'playwright-report/**',
       '.fieldgraph/**',
-      'resources/**',
+      'resources/**/*',
+      // The panel page's script is code for the browser the gateway serves as a file: linted.
+      '!resources/panel/',
+      '!resources/panel/*.js',
     ],
   },
   js.configs.recommended,
@@ -141,6 +144,10 @@ export default tseslint.config(
         ),
       ),
     },
+  },
+  {
+    files: ['resources/panel/*.js'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
   },
   {
     files: ['renderer/src/**'],

@@ -79,7 +79,8 @@ Stops cleanly on SIGTERM or Ctrl+C.
   --group NAME             a fleet group whose packages this gateway installs (repeatable)
   --http [HOST:]PORT       serve /v1/status, /v1/traces and, with FIELDGRAPH_GATEWAY_TOKEN set,
                            POST /v1/packages over HTTP (default host 127.0.0.1; give 0.0.0.0:PORT
-                           or the site address to serve the network)
+                           or the site address to serve the network); the flows' endpoints below
+                           /flows and the panel page at /panel
   --watch DIR              a folder to watch for packages (USB stick)
   --mdns-interface IP      announce _fieldgraph._tcp on the interface with this IPv4 address only
   --pair MINUTES           open a pairing window: for that long, the app may enrol its installer key

@@ -149,6 +149,17 @@ export const errorCatalog = {
     'The endpoint cannot answer now: its run was dropped or cancelled, the flows stopped, or the gateway lacks the site’s HTTP token.',
   'endpoint.run_failed': 'The flow run started by the request failed before answering it.',
   'endpoint.timeout': 'The flow did not answer the request within the endpoint’s timeout.',
+  // the gateway panel (served by the gateway at /panel)
+  'panel.not_found': 'The gateway’s flows put nothing on the panel, or no control has that name.',
+  'panel.unauthorized':
+    'The panel needs the site’s HTTP token (Authorization: Bearer …), and it was missing or wrong.',
+  'panel.unavailable':
+    'The panel cannot be used now: the site names no HTTP token (or the package does not carry it), or the flows stopped.',
+  'panel.bad_request':
+    'A press is malformed, too large, or its value does not fit the control (not a switch’s on or off, out of a slider’s range…).',
+  'panel.unsupported_type': 'A press is sent as JSON (Content-Type: application/json).',
+  'panel.too_many_presses': 'A control was pressed more often than it takes in a second; retry shortly.',
+  'panel.busy': 'The gateway has as many live panel pages open as it takes; close one or retry shortly.',
   // discovery and the demo site
   'discovery.broker_unreachable': 'Discovery could not connect to the MQTT broker it was given.',
   'discovery.not_running': 'The discovery source needed for this request is not running.',

@@ -171,6 +171,28 @@ export class FlowEngine {
     }
   }
 
+  /**
+   * A person operated the panel control `nodeId` of `flowId`: starts a run of it with `value`
+   * as the payload (subject to the flow's run mode). Returns the run id, or undefined when the
+   * run mode dropped or queued it; throws an Error when that control is not deployed.
+   */
+  deliverPanel(flowId: string, nodeId: string, value: unknown): string | undefined {
+    const own = this.#exec.freezeClock();
+    try {
+      const exec = this.#exec;
+      const node = exec.flows.get(flowId)?.nodes.get(nodeId);
+      if (!exec.running || node?.runtime.trigger?.type !== 'panel')
+        throw new Error('The control is not deployed any more.');
+      const message = node.runtime.accept?.({ payload: value }, () => undefined) ?? { payload: value };
+      const run = exec.startRun(node, message, 0);
+      exec.drain();
+      exec.flush();
+      return run?.id;
+    } finally {
+      if (own) this.#exec.thawClock();
+    }
+  }
+
   /** A role emitted an event: wakes Wait for event nodes, then starts Device event triggers. */
   deliverDeviceEvent(role: string, event: string, data: unknown): void {
     const own = this.#exec.freezeClock();

@@ -97,6 +97,11 @@ export class RunExecutor implements RunHost, TimerHost {
         this.#steps.executing && this.exchanges
           ? this.exchanges.respond(this.#steps.executing.id, answer)
           : 'No HTTP request started this run.',
+      show: (shown) => {
+        const run = this.#steps.executing;
+        const node = this.#steps.executingNode;
+        return ports.panel && run && node ? ports.panel.show(run.flow.id, node.id, shown) : undefined;
+      },
       log: (level, text) => {
         const run = this.#steps.executing;
         const node = this.#steps.executingNode;

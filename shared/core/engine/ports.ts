@@ -3,7 +3,7 @@
  * platform-free and tests drive it with a fake clock and in-memory devices. The gateway
  * implements them with real timers, the device-model bindings, mqtt.js and the disk.
  */
-import type { HttpRequest, HttpResponse } from '../flow/catalog/types';
+import type { HttpRequest, HttpResponse, PanelShown } from '../flow/catalog/types';
 import type { RunTrace, TraceStep } from './trace';
 
 /** Time and timers. `setTimer` delays are at most about 24 days; the engine re-arms longer ones. */
@@ -37,6 +37,15 @@ export interface EngineMqtt {
 /** Outgoing HTTP for the HTTP request node. */
 export interface EngineHttp {
   request(request: HttpRequest): Promise<HttpResponse>;
+}
+
+/**
+ * The gateway's panel: where Show on panel nodes put their values. Returns undefined when the
+ * value was taken, else why not (the node fails with it). Optional: without it (Try it, tests)
+ * a show only passes its message on.
+ */
+export interface EnginePanel {
+  show(flowId: string, nodeId: string, shown: PanelShown): string | undefined;
 }
 
 /** What the engine keeps across restarts: pending timers, flow and gateway-wide variables, node state, schedules. */
@@ -108,6 +117,7 @@ export interface EnginePorts {
   readonly traces: EngineTraceSink;
   readonly log: EngineLog;
   readonly observer?: EngineObserver;
+  readonly panel?: EnginePanel;
 }
 
 /** Tuning; the defaults suit a Raspberry Pi class gateway. */

@@ -5,6 +5,7 @@ import { flowHash, type FlowVersion } from '../../core/engine/trace-query';
 import { Flow } from '../../core/flow/schema';
 import { createDeviceHub } from './devices';
 import type { FlowEndpoints } from './flow-endpoints';
+import type { PanelFlows } from './panel';
 import { createInboundQueue } from './inbound';
 import { siteHttpToken } from './site-token';
 import type { FlowIo, FlowRunner, FlowSet } from './runner';
@@ -120,6 +121,7 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
       io.log[level](text);
       if (live?.watching) live.log(level, text, source);
     },
+    ...(io.panel ? { panel: { show: (_flowId, _nodeId, shown) => io.panel!.show(shown) } } : {}),
     ...(live
       ? {
           observer: {
@@ -141,9 +143,20 @@ export const createEngineRunner = (set: FlowSet, io: FlowIo, gatewayId: string):
     token,
   };
   const hasEndpoints = flows.some((f) => f.nodes.some((n) => n.kind === 'trigger.http'));
+  const panelKinds = new Set(['trigger.panel', 'action.panel-show']);
+  const panelFlows = flows.filter((f) => f.enabled !== false && f.nodes.some((n) => panelKinds.has(n.kind)));
+  const panel: PanelFlows = {
+    flows: panelFlows,
+    press: (flowId, nodeId, value) => {
+      if (!engine) throw new Error('The flows are not running.');
+      return engine.deliverPanel(flowId, nodeId, value);
+    },
+    token,
+  };
 
   return {
     http: () => (hasEndpoints && engine ? endpoints : undefined),
+    panel: () => (panelFlows.length > 0 ? panel : undefined),
     async start() {
       engine = createEngine(ports);
       for (const problem of engine.deploy(flows)) {

@@ -44,10 +44,12 @@ const fail = (
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
-// Compared as digests of equal length, so the time taken says nothing about the token.
-const sameToken = (given: string, token: string): boolean => timingSafeEqual(digest(given), digest(token));
+/** Whether `given` is the site's token, compared as digests of equal length in constant time, so the time taken says nothing about the token. */
+export const sameToken = (given: string, token: string): boolean =>
+  timingSafeEqual(digest(given), digest(token));
 
-const bearer = (request: IncomingMessage): string | undefined => {
+/** The token of an `Authorization: Bearer …` header, or undefined when there is none. */
+export const bearer = (request: IncomingMessage): string | undefined => {
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header) : null;
   return match?.[1];

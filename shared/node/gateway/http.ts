@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { FieldgraphError } from '../../core/errors';
 import type { Logger } from '../log';
 
-/** Handles one HTTP request; returns a JSON-able body (status 200), a {@link RawBody} or {@link HttpReply}, or throws a FieldgraphError. */
+/** Handles one HTTP request; returns a JSON-able body (status 200), a {@link RawBody}, {@link HttpReply} or {@link HttpStream}, or throws a FieldgraphError. */
 export type HttpRoute = (request: IncomingMessage, url: URL, body: Buffer) => unknown;
 
 /** A route's answer sent as it is, not wrapped in `{ok, value}` (the RPC route sends the signed reply). */
@@ -17,6 +17,11 @@ export class HttpReply {
     readonly headers: Readonly<Record<string, string>>,
     readonly body: string | Uint8Array,
   ) {}
+}
+
+/** A route's answer that keeps the connection and writes to it as it likes (the panel's live stream). */
+export class HttpStream {
+  constructor(readonly open: (response: ServerResponse) => void) {}
 }
 
 /** What a route checks before its body is read. */
@@ -42,6 +47,10 @@ const endpointStatus: Record<string, number> = {
   'endpoint.too_many_headers': 431,
   'endpoint.busy': 503,
   'endpoint.unavailable': 503,
+  'panel.unsupported_type': 415,
+  'panel.too_many_presses': 429,
+  'panel.busy': 503,
+  'panel.unavailable': 503,
 };
 
 const statusFor = (code: string): number =>
@@ -179,9 +188,11 @@ export const startGatewayHttp = async (host: string, port: number, log: Logger):
         (value) =>
           value instanceof HttpReply
             ? reply(response, value)
-            : value instanceof RawBody
-              ? send(response, 200, value.body)
-              : send(response, 200, { ok: true, value }),
+            : value instanceof HttpStream
+              ? value.open(response)
+              : value instanceof RawBody
+                ? send(response, 200, value.body)
+                : send(response, 200, { ok: true, value }),
         (error: unknown) => {
           if (error instanceof FieldgraphError) {
             fail(request, response, error, error.code === 'gateway.too_large');

@@ -1,6 +1,8 @@
 import type { Logger } from '../log';
 import type { FlowEndpoints } from './flow-endpoints';
+import type { PanelShown } from '../../core/flow/catalog';
 import type { LiveFeed } from './live';
+import type { PanelFlows } from './panel';
 import type { MessageHandler } from '../mqtt/link';
 import type { RunningSecrets } from './secrets';
 import type { StateStore } from './state';
@@ -36,6 +38,8 @@ export interface FlowIo {
   throttle?(busy: () => boolean): { resume(): void; release(): void };
   /** The live stream; feed it only while `live.watching`. */
   readonly live?: LiveFeed;
+  /** The panel (gateways with --http): where Show on panel nodes put values; undefined when taken, else why not. */
+  readonly panel?: { show(shown: PanelShown): string | undefined };
 }
 
 /** Runs one FlowSet; the gateway makes a new runner for every (re)load. */
@@ -58,6 +62,8 @@ export interface FlowRunner {
   runManual?(flowId: string, payload: unknown, nodeId?: string): string | undefined;
   /** The HTTP endpoints of the running flows, served below /flows; undefined when they declare none. */
   http?(): FlowEndpoints | undefined;
+  /** The flows' panel nodes (served at /panel), presses and the site's token; undefined when they have none. */
+  panel?(): PanelFlows | undefined;
   /** A running flow's document and the version traces name (shared/core/engine/trace-query.ts FlowVersion). */
   flow?(
     flowId: string,

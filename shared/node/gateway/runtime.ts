@@ -230,7 +230,11 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
     // Loaded only for --http: node:http, the endpoint and the flow endpoints stayed in the memory
     // of every gateway (with the package installer, ~2 MB of heap and 3 MB of mapped Node).
     const httpModule = options.http
-      ? { ...(await import('./http')), ...(await import('./flow-endpoints')) }
+      ? {
+          ...(await import('./http')),
+          ...(await import('./flow-endpoints')),
+          ...(await import('./panel')),
+        }
       : undefined;
     if (options.http && httpModule) {
       http = await httpModule.startGatewayHttp(options.http.host, options.http.port, log.child('http'));
@@ -303,6 +307,8 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
       });
       serveFlowEndpoints(http, () => runner?.http?.());
     }
+    const panel = http && httpModule?.servePanel(http, () => runner?.panel?.(), log.child('panel'));
+    if (panel) cleanups.push(() => panel.close());
 
     let announcement: Announcement | undefined;
     // The SRV port names the HTTP endpoint when the announced interface reaches it, else the
@@ -358,6 +364,7 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
         if (liveTraces.take()) output.send(topics.traces, JSON.stringify(trace), 0, false);
       },
       log: log.child('flows'),
+      ...(panel ? { panel } : {}),
     };
 
     // While one version replaces another, the old one's subscriptions are released only after
@@ -373,6 +380,8 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
           if (runner) await runner.stop();
           state.flush();
           runner = options.createRunner(set, io);
+          // Before the start, so values the flows show as they start have their widgets.
+          panel?.deploy(runner.panel?.()?.flows ?? []);
           source = set.source;
           await runner.start();
         } finally {
@@ -380,9 +389,9 @@ export const startGateway = async (options: GatewayOptions, connectTimeoutMs = 1
           for (const release of released) release();
         }
         log.info('flows running', { count: runner.flows().length, source: set.source });
-        if (!http && runner.http?.())
+        if (!http && (runner.http?.() || runner.panel?.()))
           log.warn(
-            'flows have HTTP endpoints, but this gateway serves no HTTP: start it with --http [HOST:]PORT',
+            `flows have ${runner.http?.() ? 'HTTP endpoints' : 'panel nodes'}, but this gateway serves no HTTP: start it with --http [HOST:]PORT`,
           );
         await publishStatus();
       });

@@ -18,6 +18,7 @@ import type { NodeKind, PortSpec } from './types';
 export type * from './types';
 export {
   checkPropertyValue,
+  fitsPropertyBounds,
   MESSAGE_PROPERTY_LIMITS,
   MESSAGE_PROPERTY_NAME,
   messageView,

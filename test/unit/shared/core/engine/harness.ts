@@ -69,6 +69,7 @@ export interface BenchOptions {
   http?: EnginePorts['http']['request'];
   maxHops?: number;
   observer?: EnginePorts['observer'];
+  panel?: EnginePorts['panel'];
 }
 
 /** Builds an engine over recording ports and deploys `flows` (throws on deploy problems). */
@@ -115,6 +116,7 @@ export const bench = (flows: Flow[], options: BenchOptions = {}): Bench => {
     traces: { write: (trace) => void b.traces.push(trace) },
     log: (level, text, source) => void b.logs.push({ level, text, ...(source ? { source } : {}) }),
     ...(options.observer ? { observer: options.observer } : {}),
+    ...(options.panel ? { panel: options.panel } : {}),
   };
   const engine = createEngine(ports, { maxHops: options.maxHops ?? 64 });
   const problems = engine.deploy(flows);
