@@ -103,7 +103,8 @@ const switchValues = (n: RedNode, flowVars: ReadonlySet<string>): Sends => {
     if ('reason' in v) return { reason: `It sends ${v.reason}.` };
     if ('cel' in v)
       return {
-        reason: 'Its on or off value is read from context when used; a panel switch sends fixed values.',
+        reason:
+          'Its on or off value is computed when used (a timestamp or a context value); a panel switch sends fixed values.',
       };
   }
   const [a, b] = [(on as { json: unknown }).json, (off as { json: unknown }).json];

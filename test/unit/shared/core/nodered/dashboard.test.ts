@@ -415,6 +415,33 @@ describe('Node-RED dashboard 1.x widgets', () => {
       expect(notesOf(result, id).join()).toMatch(/placeholder: It sends /);
     expect(result.wiresKept).toBe(result.wires);
   });
+  it('environment variables the export defines are read as their values, in typed fields and ${NAME} topics', () => {
+    const { result, errors, of } = imported([
+      {
+        ...tab,
+        env: [
+          { name: 'MODE', value: 'eco', type: 'str' },
+          { name: 'ROOM', value: 'kitchen', type: 'str' },
+        ],
+      },
+      ...layout.slice(1),
+      {
+        id: 'b',
+        type: 'ui_button',
+        z: 'tab',
+        group: 'card',
+        name: 'Eco',
+        payload: 'MODE',
+        payloadType: 'env',
+        topic: '${ROOM}',
+        wires: [['d']],
+      },
+      { id: 'd', type: 'debug', z: 'tab', wires: [] },
+    ]);
+    expect(errors).toEqual([]);
+    expect(of('trigger.panel')[0]!.config).toMatchObject({ value: 'eco', topic: 'kitchen' });
+    expect(notesOf(result, 'b').join()).toMatch(/environment variable MODE/);
+  });
 });
 
 describe('Node-RED Dashboard 2 widgets', () => {
