@@ -101,6 +101,8 @@ const annotatedSchema = (kind: NodeKind): ConfigSchema => {
 const keyConfigOf = (kind: NodeKind): string[] => {
   if (kind.placeholder) return ['type', 'name'];
   const keys = [
+    // A panel node is known by the widget it puts on the panel.
+    ...(kind.config.properties.widget ? ['widget'] : []),
     ...kind.roleRefs.map((r) => r.memberField),
     // `urlFrom`/`secondsFrom` override `url`/`seconds` and are mostly empty: the setting shows instead.
     ...kind.expressions.filter((e) => !e.path.includes('.') && !e.path.endsWith('From')).map((e) => e.path),

@@ -403,6 +403,8 @@ describe('the gateway panel on a real gateway', () => {
     await tab.getByLabel('Site HTTP token').fill('wrong');
     await tab.getByRole('button', { name: 'Open panel' }).click();
     await expect.poll(() => tab.locator('#login-error').textContent()).toMatch(/not the site’s HTTP token/);
+    mkdirSync(screenshots, { recursive: true });
+    await tab.screenshot({ path: join(screenshots, 'panel-token.png') });
     await tab.getByLabel('Site HTTP token').fill(TOKEN);
     await tab.getByRole('button', { name: 'Open panel' }).click();
     await tab.getByRole('switch', { name: 'Porch light' }).waitFor();
@@ -421,7 +423,6 @@ describe('the gateway panel on a real gateway', () => {
     await expect
       .poll(() => tab.locator('[data-widget="Status"] .reading').textContent())
       .toBe('humidity 45 %');
-    mkdirSync(screenshots, { recursive: true });
     await tab.screenshot({ path: join(screenshots, 'panel-desktop.png') });
     // On a phone: one column, the other page a tab away; the token is remembered on the device.
     await tab.setViewportSize({ width: 390, height: 844 });
