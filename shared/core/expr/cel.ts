@@ -8,7 +8,7 @@
  * MQTT topic or ""), `msg` (the whole message as a map: its named properties such as
  * `msg.command`, with `msg.payload` and `msg.topic`), `vars` (the flow's variables, a map),
  * `global` (the gateway-wide variables every flow of the package shares, a map), `roles` (the last known property values of each role, `roles["hallway-light"].on`) and `now`
- * (milliseconds since the epoch). Functions named `js…` and `json…` (javascript.ts) give
+ * (milliseconds since the epoch). Functions named `js…` and `json…` (javascript.ts, javascript-random.ts) give
  * JavaScript's results, for flows converted from Node-RED function code; functions named
  * `jsonata…` (jsonata-values.ts) give JSONata's, for converted JSONata expressions. `msg` is typed as a
  * map of any values at design time: a property's type is known only when the message arrives.
@@ -17,6 +17,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { DataShape, RoleInScope } from '../flow/scope';
 import { withJavaScript } from './javascript';
+import { withJavaScriptRandom } from './javascript-random';
 import { withJsonata } from './jsonata-values';
 
 /** The variables an expression is evaluated against. */
@@ -90,11 +91,13 @@ const withJsonText = (env: Environment): Environment =>
     .registerFunction('string(null): string', jsonText);
 
 const newEnvironment = (): Environment =>
-  withJsonata(
-    withJavaScript(
-      withJsonText(
-        withMixedArithmetic(
-          new Environment({ homogeneousAggregateLiterals: false, limits: { maxAstNodes: 2000 } }),
+  withJavaScriptRandom(
+    withJsonata(
+      withJavaScript(
+        withJsonText(
+          withMixedArithmetic(
+            new Environment({ homogeneousAggregateLiterals: false, limits: { maxAstNodes: 2000 } }),
+          ),
         ),
       ),
     ),

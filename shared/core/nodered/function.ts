@@ -225,7 +225,14 @@ export const convertFunction = (
   const setup = text(n.initialize);
   const changes = new Set<string>();
   const change = (m: string) => void changes.add(m);
+  let draws = 0;
   const scopeFor = (s: State): Scope => ({
+    draw: () => {
+      change(
+        "Math.random() is jsRandom(), a uniform double in [0, 1) drawn by the gateway's JavaScript engine each time, as Node-RED draws it.",
+      );
+      return ++draws;
+    },
     local: (name) => {
       const v = s.locals.get(name);
       if (v === null) throw new Untranslatable(`\`${name}\` before it has a value`);
@@ -300,6 +307,14 @@ export const convertFunction = (
   } catch (error) {
     if (error instanceof Untranslatable) return why(error.message);
     throw error;
+  }
+  if ('graph' in conversion && draws) {
+    // A draw read twice (a variable used twice, a condition on two paths) would be two draws here.
+    const seen = [
+      ...JSON.stringify(conversion.graph.pieces.map((p) => p.config)).matchAll(/jsRandom\((\d+)\)/g),
+    ];
+    if (new Set(seen.map((m) => m[1])).size !== seen.length)
+      return why('a Math.random() value read more than once (each read would be a new draw)');
   }
   if ('graph' in conversion) for (const m of changes) note('changed', m);
   return conversion;

@@ -113,6 +113,8 @@ export const builtinCall = (
   const name = m.property.name;
   const owner = m.object.type === 'Identifier' ? (m.object as A.Identifier).name : '';
   if (owner === 'Math' && scope.local('Math') === undefined) {
+    if (name === 'random' && nodes.length === 0 && scope.draw)
+      return sym(`jsRandom(${scope.draw()})`, 'number');
     const list = args();
     if (MATH_ONE[name] && list.length === 1) return numeric(MATH_ONE[name], list[0]!);
     if ((MATH_FOLD[name] || name === 'pow') && list.length >= 2) {

@@ -43,6 +43,8 @@ export interface Scope {
   readonly setContext: (store: string, name: string, value: Sym) => void;
   /** A call to a local function of the code, inlined; undefined when `name` is none. */
   readonly call?: (name: string, args: readonly A.Expression[], from: Scope) => Sym | undefined;
+  /** Numbers one `Math.random()` draw of the code (`jsRandom(n)`); without it Math.random is refused. */
+  readonly draw?: () => number;
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -154,7 +156,9 @@ const SAFE_CALLS = new Set([
   'String',
   'Array.isArray',
   'JSON.stringify',
-  ...['round', 'floor', 'ceil', 'abs', 'trunc', 'sign', 'sqrt', 'min', 'max', 'pow'].map((f) => `Math.${f}`),
+  ...['round', 'floor', 'ceil', 'abs', 'trunc', 'sign', 'sqrt', 'min', 'max', 'pow', 'random'].map(
+    (f) => `Math.${f}`,
+  ),
 ]);
 
 /** True when evaluating `node` in JavaScript may throw (it reads a property or calls something). */

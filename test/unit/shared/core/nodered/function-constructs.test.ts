@@ -98,3 +98,23 @@ describe('local functions', () => {
     ],
   ])('keeps %j a placeholder and says why', (func, why) => expect(reason(func)).toMatch(why));
 });
+
+describe('Math.random()', () => {
+  it('is one numbered draw per call, also in a function inlined twice', () => {
+    const { r, nodes } = only(
+      'function rnd(r) { return Math.floor(Math.random() * r); }\nmsg.payload = rnd(8) + "," + rnd(256);\nreturn msg;',
+    );
+    expect(r.converted).toBe(1);
+    expect(nodes[0]!.config.payload).toBe(
+      '(string(jsFloor((jsRandom(1)) * 8.0)) + ",") + string(jsFloor((jsRandom(2)) * 256.0))',
+    );
+    expect(r.notes.map((n) => n.message)).toContainEqual(expect.stringMatching(/uniform double in \[0, 1\)/));
+  });
+
+  it.each([
+    ['var r = Math.random();\nmsg.payload = r < 0.5 ? "heads" : r;\nreturn msg;'],
+    ['if (Math.random() < 0.5) return [msg, null];\nreturn [null, msg];'],
+  ])('keeps %j, which reads one draw twice, a placeholder', (func) =>
+    expect(reason(func)).toMatch(/a Math.random\(\) value read more than once/),
+  );
+});

@@ -70,6 +70,11 @@ export const SYNTHETIC: readonly (readonly [string, string])[] = [
     'inline-switch',
     'const valueOf = (kind, state) => {\n  switch (kind) {\n    case "boolean":\n      return state === "on";\n    case "number":\n      return parseInt(state);\n  }\n  return state;\n};\nif (typeof msg.payload !== "string") return null;\nmsg.value = valueOf(msg.payload.split("_")[0], msg.payload.split("_")[1] || "");\nreturn msg;',
   ],
+  // Math.random(): a draw per call, also inside an inlined function called twice (corpus: unicorn rnd).
+  [
+    'random',
+    'function rnd(r) { return Math.floor(Math.random() * r); }\nif (Math.random() < msg.level) return null;\nmsg.payload = rnd(8) + "," + rnd(256);\nreturn msg;',
+  ],
 ];
 
 /** Global context and setup code. */

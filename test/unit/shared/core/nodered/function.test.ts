@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Flow, FlowNode } from '../../../../../shared/core/flow/schema';
 import { importNodeRed } from '../../../../../shared/core/nodered/import';
 import { celLiteral } from '../../../../../shared/core/nodered/values';
@@ -15,6 +15,7 @@ import { bench } from '../engine/harness';
 import {
   asGlobals,
   asVariables,
+  drawFixed,
   globalVariants,
   newStores,
   runJs,
@@ -155,7 +156,7 @@ describe('function nodes translated to CEL', () => {
 
   it('translate a real share of the corpus function nodes', () => {
     console.log(`function nodes: ${converted.length} of ${functions.length} translated`);
-    expect(converted.length).toBeGreaterThanOrEqual(129);
+    expect(converted.length).toBeGreaterThanOrEqual(144);
   });
 
   it.each(converted.map((c) => [`${c.file} ${c.node.id}`, c] as const))(
@@ -186,13 +187,27 @@ describe('function nodes translated to CEL', () => {
         expect(variables(), 'after setup code').toEqual(asVariables(stores));
         expect(globals(), 'after setup code').toEqual(asGlobals(stores));
         if (seeds.length) b.engine.runManual('seed-globals', seed);
-        for (const payload of [...PAYLOADS, ...shapedPayloads(node.func)]) {
+        const runs = [...PAYLOADS, ...shapedPayloads(node.func)].flatMap((payload) =>
+          // Math.random() gives the same fixed draws both sides: the lowest, a middle and the highest.
+          (node.func.includes('Math.random') ? [0, 0.5, 0.9999999] : [undefined]).map((draw) => ({
+            payload,
+            draw,
+          })),
+        );
+        for (const { payload, draw } of runs) {
           syncStores(stores, variables(), globals());
+          drawFixed(draw);
           const js = runJs(node, payload, outputs, properties, stores);
+          drawFixed(undefined);
           if (payloadOnly && !('threw' in js))
             js.ports = js.ports.map((p) => p.map((m) => ({ payload: (m as { payload?: unknown }).payload })));
           b.logs.length = 0;
-          b.engine.runManual(flow.id, payload);
+          const random = draw === undefined ? undefined : vi.spyOn(Math, 'random').mockReturnValue(draw);
+          try {
+            b.engine.runManual(flow.id, payload);
+          } finally {
+            random?.mockRestore();
+          }
           const failed = b.logs.some(
             (l) => l.source?.origin === 'error' || (l.level === 'error' && !l.source),
           );
@@ -223,14 +238,15 @@ describe('function nodes translated to CEL', () => {
             (v) => v !== null && typeof v === 'object',
           );
           if (!same && jsonText && objects) continue;
-          expect({ ports, warnings }, JSON.stringify({ payload, properties })).toEqual({
+          expect({ ports, warnings }, JSON.stringify({ payload, properties, draw })).toEqual({
             ports: js.ports,
             warnings: js.warnings,
           });
           // Context it set is the flow variables the flow set, both as JSON (NaN is null there).
-          expect(JSON.parse(JSON.stringify(variables())), JSON.stringify({ payload, properties })).toEqual(
-            asVariables(stores),
-          );
+          expect(
+            JSON.parse(JSON.stringify(variables())),
+            JSON.stringify({ payload, properties, draw }),
+          ).toEqual(asVariables(stores));
           expect(JSON.parse(JSON.stringify(globals())), JSON.stringify({ payload, seed })).toEqual(
             asGlobals(stores),
           );

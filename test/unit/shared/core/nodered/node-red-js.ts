@@ -132,13 +132,19 @@ export const runSetup = (fn: RedFunction, stores: Stores) => {
   );
 };
 
+let fixedDraw: number | undefined;
+/** Makes Math.random() in function code give `draw` (undefined: a real draw again), to compare runs with the engine's. */
+export const drawFixed = (draw: number | undefined) => void (fixedDraw = draw);
+
 const contexts = new WeakMap<RedFunction, (...args: unknown[]) => unknown>();
 /** The function's code compiled once in a context of its own, as Node-RED keeps one per node. */
 const compiled = (fn: RedFunction) => {
   let run = contexts.get(fn);
   if (!run) {
-    const code = new Script(`(function (msg, node, flow, global, context, env) {\n${fn.func}\n})`);
-    run = code.runInNewContext({}) as (...args: unknown[]) => unknown;
+    const code = new Script(
+      `Math.random = function () { return draw(); };\n(function (msg, node, flow, global, context, env) {\n${fn.func}\n})`,
+    );
+    run = code.runInNewContext({ draw: () => fixedDraw ?? Math.random() }) as (...args: unknown[]) => unknown;
     contexts.set(fn, run);
   }
   return run;
