@@ -21,6 +21,7 @@ import { freePort, startMosquitto } from '../../helpers/mosquitto';
 import { installerKey } from '../../helpers/packages';
 import { flow, writeProject } from './fixtures';
 import { connectClient, rpc } from './helpers';
+import { openStream, watch } from './panel-helpers';
 import { spawnGateway } from './process';
 
 const cleanups = useCleanups();
@@ -141,62 +142,6 @@ const deploy = async (brokerUrl: string, probe: MqttClient) => {
     signingKey: installerKey,
   }).bytes;
   return mqttGatewayTarget({ url: brokerUrl }, GATEWAY).deliver(bytes, { timeoutMs: 20_000 });
-};
-
-/** Messages arriving on mosquitto, to wait for the one a run publishes. */
-const watch = (client: MqttClient, filter: string) => {
-  const seen: { topic: string; text: string }[] = [];
-  client.on('message', (topic, payload) => seen.push({ topic, text: payload.toString() }));
-  client.subscribe(filter);
-  const next = async (topic: string, timeoutMs = 10_000) => {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const i = seen.findIndex((m) => m.topic === topic);
-      if (i >= 0) return seen.splice(i, 1)[0]!.text;
-      if (Date.now() > until) throw new Error(`nothing arrived on ${topic}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  return { seen, next };
-};
-
-/** The events of a live stream as they arrive. */
-const openStream = async (url: string, token: string) => {
-  const abort = new AbortController();
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
-  const events: { event: string; data: { values: { widget: string; value: unknown }[] } }[] = [];
-  if (response.ok && response.body) {
-    void (async () => {
-      let buffer = '';
-      try {
-        const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-        for (;;) {
-          const { value: chunk, done } = await reader.read();
-          if (done) break;
-          buffer += chunk;
-          let end;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const event = /^event: (.*)$/m.exec(block)?.[1];
-            const data = /^data: (.*)$/m.exec(block)?.[1];
-            if (event && data) events.push({ event, data: JSON.parse(data) });
-          }
-        }
-      } catch {
-        // aborted
-      }
-    })();
-  }
-  const waitFor = async <T>(find: () => T | undefined, what: string): Promise<T> => {
-    for (let i = 0; i < 200; i++) {
-      const found = find();
-      if (found !== undefined) return found;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`the stream never carried ${what}: ${JSON.stringify(events).slice(0, 2000)}`);
-  };
-  return { response, events, waitFor, close: () => abort.abort() };
 };
 
 describe('the gateway panel on a real gateway', () => {
@@ -331,14 +276,21 @@ describe('the gateway panel on a real gateway', () => {
     expect(big.status).toBe(413);
     expect(mqttIn.seen.filter((m) => m.topic === 'porch/light/set')).toEqual([]);
 
-    // Presses per second are bounded per control.
-    const burst = await Promise.all(Array.from({ length: 8 }, () => press({ widget: 'Doorbell' })));
-    const statuses = burst.map((r) => r.status);
-    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
-    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(6);
-    const limited = burst.find((r) => r.status === 429)!;
-    expect(limited.headers.get('retry-after')).toBe('1');
-    expect((await limited.json()).error.code).toBe('panel.too_many_presses');
+    // Presses per second are bounded per control: a burst of 5, then 5 a second. However slowly a
+    // loaded machine sends the burst, no more pass than that allows; one that takes under 3 s
+    // must see refusals (20 > 5 + 3 × 5).
+    const sent = Date.now();
+    const burst = await Promise.all(Array.from({ length: 20 }, () => press({ widget: 'Doorbell' })));
+    const seconds = (Date.now() - sent) / 1000;
+    const passed = burst.filter((r) => r.status === 200).length;
+    expect(passed).toBeGreaterThanOrEqual(1);
+    expect(passed).toBeLessThanOrEqual(5 + Math.ceil(seconds * 5));
+    expect(burst.every((r) => r.status === 200 || r.status === 429)).toBe(true);
+    if (seconds < 3) {
+      const limited = burst.find((r) => r.status === 429)!;
+      expect(limited.headers.get('retry-after')).toBe('1');
+      expect((await limited.json()).error.code).toBe('panel.too_many_presses');
+    }
     expect(await mqttIn.next('door/bell')).toBe('ring');
 
     // Shown values arrive on the live stream; a chart keeps its last `points`.
