@@ -212,6 +212,18 @@ const numberOr = (v: unknown, fallback: number): number => {
   return text(v).trim() !== '' && Number.isFinite(x) ? x : fallback;
 };
 
+/**
+ * A gauge's or chart's value as the number the panel takes: Node-RED read numbers from text
+ * (MQTT payloads often are), so text is read as a number; what is no number fails the node.
+ */
+const numeric = (cel: string, note: Note): string => {
+  note(
+    'changed',
+    'Text holding a number is shown as that number, as in Node-RED; a value that is no number fails the node, where Node-RED showed or drew nothing.',
+  );
+  return `type(${cel}) == string ? double(${cel}) : ${cel}`;
+};
+
 const gauge = (n: RedNode, note: Note, ctx: WidgetContext): Conversion => {
   const value = n.type === 'ui-gauge' ? typedShown(n, ctx) : { cel: 'payload' };
   if ('reason' in value) return value;
@@ -229,7 +241,7 @@ const gauge = (n: RedNode, note: Note, ctx: WidgetContext): Conversion => {
   const unit = short(n.units, 16);
   return single(
     'action.panel-show',
-    show(ctx.placement, 'gauge', value.cel, { min, max, ...(unit ? { unit } : {}) }),
+    show(ctx.placement, 'gauge', numeric(value.cel, note), { min, max, ...(unit ? { unit } : {}) }),
   );
 };
 
@@ -267,12 +279,12 @@ const chart = (n: RedNode, note: Note, ctx: WidgetContext, outputs: boolean): Co
   const series = n.type === 'ui-chart' ? text(n.category) || 'topic' : 'topic';
   note(
     'changed',
-    `Node-RED drew one line per value of ${series === 'topic' ? 'msg.topic' : `“${series.slice(0, 40)}”`}; the panel draws all values as one line, and a list payload (a whole chart) is not drawn.`,
+    `Node-RED drew one line per value of ${series === 'topic' ? 'msg.topic' : `“${series.slice(0, 40)}”`}; the panel draws all values as one line, and a list payload (a whole chart) fails the node.`,
   );
   if (outputs) note('changed', 'Its output sent the chart’s data; here the message passes on unchanged.');
   return single(
     'action.panel-show',
-    show(ctx.placement, 'chart', value.cel, { points: chartPoints(n, note) }),
+    show(ctx.placement, 'chart', numeric(value.cel, note), { points: chartPoints(n, note) }),
   );
 };
 

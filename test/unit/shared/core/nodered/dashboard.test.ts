@@ -334,8 +334,18 @@ describe('Node-RED dashboard 1.x widgets', () => {
     });
     expect(shows.Name).toMatchObject({ display: 'text', value: 'payload.name' });
     expect(notesOf(result, 't2').join()).toMatch(/without it fails the node/);
-    expect(shows.Power).toMatchObject({ display: 'gauge', value: 'payload', min: 0, max: 3000, unit: 'W' });
-    expect(shows.History).toMatchObject({ display: 'chart', points: 50 });
+    expect(shows.Power).toMatchObject({
+      display: 'gauge',
+      value: 'type(payload) == string ? double(payload) : payload',
+      min: 0,
+      max: 3000,
+      unit: 'W',
+    });
+    expect(shows.History).toMatchObject({
+      value: 'type(payload) == string ? double(payload) : payload',
+      display: 'chart',
+      points: 50,
+    });
     expect(shows.Alarm).toMatchObject({ display: 'notice', value: 'payload', group: 'Notices' });
     expect(notesOf(result, 't3').join()).toMatch(/^placeholder: .*mixes text, filters or HTML/);
     expect(notesOf(result, 'bar').join()).toMatch(/^placeholder: .*bar chart/);
@@ -552,6 +562,7 @@ describe('Node-RED Dashboard 2 widgets', () => {
       value: 'payload.moisture',
     });
     expect(configs['action.panel-show Tank']).toMatchObject({
+      value: 'type(payload) == string ? double(payload) : payload',
       display: 'gauge',
       min: 0,
       max: 200,
@@ -559,7 +570,7 @@ describe('Node-RED Dashboard 2 widgets', () => {
     });
     expect(configs['action.panel-show Flow']).toMatchObject({
       display: 'chart',
-      value: 'payload.rate',
+      value: 'type(payload.rate) == string ? double(payload.rate) : payload.rate',
       points: 200,
     });
     expect(configs['action.panel-show Alert']).toMatchObject({ display: 'notice' });
