@@ -8,6 +8,7 @@
  */
 import type { CompiledExpression } from '../expr/cel';
 import { messageView, type Message, type NodeIo, type TimerId } from '../flow/catalog';
+import { callFlow, runFlow, type Calling } from './calls';
 import type { DeployedFlow, NodeInstance, TriggerIndex } from './deploy';
 import { EchoHops } from './echo';
 import type { HttpExchanges } from './http-exchanges';
@@ -40,7 +41,11 @@ interface Scope {
 export class RunExecutor implements RunHost, TimerHost {
   readonly io: NodeIo;
   readonly #ports: EnginePorts;
-  readonly #maxHops: number;
+  /** The clock, for calls' timeouts. */
+  get clock(): EnginePorts['clock'] {
+    return this.#ports.clock;
+  }
+  readonly maxHops: number;
   readonly #maxSteps: number;
   flows = new Map<string, DeployedFlow>();
   triggers: TriggerIndex = { deviceEvents: new Map(), propertyChanges: new Map(), mqtt: new TopicIndex() };
@@ -50,6 +55,8 @@ export class RunExecutor implements RunHost, TimerHost {
   readonly echoes = new EchoHops();
   readonly queue = new HopQueue(1024);
   #draining = false;
+  /** What the next run started belongs to: a waiting Run flow call (calls.ts). */
+  calling: Calling | undefined;
   readonly #steps: StepRunner;
   #frozenNow: number | undefined;
   dirty = false;
@@ -77,7 +84,7 @@ export class RunExecutor implements RunHost, TimerHost {
 
   constructor(ports: EnginePorts, options: EngineOptions = {}) {
     this.#ports = ports;
-    this.#maxHops = options.maxHops ?? 256;
+    this.maxHops = options.maxHops ?? 256;
     this.#maxSteps = options.maxTraceSteps ?? 200;
     this.#runPrefix = ports.clock.now().toString(36);
     this.#steps = new StepRunner(this, ports);
@@ -166,11 +173,11 @@ export class RunExecutor implements RunHost, TimerHost {
   ): void {
     const edges = node.out.get(port);
     if (!edges) return;
-    if (hops + 1 > this.#maxHops) {
+    if (hops + 1 > this.maxHops) {
       this.endRun(
         run,
         'loop-limit',
-        `A message passed ${this.#maxHops} nodes; the flow loops without a delay.`,
+        `A message passed ${this.maxHops} nodes; the flow loops without a delay.`,
       );
       return;
     }
@@ -220,21 +227,11 @@ export class RunExecutor implements RunHost, TimerHost {
   }
 
   runFlow(run: Run, flowId: string, message: Message, hops: number): Promise<string> {
-    const trigger = this.manualTrigger(flowId);
-    if (!trigger) throw new Error(`Flow "${flowId}" is not deployed or has no Manual trigger to run it by.`);
-    if (hops + 1 > this.#maxHops) {
-      this.endRun(
-        run,
-        'loop-limit',
-        `Flows ran each other ${this.#maxHops} times deep; they call each other in a loop.`,
-      );
-      return Promise.resolve('loop-limit');
-    }
-    const child = this.startRun(trigger, message, hops + 1, run.id);
-    if (!child) return Promise.resolve('dropped-by-mode');
-    run.addChild(child.id);
-    if (child.ended) return Promise.resolve(child.outcome ?? 'finished');
-    return new Promise((resolve) => (child.onEnd ??= []).push(resolve));
+    return runFlow(this, run, flowId, message, hops);
+  }
+
+  callFlow(run: Run, flowId: string, message: Message, hops: number, timeoutMs: number): Promise<Message> {
+    return callFlow(this, run, flowId, message, hops, timeoutMs);
   }
 
   // ---- runs ---------------------------------------------------------------------------------
@@ -286,6 +283,13 @@ export class RunExecutor implements RunHost, TimerHost {
     }
     const now = this.now();
     const run = new Run(this.#nextRunId(), flow, trigger, now, this.#maxSteps, parentRunId);
+    const calling = this.calling;
+    if (calling) {
+      this.calling = undefined;
+      run.returnTo = calling.returnTo;
+      run.callDepth = calling.depth;
+      (run.onEnd ??= []).push(calling.onEnd);
+    }
     flow.active.add(run);
     flow.stats.started++;
     if (this.exchanges && trigger.runtime.trigger?.type === 'http') this.exchanges.started(run.id, message);

@@ -1,4 +1,5 @@
 /** One flow run while it is open, and how it becomes a trace. */
+import type { Message } from '../flow/catalog';
 import type { NodeInstance, DeployedFlow } from './deploy';
 import type { RunOutcome, RunTrace, TraceError, TraceStep } from './trace';
 
@@ -30,6 +31,12 @@ export class Run {
   childRunIds: string[] | undefined = undefined;
   /** Called with the outcome when the run ends (a Run flow node awaiting it). */
   onEnd: ((outcome: RunOutcome) => void)[] | undefined = undefined;
+  /** Set while a Run flow node waits for this run to return a message (see Return to caller). */
+  returnTo: ((message: Message) => void) | undefined = undefined;
+  /** True once the run returned (or its caller stopped waiting). */
+  returned = false;
+  /** How many waiting Run flow calls this run is nested in. */
+  callDepth = 0;
   ended = false;
   outcome: RunOutcome | undefined;
   reason: string | undefined;

@@ -32,6 +32,7 @@ export interface StepHost {
   cancelNodeTimers(node: NodeInstance): void;
   endRun(run: Run, outcome: 'stopped' | 'failed' | 'loop-limit', reason: string): void;
   runFlow(run: Run, flowId: string, message: Message, hops: number): Promise<string>;
+  callFlow(run: Run, flowId: string, message: Message, hops: number, timeoutMs: number): Promise<Message>;
 }
 
 /** StepContext implementation; one small object per step. */
@@ -105,6 +106,23 @@ export class Step implements StepContext {
 
   runFlow(flowId: string, message: Message): Promise<string> {
     return this.host.runFlow(this.run, flowId, message, this.record.hops);
+  }
+
+  callFlow(flowId: string, message: Message, timeoutMs: number): Promise<Message> {
+    return this.host.callFlow(this.run, flowId, message, this.record.hops, timeoutMs);
+  }
+
+  returnToCaller(message: Message): void {
+    const caller = this.run.returnTo;
+    if (!caller)
+      throw new Error(
+        this.run.returned
+          ? 'This run has already returned a message to its caller (or its caller stopped waiting); a run returns once.'
+          : 'No Run flow node waits for this run’s result: it was not started by a Run flow that waits for a returned message.',
+      );
+    this.run.returnTo = undefined;
+    this.run.returned = true;
+    caller(message);
   }
 }
 

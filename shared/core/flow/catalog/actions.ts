@@ -5,6 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { expression, inPort, outPort, port, requiredText, seconds, sizes, withPayload } from './helpers';
+import { returnToCaller, runFlow } from './run-flow';
 import type { NodeKind } from './types';
 
 const deviceAction: NodeKind = {
@@ -280,38 +281,6 @@ const log: NodeKind = {
   },
 };
 
-const runFlow: NodeKind = {
-  kind: 'action.run-flow',
-  category: 'action',
-  title: 'Run flow',
-  doc: 'Starts another flow at its Manual trigger with this message; with `wait`, continues when that run ends (its outcome in `payload`).',
-  icon: 'workflow',
-  config: Type.Object({
-    flow: requiredText('Id of the flow to run'),
-    wait: Type.Boolean({ default: false }),
-  }),
-  inputs: inPort,
-  outputs: outPort,
-  outputShape: (config, ctx) => (config.wait === true ? { type: 'string' } : ctx.input),
-  expressions: [],
-  roleRefs: [],
-  size: sizes.action,
-  create: ({ config }) => {
-    const flowId = String(config.flow);
-    const wait = config.wait === true;
-    return {
-      receive: (ctx, message) => {
-        const child = ctx.runFlow(flowId, message);
-        if (!wait) {
-          ctx.send('out', message);
-          return;
-        }
-        return child.then((outcome) => ctx.send('out', withPayload(message, outcome)));
-      },
-    };
-  },
-};
-
 const stop: NodeKind = {
   kind: 'action.stop',
   category: 'action',
@@ -342,5 +311,6 @@ export const actionKinds: readonly NodeKind[] = [
   httpRequest,
   log,
   runFlow,
+  returnToCaller,
   stop,
 ];

@@ -167,6 +167,14 @@ export interface StepContext {
   stopRun(outcome: 'stopped' | 'failed', reason: string): void;
   /** Starts a run of another flow at its manual trigger; resolves with that run's outcome. */
   runFlow(flowId: string, message: Message): Promise<string>;
+  /**
+   * Starts a run of another flow at its manual trigger and resolves with the message that run
+   * hands back through a Return to caller node; rejects (with the reason) when that run ends
+   * without returning, cannot start, calls too deep, or has not returned after `timeoutMs`.
+   */
+  callFlow(flowId: string, message: Message, timeoutMs: number): Promise<Message>;
+  /** Hands `message` to the Run flow node waiting for this run's result; throws when none waits. */
+  returnToCaller(message: Message): void;
   readonly io: NodeIo;
 }
 

@@ -37,6 +37,7 @@ const issueKinds = [
   'action.http-request',
   'action.log',
   'action.run-flow',
+  'action.return',
   'action.stop',
 ];
 
