@@ -12,6 +12,11 @@ import type { RunOutcome } from './trace';
 /** How many waiting Run flow calls may nest: a deeper chain is flows calling each other in a loop. */
 export const MAX_CALL_DEPTH = 32;
 
+const noTrigger = (flowId: string, triggerId: string | undefined): string =>
+  triggerId
+    ? `Flow "${flowId}" is not deployed or has no Manual trigger "${triggerId}" to run it by.`
+    : `Flow "${flowId}" is not deployed or has no Manual trigger to run it by.`;
+
 /** What a waiting call hands the run it starts (read by the executor's startRun). */
 export interface Calling {
   readonly returnTo: (message: Message) => void;
@@ -24,7 +29,7 @@ export interface CallHost {
   readonly maxHops: number;
   readonly clock: EngineClock;
   calling: Calling | undefined;
-  manualTrigger(flowId: string): NodeInstance | undefined;
+  manualTrigger(flowId: string, nodeId?: string): NodeInstance | undefined;
   startRun(trigger: NodeInstance, message: Message, hops: number, parentRunId?: string): Run | undefined;
   endRun(run: Run, outcome: RunOutcome, reason?: string): void;
 }
@@ -36,9 +41,10 @@ export const runFlow = (
   flowId: string,
   message: Message,
   hops: number,
+  triggerId?: string,
 ): Promise<string> => {
-  const trigger = host.manualTrigger(flowId);
-  if (!trigger) throw new Error(`Flow "${flowId}" is not deployed or has no Manual trigger to run it by.`);
+  const trigger = host.manualTrigger(flowId, triggerId);
+  if (!trigger) throw new Error(noTrigger(flowId, triggerId));
   if (hops + 1 > host.maxHops) {
     host.endRun(
       run,
@@ -65,12 +71,10 @@ export const callFlow = (
   message: Message,
   hops: number,
   timeoutMs: number,
+  triggerId?: string,
 ): Promise<Message> => {
-  const trigger = host.manualTrigger(flowId);
-  if (!trigger)
-    return Promise.reject(
-      new Error(`Flow "${flowId}" is not deployed or has no Manual trigger to run it by.`),
-    );
+  const trigger = host.manualTrigger(flowId, triggerId);
+  if (!trigger) return Promise.reject(new Error(noTrigger(flowId, triggerId)));
   if (run.callDepth + 1 > MAX_CALL_DEPTH)
     return Promise.reject(
       new Error(

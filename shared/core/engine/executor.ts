@@ -226,12 +226,19 @@ export class RunExecutor implements RunHost, TimerHost {
     }
   }
 
-  runFlow(run: Run, flowId: string, message: Message, hops: number): Promise<string> {
-    return runFlow(this, run, flowId, message, hops);
+  runFlow(run: Run, flowId: string, message: Message, hops: number, triggerId?: string): Promise<string> {
+    return runFlow(this, run, flowId, message, hops, triggerId);
   }
 
-  callFlow(run: Run, flowId: string, message: Message, hops: number, timeoutMs: number): Promise<Message> {
-    return callFlow(this, run, flowId, message, hops, timeoutMs);
+  callFlow(
+    run: Run,
+    flowId: string,
+    message: Message,
+    hops: number,
+    timeoutMs: number,
+    triggerId?: string,
+  ): Promise<Message> {
+    return callFlow(this, run, flowId, message, hops, timeoutMs, triggerId);
   }
 
   // ---- runs ---------------------------------------------------------------------------------

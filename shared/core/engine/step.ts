@@ -31,8 +31,15 @@ export interface StepHost {
   cancelTimer(id: TimerId): void;
   cancelNodeTimers(node: NodeInstance): void;
   endRun(run: Run, outcome: 'stopped' | 'failed' | 'loop-limit', reason: string): void;
-  runFlow(run: Run, flowId: string, message: Message, hops: number): Promise<string>;
-  callFlow(run: Run, flowId: string, message: Message, hops: number, timeoutMs: number): Promise<Message>;
+  runFlow(run: Run, flowId: string, message: Message, hops: number, triggerId?: string): Promise<string>;
+  callFlow(
+    run: Run,
+    flowId: string,
+    message: Message,
+    hops: number,
+    timeoutMs: number,
+    triggerId?: string,
+  ): Promise<Message>;
 }
 
 /** StepContext implementation; one small object per step. */
@@ -104,12 +111,12 @@ export class Step implements StepContext {
     this.host.endRun(this.run, outcome, reason);
   }
 
-  runFlow(flowId: string, message: Message): Promise<string> {
-    return this.host.runFlow(this.run, flowId, message, this.record.hops);
+  runFlow(flowId: string, message: Message, triggerId?: string): Promise<string> {
+    return this.host.runFlow(this.run, flowId, message, this.record.hops, triggerId);
   }
 
-  callFlow(flowId: string, message: Message, timeoutMs: number): Promise<Message> {
-    return this.host.callFlow(this.run, flowId, message, this.record.hops, timeoutMs);
+  callFlow(flowId: string, message: Message, timeoutMs: number, triggerId?: string): Promise<Message> {
+    return this.host.callFlow(this.run, flowId, message, this.record.hops, timeoutMs, triggerId);
   }
 
   returnToCaller(message: Message): void {

@@ -19,6 +19,8 @@ export interface Wiring {
   readonly wireOrigin: ReadonlyMap<string, string>;
   readonly noteFor: (n: RedNode) => (severity: NoteSeverity, message: string) => void;
   readonly freshId: (wanted: string) => string;
+  /** The id of the Manual trigger each callable link in starts at (see LinkGraph.callable). */
+  readonly callEntries: ReadonlyMap<string, string>;
 }
 
 /** The edges of the imported flows, and the keys (wireKey) of the export's wires they keep. */
@@ -29,6 +31,7 @@ export const connect = ({
   wireOrigin,
   noteFor,
   freshId,
+  callEntries,
 }: Wiring): {
   edges: FlowEdge[];
   keptWires: Set<string>;
@@ -114,6 +117,38 @@ export const connect = ({
     for (const r of targets.flatMap((t) => [...links.resolve(t).targets])) {
       const target = placed.get(r);
       if (target)
+        edges.set(`${id}>${target.entry}`, {
+          id: freshId(`${id}-${target.entry}`.slice(0, 64)),
+          from: { node: id, port: 'out' },
+          to: { node: target.entry, port: 'in' },
+        });
+    }
+  }
+  // A link in a link call calls, or that nothing sends to, is started at a Manual trigger of its own.
+  for (const [linkIn, id] of callEntries) {
+    const n = byId.get(linkIn);
+    if (!n) continue;
+    const why = links.callableWhy.get(linkIn);
+    if (why) noteFor(n)('changed', why);
+    placed.set(`${linkIn}#call`, {
+      red: { id: `${linkIn}#call`, type: 'link in entry', z: n.z },
+      nodes: [
+        {
+          id,
+          kind: 'trigger.manual',
+          config: {},
+          position: { x: coordinate(n.x, SCALE_X), y: coordinate(n.y, SCALE_Y) },
+          label: typeof n.name === 'string' && n.name ? `Link in ${n.name}`.slice(0, 120) : 'Link in',
+        },
+      ],
+      entry: id,
+      outputs: [[{ node: id, port: 'out' }]],
+      internal: [],
+      placeholder: false,
+    });
+    for (const r of (wiresOf(n)[0] ?? []).flatMap((t) => [...links.resolve(t).targets])) {
+      const target = placed.get(r);
+      if (target && takesInput(target))
         edges.set(`${id}>${target.entry}`, {
           id: freshId(`${id}-${target.entry}`.slice(0, 64)),
           from: { node: id, port: 'out' },

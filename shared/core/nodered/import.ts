@@ -13,6 +13,8 @@ import { assemble, instantiate, subflowReason, type ImportedFlow, type Placed } 
 import { flowVariables, globalNames } from './context';
 import { convertNode } from './convert';
 import { dashboardImport } from './convert-dashboard';
+import { aimCalls } from './calls';
+import { convertLinkCall, convertLinkReturn } from './convert-link';
 import { connect } from './edges';
 import { envResolver } from './env';
 import { inlineEnv, type Inlined } from './env-inline';
@@ -117,6 +119,7 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
     return id;
   };
   const placed = new Map<string, Placed>();
+  const callEntries = new Map([...links.callable].map((id) => [id, freshId(safeId(`${id}-call`))] as const));
   const incoming = new Set(
     flowNodes.flatMap((n) => wiresOf(n).flat()).flatMap((t) => [...resolve(t).targets]),
   );
@@ -141,14 +144,15 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
     try {
       conversion =
         n.type === 'link out'
-          ? {
-              reason:
-                text(n.mode) === 'return'
-                  ? 'It returns to the link call that called it; use a Run flow node.'
-                  : 'It names no link in node of this export.',
-            }
-          : n.type === 'link in'
-            ? { reason: 'No link out node of this export sends to it (a link call may call it).' }
+          ? text(n.mode) === 'return'
+            ? convertLinkReturn()
+            : { reason: 'It names no link in node of this export.' }
+          : n.type === 'link call'
+            ? convertLinkCall(
+                n,
+                links.callTargets.get(n.id),
+                callEntries.get(links.callTargets.get(n.id) ?? ''),
+              )
             : n.type.startsWith('subflow:')
               ? subflowReason(n, byId)
               : convertNode(
@@ -212,6 +216,7 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
     wireOrigin: expansion.wireOrigin,
     noteFor,
     freshId,
+    callEntries,
   });
   let wires = 0;
   let kept = 0;
@@ -236,7 +241,7 @@ export const importNodeRed = (json: string | unknown): NodeRedImport => {
     }
   const count = (s: 'converted' | 'placeholder') => originals.filter((n) => status.get(n.id) === s).length;
   return {
-    ...assemble(all, byId, placed, edges, notes),
+    flows: aimCalls(assemble(all, byId, placed, edges, notes).flows),
     notes,
     roles: mergeRoles([...placed.values()].flatMap((p) => p.roles ?? [])),
     total: originals.length,

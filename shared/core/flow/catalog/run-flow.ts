@@ -19,6 +19,11 @@ export const runFlow: NodeKind = {
   icon: 'workflow',
   config: Type.Object({
     flow: requiredText('Id of the flow to run'),
+    trigger: Type.String({
+      default: '',
+      maxLength: 64,
+      description: 'Id of the Manual trigger to start at (empty: the flow’s first)',
+    }),
     wait: Type.Boolean({ default: false }),
     result: Type.Union([Type.Literal('outcome'), Type.Literal('returned')], {
       default: 'outcome',
@@ -52,6 +57,7 @@ export const runFlow: NodeKind = {
     const flowId = String(config.flow);
     const wait = config.wait === true;
     const returned = config.result === 'returned';
+    const trigger = typeof config.trigger === 'string' && config.trigger ? config.trigger : undefined;
     const timeoutMs = Math.round(
       1000 *
         (typeof config.timeoutSeconds === 'number' ? config.timeoutSeconds : DEFAULT_CALL_TIMEOUT_SECONDS),
@@ -59,8 +65,8 @@ export const runFlow: NodeKind = {
     return {
       receive: (ctx, message) => {
         if (wait && returned)
-          return ctx.callFlow(flowId, message, timeoutMs).then((answer) => ctx.send('out', answer));
-        const child = ctx.runFlow(flowId, message);
+          return ctx.callFlow(flowId, message, timeoutMs, trigger).then((answer) => ctx.send('out', answer));
+        const child = ctx.runFlow(flowId, message, trigger);
         if (!wait) {
           ctx.send('out', message);
           return;

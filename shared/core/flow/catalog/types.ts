@@ -165,14 +165,17 @@ export interface StepContext {
   cancelNodeTimers(): void;
   /** Ends the run now with this outcome; pending timers of the run are cancelled. */
   stopRun(outcome: 'stopped' | 'failed', reason: string): void;
-  /** Starts a run of another flow at its manual trigger; resolves with that run's outcome. */
-  runFlow(flowId: string, message: Message): Promise<string>;
+  /**
+   * Starts a run of another flow at its manual trigger (the one with id `triggerId` when given);
+   * resolves with that run's outcome.
+   */
+  runFlow(flowId: string, message: Message, triggerId?: string): Promise<string>;
   /**
    * Starts a run of another flow at its manual trigger and resolves with the message that run
    * hands back through a Return to caller node; rejects (with the reason) when that run ends
    * without returning, cannot start, calls too deep, or has not returned after `timeoutMs`.
    */
-  callFlow(flowId: string, message: Message, timeoutMs: number): Promise<Message>;
+  callFlow(flowId: string, message: Message, timeoutMs: number, triggerId?: string): Promise<Message>;
   /** Hands `message` to the Run flow node waiting for this run's result; throws when none waits. */
   returnToCaller(message: Message): void;
   readonly io: NodeIo;

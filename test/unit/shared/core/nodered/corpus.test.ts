@@ -111,7 +111,7 @@ describe('Node-RED corpus', () => {
     const heldBack4 = totals((e) => e.group === 'real' && e.file.startsWith('held-back-4/'));
     console.log(JSON.stringify({ unseen, fresh, heldBack3, heldBack4, seen, examples }));
     expect(unseen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.63);
+    expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.635);
     expect(seen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
     expect(seen.convertedShare).toBeGreaterThanOrEqual(0.784);
   });
