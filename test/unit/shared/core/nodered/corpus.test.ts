@@ -113,7 +113,7 @@ describe('Node-RED corpus', () => {
     expect(unseen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
     expect(unseen.convertedShare).toBeGreaterThanOrEqual(0.635);
     expect(seen.wiresKeptShare).toBeGreaterThanOrEqual(0.95);
-    expect(seen.convertedShare).toBeGreaterThanOrEqual(0.784);
+    expect(seen.convertedShare).toBeGreaterThanOrEqual(0.8);
   });
 
   // fresh/ was gathered after unseen/ had been looked at, and only measured (see SOURCES.md): a
