@@ -76,10 +76,25 @@ export interface EncryptedFileOptions {
  */
 export const createEncryptedFileSecretStore = (options: EncryptedFileOptions): SecretStore => {
   const passphrase = options.passphrase ?? process.env[SECRETS_PASSPHRASE_ENV];
-  let cache: { key: Buffer; kdf: KdfParams; values: Map<string, string> } | null = null;
+  type Opened = { key: Buffer; kdf: KdfParams; values: Map<string, string> };
+  let cache: Opened | null = null;
 
-  const unlock = async (): Promise<NonNullable<typeof cache>> => {
-    if (cache) return cache;
+  // One opening at a time: two first uses at once (a list while another view stores a key) would
+  // each read the file and keep their own copy, and a later write through the stale copy would
+  // drop what the other stored.
+  let opening: Promise<Opened> | null = null;
+  const unlock = (): Promise<Opened> => {
+    if (cache) return Promise.resolve(cache);
+    const pending =
+      opening ??
+      open().finally(() => {
+        opening = null;
+      });
+    opening = pending;
+    return pending;
+  };
+
+  const open = async (): Promise<Opened> => {
     if (!passphrase) {
       throw new FieldgraphError(
         'secrets.locked',

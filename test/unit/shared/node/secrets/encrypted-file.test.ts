@@ -22,6 +22,25 @@ describe('encrypted-file secret store', () => {
     return { store: open(), reopen: open, fileText: () => readFileSync(path, 'utf8') };
   });
 
+  it('keeps every value stored while it is first opened by several callers at once', async () => {
+    for (const existing of [false, true]) {
+      const path = tempFile();
+      if (existing) await createEncryptedFileSecretStore({ path, passphrase: 'p', kdf }).set('old/one', 'o');
+      const store = createEncryptedFileSecretStore({ path, passphrase: 'p', kdf });
+      // A list and a get-then-set start together, as two views of the app do on first use.
+      const [listed] = await Promise.all([
+        store.list(),
+        store.get('installer/key').then(() => store.set('installer/key', 'k')),
+      ]);
+      expect(listed).toEqual(existing ? ['old/one'] : []);
+      await store.set('site/home/http', 't');
+      const reopened = createEncryptedFileSecretStore({ path, passphrase: 'p', kdf });
+      expect(await reopened.list()).toEqual(
+        [...(existing ? ['old/one'] : []), 'installer/key', 'site/home/http'].sort(),
+      );
+    }
+  });
+
   it('is locked without a passphrase, and unlocks from the environment variable', async () => {
     const path = tempFile();
     await createEncryptedFileSecretStore({ path, passphrase: 'from-env', kdf }).set('a/b', 'v');
