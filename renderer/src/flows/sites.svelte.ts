@@ -220,7 +220,11 @@ const pushSiteNow = async (design: Design): Promise<string | null> => {
  * the next binding edit does not write the old values back. Returns an error message.
  */
 export const updateSite = async (id: string, change: (site: Site) => Site): Promise<string | null> => {
-  if (!projectPath || projectState.summary?.readOnly) return 'No project is open to keep it in.';
+  // The open project, not the Flows view's copy of it: other views (Deploy, Commission) change
+  // its sites before the Flows view has ever loaded them.
+  if (!projectState.summary) return 'No project is open to keep it in.';
+  if (projectState.summary.readOnly)
+    return 'The project was written by a newer Fieldgraph: it can be viewed here, not changed.';
   const current = base?.id === id ? base : await fetchSite(id);
   if (!current) return `The project has no site “${id}”.`;
   const next = change(current);
