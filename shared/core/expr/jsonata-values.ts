@@ -17,7 +17,8 @@
  * jsonataConcat(a, b)              a & b        jsonataObject({"k": a})   {"k": a} without empty keys
  * jsonataItems(a)                  what `[a]` holds of a (a list is spliced in)
  * jsonataString/Number/Boolean/Not/Round/Floor/Ceil/Abs/Uppercase/Lowercase/Length/
- * Substring/Contains(a, …)         the function of the same name, `$string(a)` …
+ * Substring/SubstringBefore/SubstringAfter/Trim/Contains/Count/Join/Sum/Max/Min/Average(a, …)
+ *                                  the function of the same name, `$string(a)` …
  * jsonataNow(now)                  `$now()`: the time as ISO 8601 text
  */
 import type { Environment } from '@marcbachmann/cel-js';
@@ -233,6 +234,40 @@ const substring = (a: unknown, start: unknown, length?: unknown): unknown[] => {
   return [chars.slice(from, end).join('')];
 };
 
+const before = (v: unknown, chars: string): string => {
+  const s = textArg(v, 'substringBefore');
+  const at = s.indexOf(chars);
+  return at > -1 ? s.slice(0, at) : s;
+};
+
+const after = (v: unknown, chars: string): string => {
+  const s = textArg(v, 'substringAfter');
+  const at = s.indexOf(chars);
+  return at > -1 ? s.slice(at + chars.length) : s;
+};
+
+/** Runs of spaces, tabs and line breaks become one space, none at either end (`$trim`). */
+const trim = (v: unknown): string =>
+  textArg(v, 'trim')
+    .replace(/[ \t\n\r]+/gm, ' ')
+    .replace(/^ | $/g, '');
+
+/** A value as the list a list-taking function reads: one value is a list of it; each item checked. */
+const itemsOf = <T>(v: unknown, name: string, ok: (x: unknown) => x is T): T[] => {
+  const list = Array.isArray(v) ? v : [v];
+  if (!list.every(ok)) fail('T0412', `$${name} takes a list of ${name === 'join' ? 'texts' : 'numbers'}`);
+  return list as T[];
+};
+const isText = (x: unknown): x is string => typeof x === 'string';
+
+/** `$max`, `$min`, `$average` of numbers: no value for an empty list. */
+const numbersTo = (name: string, f: (xs: number[]) => number) => (a: unknown) => {
+  const v = valueOf(a);
+  if (v === undefined) return [];
+  const xs = itemsOf(v, name, isNumber);
+  return xs.length ? [f(xs)] : [];
+};
+
 const object = (entries: unknown): Record<string, unknown> => {
   const out: Record<string, unknown> = {};
   const pairs = entries instanceof Map ? [...entries] : Object.entries(entries as object);
@@ -311,4 +346,34 @@ export const withJsonata = (env: Environment): Environment =>
       const pattern = textArg(valueOf(b), 'contains');
       return unary((v) => textArg(v, 'contains').includes(pattern))(a);
     })
+    .registerFunction('jsonataSubstringBefore(list, string): list', (a: unknown, c: string) =>
+      unary((v) => before(v, c))(a),
+    )
+    .registerFunction('jsonataSubstringAfter(list, string): list', (a: unknown, c: string) =>
+      unary((v) => after(v, c))(a),
+    )
+    .registerFunction('jsonataTrim(list): list', unary(trim))
+    .registerFunction('jsonataCount(list): double', (a: unknown) => {
+      const v = valueOf(a);
+      return v === undefined ? 0 : Array.isArray(v) ? v.length : 1;
+    })
+    .registerFunction('jsonataJoin(list, string): list', (a: unknown, sep: string) =>
+      unary((v) => bounded(itemsOf(v, 'join', isText).join(sep)))(a),
+    )
+    .registerFunction(
+      'jsonataSum(list): list',
+      unary((v) => itemsOf(v, 'sum', isNumber).reduce((x, y) => x + y, 0)),
+    )
+    .registerFunction(
+      'jsonataMax(list): list',
+      numbersTo('max', (xs) => Math.max(...xs)),
+    )
+    .registerFunction(
+      'jsonataMin(list): list',
+      numbersTo('min', (xs) => Math.min(...xs)),
+    )
+    .registerFunction(
+      'jsonataAverage(list): list',
+      numbersTo('average', (xs) => xs.reduce((x, y) => x + y, 0) / xs.length),
+    )
     .registerFunction('jsonataNow(double): string', (now: unknown) => new Date(Number(now)).toISOString());

@@ -9,7 +9,7 @@ import { convertHomeAssistant, HOME_ASSISTANT_TYPES } from './convert-ha';
 import { httpIn, httpObjectsInCode, httpResponse } from './convert-http';
 import { convertMore } from './convert-sequence';
 import { convertFunction } from './function';
-import { jsonataLogText, jsonataValue } from './jsonata';
+import { jsonataLogText, jsonataSubject } from './jsonata-uses';
 import { changeRulesToTransform, switchRuleCel, type ChangeRule, type SwitchRule } from './rules';
 import { chain, single, text, type Conversion, type Note, type Piece, type RedNode } from './types';
 import { celString, isGatewayVariable, msgGuard, msgPath, typedValue, wholeProperty } from './values';
@@ -93,10 +93,10 @@ const injectedProperties = (
 
 const switchNode = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conversion => {
   const type = text(n.propertyType) || 'msg';
-  const computed = type === 'jsonata' ? jsonataValue(text(n.property), flowVars) : undefined;
+  const computed = type === 'jsonata' ? jsonataSubject(text(n.property), flowVars) : undefined;
   if (computed && 'reason' in computed) return { reason: `It tests ${computed.reason}.` };
   const subject = computed
-    ? `(${computed.cel})`
+    ? computed.cel
     : type === 'msg'
       ? msgPath(text(n.property) || 'payload')
       : type === 'flow' && flowVars.has(text(n.property))
@@ -120,7 +120,7 @@ const switchNode = (n: RedNode, note: Note, flowVars: ReadonlySet<string>): Conv
       ports.push('otherwise');
       return;
     }
-    const cel = switchRuleCel(rule, subject, flowVars);
+    const cel = switchRuleCel(rule, subject, flowVars, computed?.guard);
     const port = `rule-${i + 1}`;
     if ('reason' in cel) {
       // An empty condition is a validation error, so the flow cannot be deployed until it is written.

@@ -15,7 +15,7 @@
 import jsonata from 'jsonata';
 import { syntaxErrorOf } from '../expr/cel';
 import { propertyNameProblem } from '../flow/catalog/message';
-import { celLiteral, celString, isGatewayVariable, type CelOrReason } from './values';
+import { celLiteral, celString, isGatewayVariable } from './values';
 
 type Kind = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array' | 'any';
 
@@ -65,13 +65,19 @@ const MAX_SOURCE = 4000;
 const MAX_DEPTH = 24;
 /** Stages, filters, grouping and focus change what a step reads: none translates. */
 const STAGED = ['stages', 'predicate', 'group', 'focus', 'index', 'tuple', 'keepArray', 'consarray'];
+/** Whether a node carries one of STAGED (the parser leaves some as undefined or empty). */
+const staged = (node: Node, except = ''): boolean =>
+  STAGED.some((k) => {
+    const v = node[k];
+    return k !== except && v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
+  });
 
 const some = (t: Translated): string => (t.maybeNone ? t.cel : `[${t.cel}]`);
 const always = (cel: string, kind: Kind): Translated => ({ cel, maybeNone: false, kind });
 const maybe = (cel: string, kind: Kind = 'any'): Translated => ({ cel, maybeNone: true, kind });
 /** A function's result list: the value itself where every argument has one. */
-const result = (call: string, args: readonly Translated[], kind: Kind): Translated =>
-  args.every((a) => !a.maybeNone) ? always(`${call}[0]`, kind) : maybe(call, kind);
+const result = (call: string, args: readonly Translated[], kind: Kind, none = false): Translated =>
+  !none && args.every((a) => !a.maybeNone) ? always(`${call}[0]`, kind) : maybe(call, kind);
 
 const fieldName = (name: unknown): string => {
   const key = String(name);
@@ -95,7 +101,7 @@ const path = (node: Node, ctx: Context, depth: number): Translated => {
             ? 'a path through the result of a function'
             : 'a path step that is not a field name',
       );
-    if (STAGED.some((k) => k in s)) refuse('a filter or index in a path (`[…]`)');
+    if (staged(s)) refuse('a filter or index in a path (`[…]`)');
     return fieldName(s.value);
   });
   // Node-RED reads an expression naming `msg` with the input {msg: message} (its "legacy mode").
@@ -168,8 +174,11 @@ const condition = (node: Node, ctx: Context, depth: number): Translated => {
   return maybe(`(${test} ? ${some(then)} : ${otherwise ? some(otherwise) : '[]'})`, 'any');
 };
 
-/** The functions that translate, by name: their CEL function and the kind of their result. */
-const FUNCTIONS: Record<string, readonly [string, Kind, number, number]> = {
+/**
+ * The functions that translate, by name: their CEL function, the kind of their result, how many
+ * arguments they take, and whether they may have no value even where every argument has one.
+ */
+const FUNCTIONS: Record<string, readonly [string, Kind, number, number, boolean?]> = {
   string: ['jsonataString', 'string', 1, 1],
   number: ['jsonataNumber', 'number', 1, 1],
   boolean: ['jsonataBoolean', 'boolean', 1, 1],
@@ -182,7 +191,18 @@ const FUNCTIONS: Record<string, readonly [string, Kind, number, number]> = {
   length: ['jsonataLength', 'number', 1, 1],
   substring: ['jsonataSubstring', 'string', 2, 3],
   contains: ['jsonataContains', 'boolean', 2, 2],
+  substringBefore: ['jsonataSubstringBefore', 'string', 2, 2],
+  substringAfter: ['jsonataSubstringAfter', 'string', 2, 2],
+  trim: ['jsonataTrim', 'string', 1, 1],
+  join: ['jsonataJoin', 'string', 1, 2],
+  sum: ['jsonataSum', 'number', 1, 1],
+  max: ['jsonataMax', 'number', 1, 1, true],
+  min: ['jsonataMin', 'number', 1, 1, true],
+  average: ['jsonataAverage', 'number', 1, 1, true],
 };
+
+/** Functions whose second argument is text written in the expression, passed to CEL as text. */
+const TEXT_SECOND = new Set(['contains', 'substringBefore', 'substringAfter', 'join']);
 
 const contextName = (node: Node | undefined, what: string): string => {
   if (node?.type !== 'string') refuse(`${what} of a name computed from the message`);
@@ -227,6 +247,9 @@ const call = (node: Node, ctx: Context, depth: number): Translated => {
         refuse(`global context “${key}” (a gateway-wide variable is one plain name)`);
       return maybe(`jsonataGet(global, ${celString(key)})`);
     }
+    case 'count':
+      if (args.length !== 1) refuse('$count without one argument');
+      return always(`jsonataCount(${some(translate(args[0]!, ctx, depth))})`, 'number');
     case 'env':
       return refuse(
         `the environment variable ${String(args[0]?.value ?? '')} (use a flow variable or the site profile)`,
@@ -234,21 +257,25 @@ const call = (node: Node, ctx: Context, depth: number): Translated => {
   }
   const known = FUNCTIONS[name];
   if (!known) return refuse(`the function $${name}`);
-  const [fn, kind, min, max] = known;
+  const [fn, kind, min, max, none] = known;
   if (args.length < min || args.length > max) refuse(`$${name} with ${args.length} arguments`);
-  const translated = args.map((a) => translate(a, ctx, depth));
+  const first = translate(args[0]!, ctx, depth);
+  const rest = args.slice(1).map((a) => translate(a, ctx, depth));
   // Only the first argument may have no value: JSONata's checks of the others differ.
-  if (translated.slice(1).some((a) => a.maybeNone))
-    refuse(`$${name} of a second argument that may be missing`);
-  if (name === 'contains' && args[1]!.type !== 'string')
-    refuse('$contains of a pattern that is not text written in the expression');
-  return result(`${fn}(${translated.map(some).join(', ')})`, translated, kind);
+  if (rest.some((a) => a.maybeNone)) refuse(`$${name} of a second argument that may be missing`);
+  if (TEXT_SECOND.has(name)) {
+    if (args[1] && args[1].type !== 'string')
+      refuse(`$${name} of a second argument that is not text written in the expression`);
+    const text = celString(args[1] ? String(args[1].value) : '');
+    if (name !== 'contains') return result(`${fn}(${some(first)}, ${text})`, [first], kind, none);
+  }
+  return result(`${fn}(${[first, ...rest].map(some).join(', ')})`, [first, ...rest], kind, none);
 };
 
 const translate = (node: Node, ctx: Context, depth: number): Translated => {
   if (depth > MAX_DEPTH) refuse(`an expression nested deeper than ${MAX_DEPTH} levels`);
   const next = depth + 1;
-  if (node.type !== 'path' && STAGED.some((k) => k in node && k !== 'consarray'))
+  if (node.type !== 'path' && staged(node, 'consarray'))
     refuse('a filter, grouping or focus (`[…]`, `{…}` or `@`) after a value');
   switch (node.type) {
     case 'string':
@@ -261,7 +288,7 @@ const translate = (node: Node, ctx: Context, depth: number): Translated => {
     case 'value':
       return always(String(node.value), node.value === null ? 'null' : 'boolean');
     case 'path':
-      if (STAGED.some((k) => k in node)) refuse('a filter or grouping on a path');
+      if (staged(node)) refuse('a filter or grouping on a path');
       return path(node, ctx, next);
     case 'binary':
       return binary(node, ctx, next);
@@ -291,8 +318,12 @@ const translate = (node: Node, ctx: Context, depth: number): Translated => {
       return refuse('a regular expression');
     case 'bind':
       return refuse('a variable assignment (`:=`)');
-    case 'apply':
-      return refuse('the `~>` chain');
+    case 'apply': {
+      // `x ~> $f(a)` is `$f(x, a)`.
+      const rhs = node.rhs;
+      if (rhs?.type !== 'function') return refuse('the `~>` chain into something other than a function call');
+      return call({ ...rhs, arguments: [node.lhs as Node, ...(rhs.arguments ?? [])] }, ctx, next);
+    }
     case 'lambda':
       return refuse('a function definition');
     case 'transform':
@@ -329,38 +360,4 @@ export const jsonataToCel = (
     if (error instanceof Refused) return { reason: `a JSONata expression with ${error.message}` };
     throw error;
   }
-};
-
-/**
- * A JSONata expression used as a value (a change rule's `to`, an inject payload) as CEL giving
- * that value, or why not: also when it may have no value (a missing field), since Node-RED then
- * leaves the property unset where a Fieldgraph node always sets it.
- */
-export const jsonataValue = (source: string, flowVars: ReadonlySet<string> = new Set()): CelOrReason => {
-  const t = jsonataToCel(source, flowVars);
-  if ('reason' in t) return t;
-  if (t.maybeNone)
-    return {
-      reason: `a JSONata expression that has no value when a field it reads is missing (Node-RED then leaves the property unset)`,
-    };
-  return { cel: t.cel };
-};
-
-/** A JSONata expression as a condition holding where its value is the boolean true (a switch's JSONata rule). */
-export const jsonataCondition = (source: string, flowVars: ReadonlySet<string> = new Set()): CelOrReason => {
-  const t = jsonataToCel(source, flowVars);
-  if ('reason' in t) return t;
-  if (!t.maybeNone && t.kind === 'boolean') return { cel: t.cel };
-  return { cel: `jsonataIsTrue(${some(t)})` };
-};
-
-/**
- * A JSONata expression a debug node logs, as CEL giving the text Node-RED's sidebar shows: text
- * as it is, other values as JSON, and "undefined" where the expression has no value.
- */
-export const jsonataLogText = (source: string, flowVars: ReadonlySet<string> = new Set()): CelOrReason => {
-  const t = jsonataToCel(source, flowVars);
-  if ('reason' in t) return t;
-  if (!t.maybeNone) return { cel: t.kind === 'string' ? t.cel : `string(${t.cel})` };
-  return { cel: `(size(${t.cel}) > 0 ? string(${t.cel}[0]) : "undefined")` };
 };

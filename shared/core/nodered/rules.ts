@@ -2,7 +2,7 @@
  * Node-RED switch rules and change rules as CEL. Each conversion returns CEL text or the
  * reason it cannot be converted, so the import report can say exactly what was left out.
  */
-import { jsonataCondition } from './jsonata';
+import { jsonataCondition } from './jsonata-uses';
 import { celString, msgGuard, msgPath, typedValue, wholeProperty, type CelOrReason } from './values';
 
 /** One rule of a Node-RED switch node. */
@@ -26,12 +26,16 @@ export const switchRuleCel = (
   rule: SwitchRule,
   subject: string,
   flowVars: ReadonlySet<string> = new Set(),
+  subjectGuard?: string,
 ): CelOrReason => {
   // A JSONata rule tests its own expression of the message, whatever the subject holds.
   if (rule.t === 'jsonata_exp') return ruleCel(rule, subject, flowVars);
-  const guard = msgGuard(subject);
+  // `subjectGuard`: the test that a subject computed by JSONata has a value (jsonataSubject).
+  const guard = subjectGuard ?? msgGuard(subject);
   if (guard && rule.t === 'istype' && rule.v === 'undefined')
-    return wholeProperty(subject) ? { cel: `!${guard}` } : { reason: 'the “is of type undefined” rule' };
+    return subjectGuard || wholeProperty(subject)
+      ? { cel: `!${guard}` }
+      : { reason: 'the “is of type undefined” rule' };
   const result = ruleCel(rule, subject, flowVars);
   if (!guard || !('cel' in result)) return result;
   return holdsForUndefined(rule)

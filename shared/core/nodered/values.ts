@@ -3,7 +3,7 @@
  * so rules and values from a Node-RED export become Fieldgraph expressions.
  */
 import { propertyNameProblem } from '../flow/catalog/message';
-import { jsonataValue } from './jsonata';
+import { jsonataValue } from './jsonata-uses';
 
 /** A CEL expression, or the reason the value cannot be expressed in CEL. */
 /** Words CEL will not read after a dot (`global.if` does not parse). */

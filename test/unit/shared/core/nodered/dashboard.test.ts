@@ -412,14 +412,14 @@ describe('Node-RED dashboard 1.x widgets', () => {
       button('stamp', '', 'date'),
       button('fl', 'count', 'flow'),
       button('js', '$now()', 'jsonata'),
-      button('jx', '$count(payload)', 'jsonata'),
+      button('jx', 'payload[0]', 'jsonata'),
       button('ev', 'HOME', 'env'),
       button('ms', 'payload', 'msg'),
       { id: 'd', type: 'debug', z: 'tab', wires: [] },
     ]);
     expect(errors).toEqual([]);
     const transforms = of('logic.transform').map((n) => n.config.payload);
-    // JSONata translates where exact (jsonata.ts): $now() does, $count does not.
+    // JSONata translates where exact (jsonata.ts): $now() does, a filter (payload[0]) does not.
     expect(transforms.sort()).toEqual(['global.mode', 'jsonataNow(now)', 'now']);
     for (const id of ['fl', 'jx', 'ev', 'ms'])
       expect(notesOf(result, id).join()).toMatch(/placeholder: It sends /);

@@ -169,7 +169,7 @@ describe('Node-RED import', () => {
           /^function placeholder: Its JavaScript was not translated \(no exact CEL equivalent\): it uses a call to setTimeout\(\)/,
         ),
         expect.stringMatching(
-          /^switch reference: It uses a JSONata expression `\$count\(payload\)`, which was not copied/,
+          /^switch reference: It uses a JSONata expression `\$count\(payload\[0\]\)`, which was not copied/,
         ),
         expect.stringMatching(/^switch unsupported: Rule 3 tests a JSONata expression/),
         expect.stringMatching(

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import jsonata from 'jsonata';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compileExpression } from '../../../../../shared/core/expr/cel';
+import { importNodeRed } from '../../../../../shared/core/nodered/import';
 import { jsonataToCel } from '../../../../../shared/core/nodered/jsonata';
 import { referencedNames } from '../../../../../shared/core/nodered/refs';
 import type { RedNode } from '../../../../../shared/core/nodered/types';
@@ -98,6 +99,22 @@ const TRICKY = [
   'payload[0]',
   'payload.constructor',
   'data.state = "on" ? 4 : 1',
+  '$substringBefore(payload, "b")',
+  '$substringAfter(payload, "b")',
+  '$trim(payload)',
+  '$count(payload)',
+  '$count(payload.list)',
+  '$join(payload, ",")',
+  '$join(payload.a)',
+  '$sum(payload)',
+  '$sum(payload.a)',
+  '$max(payload.a)',
+  '$min(payload)',
+  '$average(payload)',
+  'payload ~> $uppercase()',
+  'payload.a ~> $round(1)',
+  '$substringAfter(payload, "T") ~> $substringBefore("+")',
+  'payload ~> $join',
 ] as const;
 
 // Messages with the fields present, missing and of other types than the expression expects. Each
@@ -134,6 +151,10 @@ const MESSAGES: Record<string, unknown>[] = [
   { payload: [1] },
   { payload: [] },
   { payload: ['abc'] },
+  { payload: ['a', 'b'] },
+  { payload: [1, 2.5, -3] },
+  { payload: '  a \t b\n ' },
+  { payload: '2026-12-05T10:00:00+01:00' },
   { payload: 'x', data: { state: 'on', timeSinceChangedMs: 90000, attributes: { friendly_name: 'Door' } } },
   { payload: 3, data: { state: 'off', timeSinceChangedMs: 'soon' }, name: 'n', count: 2 },
   { payload: 'y', previous: 'x', previousValue: 4, results: [], price: 7, entity: { type: 'light' } },
@@ -238,6 +259,8 @@ describe('JSONata expressions translated to CEL', () => {
       const t = translated(s);
       if ('reason' in t) expect(t.reason, s).toMatch(/^a JSONata expression (with|that|longer)/);
     }
+    const refused = ['($x := 1; $x)', 'payload[0]', 'payload.constructor', 'payload ~> $join'];
+    for (const s of TRICKY) expect('reason' in translated(s), s).toBe(refused.includes(s));
     expect(translated('$entity().state')).toEqual({
       reason: 'a JSONata expression with the function $entity',
     });
@@ -245,5 +268,59 @@ describe('JSONata expressions translated to CEL', () => {
     expect(translated('payload.constructor')).toHaveProperty('reason');
     expect(translated('$env("HOME")')).toHaveProperty('reason');
     expect(translated('$flowContext("other")')).toHaveProperty('reason');
+  });
+});
+
+describe('a switch node testing a JSONata expression', () => {
+  // Node-RED's switch evaluates the expression once, then each rule tests its value: `>` and `<=`
+  // fail for no value, "is of type undefined" holds for it, and a JSONata error stops the message.
+  const rulesOf = (property: string) => {
+    const result = importNodeRed([
+      { id: 'tab', type: 'tab', label: 'T' },
+      {
+        id: 'sw',
+        type: 'switch',
+        z: 'tab',
+        property,
+        propertyType: 'jsonata',
+        checkall: 'true',
+        rules: [
+          { t: 'gt', v: '2', vt: 'num' },
+          { t: 'lte', v: '2', vt: 'num' },
+          { t: 'istype', v: 'undefined', vt: 'undefined' },
+        ],
+        outputs: 3,
+        wires: [[], [], []],
+      },
+    ]);
+    const sw = result.flows[0]!.flow.nodes.find((n) => n.kind === 'logic.switch');
+    expect(sw, JSON.stringify(result.notes)).toBeDefined();
+    return (sw!.config.rules as { when: string }[]).map((r) => r.when);
+  };
+  const holds = (rules: string[], msg: Record<string, unknown>) =>
+    rules.map((when) => fieldgraph(when, { topic: '', ...msg }));
+
+  it('holds where Node-RED’s rules hold, for a value, no value and an error', () => {
+    const rules = rulesOf('$round(payload.t / 60000, 0)');
+    expect(holds(rules, { payload: { t: 180000 } })).toEqual([
+      { value: true },
+      { value: false },
+      { value: false },
+    ]);
+    expect(holds(rules, { payload: { t: 60000 } })).toEqual([
+      { value: false },
+      { value: true },
+      { value: false },
+    ]);
+    expect(holds(rules, { payload: {} })).toEqual([{ value: false }, { value: false }, { value: true }]);
+    for (const r of holds(rules, { payload: { t: 'soon' } })) expect(r).toHaveProperty('error');
+  });
+
+  it('a subject that always has a value is tested as it is', () => {
+    const [gt, lte, undefinedType] = rulesOf('$count(payload)');
+    expect(holds([gt!, lte!], { payload: [1, 2, 3] })).toEqual([{ value: true }, { value: false }]);
+    expect(holds([gt!, lte!], { payload: 'x' })).toEqual([{ value: false }, { value: true }]);
+    // "is of type undefined" of a value that always exists is left to be written (noted), as before.
+    expect(undefinedType).toBe('');
   });
 });
