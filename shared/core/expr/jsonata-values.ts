@@ -12,6 +12,7 @@
  * jsonataArith("+", a, b)          + - * / % on numbers; no value when either has none
  * jsonataNegate(a)                 -a           jsonataEquals("=", a, b)   = and !=
  * jsonataOrder("<", a, b)          < <= > >= of numbers or texts; no value when either has none
+ * jsonataIn(a, [x, y])             a in [x, y], of written scalars (compared with ===)
  * jsonataTruthy(a)                 the truth of a as `and`, `or` and `? :` read it
  * jsonataIsTrue(a)                 a is the boolean true (a switch's JSONata rule)
  * jsonataConcat(a, b)              a & b        jsonataObject({"k": a})   {"k": a} without empty keys
@@ -295,6 +296,11 @@ export const withJsonata = (env: Environment): Environment =>
     )
     .registerFunction('jsonataEquals(string, list, list): bool', equality)
     .registerFunction('jsonataOrder(string, list, list): list', order)
+    // `in` compares with ===; the translation passes only written texts, numbers, booleans and null.
+    .registerFunction('jsonataIn(list, list): bool', (a: unknown, b: unknown) => {
+      const x = valueOf(a);
+      return x !== undefined && (plain(b) as unknown[]).some((y) => y === x);
+    })
     .registerFunction('jsonataTruthy(list): bool', (a: unknown) => truth(valueOf(a)) === true)
     .registerFunction('jsonataIsTrue(list): bool', (a: unknown) => valueOf(a) === true)
     .registerFunction('jsonataConcat(list, list): string', (a: unknown, b: unknown) => {

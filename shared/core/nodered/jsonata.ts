@@ -116,8 +116,26 @@ const path = (node: Node, ctx: Context, depth: number): Translated => {
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
 const ORDER = new Set(['<', '<=', '>', '>=']);
 
+const SCALAR = new Set(['string', 'number', 'value']);
+
+/** `x in [written scalars]`: JSONata compares with ===, which a copied object could not keep. */
+const includes = (node: Node, ctx: Context, depth: number): Translated => {
+  const rhs = node.rhs!;
+  const items = rhs.type === 'unary' && rhs.value === '[' ? (rhs.expressions ?? []) : [rhs];
+  if (!items.every((i) => SCALAR.has(i.type)))
+    refuse(
+      '`in` of something other than a list of texts, numbers, booleans or null written in the expression',
+    );
+  const lhs = translate(node.lhs as Node, ctx, depth);
+  return always(
+    `jsonataIn(${some(lhs)}, [${items.map((i) => translate(i, ctx, depth).cel).join(', ')}])`,
+    'boolean',
+  );
+};
+
 const binary = (node: Node, ctx: Context, depth: number): Translated => {
   const op = String(node.value);
+  if (op === 'in') return includes(node, ctx, depth);
   const lhs = translate(node.lhs as Node, ctx, depth);
   const rhs = translate(node.rhs as Node, ctx, depth);
   if (ARITHMETIC.has(op))

@@ -115,6 +115,9 @@ const TRICKY = [
   'payload.a ~> $round(1)',
   '$substringAfter(payload, "T") ~> $substringBefore("+")',
   'payload ~> $join',
+  'payload in ["abc", 5, true, null]',
+  'payload.a in "x"',
+  'payload in [payload]',
 ] as const;
 
 // Messages with the fields present, missing and of other types than the expression expects. Each
@@ -259,7 +262,13 @@ describe('JSONata expressions translated to CEL', () => {
       const t = translated(s);
       if ('reason' in t) expect(t.reason, s).toMatch(/^a JSONata expression (with|that|longer)/);
     }
-    const refused = ['($x := 1; $x)', 'payload[0]', 'payload.constructor', 'payload ~> $join'];
+    const refused = [
+      '($x := 1; $x)',
+      'payload[0]',
+      'payload.constructor',
+      'payload ~> $join',
+      'payload in [payload]',
+    ];
     for (const s of TRICKY) expect('reason' in translated(s), s).toBe(refused.includes(s));
     expect(translated('$entity().state')).toEqual({
       reason: 'a JSONata expression with the function $entity',
