@@ -34,6 +34,8 @@ export const flowProblemCodes = {
     'An HTTP response node that no HTTP endpoint trigger leads to: it has no request to answer.',
   'flow.duplicate_endpoint': 'Two HTTP endpoints of the package take the same method and path.',
   'flow.open_endpoint': 'An HTTP endpoint is open to anyone who reaches the gateway (no token asked).',
+  'flow.endpoint_without_token':
+    'The flow has HTTP endpoints that ask for the site’s token, but a site names no HTTP token, so they answer 503 there.',
   'flow.duplicate_panel_control': 'Two Panel controls of the package have the same widget name.',
   'flow.panel_control_missing':
     'A Show on panel node with display control names no Panel control of the package.',

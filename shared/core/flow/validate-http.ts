@@ -51,9 +51,14 @@ type Add = (
   severity?: 'error' | 'warning',
 ) => void;
 
+/** Where a person gives a site its HTTP token: said by every problem about a missing one. */
+export const SITE_TOKEN_FIX =
+  'Set the site’s token in the app (Deploy view, pick the site, Gateway HTTP token) and deploy again';
+
 /**
  * Adds the HTTP problems of `flow` (already schema-checked); `endpoints` are those of every
- * flow of the package, this one included (only this flow's when not given).
+ * flow of the package, this one included (only this flow's when not given). Sites named in
+ * `sitesWithoutToken` get a warning that the flow's token endpoints answer 503 there.
  */
 export const checkHttpEndpoints = (
   flow: Flow,
@@ -61,6 +66,7 @@ export const checkHttpEndpoints = (
   placeholderStarts: readonly string[],
   endpoints: readonly DeclaredEndpoint[] | undefined,
   add: Add,
+  sitesWithoutToken: readonly string[] = [],
 ): void => {
   const triggers = flow.nodes.filter((n) => n.kind === 'trigger.http');
   const responses = flow.nodes.filter((n) => n.kind === 'action.http-response');
@@ -79,6 +85,20 @@ export const checkHttpEndpoints = (
     }
   }
   const all = endpoints ?? declaredEndpoints([flow]);
+  const asking = triggers.filter((t) => t.config.auth !== 'open');
+  if (asking.length > 0 && sitesWithoutToken.length > 0) {
+    const sites =
+      sitesWithoutToken.length === 1
+        ? `Site "${sitesWithoutToken[0]}" names`
+        : `Sites ${sitesWithoutToken.map((id) => `"${id}"`).join(', ')} name`;
+    add(
+      'flow.endpoint_without_token',
+      `${sites} no HTTP token, so this flow’s endpoints that ask for it answer 503 there and never start the flow.`,
+      `${SITE_TOKEN_FIX}, or set the endpoint open.`,
+      { nodeId: asking[0]!.id, path: 'auth' },
+      'warning',
+    );
+  }
   for (const trigger of triggers) {
     const own = all.find((e) => e.flowId === flow.id && e.nodeId === trigger.id);
     if (!own) continue;

@@ -7,6 +7,7 @@
 import { PANEL_STATEFUL_CONTROLS } from './catalog/panel';
 import type { FlowProblemCode } from './problems';
 import type { Flow } from './schema';
+import { SITE_TOKEN_FIX } from './validate-http';
 
 /** A panel node of one flow: what the package-wide checks compare. */
 export interface DeclaredWidget {
@@ -74,7 +75,7 @@ export const checkPanel = (
     add(
       'flow.panel_without_token',
       `${sitesWithoutToken.length === 1 ? `Site "${sitesWithoutToken[0]}" names` : `Sites ${sitesWithoutToken.map((s) => `"${s}"`).join(', ')} name`} no HTTP token, so the gateway’s panel (/panel) answers 503 there and its controls cannot be used.`,
-      'Give the site an HTTP token (its file: "http": {"token": {"secret": "<name>"}}, the value kept in Secrets) and deploy again.',
+      `${SITE_TOKEN_FIX}.`,
       { nodeId: own[0]!.nodeId },
       'warning',
     );

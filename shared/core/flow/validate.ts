@@ -38,6 +38,7 @@ const warnings = new Set<FlowProblemCode>([
   'flow.role_not_listed',
   'flow.gateway_variable_unset',
   'flow.panel_without_token',
+  'flow.endpoint_without_token',
 ]);
 
 /** What else the validator may know about the project. */
@@ -60,7 +61,7 @@ export interface ValidateOptions {
   readonly widgets?: readonly DeclaredWidget[];
   /**
    * The sites (by id) that name no HTTP token; when given and not empty, a flow with panel nodes
-   * gets a warning that the panel cannot be used there.
+   * or with HTTP endpoints that ask for the token gets a warning that they cannot be used there.
    */
   readonly sitesWithoutToken?: readonly string[];
 }
@@ -274,7 +275,14 @@ export const validateFlow = (
         );
     }
   }
-  checkHttpEndpoints(flow, validEdges, starts.slice(triggers.length), options.endpoints, add);
+  checkHttpEndpoints(
+    flow,
+    validEdges,
+    starts.slice(triggers.length),
+    options.endpoints,
+    add,
+    options.sitesWithoutToken,
+  );
   checkPanel(flow, options.widgets, options.sitesWithoutToken, add);
   for (const loop of loopsOf({ ...flow, edges: validEdges })) {
     // What a placeholder did is unknown (a Node-RED function may well wait): no loop claim through it.

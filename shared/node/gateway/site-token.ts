@@ -22,7 +22,7 @@ export const siteHttpToken = (set: FlowSet, log: Logger): (() => { token: string
     if (name === undefined)
       return {
         problem:
-          'the site names no HTTP token. Give the site one (its file: "http": {"token": {"secret": "<name>"}}, the value kept in Secrets) and deploy again, or set the endpoint open.',
+          'the site names no HTTP token. Set one in the app (Deploy view, pick the site, Gateway HTTP token) and deploy again, or set the endpoint open.',
       };
     try {
       return { token: secrets.resolve(name, 'the flows’ HTTP endpoints') };
