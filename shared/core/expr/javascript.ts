@@ -21,19 +21,27 @@ import type { Environment } from '@marcbachmann/cel-js';
 export const MAX_JS_TEXT = 1 << 20;
 const MAX_DEPTH = 64;
 
-/** A CEL value as the plain JavaScript value Node-RED would hold. */
-const plain = (value: unknown, depth = 0): unknown => {
+/**
+ * A CEL value as the plain JSON-like value a JavaScript or JSONata evaluation holds: integers as
+ * numbers, maps as objects; text and nesting bounded. Bytes and timestamps throw, naming `unlike`
+ * (what they would have been in the language that is mimicked).
+ */
+export const plainValue = (value: unknown, unlike: string, depth = 0): unknown => {
   if (depth > MAX_DEPTH) throw new RangeError(`a value nested deeper than ${MAX_DEPTH} levels`);
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'string' && value.length > MAX_JS_TEXT)
     throw new RangeError(`text longer than ${MAX_JS_TEXT} characters`);
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Uint8Array || value instanceof Date)
-    throw new TypeError('bytes and timestamps have no JavaScript equivalent here (a Buffer or a Date)');
-  if (Array.isArray(value)) return value.map((v) => plain(v, depth + 1));
+    throw new TypeError(`bytes and timestamps have no ${unlike}`);
+  if (Array.isArray(value)) return value.map((v) => plainValue(v, unlike, depth + 1));
   const entries = value instanceof Map ? [...value] : Object.entries(value);
-  return Object.fromEntries(entries.map(([k, v]) => [String(k), plain(v, depth + 1)]));
+  return Object.fromEntries(entries.map(([k, v]) => [String(k), plainValue(v, unlike, depth + 1)]));
 };
+
+/** A CEL value as the plain JavaScript value Node-RED would hold. */
+const plain = (value: unknown): unknown =>
+  plainValue(value, 'JavaScript equivalent here (a Buffer or a Date)');
 
 /** A result handed back to CEL: text and nesting bounded. */
 const bounded = <T>(value: T): T => {

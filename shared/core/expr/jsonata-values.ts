@@ -23,23 +23,10 @@
  * jsonataNow(now)                  `$now()`: the time as ISO 8601 text
  */
 import type { Environment } from '@marcbachmann/cel-js';
-import { MAX_JS_TEXT } from './javascript';
-
-const MAX_DEPTH = 64;
+import { MAX_JS_TEXT, plainValue } from './javascript';
 
 /** A CEL value as the plain JSON value JSONata would hold. */
-const plain = (value: unknown, depth = 0): unknown => {
-  if (depth > MAX_DEPTH) throw new RangeError(`a value nested deeper than ${MAX_DEPTH} levels`);
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'string' && value.length > MAX_JS_TEXT)
-    throw new RangeError(`text longer than ${MAX_JS_TEXT} characters`);
-  if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Uint8Array || value instanceof Date)
-    throw new TypeError('bytes and timestamps have no JSONata equivalent here');
-  if (Array.isArray(value)) return value.map((v) => plain(v, depth + 1));
-  const entries = value instanceof Map ? [...value] : Object.entries(value);
-  return Object.fromEntries(entries.map(([k, v]) => [String(k), plain(v, depth + 1)]));
-};
+const plain = (value: unknown): unknown => plainValue(value, 'JSONata equivalent here');
 
 /** The value a JSONata value list holds, or undefined for none. */
 const valueOf = (list: unknown): unknown => {
