@@ -55,6 +55,46 @@ export const bearer = (request: IncomingMessage): string | undefined => {
   return match?.[1];
 };
 
+/** Who asks for the site's token: its name in the refusals, its realm and its error codes. */
+export interface TokenAsker {
+  readonly subject: string;
+  readonly realm: string;
+  readonly unavailable: 'endpoint.unavailable' | 'panel.unavailable';
+  readonly unauthorized: 'endpoint.unauthorized' | 'panel.unauthorized';
+}
+
+/**
+ * Throws the refusal a request gets when it does not carry the site's token: 503 when the
+ * gateway has no token to compare with, 401 with `WWW-Authenticate` when the header is missing or
+ * the token is another one.
+ */
+export const requireSiteToken = (
+  request: IncomingMessage,
+  site: { token: string } | { problem: string },
+  asker: TokenAsker,
+): void => {
+  if ('problem' in site)
+    throw fail(asker.unavailable, `${asker.subject} needs the site's HTTP token, but ${site.problem}`);
+  const given = bearer(request);
+  if (given === undefined)
+    throw fail(
+      asker.unauthorized,
+      `${asker.subject} needs the site’s HTTP token: send Authorization: Bearer <token>.`,
+      { 'www-authenticate': `Bearer realm="${asker.realm}"` },
+    );
+  if (!sameToken(given, site.token))
+    throw fail(asker.unauthorized, 'The bearer token is not the site’s HTTP token.', {
+      'www-authenticate': `Bearer realm="${asker.realm}", error="invalid_token"`,
+    });
+};
+
+const ENDPOINT_ASKER: TokenAsker = {
+  subject: 'This endpoint',
+  realm: 'fieldgraph-flows',
+  unavailable: 'endpoint.unavailable',
+  unauthorized: 'endpoint.unauthorized',
+};
+
 const mediaType = (request: IncomingMessage): string =>
   (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 
@@ -140,24 +180,7 @@ export const serveFlowEndpoints = (http: GatewayHttp, endpoints: () => FlowEndpo
         { allow: lookup.allowed.join(', ') },
       );
     const { found } = lookup;
-    if (found.endpoint.auth === 'token') {
-      const site = host.token();
-      if ('problem' in site)
-        throw fail('endpoint.unavailable', `This endpoint needs the site's HTTP token, but ${site.problem}`);
-      const given = bearer(request);
-      if (given === undefined)
-        throw fail(
-          'endpoint.unauthorized',
-          'This endpoint needs the site’s HTTP token: send Authorization: Bearer <token>.',
-          {
-            'www-authenticate': 'Bearer realm="fieldgraph-flows"',
-          },
-        );
-      if (!sameToken(given, site.token))
-        throw fail('endpoint.unauthorized', 'The bearer token is not the site’s HTTP token.', {
-          'www-authenticate': 'Bearer realm="fieldgraph-flows", error="invalid_token"',
-        });
-    }
+    if (found.endpoint.auth === 'token') requireSiteToken(request, host.token(), ENDPOINT_ASKER);
     if (mediaType(request).startsWith('multipart/'))
       throw fail(
         'endpoint.unsupported_type',

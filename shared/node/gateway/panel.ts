@@ -15,7 +15,7 @@ import type { Flow } from '../../core/flow/schema';
 import { parseJsonWithin } from '../../core/json/bounded';
 import type { Logger } from '../log';
 import { resourcesDir } from '../paths';
-import { bearer, sameToken } from './flow-endpoints';
+import { requireSiteToken } from './flow-endpoints';
 import { HttpReply, HttpStream, type GatewayHttp } from './http';
 import { takesState, type PanelWidget } from './panel-model';
 import { createPanelHub, PANEL_LIMITS, type PanelHub } from './panel-state';
@@ -111,22 +111,12 @@ export const servePanel = (
         'panel.not_found',
         'The flows on this gateway put nothing on the panel: deploy a package with Panel control or Show on panel nodes.',
       );
-    const site = running.token();
-    if ('problem' in site)
-      throw fail('panel.unavailable', `The panel needs the site's HTTP token, but ${site.problem}`);
-    const given = bearer(request);
-    if (given === undefined)
-      throw fail(
-        'panel.unauthorized',
-        'The panel needs the site’s HTTP token: send Authorization: Bearer <token>.',
-        {
-          'www-authenticate': 'Bearer realm="fieldgraph-panel"',
-        },
-      );
-    if (!sameToken(given, site.token))
-      throw fail('panel.unauthorized', 'The bearer token is not the site’s HTTP token.', {
-        'www-authenticate': 'Bearer realm="fieldgraph-panel", error="invalid_token"',
-      });
+    requireSiteToken(request, running.token(), {
+      subject: 'The panel',
+      realm: 'fieldgraph-panel',
+      unavailable: 'panel.unavailable',
+      unauthorized: 'panel.unauthorized',
+    });
   };
 
   http.route('GET', '/panel/api/panel', () => hub.snapshot(), { authorize, maxBody: 0 });
