@@ -21,24 +21,33 @@ export interface DeclaredEndpoint {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
+/** A node of an unchecked flow document whose config is an object. */
+export interface DocumentNode {
+  readonly flowId: string;
+  readonly nodeId: string;
+  readonly kind: unknown;
+  readonly config: Record<string, unknown>;
+}
+
+/** Every node with an object config in the given flow documents, in order; anything malformed is skipped. */
+export const documentNodes = function* (flows: readonly unknown[]): Generator<DocumentNode> {
+  for (const flow of flows) {
+    if (!isObject(flow) || !Array.isArray(flow.nodes)) continue;
+    for (const node of flow.nodes as unknown[])
+      if (isObject(node) && isObject(node.config))
+        yield { flowId: String(flow.id), nodeId: String(node.id), kind: node.kind, config: node.config };
+  }
+};
+
 /** The endpoints the given flow documents declare (anything that is not a well-formed endpoint is skipped). */
 export const declaredEndpoints = (flows: readonly unknown[]): DeclaredEndpoint[] => {
   const out: DeclaredEndpoint[] = [];
-  for (const flow of flows) {
-    if (!isObject(flow) || !Array.isArray(flow.nodes)) continue;
-    for (const node of flow.nodes as unknown[]) {
-      if (!isObject(node) || node.kind !== 'trigger.http' || !isObject(node.config)) continue;
-      const path = node.config.path;
-      if (typeof path !== 'string' || endpointPathProblem(path)) continue;
-      const method = typeof node.config.method === 'string' ? node.config.method : 'POST';
-      out.push({
-        flowId: String(flow.id),
-        nodeId: String(node.id),
-        method,
-        path,
-        shape: compileEndpointPath(path).shape,
-      });
-    }
+  for (const { flowId, nodeId, kind, config } of documentNodes(flows)) {
+    if (kind !== 'trigger.http') continue;
+    const path = config.path;
+    if (typeof path !== 'string' || endpointPathProblem(path)) continue;
+    const method = typeof config.method === 'string' ? config.method : 'POST';
+    out.push({ flowId, nodeId, method, path, shape: compileEndpointPath(path).shape });
   }
   return out;
 };

@@ -7,7 +7,7 @@
 import { PANEL_STATEFUL_CONTROLS } from './catalog/panel';
 import type { FlowProblemCode } from './problems';
 import type { Flow } from './schema';
-import { SITE_TOKEN_FIX } from './validate-http';
+import { documentNodes, SITE_TOKEN_FIX } from './validate-http';
 
 /** A panel node of one flow: what the package-wide checks compare. */
 export interface DeclaredWidget {
@@ -20,28 +20,21 @@ export interface DeclaredWidget {
   readonly as: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-
 /** The panel nodes the given flow documents declare, in package order (malformed ones are skipped). */
 export const declaredWidgets = (flows: readonly unknown[]): DeclaredWidget[] => {
   const out: DeclaredWidget[] = [];
-  for (const flow of flows) {
-    if (!isObject(flow) || !Array.isArray(flow.nodes)) continue;
-    for (const node of flow.nodes as unknown[]) {
-      if (!isObject(node) || !isObject(node.config)) continue;
-      const role =
-        node.kind === 'trigger.panel' ? 'control' : node.kind === 'action.panel-show' ? 'show' : undefined;
-      const widget = node.config.widget;
-      if (!role || typeof widget !== 'string' || widget === '') continue;
-      const as = role === 'control' ? node.config.control : node.config.display;
-      out.push({
-        flowId: String(flow.id),
-        nodeId: String(node.id),
-        widget,
-        role,
-        as: typeof as === 'string' ? as : role === 'control' ? 'button' : 'text',
-      });
-    }
+  for (const { flowId, nodeId, kind, config } of documentNodes(flows)) {
+    const role = kind === 'trigger.panel' ? 'control' : kind === 'action.panel-show' ? 'show' : undefined;
+    const widget = config.widget;
+    if (!role || typeof widget !== 'string' || widget === '') continue;
+    const as = role === 'control' ? config.control : config.display;
+    out.push({
+      flowId,
+      nodeId,
+      widget,
+      role,
+      as: typeof as === 'string' ? as : role === 'control' ? 'button' : 'text',
+    });
   }
   return out;
 };
